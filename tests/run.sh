@@ -1,0 +1,58 @@
+#!/bin/sh
+# Runs each cmocka test binary given on the command line, then (unless
+# VALGRIND=0) the same binaries under Valgrind memcheck with leaks counted as
+# errors. Prints one line per binary and closes with "N passed, N failed",
+# counting cmocka test cases (a crashed binary counts as one failure).
+set -u
+
+passed=0
+failed=0
+failures=""
+logdir=${TEST_LOG_DIR:-build/test-logs}
+mkdir -p "$logdir"
+
+count() { # count FILE PATTERN -> first number on the matching cmocka line
+	sed -n "s/^\[  $2  \] \([0-9][0-9]*\) test.*/\1/p" "$1" | tail -n 1
+}
+
+run_one() { # run_one LABEL LOG CMD...
+	label=$1; log=$2; shift 2
+	"$@" >"$log" 2>&1
+	rc=$?
+	p=$(count "$log" PASSED); f=$(count "$log" FAILED)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed, or Valgrind found errors after every case passed
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$rc" -eq 0 ]; then
+		printf '  ok    %-40s %4d passed\n' "$label" "$p"
+	else
+		printf '  FAIL  %-40s %4d passed, %d failed (exit %d, log %s)\n' "$label" "$p" "$f" "$rc" "$log"
+		failures="$failures $log"
+	fi
+}
+
+echo "unit tests:"
+for t in "$@"; do
+	name=$(basename "$t")
+	run_one "$name" "$logdir/$name.log" "$t"
+done
+
+if [ "${VALGRIND:-1}" != 0 ]; then
+	echo "unit tests under valgrind memcheck:"
+	export KSIM_UNDER_VALGRIND=1 # tests may shorten their longest loops
+	for t in "$@"; do
+		name=$(basename "$t")
+		run_one "$name (valgrind)" "$logdir/$name.valgrind.log" \
+			valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect,possible "$t"
+	done
+fi
+
+for log in $failures; do
+	echo "---- $log (last 30 lines)"
+	tail -n 30 "$log"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
