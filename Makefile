@@ -47,6 +47,7 @@ LIBS        := $(LIB_HARNESS) $(LIB_NODE) $(LIB_SIM)
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
+.SECONDARY:
 .PHONY: all deps test unit-test valgrind-test run bench asan clean format
 all: ksim
 
