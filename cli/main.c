@@ -1,2 +1,89 @@
+/*
+ * ksim — the command line. Each subcommand lives in its own file; this one
+ * parses the first word and dispatches. Usage errors exit with 2.
+ */
+#include <errno.h>
 #include <stdio.h>
-int main(void) { puts("ksim: under construction"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/demo.h"
+
+#define KSIM_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+	fputs("usage: ksim COMMAND [ARGS]\n"
+	      "\n"
+	      "commands:\n"
+	      "  demo [--seed N] [--trace FILE]   a tour of the simulated world\n"
+	      "  help [COMMAND]                   this text, or a command's\n"
+	      "\n"
+	      "options:\n"
+	      "  --help, --version\n",
+	      out);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("ksim: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n(see ksim --help)\n", stderr);
+	return 2;
+}
+
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	unsigned long long seed = 1;
+	const char *trace_path = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--seed") == 0) {
+			if (parse_u64(i + 1 < argc ? argv[i + 1] : NULL, &seed))
+				return usage_error("--seed needs a non-negative integer%s", "");
+			i++;
+		} else if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc) {
+			trace_path = argv[++i];
+		} else {
+			return usage_error("demo: unknown argument '%s'", argv[i]);
+		}
+	}
+	FILE *trace = NULL;
+	if (trace_path && !(trace = fopen(trace_path, "w"))) {
+		fprintf(stderr, "ksim: cannot write %s: %s\n", trace_path, strerror(errno));
+		return 2;
+	}
+	demo_run(seed, stdout, trace);
+	if (trace)
+		fclose(trace);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("ksim %s\n", KSIM_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "demo"))
+		return cmd_demo(argc - 2, argv + 2);
+	return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,945 @@
+#include "sim/disk.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/internal.h"
+#include "sim/util.h"
+
+/*
+ * An inode keeps two images of its bytes: `cache` (what reads see) and
+ * `durable` (what survives power loss), and the ordered list of changes that
+ * the cache has and the durable image lacks. fsync applies the whole list;
+ * writeback applies its expired prefix, in order.
+ */
+enum op_kind { OP_WRITE, OP_TRUNCATE };
+
+struct op {
+	struct op *next;
+	enum op_kind kind;
+	int64_t off; /* write offset, or the new size */
+	size_t len;
+	int64_t dirtied_at;
+	uint64_t seq; /* disk-wide order of writes, to find the last one */
+	uint8_t data[];
+};
+
+struct image {
+	uint8_t *bytes;
+	size_t len;
+	size_t cap;
+};
+
+struct inode {
+	uint64_t ino;
+	bool is_dir;
+	struct image cache;
+	struct image durable;
+	struct op *ops;
+	struct op *ops_tail;
+	uint32_t links;    /* entries naming it, in both namespaces */
+	uint32_t handles;  /* open env_file handles of the current incarnation */
+	uint32_t inflight; /* requests submitted and not yet completed */
+	int64_t last_done_at;
+	struct inode *next; /* all inodes, by creation */
+};
+
+struct dentry {
+	char *path;
+	struct inode *ino;
+};
+
+struct ns {
+	struct dentry *e; /* sorted by path, byte order */
+	size_t len;
+	size_t cap;
+};
+
+struct sim_disk {
+	struct sim_world *w;
+	uint32_t node;
+	struct sim_disk_config cfg;
+	struct sim_rng rng;
+	struct ns cache_ns;
+	struct ns durable_ns;
+	bool ns_dirty;
+	bool maybe_garbage; /* some inode may have lost its last reference */
+	struct inode *inodes;
+	uint64_t next_ino;
+	uint64_t next_seq;
+	bool writeback_scheduled;
+	bool faults[SIM_DISK_FAULT__COUNT];
+	int64_t slow_min_ns;
+	int64_t slow_max_ns;
+	int64_t last_meta_at;
+	uint64_t dirty_bytes;
+	uint64_t fsyncs;
+};
+
+struct env_file {
+	struct sim_disk *disk;
+	struct inode *ino;
+	struct env *env;
+};
+
+void sim_disk_config_default(struct sim_disk_config *c)
+{
+	c->write_latency_min_ns = 0;
+	c->write_latency_max_ns = 0;
+	c->fsync_latency_min_ns = 2 * SIM_NS_PER_MS;
+	c->fsync_latency_max_ns = 10 * SIM_NS_PER_MS;
+	c->dirty_expire_ns = 30 * SIM_NS_PER_S;
+	c->writeback_interval_ns = 5 * SIM_NS_PER_S;
+	c->capacity_bytes = 0;
+	c->torn_write_ppm = 500000;
+	c->sector_bytes = 512;
+}
+
+/* ---- Images and namespaces ------------------------------------------------ */
+
+static void image_resize(struct image *im, size_t len)
+{
+	if (len > im->cap) {
+		size_t cap = im->cap ? im->cap : 4096;
+		while (cap < len)
+			cap *= 2;
+		im->bytes = sim_xrealloc(im->bytes, cap);
+		im->cap = cap;
+	}
+	if (len > im->len)
+		memset(im->bytes + im->len, 0, len - im->len);
+	im->len = len;
+}
+
+static void image_write(struct image *im, int64_t off, const uint8_t *p, size_t len)
+{
+	size_t end = (size_t)off + len;
+	if (end > im->len)
+		image_resize(im, end);
+	memcpy(im->bytes + off, p, len);
+}
+
+static void image_copy(struct image *dst, const struct image *src)
+{
+	dst->len = 0;
+	image_resize(dst, src->len);
+	if (src->len)
+		memcpy(dst->bytes, src->bytes, src->len);
+}
+
+static void op_apply(struct image *im, const struct op *op, size_t limit)
+{
+	if (op->kind == OP_WRITE)
+		image_write(im, op->off, op->data, limit < op->len ? limit : op->len);
+	else if ((size_t)op->off < im->len)
+		im->len = (size_t)op->off;
+	else
+		image_resize(im, (size_t)op->off);
+}
+
+static size_t ns_lower_bound(const struct ns *ns, const char *path)
+{
+	size_t lo = 0, hi = ns->len;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(ns->e[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct inode *ns_get(const struct ns *ns, const char *path)
+{
+	size_t i = ns_lower_bound(ns, path);
+	return i < ns->len && strcmp(ns->e[i].path, path) == 0 ? ns->e[i].ino : NULL;
+}
+
+static void ns_put(struct ns *ns, const char *path, struct inode *ino)
+{
+	size_t i = ns_lower_bound(ns, path);
+	ino->links++;
+	if (i < ns->len && strcmp(ns->e[i].path, path) == 0) {
+		ns->e[i].ino->links--;
+		ns->e[i].ino = ino;
+		return;
+	}
+	if (ns->len == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 16;
+		ns->e = sim_xrealloc(ns->e, ns->cap * sizeof *ns->e);
+	}
+	memmove(ns->e + i + 1, ns->e + i, (ns->len - i) * sizeof *ns->e);
+	ns->e[i] = (struct dentry){sim_xstrdup(path), ino};
+	ns->len++;
+}
+
+static void ns_del_at(struct ns *ns, size_t i)
+{
+	ns->e[i].ino->links--;
+	free(ns->e[i].path);
+	memmove(ns->e + i, ns->e + i + 1, (ns->len - i - 1) * sizeof *ns->e);
+	ns->len--;
+}
+
+static void ns_clear(struct ns *ns)
+{
+	for (size_t i = 0; i < ns->len; i++) {
+		ns->e[i].ino->links--;
+		free(ns->e[i].path);
+	}
+	ns->len = 0;
+}
+
+static void ns_copy(struct ns *dst, const struct ns *src)
+{
+	ns_clear(dst);
+	if (dst->cap < src->len) {
+		dst->cap = src->len;
+		dst->e = sim_xrealloc(dst->e, dst->cap * sizeof *dst->e);
+	}
+	for (size_t i = 0; i < src->len; i++) {
+		dst->e[i] = (struct dentry){sim_xstrdup(src->e[i].path), src->e[i].ino};
+		src->e[i].ino->links++;
+	}
+	dst->len = src->len;
+}
+
+/* Index of the first entry below `dir` ("/a" -> first "/a/..."). */
+static size_t ns_children_start(const struct ns *ns, const char *dir, char *prefix,
+				size_t prefix_size)
+{
+	if (strcmp(dir, "/") == 0)
+		snprintf(prefix, prefix_size, "/");
+	else
+		snprintf(prefix, prefix_size, "%s/", dir);
+	return ns_lower_bound(ns, prefix);
+}
+
+/* ---- Inodes ------------------------------------------------------------------ */
+
+static struct inode *inode_new(struct sim_disk *d, bool is_dir)
+{
+	struct inode *ino = sim_xcalloc(1, sizeof *ino);
+	ino->ino = d->next_ino++;
+	ino->is_dir = is_dir;
+	ino->next = d->inodes;
+	d->inodes = ino;
+	return ino;
+}
+
+static void ops_free(struct sim_disk *d, struct inode *ino)
+{
+	while (ino->ops) {
+		struct op *op = ino->ops;
+		ino->ops = op->next;
+		if (op->kind == OP_WRITE)
+			d->dirty_bytes -= op->len;
+		free(op);
+	}
+	ino->ops_tail = NULL;
+}
+
+static void inode_free(struct sim_disk *d, struct inode *ino)
+{
+	ops_free(d, ino);
+	free(ino->cache.bytes);
+	free(ino->durable.bytes);
+	free(ino);
+}
+
+/* Frees inodes that no name, handle or request refers to any more. Only
+ * walks the list when a reference was dropped since the last walk. */
+static void inodes_collect(struct sim_disk *d)
+{
+	if (!d->maybe_garbage)
+		return;
+	d->maybe_garbage = false;
+	struct inode **pp = &d->inodes;
+	while (*pp) {
+		struct inode *ino = *pp;
+		if (ino->handles || ino->inflight || ino->links) {
+			pp = &ino->next;
+			continue;
+		}
+		*pp = ino->next;
+		inode_free(d, ino);
+	}
+}
+
+/* ---- Durability ------------------------------------------------------------ */
+
+static void writeback_event(struct sim_world *w, struct sim_event *ev);
+
+static void schedule_writeback(struct sim_disk *d)
+{
+	if (d->writeback_scheduled || d->cfg.dirty_expire_ns < 0)
+		return;
+	d->writeback_scheduled = true;
+	sim_world_event(d->w, d->cfg.writeback_interval_ns, writeback_event, d, NULL, 0);
+}
+
+static void journal_commit(struct sim_disk *d)
+{
+	if (!d->ns_dirty)
+		return;
+	ns_copy(&d->durable_ns, &d->cache_ns);
+	d->ns_dirty = false;
+	d->maybe_garbage = true;
+	inodes_collect(d);
+}
+
+static void ops_make_durable(struct sim_disk *d, struct inode *ino, int64_t older_than)
+{
+	while (ino->ops && ino->ops->dirtied_at <= older_than) {
+		struct op *op = ino->ops;
+		op_apply(&ino->durable, op, op->len);
+		ino->ops = op->next;
+		if (op->kind == OP_WRITE)
+			d->dirty_bytes -= op->len;
+		free(op);
+	}
+	if (!ino->ops)
+		ino->ops_tail = NULL;
+}
+
+static void writeback_event(struct sim_world *w, struct sim_event *ev)
+{
+	struct sim_disk *d = ev->a;
+	int64_t horizon = sim_now(w) - d->cfg.dirty_expire_ns;
+	bool more = false;
+	d->writeback_scheduled = false;
+	for (struct inode *ino = d->inodes; ino; ino = ino->next) {
+		ops_make_durable(d, ino, horizon);
+		more |= ino->ops != NULL;
+	}
+	journal_commit(d);
+	sim_trace_node(w, SIM_TR_WRITEBACK, d->node, 0, d->dirty_bytes);
+	if (more)
+		schedule_writeback(d);
+}
+
+static void op_push(struct sim_disk *d, struct inode *ino, struct op *op)
+{
+	op->next = NULL;
+	op->dirtied_at = sim_now(d->w);
+	op->seq = d->next_seq++;
+	if (ino->ops_tail)
+		ino->ops_tail->next = op;
+	else
+		ino->ops = op;
+	ino->ops_tail = op;
+	if (op->kind == OP_WRITE)
+		d->dirty_bytes += op->len;
+	schedule_writeback(d);
+}
+
+static void ns_changed(struct sim_disk *d)
+{
+	d->ns_dirty = true;
+	schedule_writeback(d);
+}
+
+/* ---- World-facing ------------------------------------------------------------ */
+
+struct sim_disk *sim_disk_new(struct sim_world *w, uint32_t node,
+			      const struct sim_disk_config *c)
+{
+	struct sim_disk *d = sim_xcalloc(1, sizeof *d);
+	d->w = w;
+	d->node = node;
+	d->cfg = *c;
+	if (!d->cfg.sector_bytes)
+		d->cfg.sector_bytes = 512;
+	d->next_ino = 1;
+	sim_rng_derive(&d->rng, w->config.seed, "disk", node);
+	return d;
+}
+
+void sim_disk_free(struct sim_disk *d)
+{
+	if (!d)
+		return;
+	ns_clear(&d->cache_ns);
+	ns_clear(&d->durable_ns);
+	free(d->cache_ns.e);
+	free(d->durable_ns.e);
+	while (d->inodes) {
+		struct inode *ino = d->inodes;
+		d->inodes = ino->next;
+		inode_free(d, ino);
+	}
+	free(d);
+}
+
+void sim_disk_node_crashed(struct sim_disk *d)
+{
+	for (struct inode *ino = d->inodes; ino; ino = ino->next)
+		ino->handles = 0;
+	d->maybe_garbage = true;
+	inodes_collect(d);
+}
+
+/* The most recent unsynced write on the disk, a candidate for tearing. */
+static const struct op *last_unsynced_write(const struct sim_disk *d, struct inode **owner)
+{
+	const struct op *best = NULL;
+	for (struct inode *ino = d->inodes; ino; ino = ino->next)
+		for (const struct op *op = ino->ops; op; op = op->next)
+			if (op->kind == OP_WRITE && (!best || op->seq > best->seq)) {
+				best = op;
+				*owner = ino;
+			}
+	return best;
+}
+
+void sim_disk_power_loss(struct sim_disk *d)
+{
+	struct inode *torn_ino = NULL;
+	const struct op *torn = last_unsynced_write(d, &torn_ino);
+	if (torn && torn->len > d->cfg.sector_bytes &&
+	    sim_rng_chance_ppm(&d->rng, d->cfg.torn_write_ppm)) {
+		size_t sectors = torn->len / d->cfg.sector_bytes;
+		size_t keep = (size_t)sim_rng_range(&d->rng, 1, (int64_t)sectors) *
+			      d->cfg.sector_bytes;
+		if (keep < torn->len) {
+			op_apply(&torn_ino->durable, torn, keep);
+			sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, keep);
+		}
+	}
+	for (struct inode *ino = d->inodes; ino; ino = ino->next) {
+		ops_free(d, ino);
+		image_copy(&ino->cache, &ino->durable);
+		ino->handles = 0;
+	}
+	ns_copy(&d->cache_ns, &d->durable_ns);
+	d->ns_dirty = false;
+	d->maybe_garbage = true;
+	inodes_collect(d);
+}
+
+void sim_disk_set_fault(struct sim_disk *d, enum sim_disk_fault fault, bool on)
+{
+	assert(fault < SIM_DISK_FAULT__COUNT);
+	d->faults[fault] = on;
+	sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, (uint64_t)fault << 1 | on);
+}
+
+bool sim_disk_fault(const struct sim_disk *d, enum sim_disk_fault fault)
+{
+	return d->faults[fault];
+}
+
+void sim_disk_set_slow(struct sim_disk *d, int64_t min_ns, int64_t max_ns)
+{
+	assert(min_ns >= 0 && min_ns <= max_ns);
+	d->slow_min_ns = min_ns;
+	d->slow_max_ns = max_ns;
+}
+
+static uint64_t disk_usage(const struct sim_disk *d)
+{
+	uint64_t used = 0;
+	for (const struct inode *ino = d->inodes; ino; ino = ino->next)
+		used += ino->cache.len > ino->durable.len ? ino->cache.len : ino->durable.len;
+	return used;
+}
+
+int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
+{
+	int done = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		struct inode *ino = NULL;
+		if (path) {
+			ino = ns_get(&d->durable_ns, path);
+		} else if (d->durable_ns.len) {
+			/* Pick among durable files with bytes, in path order. */
+			size_t candidates = 0;
+			for (size_t k = 0; k < d->durable_ns.len; k++)
+				candidates += d->durable_ns.e[k].ino->durable.len > 0;
+			if (candidates) {
+				size_t pick = sim_rng_below(&d->rng, candidates);
+				for (size_t k = 0; k < d->durable_ns.len; k++) {
+					if (!d->durable_ns.e[k].ino->durable.len)
+						continue;
+					if (pick-- == 0) {
+						ino = d->durable_ns.e[k].ino;
+						break;
+					}
+				}
+			}
+		}
+		if (!ino || ino->is_dir || !ino->durable.len)
+			continue;
+		size_t at = sim_rng_below(&d->rng, ino->durable.len);
+		uint8_t mask = (uint8_t)(1u << sim_rng_below(&d->rng, 8));
+		/* The page is re-read from the medium: a clean cached copy changes too. */
+		if (at < ino->cache.len && ino->cache.bytes[at] == ino->durable.bytes[at])
+			ino->cache.bytes[at] ^= mask;
+		ino->durable.bytes[at] ^= mask;
+		sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, at);
+		done++;
+	}
+	return done;
+}
+
+int64_t sim_disk_size(const struct sim_disk *d, const char *path, bool durable)
+{
+	struct inode *ino = ns_get(durable ? &d->durable_ns : &d->cache_ns, path);
+	if (!ino)
+		return ENV_ENOENT;
+	return (int64_t)(durable ? ino->durable.len : ino->cache.len);
+}
+
+static int64_t image_read(const struct image *im, int64_t off, void *buf, size_t len)
+{
+	if (off < 0)
+		return ENV_EINVAL;
+	if ((size_t)off >= im->len)
+		return 0;
+	size_t n = im->len - (size_t)off;
+	if (n > len)
+		n = len;
+	memcpy(buf, im->bytes + off, n);
+	return (int64_t)n;
+}
+
+int64_t sim_disk_read(const struct sim_disk *d, const char *path, bool durable, int64_t off,
+		      void *buf, size_t len)
+{
+	struct inode *ino = ns_get(durable ? &d->durable_ns : &d->cache_ns, path);
+	if (!ino)
+		return ENV_ENOENT;
+	return image_read(durable ? &ino->durable : &ino->cache, off, buf, len);
+}
+
+uint64_t sim_disk_dirty_bytes(const struct sim_disk *d)
+{
+	return d->dirty_bytes;
+}
+
+uint64_t sim_disk_fsyncs(const struct sim_disk *d)
+{
+	return d->fsyncs;
+}
+
+/* ---- Paths ------------------------------------------------------------------- */
+
+/* Absolute, no empty, "." or ".." components, no trailing slash. */
+static bool path_valid(const char *path)
+{
+	if (!path || path[0] != '/')
+		return false;
+	if (strcmp(path, "/") == 0)
+		return true;
+	const char *p = path + 1;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!slash)
+			return true;
+		p = slash + 1;
+	}
+}
+
+/* 0 when the parent directory of `path` exists in the cache. */
+static int parent_ok(const struct sim_disk *d, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == path)
+		return ENV_OK; /* in the root */
+	size_t n = (size_t)(slash - path);
+	char parent[n + 1];
+	memcpy(parent, path, n);
+	parent[n] = 0;
+	struct inode *ino = ns_get(&d->cache_ns, parent);
+	if (!ino)
+		return ENV_ENOENT;
+	return ino->is_dir ? ENV_OK : ENV_ENOTDIR;
+}
+
+/* ---- env.h: files -------------------------------------------------------- */
+
+int env_file_open(struct env *env, const char *path, int flags, struct env_file **out)
+{
+	struct sim_disk *d = env->node->disk;
+	*out = NULL;
+	if (!path_valid(path) || strcmp(path, "/") == 0)
+		return ENV_EINVAL;
+	struct inode *ino = ns_get(&d->cache_ns, path);
+	if (ino && ino->is_dir)
+		return ENV_EISDIR;
+	if (ino && (flags & ENV_O_CREATE) && (flags & ENV_O_EXCL))
+		return ENV_EEXIST;
+	if (!ino) {
+		if (!(flags & ENV_O_CREATE))
+			return ENV_ENOENT;
+		int rc = parent_ok(d, path);
+		if (rc)
+			return rc;
+		ino = inode_new(d, false);
+		ns_put(&d->cache_ns, path, ino);
+		ns_changed(d);
+	}
+	struct env_file *f = env_alloc(env, sizeof *f);
+	f->disk = d;
+	f->ino = ino;
+	f->env = env;
+	ino->handles++;
+	*out = f;
+	return ENV_OK;
+}
+
+void env_file_close(struct env_file *file)
+{
+	assert(file->ino->handles > 0);
+	if (--file->ino->handles == 0)
+		file->disk->maybe_garbage = true;
+	env_free(file->env, file);
+}
+
+int64_t env_file_size(const struct env_file *file)
+{
+	return (int64_t)file->ino->cache.len;
+}
+
+int64_t env_file_read(struct env_file *file, int64_t offset, void *buf, size_t len)
+{
+	return image_read(&file->ino->cache, offset, buf, len);
+}
+
+/* A request in flight: which inode, and the change it carries. */
+struct pending {
+	struct sim_disk *disk;
+	struct inode *ino;
+	struct env_req *req;
+	struct op *op;      /* write / append / truncate */
+	bool append;
+	bool fsync;
+	char *from;         /* rename / unlink */
+	char *to;
+};
+
+static int64_t draw(struct sim_disk *d, int64_t min_ns, int64_t max_ns)
+{
+	int64_t lat = min_ns < max_ns ? sim_rng_range(&d->rng, min_ns, max_ns) : min_ns;
+	if (d->slow_max_ns)
+		lat += sim_rng_range(&d->rng, d->slow_min_ns, d->slow_max_ns);
+	return lat;
+}
+
+static void pending_free(struct pending *p)
+{
+	free(p->op);
+	free(p->from);
+	free(p->to);
+	free(p);
+}
+
+static void complete_discard(struct sim_world *w, struct sim_event *ev)
+{
+	struct pending *p = ev->a;
+	if (p->ino && --p->ino->inflight == 0)
+		p->disk->maybe_garbage = true;
+	inodes_collect(p->disk);
+	pending_free(p);
+}
+
+static int apply_change(struct sim_disk *d, struct pending *p)
+{
+	struct inode *ino = p->ino;
+	struct op *op = p->op;
+	if (d->faults[SIM_DISK_WRITE_ERROR])
+		return ENV_EIO;
+	if (p->append)
+		op->off = (int64_t)ino->cache.len;
+	int64_t new_len = op->kind == OP_WRITE ? op->off + (int64_t)op->len : op->off;
+	if (new_len > (int64_t)ino->cache.len && d->cfg.capacity_bytes &&
+	    disk_usage(d) + (uint64_t)(new_len - (int64_t)ino->cache.len) > d->cfg.capacity_bytes)
+		return ENV_ENOSPC;
+	if (new_len > (int64_t)ino->cache.len && d->faults[SIM_DISK_FULL])
+		return ENV_ENOSPC;
+	op_apply(&ino->cache, op, op->len);
+	p->req->result = p->append ? op->off : op->kind == OP_WRITE ? (int64_t)op->len : new_len;
+	op_push(d, ino, op);
+	p->op = NULL; /* now owned by the inode's op list */
+	sim_trace_node(d->w, op->kind == OP_WRITE ? SIM_TR_FILE_WRITE : SIM_TR_FILE_TRUNCATE,
+		       d->node, 0, op->kind == OP_WRITE ? op->len : (uint64_t)new_len);
+	return ENV_OK;
+}
+
+static int apply_fsync(struct sim_disk *d, struct inode *ino)
+{
+	d->fsyncs++;
+	if (d->faults[SIM_DISK_FSYNC_ERROR]) {
+		/* As Linux does after a failed writeback: the pages are marked
+		 * clean, so the data never reaches the disk. */
+		ops_free(d, ino);
+		return ENV_EIO;
+	}
+	ops_make_durable(d, ino, INT64_MAX);
+	journal_commit(d);
+	sim_trace_node(d->w, SIM_TR_FILE_FSYNC, d->node, 0, ino->durable.len);
+	return ENV_OK;
+}
+
+static int apply_rename(struct sim_disk *d, const char *from, const char *to);
+static int apply_unlink(struct sim_disk *d, const char *path);
+
+static void complete_fire(struct sim_world *w, struct sim_event *ev)
+{
+	struct pending *p = ev->a;
+	struct sim_disk *d = p->disk;
+	int rc;
+	if (p->op)
+		rc = apply_change(d, p);
+	else if (p->fsync)
+		rc = apply_fsync(d, p->ino);
+	else if (p->to)
+		rc = apply_rename(d, p->from, p->to);
+	else
+		rc = apply_unlink(d, p->from);
+	if (rc)
+		sim_trace_node(w, SIM_TR_FILE_ERROR, d->node, 0, (uint64_t)-rc);
+	struct env_req *req = p->req;
+	if (p->ino && --p->ino->inflight == 0)
+		d->maybe_garbage = true;
+	pending_free(p);
+	inodes_collect(d);
+	req->cb(req, rc);
+}
+
+/* Schedules completion after `lat`, never before the inode's previous
+ * request completes (requests on one file complete in order). */
+static void submit(struct env *env, struct pending *p, int64_t lat)
+{
+	struct sim_disk *d = p->disk;
+	int64_t now = sim_now(d->w);
+	int64_t *last = p->ino ? &p->ino->last_done_at : &d->last_meta_at;
+	int64_t at = now + lat;
+	if (at < *last)
+		at = *last;
+	*last = at;
+	if (p->ino)
+		p->ino->inflight++;
+	sim_node_event(env, at - now, complete_fire, complete_discard, p, NULL, 0);
+}
+
+static struct pending *pending_new(struct env_file *file, struct env_req *req, env_req_cb cb)
+{
+	struct pending *p = sim_xcalloc(1, sizeof *p);
+	p->disk = file ? file->disk : NULL;
+	p->ino = file ? file->ino : NULL;
+	p->req = req;
+	req->cb = cb;
+	req->result = 0;
+	return p;
+}
+
+static int submit_data(struct env_req *req, struct env_file *file, enum op_kind kind,
+		       int64_t off, const void *buf, size_t len, bool append, env_req_cb cb)
+{
+	if (off < 0)
+		return ENV_EINVAL;
+	struct pending *p = pending_new(file, req, cb);
+	p->op = sim_xmalloc(sizeof *p->op + (kind == OP_WRITE ? len : 0));
+	p->op->kind = kind;
+	p->op->off = off;
+	p->op->len = kind == OP_WRITE ? len : 0;
+	if (kind == OP_WRITE && len)
+		memcpy(p->op->data, buf, len);
+	p->append = append;
+	struct sim_disk *d = file->disk;
+	submit(file->env, p, draw(d, d->cfg.write_latency_min_ns, d->cfg.write_latency_max_ns));
+	return ENV_OK;
+}
+
+int env_file_write(struct env_req *req, struct env_file *file, int64_t offset,
+		   const void *buf, size_t len, env_req_cb cb)
+{
+	return submit_data(req, file, OP_WRITE, offset, buf, len, false, cb);
+}
+
+int env_file_append(struct env_req *req, struct env_file *file, const void *buf,
+		    size_t len, env_req_cb cb)
+{
+	return submit_data(req, file, OP_WRITE, 0, buf, len, true, cb);
+}
+
+int env_file_truncate(struct env_req *req, struct env_file *file, int64_t size,
+		      env_req_cb cb)
+{
+	return submit_data(req, file, OP_TRUNCATE, size, NULL, 0, false, cb);
+}
+
+int env_file_fsync(struct env_req *req, struct env_file *file, env_req_cb cb)
+{
+	struct pending *p = pending_new(file, req, cb);
+	p->fsync = true;
+	struct sim_disk *d = file->disk;
+	submit(file->env, p, draw(d, d->cfg.fsync_latency_min_ns, d->cfg.fsync_latency_max_ns));
+	return ENV_OK;
+}
+
+/* ---- Name changes ---------------------------------------------------------- */
+
+static int apply_rename(struct sim_disk *d, const char *from, const char *to)
+{
+	struct inode *src = ns_get(&d->cache_ns, from);
+	if (!src)
+		return ENV_ENOENT;
+	if (strcmp(from, to) == 0)
+		return ENV_OK;
+	int rc = parent_ok(d, to);
+	if (rc)
+		return rc;
+	struct inode *dst = ns_get(&d->cache_ns, to);
+	if (dst && dst->is_dir != src->is_dir)
+		return dst->is_dir ? ENV_EISDIR : ENV_ENOTDIR;
+	size_t from_len = strlen(from);
+	if (src->is_dir && strncmp(to, from, from_len) == 0 && to[from_len] == '/')
+		return ENV_EINVAL; /* into itself */
+	if (dst && dst->is_dir) {
+		char prefix[strlen(to) + 2];
+		size_t i = ns_children_start(&d->cache_ns, to, prefix, sizeof prefix);
+		if (i < d->cache_ns.len && strncmp(d->cache_ns.e[i].path, prefix,
+						   strlen(prefix)) == 0)
+			return ENV_ENOTEMPTY;
+	}
+	/* Move the entry and, for a directory, everything below it. */
+	char prefix[from_len + 2];
+	size_t i = ns_children_start(&d->cache_ns, from, prefix, sizeof prefix);
+	size_t plen = strlen(prefix);
+	while (i < d->cache_ns.len && strncmp(d->cache_ns.e[i].path, prefix, plen) == 0) {
+		struct dentry e = d->cache_ns.e[i];
+		size_t n = strlen(to) + strlen(e.path + from_len) + 1;
+		char moved[n];
+		snprintf(moved, n, "%s%s", to, e.path + from_len);
+		ns_del_at(&d->cache_ns, i);
+		ns_put(&d->cache_ns, moved, e.ino);
+		i = ns_children_start(&d->cache_ns, from, prefix, sizeof prefix);
+	}
+	ns_del_at(&d->cache_ns, ns_lower_bound(&d->cache_ns, from));
+	ns_put(&d->cache_ns, to, src);
+	d->maybe_garbage = true;
+	ns_changed(d);
+	sim_trace_node(d->w, SIM_TR_FILE_RENAME, d->node, 0, 0);
+	return ENV_OK;
+}
+
+static int apply_unlink(struct sim_disk *d, const char *path)
+{
+	size_t i = ns_lower_bound(&d->cache_ns, path);
+	if (i >= d->cache_ns.len || strcmp(d->cache_ns.e[i].path, path) != 0)
+		return ENV_ENOENT;
+	if (d->cache_ns.e[i].ino->is_dir) {
+		char prefix[strlen(path) + 2];
+		size_t c = ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
+		if (c < d->cache_ns.len &&
+		    strncmp(d->cache_ns.e[c].path, prefix, strlen(prefix)) == 0)
+			return ENV_ENOTEMPTY;
+	}
+	ns_del_at(&d->cache_ns, i);
+	d->maybe_garbage = true;
+	ns_changed(d);
+	sim_trace_node(d->w, SIM_TR_FILE_UNLINK, d->node, 0, 0);
+	return ENV_OK;
+}
+
+int env_rename(struct env_req *req, struct env *env, const char *from, const char *to,
+	       env_req_cb cb)
+{
+	if (!path_valid(from) || !path_valid(to) || !strcmp(from, "/") || !strcmp(to, "/"))
+		return ENV_EINVAL;
+	struct pending *p = pending_new(NULL, req, cb);
+	p->disk = env->node->disk;
+	p->from = sim_xstrdup(from);
+	p->to = sim_xstrdup(to);
+	submit(env, p, draw(p->disk, p->disk->cfg.write_latency_min_ns,
+			    p->disk->cfg.write_latency_max_ns));
+	return ENV_OK;
+}
+
+int env_unlink(struct env_req *req, struct env *env, const char *path, env_req_cb cb)
+{
+	if (!path_valid(path) || !strcmp(path, "/"))
+		return ENV_EINVAL;
+	struct pending *p = pending_new(NULL, req, cb);
+	p->disk = env->node->disk;
+	p->from = sim_xstrdup(path);
+	submit(env, p, draw(p->disk, p->disk->cfg.write_latency_min_ns,
+			    p->disk->cfg.write_latency_max_ns));
+	return ENV_OK;
+}
+
+int env_mkdir(struct env *env, const char *path)
+{
+	struct sim_disk *d = env->node->disk;
+	if (!path_valid(path))
+		return ENV_EINVAL;
+	if (strcmp(path, "/") == 0 || ns_get(&d->cache_ns, path))
+		return ENV_EEXIST;
+	int rc = parent_ok(d, path);
+	if (rc)
+		return rc;
+	ns_put(&d->cache_ns, path, inode_new(d, true));
+	ns_changed(d);
+	return ENV_OK;
+}
+
+int env_mkdirs(struct env *env, const char *path)
+{
+	struct sim_disk *d = env->node->disk;
+	if (!path_valid(path))
+		return ENV_EINVAL;
+	size_t n = strlen(path);
+	char buf[n + 1];
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		buf[i] = 0;
+		struct inode *ino = ns_get(&d->cache_ns, buf);
+		int rc = ino ? (ino->is_dir ? ENV_OK : ENV_ENOTDIR) : env_mkdir(env, buf);
+		buf[i] = path[i];
+		if (rc)
+			return rc;
+	}
+	return ENV_OK;
+}
+
+int env_list_dir(struct env *env, const char *path,
+		 void (*each)(void *arg, const char *name, bool is_dir), void *arg)
+{
+	struct sim_disk *d = env->node->disk;
+	if (!path_valid(path))
+		return ENV_EINVAL;
+	if (strcmp(path, "/") != 0) {
+		struct inode *dir = ns_get(&d->cache_ns, path);
+		if (!dir)
+			return ENV_ENOENT;
+		if (!dir->is_dir)
+			return ENV_ENOTDIR;
+	}
+	char prefix[strlen(path) + 2];
+	size_t i = ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
+	size_t plen = strlen(prefix);
+	int count = 0;
+	for (; i < d->cache_ns.len && strncmp(d->cache_ns.e[i].path, prefix, plen) == 0; i++) {
+		const char *name = d->cache_ns.e[i].path + plen;
+		if (strchr(name, '/'))
+			continue;
+		each(arg, name, d->cache_ns.e[i].ino->is_dir);
+		count++;
+	}
+	return count;
+}
+
+bool env_exists(struct env *env, const char *path)
+{
+	return strcmp(path, "/") == 0 || ns_get(&env->node->disk->cache_ns, path) != NULL;
+}

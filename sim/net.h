@@ -1,0 +1,68 @@
+/*
+ * net — the simulated network: framed, ordered connections between nodes.
+ *
+ * Each connection behaves like TCP carrying length-prefixed messages: frames
+ * arrive whole and in order, after a latency drawn per frame from the link's
+ * range (plus any per-node delay), never overtaking one another, and
+ * optionally paced by a bandwidth. The network owns every connection and its
+ * queued frames; node code holds `struct env_conn` handles (see env.h).
+ *
+ * Faults, as TCP would show them to the endpoints:
+ * - A blocked link (partition, one-way too) stalls: frames wait, nothing is
+ *   lost or reordered, and on heal they flow again. Endpoints notice only
+ *   through their own timeouts. A connect across a blocked link retries its
+ *   SYN (1 s, 2 s, 4 s, ...) until the connect timeout.
+ * - A killed node's peers get a reset (ENV_ECONNRESET after one latency);
+ *   what was in flight either way is discarded.
+ * - A powered-off node vanishes: frames sent to it are dropped silently, and
+ *   once it is back up, frames on old connections are answered with a reset.
+ * - A paused node's incoming frames wait until it resumes.
+ * - Reset (sim_net_reset_node) aborts every connection of a node, both ends.
+ */
+#ifndef KSIM_SIM_NET_H
+#define KSIM_SIM_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_world;
+struct sim_net;
+
+struct sim_net_config {
+	int64_t latency_min_ns;     /* per frame, every link (default 1 ms) */
+	int64_t latency_max_ns;     /* (default 3 ms) */
+	uint64_t bandwidth_bps;     /* bytes per second per direction; 0: unlimited */
+	int64_t connect_timeout_ns; /* default 5 s */
+	size_t max_frame_bytes;     /* default 100 MiB, as socket.request.max.bytes */
+	size_t backlog_max_bytes;   /* unsent bytes per direction; default 256 MiB */
+};
+
+void sim_net_config_default(struct sim_net_config *c);
+
+struct sim_net *sim_net_new(struct sim_world *w, const struct sim_net_config *c);
+void sim_net_free(struct sim_net *net);
+
+/* Blocks or opens the one-way link from -> to (node ids). */
+void sim_net_block(struct sim_net *net, uint32_t from, uint32_t to);
+void sim_net_unblock(struct sim_net *net, uint32_t from, uint32_t to);
+bool sim_net_blocked(const struct sim_net *net, uint32_t from, uint32_t to);
+/* Cuts every link between nodes of different groups; group_of[id] for ids
+ * 1..count (index 0 unused). Links inside a group are left as they are. */
+void sim_net_partition(struct sim_net *net, const uint32_t *group_of, uint32_t count);
+/* Cuts `node` off from every other node, both ways. */
+void sim_net_isolate(struct sim_net *net, uint32_t node);
+/* Opens every link. */
+void sim_net_heal(struct sim_net *net);
+/* Adds latency in [min, max] to every frame to or from `node`. */
+void sim_net_set_delay(struct sim_net *net, uint32_t node, int64_t min_ns, int64_t max_ns);
+void sim_net_clear_delays(struct sim_net *net);
+/* Aborts every connection of `node`: both ends see ENV_ECONNRESET. */
+void sim_net_reset_node(struct sim_net *net, uint32_t node);
+
+/* Connections not yet fully closed (for tests and leak checks). */
+size_t sim_net_conn_count(const struct sim_net *net);
+/* Frames delivered so far. */
+uint64_t sim_net_frames_delivered(const struct sim_net *net);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * world — the simulated world: nodes, their lifecycle, and the run loop.
+ *
+ * The world owns the scheduler, the network, every node's disk and clock,
+ * and each node's current `struct env` (its heap, random stream and
+ * handles). The harness (and tests) drive it: add nodes, start them, run
+ * virtual time, and inject crashes, pauses and power loss. Node code never
+ * includes this header; it sees only sim/env.h.
+ *
+ * Crash semantics, exactly:
+ * - kill: the process dies. Its memory is freed, its timers and pending
+ *   file requests are dropped without callbacks, its page cache survives
+ *   (the kernel is still up), and its peers' connections are reset at once
+ *   (they see ENV_ECONNRESET after one link latency).
+ * - power loss: as kill, plus the disk loses what is not durable (the last
+ *   unsynced write may be torn), and peers hear nothing: frames they send
+ *   vanish until they time out, or are reset once the node is back.
+ * - pause: nothing of the node runs; its timers, file completions and
+ *   incoming frames wait. On resume, everything that came due fires at
+ *   once, in order: the node sees time jump.
+ * - restart: a stopped node starts again from its disk, with a new heap and
+ *   a new random stream.
+ */
+#ifndef KSIM_SIM_WORLD_H
+#define KSIM_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/clock.h"
+#include "sim/disk.h"
+#include "sim/env.h"
+#include "sim/net.h"
+#include "sim/rng.h"
+#include "sim/sched.h"
+#include "sim/trace.h"
+
+struct sim_world;
+
+/* What a kind of node is: how to start it. */
+struct sim_node_class {
+	const char *role; /* "zookeeper", "broker", "client", ... */
+	/*
+	 * Starts one incarnation: recover from disk, listen, connect, set
+	 * timers. Returns the node's state (allocated with env_alloc), which
+	 * the harness may inspect through sim_node_state(). Called from the
+	 * run loop, never from inside another node's callback.
+	 */
+	void *(*start)(struct env *env, const void *config);
+};
+
+enum sim_node_status {
+	SIM_NODE_STOPPED,     /* never started, or stopped cleanly */
+	SIM_NODE_UP,
+	SIM_NODE_PAUSED,
+	SIM_NODE_KILLED,      /* process dead, machine up */
+	SIM_NODE_POWERED_OFF, /* machine down */
+};
+
+struct sim_world_config {
+	uint64_t seed;
+	struct sim_net_config net;
+	struct sim_disk_config disk;
+	/* Wall-clock time at virtual time 0, ns since the Unix epoch. */
+	int64_t wall_epoch_ns;
+};
+
+/* Fills `c` with the defaults (1..3 ms links, 30 s writeback, ...). */
+void sim_world_config_default(struct sim_world_config *c, uint64_t seed);
+
+struct sim_world *sim_world_new(const struct sim_world_config *config);
+/* Frees the world and everything in it, nodes' memory included. */
+void sim_world_free(struct sim_world *w);
+
+/* Adds a node (stopped). `name` is copied; `config` must outlive the world.
+ * Returns the node id (1, 2, ...: ids are dense and in order of adding). */
+uint32_t sim_node_add(struct sim_world *w, const char *name,
+		      const struct sim_node_class *cls, const void *config);
+uint32_t sim_node_count(const struct sim_world *w);
+/* Node id by name, 0 when unknown. */
+uint32_t sim_node_find(const struct sim_world *w, const char *name);
+const char *sim_node_name(const struct sim_world *w, uint32_t id);
+const char *sim_node_role(const struct sim_world *w, uint32_t id);
+enum sim_node_status sim_node_status(const struct sim_world *w, uint32_t id);
+const char *sim_node_status_name(enum sim_node_status status);
+/* The running incarnation's state (from start), or NULL when not running
+ * (a paused node's state is still returned). */
+void *sim_node_state(const struct sim_world *w, uint32_t id);
+/* How many times the node has been started. */
+uint32_t sim_node_incarnation(const struct sim_world *w, uint32_t id);
+/* Live allocations of the node's current heap (0 when down). */
+size_t sim_node_live_allocs(const struct sim_world *w, uint32_t id);
+
+/* Lifecycle (see the crash semantics above). Each is a no-op when the node
+ * is not in a state it applies to, and returns whether it acted. */
+bool sim_node_start(struct sim_world *w, uint32_t id);
+bool sim_node_kill(struct sim_world *w, uint32_t id);
+bool sim_node_power_loss(struct sim_world *w, uint32_t id);
+bool sim_node_pause(struct sim_world *w, uint32_t id);
+bool sim_node_resume(struct sim_world *w, uint32_t id);
+/* Starts a stopped node; kills and starts a running one. */
+bool sim_node_restart(struct sim_world *w, uint32_t id);
+
+/* Runs events until virtual time `t` (events at exactly t fire), then sets
+ * the clock to t. */
+void sim_run_until(struct sim_world *w, int64_t t);
+void sim_run_for(struct sim_world *w, int64_t duration_ns);
+/* Runs until no event is left or `limit_ns` is reached; returns whether it
+ * went idle. */
+bool sim_run_until_idle(struct sim_world *w, int64_t limit_ns);
+/* Fires one event; false when the queue is empty. */
+bool sim_step(struct sim_world *w);
+
+int64_t sim_now(const struct sim_world *w);
+uint64_t sim_trace_hash(const struct sim_world *w);
+uint64_t sim_events_fired(const struct sim_world *w);
+/* Attaches (or with NULL detaches) a text trace; the FILE stays the caller's. */
+void sim_world_set_trace_file(struct sim_world *w, FILE *out);
+/* Lines logged by nodes go here (default: nowhere). Not part of the hash. */
+void sim_world_set_log(struct sim_world *w, FILE *out, enum env_log_level min_level);
+/* Folds a harness note (a fault, a phase) into the trace. */
+void sim_world_note(struct sim_world *w, uint32_t node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Calls fn(w, arg) from the run loop `delay_ns` from now (a world event,
+ * for the harness: faults, checks, workload phases). */
+void sim_world_at(struct sim_world *w, int64_t delay_ns,
+		  void (*fn)(struct sim_world *w, void *arg), void *arg);
+
+/* The world's own random stream (fault choices), derived from the seed. */
+struct sim_rng *sim_world_rng(struct sim_world *w);
+uint64_t sim_world_seed(const struct sim_world *w);
+
+/* Per-node components, for the harness and fault injection. */
+struct sim_disk *sim_node_disk(struct sim_world *w, uint32_t id);
+struct sim_clock *sim_node_clock(struct sim_world *w, uint32_t id);
+struct sim_net *sim_world_net(struct sim_world *w);
+
+#endif
