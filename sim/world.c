@@ -378,7 +378,7 @@ bool sim_step(struct sim_world *w)
 
 void sim_run_until(struct sim_world *w, int64_t t)
 {
-	while (sim_sched_peek_time(&w->sched) <= t)
+	while (w->sched.len && sim_sched_peek_time(&w->sched) <= t)
 		sim_step(w);
 	if (w->sched.now < t)
 		w->sched.now = t;
@@ -391,7 +391,7 @@ void sim_run_for(struct sim_world *w, int64_t duration_ns)
 
 bool sim_run_until_idle(struct sim_world *w, int64_t limit_ns)
 {
-	while (sim_sched_peek_time(&w->sched) <= limit_ns)
+	while (w->sched.len && sim_sched_peek_time(&w->sched) <= limit_ns)
 		sim_step(w);
 	return w->sched.len == 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs each cmocka test binary given on the command line, then (unless
 # VALGRIND=0) the same binaries under Valgrind memcheck with leaks counted as
-# errors. Prints one line per binary and closes with "N passed, N failed",
+# errors, then every tests/scenario/*.sh script (one test each). Prints one line per binary and closes with "N passed, N failed",
 # counting cmocka test cases (a crashed binary counts as one failure).
 set -u
 
@@ -47,6 +47,23 @@ if [ "${VALGRIND:-1}" != 0 ]; then
 		run_one "$name (valgrind)" "$logdir/$name.valgrind.log" \
 			valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect,possible "$t"
+	done
+fi
+
+scripts=$(ls tests/scenario/*.sh 2>/dev/null)
+if [ -n "$scripts" ]; then
+	echo "scenario suite:"
+	for s in $scripts; do
+		name=$(basename "$s" .sh)
+		log="$logdir/scenario-$name.log"
+		if "$s" >"$log" 2>&1; then
+			passed=$((passed + 1))
+			printf '  ok    %-40s %s\n' "$name" "$(tail -n 1 "$log")"
+		else
+			failed=$((failed + 1))
+			printf '  FAIL  %-40s (log %s)\n' "$name" "$log"
+			failures="$failures $log"
+		fi
 	done
 fi
 

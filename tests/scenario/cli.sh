@@ -1,0 +1,25 @@
+#!/bin/sh
+# The command line's exit codes: 0 for success, 2 for usage errors.
+set -u
+cd "$(dirname "$0")/../.."
+fail=0
+expect() { # expect CODE ARGS...
+	want=$1; shift
+	./ksim "$@" >/dev/null 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "ksim $*: exit $got, want $want"
+		fail=1
+	fi
+}
+expect 0 --version
+expect 0 --help
+expect 0 help
+expect 2
+expect 2 no-such-command
+expect 2 demo --seed
+expect 2 demo --seed -3
+expect 2 demo --seed 12x
+expect 2 demo --bogus
+expect 0 demo --seed 3
+exit $fail
