@@ -14,7 +14,7 @@ void sim_sched_init(struct sim_sched *s)
 void sim_sched_destroy(struct sim_sched *s)
 {
 	for (size_t i = 0; i < s->len; i++)
-		free(s->heap[i]);
+		free(s->heap[i].ev);
 	free(s->heap);
 	while (s->free_list) {
 		struct sim_event *next = s->free_list->next;
@@ -43,45 +43,50 @@ void sim_event_free(struct sim_sched *s, struct sim_event *ev)
 	s->free_list = ev;
 }
 
-static inline bool before(const struct sim_event *a, const struct sim_event *b)
+static inline bool before(const struct sim_heap_slot *a, const struct sim_heap_slot *b)
 {
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static inline void place(struct sim_sched *s, size_t i, struct sim_event *ev)
+static inline void place(struct sim_sched *s, size_t i, struct sim_heap_slot slot)
 {
-	s->heap[i] = ev;
-	ev->heap_idx = (uint32_t)i;
+	s->heap[i] = slot;
+	slot.ev->heap_idx = (uint32_t)i;
 }
 
+/* Four children per node halve the depth of a binary heap; the children of
+ * i are 4i+1 .. 4i+4. */
 static void sift_up(struct sim_sched *s, size_t i)
 {
-	struct sim_event *ev = s->heap[i];
+	struct sim_heap_slot slot = s->heap[i];
 	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!before(ev, s->heap[parent]))
+		size_t parent = (i - 1) / 4;
+		if (!before(&slot, &s->heap[parent]))
 			break;
 		place(s, i, s->heap[parent]);
 		i = parent;
 	}
-	place(s, i, ev);
+	place(s, i, slot);
 }
 
 static void sift_down(struct sim_sched *s, size_t i)
 {
-	struct sim_event *ev = s->heap[i];
+	struct sim_heap_slot slot = s->heap[i];
 	for (;;) {
-		size_t child = 2 * i + 1;
-		if (child >= s->len)
+		size_t first = 4 * i + 1;
+		if (first >= s->len)
 			break;
-		if (child + 1 < s->len && before(s->heap[child + 1], s->heap[child]))
-			child++;
-		if (!before(s->heap[child], ev))
+		size_t last = first + 4 < s->len ? first + 4 : s->len;
+		size_t best = first;
+		for (size_t c = first + 1; c < last; c++)
+			if (before(&s->heap[c], &s->heap[best]))
+				best = c;
+		if (!before(&s->heap[best], &slot))
 			break;
-		place(s, i, s->heap[child]);
-		i = child;
+		place(s, i, s->heap[best]);
+		i = best;
 	}
-	place(s, i, ev);
+	place(s, i, slot);
 }
 
 void sim_sched_push(struct sim_sched *s, struct sim_event *ev, int64_t time)
@@ -94,7 +99,7 @@ void sim_sched_push(struct sim_sched *s, struct sim_event *ev, int64_t time)
 	}
 	ev->time = time;
 	ev->seq = s->next_seq++;
-	place(s, s->len++, ev);
+	place(s, s->len++, (struct sim_heap_slot){time, ev->seq, ev});
 	sift_up(s, s->len - 1);
 }
 
@@ -102,12 +107,12 @@ void sim_sched_remove(struct sim_sched *s, struct sim_event *ev)
 {
 	assert(sim_event_scheduled(ev));
 	size_t i = ev->heap_idx;
-	struct sim_event *last = s->heap[--s->len];
+	struct sim_heap_slot last = s->heap[--s->len];
 	ev->heap_idx = UINT32_MAX;
 	if (i == s->len)
 		return;
 	place(s, i, last);
-	if (i > 0 && before(last, s->heap[(i - 1) / 2]))
+	if (i > 0 && before(&last, &s->heap[(i - 1) / 4]))
 		sift_up(s, i);
 	else
 		sift_down(s, i);
@@ -117,7 +122,7 @@ struct sim_event *sim_sched_pop(struct sim_sched *s)
 {
 	if (s->len == 0)
 		return NULL;
-	struct sim_event *ev = s->heap[0];
+	struct sim_event *ev = s->heap[0].ev;
 	sim_sched_remove(s, ev);
 	s->now = ev->time;
 	s->fired++;
@@ -126,5 +131,5 @@ struct sim_event *sim_sched_pop(struct sim_sched *s)
 
 int64_t sim_sched_peek_time(const struct sim_sched *s)
 {
-	return s->len ? s->heap[0]->time : INT64_MAX;
+	return s->len ? s->heap[0].time : INT64_MAX;
 }

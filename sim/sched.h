@@ -1,7 +1,7 @@
 /*
  * sched — the event queue in virtual nanoseconds.
  *
- * A binary min-heap ordered by (time, sequence): two events due at the same
+ * A 4-ary min-heap ordered by (time, sequence): two events due at the same
  * nanosecond fire in the order they were scheduled, never by address. The
  * scheduler owns every `struct sim_event` (recycled through a free list);
  * whoever schedules one owns its payload (a, b) until it fires or is
@@ -37,8 +37,16 @@ struct sim_event {
 	struct sim_event *next; /* free list, or a paused node's parked list */
 };
 
+/* A heap slot keeps its event's key inline, so sifting compares without
+ * touching the events themselves. */
+struct sim_heap_slot {
+	int64_t time;
+	uint64_t seq;
+	struct sim_event *ev;
+};
+
 struct sim_sched {
-	struct sim_event **heap;
+	struct sim_heap_slot *heap;
 	size_t len;
 	size_t cap;
 	uint64_t next_seq;

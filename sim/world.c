@@ -71,7 +71,7 @@ void sim_world_free(struct sim_world *w)
 		return;
 	/* Scheduled events may own payloads (disk requests): discard them. */
 	for (size_t i = 0; i < w->sched.len; i++) {
-		struct sim_event *ev = w->sched.heap[i];
+		struct sim_event *ev = w->sched.heap[i].ev;
 		if (ev->discard)
 			ev->discard(w, ev);
 	}
