@@ -55,12 +55,13 @@ static void read_header(const uint8_t *p, struct rb_batch_header *h)
 }
 
 /*
- * Checks 1-3 of the header comment: is there a whole batch, of a sane length
- * and the right magic, at the start of buf? The checks that can be made on a
- * prefix come before the "incomplete" verdict, so that a short buffer whose
- * first bytes are already impossible counts as corrupt rather than torn.
+ * Checks 1-3 of the header comment on the first len bytes of a batch: the
+ * checks that can be made on a prefix come before the "incomplete" verdict,
+ * so that a short buffer whose first bytes are already impossible counts as
+ * corrupt rather than torn. On RB_OK, *size is the batch's full size, which
+ * may exceed len.
  */
-static int parse_frame(const uint8_t *p, size_t len, struct rb_batch *out)
+static int check_prefix(const uint8_t *p, size_t len, size_t *size)
 {
 	struct wire_reader r;
 	if (len < RB_LOG_OVERHEAD)
@@ -71,7 +72,17 @@ static int parse_frame(const uint8_t *p, size_t len, struct rb_batch *out)
 		return RB_ELENGTH;
 	if (len > 16 && p[16] != RB_MAGIC)
 		return RB_EMAGIC;
-	size_t size = RB_LOG_OVERHEAD + (size_t)batch_length;
+	*size = RB_LOG_OVERHEAD + (size_t)batch_length;
+	return RB_OK;
+}
+
+/* Is there a whole batch, of a sane length and the right magic, at p? */
+static int parse_frame(const uint8_t *p, size_t len, struct rb_batch *out)
+{
+	size_t size;
+	int rc = check_prefix(p, len, &size);
+	if (rc != RB_OK)
+		return rc;
 	if (len < size)
 		return RB_EINCOMPLETE;
 	read_header(p, &out->h);
@@ -89,6 +100,22 @@ static int check_counts(const struct rb_batch_header *h, unsigned flags)
 	if ((flags & RB_VALIDATE_DENSE) && (h->record_count == 0 || h->record_count != offsets))
 		return RB_ECOUNT;
 	return RB_OK;
+}
+
+int rb_read_header(const void *buf, size_t len, struct rb_batch_header *out)
+{
+	struct rb_batch_header h;
+	size_t size;
+	int rc = check_prefix(buf, len, &size);
+	if (rc == RB_OK && len < RB_HEADER_SIZE)
+		rc = RB_EINCOMPLETE;
+	if (rc != RB_OK)
+		return rc;
+	read_header(buf, &h);
+	rc = check_counts(&h, 0);
+	if (rc == RB_OK)
+		*out = h;
+	return rc;
 }
 
 int rb_parse_batch(const void *buf, size_t len, struct rb_batch *out)

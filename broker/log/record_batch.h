@@ -26,8 +26,8 @@
  * struct rb_batch, struct rb_record) that point into the caller's buffer and
  * are valid while it is. Encoders write through the caller's wire_writer.
  *
- * Validation, in the order applied (rb_parse_batch does 1-5, rb_validate_batch
- * all of them):
+ * Validation, in the order applied (rb_parse_batch does 1, 2, 3 and 5,
+ * rb_validate_batch all of them):
  *  1. fewer than 12 bytes, or batchLength reaching past the buffer: the
  *     batch is incomplete (RB_EINCOMPLETE), which at the end of a segment is a
  *     torn write to truncate, not corruption;
@@ -213,7 +213,7 @@ static inline bool rb_is_control(const struct rb_batch_header *h)
 	return (h->attributes & RB_ATTR_CONTROL) != 0;
 }
 
-/* The offset of the batch's last offset (wraps rather than overflows). */
+/* The batch's last offset, baseOffset + lastOffsetDelta (wraps, never overflows). */
 static inline int64_t rb_last_offset(const struct rb_batch_header *h)
 {
 	return (int64_t)((uint64_t)h->base_offset + (uint64_t)(int64_t)h->last_offset_delta);
@@ -221,6 +221,14 @@ static inline int64_t rb_last_offset(const struct rb_batch_header *h)
 
 /* A short English description of an rb_error, for logs. Never NULL. */
 const char *rb_strerror(int err);
+
+/*
+ * Decodes only the 61-byte header at the start of buf, for a caller that has
+ * read no further (a log reader finding the size and offsets of the next
+ * batch). Applies checks 2, 3 and 5; RB_EINCOMPLETE if len < 61. The batch
+ * may extend past len; h.batch_length says how far. *out is filled on RB_OK.
+ */
+int rb_read_header(const void *buf, size_t len, struct rb_batch_header *out);
 
 /*
  * Decodes the batch at the start of buf (len bytes; more batches may follow)

@@ -4,6 +4,7 @@
  * torn-tail sweep, a bit-flip sweep and a deterministic fuzz loop.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -676,6 +677,32 @@ static void test_header_errors(void **state)
 	assert_int_equal(rb_verify_crc(&b), RB_ECRC);
 }
 
+/* The header alone, as a log reader that has read 61 bytes sees it. */
+static void test_read_header(void **state)
+{
+	struct rb_batch_header h;
+	uint8_t buf[sizeof batch_a];
+
+	assert_int_equal(rb_read_header(batch_a, RB_HEADER_SIZE, &h), RB_OK);
+	assert_int_equal(h.batch_length, 75);
+	assert_true(h.base_offset == 1000);
+	assert_int_equal(h.record_count, 2);
+	assert_int_equal(h.crc, 0xfc49e6e7u);
+	assert_int_equal(rb_read_header(batch_a, RB_HEADER_SIZE - 1, &h), RB_EINCOMPLETE);
+	assert_int_equal(rb_read_header(batch_a, 5, &h), RB_EINCOMPLETE);
+
+	memcpy(buf, batch_a, sizeof buf);
+	buf[11] = 48;
+	assert_int_equal(rb_read_header(buf, 12, &h), RB_ELENGTH);
+	memcpy(buf, batch_a, sizeof buf);
+	buf[16] = 0;
+	assert_int_equal(rb_read_header(buf, 17, &h), RB_EMAGIC);
+	memcpy(buf, batch_a, sizeof buf);
+	buf[57] = 0x80;
+	assert_int_equal(rb_read_header(buf, RB_HEADER_SIZE, &h), RB_ECOUNT);
+	assert_int_equal(h.batch_length, 75); /* left alone on error */
+}
+
 static void test_count_errors(void **state)
 {
 	/* recordCount -1 (0xff in its top byte makes it negative). */
@@ -816,6 +843,17 @@ static void test_truncation_sweep(void **state)
 		size_t size = 0;
 		rc = rb_next_batch_size(p + good, len - good, 0, &size);
 		assert_int_equal(rc, RB_EINCOMPLETE);
+
+		/* The torn batch's header, when it survived, reads back. */
+		struct rb_batch_header h;
+		rc = rb_read_header(p + good, len - good, &h);
+		if (len - good >= RB_HEADER_SIZE) {
+			assert_int_equal(rc, RB_OK);
+			assert_int_equal(RB_LOG_OVERHEAD + (size_t)h.batch_length,
+					 ends[whole] - good);
+		} else {
+			assert_int_equal(rc, RB_EINCOMPLETE);
+		}
 		free(p);
 	}
 }
@@ -868,6 +906,18 @@ static void test_bit_flip_sweep(void **state)
 
 /* ---- Fuzz --------------------------------------------------------------- */
 
+/* Field by field: struct padding holds no defined value to compare. */
+static bool header_equal(const struct rb_batch_header *a, const struct rb_batch_header *b)
+{
+	return a->base_offset == b->base_offset && a->batch_length == b->batch_length &&
+	       a->partition_leader_epoch == b->partition_leader_epoch && a->magic == b->magic &&
+	       a->crc == b->crc && a->attributes == b->attributes &&
+	       a->last_offset_delta == b->last_offset_delta &&
+	       a->base_timestamp == b->base_timestamp && a->max_timestamp == b->max_timestamp &&
+	       a->producer_id == b->producer_id && a->producer_epoch == b->producer_epoch &&
+	       a->base_sequence == b->base_sequence && a->record_count == b->record_count;
+}
+
 static void assert_view_inside(struct rb_bytes v, const uint8_t *p, size_t len)
 {
 	if (!v.p)
@@ -898,6 +948,9 @@ static void exercise(const uint8_t *p, size_t len, struct fuzz_stats *st)
 	struct rb_batch b;
 	while (pos < len && rb_parse_batch(p + pos, len - pos, &b) == RB_OK) {
 		assert_true(b.size >= RB_HEADER_SIZE && b.size <= len - pos);
+		struct rb_batch_header h;
+		assert_int_equal(rb_read_header(p + pos, RB_HEADER_SIZE, &h), RB_OK);
+		assert_true(header_equal(&h, &b.h));
 		struct rb_record_iter it;
 		struct rb_record rec;
 		int steps = 0;
@@ -1022,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_log_append_time),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_read_header),
 		cmocka_unit_test(test_count_errors),
 		cmocka_unit_test(test_record_errors),
 		cmocka_unit_test(test_unsupported_compression),
