@@ -30,7 +30,9 @@
  * rb_validate_batch all of them):
  *  1. fewer than 12 bytes, or batchLength reaching past the buffer: the
  *     batch is incomplete (RB_EINCOMPLETE), which at the end of a segment is a
- *     torn write to truncate, not corruption;
+ *     torn write to truncate, not corruption. As in Kafka's log reader, a
+ *     batchLength corrupted upwards past the end looks the same; a caller
+ *     with a size bound (max.message.bytes) can compare it itself;
  *  2. batchLength < 49 (a 61-byte header is the least a batch can be):
  *     RB_ELENGTH, even if the buffer ends early, because no tail of a real
  *     batch looks like that;

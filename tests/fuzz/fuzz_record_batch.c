@@ -24,10 +24,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-	do {                                                                                       \
-		if (!(x))                                                                          \
-			abort();                                                                   \
+/* Unlike assert, on whatever the build flags. */
+#define CHECK(x)                \
+	do {                    \
+		if (!(x))       \
+			abort(); \
 	} while (0)
 
 enum { MAX_RECORDS = 128, MAX_HEADERS = 512 };

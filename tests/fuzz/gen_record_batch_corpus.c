@@ -44,7 +44,10 @@ int main(int argc, char **argv)
 	}
 	static uint8_t seg[4096];
 	struct wire_writer w;
-	const struct rb_record_header hds[2] = {{BYTES("h1"), BYTES("x")}, {BYTES("h2"), NULL_BYTES}};
+	const struct rb_record_header hds[2] = {
+		{BYTES("h1"), BYTES("x")},
+		{BYTES("h2"), NULL_BYTES},
+	};
 	const struct rb_record_spec two[2] = {
 		{.key = BYTES("k"), .value = BYTES("v")},
 		{.timestamp_delta = 5, .offset_delta = 1, .value = BYTES("w"), .headers = hds,
@@ -93,7 +96,8 @@ int main(int argc, char **argv)
 	/* 6: log-append time, a tombstone, empty key and a negative delta. */
 	const struct rb_record_spec three[3] = {
 		{.key = BYTES(""), .value = NULL_BYTES},
-		{.offset_delta = 1, .timestamp_delta = -3, .key = BYTES("key"), .value = BYTES("")},
+		{.offset_delta = 1, .timestamp_delta = -3, .key = BYTES("key"),
+		 .value = BYTES("")},
 		{.offset_delta = 2, .timestamp_delta = 1000000, .value = BYTES("a longer value")},
 	};
 	struct rb_batch_header hl = h;
