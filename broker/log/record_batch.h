@@ -51,9 +51,12 @@
  *     non-null, offsetDelta in 0..lastOffsetDelta and strictly increasing
  *     (with RB_VALIDATE_DENSE, equal to the record's index), and exactly
  *     recordCount records filling the section with no bytes left over:
- *     otherwise RB_ERECORD. Compressed batches are checked up to the CRC only,
- *     which is all log recovery needs; iterating their records fails with
- *     RB_ECOMPRESSION. Timestamps are not checked against maxTimestamp.
+ *     otherwise RB_ERECORD. "Well formed" follows wire.h: at most 5 bytes for
+ *     a varint and 10 for a varlong, and no bits beyond 32 / 64 (Kafka
+ *     silently drops such bits; no producer writes them). Compressed batches
+ *     are checked through step 5 only, which is all log recovery needs;
+ *     iterating their records fails with RB_ECOMPRESSION. Timestamps are not
+ *     checked against maxTimestamp.
  */
 #ifndef KSIM_RECORD_BATCH_H
 #define KSIM_RECORD_BATCH_H

@@ -858,7 +858,7 @@ static void test_truncation_sweep(void **state)
 	}
 }
 
-/* Flips one bit of batch B (the middle one) in the segment; returns scan's verdict. */
+/* Flips one bit of the segment; returns the scan's verdict. */
 static int scan_with_flip(const uint8_t *seg, size_t total, size_t byte, int bit,
 			  struct rb_scan *scan)
 {
@@ -872,34 +872,37 @@ static int scan_with_flip(const uint8_t *seg, size_t total, size_t byte, int bit
 }
 
 /*
- * Every single-bit flip in the CRC-covered bytes of a batch, and in its CRC
- * field, is reported as a CRC mismatch at that batch; flips in the magic byte
- * as bad magic; flips in batchLength as some error; flips in baseOffset and
- * partitionLeaderEpoch pass, as in Kafka, since the broker rewrites them.
+ * Every single-bit flip in the CRC-covered bytes of each batch of a segment,
+ * and in its CRC field, is reported as a CRC mismatch at that batch; flips in
+ * the magic byte as bad magic; flips in batchLength as some error there;
+ * flips in baseOffset and partitionLeaderEpoch pass, as in Kafka, since the
+ * broker rewrites those two fields.
  */
 static void test_bit_flip_sweep(void **state)
 {
 	uint8_t seg[512];
 	size_t ends[3];
 	size_t total = encode_segment(seg, sizeof seg, ends);
-	size_t start = ends[0];
 	struct rb_scan scan;
 
-	for (size_t i = 0; i < ends[1] - start; i++) {
-		for (int bit = 0; bit < 8; bit++) {
-			int rc = scan_with_flip(seg, total, start + i, bit, &scan);
-			if (i < 8 || (i >= 12 && i < 16)) {
-				assert_int_equal(rc, RB_OK);
-				continue;
+	for (size_t k = 0; k < 3; k++) {
+		size_t start = k ? ends[k - 1] : 0;
+		for (size_t i = 0; i < ends[k] - start; i++) {
+			for (int bit = 0; bit < 8; bit++) {
+				int rc = scan_with_flip(seg, total, start + i, bit, &scan);
+				if (i < 8 || (i >= 12 && i < 16)) {
+					assert_int_equal(rc, RB_OK);
+					continue;
+				}
+				assert_int_equal(scan.valid_bytes, start);
+				assert_int_equal(scan.batches, k);
+				if (i >= 17)
+					assert_int_equal(rc, RB_ECRC);
+				else if (i == 16)
+					assert_int_equal(rc, RB_EMAGIC);
+				else
+					assert_true(rc < 0);
 			}
-			assert_int_equal(scan.valid_bytes, start);
-			assert_int_equal(scan.batches, 1);
-			if (i >= 17)
-				assert_int_equal(rc, RB_ECRC);
-			else if (i == 16)
-				assert_int_equal(rc, RB_EMAGIC);
-			else
-				assert_true(rc < 0);
 		}
 	}
 }
