@@ -5,13 +5,16 @@
  * Sanitizers catch out-of-bounds reads and undefined behaviour; CHECK catches
  * broken invariants. Not built by the Makefile yet; build and run with
  *
- *	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
- *	  tests/fuzz/fuzz_record_batch.c broker/log/record_batch.c \
- *	  broker/log/crc32c.c broker/codec/wire.c -o build/fuzz_record_batch
- *	./build/fuzz_record_batch -max_total_time=30 tests/fuzz/corpus/record_batch
+ *	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+ *	  -fno-sanitize-recover=all -I. tests/fuzz/fuzz_record_batch.c \
+ *	  broker/log/record_batch.c broker/log/crc32c.c broker/codec/wire.c \
+ *	  -o build/fuzz_record_batch
+ *	cp -r tests/fuzz/corpus/record_batch build/corpus_record_batch
+ *	./build/fuzz_record_batch -max_total_time=30 build/corpus_record_batch
  *
- * (copy the corpus first to keep the checked-in one small: libFuzzer adds
- * every new input it finds to the first directory it is given).
+ * (the copy keeps the checked-in corpus small: libFuzzer adds every new
+ * input it finds to the first directory it is given). The seed corpus comes
+ * from tests/fuzz/gen_record_batch_corpus.c.
  */
 #include <stdbool.h>
 #include <stddef.h>
