@@ -362,6 +362,18 @@ static void test_decode_control_errors(void **state)
 	assert_int_equal(rb_decode_control(&rec, &ctl), RB_ERECORD); /* abort, no value */
 	rec.value = (struct rb_bytes){short_value, 5};
 	assert_int_equal(rb_decode_control(&rec, &ctl), RB_ERECORD);
+	/* A later key version, longer key and longer marker: Kafka reads the
+	 * fields it knows and ignores the rest. */
+	const uint8_t v1_key[5] = {0, 1, 0, 0, 0xaa};
+	const uint8_t v1_value[7] = {0, 1, 0, 0, 0x01, 0x02, 0xbb};
+	rec.key = (struct rb_bytes){v1_key, 5};
+	rec.value = (struct rb_bytes){v1_value, 7};
+	assert_int_equal(rb_decode_control(&rec, &ctl), RB_OK);
+	assert_int_equal(ctl.version, 1);
+	assert_int_equal(ctl.type, RB_CONTROL_ABORT);
+	assert_true(ctl.has_marker);
+	assert_int_equal(ctl.marker_version, 1);
+	assert_int_equal(ctl.coordinator_epoch, 0x102);
 	/* A type without a marker value (e.g. KRaft's) decodes without one. */
 	rec.key = (struct rb_bytes){other_type, 4};
 	rec.value = NULL_BYTES;
