@@ -374,6 +374,9 @@ static void test_decode_control_errors(void **state)
 	assert_true(ctl.has_marker);
 	assert_int_equal(ctl.marker_version, 1);
 	assert_int_equal(ctl.coordinator_epoch, 0x102);
+	const uint8_t neg_marker[6] = {0xff, 0xfe, 0, 0, 0, 5};
+	rec.value = (struct rb_bytes){neg_marker, 6};
+	assert_int_equal(rb_decode_control(&rec, &ctl), RB_ERECORD);
 	/* A type without a marker value (e.g. KRaft's) decodes without one. */
 	rec.key = (struct rb_bytes){other_type, 4};
 	rec.value = NULL_BYTES;
