@@ -1,0 +1,1262 @@
+#include "broker/zk/zk_tree.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Layout. Every znode owns its full path (so lookups, the ephemeral index
+ * and watch events need no string building) and a sorted array of child
+ * pointers. Changes run through an undo log: each op first allocates what
+ * it needs, then mutates and records how to revert; a multi that fails part
+ * way reverts in reverse order, which never needs memory because arrays
+ * never shrink. Deleted nodes and replaced data are freed, and watches
+ * fired, only when the change commits.
+ */
+
+enum { WATCH_DATA = 1, WATCH_CHILD = 2 };
+enum undo_kind { UNDO_CREATE, UNDO_DELETE, UNDO_SET };
+
+struct zk_tree_node {
+	char *path;
+	uint32_t path_len;
+	uint32_t name_off; /* the last component starts here */
+	uint8_t *data;
+	int32_t data_len; /* -1: null data */
+	struct zk_stat stat;
+	struct zk_tree_node *parent;
+	struct zk_tree_node **kids;
+	uint32_t nkids, kcap;
+};
+
+struct watch {
+	char *path;
+	uint32_t len;
+	uint8_t kind;
+	int64_t watcher;
+};
+
+struct undo {
+	enum undo_kind kind;
+	struct zk_tree_node *node;
+	struct zk_stat node_stat;
+	struct zk_stat parent_stat;
+	uint8_t *old_data;
+	int32_t old_len;
+};
+
+struct trigger {
+	int32_t type;
+	struct zk_tree_node *node;
+	uint8_t kinds;
+};
+
+struct zk_tree {
+	struct zk_alloc alloc;
+	zk_tree_watch_fn *watch_fn;
+	void *watch_ctx;
+	struct zk_tree_node *root;
+	size_t nnodes;
+	struct zk_tree_node **eph; /* sorted by (owner, path) */
+	uint32_t neph, eph_cap;
+	struct watch *watches; /* sorted by (kind, path, watcher) */
+	uint32_t nwatch, watch_cap;
+	struct undo *undo;
+	uint32_t nundo, undo_cap;
+	struct trigger *trig;
+	uint32_t ntrig, trig_cap;
+};
+
+/* The offset of the last '/' in p[0..len) (paths always hold one). */
+static size_t last_slash(const char *p, size_t len)
+{
+	while (len > 0 && p[len - 1] != '/')
+		len--;
+	return len - 1;
+}
+
+/* ---- memory ---- */
+
+static void *mem_realloc(struct zk_tree *t, void *p, size_t n)
+{
+	return t->alloc.realloc(t->alloc.ctx, p, n);
+}
+
+static void mem_free(struct zk_tree *t, void *p)
+{
+	if (p)
+		t->alloc.realloc(t->alloc.ctx, p, 0);
+}
+
+/* Grows *arr so it holds at least `need` elements; 0 or ZK_TREE_ENOMEM. */
+static int reserve(struct zk_tree *t, void *arr, uint32_t *cap, size_t need, size_t elem)
+{
+	void **pa = arr;
+	if (need <= *cap)
+		return 0;
+	if (need > UINT32_MAX / 2)
+		return ZK_TREE_ENOMEM;
+	size_t ncap = *cap ? *cap : 4;
+	while (ncap < need)
+		ncap *= 2;
+	void *p = mem_realloc(t, *pa, ncap * elem);
+	if (!p)
+		return ZK_TREE_ENOMEM;
+	*pa = p;
+	*cap = (uint32_t)ncap;
+	return 0;
+}
+
+static void node_free(struct zk_tree *t, struct zk_tree_node *n)
+{
+	mem_free(t, n->path);
+	mem_free(t, n->data);
+	mem_free(t, n->kids);
+	mem_free(t, n);
+}
+
+/* A new unlinked node for `path` (+ `suffix`) with a copy of `data`. */
+static struct zk_tree_node *node_new(struct zk_tree *t, struct zk_str path, const char *suffix,
+				     size_t slen, struct zk_buf data)
+{
+	struct zk_tree_node *n = mem_realloc(t, NULL, sizeof *n);
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof *n);
+	size_t plen = (size_t)path.len + slen;
+	n->path = mem_realloc(t, NULL, plen + 1);
+	n->data_len = data.len < 0 ? -1 : data.len;
+	if (data.len > 0)
+		n->data = mem_realloc(t, NULL, (size_t)data.len);
+	if (!n->path || (data.len > 0 && !n->data)) {
+		node_free(t, n);
+		return NULL;
+	}
+	memcpy(n->path, path.p, (size_t)path.len);
+	if (slen)
+		memcpy(n->path + path.len, suffix, slen);
+	n->path[plen] = '\0';
+	n->path_len = (uint32_t)plen;
+	n->name_off = (uint32_t)last_slash(n->path, plen) + 1;
+	if (data.len > 0)
+		memcpy(n->data, data.p, (size_t)data.len);
+	n->stat.data_length = data.len > 0 ? data.len : 0;
+	return n;
+}
+
+/* ---- lookup ---- */
+
+static int name_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+static const char *node_name(const struct zk_tree_node *n, size_t *len)
+{
+	*len = n->path_len - n->name_off;
+	return n->path + n->name_off;
+}
+
+/* Index of the first child whose name is >= name; *found when equal. */
+static uint32_t kid_search(const struct zk_tree_node *p, const char *name, size_t len,
+			   bool *found)
+{
+	uint32_t lo = 0, hi = p->nkids;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		size_t kl;
+		const char *kn = node_name(p->kids[mid], &kl);
+		if (name_cmp(kn, kl, name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	if (lo < p->nkids) {
+		size_t kl;
+		const char *kn = node_name(p->kids[lo], &kl);
+		*found = name_cmp(kn, kl, name, len) == 0;
+	}
+	return lo;
+}
+
+/*
+ * ZooKeeper's PathUtils.validatePath on bytes: absolute, no empty, "." or
+ * ".." component, no trailing '/', no NUL or other control character. For a
+ * sequential create the last component may be empty, "." or "..", since
+ * ZooKeeper validates the path with a digit appended. (ZooKeeper also bans
+ * some non-ASCII code points; those are accepted here.)
+ */
+static bool path_valid(struct zk_str p, bool seq)
+{
+	if (!p.p || p.len <= 0 || p.p[0] != '/')
+		return false;
+	if (p.len == 1)
+		return true;
+	int32_t start = 1;
+	for (int32_t i = 1; i <= p.len; i++) {
+		if (i < p.len && p.p[i] != '/') {
+			unsigned char c = (unsigned char)p.p[i];
+			if (c < 0x20 || c == 0x7f)
+				return false;
+			continue;
+		}
+		int32_t n = i - start;
+		bool last = i == p.len;
+		bool dots = (n == 1 && p.p[start] == '.') ||
+			    (n == 2 && p.p[start] == '.' && p.p[start + 1] == '.');
+		if ((n == 0 || dots) && !(last && seq))
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+/* The node at a valid path, or NULL. */
+static struct zk_tree_node *find(const struct zk_tree *t, const char *p, size_t len)
+{
+	struct zk_tree_node *n = t->root;
+	size_t pos = 1;
+	while (n && pos < len) {
+		const char *slash = memchr(p + pos, '/', len - pos);
+		size_t end = slash ? (size_t)(slash - p) : len;
+		bool found;
+		uint32_t i = kid_search(n, p + pos, end - pos, &found);
+		n = found ? n->kids[i] : NULL;
+		pos = end + 1;
+	}
+	return n;
+}
+
+/* ---- the ephemeral index ---- */
+
+static int eph_cmp(const struct zk_tree_node *a, int64_t owner, const char *path, size_t len)
+{
+	if (a->stat.ephemeral_owner != owner)
+		return a->stat.ephemeral_owner < owner ? -1 : 1;
+	return name_cmp(a->path, a->path_len, path, len);
+}
+
+static uint32_t eph_search(const struct zk_tree *t, int64_t owner, const char *path, size_t len)
+{
+	uint32_t lo = 0, hi = t->neph;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (eph_cmp(t->eph[mid], owner, path, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Capacity was reserved by the caller. */
+static void eph_insert(struct zk_tree *t, struct zk_tree_node *n)
+{
+	uint32_t i = eph_search(t, n->stat.ephemeral_owner, n->path, n->path_len);
+	assert(t->neph < t->eph_cap);
+	memmove(&t->eph[i + 1], &t->eph[i], (t->neph - i) * sizeof t->eph[0]);
+	t->eph[i] = n;
+	t->neph++;
+}
+
+static void eph_remove(struct zk_tree *t, struct zk_tree_node *n)
+{
+	uint32_t i = eph_search(t, n->stat.ephemeral_owner, n->path, n->path_len);
+	assert(i < t->neph && t->eph[i] == n);
+	memmove(&t->eph[i], &t->eph[i + 1], (t->neph - i - 1) * sizeof t->eph[0]);
+	t->neph--;
+}
+
+/* ---- linking ---- */
+
+/* Inserts n under p at its sorted place; capacity was reserved. */
+static void link_node(struct zk_tree *t, struct zk_tree_node *p, struct zk_tree_node *n)
+{
+	size_t len;
+	bool found;
+	const char *name = node_name(n, &len);
+	uint32_t i = kid_search(p, name, len, &found);
+	assert(!found && p->nkids < p->kcap);
+	memmove(&p->kids[i + 1], &p->kids[i], (p->nkids - i) * sizeof p->kids[0]);
+	p->kids[i] = n;
+	p->nkids++;
+	p->stat.num_children = (int32_t)p->nkids;
+	n->parent = p;
+	if (n->stat.ephemeral_owner)
+		eph_insert(t, n);
+	t->nnodes++;
+}
+
+static void unlink_node(struct zk_tree *t, struct zk_tree_node *n)
+{
+	struct zk_tree_node *p = n->parent;
+	size_t len;
+	bool found;
+	const char *name = node_name(n, &len);
+	uint32_t i = kid_search(p, name, len, &found);
+	assert(found && p->kids[i] == n);
+	memmove(&p->kids[i], &p->kids[i + 1], (p->nkids - i - 1) * sizeof p->kids[0]);
+	p->nkids--;
+	p->stat.num_children = (int32_t)p->nkids;
+	if (n->stat.ephemeral_owner)
+		eph_remove(t, n);
+	t->nnodes--;
+}
+
+/* ---- watches ---- */
+
+static int watch_cmp(const struct watch *w, uint8_t kind, const char *p, size_t len,
+		     int64_t watcher)
+{
+	if (w->kind != kind)
+		return w->kind < kind ? -1 : 1;
+	int c = name_cmp(w->path, w->len, p, len);
+	if (c)
+		return c;
+	return w->watcher < watcher ? -1 : w->watcher > watcher;
+}
+
+/* First watch >= (kind, path, watcher). */
+static uint32_t watch_search(const struct zk_tree *t, uint8_t kind, const char *p, size_t len,
+			     int64_t watcher)
+{
+	uint32_t lo = 0, hi = t->nwatch;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (watch_cmp(&t->watches[mid], kind, p, len, watcher) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int watch_add(struct zk_tree *t, uint8_t kind, const char *p, size_t len,
+		     int64_t watcher)
+{
+	uint32_t i = watch_search(t, kind, p, len, watcher);
+	if (i < t->nwatch && watch_cmp(&t->watches[i], kind, p, len, watcher) == 0)
+		return 0;
+	if (reserve(t, &t->watches, &t->watch_cap, (size_t)t->nwatch + 1, sizeof t->watches[0]))
+		return ZK_TREE_ENOMEM;
+	char *copy = mem_realloc(t, NULL, len ? len : 1);
+	if (!copy)
+		return ZK_TREE_ENOMEM;
+	memcpy(copy, p, len);
+	memmove(&t->watches[i + 1], &t->watches[i], (t->nwatch - i) * sizeof t->watches[0]);
+	t->watches[i] = (struct watch){copy, (uint32_t)len, kind, watcher};
+	t->nwatch++;
+	return 0;
+}
+
+/* The watches of one kind on one path: [*lo, return). */
+static uint32_t watch_range(const struct zk_tree *t, uint8_t kind, const char *p, size_t len,
+			    uint32_t *lo)
+{
+	*lo = watch_search(t, kind, p, len, INT64_MIN);
+	uint32_t hi = *lo;
+	while (hi < t->nwatch && t->watches[hi].kind == kind &&
+	       name_cmp(t->watches[hi].path, t->watches[hi].len, p, len) == 0)
+		hi++;
+	return hi;
+}
+
+static void watch_drop(struct zk_tree *t, uint32_t lo, uint32_t hi)
+{
+	for (uint32_t i = lo; i < hi; i++)
+		mem_free(t, t->watches[i].path);
+	memmove(&t->watches[lo], &t->watches[hi], (t->nwatch - hi) * sizeof t->watches[0]);
+	t->nwatch -= hi - lo;
+}
+
+static void emit(struct zk_tree *t, int32_t type, const char *p, size_t len, int64_t watcher)
+{
+	if (!t->watch_fn)
+		return;
+	struct zk_tree_event ev = {type, {p, (int32_t)len}, watcher};
+	t->watch_fn(t->watch_ctx, &ev);
+}
+
+/*
+ * Fires and removes the watches of the kinds in `kinds` on one path. When
+ * both kinds fire (a deletion), a watcher holding both hears one event, as
+ * ZooKeeper's triggerWatch with its `processed` set arranges; watchers are
+ * told in ascending id order.
+ */
+static void fire(struct zk_tree *t, int32_t type, const char *p, size_t len, uint8_t kinds)
+{
+	uint32_t dlo = 0, dhi = 0, clo = 0, chi = 0;
+	if (kinds & WATCH_DATA)
+		dhi = watch_range(t, WATCH_DATA, p, len, &dlo);
+	if (kinds & WATCH_CHILD)
+		chi = watch_range(t, WATCH_CHILD, p, len, &clo);
+	uint32_t d = dlo, c = clo;
+	while (d < dhi || c < chi) {
+		int64_t wd = d < dhi ? t->watches[d].watcher : INT64_MAX;
+		int64_t wc = c < chi ? t->watches[c].watcher : INT64_MAX;
+		int64_t w = wd < wc ? wd : wc;
+		if (d < dhi && wd == w)
+			d++;
+		if (c < chi && wc == w)
+			c++;
+		emit(t, type, p, len, w);
+	}
+	/* Child watches sort after data watches, so drop them first. */
+	watch_drop(t, clo, chi);
+	watch_drop(t, dlo, dhi);
+}
+
+void zk_tree_remove_watcher(struct zk_tree *t, int64_t watcher)
+{
+	uint32_t out = 0;
+	for (uint32_t i = 0; i < t->nwatch; i++) {
+		if (t->watches[i].watcher == watcher)
+			mem_free(t, t->watches[i].path);
+		else
+			t->watches[out++] = t->watches[i];
+	}
+	t->nwatch = out;
+}
+
+size_t zk_tree_watch_count(const struct zk_tree *t) { return t->nwatch; }
+
+/* ---- changes: undo log, triggers, commit and rollback ---- */
+
+static int reserve_change(struct zk_tree *t, size_t nops)
+{
+	if (reserve(t, &t->undo, &t->undo_cap, t->nundo + nops, sizeof t->undo[0]) ||
+	    reserve(t, &t->trig, &t->trig_cap, t->ntrig + 2 * nops, sizeof t->trig[0]))
+		return ZK_TREE_ENOMEM;
+	return 0;
+}
+
+static void add_trigger(struct zk_tree *t, int32_t type, struct zk_tree_node *n, uint8_t kinds)
+{
+	assert(t->ntrig < t->trig_cap);
+	t->trig[t->ntrig++] = (struct trigger){type, n, kinds};
+}
+
+static struct undo *add_undo(struct zk_tree *t, enum undo_kind kind, struct zk_tree_node *n)
+{
+	assert(t->nundo < t->undo_cap);
+	struct undo *u = &t->undo[t->nundo++];
+	memset(u, 0, sizeof *u);
+	u->kind = kind;
+	u->node = n;
+	u->node_stat = n->stat;
+	if (n->parent)
+		u->parent_stat = n->parent->stat;
+	return u;
+}
+
+static void rollback(struct zk_tree *t)
+{
+	while (t->nundo > 0) {
+		struct undo *u = &t->undo[--t->nundo];
+		struct zk_tree_node *n = u->node;
+		switch (u->kind) {
+		case UNDO_CREATE:
+			unlink_node(t, n);
+			n->parent->stat = u->parent_stat;
+			node_free(t, n);
+			break;
+		case UNDO_DELETE:
+			link_node(t, n->parent, n);
+			n->parent->stat = u->parent_stat;
+			break;
+		case UNDO_SET:
+			mem_free(t, n->data);
+			n->data = u->old_data;
+			n->data_len = u->old_len;
+			n->stat = u->node_stat;
+			break;
+		}
+	}
+	t->ntrig = 0;
+}
+
+static void commit(struct zk_tree *t)
+{
+	for (uint32_t i = 0; i < t->ntrig; i++) {
+		struct trigger *g = &t->trig[i];
+		fire(t, g->type, g->node->path, g->node->path_len, g->kinds);
+	}
+	t->ntrig = 0;
+	for (uint32_t i = 0; i < t->nundo; i++) {
+		struct undo *u = &t->undo[i];
+		if (u->kind == UNDO_DELETE)
+			node_free(t, u->node);
+		else if (u->kind == UNDO_SET)
+			mem_free(t, u->old_data);
+	}
+	t->nundo = 0;
+}
+
+/* ---- the write ops (callers reserved undo and trigger room) ---- */
+
+static bool is_root(struct zk_str p) { return p.len == 1 && p.p[0] == '/'; }
+
+static int op_create(struct zk_tree *t, struct zk_str path, struct zk_buf data, int64_t owner,
+		     bool seq, int64_t zxid, int64_t time_ms, struct zk_tree_node **out)
+{
+	if (!path_valid(path, seq))
+		return ZBADARGUMENTS;
+	if (is_root(path) && !seq)
+		return ZNODEEXISTS;
+	size_t plen = last_slash(path.p, (size_t)path.len);
+	struct zk_tree_node *parent = plen ? find(t, path.p, plen) : t->root;
+	if (!parent)
+		return ZNONODE;
+	char suffix[16] = "";
+	size_t slen = 0;
+	if (seq)
+		slen = (size_t)snprintf(suffix, sizeof suffix, "%010d", parent->stat.cversion);
+	if ((size_t)path.len + slen > INT32_MAX)
+		return ZBADARGUMENTS;
+	struct zk_tree_node *n = node_new(t, path, suffix, slen, data);
+	if (!n)
+		return ZK_TREE_ENOMEM;
+	size_t nlen;
+	bool found;
+	const char *name = node_name(n, &nlen);
+	kid_search(parent, name, nlen, &found);
+	int err = found ? ZNODEEXISTS : parent->stat.ephemeral_owner ? ZNOCHILDRENFOREPHEMERALS : 0;
+	if (!err && (reserve(t, &parent->kids, &parent->kcap, (size_t)parent->nkids + 1,
+			     sizeof parent->kids[0]) ||
+		     (owner && reserve(t, &t->eph, &t->eph_cap, (size_t)t->neph + 1,
+				       sizeof t->eph[0]))))
+		err = ZK_TREE_ENOMEM;
+	if (err) {
+		node_free(t, n);
+		return err;
+	}
+	n->stat.czxid = n->stat.mzxid = n->stat.pzxid = zxid;
+	n->stat.ctime = n->stat.mtime = time_ms;
+	n->stat.ephemeral_owner = owner;
+	n->parent = parent;
+	add_undo(t, UNDO_CREATE, n);
+	link_node(t, parent, n);
+	/* ZooKeeper bumps the parent's cversion and pzxid on a create only. */
+	parent->stat.cversion = (int32_t)((uint32_t)parent->stat.cversion + 1);
+	parent->stat.pzxid = zxid;
+	add_trigger(t, ZK_EVENT_CREATED, n, WATCH_DATA);
+	add_trigger(t, ZK_EVENT_CHILD, parent, WATCH_CHILD);
+	*out = n;
+	return 0;
+}
+
+/* Finds the node for a delete, setData or check, checking the version. */
+static int find_versioned(struct zk_tree *t, struct zk_str path, int32_t version,
+			  struct zk_tree_node **out)
+{
+	if (!path_valid(path, false))
+		return ZBADARGUMENTS;
+	*out = find(t, path.p, (size_t)path.len);
+	if (!*out)
+		return ZNONODE;
+	if (version != -1 && version != (*out)->stat.version)
+		return ZBADVERSION;
+	return 0;
+}
+
+static int op_delete(struct zk_tree *t, struct zk_str path, int32_t version, int64_t zxid)
+{
+	struct zk_tree_node *n;
+	if (path_valid(path, false) && is_root(path))
+		return ZBADARGUMENTS;
+	int err = find_versioned(t, path, version, &n);
+	if (err)
+		return err;
+	if (n->nkids)
+		return ZNOTEMPTY;
+	struct zk_tree_node *parent = n->parent;
+	add_undo(t, UNDO_DELETE, n);
+	unlink_node(t, n);
+	/* DataTree.deleteNode: pzxid moves forward, cversion stays. */
+	if (zxid > parent->stat.pzxid)
+		parent->stat.pzxid = zxid;
+	add_trigger(t, ZK_EVENT_DELETED, n, WATCH_DATA | WATCH_CHILD);
+	add_trigger(t, ZK_EVENT_CHILD, parent, WATCH_CHILD);
+	return 0;
+}
+
+static int op_set_data(struct zk_tree *t, struct zk_str path, struct zk_buf data,
+		       int32_t version, int64_t zxid, int64_t time_ms, struct zk_tree_node **out)
+{
+	struct zk_tree_node *n;
+	int err = find_versioned(t, path, version, &n);
+	if (err)
+		return err;
+	uint8_t *copy = NULL;
+	if (data.len > 0) {
+		copy = mem_realloc(t, NULL, (size_t)data.len);
+		if (!copy)
+			return ZK_TREE_ENOMEM;
+		memcpy(copy, data.p, (size_t)data.len);
+	}
+	struct undo *u = add_undo(t, UNDO_SET, n);
+	u->old_data = n->data;
+	u->old_len = n->data_len;
+	n->data = copy;
+	n->data_len = data.len < 0 ? -1 : data.len;
+	n->stat.data_length = data.len > 0 ? data.len : 0;
+	n->stat.version = (int32_t)((uint32_t)n->stat.version + 1);
+	n->stat.mzxid = zxid;
+	n->stat.mtime = time_ms;
+	add_trigger(t, ZK_EVENT_CHANGED, n, WATCH_DATA);
+	*out = n;
+	return 0;
+}
+
+/*
+ * Runs one op against the live tree, recording undo and triggers. `res`
+ * (may be NULL) gets the op's type, path and the node's stat after it.
+ */
+static int run_op(struct zk_tree *t, const struct zk_txn_op *op, bool seq, int64_t zxid,
+		  int64_t time_ms, struct zk_multi_result *res, struct zk_tree_node **out)
+{
+	struct zk_tree_node *n = NULL;
+	int err;
+	switch (op->type) {
+	case ZK_OP_CREATE:
+		err = op_create(t, op->path, op->data, op->ephemeral_owner, seq, zxid, time_ms, &n);
+		break;
+	case ZK_OP_DELETE:
+		err = op_delete(t, op->path, op->version, zxid);
+		break;
+	case ZK_OP_SET_DATA:
+		err = op_set_data(t, op->path, op->data, op->version, zxid, time_ms, &n);
+		break;
+	case ZK_OP_CHECK:
+		err = find_versioned(t, op->path, op->version, &n);
+		n = NULL;
+		break;
+	case ZK_OP_ERROR:
+		err = op->err ? op->err : ZRUNTIMEINCONSISTENCY;
+		break;
+	default:
+		err = ZUNIMPLEMENTED;
+	}
+	if (out)
+		*out = n;
+	if (res && !err) {
+		memset(res, 0, sizeof *res);
+		res->type = op->type;
+		res->path = op->path;
+		if (n)
+			res->stat = n->stat;
+	}
+	return err;
+}
+
+/* ---- apply ---- */
+
+static void set_error_result(struct zk_multi_result *res, int32_t err)
+{
+	memset(res, 0, sizeof *res);
+	res->type = ZK_OP_ERROR;
+	res->err = err;
+	res->path.len = -1;
+}
+
+static int apply_single(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid,
+			int64_t time_ms, struct zk_multi_result *res)
+{
+	struct zk_multi_result tmp;
+	struct zk_txn_op op = txn->op;
+	op.type = txn->type;
+	if (reserve_change(t, 1))
+		return ZK_TREE_ENOMEM;
+	int err = run_op(t, &op, false, zxid, time_ms, res ? res : &tmp, NULL);
+	if (err) {
+		rollback(t);
+		if (err == ZK_TREE_ENOMEM)
+			return err;
+		if (res)
+			set_error_result(res, err);
+		return 0;
+	}
+	commit(t);
+	return 0;
+}
+
+/*
+ * A multi whose ops include an ERROR op was rejected by prepare: its results
+ * are those codes and nothing changes. Otherwise the ops run in order and
+ * the first failure reverts them all, with ZooKeeper's per-op report.
+ */
+static int apply_multi(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid,
+		       int64_t time_ms, struct zk_multi_result *res, int32_t cap)
+{
+	struct wire_reader it;
+	struct zk_txn_op op;
+	struct zk_multi_result tmp;
+	int32_t i = 0, failed_at = -1, fail_err = 0;
+	int rc;
+	if (res && cap < txn->count)
+		return WIRE_EINVAL;
+	bool rejected = false;
+	zk_txn_iter(txn, &it);
+	while ((rc = zk_txn_next_op(&it, &op)) > 0)
+		rejected |= op.type == ZK_OP_ERROR;
+	if (rc < 0)
+		return rc;
+	if (rejected) {
+		zk_txn_iter(txn, &it);
+		for (i = 0; zk_txn_next_op(&it, &op) > 0; i++)
+			if (res)
+				set_error_result(&res[i], op.err);
+		return 0;
+	}
+	if (reserve_change(t, (size_t)txn->count))
+		return ZK_TREE_ENOMEM;
+	zk_txn_iter(txn, &it);
+	for (i = 0; zk_txn_next_op(&it, &op) > 0; i++) {
+		int err = run_op(t, &op, false, zxid, time_ms, res ? &res[i] : &tmp, NULL);
+		if (err) {
+			failed_at = i;
+			fail_err = err;
+			break;
+		}
+	}
+	if (failed_at < 0) {
+		commit(t);
+		return 0;
+	}
+	rollback(t);
+	if (fail_err == ZK_TREE_ENOMEM)
+		return fail_err;
+	for (i = 0; res && i < txn->count; i++)
+		set_error_result(&res[i], i < failed_at	   ? ZOK
+					  : i == failed_at ? fail_err
+							   : ZRUNTIMEINCONSISTENCY);
+	return 0;
+}
+
+/* Deletes a session's ephemerals, in path order, as one change. */
+static int apply_close_session(struct zk_tree *t, int64_t session, int64_t zxid)
+{
+	int32_t n = zk_tree_ephemeral_count(t, session);
+	if (reserve_change(t, (size_t)n))
+		return ZK_TREE_ENOMEM;
+	uint32_t first = eph_search(t, session, "", 0);
+	for (int32_t i = 0; i < n; i++) {
+		struct zk_tree_node *e = t->eph[first];
+		struct zk_str path = {e->path, (int32_t)e->path_len};
+		/* Ephemerals never have children, so this cannot fail. */
+		int err = op_delete(t, path, -1, zxid);
+		assert(err == 0);
+		(void)err;
+	}
+	commit(t);
+	return 0;
+}
+
+int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int64_t time_ms,
+		  struct zk_multi_result *res, int32_t res_cap)
+{
+	if (txn->type == ZK_OP_MULTI)
+		return apply_multi(t, txn, zxid, time_ms, res, res_cap);
+	if (res && res_cap < 1)
+		return WIRE_EINVAL;
+	switch (txn->type) {
+	case ZK_OP_CREATE:
+	case ZK_OP_DELETE:
+	case ZK_OP_SET_DATA:
+	case ZK_OP_CHECK:
+	case ZK_OP_ERROR:
+		return apply_single(t, txn, zxid, time_ms, res);
+	case ZK_OP_CLOSE_SESSION:
+	case ZK_OP_CREATE_SESSION:
+		if (txn->type == ZK_OP_CLOSE_SESSION && apply_close_session(t, txn->session_id, zxid))
+			return ZK_TREE_ENOMEM;
+		if (res) {
+			memset(res, 0, sizeof *res);
+			res->type = txn->type;
+			res->path.len = -1;
+		}
+		return 0;
+	default:
+		return WIRE_EINVAL;
+	}
+}
+
+/* ---- prepare ---- */
+
+static bool is_write(int32_t type)
+{
+	return type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_DELETE ||
+	       type == ZK_OP_SET_DATA || type == ZK_OP_CHECK;
+}
+
+/*
+ * Runs a client write against the tree as a trial (the caller rolls it
+ * back), filling `op` with the txn op it becomes: a sequential create's
+ * final path is the new node's, valid until the rollback.
+ */
+static int trial_op(struct zk_tree *t, int64_t session, const struct zk_request *q,
+		    struct zk_txn_op *op)
+{
+	struct zk_tree_node *n = NULL;
+	bool seq = false;
+	memset(op, 0, sizeof *op);
+	op->path = q->path;
+	op->data = q->data;
+	op->version = q->version;
+	op->type = q->type == ZK_OP_CREATE2 ? ZK_OP_CREATE : q->type;
+	if (op->type == ZK_OP_CREATE) {
+		/* Flags beyond 0..3 (containers, TTL nodes) are not supported. */
+		if (q->flags < 0 || q->flags > ZK_CREATE_EPHEMERAL_SEQUENTIAL)
+			return ZBADARGUMENTS;
+		op->ephemeral_owner = (q->flags & ZK_CREATE_EPHEMERAL) ? session : 0;
+		seq = (q->flags & ZK_CREATE_SEQUENTIAL) != 0;
+		op->version = 0;
+	}
+	int err = run_op(t, op, seq, 0, 0, NULL, &n);
+	if (!err && n && op->type == ZK_OP_CREATE)
+		op->path = (struct zk_str){n->path, (int32_t)n->path_len};
+	return err;
+}
+
+static void put_error_txn(struct wire_writer *w, int64_t session, int32_t err)
+{
+	struct zk_txn txn = {.type = ZK_OP_ERROR, .session_id = session};
+	txn.op.type = ZK_OP_ERROR;
+	txn.op.err = err;
+	zk_txn_encode(w, &txn);
+}
+
+int zk_tree_prepare(struct zk_tree *t, int64_t session_id, const struct zk_request *req,
+		    struct wire_writer *txn_out)
+{
+	struct zk_txn txn = {.type = req->type, .session_id = session_id};
+	if (req->type == ZK_OP_CLOSE_SESSION) {
+		zk_txn_encode(txn_out, &txn);
+		return 0;
+	}
+	if (!is_write(req->type))
+		return WIRE_EINVAL;
+	if (reserve_change(t, 1))
+		return ZK_TREE_ENOMEM;
+	int err = trial_op(t, session_id, req, &txn.op);
+	if (err == ZK_TREE_ENOMEM) {
+		rollback(t);
+		return err;
+	}
+	if (err) {
+		put_error_txn(txn_out, session_id, err);
+	} else {
+		txn.type = txn.op.type;
+		zk_txn_encode(txn_out, &txn);
+	}
+	rollback(t);
+	return 0;
+}
+
+/* Writes a rejected multi: ZOK before the failing op, its code, then -2. */
+static void put_failed_multi(struct wire_writer *w, int32_t count, int32_t failed_at,
+			     int32_t err)
+{
+	for (int32_t i = 0; i < count; i++) {
+		struct zk_txn_op op = {.type = ZK_OP_ERROR};
+		op.err = i < failed_at ? ZOK : i == failed_at ? err : ZRUNTIMEINCONSISTENCY;
+		zk_txn_encode_op(w, &op);
+	}
+}
+
+int zk_tree_prepare_multi(struct zk_tree *t, int64_t session_id, const struct zk_multi *m,
+			  struct wire_writer *txn_out)
+{
+	struct wire_reader it;
+	struct zk_request q;
+	struct zk_txn_op op;
+	int32_t count = 0, failed_at = -1;
+	int rc, err = 0;
+	zk_vec_iter(&it, m->raw, m->raw_len);
+	while ((rc = zk_next_multi_op(&it, &q)) > 0)
+		count++;
+	if (rc < 0)
+		return rc;
+	if (reserve_change(t, (size_t)count))
+		return ZK_TREE_ENOMEM;
+	wire_put_i32(txn_out, ZK_OP_MULTI);
+	wire_put_i64(txn_out, session_id);
+	wire_put_i32(txn_out, count);
+	/* Sub-ops are written as they pass; a failure rewinds to here. */
+	struct wire_writer mark = *txn_out;
+	zk_vec_iter(&it, m->raw, m->raw_len);
+	for (int32_t i = 0; zk_next_multi_op(&it, &q) > 0; i++) {
+		err = trial_op(t, session_id, &q, &op);
+		if (err) {
+			failed_at = i;
+			break;
+		}
+		zk_txn_encode_op(txn_out, &op);
+	}
+	rollback(t);
+	if (err == ZK_TREE_ENOMEM)
+		return err;
+	if (failed_at >= 0) {
+		*txn_out = mark;
+		put_failed_multi(txn_out, count, failed_at, err);
+	}
+	return 0;
+}
+
+/* ---- reads ---- */
+
+int zk_tree_exists(struct zk_tree *t, struct zk_str path, bool watch, int64_t watcher,
+		   struct zk_stat *stat)
+{
+	if (!path_valid(path, false))
+		return ZBADARGUMENTS;
+	/* Like DataTree.statNode, the watch is left even on an absent node. */
+	if (watch && watch_add(t, WATCH_DATA, path.p, (size_t)path.len, watcher))
+		return ZK_TREE_ENOMEM;
+	struct zk_tree_node *n = find(t, path.p, (size_t)path.len);
+	if (!n)
+		return ZNONODE;
+	if (stat)
+		*stat = n->stat;
+	return ZOK;
+}
+
+int zk_tree_get_data(struct zk_tree *t, struct zk_str path, bool watch, int64_t watcher,
+		     struct zk_buf *data, struct zk_stat *stat)
+{
+	if (!path_valid(path, false))
+		return ZBADARGUMENTS;
+	struct zk_tree_node *n = find(t, path.p, (size_t)path.len);
+	if (!n)
+		return ZNONODE;
+	if (watch && watch_add(t, WATCH_DATA, path.p, (size_t)path.len, watcher))
+		return ZK_TREE_ENOMEM;
+	if (data) {
+		data->p = n->data;
+		data->len = n->data_len;
+	}
+	if (stat)
+		*stat = n->stat;
+	return ZOK;
+}
+
+int zk_tree_get_children(struct zk_tree *t, struct zk_str path, bool watch, int64_t watcher,
+			 struct zk_tree_children *out)
+{
+	if (!path_valid(path, false))
+		return ZBADARGUMENTS;
+	struct zk_tree_node *n = find(t, path.p, (size_t)path.len);
+	if (!n)
+		return ZNONODE;
+	if (watch && watch_add(t, WATCH_CHILD, path.p, (size_t)path.len, watcher))
+		return ZK_TREE_ENOMEM;
+	out->node = n;
+	out->count = (int32_t)n->nkids;
+	out->stat = n->stat;
+	return ZOK;
+}
+
+struct zk_str zk_tree_child_name(const struct zk_tree_children *c, int32_t i)
+{
+	size_t len;
+	assert(i >= 0 && i < c->count);
+	const char *name = node_name(c->node->kids[i], &len);
+	return (struct zk_str){name, (int32_t)len};
+}
+
+void zk_tree_encode_children(struct wire_writer *w, const struct zk_tree_children *c)
+{
+	wire_put_i32(w, c->count);
+	for (int32_t i = 0; i < c->count; i++)
+		zk_put_str(w, zk_tree_child_name(c, i));
+}
+
+/* One SetWatches vector: `kind` and whether it is the exist list. */
+static int set_watch_list(struct zk_tree *t, int64_t watcher, int64_t rel,
+			  const struct zk_str_vec *v, uint8_t kind, bool exist)
+{
+	struct wire_reader it;
+	struct zk_str p;
+	int rc = 1;
+	zk_vec_iter(&it, v->raw, v->raw_len);
+	for (int32_t i = 0; v->items ? i < v->count : (rc = zk_next_str(&it, &p)) > 0; i++) {
+		if (v->items)
+			p = v->items[i];
+		if (!path_valid(p, false))
+			continue;
+		struct zk_tree_node *n = find(t, p.p, (size_t)p.len);
+		int32_t ev = 0;
+		if (exist)
+			ev = n ? ZK_EVENT_CREATED : 0;
+		else if (!n)
+			ev = ZK_EVENT_DELETED;
+		else if ((kind == WATCH_DATA ? n->stat.mzxid : n->stat.pzxid) > rel)
+			ev = kind == WATCH_DATA ? ZK_EVENT_CHANGED : ZK_EVENT_CHILD;
+		if (ev)
+			emit(t, ev, p.p, (size_t)p.len, watcher);
+		else if (watch_add(t, kind, p.p, (size_t)p.len, watcher))
+			return ZK_TREE_ENOMEM;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int zk_tree_set_watches(struct zk_tree *t, int64_t watcher, const struct zk_set_watches *sw)
+{
+	int rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->data, WATCH_DATA, false);
+	if (!rc)
+		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->exist, WATCH_DATA, true);
+	if (!rc)
+		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->child, WATCH_CHILD, false);
+	return rc;
+}
+
+/* ---- ephemerals and counts ---- */
+
+int32_t zk_tree_ephemeral_count(const struct zk_tree *t, int64_t session)
+{
+	uint32_t i = eph_search(t, session, "", 0), n = 0;
+	while (i + n < t->neph && t->eph[i + n]->stat.ephemeral_owner == session)
+		n++;
+	return (int32_t)n;
+}
+
+struct zk_str zk_tree_ephemeral_path(const struct zk_tree *t, int64_t session, int32_t i)
+{
+	uint32_t first = eph_search(t, session, "", 0);
+	assert(i >= 0 && i < zk_tree_ephemeral_count(t, session));
+	const struct zk_tree_node *n = t->eph[first + (uint32_t)i];
+	return (struct zk_str){n->path, (int32_t)n->path_len};
+}
+
+size_t zk_tree_node_count(const struct zk_tree *t) { return t->nnodes; }
+
+/* ---- walking, digest, snapshot ---- */
+
+static uint32_t kid_index(const struct zk_tree_node *n)
+{
+	size_t len;
+	bool found;
+	const char *name = node_name(n, &len);
+	return kid_search(n->parent, name, len, &found);
+}
+
+/* The next node in preorder (sorted children), without recursion or memory,
+ * so a deep tree cannot exhaust the stack. */
+static const struct zk_tree_node *next_preorder(const struct zk_tree_node *n)
+{
+	if (n->nkids)
+		return n->kids[0];
+	while (n->parent) {
+		uint32_t i = kid_index(n);
+		if (i + 1 < n->parent->nkids)
+			return n->parent->kids[i + 1];
+		n = n->parent;
+	}
+	return NULL;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--)
+		h = (h ^ (uint8_t)(v >> (8 * i))) * FNV_PRIME;
+	return h;
+}
+
+uint64_t zk_tree_digest(const struct zk_tree *t)
+{
+	uint64_t h = FNV_OFFSET;
+	for (const struct zk_tree_node *n = t->root; n; n = next_preorder(n)) {
+		const struct zk_stat *s = &n->stat;
+		h = fnv_u64(h, n->path_len);
+		h = fnv_bytes(h, n->path, n->path_len);
+		h = fnv_u64(h, (uint64_t)(int64_t)n->data_len);
+		h = fnv_bytes(h, n->data, n->data_len > 0 ? (size_t)n->data_len : 0);
+		int64_t f[] = {s->czxid,   s->mzxid,	s->ctime,	    s->mtime,
+			       s->version, s->cversion, s->aversion,	    s->ephemeral_owner,
+			       s->pzxid,   s->data_length, s->num_children};
+		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+			h = fnv_u64(h, (uint64_t)f[i]);
+	}
+	return h;
+}
+
+void zk_tree_serialize(const struct zk_tree *t, struct wire_writer *w)
+{
+	wire_put_i64(w, (int64_t)t->nnodes);
+	for (const struct zk_tree_node *n = t->root; n; n = next_preorder(n)) {
+		const struct zk_stat *s = &n->stat;
+		zk_put_str(w, (struct zk_str){n->path, (int32_t)n->path_len});
+		zk_put_buf(w, (struct zk_buf){n->data, n->data_len});
+		wire_put_i64(w, s->czxid);
+		wire_put_i64(w, s->mzxid);
+		wire_put_i64(w, s->ctime);
+		wire_put_i64(w, s->mtime);
+		wire_put_i32(w, s->version);
+		wire_put_i32(w, s->cversion);
+		wire_put_i32(w, s->aversion);
+		wire_put_i64(w, s->ephemeral_owner);
+		wire_put_i64(w, s->pzxid);
+	}
+}
+
+static struct zk_tree *tree_new(const struct zk_alloc *alloc, zk_tree_watch_fn *fn, void *ctx)
+{
+	struct zk_tree *t = alloc->realloc(alloc->ctx, NULL, sizeof *t);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof *t);
+	t->alloc = *alloc;
+	t->watch_fn = fn;
+	t->watch_ctx = ctx;
+	return t;
+}
+
+/* Attaches a restored or system node below its parent; 0 or an error. */
+static int attach(struct zk_tree *t, struct zk_tree_node *n)
+{
+	if (!t->root) {
+		if (n->path_len != 1)
+			return WIRE_EINVAL;
+		t->root = n;
+		t->nnodes = 1;
+		return 0;
+	}
+	size_t plen = last_slash(n->path, n->path_len);
+	struct zk_tree_node *p = plen ? find(t, n->path, plen) : t->root;
+	size_t len;
+	bool found;
+	const char *name = node_name(n, &len);
+	if (!p || p->stat.ephemeral_owner || n->path_len == 1)
+		return WIRE_EINVAL;
+	kid_search(p, name, len, &found);
+	if (found)
+		return WIRE_EINVAL;
+	if (reserve(t, &p->kids, &p->kcap, (size_t)p->nkids + 1, sizeof p->kids[0]) ||
+	    (n->stat.ephemeral_owner &&
+	     reserve(t, &t->eph, &t->eph_cap, (size_t)t->neph + 1, sizeof t->eph[0])))
+		return ZK_TREE_ENOMEM;
+	link_node(t, p, n);
+	return 0;
+}
+
+/* Reads one snapshot node into a new node (NULL with *err set). */
+static struct zk_tree_node *read_node(struct zk_tree *t, struct wire_reader *r, int *err)
+{
+	struct zk_str path;
+	struct zk_buf data;
+	struct zk_stat s = {0};
+	zk_get_str(r, &path);
+	zk_get_buf(r, &data);
+	s.czxid = wire_get_i64(r);
+	s.mzxid = wire_get_i64(r);
+	s.ctime = wire_get_i64(r);
+	s.mtime = wire_get_i64(r);
+	s.version = wire_get_i32(r);
+	s.cversion = wire_get_i32(r);
+	s.aversion = wire_get_i32(r);
+	s.ephemeral_owner = wire_get_i64(r);
+	s.pzxid = wire_get_i64(r);
+	*err = r->err;
+	if (!*err && !path_valid(path, false))
+		*err = WIRE_EINVAL;
+	if (*err)
+		return NULL;
+	struct zk_tree_node *n = node_new(t, path, "", 0, data);
+	if (!n) {
+		*err = ZK_TREE_ENOMEM;
+		return NULL;
+	}
+	s.data_length = n->stat.data_length;
+	n->stat = s;
+	return n;
+}
+
+struct zk_tree *zk_tree_restore(const struct zk_alloc *alloc, zk_tree_watch_fn *watch_fn,
+				void *watch_ctx, const uint8_t *p, size_t len, int *err)
+{
+	struct wire_reader r;
+	struct zk_tree *t = tree_new(alloc, watch_fn, watch_ctx);
+	*err = ZK_TREE_ENOMEM;
+	if (!t)
+		return NULL;
+	wire_reader_init(&r, p, len);
+	int64_t count = wire_get_i64(&r);
+	/* A node takes at least 61 bytes, which bounds a hostile count. */
+	*err = r.err ? r.err : count < 1 || (uint64_t)count > wire_remaining(&r) / 61 ? WIRE_EINVAL : 0;
+	for (int64_t i = 0; i < count && !*err; i++) {
+		struct zk_tree_node *n = read_node(t, &r, err);
+		if (n && (*err = attach(t, n)) != 0)
+			node_free(t, n);
+	}
+	if (!*err)
+		*err = zk_decode_end(&r);
+	if (*err) {
+		zk_tree_destroy(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct zk_tree *zk_tree_create(const struct zk_alloc *alloc, zk_tree_watch_fn *watch_fn,
+			       void *watch_ctx)
+{
+	static const char *const system_paths[] = {"/", "/zookeeper", "/zookeeper/config",
+						   "/zookeeper/quota"};
+	struct zk_tree *t = tree_new(alloc, watch_fn, watch_ctx);
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < sizeof system_paths / sizeof system_paths[0]; i++) {
+		/* ZooKeeper gives these nodes empty (not null) data and zero stats. */
+		struct zk_buf empty = {(const uint8_t *)"", 0};
+		struct zk_tree_node *n = node_new(t, zk_str_from_cstr(system_paths[i]), "", 0, empty);
+		if (!n || attach(t, n)) {
+			if (n)
+				node_free(t, n);
+			zk_tree_destroy(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+void zk_tree_destroy(struct zk_tree *t)
+{
+	if (!t)
+		return;
+	assert(t->nundo == 0 && t->ntrig == 0);
+	/* Frees leaves last-child first, climbing back up, without recursion. */
+	struct zk_tree_node *n = t->root;
+	while (n) {
+		if (n->nkids) {
+			n = n->kids[n->nkids - 1];
+			continue;
+		}
+		struct zk_tree_node *p = n->parent;
+		if (p)
+			p->nkids--;
+		node_free(t, n);
+		n = p;
+	}
+	for (uint32_t i = 0; i < t->nwatch; i++)
+		mem_free(t, t->watches[i].path);
+	mem_free(t, t->watches);
+	mem_free(t, t->eph);
+	mem_free(t, t->undo);
+	mem_free(t, t->trig);
+	mem_free(t, t);
+}
