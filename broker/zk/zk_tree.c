@@ -367,6 +367,8 @@ static uint32_t watch_range(const struct zk_tree *t, uint8_t kind, const char *p
 
 static void watch_drop(struct zk_tree *t, uint32_t lo, uint32_t hi)
 {
+	if (lo == hi)
+		return; /* the array may not exist yet */
 	for (uint32_t i = lo; i < hi; i++)
 		mem_free(t, t->watches[i].path);
 	memmove(&t->watches[lo], &t->watches[hi], (t->nwatch - hi) * sizeof t->watches[0]);
@@ -1130,7 +1132,7 @@ static struct zk_tree *tree_new(const struct zk_alloc *alloc, zk_tree_watch_fn *
 static int attach(struct zk_tree *t, struct zk_tree_node *n)
 {
 	if (!t->root) {
-		if (n->path_len != 1)
+		if (n->path_len != 1 || n->stat.ephemeral_owner)
 			return WIRE_EINVAL;
 		t->root = n;
 		t->nnodes = 1;
