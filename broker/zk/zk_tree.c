@@ -1,74 +1,13 @@
 #include "broker/zk/zk_tree.h"
 
+#include "broker/zk/zk_tree_impl.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
-/*
- * Layout. Every znode owns its full path (so lookups, the ephemeral index
- * and watch events need no string building) and a sorted array of child
- * pointers. Changes run through an undo log: each op first allocates what
- * it needs, then mutates and records how to revert; a multi that fails part
- * way reverts in reverse order, which never needs memory because arrays
- * never shrink. Deleted nodes and replaced data are freed, and watches
- * fired, only when the change commits.
- */
-
-enum { WATCH_DATA = 1, WATCH_CHILD = 2 };
-enum undo_kind { UNDO_CREATE, UNDO_DELETE, UNDO_SET };
-
-struct zk_tree_node {
-	char *path;
-	uint32_t path_len;
-	uint32_t name_off; /* the last component starts here */
-	uint8_t *data;
-	int32_t data_len; /* -1: null data */
-	struct zk_stat stat;
-	struct zk_tree_node *parent;
-	struct zk_tree_node **kids;
-	uint32_t nkids, kcap;
-};
-
-struct watch {
-	char *path;
-	uint32_t len;
-	uint8_t kind;
-	int64_t watcher;
-};
-
-struct undo {
-	enum undo_kind kind;
-	struct zk_tree_node *node;
-	struct zk_stat node_stat;
-	struct zk_stat parent_stat;
-	uint8_t *old_data;
-	int32_t old_len;
-};
-
-struct trigger {
-	int32_t type;
-	struct zk_tree_node *node;
-	uint8_t kinds;
-};
-
-struct zk_tree {
-	struct zk_alloc alloc;
-	zk_tree_watch_fn *watch_fn;
-	void *watch_ctx;
-	struct zk_tree_node *root;
-	size_t nnodes;
-	struct zk_tree_node **eph; /* sorted by (owner, path) */
-	uint32_t neph, eph_cap;
-	struct watch *watches; /* sorted by (kind, path, watcher) */
-	uint32_t nwatch, watch_cap;
-	struct undo *undo;
-	uint32_t nundo, undo_cap;
-	struct trigger *trig;
-	uint32_t ntrig, trig_cap;
-};
-
 /* The offset of the last '/' in p[0..len) (paths always hold one). */
-static size_t last_slash(const char *p, size_t len)
+size_t zk_tree_last_slash(const char *p, size_t len)
 {
 	while (len > 0 && p[len - 1] != '/')
 		len--;
@@ -107,7 +46,7 @@ static int reserve(struct zk_tree *t, void *arr, uint32_t *cap, size_t need, siz
 	return 0;
 }
 
-static void node_free(struct zk_tree *t, struct zk_tree_node *n)
+void zk_tree_node_free(struct zk_tree *t, struct zk_tree_node *n)
 {
 	mem_free(t, n->path);
 	mem_free(t, n->data);
@@ -116,7 +55,7 @@ static void node_free(struct zk_tree *t, struct zk_tree_node *n)
 }
 
 /* A new unlinked node for `path` (+ `suffix`) with a copy of `data`. */
-static struct zk_tree_node *node_new(struct zk_tree *t, struct zk_str path, const char *suffix,
+struct zk_tree_node *zk_tree_node_new(struct zk_tree *t, struct zk_str path, const char *suffix,
 				     size_t slen, struct zk_buf data)
 {
 	struct zk_tree_node *n = mem_realloc(t, NULL, sizeof *n);
@@ -129,7 +68,7 @@ static struct zk_tree_node *node_new(struct zk_tree *t, struct zk_str path, cons
 	if (data.len > 0)
 		n->data = mem_realloc(t, NULL, (size_t)data.len);
 	if (!n->path || (data.len > 0 && !n->data)) {
-		node_free(t, n);
+		zk_tree_node_free(t, n);
 		return NULL;
 	}
 	memcpy(n->path, path.p, (size_t)path.len);
@@ -137,7 +76,7 @@ static struct zk_tree_node *node_new(struct zk_tree *t, struct zk_str path, cons
 		memcpy(n->path + path.len, suffix, slen);
 	n->path[plen] = '\0';
 	n->path_len = (uint32_t)plen;
-	n->name_off = (uint32_t)last_slash(n->path, plen) + 1;
+	n->name_off = (uint32_t)zk_tree_last_slash(n->path, plen) + 1;
 	if (data.len > 0)
 		memcpy(n->data, data.p, (size_t)data.len);
 	n->stat.data_length = data.len > 0 ? data.len : 0;
@@ -154,21 +93,21 @@ static int name_cmp(const char *a, size_t an, const char *b, size_t bn)
 	return an < bn ? -1 : an > bn;
 }
 
-static const char *node_name(const struct zk_tree_node *n, size_t *len)
+const char *zk_tree_node_name(const struct zk_tree_node *n, size_t *len)
 {
 	*len = n->path_len - n->name_off;
 	return n->path + n->name_off;
 }
 
 /* Index of the first child whose name is >= name; *found when equal. */
-static uint32_t kid_search(const struct zk_tree_node *p, const char *name, size_t len,
+uint32_t zk_tree_kid_search(const struct zk_tree_node *p, const char *name, size_t len,
 			   bool *found)
 {
 	uint32_t lo = 0, hi = p->nkids;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		size_t kl;
-		const char *kn = node_name(p->kids[mid], &kl);
+		const char *kn = zk_tree_node_name(p->kids[mid], &kl);
 		if (name_cmp(kn, kl, name, len) < 0)
 			lo = mid + 1;
 		else
@@ -177,7 +116,7 @@ static uint32_t kid_search(const struct zk_tree_node *p, const char *name, size_
 	*found = false;
 	if (lo < p->nkids) {
 		size_t kl;
-		const char *kn = node_name(p->kids[lo], &kl);
+		const char *kn = zk_tree_node_name(p->kids[lo], &kl);
 		*found = name_cmp(kn, kl, name, len) == 0;
 	}
 	return lo;
@@ -190,7 +129,7 @@ static uint32_t kid_search(const struct zk_tree_node *p, const char *name, size_
  * ZooKeeper validates the path with a digit appended. (ZooKeeper also bans
  * some non-ASCII code points; those are accepted here.)
  */
-static bool path_valid(struct zk_str p, bool seq)
+bool zk_tree_path_valid(struct zk_str p, bool seq)
 {
 	if (!p.p || p.len <= 0 || p.p[0] != '/')
 		return false;
@@ -216,7 +155,7 @@ static bool path_valid(struct zk_str p, bool seq)
 }
 
 /* The node at a valid path, or NULL. */
-static struct zk_tree_node *find(const struct zk_tree *t, const char *p, size_t len)
+struct zk_tree_node *zk_tree_find(const struct zk_tree *t, const char *p, size_t len)
 {
 	struct zk_tree_node *n = t->root;
 	size_t pos = 1;
@@ -224,7 +163,7 @@ static struct zk_tree_node *find(const struct zk_tree *t, const char *p, size_t 
 		const char *slash = memchr(p + pos, '/', len - pos);
 		size_t end = slash ? (size_t)(slash - p) : len;
 		bool found;
-		uint32_t i = kid_search(n, p + pos, end - pos, &found);
+		uint32_t i = zk_tree_kid_search(n, p + pos, end - pos, &found);
 		n = found ? n->kids[i] : NULL;
 		pos = end + 1;
 	}
@@ -278,8 +217,8 @@ static void link_node(struct zk_tree *t, struct zk_tree_node *p, struct zk_tree_
 {
 	size_t len;
 	bool found;
-	const char *name = node_name(n, &len);
-	uint32_t i = kid_search(p, name, len, &found);
+	const char *name = zk_tree_node_name(n, &len);
+	uint32_t i = zk_tree_kid_search(p, name, len, &found);
 	assert(!found && p->nkids < p->kcap);
 	memmove(&p->kids[i + 1], &p->kids[i], (p->nkids - i) * sizeof p->kids[0]);
 	p->kids[i] = n;
@@ -296,8 +235,8 @@ static void unlink_node(struct zk_tree *t, struct zk_tree_node *n)
 	struct zk_tree_node *p = n->parent;
 	size_t len;
 	bool found;
-	const char *name = node_name(n, &len);
-	uint32_t i = kid_search(p, name, len, &found);
+	const char *name = zk_tree_node_name(n, &len);
+	uint32_t i = zk_tree_kid_search(p, name, len, &found);
 	assert(found && p->kids[i] == n);
 	memmove(&p->kids[i], &p->kids[i + 1], (p->nkids - i - 1) * sizeof p->kids[0]);
 	p->nkids--;
@@ -309,7 +248,7 @@ static void unlink_node(struct zk_tree *t, struct zk_tree_node *n)
 
 /* ---- watches ---- */
 
-static int watch_cmp(const struct watch *w, uint8_t kind, const char *p, size_t len,
+static int watch_cmp(const struct zk_tree_watch *w, uint8_t kind, const char *p, size_t len,
 		     int64_t watcher)
 {
 	if (w->kind != kind)
@@ -348,7 +287,7 @@ static int watch_add(struct zk_tree *t, uint8_t kind, const char *p, size_t len,
 		return ZK_TREE_ENOMEM;
 	memcpy(copy, p, len);
 	memmove(&t->watches[i + 1], &t->watches[i], (t->nwatch - i) * sizeof t->watches[0]);
-	t->watches[i] = (struct watch){copy, (uint32_t)len, kind, watcher};
+	t->watches[i] = (struct zk_tree_watch){copy, (uint32_t)len, kind, watcher};
 	t->nwatch++;
 	return 0;
 }
@@ -392,10 +331,10 @@ static void emit(struct zk_tree *t, int32_t type, const char *p, size_t len, int
 static void fire(struct zk_tree *t, int32_t type, const char *p, size_t len, uint8_t kinds)
 {
 	uint32_t dlo = 0, dhi = 0, clo = 0, chi = 0;
-	if (kinds & WATCH_DATA)
-		dhi = watch_range(t, WATCH_DATA, p, len, &dlo);
-	if (kinds & WATCH_CHILD)
-		chi = watch_range(t, WATCH_CHILD, p, len, &clo);
+	if (kinds & ZK_TREE_WATCH_DATA)
+		dhi = watch_range(t, ZK_TREE_WATCH_DATA, p, len, &dlo);
+	if (kinds & ZK_TREE_WATCH_CHILD)
+		chi = watch_range(t, ZK_TREE_WATCH_CHILD, p, len, &clo);
 	uint32_t d = dlo, c = clo;
 	while (d < dhi || c < chi) {
 		int64_t wd = d < dhi ? t->watches[d].watcher : INT64_MAX;
@@ -428,7 +367,7 @@ size_t zk_tree_watch_count(const struct zk_tree *t) { return t->nwatch; }
 
 /* ---- changes: undo log, triggers, commit and rollback ---- */
 
-static int reserve_change(struct zk_tree *t, size_t nops)
+int zk_tree_reserve_change(struct zk_tree *t, size_t nops)
 {
 	if (reserve(t, &t->undo, &t->undo_cap, t->nundo + nops, sizeof t->undo[0]) ||
 	    reserve(t, &t->trig, &t->trig_cap, t->ntrig + 2 * nops, sizeof t->trig[0]))
@@ -439,13 +378,13 @@ static int reserve_change(struct zk_tree *t, size_t nops)
 static void add_trigger(struct zk_tree *t, int32_t type, struct zk_tree_node *n, uint8_t kinds)
 {
 	assert(t->ntrig < t->trig_cap);
-	t->trig[t->ntrig++] = (struct trigger){type, n, kinds};
+	t->trig[t->ntrig++] = (struct zk_tree_trigger){type, n, kinds};
 }
 
-static struct undo *add_undo(struct zk_tree *t, enum undo_kind kind, struct zk_tree_node *n)
+static struct zk_tree_undo *add_undo(struct zk_tree *t, enum zk_tree_undo_kind kind, struct zk_tree_node *n)
 {
 	assert(t->nundo < t->undo_cap);
-	struct undo *u = &t->undo[t->nundo++];
+	struct zk_tree_undo *u = &t->undo[t->nundo++];
 	memset(u, 0, sizeof *u);
 	u->kind = kind;
 	u->node = n;
@@ -455,22 +394,22 @@ static struct undo *add_undo(struct zk_tree *t, enum undo_kind kind, struct zk_t
 	return u;
 }
 
-static void rollback(struct zk_tree *t)
+void zk_tree_rollback(struct zk_tree *t)
 {
 	while (t->nundo > 0) {
-		struct undo *u = &t->undo[--t->nundo];
+		struct zk_tree_undo *u = &t->undo[--t->nundo];
 		struct zk_tree_node *n = u->node;
 		switch (u->kind) {
-		case UNDO_CREATE:
+		case ZK_TREE_UNDO_CREATE:
 			unlink_node(t, n);
 			n->parent->stat = u->parent_stat;
-			node_free(t, n);
+			zk_tree_node_free(t, n);
 			break;
-		case UNDO_DELETE:
+		case ZK_TREE_UNDO_DELETE:
 			link_node(t, n->parent, n);
 			n->parent->stat = u->parent_stat;
 			break;
-		case UNDO_SET:
+		case ZK_TREE_UNDO_SET:
 			mem_free(t, n->data);
 			n->data = u->old_data;
 			n->data_len = u->old_len;
@@ -484,15 +423,15 @@ static void rollback(struct zk_tree *t)
 static void commit(struct zk_tree *t)
 {
 	for (uint32_t i = 0; i < t->ntrig; i++) {
-		struct trigger *g = &t->trig[i];
+		struct zk_tree_trigger *g = &t->trig[i];
 		fire(t, g->type, g->node->path, g->node->path_len, g->kinds);
 	}
 	t->ntrig = 0;
 	for (uint32_t i = 0; i < t->nundo; i++) {
-		struct undo *u = &t->undo[i];
-		if (u->kind == UNDO_DELETE)
-			node_free(t, u->node);
-		else if (u->kind == UNDO_SET)
+		struct zk_tree_undo *u = &t->undo[i];
+		if (u->kind == ZK_TREE_UNDO_DELETE)
+			zk_tree_node_free(t, u->node);
+		else if (u->kind == ZK_TREE_UNDO_SET)
 			mem_free(t, u->old_data);
 	}
 	t->nundo = 0;
@@ -505,12 +444,12 @@ static bool is_root(struct zk_str p) { return p.len == 1 && p.p[0] == '/'; }
 static int op_create(struct zk_tree *t, struct zk_str path, struct zk_buf data, int64_t owner,
 		     bool seq, int64_t zxid, int64_t time_ms, struct zk_tree_node **out)
 {
-	if (!path_valid(path, seq))
+	if (!zk_tree_path_valid(path, seq))
 		return ZBADARGUMENTS;
 	if (is_root(path) && !seq)
 		return ZNODEEXISTS;
-	size_t plen = last_slash(path.p, (size_t)path.len);
-	struct zk_tree_node *parent = plen ? find(t, path.p, plen) : t->root;
+	size_t plen = zk_tree_last_slash(path.p, (size_t)path.len);
+	struct zk_tree_node *parent = plen ? zk_tree_find(t, path.p, plen) : t->root;
 	if (!parent)
 		return ZNONODE;
 	char suffix[16] = "";
@@ -519,13 +458,13 @@ static int op_create(struct zk_tree *t, struct zk_str path, struct zk_buf data, 
 		slen = (size_t)snprintf(suffix, sizeof suffix, "%010d", parent->stat.cversion);
 	if ((size_t)path.len + slen > INT32_MAX)
 		return ZBADARGUMENTS;
-	struct zk_tree_node *n = node_new(t, path, suffix, slen, data);
+	struct zk_tree_node *n = zk_tree_node_new(t, path, suffix, slen, data);
 	if (!n)
 		return ZK_TREE_ENOMEM;
 	size_t nlen;
 	bool found;
-	const char *name = node_name(n, &nlen);
-	kid_search(parent, name, nlen, &found);
+	const char *name = zk_tree_node_name(n, &nlen);
+	zk_tree_kid_search(parent, name, nlen, &found);
 	int err = found ? ZNODEEXISTS : parent->stat.ephemeral_owner ? ZNOCHILDRENFOREPHEMERALS : 0;
 	if (!err && (reserve(t, &parent->kids, &parent->kcap, (size_t)parent->nkids + 1,
 			     sizeof parent->kids[0]) ||
@@ -533,20 +472,20 @@ static int op_create(struct zk_tree *t, struct zk_str path, struct zk_buf data, 
 				       sizeof t->eph[0]))))
 		err = ZK_TREE_ENOMEM;
 	if (err) {
-		node_free(t, n);
+		zk_tree_node_free(t, n);
 		return err;
 	}
 	n->stat.czxid = n->stat.mzxid = n->stat.pzxid = zxid;
 	n->stat.ctime = n->stat.mtime = time_ms;
 	n->stat.ephemeral_owner = owner;
 	n->parent = parent;
-	add_undo(t, UNDO_CREATE, n);
+	add_undo(t, ZK_TREE_UNDO_CREATE, n);
 	link_node(t, parent, n);
 	/* ZooKeeper bumps the parent's cversion and pzxid on a create only. */
 	parent->stat.cversion = (int32_t)((uint32_t)parent->stat.cversion + 1);
 	parent->stat.pzxid = zxid;
-	add_trigger(t, ZK_EVENT_CREATED, n, WATCH_DATA);
-	add_trigger(t, ZK_EVENT_CHILD, parent, WATCH_CHILD);
+	add_trigger(t, ZK_EVENT_CREATED, n, ZK_TREE_WATCH_DATA);
+	add_trigger(t, ZK_EVENT_CHILD, parent, ZK_TREE_WATCH_CHILD);
 	*out = n;
 	return 0;
 }
@@ -555,9 +494,9 @@ static int op_create(struct zk_tree *t, struct zk_str path, struct zk_buf data, 
 static int find_versioned(struct zk_tree *t, struct zk_str path, int32_t version,
 			  struct zk_tree_node **out)
 {
-	if (!path_valid(path, false))
+	if (!zk_tree_path_valid(path, false))
 		return ZBADARGUMENTS;
-	*out = find(t, path.p, (size_t)path.len);
+	*out = zk_tree_find(t, path.p, (size_t)path.len);
 	if (!*out)
 		return ZNONODE;
 	if (version != -1 && version != (*out)->stat.version)
@@ -568,7 +507,7 @@ static int find_versioned(struct zk_tree *t, struct zk_str path, int32_t version
 static int op_delete(struct zk_tree *t, struct zk_str path, int32_t version, int64_t zxid)
 {
 	struct zk_tree_node *n;
-	if (path_valid(path, false) && is_root(path))
+	if (zk_tree_path_valid(path, false) && is_root(path))
 		return ZBADARGUMENTS;
 	int err = find_versioned(t, path, version, &n);
 	if (err)
@@ -576,13 +515,13 @@ static int op_delete(struct zk_tree *t, struct zk_str path, int32_t version, int
 	if (n->nkids)
 		return ZNOTEMPTY;
 	struct zk_tree_node *parent = n->parent;
-	add_undo(t, UNDO_DELETE, n);
+	add_undo(t, ZK_TREE_UNDO_DELETE, n);
 	unlink_node(t, n);
 	/* DataTree.deleteNode: pzxid moves forward, cversion stays. */
 	if (zxid > parent->stat.pzxid)
 		parent->stat.pzxid = zxid;
-	add_trigger(t, ZK_EVENT_DELETED, n, WATCH_DATA | WATCH_CHILD);
-	add_trigger(t, ZK_EVENT_CHILD, parent, WATCH_CHILD);
+	add_trigger(t, ZK_EVENT_DELETED, n, ZK_TREE_WATCH_DATA | ZK_TREE_WATCH_CHILD);
+	add_trigger(t, ZK_EVENT_CHILD, parent, ZK_TREE_WATCH_CHILD);
 	return 0;
 }
 
@@ -600,7 +539,7 @@ static int op_set_data(struct zk_tree *t, struct zk_str path, struct zk_buf data
 			return ZK_TREE_ENOMEM;
 		memcpy(copy, data.p, (size_t)data.len);
 	}
-	struct undo *u = add_undo(t, UNDO_SET, n);
+	struct zk_tree_undo *u = add_undo(t, ZK_TREE_UNDO_SET, n);
 	u->old_data = n->data;
 	u->old_len = n->data_len;
 	n->data = copy;
@@ -609,7 +548,7 @@ static int op_set_data(struct zk_tree *t, struct zk_str path, struct zk_buf data
 	n->stat.version = (int32_t)((uint32_t)n->stat.version + 1);
 	n->stat.mzxid = zxid;
 	n->stat.mtime = time_ms;
-	add_trigger(t, ZK_EVENT_CHANGED, n, WATCH_DATA);
+	add_trigger(t, ZK_EVENT_CHANGED, n, ZK_TREE_WATCH_DATA);
 	*out = n;
 	return 0;
 }
@@ -618,7 +557,7 @@ static int op_set_data(struct zk_tree *t, struct zk_str path, struct zk_buf data
  * Runs one op against the live tree, recording undo and triggers. `res`
  * (may be NULL) gets the op's type, path and the node's stat after it.
  */
-static int run_op(struct zk_tree *t, const struct zk_txn_op *op, bool seq, int64_t zxid,
+int zk_tree_run_op(struct zk_tree *t, const struct zk_txn_op *op, bool seq, int64_t zxid,
 		  int64_t time_ms, struct zk_multi_result *res, struct zk_tree_node **out)
 {
 	struct zk_tree_node *n = NULL;
@@ -671,11 +610,11 @@ static int apply_single(struct zk_tree *t, const struct zk_txn *txn, int64_t zxi
 	struct zk_multi_result tmp;
 	struct zk_txn_op op = txn->op;
 	op.type = txn->type;
-	if (reserve_change(t, 1))
+	if (zk_tree_reserve_change(t, 1))
 		return ZK_TREE_ENOMEM;
-	int err = run_op(t, &op, false, zxid, time_ms, res ? res : &tmp, NULL);
+	int err = zk_tree_run_op(t, &op, false, zxid, time_ms, res ? res : &tmp, NULL);
 	if (err) {
-		rollback(t);
+		zk_tree_rollback(t);
 		if (err == ZK_TREE_ENOMEM)
 			return err;
 		if (res)
@@ -714,11 +653,11 @@ static int apply_multi(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid
 				set_error_result(&res[i], op.err);
 		return 0;
 	}
-	if (reserve_change(t, (size_t)txn->count))
+	if (zk_tree_reserve_change(t, (size_t)txn->count))
 		return ZK_TREE_ENOMEM;
 	zk_txn_iter(txn, &it);
 	for (i = 0; zk_txn_next_op(&it, &op) > 0; i++) {
-		int err = run_op(t, &op, false, zxid, time_ms, res ? &res[i] : &tmp, NULL);
+		int err = zk_tree_run_op(t, &op, false, zxid, time_ms, res ? &res[i] : &tmp, NULL);
 		if (err) {
 			failed_at = i;
 			fail_err = err;
@@ -729,7 +668,7 @@ static int apply_multi(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid
 		commit(t);
 		return 0;
 	}
-	rollback(t);
+	zk_tree_rollback(t);
 	if (fail_err == ZK_TREE_ENOMEM)
 		return fail_err;
 	for (i = 0; res && i < txn->count; i++)
@@ -743,7 +682,7 @@ static int apply_multi(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid
 static int apply_close_session(struct zk_tree *t, int64_t session, int64_t zxid)
 {
 	int32_t n = zk_tree_ephemeral_count(t, session);
-	if (reserve_change(t, (size_t)n))
+	if (zk_tree_reserve_change(t, (size_t)n))
 		return ZK_TREE_ENOMEM;
 	uint32_t first = eph_search(t, session, "", 0);
 	for (int32_t i = 0; i < n; i++) {
@@ -787,139 +726,17 @@ int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int
 	}
 }
 
-/* ---- prepare ---- */
-
-static bool is_write(int32_t type)
-{
-	return type == ZK_OP_CREATE || type == ZK_OP_CREATE2 || type == ZK_OP_DELETE ||
-	       type == ZK_OP_SET_DATA || type == ZK_OP_CHECK;
-}
-
-/*
- * Runs a client write against the tree as a trial (the caller rolls it
- * back), filling `op` with the txn op it becomes: a sequential create's
- * final path is the new node's, valid until the rollback.
- */
-static int trial_op(struct zk_tree *t, int64_t session, const struct zk_request *q,
-		    struct zk_txn_op *op)
-{
-	struct zk_tree_node *n = NULL;
-	bool seq = false;
-	memset(op, 0, sizeof *op);
-	op->path = q->path;
-	op->data = q->data;
-	op->version = q->version;
-	op->type = q->type == ZK_OP_CREATE2 ? ZK_OP_CREATE : q->type;
-	if (op->type == ZK_OP_CREATE) {
-		/* Flags beyond 0..3 (containers, TTL nodes) are not supported. */
-		if (q->flags < 0 || q->flags > ZK_CREATE_EPHEMERAL_SEQUENTIAL)
-			return ZBADARGUMENTS;
-		op->ephemeral_owner = (q->flags & ZK_CREATE_EPHEMERAL) ? session : 0;
-		seq = (q->flags & ZK_CREATE_SEQUENTIAL) != 0;
-		op->version = 0;
-	}
-	int err = run_op(t, op, seq, 0, 0, NULL, &n);
-	if (!err && n && op->type == ZK_OP_CREATE)
-		op->path = (struct zk_str){n->path, (int32_t)n->path_len};
-	return err;
-}
-
-static void put_error_txn(struct wire_writer *w, int64_t session, int32_t err)
-{
-	struct zk_txn txn = {.type = ZK_OP_ERROR, .session_id = session};
-	txn.op.type = ZK_OP_ERROR;
-	txn.op.err = err;
-	zk_txn_encode(w, &txn);
-}
-
-int zk_tree_prepare(struct zk_tree *t, int64_t session_id, const struct zk_request *req,
-		    struct wire_writer *txn_out)
-{
-	struct zk_txn txn = {.type = req->type, .session_id = session_id};
-	if (req->type == ZK_OP_CLOSE_SESSION) {
-		zk_txn_encode(txn_out, &txn);
-		return 0;
-	}
-	if (!is_write(req->type))
-		return WIRE_EINVAL;
-	if (reserve_change(t, 1))
-		return ZK_TREE_ENOMEM;
-	int err = trial_op(t, session_id, req, &txn.op);
-	if (err == ZK_TREE_ENOMEM) {
-		rollback(t);
-		return err;
-	}
-	if (err) {
-		put_error_txn(txn_out, session_id, err);
-	} else {
-		txn.type = txn.op.type;
-		zk_txn_encode(txn_out, &txn);
-	}
-	rollback(t);
-	return 0;
-}
-
-/* Writes a rejected multi: ZOK before the failing op, its code, then -2. */
-static void put_failed_multi(struct wire_writer *w, int32_t count, int32_t failed_at,
-			     int32_t err)
-{
-	for (int32_t i = 0; i < count; i++) {
-		struct zk_txn_op op = {.type = ZK_OP_ERROR};
-		op.err = i < failed_at ? ZOK : i == failed_at ? err : ZRUNTIMEINCONSISTENCY;
-		zk_txn_encode_op(w, &op);
-	}
-}
-
-int zk_tree_prepare_multi(struct zk_tree *t, int64_t session_id, const struct zk_multi *m,
-			  struct wire_writer *txn_out)
-{
-	struct wire_reader it;
-	struct zk_request q;
-	struct zk_txn_op op;
-	int32_t count = 0, failed_at = -1;
-	int rc, err = 0;
-	zk_vec_iter(&it, m->raw, m->raw_len);
-	while ((rc = zk_next_multi_op(&it, &q)) > 0)
-		count++;
-	if (rc < 0)
-		return rc;
-	if (reserve_change(t, (size_t)count))
-		return ZK_TREE_ENOMEM;
-	wire_put_i32(txn_out, ZK_OP_MULTI);
-	wire_put_i64(txn_out, session_id);
-	wire_put_i32(txn_out, count);
-	/* Sub-ops are written as they pass; a failure rewinds to here. */
-	struct wire_writer mark = *txn_out;
-	zk_vec_iter(&it, m->raw, m->raw_len);
-	for (int32_t i = 0; zk_next_multi_op(&it, &q) > 0; i++) {
-		err = trial_op(t, session_id, &q, &op);
-		if (err) {
-			failed_at = i;
-			break;
-		}
-		zk_txn_encode_op(txn_out, &op);
-	}
-	rollback(t);
-	if (err == ZK_TREE_ENOMEM)
-		return err;
-	if (failed_at >= 0) {
-		*txn_out = mark;
-		put_failed_multi(txn_out, count, failed_at, err);
-	}
-	return 0;
-}
-
 /* ---- reads ---- */
 
 int zk_tree_exists(struct zk_tree *t, struct zk_str path, bool watch, int64_t watcher,
 		   struct zk_stat *stat)
 {
-	if (!path_valid(path, false))
+	if (!zk_tree_path_valid(path, false))
 		return ZBADARGUMENTS;
 	/* Like DataTree.statNode, the watch is left even on an absent node. */
-	if (watch && watch_add(t, WATCH_DATA, path.p, (size_t)path.len, watcher))
+	if (watch && watch_add(t, ZK_TREE_WATCH_DATA, path.p, (size_t)path.len, watcher))
 		return ZK_TREE_ENOMEM;
-	struct zk_tree_node *n = find(t, path.p, (size_t)path.len);
+	struct zk_tree_node *n = zk_tree_find(t, path.p, (size_t)path.len);
 	if (!n)
 		return ZNONODE;
 	if (stat)
@@ -930,12 +747,12 @@ int zk_tree_exists(struct zk_tree *t, struct zk_str path, bool watch, int64_t wa
 int zk_tree_get_data(struct zk_tree *t, struct zk_str path, bool watch, int64_t watcher,
 		     struct zk_buf *data, struct zk_stat *stat)
 {
-	if (!path_valid(path, false))
+	if (!zk_tree_path_valid(path, false))
 		return ZBADARGUMENTS;
-	struct zk_tree_node *n = find(t, path.p, (size_t)path.len);
+	struct zk_tree_node *n = zk_tree_find(t, path.p, (size_t)path.len);
 	if (!n)
 		return ZNONODE;
-	if (watch && watch_add(t, WATCH_DATA, path.p, (size_t)path.len, watcher))
+	if (watch && watch_add(t, ZK_TREE_WATCH_DATA, path.p, (size_t)path.len, watcher))
 		return ZK_TREE_ENOMEM;
 	if (data) {
 		data->p = n->data;
@@ -949,12 +766,12 @@ int zk_tree_get_data(struct zk_tree *t, struct zk_str path, bool watch, int64_t 
 int zk_tree_get_children(struct zk_tree *t, struct zk_str path, bool watch, int64_t watcher,
 			 struct zk_tree_children *out)
 {
-	if (!path_valid(path, false))
+	if (!zk_tree_path_valid(path, false))
 		return ZBADARGUMENTS;
-	struct zk_tree_node *n = find(t, path.p, (size_t)path.len);
+	struct zk_tree_node *n = zk_tree_find(t, path.p, (size_t)path.len);
 	if (!n)
 		return ZNONODE;
-	if (watch && watch_add(t, WATCH_CHILD, path.p, (size_t)path.len, watcher))
+	if (watch && watch_add(t, ZK_TREE_WATCH_CHILD, path.p, (size_t)path.len, watcher))
 		return ZK_TREE_ENOMEM;
 	out->node = n;
 	out->count = (int32_t)n->nkids;
@@ -966,7 +783,7 @@ struct zk_str zk_tree_child_name(const struct zk_tree_children *c, int32_t i)
 {
 	size_t len;
 	assert(i >= 0 && i < c->count);
-	const char *name = node_name(c->node->kids[i], &len);
+	const char *name = zk_tree_node_name(c->node->kids[i], &len);
 	return (struct zk_str){name, (int32_t)len};
 }
 
@@ -988,16 +805,16 @@ static int set_watch_list(struct zk_tree *t, int64_t watcher, int64_t rel,
 	for (int32_t i = 0; v->items ? i < v->count : (rc = zk_next_str(&it, &p)) > 0; i++) {
 		if (v->items)
 			p = v->items[i];
-		if (!path_valid(p, false))
+		if (!zk_tree_path_valid(p, false))
 			continue;
-		struct zk_tree_node *n = find(t, p.p, (size_t)p.len);
+		struct zk_tree_node *n = zk_tree_find(t, p.p, (size_t)p.len);
 		int32_t ev = 0;
 		if (exist)
 			ev = n ? ZK_EVENT_CREATED : 0;
 		else if (!n)
 			ev = ZK_EVENT_DELETED;
-		else if ((kind == WATCH_DATA ? n->stat.mzxid : n->stat.pzxid) > rel)
-			ev = kind == WATCH_DATA ? ZK_EVENT_CHANGED : ZK_EVENT_CHILD;
+		else if ((kind == ZK_TREE_WATCH_DATA ? n->stat.mzxid : n->stat.pzxid) > rel)
+			ev = kind == ZK_TREE_WATCH_DATA ? ZK_EVENT_CHANGED : ZK_EVENT_CHILD;
 		if (ev)
 			emit(t, ev, p.p, (size_t)p.len, watcher);
 		else if (watch_add(t, kind, p.p, (size_t)p.len, watcher))
@@ -1008,11 +825,11 @@ static int set_watch_list(struct zk_tree *t, int64_t watcher, int64_t rel,
 
 int zk_tree_set_watches(struct zk_tree *t, int64_t watcher, const struct zk_set_watches *sw)
 {
-	int rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->data, WATCH_DATA, false);
+	int rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->data, ZK_TREE_WATCH_DATA, false);
 	if (!rc)
-		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->exist, WATCH_DATA, true);
+		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->exist, ZK_TREE_WATCH_DATA, true);
 	if (!rc)
-		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->child, WATCH_CHILD, false);
+		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->child, ZK_TREE_WATCH_CHILD, false);
 	return rc;
 }
 
@@ -1036,87 +853,9 @@ struct zk_str zk_tree_ephemeral_path(const struct zk_tree *t, int64_t session, i
 
 size_t zk_tree_node_count(const struct zk_tree *t) { return t->nnodes; }
 
-/* ---- walking, digest, snapshot ---- */
+/* ---- creation ---- */
 
-static uint32_t kid_index(const struct zk_tree_node *n)
-{
-	size_t len;
-	bool found;
-	const char *name = node_name(n, &len);
-	return kid_search(n->parent, name, len, &found);
-}
-
-/* The next node in preorder (sorted children), without recursion or memory,
- * so a deep tree cannot exhaust the stack. */
-static const struct zk_tree_node *next_preorder(const struct zk_tree_node *n)
-{
-	if (n->nkids)
-		return n->kids[0];
-	while (n->parent) {
-		uint32_t i = kid_index(n);
-		if (i + 1 < n->parent->nkids)
-			return n->parent->kids[i + 1];
-		n = n->parent;
-	}
-	return NULL;
-}
-
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * FNV_PRIME;
-	return h;
-}
-
-static uint64_t fnv_u64(uint64_t h, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--)
-		h = (h ^ (uint8_t)(v >> (8 * i))) * FNV_PRIME;
-	return h;
-}
-
-uint64_t zk_tree_digest(const struct zk_tree *t)
-{
-	uint64_t h = FNV_OFFSET;
-	for (const struct zk_tree_node *n = t->root; n; n = next_preorder(n)) {
-		const struct zk_stat *s = &n->stat;
-		h = fnv_u64(h, n->path_len);
-		h = fnv_bytes(h, n->path, n->path_len);
-		h = fnv_u64(h, (uint64_t)(int64_t)n->data_len);
-		h = fnv_bytes(h, n->data, n->data_len > 0 ? (size_t)n->data_len : 0);
-		int64_t f[] = {s->czxid,   s->mzxid,	s->ctime,	    s->mtime,
-			       s->version, s->cversion, s->aversion,	    s->ephemeral_owner,
-			       s->pzxid,   s->data_length, s->num_children};
-		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-			h = fnv_u64(h, (uint64_t)f[i]);
-	}
-	return h;
-}
-
-void zk_tree_serialize(const struct zk_tree *t, struct wire_writer *w)
-{
-	wire_put_i64(w, (int64_t)t->nnodes);
-	for (const struct zk_tree_node *n = t->root; n; n = next_preorder(n)) {
-		const struct zk_stat *s = &n->stat;
-		zk_put_str(w, (struct zk_str){n->path, (int32_t)n->path_len});
-		zk_put_buf(w, (struct zk_buf){n->data, n->data_len});
-		wire_put_i64(w, s->czxid);
-		wire_put_i64(w, s->mzxid);
-		wire_put_i64(w, s->ctime);
-		wire_put_i64(w, s->mtime);
-		wire_put_i32(w, s->version);
-		wire_put_i32(w, s->cversion);
-		wire_put_i32(w, s->aversion);
-		wire_put_i64(w, s->ephemeral_owner);
-		wire_put_i64(w, s->pzxid);
-	}
-}
-
-static struct zk_tree *tree_new(const struct zk_alloc *alloc, zk_tree_watch_fn *fn, void *ctx)
+struct zk_tree *zk_tree_new_empty(const struct zk_alloc *alloc, zk_tree_watch_fn *fn, void *ctx)
 {
 	struct zk_tree *t = alloc->realloc(alloc->ctx, NULL, sizeof *t);
 	if (!t)
@@ -1129,7 +868,7 @@ static struct zk_tree *tree_new(const struct zk_alloc *alloc, zk_tree_watch_fn *
 }
 
 /* Attaches a restored or system node below its parent; 0 or an error. */
-static int attach(struct zk_tree *t, struct zk_tree_node *n)
+int zk_tree_attach(struct zk_tree *t, struct zk_tree_node *n)
 {
 	if (!t->root) {
 		if (n->path_len != 1 || n->stat.ephemeral_owner)
@@ -1138,14 +877,14 @@ static int attach(struct zk_tree *t, struct zk_tree_node *n)
 		t->nnodes = 1;
 		return 0;
 	}
-	size_t plen = last_slash(n->path, n->path_len);
-	struct zk_tree_node *p = plen ? find(t, n->path, plen) : t->root;
+	size_t plen = zk_tree_last_slash(n->path, n->path_len);
+	struct zk_tree_node *p = plen ? zk_tree_find(t, n->path, plen) : t->root;
 	size_t len;
 	bool found;
-	const char *name = node_name(n, &len);
+	const char *name = zk_tree_node_name(n, &len);
 	if (!p || p->stat.ephemeral_owner || n->path_len == 1)
 		return WIRE_EINVAL;
-	kid_search(p, name, len, &found);
+	zk_tree_kid_search(p, name, len, &found);
 	if (found)
 		return WIRE_EINVAL;
 	if (reserve(t, &p->kids, &p->kcap, (size_t)p->nkids + 1, sizeof p->kids[0]) ||
@@ -1156,79 +895,21 @@ static int attach(struct zk_tree *t, struct zk_tree_node *n)
 	return 0;
 }
 
-/* Reads one snapshot node into a new node (NULL with *err set). */
-static struct zk_tree_node *read_node(struct zk_tree *t, struct wire_reader *r, int *err)
-{
-	struct zk_str path;
-	struct zk_buf data;
-	struct zk_stat s = {0};
-	zk_get_str(r, &path);
-	zk_get_buf(r, &data);
-	s.czxid = wire_get_i64(r);
-	s.mzxid = wire_get_i64(r);
-	s.ctime = wire_get_i64(r);
-	s.mtime = wire_get_i64(r);
-	s.version = wire_get_i32(r);
-	s.cversion = wire_get_i32(r);
-	s.aversion = wire_get_i32(r);
-	s.ephemeral_owner = wire_get_i64(r);
-	s.pzxid = wire_get_i64(r);
-	*err = r->err;
-	if (!*err && !path_valid(path, false))
-		*err = WIRE_EINVAL;
-	if (*err)
-		return NULL;
-	struct zk_tree_node *n = node_new(t, path, "", 0, data);
-	if (!n) {
-		*err = ZK_TREE_ENOMEM;
-		return NULL;
-	}
-	s.data_length = n->stat.data_length;
-	n->stat = s;
-	return n;
-}
-
-struct zk_tree *zk_tree_restore(const struct zk_alloc *alloc, zk_tree_watch_fn *watch_fn,
-				void *watch_ctx, const uint8_t *p, size_t len, int *err)
-{
-	struct wire_reader r;
-	struct zk_tree *t = tree_new(alloc, watch_fn, watch_ctx);
-	*err = ZK_TREE_ENOMEM;
-	if (!t)
-		return NULL;
-	wire_reader_init(&r, p, len);
-	int64_t count = wire_get_i64(&r);
-	/* A node takes at least 61 bytes, which bounds a hostile count. */
-	*err = r.err ? r.err : count < 1 || (uint64_t)count > wire_remaining(&r) / 61 ? WIRE_EINVAL : 0;
-	for (int64_t i = 0; i < count && !*err; i++) {
-		struct zk_tree_node *n = read_node(t, &r, err);
-		if (n && (*err = attach(t, n)) != 0)
-			node_free(t, n);
-	}
-	if (!*err)
-		*err = zk_decode_end(&r);
-	if (*err) {
-		zk_tree_destroy(t);
-		return NULL;
-	}
-	return t;
-}
-
 struct zk_tree *zk_tree_create(const struct zk_alloc *alloc, zk_tree_watch_fn *watch_fn,
 			       void *watch_ctx)
 {
 	static const char *const system_paths[] = {"/", "/zookeeper", "/zookeeper/config",
 						   "/zookeeper/quota"};
-	struct zk_tree *t = tree_new(alloc, watch_fn, watch_ctx);
+	struct zk_tree *t = zk_tree_new_empty(alloc, watch_fn, watch_ctx);
 	if (!t)
 		return NULL;
 	for (size_t i = 0; i < sizeof system_paths / sizeof system_paths[0]; i++) {
 		/* ZooKeeper gives these nodes empty (not null) data and zero stats. */
 		struct zk_buf empty = {(const uint8_t *)"", 0};
-		struct zk_tree_node *n = node_new(t, zk_str_from_cstr(system_paths[i]), "", 0, empty);
-		if (!n || attach(t, n)) {
+		struct zk_tree_node *n = zk_tree_node_new(t, zk_str_from_cstr(system_paths[i]), "", 0, empty);
+		if (!n || zk_tree_attach(t, n)) {
 			if (n)
-				node_free(t, n);
+				zk_tree_node_free(t, n);
 			zk_tree_destroy(t);
 			return NULL;
 		}
@@ -1251,7 +932,7 @@ void zk_tree_destroy(struct zk_tree *t)
 		struct zk_tree_node *p = n->parent;
 		if (p)
 			p->nkids--;
-		node_free(t, n);
+		zk_tree_node_free(t, n);
 		n = p;
 	}
 	for (uint32_t i = 0; i < t->nwatch; i++)
