@@ -343,6 +343,27 @@ void zk_encode_watcher_event(struct wire_writer *w, const struct zk_watcher_even
 	zk_put_str(w, e->path);
 }
 
+void zk_encode_notification(struct wire_writer *w, const struct zk_watcher_event *e)
+{
+	struct zk_reply_header h = {ZK_XID_NOTIFICATION, -1, ZOK};
+	zk_encode_reply_header(w, &h);
+	zk_encode_watcher_event(w, e);
+}
+
+int zk_decode_auth_packet(struct wire_reader *r, struct zk_auth_packet *a)
+{
+	a->type = wire_get_i32(r);
+	zk_get_str(r, &a->scheme);
+	return zk_get_buf(r, &a->auth);
+}
+
+void zk_encode_auth_packet(struct wire_writer *w, const struct zk_auth_packet *a)
+{
+	wire_put_i32(w, a->type);
+	zk_put_str(w, a->scheme);
+	zk_put_buf(w, a->auth);
+}
+
 int zk_decode_request(struct wire_reader *r, int32_t type, struct zk_request *q)
 {
 	memset(q, 0, sizeof *q);
@@ -376,7 +397,13 @@ int zk_decode_request(struct wire_reader *r, int32_t type, struct zk_request *q)
 		zk_get_bool(r, &q->watch);
 		break;
 	case ZK_OP_SYNC:
+	case ZK_OP_GET_ACL:
 		zk_get_str(r, &q->path);
+		break;
+	case ZK_OP_SET_ACL:
+		zk_get_str(r, &q->path);
+		zk_decode_acl_vec(r, &q->acl);
+		q->version = wire_get_i32(r);
 		break;
 	case ZK_OP_PING:
 	case ZK_OP_CLOSE_SESSION:
@@ -415,7 +442,13 @@ void zk_encode_request(struct wire_writer *w, const struct zk_request *q)
 		zk_put_bool(w, q->watch);
 		break;
 	case ZK_OP_SYNC:
+	case ZK_OP_GET_ACL:
 		zk_put_str(w, q->path);
+		break;
+	case ZK_OP_SET_ACL:
+		zk_put_str(w, q->path);
+		zk_encode_acl_vec(w, &q->acl);
+		wire_put_i32(w, q->version);
 		break;
 	case ZK_OP_PING:
 	case ZK_OP_CLOSE_SESSION:
@@ -448,6 +481,7 @@ int zk_decode_response(struct wire_reader *r, int32_t type, struct zk_response *
 	s->path.len = -1;
 	s->data.len = -1;
 	s->children.count = -1;
+	s->acl.count = -1;
 	switch (type) {
 	case ZK_OP_CREATE:
 	case ZK_OP_SYNC:
@@ -459,6 +493,11 @@ int zk_decode_response(struct wire_reader *r, int32_t type, struct zk_response *
 		break;
 	case ZK_OP_EXISTS:
 	case ZK_OP_SET_DATA:
+	case ZK_OP_SET_ACL:
+		zk_decode_stat(r, &s->stat);
+		break;
+	case ZK_OP_GET_ACL:
+		zk_decode_acl_vec(r, &s->acl);
 		zk_decode_stat(r, &s->stat);
 		break;
 	case ZK_OP_GET_DATA:
@@ -497,6 +536,11 @@ void zk_encode_response(struct wire_writer *w, const struct zk_response *s)
 		break;
 	case ZK_OP_EXISTS:
 	case ZK_OP_SET_DATA:
+	case ZK_OP_SET_ACL:
+		zk_encode_stat(w, &s->stat);
+		break;
+	case ZK_OP_GET_ACL:
+		zk_encode_acl_vec(w, &s->acl);
 		zk_encode_stat(w, &s->stat);
 		break;
 	case ZK_OP_GET_DATA:

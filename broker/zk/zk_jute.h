@@ -238,7 +238,8 @@ struct zk_watcher_event {
  *   setData:                   path, data, version
  *   exists / getData /
  *   getChildren(2):            path, watch
- *   sync:                      path
+ *   sync / getACL:             path
+ *   setACL:                    path, acl, version
  * Unused fields are ignored by encoders and zeroed by decoders.
  */
 struct zk_request {
@@ -267,6 +268,8 @@ struct zk_set_watches {
  *   getChildren:               children
  *   getChildren2:              children, stat
  *   sync:                      path
+ *   getACL:                    acl, stat
+ *   setACL:                    stat
  *   delete / check / ping /
  *   closeSession / setWatches: empty
  * A reply whose ReplyHeader.err is not ZOK has no body (except multi, whose
@@ -278,6 +281,14 @@ struct zk_response {
 	struct zk_buf data;
 	struct zk_stat stat;
 	struct zk_str_vec children;
+	struct zk_acl_vec acl;
+};
+
+/* AuthPacket (xid -4, op 100): type (always 0), scheme, auth bytes. */
+struct zk_auth_packet {
+	int32_t type;
+	struct zk_str scheme;
+	struct zk_buf auth;
 };
 
 /*
@@ -343,6 +354,13 @@ int zk_decode_reply_header(struct wire_reader *r, struct zk_reply_header *out);
 void zk_encode_reply_header(struct wire_writer *w, const struct zk_reply_header *h);
 int zk_decode_watcher_event(struct wire_reader *r, struct zk_watcher_event *out);
 void zk_encode_watcher_event(struct wire_writer *w, const struct zk_watcher_event *e);
+
+/* A watch notification: ReplyHeader {xid -1, zxid -1, err 0} (what a 3.8
+ * server sends) followed by the WatcherEvent. */
+void zk_encode_notification(struct wire_writer *w, const struct zk_watcher_event *e);
+
+int zk_decode_auth_packet(struct wire_reader *r, struct zk_auth_packet *out);
+void zk_encode_auth_packet(struct wire_writer *w, const struct zk_auth_packet *a);
 
 /*
  * Request bodies by op code (`type`): the ops listed at struct zk_request,

@@ -311,10 +311,12 @@ static void test_response_round_trips(void **state)
 	const struct zk_str kids[] = {S("a"), S("bb")};
 	const int32_t types[] = {ZK_OP_CREATE,	     ZK_OP_CREATE2, ZK_OP_EXISTS, ZK_OP_SET_DATA,
 				 ZK_OP_GET_DATA,     ZK_OP_GET_CHILDREN, ZK_OP_GET_CHILDREN2,
-				 ZK_OP_SYNC,	     ZK_OP_DELETE};
+				 ZK_OP_SYNC,	     ZK_OP_DELETE, ZK_OP_GET_ACL, ZK_OP_SET_ACL,
+				 ZK_OP_PING,	     ZK_OP_CLOSE_SESSION, ZK_OP_SET_WATCHES};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		struct zk_response s = {types[i], S("/x"), {(const uint8_t *)"dd", 2},
-					{1, 2, 3, 4, 5, 6, 7, 8, 2, 2, 9}, {2, kids, NULL, 0}};
+					{1, 2, 3, 4, 5, 6, 7, 8, 2, 2, 9}, {2, kids, NULL, 0},
+					{1, &open_acl, NULL, 0}};
 		uint8_t buf[256];
 		struct wire_writer w;
 		struct wire_reader r;
@@ -333,7 +335,7 @@ static void test_response_round_trips(void **state)
 		assert_memory_equal(again, buf, w.len);
 	}
 	/* getChildren2 spelled out: count 2, "a", "bb", then the stat. */
-	struct zk_response s = {ZK_OP_GET_CHILDREN, {0}, {0}, {0}, {2, kids, NULL, 0}};
+	struct zk_response s = {ZK_OP_GET_CHILDREN, {0}, {0}, {0}, {2, kids, NULL, 0}, {0}};
 	uint8_t buf[64];
 	struct wire_writer w;
 	wire_writer_init(&w, buf, sizeof buf);
@@ -341,6 +343,112 @@ static void test_response_round_trips(void **state)
 	const uint8_t want[] = {0, 0, 0, 2, 0, 0, 0, 1, 'a', 0, 0, 0, 2, 'b', 'b'};
 	assert_int_equal(w.len, sizeof want);
 	assert_memory_equal(buf, want, sizeof want);
+}
+
+/* Every request layout survives encode -> decode -> encode unchanged, and
+ * an op code without a layout is refused both ways. */
+static void test_request_round_trips(void **state)
+{
+	const int32_t types[] = {ZK_OP_CREATE,	 ZK_OP_CREATE2,	     ZK_OP_DELETE,
+				 ZK_OP_EXISTS,	 ZK_OP_GET_DATA,     ZK_OP_SET_DATA,
+				 ZK_OP_GET_ACL,	 ZK_OP_SET_ACL,	     ZK_OP_GET_CHILDREN,
+				 ZK_OP_SYNC,	 ZK_OP_PING,	     ZK_OP_GET_CHILDREN2,
+				 ZK_OP_CHECK,	 ZK_OP_CLOSE_SESSION};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		struct zk_request q = {types[i], S("/p/q"), {(const uint8_t *)"abc", 3},
+				       {1, &open_acl, NULL, 0}, 3, 17, true};
+		uint8_t buf[256], again[256];
+		struct wire_writer w, w2;
+		struct wire_reader r;
+		struct zk_request d;
+		wire_writer_init(&w, buf, sizeof buf);
+		zk_encode_request(&w, &q);
+		assert_int_equal(w.err, 0);
+		wire_reader_init(&r, buf, w.len);
+		assert_int_equal(zk_decode_request(&r, types[i], &d), 0);
+		assert_int_equal(zk_decode_end(&r), 0);
+		wire_writer_init(&w2, again, sizeof again);
+		zk_encode_request(&w2, &d);
+		assert_int_equal(w2.len, w.len);
+		assert_memory_equal(again, buf, w.len);
+	}
+	struct zk_request bad = {.type = 55};
+	uint8_t buf[16];
+	struct wire_writer w;
+	struct wire_reader r;
+	wire_writer_init(&w, buf, sizeof buf);
+	zk_encode_request(&w, &bad);
+	assert_int_equal(w.err, WIRE_EINVAL);
+	wire_reader_init(&r, buf, 0);
+	assert_int_equal(zk_decode_request(&r, 55, &bad), WIRE_EINVAL);
+}
+
+/* More hand-derived vectors: a getData with watch, a notification, a
+ * SetWatches and an AuthPacket. */
+static void test_more_vectors(void **state)
+{
+	uint8_t buf[128];
+	struct wire_writer w;
+	struct wire_reader r;
+
+	/* RequestHeader {xid 2, type 4} + GetDataRequest {"/a", watch true}. */
+	const uint8_t get_data[] = {0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 2, '/', 'a', 0x01};
+	struct zk_request_header h = {2, ZK_OP_GET_DATA};
+	struct zk_request q = {.type = ZK_OP_GET_DATA, .path = S("/a"), .watch = true};
+	wire_writer_init(&w, buf, sizeof buf);
+	zk_encode_request_header(&w, &h);
+	zk_encode_request(&w, &q);
+	assert_int_equal(w.len, sizeof get_data);
+	assert_memory_equal(buf, get_data, sizeof get_data);
+
+	/* ReplyHeader {xid -1, zxid -1, err 0} + WatcherEvent {1 created, 3
+	 * SyncConnected, "/a"}. */
+	const uint8_t notify[] = {0xff, 0xff, 0xff, 0xff,			  /* xid -1 */
+				  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* zxid -1 */
+				  0,	0,    0,    0,				  /* err 0 */
+				  0,	0,    0,    1,	  0, 0, 0, 3, 0, 0, 0, 2, '/', 'a'};
+	struct zk_watcher_event e = {ZK_EVENT_CREATED, ZK_STATE_SYNC_CONNECTED, S("/a")};
+	wire_writer_init(&w, buf, sizeof buf);
+	zk_encode_notification(&w, &e);
+	assert_int_equal(w.len, sizeof notify);
+	assert_memory_equal(buf, notify, sizeof notify);
+
+	/* SetWatches {relativeZxid 5, data ["/a"], exist [], child []}. */
+	const uint8_t set_watches[] = {0, 0, 0, 0, 0, 0, 0, 5,	     /* relativeZxid */
+				       0, 0, 0, 1, 0, 0, 0, 2, '/', 'a', /* data */
+				       0, 0, 0, 0,			     /* exist */
+				       0, 0, 0, 0};			     /* child */
+	const struct zk_str one[] = {S("/a")};
+	struct zk_set_watches sw = {5, {1, one, NULL, 0}, {0, NULL, NULL, 0}, {0, NULL, NULL, 0}};
+	wire_writer_init(&w, buf, sizeof buf);
+	zk_encode_set_watches(&w, &sw);
+	assert_int_equal(w.len, sizeof set_watches);
+	assert_memory_equal(buf, set_watches, sizeof set_watches);
+	struct zk_set_watches dsw;
+	struct zk_str p;
+	wire_reader_init(&r, set_watches, sizeof set_watches);
+	assert_int_equal(zk_decode_set_watches(&r, &dsw), 0);
+	assert_int_equal(zk_decode_end(&r), 0);
+	assert_int_equal(dsw.data.count, 1);
+	assert_int_equal(dsw.child.count, 0);
+	struct wire_reader it;
+	zk_vec_iter(&it, dsw.data.raw, dsw.data.raw_len);
+	assert_int_equal(zk_next_str(&it, &p), 1);
+	assert_true(zk_str_equal(p, S("/a")));
+	assert_int_equal(zk_next_str(&it, &p), 0);
+
+	/* AuthPacket {type 0, scheme "digest", auth "u:p"}. */
+	const uint8_t auth[] = {0, 0, 0, 0, 0, 0, 0, 6, 'd', 'i', 'g', 'e', 's', 't',
+				0, 0, 0, 3, 'u', ':', 'p'};
+	struct zk_auth_packet a = {0, S("digest"), {(const uint8_t *)"u:p", 3}}, da;
+	wire_writer_init(&w, buf, sizeof buf);
+	zk_encode_auth_packet(&w, &a);
+	assert_int_equal(w.len, sizeof auth);
+	assert_memory_equal(buf, auth, sizeof auth);
+	wire_reader_init(&r, auth, sizeof auth);
+	assert_int_equal(zk_decode_auth_packet(&r, &da), 0);
+	assert_true(zk_str_equal(da.scheme, S("digest")));
+	assert_int_equal(da.auth.len, 3);
 }
 
 /* A null buffer is length -1; anything below -1 is refused. */
@@ -530,6 +638,8 @@ int main(void)
 		cmocka_unit_test(test_headers_stat_event_vectors),
 		cmocka_unit_test(test_multi_vectors),
 		cmocka_unit_test(test_response_round_trips),
+		cmocka_unit_test(test_request_round_trips),
+		cmocka_unit_test(test_more_vectors),
 		cmocka_unit_test(test_null_and_negative_lengths),
 		cmocka_unit_test(test_every_prefix_fails),
 		cmocka_unit_test(test_random_mutations),
