@@ -27,10 +27,14 @@ static void mem_free(struct zk_tree *t, void *p)
 		t->alloc.realloc(t->alloc.ctx, p, 0);
 }
 
-/* Grows *arr so it holds at least `need` elements; 0 or ZK_TREE_ENOMEM. */
+/*
+ * Grows the array whose pointer is at `arr` so it holds at least `need`
+ * elements; 0 or ZK_TREE_ENOMEM (the array is then unchanged). The pointer
+ * is read and written through memcpy, since its declared type varies.
+ */
 static int reserve(struct zk_tree *t, void *arr, uint32_t *cap, size_t need, size_t elem)
 {
-	void **pa = arr;
+	void *cur;
 	if (need <= *cap)
 		return 0;
 	if (need > UINT32_MAX / 2)
@@ -38,10 +42,11 @@ static int reserve(struct zk_tree *t, void *arr, uint32_t *cap, size_t need, siz
 	size_t ncap = *cap ? *cap : 4;
 	while (ncap < need)
 		ncap *= 2;
-	void *p = mem_realloc(t, *pa, ncap * elem);
+	memcpy(&cur, arr, sizeof cur);
+	void *p = mem_realloc(t, cur, ncap * elem);
 	if (!p)
 		return ZK_TREE_ENOMEM;
-	*pa = p;
+	memcpy(arr, &p, sizeof p);
 	*cap = (uint32_t)ncap;
 	return 0;
 }
@@ -381,7 +386,8 @@ static void add_trigger(struct zk_tree *t, int32_t type, struct zk_tree_node *n,
 	t->trig[t->ntrig++] = (struct zk_tree_trigger){type, n, kinds};
 }
 
-static struct zk_tree_undo *add_undo(struct zk_tree *t, enum zk_tree_undo_kind kind, struct zk_tree_node *n)
+static struct zk_tree_undo *add_undo(struct zk_tree *t, enum zk_tree_undo_kind kind,
+				     struct zk_tree_node *n)
 {
 	assert(t->nundo < t->undo_cap);
 	struct zk_tree_undo *u = &t->undo[t->nundo++];
@@ -465,7 +471,11 @@ static int op_create(struct zk_tree *t, struct zk_str path, struct zk_buf data, 
 	bool found;
 	const char *name = zk_tree_node_name(n, &nlen);
 	zk_tree_kid_search(parent, name, nlen, &found);
-	int err = found ? ZNODEEXISTS : parent->stat.ephemeral_owner ? ZNOCHILDRENFOREPHEMERALS : 0;
+	int err = 0;
+	if (found)
+		err = ZNODEEXISTS;
+	else if (parent->stat.ephemeral_owner)
+		err = ZNOCHILDRENFOREPHEMERALS;
 	if (!err && (reserve(t, &parent->kids, &parent->kcap, (size_t)parent->nkids + 1,
 			     sizeof parent->kids[0]) ||
 		     (owner && reserve(t, &t->eph, &t->eph_cap, (size_t)t->neph + 1,
@@ -564,7 +574,8 @@ int zk_tree_run_op(struct zk_tree *t, const struct zk_txn_op *op, bool seq, int6
 	int err;
 	switch (op->type) {
 	case ZK_OP_CREATE:
-		err = op_create(t, op->path, op->data, op->ephemeral_owner, seq, zxid, time_ms, &n);
+		err = op_create(t, op->path, op->data, op->ephemeral_owner, seq, zxid, time_ms,
+				&n);
 		break;
 	case ZK_OP_DELETE:
 		err = op_delete(t, op->path, op->version, zxid);
@@ -713,7 +724,8 @@ int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int
 		return apply_single(t, txn, zxid, time_ms, res);
 	case ZK_OP_CLOSE_SESSION:
 	case ZK_OP_CREATE_SESSION:
-		if (txn->type == ZK_OP_CLOSE_SESSION && apply_close_session(t, txn->session_id, zxid))
+		if (txn->type == ZK_OP_CLOSE_SESSION &&
+		    apply_close_session(t, txn->session_id, zxid))
 			return ZK_TREE_ENOMEM;
 		if (res) {
 			memset(res, 0, sizeof *res);
@@ -825,11 +837,12 @@ static int set_watch_list(struct zk_tree *t, int64_t watcher, int64_t rel,
 
 int zk_tree_set_watches(struct zk_tree *t, int64_t watcher, const struct zk_set_watches *sw)
 {
-	int rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->data, ZK_TREE_WATCH_DATA, false);
+	int64_t rel = sw->relative_zxid;
+	int rc = set_watch_list(t, watcher, rel, &sw->data, ZK_TREE_WATCH_DATA, false);
 	if (!rc)
-		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->exist, ZK_TREE_WATCH_DATA, true);
+		rc = set_watch_list(t, watcher, rel, &sw->exist, ZK_TREE_WATCH_DATA, true);
 	if (!rc)
-		rc = set_watch_list(t, watcher, sw->relative_zxid, &sw->child, ZK_TREE_WATCH_CHILD, false);
+		rc = set_watch_list(t, watcher, rel, &sw->child, ZK_TREE_WATCH_CHILD, false);
 	return rc;
 }
 
@@ -906,7 +919,8 @@ struct zk_tree *zk_tree_create(const struct zk_alloc *alloc, zk_tree_watch_fn *w
 	for (size_t i = 0; i < sizeof system_paths / sizeof system_paths[0]; i++) {
 		/* ZooKeeper gives these nodes empty (not null) data and zero stats. */
 		struct zk_buf empty = {(const uint8_t *)"", 0};
-		struct zk_tree_node *n = zk_tree_node_new(t, zk_str_from_cstr(system_paths[i]), "", 0, empty);
+		struct zk_str path = zk_str_from_cstr(system_paths[i]);
+		struct zk_tree_node *n = zk_tree_node_new(t, path, "", 0, empty);
 		if (!n || zk_tree_attach(t, n)) {
 			if (n)
 				zk_tree_node_free(t, n);

@@ -130,7 +130,9 @@ struct zk_tree *zk_tree_restore(const struct zk_alloc *alloc, zk_tree_watch_fn *
 	wire_reader_init(&r, p, len);
 	int64_t count = wire_get_i64(&r);
 	/* A node takes at least 61 bytes, which bounds a hostile count. */
-	*err = r.err ? r.err : count < 1 || (uint64_t)count > wire_remaining(&r) / 61 ? WIRE_EINVAL : 0;
+	*err = r.err;
+	if (!*err && (count < 1 || (uint64_t)count > wire_remaining(&r) / 61))
+		*err = WIRE_EINVAL;
 	for (int64_t i = 0; i < count && !*err; i++) {
 		struct zk_tree_node *n = read_node(t, &r, err);
 		if (n && (*err = zk_tree_attach(t, n)) != 0)

@@ -177,7 +177,8 @@ static void test_connect_response_vector(void **state)
 
 static void test_create_request_vector(void **state)
 {
-	struct zk_request q = {.type = ZK_OP_CREATE, .path = S("/a"), .data = {(const uint8_t *)"x", 1},
+	struct zk_request q = {.type = ZK_OP_CREATE, .path = S("/a"),
+			       .data = {(const uint8_t *)"x", 1},
 			       .acl = {1, &open_acl, NULL, 0}, .flags = ZK_CREATE_EPHEMERAL};
 	struct zk_request_header h = {1, ZK_OP_CREATE};
 	uint8_t buf[128];
@@ -610,7 +611,8 @@ static void test_random_mutations(void **state)
 	uint64_t seed = 0x5eed2026;
 	int rounds = getenv("KSIM_UNDER_VALGRIND") ? 3000 : 30000;
 	for (int i = 0; i < rounds; i++) {
-		const struct vector *x = &vectors[rng_next(&seed) % (sizeof vectors / sizeof vectors[0])];
+		size_t nvec = sizeof vectors / sizeof vectors[0];
+		const struct vector *x = &vectors[rng_next(&seed) % nvec];
 		uint8_t buf[256];
 		size_t len = x->len;
 		memcpy(buf, x->p, len);

@@ -165,7 +165,8 @@ static void test_initial_tree(void **state)
 static void test_stats_follow_each_op(void **state)
 {
 	struct fx *f = *state;
-	struct zk_multi_result r = write_req(f, 1, req(ZK_OP_CREATE, "/a", "hello", 0, 0), 10, 1000);
+	struct zk_multi_result r;
+	r = write_req(f, 1, req(ZK_OP_CREATE, "/a", "hello", 0, 0), 10, 1000);
 	assert_int_equal(r.type, ZK_OP_CREATE);
 	assert_true(zk_str_equal(r.path, S("/a")));
 	struct zk_stat a = stat_of(f, "/a");
@@ -371,7 +372,8 @@ static void test_set_watches_on_reconnect(void **state)
 	const struct zk_str data[] = {S("/old"), S("/new"), S("/gone")};
 	const struct zk_str exist[] = {S("/new"), S("/later")};
 	const struct zk_str child[] = {S("/old")};
-	struct zk_set_watches sw = {4, {3, data, NULL, 0}, {2, exist, NULL, 0}, {1, child, NULL, 0}};
+	struct zk_set_watches sw = {4, {3, data, NULL, 0}, {2, exist, NULL, 0},
+				    {1, child, NULL, 0}};
 	assert_int_equal(zk_tree_set_watches(f->t, 7, &sw), 0);
 	/* /new changed after zxid 4, /gone is gone, /new exists: three events;
 	 * /old data, /later exist and /old child watches are registered. */
@@ -722,23 +724,25 @@ static void test_allocation_failures_leave_tree_unchanged(void **state)
 	assert_false(exists(f, "/a/b"));
 }
 
+/* Every tree test gets a fresh tree and ends with zero live allocations. */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_initial_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stats_follow_each_op, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors_and_version_conditions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sequential_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ephemerals_per_session, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_watches_fire_once_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_watches_on_reconnect, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multi_success, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multi_failure_changes_nothing, setup, teardown),
+		T(test_initial_tree),
+		T(test_stats_follow_each_op),
+		T(test_errors_and_version_conditions),
+		T(test_sequential_names),
+		T(test_ephemerals_per_session),
+		T(test_watches_fire_once_in_order),
+		T(test_set_watches_on_reconnect),
+		T(test_multi_success),
+		T(test_multi_failure_changes_nothing),
 		cmocka_unit_test(test_txn_round_trip_and_garbage),
-		cmocka_unit_test_setup_teardown(test_snapshot_restores_same_digest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replay_is_deterministic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_allocation_failures_leave_tree_unchanged, setup,
-						teardown),
+		T(test_snapshot_restores_same_digest),
+		T(test_replay_is_deterministic),
+		T(test_allocation_failures_leave_tree_unchanged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
