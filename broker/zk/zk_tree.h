@@ -26,7 +26,8 @@
  *
  * Watches fire through the callback given at creation, after the change is
  * complete, in a fixed order: per triggering change in op order, and per
- * change in ascending watcher id. Each watch fires once and is removed.
+ * change in ascending watcher id. Each watch fires once and is removed. The
+ * callback must not call back into the tree (queue the notification).
  */
 #ifndef KSIM_ZK_TREE_H
 #define KSIM_ZK_TREE_H
@@ -138,7 +139,8 @@ int zk_tree_prepare_multi(struct zk_tree *t, int64_t session_id, const struct zk
  * NULL): one entry for a single op or session txn, `txn->count` entries for
  * a multi (`res_cap` must be at least that), each with type = the op (or
  * ZK_OP_ERROR and err = its code), path (a view of the txn) and the node's
- * new stat for create and setData. CLOSE_SESSION deletes the session's
+ * stat right after the op, for create and setData. Txns do not know create
+ * from create2: the server answers with the op of its pending request. CLOSE_SESSION deletes the session's
  * ephemerals in path order. Returns 0 (applied, even when the results carry
  * errors), ZK_TREE_ENOMEM (nothing changed), WIRE_EINVAL (res_cap too
  * small) or a wire_error for malformed multi bytes.

@@ -724,6 +724,53 @@ static void test_allocation_failures_leave_tree_unchanged(void **state)
 	assert_false(exists(f, "/a/b"));
 }
 
+/* The same sweep for prepare (its trial run allocates) and for a watch. */
+static void test_allocation_failures_in_prepare_and_reads(void **state)
+{
+	struct fx *f = *state;
+	write_req(f, 1, req(ZK_OP_CREATE, "/a", "v", 0, 0), 2, 0);
+	struct zk_request ops[] = {
+		req(ZK_OP_CREATE, "/a/s-", "data", 0, ZK_CREATE_EPHEMERAL_SEQUENTIAL),
+		req(ZK_OP_SET_DATA, "/a", "zz", -1, 0),
+		req(ZK_OP_CREATE, "/b", NULL, 0, 0),
+	};
+	uint8_t body[512];
+	struct zk_multi m = make_multi(body, sizeof body, ops, 3);
+	uint64_t before = zk_tree_digest(f->t);
+	struct wire_writer w;
+	int rc;
+	long n = 0;
+	do {
+		n++;
+		f->ta.calls = 0;
+		f->ta.fail_from = n;
+		wire_writer_init(&w, f->txn, sizeof f->txn);
+		rc = zk_tree_prepare_multi(f->t, 1, &m, &w);
+		f->ta.fail_from = 0;
+		assert_true(zk_tree_digest(f->t) == before);
+		assert_true(rc == 0 || rc == ZK_TREE_ENOMEM);
+	} while (rc && n < 1000);
+	assert_true(n > 3);
+	struct zk_txn txn;
+	assert_int_equal(zk_txn_decode(f->txn, w.len, &txn), 0);
+	struct wire_reader it;
+	struct zk_txn_op op;
+	zk_txn_iter(&txn, &it);
+	assert_int_equal(zk_txn_next_op(&it, &op), 1);
+	assert_true(zk_str_equal(op.path, S("/a/s-0000000000")));
+	assert_true(op.ephemeral_owner == 1);
+
+	f->ta.calls = 0;
+	f->ta.fail_from = 1;
+	assert_int_equal(zk_tree_exists(f->t, S("/a"), true, 4, NULL), ZK_TREE_ENOMEM);
+	struct zk_request q = req(ZK_OP_CREATE, "/c", "x", 0, 0);
+	wire_writer_init(&w, f->txn, sizeof f->txn);
+	assert_int_equal(zk_tree_prepare(f->t, 1, &q, &w), ZK_TREE_ENOMEM);
+	f->ta.fail_from = 0;
+	assert_int_equal(zk_tree_watch_count(f->t), 0);
+	assert_true(zk_tree_digest(f->t) == before);
+}
+
 /* Every tree test gets a fresh tree and ends with zero live allocations. */
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -743,6 +790,7 @@ int main(void)
 		T(test_snapshot_restores_same_digest),
 		T(test_replay_is_deterministic),
 		T(test_allocation_failures_leave_tree_unchanged),
+		T(test_allocation_failures_in_prepare_and_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
