@@ -708,8 +708,8 @@ static int apply_close_session(struct zk_tree *t, int64_t session, int64_t zxid)
 	return 0;
 }
 
-int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int64_t time_ms,
-		  struct zk_multi_result *res, int32_t res_cap)
+static int apply_txn(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int64_t time_ms,
+		     struct zk_multi_result *res, int32_t res_cap)
 {
 	if (txn->type == ZK_OP_MULTI)
 		return apply_multi(t, txn, zxid, time_ms, res, res_cap);
@@ -737,6 +737,17 @@ int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int
 		return WIRE_EINVAL;
 	}
 }
+
+int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int64_t time_ms,
+		  struct zk_multi_result *res, int32_t res_cap)
+{
+	int rc = apply_txn(t, txn, zxid, time_ms, res, res_cap);
+	if (rc == 0)
+		t->last_zxid = zxid;
+	return rc;
+}
+
+int64_t zk_tree_last_zxid(const struct zk_tree *t) { return t->last_zxid; }
 
 /* ---- reads ---- */
 

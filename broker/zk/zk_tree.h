@@ -142,11 +142,16 @@ int zk_tree_prepare_multi(struct zk_tree *t, int64_t session_id, const struct zk
  * stat right after the op, for create and setData. Txns do not know create
  * from create2: the server answers with the op of its pending request. CLOSE_SESSION deletes the session's
  * ephemerals in path order. Returns 0 (applied, even when the results carry
- * errors), ZK_TREE_ENOMEM (nothing changed), WIRE_EINVAL (res_cap too
- * small) or a wire_error for malformed multi bytes.
+ * errors; the tree's last zxid becomes `zxid`), ZK_TREE_ENOMEM (nothing
+ * changed), WIRE_EINVAL (res_cap too small) or a wire_error for malformed
+ * multi bytes.
  */
 int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int64_t time_ms,
 		  struct zk_multi_result *res, int32_t res_cap);
+
+/* The zxid of the last txn applied (0 for a new tree; restored from a
+ * snapshot). A replica reports it when it syncs with a leader. */
+int64_t zk_tree_last_zxid(const struct zk_tree *t);
 
 /* Ephemerals: how many `session` owns, and the i-th path in path order. */
 int32_t zk_tree_ephemeral_count(const struct zk_tree *t, int64_t session);
@@ -164,7 +169,7 @@ uint64_t zk_tree_digest(const struct zk_tree *t);
 
 /*
  * Snapshot: writes every znode in preorder (parents before children), as
- * i64 node count, then per node: ustring path, buffer data, czxid, mzxid,
+ * i64 last applied zxid, i64 node count, then per node: ustring path, buffer data, czxid, mzxid,
  * ctime, mtime (i64), version, cversion, aversion (i32), ephemeralOwner,
  * pzxid (i64). zk_tree_restore builds a new tree from such bytes (NULL on a
  * malformed or truncated snapshot, with *err a wire_error, or on

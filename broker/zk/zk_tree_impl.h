@@ -60,6 +60,7 @@ struct zk_tree {
 	void *watch_ctx;
 	struct zk_tree_node *root;
 	size_t nnodes;
+	int64_t last_zxid; /* of the last applied txn */
 	struct zk_tree_node **eph; /* sorted by (owner, path) */
 	uint32_t neph, eph_cap;
 	struct zk_tree_watch *watches; /* sorted by (kind, path, watcher) */

@@ -70,6 +70,7 @@ uint64_t zk_tree_digest(const struct zk_tree *t)
 
 void zk_tree_serialize(const struct zk_tree *t, struct wire_writer *w)
 {
+	wire_put_i64(w, t->last_zxid);
 	wire_put_i64(w, (int64_t)t->nnodes);
 	for (const struct zk_tree_node *n = t->root; n; n = next_preorder(n)) {
 		const struct zk_stat *s = &n->stat;
@@ -128,6 +129,7 @@ struct zk_tree *zk_tree_restore(const struct zk_alloc *alloc, zk_tree_watch_fn *
 	if (!t)
 		return NULL;
 	wire_reader_init(&r, p, len);
+	t->last_zxid = wire_get_i64(&r);
 	int64_t count = wire_get_i64(&r);
 	/* A node takes at least 61 bytes, which bounds a hostile count. */
 	*err = r.err;

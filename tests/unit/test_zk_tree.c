@@ -598,6 +598,7 @@ static void test_snapshot_restores_same_digest(void **state)
 	assert_non_null(t2);
 	assert_true(zk_tree_digest(t2) == zk_tree_digest(f->t));
 	assert_int_equal(zk_tree_node_count(t2), zk_tree_node_count(f->t));
+	assert_true(zk_tree_last_zxid(t2) == 300 && zk_tree_last_zxid(f->t) == 300);
 	for (int64_t s = 1; s <= 3; s++)
 		assert_int_equal(zk_tree_ephemeral_count(t2, s), zk_tree_ephemeral_count(f->t, s));
 	zk_tree_destroy(t2);
