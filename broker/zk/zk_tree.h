@@ -141,10 +141,10 @@ int zk_tree_prepare_multi(struct zk_tree *t, int64_t session_id, const struct zk
  * ZK_OP_ERROR and err = its code), path (a view of the txn) and the node's
  * stat right after the op, for create and setData. Txns do not know create
  * from create2: the server answers with the op of its pending request.
- * CLOSE_SESSION deletes the session's ephemerals in path order. Returns 0 (applied, even when the results carry
- * errors; the tree's last zxid becomes `zxid`), ZK_TREE_ENOMEM (nothing
- * changed), WIRE_EINVAL (res_cap too small) or a wire_error for malformed
- * multi bytes.
+ * CLOSE_SESSION deletes the session's ephemerals in path order. Returns 0
+ * (applied, even when the results carry errors; the tree's last zxid
+ * becomes `zxid`), ZK_TREE_ENOMEM (nothing changed), WIRE_EINVAL (res_cap
+ * too small) or a wire_error for malformed multi bytes.
  */
 int zk_tree_apply(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid, int64_t time_ms,
 		  struct zk_multi_result *res, int32_t res_cap);
