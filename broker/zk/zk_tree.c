@@ -652,11 +652,15 @@ static int apply_multi(struct zk_tree *t, const struct zk_txn *txn, int64_t zxid
 	if (res && cap < txn->count)
 		return WIRE_EINVAL;
 	bool rejected = false;
+	int32_t n = 0;
 	zk_txn_iter(txn, &it);
-	while ((rc = zk_txn_next_op(&it, &op)) > 0)
+	while ((rc = zk_txn_next_op(&it, &op)) > 0 && n++ < txn->count)
 		rejected |= op.type == ZK_OP_ERROR;
 	if (rc < 0)
 		return rc;
+	/* A hand-built txn whose count disagrees with its ops could overrun res. */
+	if (n != txn->count)
+		return WIRE_EINVAL;
 	if (rejected) {
 		zk_txn_iter(txn, &it);
 		for (i = 0; zk_txn_next_op(&it, &op) > 0; i++)

@@ -485,6 +485,10 @@ static void test_multi_failure_changes_nothing(void **state)
 		zk_txn_encode_op(&w, &tops[i]);
 	struct zk_txn txn = {.type = ZK_OP_MULTI, .session_id = 1, .count = 4,
 			     .ops_raw = raw, .ops_raw_len = w.len};
+	txn.count = 3; /* disagrees with the ops: refused before anything runs */
+	assert_int_equal(zk_tree_apply(f->t, &txn, 5, 0, res, 3), WIRE_EINVAL);
+	txn.count = 4;
+	assert_int_equal(zk_tree_apply(f->t, &txn, 5, 0, res, 3), WIRE_EINVAL); /* res_cap */
 	assert_int_equal(zk_tree_apply(f->t, &txn, 5, 0, res, 4), 0);
 	assert_int_equal(res[3].err, ZNOTEMPTY);
 	assert_true(zk_tree_digest(f->t) == before);
