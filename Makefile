@@ -35,6 +35,7 @@ CLI_SRC     := $(call find_c,cli)
 TEST_SRC    := $(wildcard tests/unit/test_*.c)
 TEST_COMMON := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 BENCH_SRC   := $(wildcard bench/bench_*.c)
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -46,9 +47,12 @@ LIBS        := $(LIB_HARNESS) $(LIB_NODE) $(LIB_SIM)
 
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# Each fuzz target is also built with a plain driver that replays its corpus
+# (tests/fuzz/corpus/NAME for tests/fuzz/fuzz_NAME.c) in `make test`.
+REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 .SECONDARY:
-.PHONY: all deps test unit-test valgrind-test run bench asan clean format
+.PHONY: all deps test unit-test run bench asan fuzz clean format
 all: ksim
 
 deps: $(DEPS_STAMP)
@@ -77,16 +81,20 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(call obj,$(TEST_COMMON)) $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(TEST_COMMON)) $(LIBS) $(FYAML_LIBS) $(CMOCKA_LIBS)
 
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FYAML_LIBS)
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(FYAML_LIBS)
 
 # The whole suite: unit tests, then the same binaries under Valgrind memcheck.
-test: deps ksim $(TESTS)
-	@./tests/run.sh $(TESTS)
+test: deps ksim $(TESTS) $(REPLAYS)
+	@REPLAYS="$(REPLAYS)" ./tests/run.sh $(TESTS)
 
-unit-test: deps $(TESTS)
-	@VALGRIND=0 ./tests/run.sh $(TESTS)
+unit-test: deps ksim $(TESTS) $(REPLAYS)
+	@VALGRIND=0 REPLAYS="$(REPLAYS)" ./tests/run.sh $(TESTS)
 
 run: deps ksim
 	./ksim demo
@@ -101,11 +109,29 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  unit-test
 
+# Coverage-guided fuzzing with libFuzzer (clang), FUZZ_SECONDS per target.
+# New inputs go to build-fuzz/corpus/NAME; copy the interesting ones into
+# tests/fuzz/corpus/NAME to keep them replayed by `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+fuzz: deps
+	@mkdir -p build-fuzz/corpus
+	@for src in $(FUZZ_SRC); do \
+	  name=$$(basename $$src .c); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
+	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	  clang $(FUZZ_CFLAGS) $(FYAML_CFLAGS) $$src $(SIM_SRC) $(NODE_SRC) $(HARNESS_SRC) \
+	    -o build-fuzz/$$name $(FYAML_LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$name; \
+	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$name $$corpus \
+	    || exit 1; \
+	done
+
 format:
 	clang-format -i $$(find sim broker faults checkers harness reports cli tests bench \
 	  -name '*.[ch]' 2>/dev/null)
 
 clean:
-	rm -rf build build-asan ksim reports/out
+	rm -rf build build-asan build-fuzz ksim reports/out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -23,6 +23,8 @@ run_one() { # run_one LABEL LOG CMD...
 	p=${p:-0}; f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1 # crashed, or Valgrind found errors after every case passed
+	elif [ "$rc" -eq 0 ] && [ "$p" -eq 0 ]; then
+		p=1 # not a cmocka binary (a corpus replay): one passing test
 	fi
 	passed=$((passed + p)); failed=$((failed + f))
 	if [ "$rc" -eq 0 ]; then
@@ -33,7 +35,7 @@ run_one() { # run_one LABEL LOG CMD...
 	fi
 }
 
-echo "unit tests:"
+echo "unit tests and corpus replays:"
 for t in "$@"; do
 	name=$(basename "$t")
 	run_one "$name" "$logdir/$name.log" "$t"
@@ -49,6 +51,17 @@ if [ "${VALGRIND:-1}" != 0 ]; then
 			--errors-for-leak-kinds=definite,indirect,possible "$t"
 	done
 fi
+
+# Replays of each fuzz target's corpus (REPLAYS: driver binaries).
+for r in ${REPLAYS:-}; do
+	name=$(basename "$r")
+	corpus=tests/fuzz/corpus/${name#fuzz_}
+	[ -d "$corpus" ] || continue
+	run_one "$name corpus" "$logdir/$name.replay.log" "$r" "$corpus"
+	[ "${VALGRIND:-1}" != 0 ] && run_one "$name corpus (valgrind)" \
+		"$logdir/$name.replay.valgrind.log" valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite,indirect,possible "$r" "$corpus"
+done
 
 scripts=$(ls tests/scenario/*.sh 2>/dev/null)
 if [ -n "$scripts" ]; then
