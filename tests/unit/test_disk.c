@@ -1824,7 +1824,7 @@ static bool under_valgrind(void)
 
 static void test_model_random_sequences(void **state)
 {
-	int runs = under_valgrind() ? 100 : 2000;
+	int runs = under_valgrind() ? 300 : 3000;
 	struct model total;
 	memset(&total, 0, sizeof total);
 	for (int seed = 1; seed <= runs; seed++)
@@ -1838,7 +1838,7 @@ static void test_model_random_sequences(void **state)
 
 static void test_model_random_with_writeback(void **state)
 {
-	int runs = under_valgrind() ? 30 : 400;
+	int runs = under_valgrind() ? 60 : 600;
 	struct model total;
 	memset(&total, 0, sizeof total);
 	for (int seed = 1; seed <= runs; seed++)
