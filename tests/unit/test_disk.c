@@ -1332,7 +1332,8 @@ static void m_make_durable(struct m_inode *in, size_t k)
 {
 	for (size_t i = 0; i < k; i++)
 		m_op_apply(&in->durable, &in->ops[i]);
-	memmove(in->ops, in->ops + k, (in->n_ops - k) * sizeof *in->ops);
+	if (k && k < in->n_ops)
+		memmove(in->ops, in->ops + k, (in->n_ops - k) * sizeof *in->ops);
 	in->n_ops -= k;
 }
 
