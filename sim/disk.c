@@ -463,6 +463,23 @@ static uint64_t disk_usage(const struct sim_disk *d)
 	return used;
 }
 
+/*
+ * Whether the cached byte at `at` is a clean copy of the durable one: equal
+ * to it, and not rewritten by an unsynced change (a write of the same value
+ * is still dirty data, which the kernel would not re-read from the medium).
+ */
+static bool cache_byte_clean(const struct inode *ino, size_t at)
+{
+	if (at >= ino->cache.len || ino->cache.bytes[at] != ino->durable.bytes[at])
+		return false;
+	for (const struct op *op = ino->ops; op; op = op->next) {
+		size_t off = (size_t)op->off;
+		if (op->kind == OP_WRITE ? at >= off && at - off < op->len : at >= off)
+			return false;
+	}
+	return true;
+}
+
 int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
 {
 	int done = 0;
@@ -492,7 +509,7 @@ int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
 		size_t at = sim_rng_below(&d->rng, ino->durable.len);
 		uint8_t mask = (uint8_t)(1u << sim_rng_below(&d->rng, 8));
 		/* The page is re-read from the medium: a clean cached copy changes too. */
-		if (at < ino->cache.len && ino->cache.bytes[at] == ino->durable.bytes[at])
+		if (cache_byte_clean(ino, at))
 			ino->cache.bytes[at] ^= mask;
 		ino->durable.bytes[at] ^= mask;
 		sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, at);
