@@ -758,6 +758,30 @@ static void test_kill_after_completion_keeps_cache(void **state)
 	fx_close(&f);
 }
 
+/* A paused node's completions wait; on resume they fire, in order. */
+static void test_pause_delays_completions(void **state)
+{
+	struct fx f;
+	fx_open(&f);
+	struct env_file *file = fx_create(&f, "/f");
+	struct call w, s;
+	assert_int_equal(env_file_write(call_req(&w, &f), file, 0, "abc", 3, call_cb), 0);
+	assert_int_equal(env_file_fsync(call_req(&s, &f), file, call_cb), 0);
+	assert_true(sim_node_pause(f.w, f.id));
+	sim_run_for(f.w, 1 * SEC);
+	assert_int_equal(w.calls + s.calls, 0);
+	/* The request has not been applied either: the node has not run. */
+	assert_view(&f, "/f", false, "");
+	int64_t t = sim_now(f.w);
+	assert_true(sim_node_resume(f.w, f.id));
+	sim_run_until(f.w, t);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(s.calls, 1);
+	assert_true(w.done_at == t && s.done_at == t);
+	assert_view(&f, "/f", true, "abc");
+	fx_close(&f);
+}
+
 /* ---- Durability ------------------------------------------------------------------ */
 
 static void test_fsync_makes_durable(void **state)
@@ -907,6 +931,30 @@ static void test_writeback_keeps_order(void **state)
 	fx_power_loss(&f);
 	fx_start(&f);
 	assert_view_bytes(&f, "/f", false, "AA\0B", 4);
+	fx_close(&f);
+}
+
+/* Writeback belongs to the machine: it goes on while the process is dead,
+ * and stops with the power. */
+static void test_writeback_while_node_down(void **state)
+{
+	struct sim_disk_config dc;
+	sim_disk_config_default(&dc);
+	dc.torn_write_ppm = 0;
+	struct fx f;
+	fx_open_cfg(&f, 13, &dc);
+	env_file_close(fx_create_with(&f, "/f", "kept"));
+	fx_kill(&f);
+	sim_run_for(f.w, 31 * SEC);
+	assert_view(&f, "/f", true, "kept");
+	fx_start(&f);
+	struct env_file *file = fx_create(&f, "/f");
+	assert_int_equal(fx_append(&f, file, "+lost", 5), 4);
+	fx_power_loss(&f);
+	sim_run_for(f.w, 60 * SEC);
+	assert_view(&f, "/f", true, "kept");
+	fx_start(&f);
+	assert_env_content(&f, "/f", "kept");
 	fx_close(&f);
 }
 
@@ -1155,6 +1203,21 @@ static void test_fault_corrupt(void **state)
 	fx_start(&f);
 	assert_int_equal(sim_disk_read(f.d, "/f", false, 0, cached, 64), 64);
 	assert_memory_equal(durable, cached, 64);
+
+	/* Dirty cached bytes are not re-read, even when they equal the old
+	 * durable ones: rewrite the same bytes, corrupt, and the cache keeps
+	 * them; the next fsync writes them over the corruption. */
+	file = fx_create(&f, "/f");
+	assert_int_equal(fx_write(&f, file, 0, durable, 64), 64);
+	assert_int_equal(sim_disk_corrupt(f.d, "/f", 1), 1);
+	assert_int_equal(env_file_read(file, 0, cached, 64), 64);
+	assert_memory_equal(cached, durable, 64);
+	uint8_t after[64];
+	assert_int_equal(sim_disk_read(f.d, "/f", true, 0, after, 64), 64);
+	assert_memory_not_equal(after, durable, 64);
+	assert_int_equal(fx_fsync(&f, file), 0);
+	assert_view_bytes(&f, "/f", true, durable, 64);
+	env_file_close(file);
 
 	/* Random files: only durable ones with bytes are candidates. */
 	assert_int_equal(env_mkdir(f.env, "/dir"), 0);
@@ -1781,8 +1844,9 @@ static void m_free(struct model *m)
 	fx_close(&m->f);
 }
 
-/* Runs one random sequence; adds what it saw to `total`. */
-static void m_run(uint64_t seed, bool writeback, int steps, struct model *total)
+/* Runs one random sequence; adds what it saw to `total`; returns the
+ * world's trace hash. */
+static uint64_t m_run(uint64_t seed, bool writeback, int steps, struct model *total)
 {
 	struct model m;
 	memset(&m, 0, sizeof m);
@@ -1814,7 +1878,9 @@ static void m_run(uint64_t seed, bool writeback, int steps, struct model *total)
 	total->power_losses += m.power_losses;
 	total->torn += m.torn;
 	total->written_back += m.written_back;
+	uint64_t hash = sim_trace_hash(m.f.w);
 	m_free(&m);
+	return hash;
 }
 
 static bool under_valgrind(void)
@@ -1849,6 +1915,19 @@ static void test_model_random_with_writeback(void **state)
 	assert_true(total.torn > 0);
 }
 
+/* Same seed, same run (trace hash); another seed, another run. */
+static void test_model_deterministic(void **state)
+{
+	struct model total;
+	memset(&total, 0, sizeof total);
+	uint64_t a = m_run(42, false, 30, &total);
+	assert_true(a == m_run(42, false, 30, &total));
+	assert_true(a != m_run(43, false, 30, &total));
+	uint64_t b = m_run(42, true, 30, &total);
+	assert_true(b == m_run(42, true, 30, &total));
+	assert_true(b != a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1868,11 +1947,13 @@ int main(void)
 		cmocka_unit_test(test_requests_complete_in_order),
 		cmocka_unit_test(test_kill_drops_pending_requests),
 		cmocka_unit_test(test_kill_after_completion_keeps_cache),
+		cmocka_unit_test(test_pause_delays_completions),
 		cmocka_unit_test(test_fsync_makes_durable),
 		cmocka_unit_test(test_names_durable_after_any_fsync),
 		cmocka_unit_test(test_unsynced_new_file_after_power_loss),
 		cmocka_unit_test(test_writeback_after_expire),
 		cmocka_unit_test(test_writeback_keeps_order),
+		cmocka_unit_test(test_writeback_while_node_down),
 		cmocka_unit_test(test_torn_write_sector_aligned),
 		cmocka_unit_test(test_fault_fsync_error),
 		cmocka_unit_test(test_fault_write_error),
@@ -1882,6 +1963,7 @@ int main(void)
 		cmocka_unit_test(test_fault_corrupt),
 		cmocka_unit_test(test_model_random_sequences),
 		cmocka_unit_test(test_model_random_with_writeback),
+		cmocka_unit_test(test_model_deterministic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
