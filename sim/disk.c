@@ -705,8 +705,10 @@ static int apply_change(struct sim_disk *d, struct pending *p)
 		return ENV_ENOSPC;
 	if (new_len > old_len && d->faults[SIM_DISK_FULL])
 		return ENV_ENOSPC;
-	op_apply(&ino->cache, op, op->len);
 	p->req->result = p->append ? op->off : op->kind == OP_WRITE ? (int64_t)op->len : new_len;
+	if (op->kind == OP_WRITE && op->len == 0)
+		return ENV_OK; /* nothing to cache, sync or tear */
+	op_apply(&ino->cache, op, op->len);
 	op_push(d, ino, op);
 	p->op = NULL; /* now owned by the inode's op list */
 	sim_trace_node(d->w, op->kind == OP_WRITE ? SIM_TR_FILE_WRITE : SIM_TR_FILE_TRUNCATE,
