@@ -992,6 +992,25 @@ static void test_torn_write_sector_aligned(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_true(seen[i] > 0);
 
+	/* Empty writes after the last one are no writes: it still tears. */
+	for (uint64_t seed = 1; seed <= 10; seed++) {
+		struct sim_disk_config dc;
+		fx_config(&dc);
+		dc.torn_write_ppm = 1000000;
+		struct fx f;
+		fx_open_cfg(&f, seed, &dc);
+		struct env_file *file = fx_create(&f, "/f");
+		assert_int_equal(fx_fsync(&f, file), 0);
+		assert_int_equal(fx_write(&f, file, 0, "0123456789", 10), 10);
+		assert_int_equal(fx_write(&f, file, 500, "0123456789abcdef", 16), 16);
+		assert_int_equal(fx_write(&f, file, 2000, "", 0), 0);
+		assert_int_equal(fx_append(&f, file, "", 0), 516);
+		assert_int_equal(sim_disk_dirty_bytes(f.d), 26);
+		fx_power_loss(&f);
+		assert_int_equal(sim_disk_size(f.d, "/f", true), 512);
+		fx_close(&f);
+	}
+
 	/* A short write across a boundary can tear; one inside a sector cannot. */
 	for (uint64_t seed = 1; seed <= 10; seed++) {
 		struct sim_disk_config dc;
