@@ -847,6 +847,36 @@ static void test_names_durable_after_any_fsync(void **state)
 	fx_close(&f);
 }
 
+/* A directory rename moves its whole subtree in one journaled change. */
+static void test_directory_rename_durability(void **state)
+{
+	struct fx f;
+	fx_open(&f);
+	assert_int_equal(env_mkdirs(f.env, "/d/sub"), 0);
+	struct env_file *file = fx_create_with(&f, "/d/sub/f", "deep");
+	assert_int_equal(fx_fsync(&f, file), 0);
+	assert_int_equal(fx_rename(&f, "/d", "/e"), 0);
+	assert_view(&f, "/d/sub/f", true, "deep");
+	assert_absent(&f, "/e/sub/f", true);
+	fx_power_loss(&f);
+	fx_start(&f);
+	assert_listing(&f, "/", "d/");
+	assert_env_content(&f, "/d/sub/f", "deep");
+
+	assert_int_equal(fx_rename(&f, "/d", "/e"), 0);
+	struct env_file *other = fx_create(&f, "/other");
+	assert_int_equal(fx_fsync(&f, other), 0);
+	assert_absent(&f, "/d", true);
+	assert_absent(&f, "/d/sub/f", true);
+	assert_view(&f, "/e/sub/f", true, "deep");
+	fx_power_loss(&f);
+	fx_start(&f);
+	assert_listing(&f, "/", "e/ other");
+	assert_listing(&f, "/e", "sub/");
+	assert_env_content(&f, "/e/sub/f", "deep");
+	fx_close(&f);
+}
+
 static void test_unsynced_new_file_after_power_loss(void **state)
 {
 	struct fx f;
@@ -1969,6 +1999,7 @@ int main(void)
 		cmocka_unit_test(test_pause_delays_completions),
 		cmocka_unit_test(test_fsync_makes_durable),
 		cmocka_unit_test(test_names_durable_after_any_fsync),
+		cmocka_unit_test(test_directory_rename_durability),
 		cmocka_unit_test(test_unsynced_new_file_after_power_loss),
 		cmocka_unit_test(test_writeback_after_expire),
 		cmocka_unit_test(test_writeback_keeps_order),
