@@ -832,22 +832,35 @@ int env_file_fsync(struct env_req *req, struct env_file *file, env_req_cb cb)
 
 /* ---- Name changes ---------------------------------------------------------- */
 
+/* True when `path` lies strictly below directory `dir`. */
+static bool path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Checks in the order of Linux's rename(2): both paths' ancestors, the
+ * source, a move into itself, onto its own ancestor, then the target. */
 static int apply_rename(struct sim_disk *d, const char *from, const char *to)
 {
+	int rc = parent_ok(d, from);
+	if (rc == ENV_OK)
+		rc = parent_ok(d, to);
+	if (rc)
+		return rc;
 	struct inode *src = ns_get(&d->cache_ns, from);
 	if (!src)
 		return ENV_ENOENT;
 	if (strcmp(from, to) == 0)
 		return ENV_OK;
-	int rc = parent_ok(d, to);
-	if (rc)
-		return rc;
+	if (path_below(to, from))
+		return ENV_EINVAL; /* into itself */
+	if (path_below(from, to))
+		return ENV_ENOTEMPTY; /* onto its own ancestor, which holds it */
 	struct inode *dst = ns_get(&d->cache_ns, to);
 	if (dst && dst->is_dir != src->is_dir)
 		return dst->is_dir ? ENV_EISDIR : ENV_ENOTDIR;
 	size_t from_len = strlen(from);
-	if (src->is_dir && strncmp(to, from, from_len) == 0 && to[from_len] == '/')
-		return ENV_EINVAL; /* into itself */
 	if (dst && dst->is_dir) {
 		char prefix[strlen(to) + 2];
 		size_t i = ns_children_start(&d->cache_ns, to, prefix, sizeof prefix);
@@ -879,8 +892,10 @@ static int apply_rename(struct sim_disk *d, const char *from, const char *to)
 static int apply_unlink(struct sim_disk *d, const char *path)
 {
 	size_t i = ns_lower_bound(&d->cache_ns, path);
-	if (i >= d->cache_ns.len || strcmp(d->cache_ns.e[i].path, path) != 0)
-		return ENV_ENOENT;
+	if (i >= d->cache_ns.len || strcmp(d->cache_ns.e[i].path, path) != 0) {
+		int rc = parent_ok(d, path);
+		return rc ? rc : ENV_ENOENT;
+	}
 	if (d->cache_ns.e[i].ino->is_dir) {
 		char prefix[strlen(path) + 2];
 		size_t c = ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
