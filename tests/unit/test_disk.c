@@ -1964,6 +1964,286 @@ static void test_model_random_with_writeback(void **state)
 	assert_true(total.torn > 0);
 }
 
+/* ---- Namespace model -------------------------------------------------------------
+ *
+ * Directories and names at random: mkdir, create, rename (of files and of
+ * directory trees), unlink, fsync (a journal commit), kill and power loss,
+ * against a model that keeps the set of paths in the cache and in the
+ * journal. Errors follow Linux's rename(2) and unlink(2) order: ancestors of
+ * the source, then of the target (ENOENT, ENOTDIR), a missing source
+ * (ENOENT), a move into itself (EINVAL), onto its own ancestor (ENOTEMPTY),
+ * a file onto a directory (EISDIR) or back (ENOTDIR), onto a non-empty
+ * directory (ENOTEMPTY).
+ */
+
+#define NS_MAX 256
+#define NS_PATH 200
+
+struct ns_entry {
+	char path[NS_PATH];
+	bool dir;
+};
+
+struct ns_set {
+	struct ns_entry e[NS_MAX];
+	int n;
+};
+
+static int nss_find(const struct ns_set *s, const char *path)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->e[i].path, path) == 0)
+			return i;
+	return -1;
+}
+
+static void nss_add(struct ns_set *s, const char *path, bool dir)
+{
+	assert_true(s->n < NS_MAX && strlen(path) < NS_PATH);
+	snprintf(s->e[s->n].path, NS_PATH, "%s", path);
+	s->e[s->n++].dir = dir;
+}
+
+/* True when `path` lies strictly below directory `dir`. */
+static bool ns_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static bool nss_has_children(const struct ns_set *s, const char *dir)
+{
+	for (int i = 0; i < s->n; i++)
+		if (ns_below(s->e[i].path, dir))
+			return true;
+	return false;
+}
+
+static int nss_ancestors(const struct ns_set *s, const char *path)
+{
+	char buf[NS_PATH];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *slash = strchr(buf + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		int i = nss_find(s, buf);
+		*slash = '/';
+		if (i < 0)
+			return ENV_ENOENT;
+		if (!s->e[i].dir)
+			return ENV_ENOTDIR;
+	}
+	return ENV_OK;
+}
+
+static int nss_mkdir(struct ns_set *s, const char *path, bool dir)
+{
+	int i = nss_find(s, path);
+	if (i >= 0)
+		return dir ? ENV_EEXIST : s->e[i].dir ? ENV_EISDIR : ENV_OK;
+	int rc = nss_ancestors(s, path);
+	if (rc == ENV_OK)
+		nss_add(s, path, dir);
+	return rc;
+}
+
+static int nss_unlink(struct ns_set *s, const char *path)
+{
+	int rc = nss_ancestors(s, path);
+	int i = nss_find(s, path);
+	if (rc || i < 0)
+		return rc ? rc : ENV_ENOENT;
+	if (s->e[i].dir && nss_has_children(s, path))
+		return ENV_ENOTEMPTY;
+	s->e[i] = s->e[--s->n];
+	return ENV_OK;
+}
+
+static int nss_rename_check(const struct ns_set *s, const char *from, const char *to)
+{
+	int rc = nss_ancestors(s, from);
+	if (!rc)
+		rc = nss_ancestors(s, to);
+	if (rc)
+		return rc;
+	int src = nss_find(s, from), dst = nss_find(s, to);
+	if (src < 0)
+		return ENV_ENOENT;
+	if (strcmp(from, to) == 0)
+		return ENV_OK;
+	if (ns_below(to, from))
+		return ENV_EINVAL;
+	if (ns_below(from, to))
+		return ENV_ENOTEMPTY;
+	if (dst >= 0 && s->e[dst].dir != s->e[src].dir)
+		return s->e[dst].dir ? ENV_EISDIR : ENV_ENOTDIR;
+	if (dst >= 0 && nss_has_children(s, to))
+		return ENV_ENOTEMPTY;
+	return ENV_OK;
+}
+
+static int nss_rename(struct ns_set *s, const char *from, const char *to)
+{
+	int rc = nss_rename_check(s, from, to);
+	if (rc || strcmp(from, to) == 0)
+		return rc;
+	int dst = nss_find(s, to);
+	if (dst >= 0)
+		s->e[dst] = s->e[--s->n];
+	size_t n = strlen(from);
+	for (int i = 0; i < s->n; i++) {
+		char *p = s->e[i].path;
+		if (strcmp(p, from) != 0 && !ns_below(p, from))
+			continue;
+		char moved[NS_PATH];
+		assert_true(strlen(to) + strlen(p + n) < sizeof moved);
+		snprintf(moved, sizeof moved, "%s%s", to, p + n);
+		snprintf(p, NS_PATH, "%s", moved);
+	}
+	return ENV_OK;
+}
+
+/* Everything the page cache names, by walking env_list_dir from the root. */
+struct ns_walk {
+	struct ns_set *out;
+	const char *dir;
+};
+
+static void ns_walk_each(void *arg, const char *name, bool is_dir)
+{
+	struct ns_walk *wk = arg;
+	char path[NS_PATH];
+	assert_true(strlen(wk->dir) + strlen(name) + 2 <= sizeof path);
+	snprintf(path, sizeof path, "%s/%s", strcmp(wk->dir, "/") ? wk->dir : "", name);
+	nss_add(wk->out, path, is_dir);
+}
+
+static void ns_walk(struct fx *f, const char *dir, struct ns_set *out)
+{
+	int first = out->n;
+	struct ns_walk wk = {out, dir};
+	assert_true(env_list_dir(f->env, dir, ns_walk_each, &wk) >= 0);
+	int last = out->n;
+	for (int i = first; i < last; i++) {
+		if (!out->e[i].dir)
+			continue;
+		char sub[NS_PATH];
+		snprintf(sub, sizeof sub, "%s", out->e[i].path);
+		ns_walk(f, sub, out);
+	}
+}
+
+static void ns_assert_same(const struct ns_set *got, const struct ns_set *want)
+{
+	assert_int_equal(got->n, want->n);
+	for (int i = 0; i < want->n; i++) {
+		int j = nss_find(got, want->e[i].path);
+		if (j < 0)
+			fail_msg("%s missing", want->e[i].path);
+		assert_int_equal(got->e[j].dir, want->e[i].dir);
+	}
+}
+
+struct ns_run {
+	struct fx f;
+	struct sim_rng rng;
+	struct ns_set cache;
+	struct ns_set durable;
+	struct ns_set seen; /* scratch for walks */
+	struct env_file *sync;
+};
+
+static void ns_check(struct ns_run *r)
+{
+	r->seen.n = 0;
+	ns_walk(&r->f, "/", &r->seen);
+	ns_assert_same(&r->seen, &r->cache);
+	for (int i = 0; i < r->cache.n; i++) {
+		const char *p = r->cache.e[i].path;
+		bool durable = nss_find(&r->durable, p) >= 0;
+		assert_int_equal(sim_disk_size(r->f.d, p, true) >= 0, durable);
+		assert_true(env_exists(r->f.env, p));
+	}
+	for (int i = 0; i < r->durable.n; i++)
+		assert_true(sim_disk_size(r->f.d, r->durable.e[i].path, true) >= 0);
+}
+
+/* A path that exists (2 in 5), a new name in a directory that exists (2 in
+ * 5), or any path of depth 1..3 over "x", "y", "z". */
+static void ns_random_path(struct ns_run *r, char *buf)
+{
+	static const char *const names[] = {"/x", "/y", "/z"};
+	uint64_t roll = sim_rng_below(&r->rng, 5);
+	const struct ns_entry *e = &r->cache.e[sim_rng_below(&r->rng, (uint64_t)r->cache.n)];
+	if (roll < 4 && strcmp(e->path, "/sync") != 0 && strlen(e->path) < 60) {
+		strcpy(buf, e->path);
+		if (roll >= 2 && e->dir)
+			strcat(buf, names[sim_rng_below(&r->rng, 3)]);
+		return;
+	}
+	int depth = 1 + (int)sim_rng_below(&r->rng, 3);
+	buf[0] = 0;
+	for (int i = 0; i < depth; i++)
+		strcat(buf, names[sim_rng_below(&r->rng, 3)]);
+}
+
+static void ns_step(struct ns_run *r)
+{
+	char a[NS_PATH], b[NS_PATH];
+	ns_random_path(r, a);
+	ns_random_path(r, b);
+	uint64_t roll = sim_rng_below(&r->rng, 100);
+	if (roll < 25) {
+		assert_int_equal(env_mkdir(r->f.env, a), nss_mkdir(&r->cache, a, true));
+	} else if (roll < 45) {
+		struct env_file *file = NULL;
+		int want = nss_mkdir(&r->cache, a, false);
+		assert_int_equal(env_file_open(r->f.env, a, ENV_O_CREATE, &file), want);
+		if (file)
+			env_file_close(file);
+	} else if (roll < 75) {
+		int want = nss_rename(&r->cache, a, b);
+		assert_int_equal(fx_rename(&r->f, a, b), want);
+	} else if (roll < 85) {
+		int want = nss_unlink(&r->cache, a);
+		assert_int_equal(fx_unlink(&r->f, a), want);
+	} else if (roll < 94) {
+		assert_int_equal(fx_fsync(&r->f, r->sync), 0);
+		r->durable = r->cache;
+	} else {
+		if (roll < 97) {
+			fx_kill(&r->f);
+		} else {
+			fx_power_loss(&r->f);
+			r->cache = r->durable;
+		}
+		fx_start(&r->f);
+		r->sync = fx_create(&r->f, "/sync");
+	}
+	ns_check(r);
+}
+
+static void test_namespace_random(void **state)
+{
+	int runs = under_valgrind() ? 40 : 400;
+	struct ns_run *r = calloc(1, sizeof *r);
+	assert_non_null(r);
+	for (int seed = 1; seed <= runs; seed++) {
+		struct sim_disk_config dc;
+		fx_config(&dc);
+		fx_open_cfg(&r->f, (uint64_t)seed, &dc);
+		sim_rng_derive(&r->rng, (uint64_t)seed, "disk-namespace", 0);
+		r->cache.n = 0;
+		nss_add(&r->cache, "/sync", false);
+		r->sync = fx_create(&r->f, "/sync");
+		assert_int_equal(fx_fsync(&r->f, r->sync), 0);
+		r->durable = r->cache;
+		for (int i = 0; i < 60; i++)
+			ns_step(r);
+		fx_close(&r->f);
+	}
+	free(r);
+}
+
 /* Same seed, same run (trace hash); another seed, another run. */
 static void test_model_deterministic(void **state)
 {
@@ -2014,6 +2294,7 @@ int main(void)
 		cmocka_unit_test(test_model_random_sequences),
 		cmocka_unit_test(test_model_random_with_writeback),
 		cmocka_unit_test(test_model_deterministic),
+		cmocka_unit_test(test_namespace_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
