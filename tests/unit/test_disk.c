@@ -782,6 +782,18 @@ static void test_pause_delays_completions(void **state)
 	assert_int_equal(s.calls, 1);
 	assert_true(w.done_at == t && s.done_at == t);
 	assert_view(&f, "/f", true, "abc");
+
+	/* Killed while paused: the parked completions are dropped. */
+	assert_int_equal(env_file_append(call_req(&w, &f), file, "def", 3, call_cb), 0);
+	assert_int_equal(env_unlink(call_req(&s, &f), f.env, "/f", call_cb), 0);
+	assert_true(sim_node_pause(f.w, f.id));
+	sim_run_for(f.w, 1 * SEC);
+	fx_kill(&f);
+	sim_run_for(f.w, 1 * SEC);
+	assert_int_equal(w.calls + s.calls, 0);
+	assert_view(&f, "/f", false, "abc");
+	fx_start(&f);
+	assert_env_content(&f, "/f", "abc");
 	fx_close(&f);
 }
 
