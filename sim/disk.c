@@ -113,8 +113,11 @@ static void image_resize(struct image *im, size_t len)
 	im->len = len;
 }
 
+/* Like pwrite(2), an empty write changes nothing, even past the end. */
 static void image_write(struct image *im, int64_t off, const uint8_t *p, size_t len)
 {
+	if (len == 0)
+		return;
 	size_t end = (size_t)off + len;
 	if (end > im->len)
 		image_resize(im, end);
@@ -395,20 +398,33 @@ static const struct op *last_unsynced_write(const struct sim_disk *d, struct ino
 	return best;
 }
 
+/*
+ * The device writes whole sectors, in order, so a write cut off by the power
+ * loss keeps its bytes up to a sector boundary: a multiple of sector_bytes in
+ * file offsets, strictly inside the write (a boundary at its start or end
+ * would lose or keep it whole). A write within one sector cannot tear.
+ */
+static void tear_last_write(struct sim_disk *d)
+{
+	struct inode *owner = NULL;
+	const struct op *op = last_unsynced_write(d, &owner);
+	if (!op || !sim_rng_chance_ppm(&d->rng, d->cfg.torn_write_ppm))
+		return;
+	uint64_t sector = d->cfg.sector_bytes;
+	uint64_t off = (uint64_t)op->off;
+	uint64_t end = off + op->len;
+	uint64_t first = (off / sector + 1) * sector;
+	if (first >= end)
+		return;
+	uint64_t boundaries = (end - 1 - first) / sector + 1;
+	uint64_t cut = first + sim_rng_below(&d->rng, boundaries) * sector;
+	op_apply(&owner->durable, op, (size_t)(cut - off));
+	sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, cut - off);
+}
+
 void sim_disk_power_loss(struct sim_disk *d)
 {
-	struct inode *torn_ino = NULL;
-	const struct op *torn = last_unsynced_write(d, &torn_ino);
-	if (torn && torn->len > d->cfg.sector_bytes &&
-	    sim_rng_chance_ppm(&d->rng, d->cfg.torn_write_ppm)) {
-		size_t sectors = torn->len / d->cfg.sector_bytes;
-		size_t keep = (size_t)sim_rng_range(&d->rng, 1, (int64_t)sectors) *
-			      d->cfg.sector_bytes;
-		if (keep < torn->len) {
-			op_apply(&torn_ino->durable, torn, keep);
-			sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, keep);
-		}
-	}
+	tear_last_write(d);
 	for (struct inode *ino = d->inodes; ino; ino = ino->next) {
 		ops_free(d, ino);
 		image_copy(&ino->cache, &ino->durable);
@@ -447,6 +463,23 @@ static uint64_t disk_usage(const struct sim_disk *d)
 	return used;
 }
 
+/*
+ * Whether the cached byte at `at` is a clean copy of the durable one: equal
+ * to it, and not rewritten by an unsynced change (a write of the same value
+ * is still dirty data, which the kernel would not re-read from the medium).
+ */
+static bool cache_byte_clean(const struct inode *ino, size_t at)
+{
+	if (at >= ino->cache.len || ino->cache.bytes[at] != ino->durable.bytes[at])
+		return false;
+	for (const struct op *op = ino->ops; op; op = op->next) {
+		size_t off = (size_t)op->off;
+		if (op->kind == OP_WRITE ? at >= off && at - off < op->len : at >= off)
+			return false;
+	}
+	return true;
+}
+
 int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
 {
 	int done = 0;
@@ -476,7 +509,7 @@ int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
 		size_t at = sim_rng_below(&d->rng, ino->durable.len);
 		uint8_t mask = (uint8_t)(1u << sim_rng_below(&d->rng, 8));
 		/* The page is re-read from the medium: a clean cached copy changes too. */
-		if (at < ino->cache.len && ino->cache.bytes[at] == ino->durable.bytes[at])
+		if (cache_byte_clean(ino, at))
 			ino->cache.bytes[at] ^= mask;
 		ino->durable.bytes[at] ^= mask;
 		sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, at);
@@ -546,20 +579,27 @@ static bool path_valid(const char *path)
 	}
 }
 
-/* 0 when the parent directory of `path` exists in the cache. */
+/*
+ * 0 when every ancestor directory of `path` exists in the cache. As path
+ * lookup on Linux, it walks from the root: the first ancestor that is a
+ * regular file gives ENV_ENOTDIR ("/file/x/y"), the first missing one
+ * ENV_ENOENT.
+ */
 static int parent_ok(const struct sim_disk *d, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	if (slash == path)
-		return ENV_OK; /* in the root */
-	size_t n = (size_t)(slash - path);
-	char parent[n + 1];
-	memcpy(parent, path, n);
-	parent[n] = 0;
-	struct inode *ino = ns_get(&d->cache_ns, parent);
-	if (!ino)
-		return ENV_ENOENT;
-	return ino->is_dir ? ENV_OK : ENV_ENOTDIR;
+	size_t n = strlen(path);
+	char prefix[n + 1];
+	memcpy(prefix, path, n + 1);
+	for (char *slash = strchr(prefix + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		struct inode *ino = ns_get(&d->cache_ns, prefix);
+		*slash = '/';
+		if (!ino)
+			return ENV_ENOENT;
+		if (!ino->is_dir)
+			return ENV_ENOTDIR;
+	}
+	return ENV_OK;
 }
 
 /* ---- env.h: files -------------------------------------------------------- */
@@ -576,11 +616,11 @@ int env_file_open(struct env *env, const char *path, int flags, struct env_file 
 	if (ino && (flags & ENV_O_CREATE) && (flags & ENV_O_EXCL))
 		return ENV_EEXIST;
 	if (!ino) {
-		if (!(flags & ENV_O_CREATE))
-			return ENV_ENOENT;
 		int rc = parent_ok(d, path);
 		if (rc)
 			return rc;
+		if (!(flags & ENV_O_CREATE))
+			return ENV_ENOENT;
 		ino = inode_new(d, false);
 		ns_put(&d->cache_ns, path, ino);
 		ns_changed(d);
@@ -657,14 +697,18 @@ static int apply_change(struct sim_disk *d, struct pending *p)
 		return ENV_EIO;
 	if (p->append)
 		op->off = (int64_t)ino->cache.len;
-	int64_t new_len = op->kind == OP_WRITE ? op->off + (int64_t)op->len : op->off;
-	if (new_len > (int64_t)ino->cache.len && d->cfg.capacity_bytes &&
-	    disk_usage(d) + (uint64_t)(new_len - (int64_t)ino->cache.len) > d->cfg.capacity_bytes)
+	int64_t old_len = (int64_t)ino->cache.len;
+	int64_t new_len = op->kind == OP_TRUNCATE ? op->off
+			  : op->len ? op->off + (int64_t)op->len : old_len;
+	if (new_len > old_len && d->cfg.capacity_bytes &&
+	    disk_usage(d) + (uint64_t)(new_len - old_len) > d->cfg.capacity_bytes)
 		return ENV_ENOSPC;
-	if (new_len > (int64_t)ino->cache.len && d->faults[SIM_DISK_FULL])
+	if (new_len > old_len && d->faults[SIM_DISK_FULL])
 		return ENV_ENOSPC;
-	op_apply(&ino->cache, op, op->len);
 	p->req->result = p->append ? op->off : op->kind == OP_WRITE ? (int64_t)op->len : new_len;
+	if (op->kind == OP_WRITE && op->len == 0)
+		return ENV_OK; /* nothing to cache, sync or tear */
+	op_apply(&ino->cache, op, op->len);
 	op_push(d, ino, op);
 	p->op = NULL; /* now owned by the inode's op list */
 	sim_trace_node(d->w, op->kind == OP_WRITE ? SIM_TR_FILE_WRITE : SIM_TR_FILE_TRUNCATE,
@@ -743,7 +787,8 @@ static struct pending *pending_new(struct env_file *file, struct env_req *req, e
 static int submit_data(struct env_req *req, struct env_file *file, enum op_kind kind,
 		       int64_t off, const void *buf, size_t len, bool append, env_req_cb cb)
 {
-	if (off < 0)
+	/* The end of the write must be a representable file offset. */
+	if (off < 0 || (kind == OP_WRITE && len > (size_t)(INT64_MAX - off)))
 		return ENV_EINVAL;
 	struct pending *p = pending_new(file, req, cb);
 	p->op = sim_xmalloc(sizeof *p->op + (kind == OP_WRITE ? len : 0));
@@ -787,22 +832,35 @@ int env_file_fsync(struct env_req *req, struct env_file *file, env_req_cb cb)
 
 /* ---- Name changes ---------------------------------------------------------- */
 
+/* True when `path` lies strictly below directory `dir`. */
+static bool path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Checks in the order of Linux's rename(2): both paths' ancestors, the
+ * source, a move into itself, onto its own ancestor, then the target. */
 static int apply_rename(struct sim_disk *d, const char *from, const char *to)
 {
+	int rc = parent_ok(d, from);
+	if (rc == ENV_OK)
+		rc = parent_ok(d, to);
+	if (rc)
+		return rc;
 	struct inode *src = ns_get(&d->cache_ns, from);
 	if (!src)
 		return ENV_ENOENT;
 	if (strcmp(from, to) == 0)
 		return ENV_OK;
-	int rc = parent_ok(d, to);
-	if (rc)
-		return rc;
+	if (path_below(to, from))
+		return ENV_EINVAL; /* into itself */
+	if (path_below(from, to))
+		return ENV_ENOTEMPTY; /* onto its own ancestor, which holds it */
 	struct inode *dst = ns_get(&d->cache_ns, to);
 	if (dst && dst->is_dir != src->is_dir)
 		return dst->is_dir ? ENV_EISDIR : ENV_ENOTDIR;
 	size_t from_len = strlen(from);
-	if (src->is_dir && strncmp(to, from, from_len) == 0 && to[from_len] == '/')
-		return ENV_EINVAL; /* into itself */
 	if (dst && dst->is_dir) {
 		char prefix[strlen(to) + 2];
 		size_t i = ns_children_start(&d->cache_ns, to, prefix, sizeof prefix);
@@ -834,8 +892,10 @@ static int apply_rename(struct sim_disk *d, const char *from, const char *to)
 static int apply_unlink(struct sim_disk *d, const char *path)
 {
 	size_t i = ns_lower_bound(&d->cache_ns, path);
-	if (i >= d->cache_ns.len || strcmp(d->cache_ns.e[i].path, path) != 0)
-		return ENV_ENOENT;
+	if (i >= d->cache_ns.len || strcmp(d->cache_ns.e[i].path, path) != 0) {
+		int rc = parent_ok(d, path);
+		return rc ? rc : ENV_ENOENT;
+	}
 	if (d->cache_ns.e[i].ino->is_dir) {
 		char prefix[strlen(path) + 2];
 		size_t c = ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
@@ -896,6 +956,8 @@ int env_mkdirs(struct env *env, const char *path)
 	struct sim_disk *d = env->node->disk;
 	if (!path_valid(path))
 		return ENV_EINVAL;
+	if (strcmp(path, "/") == 0)
+		return ENV_OK; /* the root always exists */
 	size_t n = strlen(path);
 	char buf[n + 1];
 	memcpy(buf, path, n + 1);
@@ -920,8 +982,10 @@ int env_list_dir(struct env *env, const char *path,
 		return ENV_EINVAL;
 	if (strcmp(path, "/") != 0) {
 		struct inode *dir = ns_get(&d->cache_ns, path);
-		if (!dir)
-			return ENV_ENOENT;
+		if (!dir) {
+			int rc = parent_ok(d, path);
+			return rc ? rc : ENV_ENOENT;
+		}
 		if (!dir->is_dir)
 			return ENV_ENOTDIR;
 	}

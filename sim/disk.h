@@ -8,9 +8,10 @@
  * Name changes (create, rename, unlink, mkdir) are journaled: durable at the
  * next fsync on the disk or the next writeback pass, as ext4 commits its
  * journal. After a power loss the disk holds exactly the durable state, plus,
- * with probability `torn_write_ppm`, a sector-aligned prefix of the last
- * unsynced write ("torn"). A kill loses nothing: the page cache belongs to
- * the machine, not the process.
+ * with probability `torn_write_ppm`, a prefix of the last unsynced write that
+ * ends on a sector boundary inside it ("torn": the device wrote whole
+ * sectors, in order, and stopped). A kill loses nothing: the page cache
+ * belongs to the machine, not the process.
  *
  * The world owns each node's disk; it outlives the node's incarnations.
  * Handles (`struct env_file`) live in the node's heap and die with it.
