@@ -261,7 +261,15 @@ int env_file_truncate(struct env_req *req, struct env_file *file, int64_t size,
  */
 int env_file_fsync(struct env_req *req, struct env_file *file, env_req_cb cb);
 
-/* Name changes; durable at the next fsync on this disk or writeback. */
+/*
+ * Name changes. Each completes with 0, ENV_ENOENT (source or a parent
+ * missing), ENV_ENOTDIR (a path component is a file), ENV_EISDIR / ENV_ENOTDIR
+ * (rename between a file and a directory), ENV_EINVAL (a directory into
+ * itself) or ENV_ENOTEMPTY (unlink of, or rename onto, a non-empty
+ * directory). A rename replaces an existing file atomically. The change is
+ * durable at the next fsync on this disk (a journal commit) or writeback;
+ * wait for the callback before submitting the fsync meant to persist it.
+ */
 int env_rename(struct env_req *req, struct env *env, const char *from, const char *to,
 	       env_req_cb cb);
 int env_unlink(struct env_req *req, struct env *env, const char *path, env_req_cb cb);
