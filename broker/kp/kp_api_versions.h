@@ -1,0 +1,51 @@
+/*
+ * kp_api_versions — the ApiVersions (key 18) request and response, v0-v3.
+ *
+ * v0-v2 requests have an empty body; v3 (the first flexible version) sends
+ * client_software_name and client_software_version as COMPACT_STRINGs and a
+ * tagged-field section. The response has error_code, the api_keys array
+ * (api_key, min_version, max_version), throttle_time_ms from v1, and in v3
+ * compact arrays and tagged fields (the v3 feature tags are skipped when
+ * decoding and never written). Its header is always response header v0.
+ *
+ * Ownership: decoded strings view the caller's frame; the decoded api_keys
+ * array lives in the caller's arena. Encoders read the caller's structs.
+ */
+#ifndef KSIM_KP_API_VERSIONS_H
+#define KSIM_KP_API_VERSIONS_H
+
+#include "broker/kp/kp_prim.h"
+
+#define KP_API_VERSIONS_MAX_VERSION 3
+
+struct kp_api_versions_request {
+	struct kp_str client_software_name;    /* v3+, not nullable */
+	struct kp_str client_software_version; /* v3+, not nullable */
+};
+
+struct kp_api_version_range {
+	int16_t api_key;
+	int16_t min_version;
+	int16_t max_version;
+};
+
+struct kp_api_versions_response {
+	int16_t error_code;
+	const struct kp_api_version_range *api_keys;
+	int32_t api_key_count;
+	int32_t throttle_time_ms; /* v1+ */
+};
+
+/* Each takes the message version (0-3); any other version fails with
+ * KP_EVERSION (in w->err for encoders). Decoders return 0 or the first
+ * error, and reject bytes left after the message (KP_ETRAILING). */
+void kp_encode_api_versions_request(struct wire_writer *w, int16_t version,
+				    const struct kp_api_versions_request *req);
+int kp_decode_api_versions_request(struct wire_reader *r, int16_t version,
+				   struct kp_api_versions_request *req);
+void kp_encode_api_versions_response(struct wire_writer *w, int16_t version,
+				     const struct kp_api_versions_response *resp);
+int kp_decode_api_versions_response(struct wire_reader *r, struct kp_arena *a, int16_t version,
+				    struct kp_api_versions_response *resp);
+
+#endif
