@@ -66,14 +66,56 @@ int kp_decode_request(const uint8_t *frame, size_t len, struct kp_arena *a,
 {
 	struct wire_reader r;
 	memset(req, 0, sizeof *req);
+	req->header.client_id = KP_STR_NULL;
+	/* Look at api_key and api_version before the rest of the header: for a
+	 * version we do not speak, even the header's layout is unknown, but the
+	 * correlation_id is still needed to answer. */
+	wire_reader_init(&r, frame, len);
+	req->header.api_key = wire_get_i16(&r);
+	req->header.api_version = wire_get_i16(&r);
+	req->header.correlation_id = wire_get_i32(&r);
+	if (r.err)
+		return r.err;
+	if (!kp_api_supported(req->header.api_key, req->header.api_version))
+		return KP_EVERSION;
 	wire_reader_init(&r, frame, len);
 	int rc = kp_decode_request_header(&r, &req->header);
 	if (rc)
 		return rc;
-	/* Check the version before the body: the body's layout depends on it. */
-	if (!kp_api_supported(req->header.api_key, req->header.api_version))
-		return KP_EVERSION;
 	return decode_body(&r, a, req);
+}
+
+void kp_encode_request(struct wire_writer *w, const struct kp_request *req)
+{
+	const struct kp_request_header *h = &req->header;
+	if (!kp_api_supported(h->api_key, h->api_version)) {
+		kp_writer_fail(w, KP_EVERSION);
+		return;
+	}
+	kp_encode_request_header(w, h);
+	switch (h->api_key) {
+	case KP_API_API_VERSIONS:
+		kp_encode_api_versions_request(w, h->api_version, &req->body.api_versions);
+		break;
+	case KP_API_METADATA:
+		kp_encode_metadata_request(w, &req->body.metadata);
+		break;
+	case KP_API_PRODUCE:
+		kp_encode_produce_request(w, &req->body.produce);
+		break;
+	case KP_API_FETCH:
+		kp_encode_fetch_request(w, &req->body.fetch);
+		break;
+	case KP_API_LIST_OFFSETS:
+		kp_encode_list_offsets_request(w, &req->body.list_offsets);
+		break;
+	case KP_API_INIT_PRODUCER_ID:
+		kp_encode_init_producer_id_request(w, &req->body.init_producer_id);
+		break;
+	case KP_API_CREATE_TOPICS:
+		kp_encode_create_topics_request(w, &req->body.create_topics);
+		break;
+	}
 }
 
 void kp_encode_api_versions_unsupported(struct wire_writer *w, int32_t correlation_id)

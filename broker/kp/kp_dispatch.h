@@ -62,6 +62,12 @@ bool kp_api_supported(int16_t api_key, int16_t api_version);
 int kp_decode_request(const uint8_t *frame, size_t len, struct kp_arena *a,
 		      struct kp_request *req);
 
+/* Encodes header and body of a request (no size prefix) at the version in
+ * req->header; a version kp_api_supported refuses sets w->err to
+ * KP_EVERSION. Simulated clients use this; its output decodes with
+ * kp_decode_request. */
+void kp_encode_request(struct wire_writer *w, const struct kp_request *req);
+
 /* Writes a whole size-prefixed ApiVersions error frame: response header v0
  * with correlation_id, then an ApiVersions v0 body with UNSUPPORTED_VERSION
  * and one api_keys entry {18, 0, 3}. */

@@ -64,11 +64,13 @@ static int64_t get_count(struct wire_reader *r, bool compact, bool nullable, siz
 	int64_t n = compact ? (int64_t)wire_get_uvarint32(r) - 1 : wire_get_i32(r);
 	if (r->err)
 		return -2;
-	if (n < -1 || (n == -1 && !nullable) || (uint64_t)n * min_wire > wire_remaining(r)) {
-		if (n >= 0)
-			wire_reader_fail(r, WIRE_ESHORT);
-		else
-			wire_reader_fail(r, WIRE_EINVAL);
+	if (n < -1 || (n == -1 && !nullable)) {
+		wire_reader_fail(r, WIRE_EINVAL);
+		return -2;
+	}
+	/* n < 2^32 and min_wire is small, so the product cannot overflow. */
+	if (n >= 0 && (uint64_t)n * min_wire > wire_remaining(r)) {
+		wire_reader_fail(r, WIRE_ESHORT);
 		return -2;
 	}
 	return n;
