@@ -129,12 +129,21 @@ static void test_array_counts(void **state)
 	assert_int_equal(r.err, 0);
 	/* A count that fits the input but not the arena: KP_EARENA. */
 	const uint8_t two[] = {0x00, 0x00, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2};
-	uint8_t tiny[8];
-	kp_arena_init(&a, tiny, sizeof tiny);
+	_Alignas(16) uint8_t tiny[16];
+	kp_arena_init(&a, tiny, 7); /* 8 bytes needed, 7 given */
 	wire_reader_init(&r, two, sizeof two);
 	const int32_t *items;
 	kp_get_int32_array(&r, &a, false, &items, &count);
 	assert_int_equal(r.err, KP_EARENA);
+	assert_null(items);
+	assert_int_equal(count, 0);
+	/* With exactly 8 aligned bytes it fits. */
+	kp_arena_init(&a, tiny, 8);
+	wire_reader_init(&r, two, sizeof two);
+	kp_get_int32_array(&r, &a, false, &items, &count);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(items[1], 2);
 }
 
 static void test_tagged_fields(void **state)
