@@ -66,7 +66,7 @@ static const uint8_t vec_api_versions_v3_response_tagged[] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, /* epoch 5, skipped */
 };
 
-/* Metadata v4 request for topic "orders", no auto-creation. 29 bytes. */
+/* Metadata v4 request for topic "orders", no auto-creation. 30 bytes. */
 static const uint8_t vec_metadata_v4_request[] = {
 	/* request header v1 (Metadata v4 is not flexible) */
 	0x00, 0x03,             /* api_key 3 = Metadata */
