@@ -36,6 +36,30 @@ int kp_decode_api_versions_request(struct wire_reader *r, int16_t version,
 	return kp_get_end(r);
 }
 
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* One or more characters from [a-zA-Z0-9.-], starting and ending alphanumeric. */
+static bool software_id_ok(struct kp_str s)
+{
+	if (s.len <= 0 || !is_alnum(s.ptr[0]) || !is_alnum(s.ptr[s.len - 1]))
+		return false;
+	for (int32_t i = 1; i < s.len - 1; i++)
+		if (!is_alnum(s.ptr[i]) && s.ptr[i] != '.' && s.ptr[i] != '-')
+			return false;
+	return true;
+}
+
+bool kp_api_versions_request_valid(int16_t version, const struct kp_api_versions_request *req)
+{
+	if (version < 3)
+		return true;
+	return software_id_ok(req->client_software_name) &&
+	       software_id_ok(req->client_software_version);
+}
+
 void kp_encode_api_versions_response(struct wire_writer *w, int16_t version,
 				     const struct kp_api_versions_response *resp)
 {

@@ -45,6 +45,14 @@ int kp_decode_api_versions_request(struct wire_reader *r, int16_t version,
 				   struct kp_api_versions_request *req);
 void kp_encode_api_versions_response(struct wire_writer *w, int16_t version,
 				     const struct kp_api_versions_response *resp);
+/*
+ * Kafka (KIP-511) accepts a v3+ request only when client_software_name and
+ * client_software_version each match [a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?
+ * and answers INVALID_REQUEST otherwise. True for a request that passes, and
+ * always for versions 0-2, which carry neither field.
+ */
+bool kp_api_versions_request_valid(int16_t version, const struct kp_api_versions_request *req);
+
 int kp_decode_api_versions_response(struct wire_reader *r, struct kp_arena *a, int16_t version,
 				    struct kp_api_versions_response *resp);
 

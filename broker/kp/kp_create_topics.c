@@ -11,8 +11,9 @@ static void put_topic(struct wire_writer *w, const struct kp_create_topics_topic
 	if (!kp_put_items_ok(w, t->assignments, t->assignment_count))
 		return;
 	for (int32_t j = 0; j < t->assignment_count; j++) {
-		wire_put_i32(w, t->assignments[j].partition_index);
-		kp_put_int32_array(w, t->assignments[j].broker_ids, t->assignments[j].broker_count);
+		const struct kp_create_topics_assignment *s = &t->assignments[j];
+		wire_put_i32(w, s->partition_index);
+		kp_put_int32_array(w, s->broker_ids, s->broker_count);
 	}
 	kp_put_array_count(w, false, false, t->config_count);
 	if (!kp_put_items_ok(w, t->configs, t->config_count))

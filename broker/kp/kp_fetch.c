@@ -66,7 +66,8 @@ static void get_forgotten(struct wire_reader *r, struct kp_arena *a,
 	kp_get_int32_array(r, a, false, &t->partitions, &t->partition_count);
 }
 
-int kp_decode_fetch_request(struct wire_reader *r, struct kp_arena *a, struct kp_fetch_request *req)
+int kp_decode_fetch_request(struct wire_reader *r, struct kp_arena *a,
+			    struct kp_fetch_request *req)
 {
 	memset(req, 0, sizeof *req);
 	req->replica_id = wire_get_i32(r);

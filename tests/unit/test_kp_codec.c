@@ -339,6 +339,26 @@ static void test_dispatch_other_outcomes(void **state)
 	assert_false(kp_api_supported(KP_API_JOIN_GROUP, 5));
 }
 
+static void test_api_versions_software_names(void **state)
+{
+	struct kp_api_versions_request req = {{"librdkafka", 10}, {"2.0.2", 5}};
+	assert_true(kp_api_versions_request_valid(3, &req));
+	req.client_software_name = kp_str_from("apache-kafka-java");
+	assert_true(kp_api_versions_request_valid(3, &req));
+	req.client_software_name = kp_str_from("x");
+	assert_true(kp_api_versions_request_valid(3, &req));
+	const char *bad[] = {"", "-lead", "trail.", "sp ace", "under_score", "uml\xc3\xa4ut"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		req.client_software_name = kp_str_from(bad[i]);
+		assert_false(kp_api_versions_request_valid(3, &req));
+		/* Versions before 3 carry no names and are always valid. */
+		assert_true(kp_api_versions_request_valid(2, &req));
+	}
+	req.client_software_name = kp_str_from("ok");
+	req.client_software_version = KP_STR_NULL;
+	assert_false(kp_api_versions_request_valid(3, &req));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_header_versions),
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_error_names),
+		cmocka_unit_test(test_api_versions_software_names),
 		cmocka_unit_test(test_dispatch_api_versions_too_high),
 		cmocka_unit_test(test_dispatch_other_outcomes),
 	};
