@@ -129,3 +129,20 @@ int kp_decode_api_versions_response(struct wire_reader *r, struct kp_arena *a, i
 		kp_skip_tagged_fields(r);
 	return kp_get_end(r);
 }
+
+int kp_decode_api_versions_response_any(struct wire_reader *r, struct kp_arena *a,
+					int16_t version,
+					struct kp_api_versions_response *resp,
+					int16_t *used_version)
+{
+	struct wire_reader start = *r;
+	size_t arena_used = a->used;
+	*used_version = version;
+	if (kp_decode_api_versions_response(r, a, version, resp) == 0 || version == 0)
+		return r->err;
+	/* Rewind reader and arena, and try the error layout. */
+	*r = start;
+	a->used = arena_used;
+	*used_version = 0;
+	return kp_decode_api_versions_response(r, a, 0, resp);
+}

@@ -56,4 +56,16 @@ bool kp_api_versions_request_valid(int16_t version, const struct kp_api_versions
 int kp_decode_api_versions_response(struct wire_reader *r, struct kp_arena *a, int16_t version,
 				    struct kp_api_versions_response *resp);
 
+/*
+ * A client's decode of an ApiVersions answer, as Kafka's own clients do it:
+ * first at the version it asked for, then, if that fails, at v0, the
+ * version a broker answers UNSUPPORTED_VERSION with (KIP-511). The reader
+ * sits after the response header. Sets *used_version to the version that
+ * decoded; returns 0 or the error of the v0 attempt.
+ */
+int kp_decode_api_versions_response_any(struct wire_reader *r, struct kp_arena *a,
+					int16_t version,
+					struct kp_api_versions_response *resp,
+					int16_t *used_version);
+
 #endif

@@ -48,9 +48,11 @@ void *kp_arena_alloc(struct kp_arena *a, size_t n)
 {
 	/* Align the address itself, so any caller buffer works. */
 	size_t align = alignof(max_align_t);
-	uintptr_t at = (uintptr_t)(a->buf + a->used);
+	if (!a->buf || a->used > a->cap)
+		return NULL;
+	uintptr_t at = (uintptr_t)a->buf + a->used;
 	size_t pad = (align - at % align) % align;
-	if (a->used > a->cap || pad > a->cap - a->used || n > a->cap - a->used - pad)
+	if (pad > a->cap - a->used || n > a->cap - a->used - pad)
 		return NULL;
 	void *p = a->buf + a->used + pad;
 	a->used += pad + n;

@@ -287,6 +287,30 @@ static void test_dispatch_api_versions_too_high(void **state)
 	assert_int_equal(w.len, sizeof want);
 	assert_memory_equal(out, want, sizeof want);
 
+	/* The client asked v4 and gets a v0 body: the fallback decode finds
+	 * the error and the ApiVersions range to retry with. */
+	struct wire_reader r;
+	struct kp_api_versions_response resp;
+	int16_t used;
+	int32_t corr;
+	wire_reader_init(&r, out + 4, w.len - 4);
+	assert_int_equal(kp_decode_response_header(&r, KP_API_API_VERSIONS, 4, &corr), 0);
+	assert_int_equal(kp_decode_api_versions_response_any(&r, &a, 3, &resp, &used), 0);
+	assert_int_equal(used, 0);
+	assert_int_equal(resp.error_code, KP_ERR_UNSUPPORTED_VERSION);
+	assert_int_equal(resp.api_key_count, 1);
+	assert_int_equal(resp.api_keys[0].max_version, 3);
+	/* A good v3 answer decodes at v3 directly. */
+	wire_reader_init(&r, vec_api_versions_v3_response + 4,
+			 sizeof vec_api_versions_v3_response - 4);
+	assert_int_equal(kp_decode_api_versions_response_any(&r, &a, 3, &resp, &used), 0);
+	assert_int_equal(used, 3);
+	assert_int_equal(resp.api_key_count, 2);
+	/* Garbage fails both ways. */
+	wire_reader_init(&r, out, 3);
+	assert_int_equal(kp_decode_api_versions_response_any(&r, &a, 3, &resp, &used),
+			 WIRE_ESHORT);
+
 	/* Even a truncated header gets the answer: only the first 8 bytes are
 	 * needed for it. */
 	wire_writer_init(&w, out, sizeof out);
