@@ -10,9 +10,15 @@
  * message and checks once.
  *
  * Arena bound: every array element type is statically checked to take at
- * most KP_ARENA_FACTOR arena bytes per byte of its smallest wire encoding,
- * so an arena of kp_arena_bound(frame_len) bytes always suffices for any
- * frame of frame_len bytes. A smaller arena gives KP_EARENA, never a crash.
+ * most KP_ARENA_FACTOR arena bytes per byte of its smallest wire encoding.
+ * A non-empty array also costs at most 15 bytes of alignment padding, which
+ * its count field (at least one wire byte) pays for at the same rate. So an
+ * arena of kp_arena_bound(frame_len) bytes always suffices for any frame of
+ * frame_len bytes; a smaller one gives KP_EARENA, never a crash. Arenas are
+ * reused by calling kp_arena_init again once the decoded message is done.
+ *
+ * After a failed decode the output struct holds partial values and must not
+ * be used; only the error code means anything.
  */
 #ifndef KSIM_KP_PRIM_H
 #define KSIM_KP_PRIM_H
@@ -81,8 +87,10 @@ void *kp_get_array(struct wire_reader *r, struct kp_arena *a, bool compact, bool
 		   size_t min_wire, size_t elem_size, int32_t *count);
 
 /* Decodes one array of `type` elements with `fn` (a static decoder for one
- * element) into `items` / `count`, checking the arena bound of the element type at
- * compile time. Stops at the first error, which stays in r->err. */
+ * element) into `items` / `count`, checking the arena bound of the element
+ * type at compile time. `min_wire` must be the element's smallest possible
+ * encoding in bytes, as the bound relies on it. Stops at the first error,
+ * which stays in r->err. */
 #define KP_GET_ARRAY(r, a, compact, nullable, min_wire, type, items, count, fn)                  \
 	do {                                                                                     \
 		_Static_assert(sizeof(type) <= KP_ARENA_FACTOR * (min_wire),                      \
