@@ -138,8 +138,10 @@ int kp_decode_api_versions_response_any(struct wire_reader *r, struct kp_arena *
 	struct wire_reader start = *r;
 	size_t arena_used = a->used;
 	*used_version = version;
-	if (kp_decode_api_versions_response(r, a, version, resp) == 0 || version == 0)
-		return r->err;
+	int rc = kp_decode_api_versions_response(r, a, version, resp);
+	/* A full arena says nothing about the layout: report it as it is. */
+	if (rc == 0 || rc == KP_EARENA || version == 0)
+		return rc;
 	/* Rewind reader and arena, and try the error layout. */
 	*r = start;
 	a->used = arena_used;

@@ -61,7 +61,8 @@ int kp_decode_api_versions_response(struct wire_reader *r, struct kp_arena *a, i
  * first at the version it asked for, then, if that fails, at v0, the
  * version a broker answers UNSUPPORTED_VERSION with (KIP-511). The reader
  * sits after the response header. Sets *used_version to the version that
- * decoded; returns 0 or the error of the v0 attempt.
+ * decoded; returns 0, KP_EARENA from the first attempt (no fallback then),
+ * or the error of the v0 attempt.
  */
 int kp_decode_api_versions_response_any(struct wire_reader *r, struct kp_arena *a,
 					int16_t version,

@@ -10,8 +10,8 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_DEFAULT_SOURCE \
  *     tests/fuzz/fuzz_kp_request.c broker/kp/kp_*.c broker/codec/wire.c \
  *     -o /tmp/fuzz_kp_request
- *   cp -r tests/fuzz/corpus/kp_request /tmp/kp_corpus
- *   /tmp/fuzz_kp_request -max_total_time=30 /tmp/kp_corpus
+ *   cp -r tests/fuzz/corpus/kp_request /tmp/kp_request_corpus
+ *   /tmp/fuzz_kp_request -max_total_time=30 /tmp/kp_request_corpus
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -311,6 +311,14 @@ static void test_dispatch_api_versions_too_high(void **state)
 	assert_int_equal(kp_decode_api_versions_response_any(&r, &a, 3, &resp, &used),
 			 WIRE_ESHORT);
 
+	/* The generic client-side decode does the same fallback. */
+	struct kp_response any;
+	assert_int_equal(kp_decode_response(out + 4, w.len - 4, KP_API_API_VERSIONS, 3, &a, &any),
+			 0);
+	assert_int_equal(any.api_version, 0);
+	assert_int_equal(any.correlation_id, 1);
+	assert_int_equal(any.body.api_versions.error_code, KP_ERR_UNSUPPORTED_VERSION);
+
 	/* Even a truncated header gets the answer: only the first 8 bytes are
 	 * needed for it. */
 	wire_writer_init(&w, out, sizeof out);
@@ -353,6 +361,21 @@ static void test_dispatch_other_outcomes(void **state)
 	assert_int_equal(kp_dispatch_request(longer, sizeof longer, &a, &req, &w, &status),
 			 KP_DISPATCH_CLOSE);
 	assert_int_equal(status, KP_ETRAILING);
+
+	/* Responses to versions the codec does not speak are refused both ways. */
+	struct kp_response resp = {.api_key = KP_API_PRODUCE, .api_version = 8};
+	wire_writer_init(&w, out, sizeof out);
+	kp_encode_response(&w, &resp);
+	assert_int_equal(w.err, KP_EVERSION);
+	assert_int_equal(kp_decode_response(vec_produce_v7_response,
+					    sizeof vec_produce_v7_response, KP_API_PRODUCE, 8, &a,
+					    &resp),
+			 KP_EVERSION);
+	assert_int_equal(kp_decode_response(vec_produce_v7_response,
+					    sizeof vec_produce_v7_response, KP_API_PRODUCE, 7, &a,
+					    &resp),
+			 0);
+	assert_int_equal(resp.body.produce.throttle_time_ms, 7);
 
 	int16_t lo, hi;
 	assert_true(kp_api_supported_range(KP_API_API_VERSIONS, &lo, &hi));

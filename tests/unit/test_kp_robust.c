@@ -14,79 +14,14 @@
 
 #include <cmocka.h>
 
-#include "broker/kp/kp_dispatch.h"
+#include "broker/kp/kp_message.h"
 #include "broker/kp/kp_error.h"
 #include "test_kp_vectors.h"
 
-/* A decoded response of any kind, with its correlation_id. */
-struct any_response {
-	int16_t api_key;
-	int16_t version;
-	int32_t correlation_id;
-	union {
-		struct kp_api_versions_response api_versions;
-		struct kp_metadata_response metadata;
-		struct kp_produce_response produce;
-		struct kp_fetch_response fetch;
-		struct kp_list_offsets_response list_offsets;
-		struct kp_init_producer_id_response init_producer_id;
-		struct kp_create_topics_response create_topics;
-	} body;
-};
-
 static int decode_response(const uint8_t *p, size_t n, struct kp_arena *a,
-			   struct any_response *m)
+			   struct kp_response *m)
 {
-	struct wire_reader r;
-	wire_reader_init(&r, p, n);
-	int rc = kp_decode_response_header(&r, m->api_key, m->version, &m->correlation_id);
-	if (rc)
-		return rc;
-	switch (m->api_key) {
-	case KP_API_API_VERSIONS:
-		return kp_decode_api_versions_response(&r, a, m->version, &m->body.api_versions);
-	case KP_API_METADATA:
-		return kp_decode_metadata_response(&r, a, &m->body.metadata);
-	case KP_API_PRODUCE:
-		return kp_decode_produce_response(&r, a, &m->body.produce);
-	case KP_API_FETCH:
-		return kp_decode_fetch_response(&r, a, &m->body.fetch);
-	case KP_API_LIST_OFFSETS:
-		return kp_decode_list_offsets_response(&r, a, &m->body.list_offsets);
-	case KP_API_INIT_PRODUCER_ID:
-		return kp_decode_init_producer_id_response(&r, &m->body.init_producer_id);
-	case KP_API_CREATE_TOPICS:
-		return kp_decode_create_topics_response(&r, a, &m->body.create_topics);
-	}
-	return KP_EVERSION;
-}
-
-static void encode_response(struct wire_writer *w, const struct any_response *m)
-{
-	kp_encode_response_header(w, m->api_key, m->version, m->correlation_id);
-	switch (m->api_key) {
-	case KP_API_API_VERSIONS:
-		kp_encode_api_versions_response(w, m->version, &m->body.api_versions);
-		break;
-	case KP_API_METADATA:
-		kp_encode_metadata_response(w, &m->body.metadata);
-		break;
-	case KP_API_PRODUCE:
-		kp_encode_produce_response(w, &m->body.produce);
-		break;
-	case KP_API_FETCH:
-		kp_encode_fetch_response(w, &m->body.fetch);
-		break;
-	case KP_API_LIST_OFFSETS:
-		kp_encode_list_offsets_response(w, &m->body.list_offsets);
-		break;
-	case KP_API_INIT_PRODUCER_ID:
-		kp_encode_init_producer_id_response(w, &m->body.init_producer_id);
-		break;
-	case KP_API_CREATE_TOPICS:
-		kp_encode_create_topics_response(w, &m->body.create_topics);
-		break;
-	}
+	return kp_decode_response(p, n, m->api_key, m->api_version, a, m);
 }
 
 /* One frame to torture: a request (api_key < 0 here) or a response to
@@ -127,7 +62,7 @@ static int decode_case(const struct vec_case *c, const uint8_t *p, size_t n,
 		       struct kp_arena *a, uint8_t **enc, size_t *enc_len)
 {
 	struct kp_request req;
-	struct any_response resp = {.api_key = c->api_key, .version = c->version};
+	struct kp_response resp = {.api_key = c->api_key, .api_version = c->version};
 	int rc = c->api_key < 0 ? kp_decode_request(p, n, a, &req)
 				: decode_response(p, n, a, &resp);
 	*enc = NULL;
@@ -140,7 +75,7 @@ static int decode_case(const struct vec_case *c, const uint8_t *p, size_t n,
 		if (c->api_key < 0)
 			kp_encode_request(&w, &req);
 		else
-			encode_response(&w, &resp);
+			kp_encode_response(&w, &resp);
 		if (pass == 1) {
 			assert_int_equal(w.err, 0);
 			break;
@@ -333,7 +268,7 @@ static void test_bad_counts_in_messages(void **state)
 	assert_int_equal(kp_decode_request(f, sizeof f, &a, &req), WIRE_EINVAL);
 	/* Fetch aborted_transactions count -1 (nullable, so valid) and -2. */
 	uint8_t g[sizeof vec_fetch_v11_response];
-	struct any_response m = {.api_key = KP_API_FETCH, .version = 11};
+	struct kp_response m = {.api_key = KP_API_FETCH, .api_version = 11};
 	const size_t aborted_at = 4 + 4 + 2 + 4 + 4 + 8 + 4 + 4 + 2 + 24;
 	memcpy(g, vec_fetch_v11_response, sizeof g);
 	memset(g + aborted_at, 0xff, 4);
@@ -348,7 +283,7 @@ static uint8_t rt_buf[1 << 14], rt_buf2[1 << 14], rt_mem[1 << 15];
 
 /* Encodes a request or response (one of req / resp) into buf, after a sizing
  * pass that must predict the length exactly. Returns the length. */
-static size_t encode_sized(const struct kp_request *req, const struct any_response *resp,
+static size_t encode_sized(const struct kp_request *req, const struct kp_response *resp,
 			   uint8_t *buf, size_t cap)
 {
 	struct wire_writer w;
@@ -356,14 +291,14 @@ static size_t encode_sized(const struct kp_request *req, const struct any_respon
 	if (req)
 		kp_encode_request(&w, req);
 	else
-		encode_response(&w, resp);
+		kp_encode_response(&w, resp);
 	assert_true(w.err == 0 || w.err == WIRE_EOVERFLOW);
 	size_t need = w.len;
 	wire_writer_init(&w, buf, cap);
 	if (req)
 		kp_encode_request(&w, req);
 	else
-		encode_response(&w, resp);
+		kp_encode_response(&w, resp);
 	assert_int_equal(w.err, 0);
 	assert_int_equal(w.len, need);
 	return need;
@@ -385,13 +320,13 @@ static void round_trip_request(const struct kp_request *req, struct kp_request *
 	assert_memory_equal(rt_buf2, rt_buf, len);
 }
 
-static void round_trip_response(const struct any_response *resp, struct any_response *got)
+static void round_trip_response(const struct kp_response *resp, struct kp_response *got)
 {
 	size_t len = encode_sized(NULL, resp, rt_buf, sizeof rt_buf);
 	struct kp_arena a;
 	kp_arena_init(&a, rt_mem, sizeof rt_mem);
 	got->api_key = resp->api_key;
-	got->version = resp->version;
+	got->api_version = resp->api_version;
 	assert_int_equal(decode_response(rt_buf, len, &a, got), 0);
 	assert_int_equal(got->correlation_id, resp->correlation_id);
 	assert_int_equal(encode_sized(NULL, got, rt_buf2, sizeof rt_buf2), len);
@@ -412,10 +347,10 @@ static void test_round_trip_api_versions(void **state)
 			assert_true(kp_str_eq(g->client_software_version, "0.1"));
 
 		const struct kp_api_version_range keys[] = {{0, 0, 7}, {1, 4, 11}, {18, 0, 3}};
-		struct any_response resp = {KP_API_API_VERSIONS, v, 7, {.api_versions = {
+		struct kp_response resp = {KP_API_API_VERSIONS, v, 7, {.api_versions = {
 			.error_code = 0, .api_keys = keys, .api_key_count = 3,
 			.throttle_time_ms = v >= 1 ? 250 : 0}}};
-		struct any_response rgot;
+		struct kp_response rgot;
 		round_trip_response(&resp, &rgot);
 		assert_int_equal(rgot.body.api_versions.api_key_count, 3);
 		assert_int_equal(rgot.body.api_versions.api_keys[1].min_version, 4);
@@ -446,9 +381,9 @@ static void test_round_trip_metadata(void **state)
 		{0, {"orders", 6}, false, parts, 2},
 		{KP_ERR_UNKNOWN_TOPIC_OR_PARTITION, {"nope", 4}, false, NULL, 0},
 		{0, {"__consumer_offsets", 18}, true, parts, 1}};
-	struct any_response resp = {KP_API_METADATA, 4, 9, {.metadata = {
+	struct kp_response resp = {KP_API_METADATA, 4, 9, {.metadata = {
 		10, brokers, 3, KP_STR_NULL, 2, topics, 3}}};
-	struct any_response rgot;
+	struct kp_response rgot;
 	round_trip_response(&resp, &rgot);
 	const struct kp_metadata_response *m = &rgot.body.metadata;
 	assert_int_equal(m->cluster_id.len, -1);
@@ -479,8 +414,8 @@ static void test_round_trip_produce(void **state)
 		{0, KP_ERR_NOT_ENOUGH_REPLICAS, -1, -1, -1},
 		{1, 0, 1LL << 40, 1700000000000LL, 3}};
 	const struct kp_produce_topic_response rt[] = {{{"x", 1}, r1, 2}};
-	struct any_response resp = {KP_API_PRODUCE, 7, 77, {.produce = {rt, 1, 0}}};
-	struct any_response rgot;
+	struct kp_response resp = {KP_API_PRODUCE, 7, 77, {.produce = {rt, 1, 0}}};
+	struct kp_response rgot;
 	round_trip_response(&resp, &rgot);
 	assert_int_equal(rgot.body.produce.topics[0].partitions[0].error_code,
 			 KP_ERR_NOT_ENOUGH_REPLICAS);
@@ -513,8 +448,8 @@ static void test_round_trip_fetch(void **state)
 		{3, KP_ERR_OFFSET_OUT_OF_RANGE, -1, -1, -1, NULL, -1, -1, KP_BYTES_NULL},
 		{4, KP_ERR_FENCED_LEADER_EPOCH, 5, 5, 0, NULL, 0, -1, {recs, 0}}};
 	const struct kp_fetch_topic_response tr[] = {{{"x", 1}, pr, 3}};
-	struct any_response resp = {KP_API_FETCH, 11, 5, {.fetch = {3, 0, 12, tr, 1}}};
-	struct any_response rgot;
+	struct kp_response resp = {KP_API_FETCH, 11, 5, {.fetch = {3, 0, 12, tr, 1}}};
+	struct kp_response rgot;
 	round_trip_response(&resp, &rgot);
 	const struct kp_fetch_partition_response *p = rgot.body.fetch.topics[0].partitions;
 	assert_int_equal(p[0].aborted_count, 2);
@@ -536,8 +471,8 @@ static void test_round_trip_small_apis(void **state)
 	assert_true(got.body.list_offsets.topics[0].partitions[0].timestamp == -2);
 	const struct kp_list_offsets_partition_response lpr[] = {{0, 0, -1, 0}, {1, 3, -1, -1}};
 	const struct kp_list_offsets_topic_response ltr[] = {{{"x", 1}, lpr, 2}};
-	struct any_response resp = {KP_API_LIST_OFFSETS, 2, 1, {.list_offsets = {0, ltr, 1}}};
-	struct any_response rgot;
+	struct kp_response resp = {KP_API_LIST_OFFSETS, 2, 1, {.list_offsets = {0, ltr, 1}}};
+	struct kp_response rgot;
 	round_trip_response(&resp, &rgot);
 	assert_int_equal(rgot.body.list_offsets.topics[0].partitions[1].error_code, 3);
 
@@ -545,7 +480,7 @@ static void test_round_trip_small_apis(void **state)
 	req.body.init_producer_id = (struct kp_init_producer_id_request){{"tx", 2}, 60000};
 	round_trip_request(&req, &got);
 	assert_true(kp_str_eq(got.body.init_producer_id.transactional_id, "tx"));
-	resp = (struct any_response){KP_API_INIT_PRODUCER_ID, 1, 2,
+	resp = (struct kp_response){KP_API_INIT_PRODUCER_ID, 1, 2,
 				     {.init_producer_id = {0, 0, 4000, 2}}};
 	round_trip_response(&resp, &rgot);
 	assert_int_equal(rgot.body.init_producer_id.producer_epoch, 2);
@@ -566,7 +501,7 @@ static void test_round_trip_small_apis(void **state)
 	const struct kp_create_topics_topic_response ctr[] = {
 		{{"a", 1}, 0, KP_STR_NULL},
 		{{"b", 1}, KP_ERR_INVALID_REPLICATION_FACTOR, {"rf", 2}}};
-	resp = (struct any_response){KP_API_CREATE_TOPICS, 4, 3, {.create_topics = {0, ctr, 2}}};
+	resp = (struct kp_response){KP_API_CREATE_TOPICS, 4, 3, {.create_topics = {0, ctr, 2}}};
 	round_trip_response(&resp, &rgot);
 	assert_true(kp_str_eq(rgot.body.create_topics.topics[1].error_message, "rf"));
 }
