@@ -107,7 +107,10 @@ void kp_get_int32_array(struct wire_reader *r, struct kp_arena *a, bool nullable
 			const int32_t **items, int32_t *count);
 
 /* STRING (i16 length) and COMPACT_STRING (uvarint length+1). A null value
- * where !nullable sets WIRE_EINVAL. */
+ * where !nullable sets WIRE_EINVAL. Lengths and counts below -1 are refused
+ * with WIRE_EINVAL too. This is stricter than Kafka's Java parser, which
+ * reads any negative length of a nullable field as null; clients only ever
+ * write -1, and refusing the rest keeps every accepted frame canonical. */
 struct kp_str kp_get_string(struct wire_reader *r, bool nullable);
 struct kp_str kp_get_compact_string(struct wire_reader *r, bool nullable);
 /* BYTES (i32 length; also the `records` type) and COMPACT_BYTES. */
