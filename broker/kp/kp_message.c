@@ -16,6 +16,13 @@ static const struct supported_row supported[] = {
 	{KP_API_LIST_OFFSETS, KP_LIST_OFFSETS_VERSION, KP_LIST_OFFSETS_VERSION},
 	{KP_API_INIT_PRODUCER_ID, KP_INIT_PRODUCER_ID_VERSION, KP_INIT_PRODUCER_ID_VERSION},
 	{KP_API_CREATE_TOPICS, KP_CREATE_TOPICS_VERSION, KP_CREATE_TOPICS_VERSION},
+	{KP_API_FIND_COORDINATOR, KP_FIND_COORDINATOR_VERSION, KP_FIND_COORDINATOR_VERSION},
+	{KP_API_JOIN_GROUP, KP_JOIN_GROUP_VERSION, KP_JOIN_GROUP_VERSION},
+	{KP_API_SYNC_GROUP, KP_SYNC_GROUP_VERSION, KP_SYNC_GROUP_VERSION},
+	{KP_API_HEARTBEAT, KP_HEARTBEAT_VERSION, KP_HEARTBEAT_VERSION},
+	{KP_API_LEAVE_GROUP, KP_LEAVE_GROUP_VERSION, KP_LEAVE_GROUP_VERSION},
+	{KP_API_OFFSET_COMMIT, KP_OFFSET_COMMIT_VERSION, KP_OFFSET_COMMIT_VERSION},
+	{KP_API_OFFSET_FETCH, KP_OFFSET_FETCH_VERSION, KP_OFFSET_FETCH_VERSION},
 };
 
 bool kp_api_supported_range(int16_t api_key, int16_t *min_version, int16_t *max_version)
@@ -55,6 +62,20 @@ static int decode_request_body(struct wire_reader *r, struct kp_arena *a, struct
 		return kp_decode_init_producer_id_request(r, &req->body.init_producer_id);
 	case KP_API_CREATE_TOPICS:
 		return kp_decode_create_topics_request(r, a, &req->body.create_topics);
+	case KP_API_FIND_COORDINATOR:
+		return kp_decode_find_coordinator_request(r, &req->body.find_coordinator);
+	case KP_API_JOIN_GROUP:
+		return kp_decode_join_group_request(r, a, &req->body.join_group);
+	case KP_API_SYNC_GROUP:
+		return kp_decode_sync_group_request(r, a, &req->body.sync_group);
+	case KP_API_HEARTBEAT:
+		return kp_decode_heartbeat_request(r, &req->body.heartbeat);
+	case KP_API_LEAVE_GROUP:
+		return kp_decode_leave_group_request(r, &req->body.leave_group);
+	case KP_API_OFFSET_COMMIT:
+		return kp_decode_offset_commit_request(r, a, &req->body.offset_commit);
+	case KP_API_OFFSET_FETCH:
+		return kp_decode_offset_fetch_request(r, a, &req->body.offset_fetch);
 	}
 	return KP_EVERSION;
 }
@@ -113,6 +134,27 @@ void kp_encode_request(struct wire_writer *w, const struct kp_request *req)
 	case KP_API_CREATE_TOPICS:
 		kp_encode_create_topics_request(w, &req->body.create_topics);
 		break;
+	case KP_API_FIND_COORDINATOR:
+		kp_encode_find_coordinator_request(w, &req->body.find_coordinator);
+		break;
+	case KP_API_JOIN_GROUP:
+		kp_encode_join_group_request(w, &req->body.join_group);
+		break;
+	case KP_API_SYNC_GROUP:
+		kp_encode_sync_group_request(w, &req->body.sync_group);
+		break;
+	case KP_API_HEARTBEAT:
+		kp_encode_heartbeat_request(w, &req->body.heartbeat);
+		break;
+	case KP_API_LEAVE_GROUP:
+		kp_encode_leave_group_request(w, &req->body.leave_group);
+		break;
+	case KP_API_OFFSET_COMMIT:
+		kp_encode_offset_commit_request(w, &req->body.offset_commit);
+		break;
+	case KP_API_OFFSET_FETCH:
+		kp_encode_offset_fetch_request(w, &req->body.offset_fetch);
+		break;
 	}
 }
 
@@ -136,6 +178,20 @@ static int decode_response_body(struct wire_reader *r, struct kp_arena *a,
 		return kp_decode_init_producer_id_response(r, &resp->body.init_producer_id);
 	case KP_API_CREATE_TOPICS:
 		return kp_decode_create_topics_response(r, a, &resp->body.create_topics);
+	case KP_API_FIND_COORDINATOR:
+		return kp_decode_find_coordinator_response(r, &resp->body.find_coordinator);
+	case KP_API_JOIN_GROUP:
+		return kp_decode_join_group_response(r, a, &resp->body.join_group);
+	case KP_API_SYNC_GROUP:
+		return kp_decode_sync_group_response(r, &resp->body.sync_group);
+	case KP_API_HEARTBEAT:
+		return kp_decode_group_ack_response(r, &resp->body.heartbeat);
+	case KP_API_LEAVE_GROUP:
+		return kp_decode_group_ack_response(r, &resp->body.leave_group);
+	case KP_API_OFFSET_COMMIT:
+		return kp_decode_offset_commit_response(r, a, &resp->body.offset_commit);
+	case KP_API_OFFSET_FETCH:
+		return kp_decode_offset_fetch_response(r, a, &resp->body.offset_fetch);
 	}
 	return KP_EVERSION;
 }
@@ -179,6 +235,27 @@ static void encode_response_body(struct wire_writer *w, const struct kp_response
 		break;
 	case KP_API_CREATE_TOPICS:
 		kp_encode_create_topics_response(w, &resp->body.create_topics);
+		break;
+	case KP_API_FIND_COORDINATOR:
+		kp_encode_find_coordinator_response(w, &resp->body.find_coordinator);
+		break;
+	case KP_API_JOIN_GROUP:
+		kp_encode_join_group_response(w, &resp->body.join_group);
+		break;
+	case KP_API_SYNC_GROUP:
+		kp_encode_sync_group_response(w, &resp->body.sync_group);
+		break;
+	case KP_API_HEARTBEAT:
+		kp_encode_group_ack_response(w, &resp->body.heartbeat);
+		break;
+	case KP_API_LEAVE_GROUP:
+		kp_encode_group_ack_response(w, &resp->body.leave_group);
+		break;
+	case KP_API_OFFSET_COMMIT:
+		kp_encode_offset_commit_response(w, &resp->body.offset_commit);
+		break;
+	case KP_API_OFFSET_FETCH:
+		kp_encode_offset_fetch_response(w, &resp->body.offset_fetch);
 		break;
 	}
 }

@@ -5,8 +5,10 @@
  * requests (through kp_dispatch) and encodes responses.
  *
  * Versions: ApiVersions 0-3, Metadata 4, Produce 7, Fetch 11, ListOffsets
- * 2, InitProducerId 1, CreateTopics 4 (one version per API, the one
- * librdkafka and kafkajs send, per shared/wire-protocol.md).
+ * 2, InitProducerId 1, CreateTopics 4, FindCoordinator 2, JoinGroup 5,
+ * SyncGroup 3, Heartbeat 3, LeaveGroup 1, OffsetCommit 5, OffsetFetch 4
+ * (one version per API, the one librdkafka sends per shared/wire-protocol.md;
+ * CreateTopics at its highest non-flexible version).
  *
  * Frames: these functions see the bytes after the i32 size; kp_frame_begin
  * and kp_frame_end (kp_header.h) add it. Ownership: a decoded message views
@@ -19,6 +21,8 @@
 #include "broker/kp/kp_api_versions.h"
 #include "broker/kp/kp_create_topics.h"
 #include "broker/kp/kp_fetch.h"
+#include "broker/kp/kp_group.h"
+#include "broker/kp/kp_group_offsets.h"
 #include "broker/kp/kp_header.h"
 #include "broker/kp/kp_init_producer_id.h"
 #include "broker/kp/kp_list_offsets.h"
@@ -36,6 +40,13 @@ struct kp_request {
 		struct kp_list_offsets_request list_offsets;
 		struct kp_init_producer_id_request init_producer_id;
 		struct kp_create_topics_request create_topics;
+		struct kp_find_coordinator_request find_coordinator;
+		struct kp_join_group_request join_group;
+		struct kp_sync_group_request sync_group;
+		struct kp_heartbeat_request heartbeat;
+		struct kp_leave_group_request leave_group;
+		struct kp_offset_commit_request offset_commit;
+		struct kp_offset_fetch_request offset_fetch;
 	} body;
 };
 
@@ -52,6 +63,13 @@ struct kp_response {
 		struct kp_list_offsets_response list_offsets;
 		struct kp_init_producer_id_response init_producer_id;
 		struct kp_create_topics_response create_topics;
+		struct kp_find_coordinator_response find_coordinator;
+		struct kp_join_group_response join_group;
+		struct kp_sync_group_response sync_group;
+		struct kp_group_ack_response heartbeat;
+		struct kp_group_ack_response leave_group;
+		struct kp_offset_commit_response offset_commit;
+		struct kp_offset_fetch_response offset_fetch;
 	} body;
 };
 

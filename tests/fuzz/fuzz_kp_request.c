@@ -36,6 +36,13 @@ static int canonical(const struct kp_request *req)
 	case KP_API_FETCH:
 	case KP_API_LIST_OFFSETS:
 	case KP_API_INIT_PRODUCER_ID:
+	case KP_API_FIND_COORDINATOR:
+	case KP_API_JOIN_GROUP:
+	case KP_API_SYNC_GROUP:
+	case KP_API_HEARTBEAT:
+	case KP_API_LEAVE_GROUP:
+	case KP_API_OFFSET_COMMIT:
+	case KP_API_OFFSET_FETCH:
 		return 1;
 	}
 	return 0;

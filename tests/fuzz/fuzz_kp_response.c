@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for broker/kp responses, the side simulated clients
  * decode. The first input byte picks which response (and ApiVersions
- * version) the rest is decoded as, response header included. Decoding must
+ * version) the rest is decoded as (byte % 17 indexes `kinds`), response header included. Decoding must
  * fail cleanly or succeed; a success must survive encode -> decode ->
  * encode unchanged.
  *
@@ -20,12 +20,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Selector byte % 10 -> (api_key, version). */
+/* Selector byte % 17 -> (api_key, version). */
 static const int16_t kinds[][2] = {
-	{KP_API_API_VERSIONS, 0}, {KP_API_API_VERSIONS, 1}, {KP_API_API_VERSIONS, 2},
-	{KP_API_API_VERSIONS, 3}, {KP_API_METADATA, 4},     {KP_API_PRODUCE, 7},
-	{KP_API_FETCH, 11},       {KP_API_LIST_OFFSETS, 2}, {KP_API_INIT_PRODUCER_ID, 1},
-	{KP_API_CREATE_TOPICS, 4},
+	{KP_API_API_VERSIONS, 0},     {KP_API_API_VERSIONS, 1},  {KP_API_API_VERSIONS, 2},
+	{KP_API_API_VERSIONS, 3},     {KP_API_METADATA, 4},      {KP_API_PRODUCE, 7},
+	{KP_API_FETCH, 11},           {KP_API_LIST_OFFSETS, 2},  {KP_API_INIT_PRODUCER_ID, 1},
+	{KP_API_CREATE_TOPICS, 4},    {KP_API_FIND_COORDINATOR, 2}, {KP_API_JOIN_GROUP, 5},
+	{KP_API_SYNC_GROUP, 3},       {KP_API_HEARTBEAT, 3},     {KP_API_LEAVE_GROUP, 1},
+	{KP_API_OFFSET_COMMIT, 5},    {KP_API_OFFSET_FETCH, 4},
 };
 
 static void check(int cond)

@@ -383,7 +383,9 @@ static void test_dispatch_other_outcomes(void **state)
 	assert_int_equal(hi, 3);
 	assert_true(kp_api_supported(KP_API_FETCH, 11));
 	assert_false(kp_api_supported(KP_API_FETCH, 12));
-	assert_false(kp_api_supported(KP_API_JOIN_GROUP, 5));
+	assert_true(kp_api_supported(KP_API_JOIN_GROUP, 5));
+	assert_false(kp_api_supported(KP_API_JOIN_GROUP, 4));
+	assert_false(kp_api_supported(42, 0)); /* DeleteGroups: not spoken */
 }
 
 static void test_api_versions_software_names(void **state)

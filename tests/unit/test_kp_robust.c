@@ -48,11 +48,15 @@ static const struct vec_case cases[] = {
 	REQ(vec_list_offsets_v2_request, true),
 	REQ(vec_init_producer_id_v1_request, true),
 	REQ(vec_create_topics_v4_request, false),
+	REQ(vec_join_group_v5_request, true),
+	REQ(vec_offset_commit_v5_request, true),
 	RESP(vec_api_versions_v3_response, KP_API_API_VERSIONS, 3, false),
 	RESP(vec_api_versions_v3_response_tagged, KP_API_API_VERSIONS, 3, false),
 	RESP(vec_metadata_v4_response, KP_API_METADATA, 4, false),
 	RESP(vec_produce_v7_response, KP_API_PRODUCE, 7, true),
 	RESP(vec_fetch_v11_response, KP_API_FETCH, 11, true),
+	RESP(vec_offset_fetch_v4_response, KP_API_OFFSET_FETCH, 4, true),
+	RESP(vec_find_coordinator_v2_response, KP_API_FIND_COORDINATOR, 2, true),
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -506,6 +510,105 @@ static void test_round_trip_small_apis(void **state)
 	assert_true(kp_str_eq(rgot.body.create_topics.topics[1].error_message, "rf"));
 }
 
+static void test_round_trip_group_apis(void **state)
+{
+	struct kp_request req, got;
+	struct kp_response resp, rgot;
+
+	req = (struct kp_request){.header = {KP_API_FIND_COORDINATOR, 2, 1, cid}};
+	req.body.find_coordinator = (struct kp_find_coordinator_request){{"txn", 3}, 1};
+	round_trip_request(&req, &got);
+	assert_int_equal(got.body.find_coordinator.key_type, 1);
+	resp = (struct kp_response){KP_API_FIND_COORDINATOR, 2, 1, {.find_coordinator = {
+		0, KP_ERR_COORDINATOR_NOT_AVAILABLE, {"later", 5}, -1, {"", 0}, -1}}};
+	round_trip_response(&resp, &rgot);
+	assert_true(kp_str_eq(rgot.body.find_coordinator.error_message, "later"));
+
+	const uint8_t m1[] = {1}, m2[] = {2, 2};
+	const struct kp_join_group_protocol protos[] = {{{"range", 5}, {m1, 1}},
+							{{"roundrobin", 10}, {m2, 0}}};
+	req = (struct kp_request){.header = {KP_API_JOIN_GROUP, 5, 2, cid}};
+	req.body.join_group = (struct kp_join_group_request){
+		{"g", 1}, 6000, 60000, {"m-1", 3}, {"inst-1", 6}, {"consumer", 8}, protos, 2};
+	round_trip_request(&req, &got);
+	assert_true(kp_str_eq(got.body.join_group.group_instance_id, "inst-1"));
+	assert_int_equal(got.body.join_group.protocols[1].metadata.len, 0);
+	const struct kp_join_group_member members[] = {{{"m-1", 3}, KP_STR_NULL, {m2, 2}},
+						       {{"m-2", 3}, {"i2", 2}, {m1, 1}}};
+	resp = (struct kp_response){KP_API_JOIN_GROUP, 5, 2, {.join_group = {
+		0, 0, 4, {"range", 5}, {"m-1", 3}, {"m-1", 3}, members, 2}}};
+	round_trip_response(&resp, &rgot);
+	assert_int_equal(rgot.body.join_group.generation_id, 4);
+	assert_true(kp_str_eq(rgot.body.join_group.members[1].group_instance_id, "i2"));
+
+	const struct kp_sync_group_assignment as[] = {{{"m-1", 3}, {m2, 2}}};
+	req = (struct kp_request){.header = {KP_API_SYNC_GROUP, 3, 3, cid}};
+	req.body.sync_group = (struct kp_sync_group_request){
+		{"g", 1}, 4, {"m-1", 3}, KP_STR_NULL, as, 1};
+	round_trip_request(&req, &got);
+	assert_int_equal(got.body.sync_group.assignments[0].assignment.len, 2);
+	resp = (struct kp_response){KP_API_SYNC_GROUP, 3, 3, {.sync_group = {0, 0, {m2, 2}}}};
+	round_trip_response(&resp, &rgot);
+	assert_int_equal(rgot.body.sync_group.assignment.ptr[1], 2);
+
+	req = (struct kp_request){.header = {KP_API_HEARTBEAT, 3, 4, cid}};
+	req.body.heartbeat = (struct kp_heartbeat_request){{"g", 1}, 4, {"m-1", 3}, KP_STR_NULL};
+	round_trip_request(&req, &got);
+	assert_int_equal(got.body.heartbeat.generation_id, 4);
+	resp = (struct kp_response){KP_API_HEARTBEAT, 3, 4,
+				    {.heartbeat = {0, KP_ERR_REBALANCE_IN_PROGRESS}}};
+	round_trip_response(&resp, &rgot);
+	assert_int_equal(rgot.body.heartbeat.error_code, KP_ERR_REBALANCE_IN_PROGRESS);
+
+	req = (struct kp_request){.header = {KP_API_LEAVE_GROUP, 1, 5, cid}};
+	req.body.leave_group = (struct kp_leave_group_request){{"g", 1}, {"m-1", 3}};
+	round_trip_request(&req, &got);
+	assert_true(kp_str_eq(got.body.leave_group.member_id, "m-1"));
+	resp = (struct kp_response){KP_API_LEAVE_GROUP, 1, 5, {.leave_group = {3, 0}}};
+	round_trip_response(&resp, &rgot);
+	assert_int_equal(rgot.body.leave_group.throttle_time_ms, 3);
+}
+
+static void test_round_trip_group_offsets(void **state)
+{
+	struct kp_request req, got;
+	struct kp_response resp, rgot;
+	const struct kp_offset_commit_partition cp[] = {{0, 5, {"meta", 4}}, {1, 0, KP_STR_NULL}};
+	const struct kp_offset_commit_topic ct[] = {{{"x", 1}, cp, 2}, {{"y", 1}, NULL, 0}};
+	req = (struct kp_request){.header = {KP_API_OFFSET_COMMIT, 5, 6, cid}};
+	req.body.offset_commit = (struct kp_offset_commit_request){
+		{"g", 1}, -1, {"", 0}, ct, 2};
+	round_trip_request(&req, &got);
+	assert_int_equal(got.body.offset_commit.generation_id, -1);
+	assert_true(kp_str_eq(got.body.offset_commit.topics[0].partitions[0].committed_metadata,
+			      "meta"));
+	const struct kp_offset_commit_partition_response cpr[] = {
+		{0, 0}, {1, KP_ERR_ILLEGAL_GENERATION}};
+	const struct kp_offset_commit_topic_response ctr[] = {{{"x", 1}, cpr, 2}};
+	resp = (struct kp_response){KP_API_OFFSET_COMMIT, 5, 6, {.offset_commit = {0, ctr, 1}}};
+	round_trip_response(&resp, &rgot);
+	assert_int_equal(rgot.body.offset_commit.topics[0].partitions[1].error_code,
+			 KP_ERR_ILLEGAL_GENERATION);
+
+	const int32_t parts[] = {0, 1, 2};
+	const struct kp_offset_fetch_topic ft[] = {{{"x", 1}, parts, 3}};
+	req = (struct kp_request){.header = {KP_API_OFFSET_FETCH, 4, 7, cid}};
+	req.body.offset_fetch = (struct kp_offset_fetch_request){{"g", 1}, ft, 1};
+	round_trip_request(&req, &got);
+	assert_int_equal(got.body.offset_fetch.topics[0].partition_indexes[2], 2);
+	req.body.offset_fetch = (struct kp_offset_fetch_request){{"g", 1}, NULL, -1};
+	round_trip_request(&req, &got);
+	assert_int_equal(got.body.offset_fetch.topic_count, -1);
+	const struct kp_offset_fetch_partition_response fpr[] = {
+		{0, -1, KP_STR_NULL, 0}, {1, 7, {"m", 1}, 0}};
+	const struct kp_offset_fetch_topic_response ftr[] = {{{"x", 1}, fpr, 2}};
+	resp = (struct kp_response){KP_API_OFFSET_FETCH, 4, 7,
+				    {.offset_fetch = {0, ftr, 1, KP_ERR_NOT_COORDINATOR}}};
+	round_trip_response(&resp, &rgot);
+	assert_int_equal(rgot.body.offset_fetch.error_code, KP_ERR_NOT_COORDINATOR);
+	assert_true(rgot.body.offset_fetch.topics[0].partitions[0].committed_offset == -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +622,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip_produce),
 		cmocka_unit_test(test_round_trip_fetch),
 		cmocka_unit_test(test_round_trip_small_apis),
+		cmocka_unit_test(test_round_trip_group_apis),
+		cmocka_unit_test(test_round_trip_group_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -443,6 +443,104 @@ static void test_small_responses(void **state)
 	assert_true(lgot.topics[0].partitions[0].offset == 3);
 }
 
+static void test_join_group_v5_request(void **state)
+{
+	const uint8_t meta[] = {0, 1, 2};
+	const struct kp_join_group_protocol proto = {{"range", 5}, {meta, 3}};
+	struct kp_request enc = {.header = {KP_API_JOIN_GROUP, 5, 8, rdkafka}};
+	enc.body.join_group = (struct kp_join_group_request){
+		{"g", 1}, 10000, 300000, {"", 0}, KP_STR_NULL, {"consumer", 8}, &proto, 1};
+	struct wire_writer w;
+	wire_writer_init(&w, out, sizeof out);
+	kp_encode_request(&w, &enc);
+	assert_encoded(&w, vec_join_group_v5_request, sizeof vec_join_group_v5_request);
+
+	struct kp_arena a = fresh_arena();
+	struct kp_request req;
+	assert_int_equal(kp_decode_request(vec_join_group_v5_request,
+					   sizeof vec_join_group_v5_request, &a, &req),
+			 0);
+	const struct kp_join_group_request *j = &req.body.join_group;
+	assert_true(kp_str_eq(j->group_id, "g"));
+	assert_int_equal(j->rebalance_timeout_ms, 300000);
+	assert_true(kp_str_eq(j->member_id, ""));
+	assert_int_equal(j->group_instance_id.len, -1);
+	assert_true(kp_str_eq(j->protocols[0].name, "range"));
+	assert_true(kp_bytes_same(j->protocols[0].metadata, (struct kp_bytes){meta, 3}));
+}
+
+static void test_offset_commit_v5_request(void **state)
+{
+	const struct kp_offset_commit_partition part = {0, 100, KP_STR_NULL};
+	const struct kp_offset_commit_topic topic = {{"orders", 6}, &part, 1};
+	struct kp_request enc = {.header = {KP_API_OFFSET_COMMIT, 5, 9, rdkafka}};
+	enc.body.offset_commit = (struct kp_offset_commit_request){
+		{"g", 1}, 1, {"m1", 2}, &topic, 1};
+	struct wire_writer w;
+	wire_writer_init(&w, out, sizeof out);
+	kp_encode_request(&w, &enc);
+	assert_encoded(&w, vec_offset_commit_v5_request, sizeof vec_offset_commit_v5_request);
+
+	struct kp_arena a = fresh_arena();
+	struct kp_request req;
+	assert_int_equal(kp_decode_request(vec_offset_commit_v5_request,
+					   sizeof vec_offset_commit_v5_request, &a, &req),
+			 0);
+	const struct kp_offset_commit_partition *p =
+		&req.body.offset_commit.topics[0].partitions[0];
+	assert_true(p->committed_offset == 100);
+	assert_int_equal(p->committed_metadata.len, -1);
+	assert_int_equal(req.body.offset_commit.generation_id, 1);
+}
+
+static void test_offset_fetch_v4_response(void **state)
+{
+	const struct kp_offset_fetch_partition_response part = {0, 100, {"", 0}, 0};
+	const struct kp_offset_fetch_topic_response topic = {{"orders", 6}, &part, 1};
+	const struct kp_response resp = {KP_API_OFFSET_FETCH, 4, 10,
+					 {.offset_fetch = {0, &topic, 1, 0}}};
+	struct wire_writer w;
+	wire_writer_init(&w, out, sizeof out);
+	kp_encode_response(&w, &resp);
+	assert_encoded(&w, vec_offset_fetch_v4_response, sizeof vec_offset_fetch_v4_response);
+
+	struct kp_arena a = fresh_arena();
+	struct kp_response got;
+	assert_int_equal(kp_decode_response(vec_offset_fetch_v4_response,
+					    sizeof vec_offset_fetch_v4_response,
+					    KP_API_OFFSET_FETCH, 4, &a, &got),
+			 0);
+	assert_int_equal(got.correlation_id, 10);
+	const struct kp_offset_fetch_partition_response *p =
+		&got.body.offset_fetch.topics[0].partitions[0];
+	assert_true(p->committed_offset == 100);
+	assert_true(kp_str_eq(p->metadata, ""));
+	assert_int_equal(got.body.offset_fetch.error_code, 0);
+}
+
+static void test_find_coordinator_v2_response(void **state)
+{
+	const struct kp_response resp = {KP_API_FIND_COORDINATOR, 2, 11,
+					 {.find_coordinator = {0, 0, KP_STR_NULL, 2,
+							       {"b2", 2}, 9093}}};
+	struct wire_writer w;
+	wire_writer_init(&w, out, sizeof out);
+	kp_encode_response(&w, &resp);
+	assert_encoded(&w, vec_find_coordinator_v2_response,
+		       sizeof vec_find_coordinator_v2_response);
+
+	struct kp_arena a = fresh_arena();
+	struct kp_response got;
+	assert_int_equal(kp_decode_response(vec_find_coordinator_v2_response,
+					    sizeof vec_find_coordinator_v2_response,
+					    KP_API_FIND_COORDINATOR, 2, &a, &got),
+			 0);
+	assert_int_equal(got.body.find_coordinator.node_id, 2);
+	assert_true(kp_str_eq(got.body.find_coordinator.host, "b2"));
+	assert_int_equal(got.body.find_coordinator.port, 9093);
+	assert_int_equal(got.body.find_coordinator.error_message.len, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +557,10 @@ int main(void)
 		cmocka_unit_test(test_init_producer_id_v1_request),
 		cmocka_unit_test(test_create_topics_v4_request),
 		cmocka_unit_test(test_small_responses),
+		cmocka_unit_test(test_join_group_v5_request),
+		cmocka_unit_test(test_offset_commit_v5_request),
+		cmocka_unit_test(test_offset_fetch_v4_response),
+		cmocka_unit_test(test_find_coordinator_v2_response),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -246,4 +246,69 @@ static const uint8_t vec_create_topics_v4_request[] = {
 	0x00,                   /* validate_only false */
 };
 
+/* JoinGroup v5 request: a consumer's first join of group "g" (empty
+ * member_id, no static membership), one "range" protocol with a 3-byte
+ * opaque metadata blob. */
+static const uint8_t vec_join_group_v5_request[] = {
+	0x00, 0x0b,             /* api_key 11 = JoinGroup */
+	0x00, 0x05,             /* api_version 5 */
+	0x00, 0x00, 0x00, 0x08, /* correlation_id 8 */
+	0x00, 0x07, 'r', 'd', 'k', 'a', 'f', 'k', 'a', /* client_id */
+	0x00, 0x01, 'g',        /* group_id "g" */
+	0x00, 0x00, 0x27, 0x10, /* session_timeout_ms 10000 = 0x2710 */
+	0x00, 0x04, 0x93, 0xe0, /* rebalance_timeout_ms 300000 = 0x493e0 */
+	0x00, 0x00,             /* member_id "" */
+	0xff, 0xff,             /* group_instance_id null */
+	0x00, 0x08, 'c', 'o', 'n', 's', 'u', 'm', 'e', 'r', /* protocol_type */
+	0x00, 0x00, 0x00, 0x01, /* protocols: count 1 */
+	0x00, 0x05, 'r', 'a', 'n', 'g', 'e', /* name "range" */
+	0x00, 0x00, 0x00, 0x03, /*   metadata: BYTES length 3 */
+	0x00, 0x01, 0x02,
+};
+
+/* OffsetCommit v5 request: commit offset 100 with null metadata for g's
+ * orders/0 at generation 1. */
+static const uint8_t vec_offset_commit_v5_request[] = {
+	0x00, 0x08,             /* api_key 8 = OffsetCommit */
+	0x00, 0x05,             /* api_version 5 */
+	0x00, 0x00, 0x00, 0x09, /* correlation_id 9 */
+	0x00, 0x07, 'r', 'd', 'k', 'a', 'f', 'k', 'a', /* client_id */
+	0x00, 0x01, 'g',        /* group_id "g" */
+	0x00, 0x00, 0x00, 0x01, /* generation_id 1 */
+	0x00, 0x02, 'm', '1',   /* member_id "m1" */
+	0x00, 0x00, 0x00, 0x01, /* topics: count 1 */
+	0x00, 0x06, 'o', 'r', 'd', 'e', 'r', 's', /* name "orders" */
+	0x00, 0x00, 0x00, 0x01, /*   partitions: count 1 */
+	0x00, 0x00, 0x00, 0x00, /*     partition_index 0 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64, /* committed_offset 100 */
+	0xff, 0xff,             /*     committed_metadata null */
+};
+
+/* OffsetFetch v4 response: orders/0 has offset 100 committed with metadata
+ * "" and no error; the top-level error_code comes after the topics. */
+static const uint8_t vec_offset_fetch_v4_response[] = {
+	0x00, 0x00, 0x00, 0x0a, /* response header v0: correlation_id 10 */
+	0x00, 0x00, 0x00, 0x00, /* throttle_time_ms 0 */
+	0x00, 0x00, 0x00, 0x01, /* topics: count 1 */
+	0x00, 0x06, 'o', 'r', 'd', 'e', 'r', 's', /* name "orders" */
+	0x00, 0x00, 0x00, 0x01, /*   partitions: count 1 */
+	0x00, 0x00, 0x00, 0x00, /*     partition_index 0 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64, /* committed_offset 100 */
+	0x00, 0x00,             /*     metadata "" */
+	0x00, 0x00,             /*     error_code 0 */
+	0x00, 0x00,             /* error_code 0 (top level) */
+};
+
+/* FindCoordinator v2 response: the coordinator of "g" is broker 2 at
+ * b2:9093. */
+static const uint8_t vec_find_coordinator_v2_response[] = {
+	0x00, 0x00, 0x00, 0x0b, /* response header v0: correlation_id 11 */
+	0x00, 0x00, 0x00, 0x00, /* throttle_time_ms 0 */
+	0x00, 0x00,             /* error_code 0 */
+	0xff, 0xff,             /* error_message null */
+	0x00, 0x00, 0x00, 0x02, /* node_id 2 */
+	0x00, 0x02, 'b', '2',   /* host "b2" */
+	0x00, 0x00, 0x23, 0x85, /* port 9093 = 0x2385 */
+};
+
 #endif
