@@ -1,9 +1,9 @@
 /*
  * libFuzzer target for broker/kp responses, the side simulated clients
  * decode. The first input byte picks which response (and ApiVersions
- * version) the rest is decoded as (byte % 17 indexes `kinds`), response header included. Decoding must
- * fail cleanly or succeed; a success must survive encode -> decode ->
- * encode unchanged.
+ * version) the rest is decoded as (byte % 17 indexes `kinds`), response
+ * header included. Decoding must fail cleanly or succeed; a success must
+ * survive encode -> decode -> encode unchanged.
  *
  * Build and run from the repository root:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_DEFAULT_SOURCE \
