@@ -11,6 +11,11 @@
  * though it then sends only 7; a client that picks an advertised version
  * this codec does not decode (kp_api_supported) gets its connection closed.
  *
+ * A decoded ApiVersions v3 request is handed over even when its software
+ * name or version breaks KIP-511's pattern; Kafka answers those with
+ * INVALID_REQUEST, which the broker can do after
+ * kp_api_versions_request_valid.
+ *
  * Ownership: a decoded request views the caller's frame and arena; a reply
  * is written into the caller's writer. No state, no allocation.
  */
