@@ -1,0 +1,271 @@
+#include "broker/kp/kp_message.h"
+
+#include <string.h>
+
+struct supported_row {
+	int16_t api_key;
+	int16_t min_version;
+	int16_t max_version;
+};
+
+static const struct supported_row supported[] = {
+	{KP_API_API_VERSIONS, 0, KP_API_VERSIONS_MAX_VERSION},
+	{KP_API_METADATA, KP_METADATA_VERSION, KP_METADATA_VERSION},
+	{KP_API_PRODUCE, KP_PRODUCE_VERSION, KP_PRODUCE_VERSION},
+	{KP_API_FETCH, KP_FETCH_VERSION, KP_FETCH_VERSION},
+	{KP_API_LIST_OFFSETS, KP_LIST_OFFSETS_VERSION, KP_LIST_OFFSETS_VERSION},
+	{KP_API_INIT_PRODUCER_ID, KP_INIT_PRODUCER_ID_VERSION, KP_INIT_PRODUCER_ID_VERSION},
+	{KP_API_CREATE_TOPICS, KP_CREATE_TOPICS_VERSION, KP_CREATE_TOPICS_VERSION},
+	{KP_API_FIND_COORDINATOR, KP_FIND_COORDINATOR_VERSION, KP_FIND_COORDINATOR_VERSION},
+	{KP_API_JOIN_GROUP, KP_JOIN_GROUP_VERSION, KP_JOIN_GROUP_VERSION},
+	{KP_API_SYNC_GROUP, KP_SYNC_GROUP_VERSION, KP_SYNC_GROUP_VERSION},
+	{KP_API_HEARTBEAT, KP_HEARTBEAT_VERSION, KP_HEARTBEAT_VERSION},
+	{KP_API_LEAVE_GROUP, KP_LEAVE_GROUP_VERSION, KP_LEAVE_GROUP_VERSION},
+	{KP_API_OFFSET_COMMIT, KP_OFFSET_COMMIT_VERSION, KP_OFFSET_COMMIT_VERSION},
+	{KP_API_OFFSET_FETCH, KP_OFFSET_FETCH_VERSION, KP_OFFSET_FETCH_VERSION},
+};
+
+bool kp_api_supported_range(int16_t api_key, int16_t *min_version, int16_t *max_version)
+{
+	for (size_t i = 0; i < sizeof supported / sizeof supported[0]; i++) {
+		if (supported[i].api_key == api_key) {
+			*min_version = supported[i].min_version;
+			*max_version = supported[i].max_version;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool kp_api_supported(int16_t api_key, int16_t api_version)
+{
+	int16_t lo, hi;
+	return kp_api_supported_range(api_key, &lo, &hi) && api_version >= lo &&
+	       api_version <= hi;
+}
+
+static int decode_request_body(struct wire_reader *r, struct kp_arena *a, struct kp_request *req)
+{
+	switch (req->header.api_key) {
+	case KP_API_API_VERSIONS:
+		return kp_decode_api_versions_request(r, req->header.api_version,
+						      &req->body.api_versions);
+	case KP_API_METADATA:
+		return kp_decode_metadata_request(r, a, &req->body.metadata);
+	case KP_API_PRODUCE:
+		return kp_decode_produce_request(r, a, &req->body.produce);
+	case KP_API_FETCH:
+		return kp_decode_fetch_request(r, a, &req->body.fetch);
+	case KP_API_LIST_OFFSETS:
+		return kp_decode_list_offsets_request(r, a, &req->body.list_offsets);
+	case KP_API_INIT_PRODUCER_ID:
+		return kp_decode_init_producer_id_request(r, &req->body.init_producer_id);
+	case KP_API_CREATE_TOPICS:
+		return kp_decode_create_topics_request(r, a, &req->body.create_topics);
+	case KP_API_FIND_COORDINATOR:
+		return kp_decode_find_coordinator_request(r, &req->body.find_coordinator);
+	case KP_API_JOIN_GROUP:
+		return kp_decode_join_group_request(r, a, &req->body.join_group);
+	case KP_API_SYNC_GROUP:
+		return kp_decode_sync_group_request(r, a, &req->body.sync_group);
+	case KP_API_HEARTBEAT:
+		return kp_decode_heartbeat_request(r, &req->body.heartbeat);
+	case KP_API_LEAVE_GROUP:
+		return kp_decode_leave_group_request(r, &req->body.leave_group);
+	case KP_API_OFFSET_COMMIT:
+		return kp_decode_offset_commit_request(r, a, &req->body.offset_commit);
+	case KP_API_OFFSET_FETCH:
+		return kp_decode_offset_fetch_request(r, a, &req->body.offset_fetch);
+	}
+	return KP_EVERSION;
+}
+
+int kp_decode_request(const uint8_t *frame, size_t len, struct kp_arena *a,
+		      struct kp_request *req)
+{
+	struct wire_reader r;
+	memset(req, 0, sizeof *req);
+	req->header.client_id = KP_STR_NULL;
+	/* Look at api_key and api_version before the rest of the header: for a
+	 * version we do not speak, even the header's layout is unknown, but the
+	 * correlation_id is still needed to answer. */
+	wire_reader_init(&r, frame, len);
+	req->header.api_key = wire_get_i16(&r);
+	req->header.api_version = wire_get_i16(&r);
+	req->header.correlation_id = wire_get_i32(&r);
+	if (r.err)
+		return r.err;
+	if (!kp_api_supported(req->header.api_key, req->header.api_version))
+		return KP_EVERSION;
+	wire_reader_init(&r, frame, len);
+	int rc = kp_decode_request_header(&r, &req->header);
+	if (rc)
+		return rc;
+	return decode_request_body(&r, a, req);
+}
+
+void kp_encode_request(struct wire_writer *w, const struct kp_request *req)
+{
+	const struct kp_request_header *h = &req->header;
+	if (!kp_api_supported(h->api_key, h->api_version)) {
+		kp_writer_fail(w, KP_EVERSION);
+		return;
+	}
+	kp_encode_request_header(w, h);
+	switch (h->api_key) {
+	case KP_API_API_VERSIONS:
+		kp_encode_api_versions_request(w, h->api_version, &req->body.api_versions);
+		break;
+	case KP_API_METADATA:
+		kp_encode_metadata_request(w, &req->body.metadata);
+		break;
+	case KP_API_PRODUCE:
+		kp_encode_produce_request(w, &req->body.produce);
+		break;
+	case KP_API_FETCH:
+		kp_encode_fetch_request(w, &req->body.fetch);
+		break;
+	case KP_API_LIST_OFFSETS:
+		kp_encode_list_offsets_request(w, &req->body.list_offsets);
+		break;
+	case KP_API_INIT_PRODUCER_ID:
+		kp_encode_init_producer_id_request(w, &req->body.init_producer_id);
+		break;
+	case KP_API_CREATE_TOPICS:
+		kp_encode_create_topics_request(w, &req->body.create_topics);
+		break;
+	case KP_API_FIND_COORDINATOR:
+		kp_encode_find_coordinator_request(w, &req->body.find_coordinator);
+		break;
+	case KP_API_JOIN_GROUP:
+		kp_encode_join_group_request(w, &req->body.join_group);
+		break;
+	case KP_API_SYNC_GROUP:
+		kp_encode_sync_group_request(w, &req->body.sync_group);
+		break;
+	case KP_API_HEARTBEAT:
+		kp_encode_heartbeat_request(w, &req->body.heartbeat);
+		break;
+	case KP_API_LEAVE_GROUP:
+		kp_encode_leave_group_request(w, &req->body.leave_group);
+		break;
+	case KP_API_OFFSET_COMMIT:
+		kp_encode_offset_commit_request(w, &req->body.offset_commit);
+		break;
+	case KP_API_OFFSET_FETCH:
+		kp_encode_offset_fetch_request(w, &req->body.offset_fetch);
+		break;
+	}
+}
+
+static int decode_response_body(struct wire_reader *r, struct kp_arena *a,
+				struct kp_response *resp)
+{
+	switch (resp->api_key) {
+	case KP_API_API_VERSIONS:
+		return kp_decode_api_versions_response_any(r, a, resp->api_version,
+							   &resp->body.api_versions,
+							   &resp->api_version);
+	case KP_API_METADATA:
+		return kp_decode_metadata_response(r, a, &resp->body.metadata);
+	case KP_API_PRODUCE:
+		return kp_decode_produce_response(r, a, &resp->body.produce);
+	case KP_API_FETCH:
+		return kp_decode_fetch_response(r, a, &resp->body.fetch);
+	case KP_API_LIST_OFFSETS:
+		return kp_decode_list_offsets_response(r, a, &resp->body.list_offsets);
+	case KP_API_INIT_PRODUCER_ID:
+		return kp_decode_init_producer_id_response(r, &resp->body.init_producer_id);
+	case KP_API_CREATE_TOPICS:
+		return kp_decode_create_topics_response(r, a, &resp->body.create_topics);
+	case KP_API_FIND_COORDINATOR:
+		return kp_decode_find_coordinator_response(r, &resp->body.find_coordinator);
+	case KP_API_JOIN_GROUP:
+		return kp_decode_join_group_response(r, a, &resp->body.join_group);
+	case KP_API_SYNC_GROUP:
+		return kp_decode_sync_group_response(r, &resp->body.sync_group);
+	case KP_API_HEARTBEAT:
+		return kp_decode_group_ack_response(r, &resp->body.heartbeat);
+	case KP_API_LEAVE_GROUP:
+		return kp_decode_group_ack_response(r, &resp->body.leave_group);
+	case KP_API_OFFSET_COMMIT:
+		return kp_decode_offset_commit_response(r, a, &resp->body.offset_commit);
+	case KP_API_OFFSET_FETCH:
+		return kp_decode_offset_fetch_response(r, a, &resp->body.offset_fetch);
+	}
+	return KP_EVERSION;
+}
+
+int kp_decode_response(const uint8_t *frame, size_t len, int16_t api_key, int16_t api_version,
+		       struct kp_arena *a, struct kp_response *resp)
+{
+	struct wire_reader r;
+	memset(resp, 0, sizeof *resp);
+	resp->api_key = api_key;
+	resp->api_version = api_version;
+	if (!kp_api_supported(api_key, api_version))
+		return KP_EVERSION;
+	wire_reader_init(&r, frame, len);
+	int rc = kp_decode_response_header(&r, api_key, api_version, &resp->correlation_id);
+	if (rc)
+		return rc;
+	return decode_response_body(&r, a, resp);
+}
+
+static void encode_response_body(struct wire_writer *w, const struct kp_response *resp)
+{
+	switch (resp->api_key) {
+	case KP_API_API_VERSIONS:
+		kp_encode_api_versions_response(w, resp->api_version, &resp->body.api_versions);
+		break;
+	case KP_API_METADATA:
+		kp_encode_metadata_response(w, &resp->body.metadata);
+		break;
+	case KP_API_PRODUCE:
+		kp_encode_produce_response(w, &resp->body.produce);
+		break;
+	case KP_API_FETCH:
+		kp_encode_fetch_response(w, &resp->body.fetch);
+		break;
+	case KP_API_LIST_OFFSETS:
+		kp_encode_list_offsets_response(w, &resp->body.list_offsets);
+		break;
+	case KP_API_INIT_PRODUCER_ID:
+		kp_encode_init_producer_id_response(w, &resp->body.init_producer_id);
+		break;
+	case KP_API_CREATE_TOPICS:
+		kp_encode_create_topics_response(w, &resp->body.create_topics);
+		break;
+	case KP_API_FIND_COORDINATOR:
+		kp_encode_find_coordinator_response(w, &resp->body.find_coordinator);
+		break;
+	case KP_API_JOIN_GROUP:
+		kp_encode_join_group_response(w, &resp->body.join_group);
+		break;
+	case KP_API_SYNC_GROUP:
+		kp_encode_sync_group_response(w, &resp->body.sync_group);
+		break;
+	case KP_API_HEARTBEAT:
+		kp_encode_group_ack_response(w, &resp->body.heartbeat);
+		break;
+	case KP_API_LEAVE_GROUP:
+		kp_encode_group_ack_response(w, &resp->body.leave_group);
+		break;
+	case KP_API_OFFSET_COMMIT:
+		kp_encode_offset_commit_response(w, &resp->body.offset_commit);
+		break;
+	case KP_API_OFFSET_FETCH:
+		kp_encode_offset_fetch_response(w, &resp->body.offset_fetch);
+		break;
+	}
+}
+
+void kp_encode_response(struct wire_writer *w, const struct kp_response *resp)
+{
+	if (!kp_api_supported(resp->api_key, resp->api_version)) {
+		kp_writer_fail(w, KP_EVERSION);
+		return;
+	}
+	kp_encode_response_header(w, resp->api_key, resp->api_version, resp->correlation_id);
+	encode_response_body(w, resp);
+}
