@@ -1,4 +1,5 @@
 #include "sim/disk.h"
+#include "sim/disk_impl.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -7,82 +8,6 @@
 
 #include "sim/internal.h"
 #include "sim/util.h"
-
-/*
- * An inode keeps two images of its bytes: `cache` (what reads see) and
- * `durable` (what survives power loss), and the ordered list of changes that
- * the cache has and the durable image lacks. fsync applies the whole list;
- * writeback applies its expired prefix, in order.
- */
-enum op_kind { OP_WRITE, OP_TRUNCATE };
-
-struct op {
-	struct op *next;
-	enum op_kind kind;
-	int64_t off; /* write offset, or the new size */
-	size_t len;
-	int64_t dirtied_at;
-	uint64_t seq; /* disk-wide order of writes, to find the last one */
-	uint8_t data[];
-};
-
-struct image {
-	uint8_t *bytes;
-	size_t len;
-	size_t cap;
-};
-
-struct inode {
-	uint64_t ino;
-	bool is_dir;
-	struct image cache;
-	struct image durable;
-	struct op *ops;
-	struct op *ops_tail;
-	uint32_t links;    /* entries naming it, in both namespaces */
-	uint32_t handles;  /* open env_file handles of the current incarnation */
-	uint32_t inflight; /* requests submitted and not yet completed */
-	int64_t last_done_at;
-	struct inode *next; /* all inodes, by creation */
-};
-
-struct dentry {
-	char *path;
-	struct inode *ino;
-};
-
-struct ns {
-	struct dentry *e; /* sorted by path, byte order */
-	size_t len;
-	size_t cap;
-};
-
-struct sim_disk {
-	struct sim_world *w;
-	uint32_t node;
-	struct sim_disk_config cfg;
-	struct sim_rng rng;
-	struct ns cache_ns;
-	struct ns durable_ns;
-	bool ns_dirty;
-	bool maybe_garbage; /* some inode may have lost its last reference */
-	struct inode *inodes;
-	uint64_t next_ino;
-	uint64_t next_seq;
-	bool writeback_scheduled;
-	bool faults[SIM_DISK_FAULT__COUNT];
-	int64_t slow_min_ns;
-	int64_t slow_max_ns;
-	int64_t last_meta_at;
-	uint64_t dirty_bytes;
-	uint64_t fsyncs;
-};
-
-struct env_file {
-	struct sim_disk *disk;
-	struct inode *ino;
-	struct env *env;
-};
 
 void sim_disk_config_default(struct sim_disk_config *c)
 {
@@ -97,129 +22,16 @@ void sim_disk_config_default(struct sim_disk_config *c)
 	c->sector_bytes = 512;
 }
 
-/* ---- Images and namespaces ------------------------------------------------ */
 
-static void image_resize(struct image *im, size_t len)
-{
-	if (len > im->cap) {
-		size_t cap = im->cap ? im->cap : 4096;
-		while (cap < len)
-			cap *= 2;
-		im->bytes = sim_xrealloc(im->bytes, cap);
-		im->cap = cap;
-	}
-	if (len > im->len)
-		memset(im->bytes + im->len, 0, len - im->len);
-	im->len = len;
-}
 
-/* Like pwrite(2), an empty write changes nothing, even past the end. */
-static void image_write(struct image *im, int64_t off, const uint8_t *p, size_t len)
-{
-	if (len == 0)
-		return;
-	size_t end = (size_t)off + len;
-	if (end > im->len)
-		image_resize(im, end);
-	memcpy(im->bytes + off, p, len);
-}
 
-static void image_copy(struct image *dst, const struct image *src)
-{
-	dst->len = 0;
-	image_resize(dst, src->len);
-	if (src->len)
-		memcpy(dst->bytes, src->bytes, src->len);
-}
 
-static void op_apply(struct image *im, const struct op *op, size_t limit)
-{
-	if (op->kind == OP_WRITE)
-		image_write(im, op->off, op->data, limit < op->len ? limit : op->len);
-	else if ((size_t)op->off < im->len)
-		im->len = (size_t)op->off;
-	else
-		image_resize(im, (size_t)op->off);
-}
 
-static size_t ns_lower_bound(const struct ns *ns, const char *path)
-{
-	size_t lo = 0, hi = ns->len;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (strcmp(ns->e[mid].path, path) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
-static struct inode *ns_get(const struct ns *ns, const char *path)
-{
-	size_t i = ns_lower_bound(ns, path);
-	return i < ns->len && strcmp(ns->e[i].path, path) == 0 ? ns->e[i].ino : NULL;
-}
 
-static void ns_put(struct ns *ns, const char *path, struct inode *ino)
-{
-	size_t i = ns_lower_bound(ns, path);
-	ino->links++;
-	if (i < ns->len && strcmp(ns->e[i].path, path) == 0) {
-		ns->e[i].ino->links--;
-		ns->e[i].ino = ino;
-		return;
-	}
-	if (ns->len == ns->cap) {
-		ns->cap = ns->cap ? ns->cap * 2 : 16;
-		ns->e = sim_xrealloc(ns->e, ns->cap * sizeof *ns->e);
-	}
-	memmove(ns->e + i + 1, ns->e + i, (ns->len - i) * sizeof *ns->e);
-	ns->e[i] = (struct dentry){sim_xstrdup(path), ino};
-	ns->len++;
-}
 
-static void ns_del_at(struct ns *ns, size_t i)
-{
-	ns->e[i].ino->links--;
-	free(ns->e[i].path);
-	memmove(ns->e + i, ns->e + i + 1, (ns->len - i - 1) * sizeof *ns->e);
-	ns->len--;
-}
 
-static void ns_clear(struct ns *ns)
-{
-	for (size_t i = 0; i < ns->len; i++) {
-		ns->e[i].ino->links--;
-		free(ns->e[i].path);
-	}
-	ns->len = 0;
-}
 
-static void ns_copy(struct ns *dst, const struct ns *src)
-{
-	ns_clear(dst);
-	if (dst->cap < src->len) {
-		dst->cap = src->len;
-		dst->e = sim_xrealloc(dst->e, dst->cap * sizeof *dst->e);
-	}
-	for (size_t i = 0; i < src->len; i++) {
-		dst->e[i] = (struct dentry){sim_xstrdup(src->e[i].path), src->e[i].ino};
-		src->e[i].ino->links++;
-	}
-	dst->len = src->len;
-}
-
-/* Index of the first entry below `dir` ("/a" -> first "/a/..."). */
-static size_t ns_children_start(const struct ns *ns, const char *dir, char *prefix,
-				size_t prefix_size)
-{
-	if (strcmp(dir, "/") == 0)
-		snprintf(prefix, prefix_size, "/");
-	else
-		snprintf(prefix, prefix_size, "%s/", dir);
-	return ns_lower_bound(ns, prefix);
-}
 
 /* ---- Inodes ------------------------------------------------------------------ */
 
@@ -288,7 +100,7 @@ static void journal_commit(struct sim_disk *d)
 {
 	if (!d->ns_dirty)
 		return;
-	ns_copy(&d->durable_ns, &d->cache_ns);
+	disk_ns_copy(&d->durable_ns, &d->cache_ns);
 	d->ns_dirty = false;
 	d->maybe_garbage = true;
 	inodes_collect(d);
@@ -298,7 +110,7 @@ static void ops_make_durable(struct sim_disk *d, struct inode *ino, int64_t olde
 {
 	while (ino->ops && ino->ops->dirtied_at <= older_than) {
 		struct op *op = ino->ops;
-		op_apply(&ino->durable, op, op->len);
+		disk_op_apply(&ino->durable, op, op->len);
 		ino->ops = op->next;
 		if (op->kind == OP_WRITE)
 			d->dirty_bytes -= op->len;
@@ -365,8 +177,8 @@ void sim_disk_free(struct sim_disk *d)
 {
 	if (!d)
 		return;
-	ns_clear(&d->cache_ns);
-	ns_clear(&d->durable_ns);
+	disk_ns_clear(&d->cache_ns);
+	disk_ns_clear(&d->durable_ns);
 	free(d->cache_ns.e);
 	free(d->durable_ns.e);
 	while (d->inodes) {
@@ -418,7 +230,7 @@ static void tear_last_write(struct sim_disk *d)
 		return;
 	uint64_t boundaries = (end - 1 - first) / sector + 1;
 	uint64_t cut = first + sim_rng_below(&d->rng, boundaries) * sector;
-	op_apply(&owner->durable, op, (size_t)(cut - off));
+	disk_op_apply(&owner->durable, op, (size_t)(cut - off));
 	sim_trace_node(d->w, SIM_TR_DISK_FAULT, d->node, 0, cut - off);
 }
 
@@ -427,10 +239,10 @@ void sim_disk_power_loss(struct sim_disk *d)
 	tear_last_write(d);
 	for (struct inode *ino = d->inodes; ino; ino = ino->next) {
 		ops_free(d, ino);
-		image_copy(&ino->cache, &ino->durable);
+		disk_image_copy(&ino->cache, &ino->durable);
 		ino->handles = 0;
 	}
-	ns_copy(&d->cache_ns, &d->durable_ns);
+	disk_ns_copy(&d->cache_ns, &d->durable_ns);
 	d->ns_dirty = false;
 	d->maybe_garbage = true;
 	inodes_collect(d);
@@ -486,7 +298,7 @@ int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
 	for (uint32_t i = 0; i < count; i++) {
 		struct inode *ino = NULL;
 		if (path) {
-			ino = ns_get(&d->durable_ns, path);
+			ino = disk_ns_get(&d->durable_ns, path);
 		} else if (d->durable_ns.len) {
 			/* Pick among durable files with bytes, in path order. */
 			size_t candidates = 0;
@@ -520,32 +332,20 @@ int sim_disk_corrupt(struct sim_disk *d, const char *path, uint32_t count)
 
 int64_t sim_disk_size(const struct sim_disk *d, const char *path, bool durable)
 {
-	struct inode *ino = ns_get(durable ? &d->durable_ns : &d->cache_ns, path);
+	struct inode *ino = disk_ns_get(durable ? &d->durable_ns : &d->cache_ns, path);
 	if (!ino)
 		return ENV_ENOENT;
 	return (int64_t)(durable ? ino->durable.len : ino->cache.len);
 }
 
-static int64_t image_read(const struct image *im, int64_t off, void *buf, size_t len)
-{
-	if (off < 0)
-		return ENV_EINVAL;
-	if ((size_t)off >= im->len)
-		return 0;
-	size_t n = im->len - (size_t)off;
-	if (n > len)
-		n = len;
-	memcpy(buf, im->bytes + off, n);
-	return (int64_t)n;
-}
 
 int64_t sim_disk_read(const struct sim_disk *d, const char *path, bool durable, int64_t off,
 		      void *buf, size_t len)
 {
-	struct inode *ino = ns_get(durable ? &d->durable_ns : &d->cache_ns, path);
+	struct inode *ino = disk_ns_get(durable ? &d->durable_ns : &d->cache_ns, path);
 	if (!ino)
 		return ENV_ENOENT;
-	return image_read(durable ? &ino->durable : &ino->cache, off, buf, len);
+	return disk_image_read(durable ? &ino->durable : &ino->cache, off, buf, len);
 }
 
 uint64_t sim_disk_dirty_bytes(const struct sim_disk *d)
@@ -558,26 +358,8 @@ uint64_t sim_disk_fsyncs(const struct sim_disk *d)
 	return d->fsyncs;
 }
 
-/* ---- Paths ------------------------------------------------------------------- */
+/* ---- Path lookup ------------------------------------------------------------- */
 
-/* Absolute, no empty, "." or ".." components, no trailing slash. */
-static bool path_valid(const char *path)
-{
-	if (!path || path[0] != '/')
-		return false;
-	if (strcmp(path, "/") == 0)
-		return true;
-	const char *p = path + 1;
-	for (;;) {
-		const char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t)(slash - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return false;
-		if (!slash)
-			return true;
-		p = slash + 1;
-	}
-}
 
 /*
  * 0 when every ancestor directory of `path` exists in the cache. As path
@@ -592,7 +374,7 @@ static int parent_ok(const struct sim_disk *d, const char *path)
 	memcpy(prefix, path, n + 1);
 	for (char *slash = strchr(prefix + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = 0;
-		struct inode *ino = ns_get(&d->cache_ns, prefix);
+		struct inode *ino = disk_ns_get(&d->cache_ns, prefix);
 		*slash = '/';
 		if (!ino)
 			return ENV_ENOENT;
@@ -608,9 +390,9 @@ int env_file_open(struct env *env, const char *path, int flags, struct env_file 
 {
 	struct sim_disk *d = env->node->disk;
 	*out = NULL;
-	if (!path_valid(path) || strcmp(path, "/") == 0)
+	if (!disk_path_valid(path) || strcmp(path, "/") == 0)
 		return ENV_EINVAL;
-	struct inode *ino = ns_get(&d->cache_ns, path);
+	struct inode *ino = disk_ns_get(&d->cache_ns, path);
 	if (ino && ino->is_dir)
 		return ENV_EISDIR;
 	if (ino && (flags & ENV_O_CREATE) && (flags & ENV_O_EXCL))
@@ -622,7 +404,7 @@ int env_file_open(struct env *env, const char *path, int flags, struct env_file 
 		if (!(flags & ENV_O_CREATE))
 			return ENV_ENOENT;
 		ino = inode_new(d, false);
-		ns_put(&d->cache_ns, path, ino);
+		disk_ns_put(&d->cache_ns, path, ino);
 		ns_changed(d);
 	}
 	struct env_file *f = env_alloc(env, sizeof *f);
@@ -649,7 +431,7 @@ int64_t env_file_size(const struct env_file *file)
 
 int64_t env_file_read(struct env_file *file, int64_t offset, void *buf, size_t len)
 {
-	return image_read(&file->ino->cache, offset, buf, len);
+	return disk_image_read(&file->ino->cache, offset, buf, len);
 }
 
 /* A request in flight: which inode, and the change it carries. */
@@ -708,7 +490,7 @@ static int apply_change(struct sim_disk *d, struct pending *p)
 	p->req->result = p->append ? op->off : op->kind == OP_WRITE ? (int64_t)op->len : new_len;
 	if (op->kind == OP_WRITE && op->len == 0)
 		return ENV_OK; /* nothing to cache, sync or tear */
-	op_apply(&ino->cache, op, op->len);
+	disk_op_apply(&ino->cache, op, op->len);
 	op_push(d, ino, op);
 	p->op = NULL; /* now owned by the inode's op list */
 	sim_trace_node(d->w, op->kind == OP_WRITE ? SIM_TR_FILE_WRITE : SIM_TR_FILE_TRUNCATE,
@@ -832,12 +614,6 @@ int env_file_fsync(struct env_req *req, struct env_file *file, env_req_cb cb)
 
 /* ---- Name changes ---------------------------------------------------------- */
 
-/* True when `path` lies strictly below directory `dir`. */
-static bool path_below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && path[n] == '/';
-}
 
 /* Checks in the order of Linux's rename(2): both paths' ancestors, the
  * source, a move into itself, onto its own ancestor, then the target. */
@@ -848,41 +624,41 @@ static int apply_rename(struct sim_disk *d, const char *from, const char *to)
 		rc = parent_ok(d, to);
 	if (rc)
 		return rc;
-	struct inode *src = ns_get(&d->cache_ns, from);
+	struct inode *src = disk_ns_get(&d->cache_ns, from);
 	if (!src)
 		return ENV_ENOENT;
 	if (strcmp(from, to) == 0)
 		return ENV_OK;
-	if (path_below(to, from))
+	if (disk_path_below(to, from))
 		return ENV_EINVAL; /* into itself */
-	if (path_below(from, to))
+	if (disk_path_below(from, to))
 		return ENV_ENOTEMPTY; /* onto its own ancestor, which holds it */
-	struct inode *dst = ns_get(&d->cache_ns, to);
+	struct inode *dst = disk_ns_get(&d->cache_ns, to);
 	if (dst && dst->is_dir != src->is_dir)
 		return dst->is_dir ? ENV_EISDIR : ENV_ENOTDIR;
 	size_t from_len = strlen(from);
 	if (dst && dst->is_dir) {
 		char prefix[strlen(to) + 2];
-		size_t i = ns_children_start(&d->cache_ns, to, prefix, sizeof prefix);
+		size_t i = disk_ns_children_start(&d->cache_ns, to, prefix, sizeof prefix);
 		if (i < d->cache_ns.len && strncmp(d->cache_ns.e[i].path, prefix,
 						   strlen(prefix)) == 0)
 			return ENV_ENOTEMPTY;
 	}
 	/* Move the entry and, for a directory, everything below it. */
 	char prefix[from_len + 2];
-	size_t i = ns_children_start(&d->cache_ns, from, prefix, sizeof prefix);
+	size_t i = disk_ns_children_start(&d->cache_ns, from, prefix, sizeof prefix);
 	size_t plen = strlen(prefix);
 	while (i < d->cache_ns.len && strncmp(d->cache_ns.e[i].path, prefix, plen) == 0) {
 		struct dentry e = d->cache_ns.e[i];
 		size_t n = strlen(to) + strlen(e.path + from_len) + 1;
 		char moved[n];
 		snprintf(moved, n, "%s%s", to, e.path + from_len);
-		ns_del_at(&d->cache_ns, i);
-		ns_put(&d->cache_ns, moved, e.ino);
-		i = ns_children_start(&d->cache_ns, from, prefix, sizeof prefix);
+		disk_ns_del_at(&d->cache_ns, i);
+		disk_ns_put(&d->cache_ns, moved, e.ino);
+		i = disk_ns_children_start(&d->cache_ns, from, prefix, sizeof prefix);
 	}
-	ns_del_at(&d->cache_ns, ns_lower_bound(&d->cache_ns, from));
-	ns_put(&d->cache_ns, to, src);
+	disk_ns_del_at(&d->cache_ns, disk_ns_lower_bound(&d->cache_ns, from));
+	disk_ns_put(&d->cache_ns, to, src);
 	d->maybe_garbage = true;
 	ns_changed(d);
 	sim_trace_node(d->w, SIM_TR_FILE_RENAME, d->node, 0, 0);
@@ -891,19 +667,19 @@ static int apply_rename(struct sim_disk *d, const char *from, const char *to)
 
 static int apply_unlink(struct sim_disk *d, const char *path)
 {
-	size_t i = ns_lower_bound(&d->cache_ns, path);
+	size_t i = disk_ns_lower_bound(&d->cache_ns, path);
 	if (i >= d->cache_ns.len || strcmp(d->cache_ns.e[i].path, path) != 0) {
 		int rc = parent_ok(d, path);
 		return rc ? rc : ENV_ENOENT;
 	}
 	if (d->cache_ns.e[i].ino->is_dir) {
 		char prefix[strlen(path) + 2];
-		size_t c = ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
+		size_t c = disk_ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
 		if (c < d->cache_ns.len &&
 		    strncmp(d->cache_ns.e[c].path, prefix, strlen(prefix)) == 0)
 			return ENV_ENOTEMPTY;
 	}
-	ns_del_at(&d->cache_ns, i);
+	disk_ns_del_at(&d->cache_ns, i);
 	d->maybe_garbage = true;
 	ns_changed(d);
 	sim_trace_node(d->w, SIM_TR_FILE_UNLINK, d->node, 0, 0);
@@ -913,7 +689,7 @@ static int apply_unlink(struct sim_disk *d, const char *path)
 int env_rename(struct env_req *req, struct env *env, const char *from, const char *to,
 	       env_req_cb cb)
 {
-	if (!path_valid(from) || !path_valid(to) || !strcmp(from, "/") || !strcmp(to, "/"))
+	if (!disk_path_valid(from) || !disk_path_valid(to) || !strcmp(from, "/") || !strcmp(to, "/"))
 		return ENV_EINVAL;
 	struct pending *p = pending_new(NULL, req, cb);
 	p->disk = env->node->disk;
@@ -926,7 +702,7 @@ int env_rename(struct env_req *req, struct env *env, const char *from, const cha
 
 int env_unlink(struct env_req *req, struct env *env, const char *path, env_req_cb cb)
 {
-	if (!path_valid(path) || !strcmp(path, "/"))
+	if (!disk_path_valid(path) || !strcmp(path, "/"))
 		return ENV_EINVAL;
 	struct pending *p = pending_new(NULL, req, cb);
 	p->disk = env->node->disk;
@@ -939,14 +715,14 @@ int env_unlink(struct env_req *req, struct env *env, const char *path, env_req_c
 int env_mkdir(struct env *env, const char *path)
 {
 	struct sim_disk *d = env->node->disk;
-	if (!path_valid(path))
+	if (!disk_path_valid(path))
 		return ENV_EINVAL;
-	if (strcmp(path, "/") == 0 || ns_get(&d->cache_ns, path))
+	if (strcmp(path, "/") == 0 || disk_ns_get(&d->cache_ns, path))
 		return ENV_EEXIST;
 	int rc = parent_ok(d, path);
 	if (rc)
 		return rc;
-	ns_put(&d->cache_ns, path, inode_new(d, true));
+	disk_ns_put(&d->cache_ns, path, inode_new(d, true));
 	ns_changed(d);
 	return ENV_OK;
 }
@@ -954,7 +730,7 @@ int env_mkdir(struct env *env, const char *path)
 int env_mkdirs(struct env *env, const char *path)
 {
 	struct sim_disk *d = env->node->disk;
-	if (!path_valid(path))
+	if (!disk_path_valid(path))
 		return ENV_EINVAL;
 	if (strcmp(path, "/") == 0)
 		return ENV_OK; /* the root always exists */
@@ -965,7 +741,7 @@ int env_mkdirs(struct env *env, const char *path)
 		if (buf[i] != '/' && buf[i] != 0)
 			continue;
 		buf[i] = 0;
-		struct inode *ino = ns_get(&d->cache_ns, buf);
+		struct inode *ino = disk_ns_get(&d->cache_ns, buf);
 		int rc = ino ? (ino->is_dir ? ENV_OK : ENV_ENOTDIR) : env_mkdir(env, buf);
 		buf[i] = path[i];
 		if (rc)
@@ -978,10 +754,10 @@ int env_list_dir(struct env *env, const char *path,
 		 void (*each)(void *arg, const char *name, bool is_dir), void *arg)
 {
 	struct sim_disk *d = env->node->disk;
-	if (!path_valid(path))
+	if (!disk_path_valid(path))
 		return ENV_EINVAL;
 	if (strcmp(path, "/") != 0) {
-		struct inode *dir = ns_get(&d->cache_ns, path);
+		struct inode *dir = disk_ns_get(&d->cache_ns, path);
 		if (!dir) {
 			int rc = parent_ok(d, path);
 			return rc ? rc : ENV_ENOENT;
@@ -990,7 +766,7 @@ int env_list_dir(struct env *env, const char *path,
 			return ENV_ENOTDIR;
 	}
 	char prefix[strlen(path) + 2];
-	size_t i = ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
+	size_t i = disk_ns_children_start(&d->cache_ns, path, prefix, sizeof prefix);
 	size_t plen = strlen(prefix);
 	int count = 0;
 	for (; i < d->cache_ns.len && strncmp(d->cache_ns.e[i].path, prefix, plen) == 0; i++) {
@@ -1005,5 +781,5 @@ int env_list_dir(struct env *env, const char *path,
 
 bool env_exists(struct env *env, const char *path)
 {
-	return strcmp(path, "/") == 0 || ns_get(&env->node->disk->cache_ns, path) != NULL;
+	return strcmp(path, "/") == 0 || disk_ns_get(&env->node->disk->cache_ns, path) != NULL;
 }
