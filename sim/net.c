@@ -30,8 +30,8 @@ struct dir {
 	size_t bytes;
 	int64_t last_at;     /* keeps frames from overtaking */
 	int64_t last_tx_end; /* bandwidth pacing */
-	bool pumping;        /* a pump event is scheduled */
-	bool stalled;        /* waiting on a heal or a resume */
+	struct sim_event *pump; /* the scheduled pump event, or NULL */
+	bool stalled;           /* waiting on a heal or a resume */
 };
 
 enum end_state { END_DEAD, END_CONNECTING, END_OPEN };
@@ -122,6 +122,27 @@ static void free_items(struct dir *d)
 	}
 	d->tail = NULL;
 	d->bytes = 0;
+}
+
+/*
+ * Discards everything queued on direction s (a crash or reset lost it).
+ * A pump scheduled for a discarded item is cancelled: a control item
+ * queued next must go at its own time, not at the time of the frame it
+ * replaced. The direction restarts empty, so nothing queued later has
+ * anything to wait behind.
+ */
+static void dir_clear(struct sim_net *net, struct sim_conn *c, int s)
+{
+	struct dir *d = &c->dir[s];
+	free_items(d);
+	d->last_at = 0;
+	d->stalled = false;
+	if (d->pump) {
+		sim_sched_remove(&net->w->sched, d->pump);
+		sim_event_free(&net->w->sched, d->pump);
+		d->pump = NULL;
+		c->refs--; /* the caller still holds the connection */
+	}
 }
 
 void sim_net_free(struct sim_net *net)
@@ -286,12 +307,11 @@ static void conn_maybe_free(struct sim_net *net, struct sim_conn *c)
 static void schedule_pump(struct sim_net *net, struct sim_conn *c, int s, int64_t at)
 {
 	struct dir *d = &c->dir[s];
-	if (d->pumping || d->stalled || !d->head)
+	if (d->pump || d->stalled || !d->head)
 		return;
 	int64_t now = sim_now(net->w);
-	d->pumping = true;
 	c->refs++;
-	sim_world_event(net->w, (at > now ? at : now) - now, pump_event, net, c, s);
+	d->pump = sim_world_event(net->w, (at > now ? at : now) - now, pump_event, net, c, s);
 }
 
 static void enqueue(struct sim_net *net, struct sim_conn *c, int s, struct item *it)
@@ -346,7 +366,7 @@ static void bounce(struct sim_net *net, struct sim_conn *c, int s)
 	bool reset = rn && rn->status != SIM_NODE_POWERED_OFF;
 	bool has_rst = c->dir[s].head && c->dir[s].head->kind == IT_RST;
 	sim_trace_node(net->w, SIM_TR_DROP, receiver->node, sender->node, c->dir[s].bytes);
-	free_items(&c->dir[s]);
+	dir_clear(net, c, s);
 	if (reset && !has_rst && sender->state != END_DEAD && !sender->doomed) {
 		sender->doomed = true;
 		enqueue_control(net, c, 1 - s, IT_RST, false);
@@ -383,7 +403,11 @@ static void deliver(struct sim_net *net, struct sim_conn *c, int s, struct item 
 	case IT_RST: {
 		enum end_state was = r->state;
 		r->state = END_DEAD;
-		free_items(&c->dir[1 - s]); /* its unsent data dies with it */
+		/* Its unsent data dies with it. A local reset (reset_node) has
+		 * cleared both directions already and queued the peer's reset
+		 * on the outbound one, which must survive. */
+		if (!it->local)
+			dir_clear(net, c, 1 - s);
 		sim_trace_node(net->w, SIM_TR_RESET, r->node, from, 0);
 		if (was == END_CONNECTING)
 			r->connect_cb(r, ENV_ECONNREFUSED);
@@ -401,10 +425,12 @@ static void pump_event(struct sim_world *w, struct sim_event *ev)
 	int s = (int)ev->arg;
 	struct dir *d = &c->dir[s];
 	struct env_conn *r = &c->end[1 - s];
-	d->pumping = false;
+	d->pump = NULL;
 	struct item *it = d->head;
 	if (!it)
 		goto out;
+	/* Pumps run at the head's time; dir_clear cancels stale ones. */
+	assert(it->at <= sim_now(w));
 	if (!it->local && sim_net_blocked(net, c->end[s].node, r->node)) {
 		d->stalled = true;
 		goto out;
@@ -485,7 +511,7 @@ void sim_net_node_crashed(struct sim_net *net, uint32_t node, bool send_reset)
 				continue;
 			bool was_open = e->state == END_OPEN;
 			end_crash(e);
-			free_items(&c->dir[s]);
+			dir_clear(net, c, s);
 			if (send_reset && was_open && c->end[1 - s].state != END_DEAD) {
 				c->end[1 - s].doomed = true;
 				enqueue_control(net, c, s, IT_RST, false);
@@ -493,6 +519,8 @@ void sim_net_node_crashed(struct sim_net *net, uint32_t node, bool send_reset)
 		}
 		conn_maybe_free(net, c);
 	}
+	/* Directions that waited for the node to resume now bounce. */
+	unstall(net, node);
 }
 
 void sim_net_reset_node(struct sim_net *net, uint32_t node)
@@ -502,8 +530,8 @@ void sim_net_reset_node(struct sim_net *net, uint32_t node)
 			struct env_conn *e = &c->end[s], *peer = &c->end[1 - s];
 			if (e->node != node || e->state != END_OPEN || e->doomed)
 				continue;
-			free_items(&c->dir[0]);
-			free_items(&c->dir[1]);
+			dir_clear(net, c, 0);
+			dir_clear(net, c, 1);
 			e->doomed = true;
 			/* Our own kernel tells us at once; the peer after a latency. */
 			enqueue_control(net, c, 1 - s, IT_RST, true);
