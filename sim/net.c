@@ -43,7 +43,8 @@ struct env_conn {
 	uint32_t incarnation;
 	enum end_state state;
 	bool crashed; /* dead because its node crashed (not closed by it) */
-	bool doomed;  /* a reset is on its way to it; sends fail */
+	bool doomed;  /* a reset is on its way to it: no other need be sent */
+	bool aborted; /* its own kernel reset it (reset_node): sends fail */
 	const struct env_conn_ops *ops;
 	void *data;
 	env_connect_cb connect_cb;
@@ -528,14 +529,19 @@ void sim_net_reset_node(struct sim_net *net, uint32_t node)
 	for (struct sim_conn *c = net->head; c; c = c->next) {
 		for (int s = 0; s < 2; s++) {
 			struct env_conn *e = &c->end[s], *peer = &c->end[1 - s];
-			if (e->node != node || e->state != END_OPEN || e->doomed)
+			if (e->node != node || e->state != END_OPEN || e->aborted)
 				continue;
-			dir_clear(net, c, 0);
-			dir_clear(net, c, 1);
+			/* Frames either way are lost. When the peer was reset
+			 * itself, the direction towards it holds only its own
+			 * kernel's notice, which stays; it needs no other. */
+			if (!peer->aborted)
+				dir_clear(net, c, s);
+			dir_clear(net, c, 1 - s);
+			e->aborted = true;
 			e->doomed = true;
 			/* Our own kernel tells us at once; the peer after a latency. */
 			enqueue_control(net, c, 1 - s, IT_RST, true);
-			if (peer->state != END_DEAD) {
+			if (peer->state != END_DEAD && !peer->aborted) {
 				peer->doomed = true;
 				enqueue_control(net, c, s, IT_RST, false);
 			}
@@ -698,7 +704,10 @@ int env_conn_send(struct env_conn *conn, const void *frame, size_t len)
 {
 	struct sim_conn *c = conn->conn;
 	struct sim_net *net = c->net;
-	if (conn->state != END_OPEN || conn->doomed)
+	/* A reset on its way from the peer is not known here until it
+	 * arrives (it may wait behind a partition): sends still succeed and
+	 * their frames die with the connection. */
+	if (conn->state != END_OPEN || conn->aborted)
 		return ENV_ENOTCONN;
 	if (len > net->cfg.max_frame_bytes)
 		return ENV_EMSGSIZE;
@@ -739,7 +748,7 @@ void env_conn_close(struct env_conn *conn)
 	conn->data = NULL;
 	conn->connect_cb = NULL;
 	sim_trace_node(net->w, SIM_TR_CLOSE, conn->node, c->end[1 - conn->side].node, 0);
-	if (was == END_OPEN && !conn->doomed)
+	if (was == END_OPEN && !conn->doomed && !conn->aborted)
 		enqueue_control(net, c, conn->side, IT_FIN, false);
 	conn_maybe_free(net, c);
 }

@@ -13,11 +13,15 @@
  *   through their own timeouts. A connect across a blocked link retries its
  *   SYN (1 s, 2 s, 4 s, ...) until the connect timeout.
  * - A killed node's peers get a reset (ENV_ECONNRESET after one latency);
- *   what was in flight either way is discarded.
+ *   what was in flight either way is discarded. A reset is a packet: it
+ *   waits behind a blocked link like a frame, and until it arrives the
+ *   peer knows nothing (its sends succeed; their frames are lost).
  * - A powered-off node vanishes: frames sent to it are dropped silently, and
  *   once it is back up, frames on old connections are answered with a reset.
  * - A paused node's incoming frames wait until it resumes.
- * - Reset (sim_net_reset_node) aborts every connection of a node, both ends.
+ * - Reset (sim_net_reset_node) aborts every connection of a node, both ends:
+ *   the node's own ends hear at once (their sends fail from then on), the
+ *   peers one latency later.
  */
 #ifndef KSIM_SIM_NET_H
 #define KSIM_SIM_NET_H

@@ -814,8 +814,9 @@ static void test_kill_resets_peer(void **state)
 	fx_run_for(fx, lo / 2);
 	int64_t killed = now(fx);
 	do_kill(fx, 1);
-	/* The peer's kernel has not heard yet, but its sends already fail. */
-	assert_int_equal(do_send(fx, c, 10), ENV_ENOTCONN);
+	/* The peer has not heard yet: its send succeeds, and the frame is
+	 * lost with the connection. */
+	assert_int_equal(do_send(fx, c, 10), ENV_OK);
 	fx_run_for(fx, 10 * SEC);
 	assert_int_equal(count(fx, 0, R_FRAME, 0), 0);
 	assert_int_equal(count(fx, 0, R_CLOSED, tc), 1);
@@ -847,6 +848,87 @@ static void test_kill_reset_exact_time(void **state)
 	const struct rec *r = nth(fx, 0, R_CLOSED, tc, 0);
 	assert_int_equal(r->status, ENV_ECONNRESET);
 	assert_true(r->t == t + 3 * MS);
+}
+
+/* A reset is a packet: across a partition it waits for the heal, and
+ * until it arrives the peer knows nothing (its sends still succeed). */
+static void test_kill_across_partition(void **state)
+{
+	struct fx *fx = *state;
+	fx_build(fx, 2, NULL);
+	int64_t lo = fx->cfg.latency_min_ns, hi = fx->cfg.latency_max_ns;
+	struct env_conn *c, *s;
+	int tc, ts;
+	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
+	sim_net_isolate(fx->net, 2);
+	do_kill(fx, 1);
+	size_t seen = fx->p[0].n;
+	for (uint32_t k = 0; k < 10; k++) {
+		assert_int_equal(do_send(fx, c, k), ENV_OK);
+		fx_run_for(fx, 1 * SEC);
+	}
+	assert_int_equal(fx->p[0].n, seen);
+	int64_t healed = now(fx);
+	sim_net_heal(fx->net);
+	fx_run_for(fx, 1 * SEC);
+	assert_int_equal(fx->p[0].n, seen + 1);
+	const struct rec *r = nth(fx, 0, R_CLOSED, tc, 0);
+	assert_int_equal(r->status, ENV_ECONNRESET);
+	assert_true(r->t >= healed + lo && r->t <= healed + hi);
+	assert_int_equal(sim_net_conn_count(fx->net), 0);
+}
+
+/* Killed mid-handshake. With a fixed 2 ms latency: connect at t0, SYN
+ * accepted at t0 + 2 ms, the answer due at t0 + 4 ms. */
+static void test_kill_during_handshake(void **state)
+{
+	struct fx *fx = *state;
+	struct sim_net_config cfg = fixed_latency(2 * MS);
+	for (int victim = 0; victim < 2; victim++) {
+		fx_build(fx, 2, &cfg);
+		int64_t t0 = now(fx);
+		int tag;
+		do_connect(fx, 0, "n2", &tag);
+		sim_run_until(fx->w, t0 + 3 * MS);
+		assert_int_equal(count(fx, 1, R_ACCEPT, 0), 1);
+		int acc = fx->p[1].accepted_tag;
+		do_kill(fx, victim);
+		fx_run_for(fx, 10 * SEC);
+		if (victim == 0) {
+			/* The answer reaches a dead port on a live machine at
+			 * t0 + 4 ms and is answered with a reset. */
+			assert_int_equal(fx->p[1].n, 2);
+			const struct rec *r = nth(fx, 1, R_CLOSED, acc, 0);
+			assert_int_equal(r->status, ENV_ECONNRESET);
+			assert_true(r->t == t0 + 6 * MS);
+			assert_int_equal(fx->p[0].n, 0);
+		} else {
+			/* The answer died with the acceptor; the reset it sends
+			 * ends the connect as refused, one latency after. */
+			assert_int_equal(fx->p[0].n, 1);
+			const struct rec *r = nth(fx, 0, R_CONNECT, tag, 0);
+			assert_int_equal(r->status, ENV_ECONNREFUSED);
+			assert_true(r->t == t0 + 5 * MS);
+		}
+		assert_int_equal(sim_net_conn_count(fx->net), 0);
+	}
+}
+
+/* Closing before the peer's reset arrives: no callback, nothing left. */
+static void test_close_before_reset_arrives(void **state)
+{
+	struct fx *fx = *state;
+	fx_build(fx, 2, NULL);
+	struct env_conn *c, *s;
+	int tc, ts;
+	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
+	size_t seen = fx->p[0].n;
+	do_kill(fx, 1);
+	do_close(fx, 0, c);
+	fx_run_for(fx, 10 * SEC);
+	assert_int_equal(fx->p[0].n, seen);
+	assert_int_equal(sim_net_conn_count(fx->net), 0);
+	assert_int_equal(sim_node_live_allocs(fx->w, 1), 1);
 }
 
 /* Power loss: the peer hears nothing and its frames vanish; once the
@@ -1048,8 +1130,10 @@ static void test_reset_node(void **state)
 		int64_t t = now(fx);
 		sim_net_reset_node(fx->net, 1);
 		assert_int_equal(fx->p[0].n, 1); /* not inside the call */
+		/* The reset node's own end fails at once; the peer's send
+		 * succeeds until the reset reaches it, and the frame is lost. */
 		assert_int_equal(do_send(fx, c, 3), ENV_ENOTCONN);
-		assert_int_equal(do_send(fx, s, 4), ENV_ENOTCONN);
+		assert_int_equal(do_send(fx, s, 4), ENV_OK);
 		fx_run_for(fx, 1 * SEC);
 		assert_int_equal(count(fx, 0, R_CLOSED, tc), 1);
 		assert_int_equal(nth(fx, 0, R_CLOSED, tc, 0)->status, ENV_ECONNRESET);
@@ -1070,6 +1154,31 @@ static void test_reset_node(void **state)
 		fx_run_for(fx, 1 * SEC);
 		assert_int_equal(count(fx, 1, R_FRAME, ts2), 1);
 	}
+}
+
+/* Both nodes of a connection reset at the same instant: each hears its
+ * own kernel at once, and nothing else. */
+static void test_reset_both_ends(void **state)
+{
+	struct fx *fx = *state;
+	struct sim_net_config cfg = fixed_latency(2 * MS);
+	fx_build(fx, 2, &cfg);
+	struct env_conn *c, *s;
+	int tc, ts;
+	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
+	assert_int_equal(do_send(fx, c, 1), ENV_OK);
+	int64_t t = now(fx);
+	sim_net_reset_node(fx->net, 1);
+	sim_net_reset_node(fx->net, 2);
+	fx_run_for(fx, 10 * SEC);
+	for (int i = 0; i < 2; i++) {
+		int tag = i ? ts : tc;
+		assert_int_equal(count(fx, i, R_CLOSED, tag), 1);
+		assert_int_equal(nth(fx, i, R_CLOSED, tag, 0)->status, ENV_ECONNRESET);
+		assert_true(nth(fx, i, R_CLOSED, tag, 0)->t == t);
+	}
+	assert_int_equal(sim_net_frames_delivered(fx->net), 0);
+	assert_int_equal(sim_net_conn_count(fx->net), 0);
 }
 
 static void test_send_errors(void **state)
@@ -1241,6 +1350,9 @@ int main(void)
 		T(test_isolate),
 		T(test_kill_resets_peer),
 		T(test_kill_reset_exact_time),
+		T(test_kill_across_partition),
+		T(test_kill_during_handshake),
+		T(test_close_before_reset_arrives),
 		T(test_power_loss_silence_then_reset),
 		T(test_pause_queues_until_resume),
 		T(test_pause_then_power_loss),
@@ -1248,6 +1360,7 @@ int main(void)
 		T(test_graceful_close),
 		T(test_close_while_connecting),
 		T(test_reset_node),
+		T(test_reset_both_ends),
 		T(test_send_errors),
 		T(test_bandwidth_pacing),
 		T(test_node_delay),
