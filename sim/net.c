@@ -126,15 +126,28 @@ static void free_items(struct dir *d)
 }
 
 /*
- * Discards everything queued on direction s (a crash or reset lost it).
- * A pump scheduled for a discarded item is cancelled: a control item
- * queued next must go at its own time, not at the time of the frame it
- * replaced. The direction restarts empty, so nothing queued later has
- * anything to wait behind.
+ * Discards what is queued on direction s (a crash or reset lost it).
+ *
+ * With `keep_notice`, a local item at the head survives: it is the
+ * receiving end's own kernel telling it of a reset (sim_net_reset_node),
+ * which is not on the wire, so nothing that happens to the wire loses it;
+ * it may still wait there for its node to resume. Otherwise the direction
+ * restarts empty: a pump scheduled for a discarded item is cancelled, so
+ * that an item queued next goes at its own time, not at the time of the
+ * frame it replaced, and nothing queued later waits behind the discarded.
  */
-static void dir_clear(struct sim_net *net, struct sim_conn *c, int s)
+static void dir_clear(struct sim_net *net, struct sim_conn *c, int s, bool keep_notice)
 {
 	struct dir *d = &c->dir[s];
+	if (keep_notice && d->head && d->head->local) {
+		struct item *notice = d->head;
+		d->head = notice->next;
+		free_items(d);
+		notice->next = NULL;
+		d->head = d->tail = notice;
+		d->last_at = notice->at;
+		return;
+	}
 	free_items(d);
 	d->last_at = 0;
 	d->stalled = false;
@@ -367,7 +380,7 @@ static void bounce(struct sim_net *net, struct sim_conn *c, int s)
 	bool reset = rn && rn->status != SIM_NODE_POWERED_OFF;
 	bool has_rst = c->dir[s].head && c->dir[s].head->kind == IT_RST;
 	sim_trace_node(net->w, SIM_TR_DROP, receiver->node, sender->node, c->dir[s].bytes);
-	dir_clear(net, c, s);
+	dir_clear(net, c, s, false);
 	if (reset && !has_rst && sender->state != END_DEAD && !sender->doomed) {
 		sender->doomed = true;
 		enqueue_control(net, c, 1 - s, IT_RST, false);
@@ -406,9 +419,10 @@ static void deliver(struct sim_net *net, struct sim_conn *c, int s, struct item 
 		r->state = END_DEAD;
 		/* Its unsent data dies with it. A local reset (reset_node) has
 		 * cleared both directions already and queued the peer's reset
-		 * on the outbound one, which must survive. */
+		 * on the outbound one, which must survive. A remote reset keeps
+		 * the peer's own notice of its reset, if one is queued there. */
 		if (!it->local)
-			dir_clear(net, c, 1 - s);
+			dir_clear(net, c, 1 - s, true);
 		sim_trace_node(net->w, SIM_TR_RESET, r->node, from, 0);
 		if (was == END_CONNECTING)
 			r->connect_cb(r, ENV_ECONNREFUSED);
@@ -512,8 +526,9 @@ void sim_net_node_crashed(struct sim_net *net, uint32_t node, bool send_reset)
 				continue;
 			bool was_open = e->state == END_OPEN;
 			end_crash(e);
-			dir_clear(net, c, s);
-			if (send_reset && was_open && c->end[1 - s].state != END_DEAD) {
+			dir_clear(net, c, s, true);
+			if (send_reset && was_open && c->end[1 - s].state != END_DEAD &&
+			    !c->end[1 - s].aborted) {
 				c->end[1 - s].doomed = true;
 				enqueue_control(net, c, s, IT_RST, false);
 			}
@@ -532,11 +547,10 @@ void sim_net_reset_node(struct sim_net *net, uint32_t node)
 			if (e->node != node || e->state != END_OPEN || e->aborted)
 				continue;
 			/* Frames either way are lost. When the peer was reset
-			 * itself, the direction towards it holds only its own
-			 * kernel's notice, which stays; it needs no other. */
-			if (!peer->aborted)
-				dir_clear(net, c, s);
-			dir_clear(net, c, 1 - s);
+			 * itself, its own kernel's notice stays queued towards
+			 * it, and it needs no other. */
+			dir_clear(net, c, s, true);
+			dir_clear(net, c, 1 - s, true);
 			e->aborted = true;
 			e->doomed = true;
 			/* Our own kernel tells us at once; the peer after a latency. */

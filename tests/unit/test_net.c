@@ -25,6 +25,7 @@
 
 #include "sim/env.h"
 #include "sim/net.h"
+#include "sim/rng.h"
 #include "sim/util.h"
 #include "sim/world.h"
 
@@ -71,11 +72,27 @@ struct node_state {
 	struct env_timer timer;
 };
 
-/* Per-connection user data, on the node's heap; freed when the handle goes. */
+/* Per-connection user data, on the node's heap; freed when the handle goes.
+ * The src fields check random-schedule frames (see section 8). */
 struct tag {
 	struct node_state *s;
 	int tag;
+	uint32_t src_node; /* 0 until the first frame */
+	uint32_t src_tag;
+	uint32_t next_n;
 };
+
+/* A handle the random-schedule test may act on. */
+struct fz_handle {
+	uint32_t node; /* 1-based id */
+	int tag;
+	struct env_conn *conn;
+	bool live; /* the handle exists */
+	bool open; /* connected (else connecting) */
+	uint32_t sent;
+};
+
+#define FZ_HANDLES 256
 
 struct fx {
 	struct sim_world *w;
@@ -85,6 +102,9 @@ struct fx {
 	bool in_call;
 	struct probe p[MAX_NODES];
 	int64_t sent_at[MAX_SEQ];
+	bool fuzz; /* random-schedule mode: track handles, keep no records */
+	struct rec scratch;
+	struct fz_handle fz[FZ_HANDLES];
 };
 
 /* ---- Frames ------------------------------------------------------------ */
@@ -141,8 +161,11 @@ static struct rec *record(struct node_state *s, enum rec_kind kind, int tag, int
 {
 	struct probe *p = s->p;
 	assert_false(p->fx->in_call); /* never inside the causing call */
-	assert_true(p->n < MAX_RECS);
-	struct rec *r = &p->recs[p->n++];
+	struct rec *r = &p->fx->scratch;
+	if (!p->fx->fuzz) {
+		assert_true(p->n < MAX_RECS);
+		r = &p->recs[p->n++];
+	}
 	memset(r, 0, sizeof *r);
 	r->kind = kind;
 	r->tag = tag;
@@ -152,9 +175,18 @@ static struct rec *record(struct node_state *s, enum rec_kind kind, int tag, int
 	return r;
 }
 
+static void fz_check(struct tag *tg, const uint8_t *frame, size_t len);
+static struct fz_handle *fz_find(struct fx *fx, uint32_t node, int tag);
+static void fz_add(struct fx *fx, uint32_t node, int tag, struct env_conn *conn, bool open);
+
 static void on_frame(struct env_conn *conn, const uint8_t *frame, size_t len)
 {
 	struct tag *tg = env_conn_data(conn);
+	if (tg->s->p->fx->fuzz) {
+		record(tg->s, R_FRAME, tg->tag, 0);
+		fz_check(tg, frame, len);
+		return;
+	}
 	struct rec *r = record(tg->s, R_FRAME, tg->tag, 0);
 	r->seq = frame_check(frame, len);
 	r->len = len;
@@ -165,6 +197,12 @@ static void on_closed(struct env_conn *conn, int reason)
 	struct tag *tg = env_conn_data(conn);
 	struct node_state *s = tg->s;
 	record(s, R_CLOSED, tg->tag, reason);
+	if (s->p->fx->fuzz) {
+		struct fz_handle *h = fz_find(s->p->fx, s->p->id, tg->tag);
+		assert_true(h->live && h->open);
+		assert_true(reason == ENV_EOF || reason == ENV_ECONNRESET);
+		h->live = false;
+	}
 	if (s->p->accepted == conn)
 		s->p->accepted = NULL;
 	env_free(s->p->env, tg);
@@ -174,7 +212,7 @@ static const struct env_conn_ops probe_ops = {on_frame, on_closed};
 
 static struct tag *tag_new(struct node_state *s)
 {
-	struct tag *tg = env_alloc(s->p->env, sizeof *tg);
+	struct tag *tg = env_calloc(s->p->env, 1, sizeof *tg);
 	tg->s = s;
 	tg->tag = ++s->p->next_tag;
 	return tg;
@@ -186,6 +224,8 @@ static void on_accept(void *arg, struct env_conn *conn)
 	struct tag *tg = tag_new(s);
 	record(s, R_ACCEPT, tg->tag, 0);
 	env_conn_set_ops(conn, &probe_ops, tg);
+	if (s->p->fx->fuzz)
+		fz_add(s->p->fx, s->p->id, tg->tag, conn, true);
 	s->p->accepted = conn;
 	s->p->accepted_tag = tg->tag;
 }
@@ -194,6 +234,13 @@ static void on_connect(struct env_conn *conn, int status)
 {
 	struct tag *tg = env_conn_data(conn);
 	record(tg->s, R_CONNECT, tg->tag, status);
+	struct fx *fx = tg->s->p->fx;
+	if (fx->fuzz) {
+		struct fz_handle *h = fz_find(fx, tg->s->p->id, tg->tag);
+		assert_true(h->live && !h->open);
+		h->open = status == 0;
+		h->live = status == 0;
+	}
 	if (status != 0)
 		env_free(tg->s->p->env, tg);
 }
@@ -335,18 +382,60 @@ static void do_close(struct fx *fx, int i, struct env_conn *c)
 	env_free(fx->p[i].env, tg);
 }
 
+/* Harness actions: none may run a node callback inside the call. */
 static void do_kill(struct fx *fx, int i)
 {
+	fx->in_call = true;
 	assert_true(sim_node_kill(fx->w, fx->p[i].id));
+	fx->in_call = false;
 	fx->p[i].env = NULL;
 	fx->p[i].state = NULL;
 }
 
 static void do_power_loss(struct fx *fx, int i)
 {
+	fx->in_call = true;
 	assert_true(sim_node_power_loss(fx->w, fx->p[i].id));
+	fx->in_call = false;
 	fx->p[i].env = NULL;
 	fx->p[i].state = NULL;
+}
+
+static bool do_pause(struct fx *fx, uint32_t id)
+{
+	fx->in_call = true;
+	bool ok = sim_node_pause(fx->w, id);
+	fx->in_call = false;
+	return ok;
+}
+
+static bool do_resume(struct fx *fx, uint32_t id)
+{
+	fx->in_call = true;
+	bool ok = sim_node_resume(fx->w, id);
+	fx->in_call = false;
+	return ok;
+}
+
+static void do_heal(struct fx *fx)
+{
+	fx->in_call = true;
+	sim_net_heal(fx->net);
+	fx->in_call = false;
+}
+
+static void do_unblock(struct fx *fx, uint32_t from, uint32_t to)
+{
+	fx->in_call = true;
+	sim_net_unblock(fx->net, from, to);
+	fx->in_call = false;
+}
+
+static void do_reset(struct fx *fx, uint32_t id)
+{
+	fx->in_call = true;
+	sim_net_reset_node(fx->net, id);
+	fx->in_call = false;
 }
 
 /* Number of records of `kind` on node i for connection `tag` (0: any). */
@@ -622,7 +711,7 @@ static void test_connect_across_partition(void **state)
 		if (heal_at[k] >= 0) {
 			sim_run_until(fx->w, t0 + heal_at[k]);
 			assert_int_equal(count(fx, 0, R_CONNECT, tag), 0);
-			sim_net_heal(fx->net);
+			do_heal(fx);
 		}
 		fx_run_for(fx, 20 * SEC);
 		assert_int_equal(count(fx, 0, R_CONNECT, tag), 1);
@@ -698,7 +787,7 @@ static void test_partition_stalls_heal_delivers(void **state)
 	assert_int_equal(fx->p[0].n, 1);
 	assert_int_equal(fx->p[1].n, 1);
 	int64_t healed = now(fx);
-	sim_net_heal(fx->net);
+	do_heal(fx);
 	assert_false(sim_net_blocked(fx->net, 1, 2) || sim_net_blocked(fx->net, 2, 1));
 	fx_run_for(fx, 100 * MS);
 	expect_frames(fx, 1, ts, 0, 39, healed + lo, healed + hi, true);
@@ -728,7 +817,7 @@ static void test_one_way_partition(void **state)
 	assert_int_equal(count(fx, 1, R_FRAME, 0), 0);
 	expect_frames(fx, 0, tc, 100, 119, lo, hi, false);
 	int64_t opened = now(fx);
-	sim_net_unblock(fx->net, 1, 2);
+	do_unblock(fx, 1, 2);
 	fx_run_for(fx, 100 * MS);
 	expect_frames(fx, 1, ts, 0, 19, opened + lo, opened + hi, true);
 }
@@ -758,7 +847,7 @@ static void test_partition_groups(void **state)
 	assert_int_equal(count(fx, 2, R_FRAME, u43), 1);
 	assert_int_equal(count(fx, 2, R_FRAME, u13), 0);
 	assert_int_equal(count(fx, 0, R_FRAME, t13), 0);
-	sim_net_heal(fx->net);
+	do_heal(fx);
 	fx_run_for(fx, 1 * SEC);
 	assert_int_equal(count(fx, 2, R_FRAME, u13), 1);
 	assert_int_equal(count(fx, 0, R_FRAME, t13), 1);
@@ -869,7 +958,7 @@ static void test_kill_across_partition(void **state)
 	}
 	assert_int_equal(fx->p[0].n, seen);
 	int64_t healed = now(fx);
-	sim_net_heal(fx->net);
+	do_heal(fx);
 	fx_run_for(fx, 1 * SEC);
 	assert_int_equal(fx->p[0].n, seen + 1);
 	const struct rec *r = nth(fx, 0, R_CLOSED, tc, 0);
@@ -983,7 +1072,7 @@ static void test_pause_queues_until_resume(void **state)
 	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
 	int64_t t = now(fx);
 	env_timer_start(fx->p[1].env, &fx->p[1].state->timer, 10 * MS, on_timer);
-	assert_true(sim_node_pause(fx->w, 2));
+	assert_true(do_pause(fx, 2));
 	assert_int_equal(sim_node_status(fx->w, 2), SIM_NODE_PAUSED);
 	for (uint32_t k = 0; k < 10; k++) {
 		assert_int_equal(do_send(fx, c, k), ENV_OK);
@@ -993,7 +1082,7 @@ static void test_pause_queues_until_resume(void **state)
 	assert_int_equal(count(fx, 1, R_FRAME, 0), 0);
 	assert_int_equal(count(fx, 1, R_TIMER, 0), 0);
 	int64_t resumed = now(fx);
-	assert_true(sim_node_resume(fx->w, 2));
+	assert_true(do_resume(fx, 2));
 	fx_run_for(fx, 0);
 	expect_frames(fx, 1, ts, 0, 9, resumed, resumed, true);
 	assert_int_equal(count(fx, 1, R_TIMER, 0), 1);
@@ -1016,7 +1105,7 @@ static void test_pause_then_power_loss(void **state)
 	struct env_conn *c, *s;
 	int tc, ts;
 	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
-	assert_true(sim_node_pause(fx->w, 2));
+	assert_true(do_pause(fx, 2));
 	for (uint32_t k = 0; k < 3; k++)
 		assert_int_equal(do_send(fx, c, k), ENV_OK);
 	fx_run_for(fx, 1 * SEC);
@@ -1045,7 +1134,7 @@ static void test_pause_then_kill(void **state)
 	struct env_conn *c, *s;
 	int tc, ts;
 	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
-	assert_true(sim_node_pause(fx->w, 2));
+	assert_true(do_pause(fx, 2));
 	for (uint32_t k = 0; k < 3; k++)
 		assert_int_equal(do_send(fx, c, k), ENV_OK);
 	fx_run_for(fx, 1 * SEC);
@@ -1128,7 +1217,7 @@ static void test_reset_node(void **state)
 		assert_int_equal(do_send(fx, s, 2), ENV_OK);
 		fx_run_for(fx, 1 * MS);
 		int64_t t = now(fx);
-		sim_net_reset_node(fx->net, 1);
+		do_reset(fx, 1);
 		assert_int_equal(fx->p[0].n, 1); /* not inside the call */
 		/* The reset node's own end fails at once; the peer's send
 		 * succeeds until the reset reaches it, and the frame is lost. */
@@ -1146,7 +1235,7 @@ static void test_reset_node(void **state)
 		fx_run_for(fx, fx->cfg.connect_timeout_ns);
 		assert_int_equal(sim_net_conn_count(fx->net), 0);
 		/* The nodes themselves are fine: a new connection works. */
-		sim_net_heal(fx->net);
+		do_heal(fx);
 		struct env_conn *c2, *s2;
 		int tc2, ts2;
 		connect_pair(fx, 0, 1, &c2, &tc2, &s2, &ts2);
@@ -1168,8 +1257,8 @@ static void test_reset_both_ends(void **state)
 	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
 	assert_int_equal(do_send(fx, c, 1), ENV_OK);
 	int64_t t = now(fx);
-	sim_net_reset_node(fx->net, 1);
-	sim_net_reset_node(fx->net, 2);
+	do_reset(fx, 1);
+	do_reset(fx, 2);
 	fx_run_for(fx, 10 * SEC);
 	for (int i = 0; i < 2; i++) {
 		int tag = i ? ts : tc;
@@ -1179,6 +1268,38 @@ static void test_reset_both_ends(void **state)
 	}
 	assert_int_equal(sim_net_frames_delivered(fx->net), 0);
 	assert_int_equal(sim_net_conn_count(fx->net), 0);
+}
+
+/* A paused node that is reset hears its own kernel's notice when it
+ * resumes, whatever reached the wire meanwhile: the peer's reset arriving
+ * at the peer, or the peer's crash. */
+static void test_reset_paused_node(void **state)
+{
+	struct fx *fx = *state;
+	struct sim_net_config cfg = fixed_latency(2 * MS);
+	for (int peer_killed = 0; peer_killed < 2; peer_killed++) {
+		fx_build(fx, 2, &cfg);
+		struct env_conn *c, *s;
+		int tc, ts;
+		connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
+		assert_true(do_pause(fx, 2));
+		int64_t t = now(fx);
+		do_reset(fx, 2);
+		fx_run_for(fx, 10 * MS);
+		assert_int_equal(nth(fx, 0, R_CLOSED, tc, 0)->status, ENV_ECONNRESET);
+		assert_true(nth(fx, 0, R_CLOSED, tc, 0)->t == t + 2 * MS);
+		if (peer_killed)
+			do_kill(fx, 0);
+		fx_run_for(fx, 1 * SEC);
+		assert_int_equal(count(fx, 1, R_CLOSED, ts), 0);
+		int64_t resumed = now(fx);
+		assert_true(do_resume(fx, 2));
+		fx_run_for(fx, 10 * SEC);
+		assert_int_equal(count(fx, 1, R_CLOSED, ts), 1);
+		assert_int_equal(nth(fx, 1, R_CLOSED, ts, 0)->status, ENV_ECONNRESET);
+		assert_true(nth(fx, 1, R_CLOSED, ts, 0)->t == resumed);
+		assert_int_equal(sim_net_conn_count(fx->net), 0);
+	}
 }
 
 static void test_send_errors(void **state)
@@ -1203,7 +1324,7 @@ static void test_send_errors(void **state)
 	assert_int_equal(do_send_raw(fx, c, 0), ENV_OK); /* empty frames are frames */
 	fx_run_for(fx, 1 * SEC);
 	assert_int_equal(env_conn_backlog(c), 4000);
-	sim_net_unblock(fx->net, 1, 2);
+	do_unblock(fx, 1, 2);
 	fx_run_for(fx, 1 * SEC);
 	assert_int_equal(env_conn_backlog(c), 0);
 	assert_int_equal(sim_net_frames_delivered(fx->net), 5);
@@ -1314,7 +1435,7 @@ static void test_free_mid_flight(void **state)
 	connect_pair(fx, 0, 2, &c13, &t13, &s13, &u13);
 	connect_pair(fx, 0, 3, &c14, &t14, &s14, &u14);
 	sim_net_block(fx->net, 1, 2);
-	assert_true(sim_node_pause(fx->w, 3));
+	assert_true(do_pause(fx, 3));
 	for (uint32_t k = 0; k < 10; k++) {
 		assert_int_equal(do_send(fx, c12, k), ENV_OK);
 		assert_int_equal(do_send(fx, c13, 100 + k), ENV_OK);
@@ -1326,6 +1447,242 @@ static void test_free_mid_flight(void **state)
 	do_kill(fx, 3);
 	assert_true(sim_net_conn_count(fx->net) >= 4);
 	fx_free_world(fx);
+}
+
+/* ---- 8. Random schedules -------------------------------------------------------- */
+
+/*
+ * Random sends, connects, closes, partitions, delays, pauses, crashes,
+ * restarts and resets, many seeds. Whatever happens, every end receives
+ * from one sender a gap-free prefix of what that sender's handle sent
+ * (frame n arrives only after 0..n-1, whole), hears of its end once, and
+ * nothing after; once everything is healed, resumed and closed, no
+ * connection and no node allocation is left.
+ *
+ * A random-schedule frame: 0xf0, sender node id, sender tag (4 bytes),
+ * n (4 bytes), then a pattern; its length depends on n and the tag.
+ */
+#define FZ_MAGIC 0xf0
+
+static size_t fz_len(uint32_t n, uint32_t tag)
+{
+	return 10 + (n * 131u + tag * 17u) % 300;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void fz_check(struct tag *tg, const uint8_t *frame, size_t len)
+{
+	assert_true(len >= 10 && frame[0] == FZ_MAGIC);
+	uint32_t node = frame[1], src = get32(frame + 2), n = get32(frame + 6);
+	assert_int_equal(len, fz_len(n, src));
+	for (size_t i = 10; i < len; i++)
+		assert_int_equal(frame[i], frame_byte(n ^ src, i));
+	if (!tg->src_node) {
+		tg->src_node = node;
+		tg->src_tag = src;
+	}
+	assert_int_equal(tg->src_node, node);
+	assert_int_equal(tg->src_tag, src);
+	assert_int_equal(n, tg->next_n); /* in order, none missing */
+	tg->next_n++;
+}
+
+static struct fz_handle *fz_find(struct fx *fx, uint32_t node, int tag)
+{
+	for (size_t i = 0; i < FZ_HANDLES; i++)
+		if (fx->fz[i].node == node && fx->fz[i].tag == tag)
+			return &fx->fz[i];
+	fail_msg("no handle %u/%d", node, tag);
+	return NULL;
+}
+
+static void fz_add(struct fx *fx, uint32_t node, int tag, struct env_conn *conn, bool open)
+{
+	for (size_t i = 0; i < FZ_HANDLES; i++) {
+		if (!fx->fz[i].live) {
+			fx->fz[i] = (struct fz_handle){node, tag, conn, true, open, 0};
+			return;
+		}
+	}
+	fail_msg("out of handles");
+}
+
+/* A random live handle of an up node, or NULL. */
+static struct fz_handle *fz_pick(struct fx *fx, struct sim_rng *r)
+{
+	size_t live[FZ_HANDLES], n = 0;
+	for (size_t i = 0; i < FZ_HANDLES; i++)
+		if (fx->fz[i].live && sim_node_status(fx->w, fx->fz[i].node) == SIM_NODE_UP)
+			live[n++] = i;
+	return n ? &fx->fz[live[sim_rng_below(r, n)]] : NULL;
+}
+
+static void fz_send(struct fx *fx, struct fz_handle *h)
+{
+	uint8_t buf[320];
+	size_t len = fz_len(h->sent, (uint32_t)h->tag);
+	buf[0] = FZ_MAGIC;
+	buf[1] = (uint8_t)h->node;
+	put32(buf + 2, (uint32_t)h->tag);
+	put32(buf + 6, h->sent);
+	for (size_t i = 10; i < len; i++)
+		buf[i] = frame_byte(h->sent ^ (uint32_t)h->tag, i);
+	fx->in_call = true;
+	int rc = env_conn_send(h->conn, buf, len);
+	fx->in_call = false;
+	if (rc == ENV_OK) {
+		assert_true(h->open);
+		h->sent++;
+	} else {
+		/* Connecting, or its own node reset it. */
+		assert_int_equal(rc, ENV_ENOTCONN);
+	}
+}
+
+static void fz_close(struct fx *fx, struct fz_handle *h)
+{
+	do_close(fx, (int)h->node - 1, h->conn);
+	h->live = false;
+}
+
+/* A crash ends every handle of the node without callbacks. */
+static void fz_crashed(struct fx *fx, uint32_t node)
+{
+	for (size_t i = 0; i < FZ_HANDLES; i++)
+		if (fx->fz[i].node == node)
+			fx->fz[i].live = false;
+}
+
+static uint32_t fz_node(struct fx *fx, struct sim_rng *r)
+{
+	return 1 + (uint32_t)sim_rng_below(r, fx->n_nodes);
+}
+
+/* One random action of the harness or of a node. */
+static void fz_step(struct fx *fx, struct sim_rng *r)
+{
+	static const char *const names[MAX_NODES] = {"n1", "n2", "n3", "n4"};
+	uint32_t a = fz_node(fx, r), b = fz_node(fx, r);
+	enum sim_node_status st = sim_node_status(fx->w, a);
+	uint64_t dice = sim_rng_below(r, 1000);
+	struct fz_handle *h;
+	if (dice < 500) {
+		if ((h = fz_pick(fx, r)))
+			for (uint64_t k = 1 + sim_rng_below(r, 3); k > 0; k--)
+				fz_send(fx, h);
+	} else if (dice < 640) {
+		if (st == SIM_NODE_UP) {
+			int tag;
+			struct env_conn *c = do_connect(fx, (int)a - 1, names[b - 1], &tag);
+			fz_add(fx, a, tag, c, false);
+		}
+	} else if (dice < 670) {
+		if ((h = fz_pick(fx, r)))
+			fz_close(fx, h);
+	} else if (dice < 720) {
+		sim_net_block(fx->net, a, b);
+	} else if (dice < 770) {
+		do_unblock(fx, a, b);
+	} else if (dice < 790) {
+		do_heal(fx);
+	} else if (dice < 800) {
+		sim_net_isolate(fx->net, a);
+	} else if (dice < 830) {
+		do_pause(fx, a);
+	} else if (dice < 880) {
+		do_resume(fx, a);
+	} else if (dice < 890) {
+		if (st == SIM_NODE_UP || st == SIM_NODE_PAUSED) {
+			do_kill(fx, (int)a - 1);
+			fz_crashed(fx, a);
+		}
+	} else if (dice < 900) {
+		if (st == SIM_NODE_UP || st == SIM_NODE_PAUSED) {
+			do_power_loss(fx, (int)a - 1);
+			fz_crashed(fx, a);
+		}
+	} else if (dice < 950) {
+		if (st != SIM_NODE_UP && st != SIM_NODE_PAUSED)
+			assert_true(sim_node_start(fx->w, a));
+	} else if (dice < 960) {
+		do_reset(fx, a);
+	} else if (dice < 985) {
+		int64_t lo = sim_rng_range(r, 0, 20 * MS);
+		sim_net_set_delay(fx->net, a, lo, lo + sim_rng_range(r, 0, 20 * MS));
+	} else {
+		sim_net_clear_delays(fx->net);
+	}
+}
+
+static void fz_run(struct fx *fx, uint64_t seed, int steps)
+{
+	fx_build_seed(fx, 3 + (uint32_t)(seed % 2), NULL, seed);
+	fx->fuzz = true;
+	memset(fx->fz, 0, sizeof fx->fz);
+	struct sim_rng r;
+	sim_rng_derive(&r, seed, "test_net", 0);
+	for (int i = 0; i < steps; i++) {
+		fz_step(fx, &r);
+		fx_run_for(fx, sim_rng_range(&r, 0, 8 * MS));
+	}
+	/* Heal everything: whatever waited flows or bounces. */
+	do_heal(fx);
+	sim_net_clear_delays(fx->net);
+	for (uint32_t id = 1; id <= fx->n_nodes; id++) {
+		do_resume(fx, id);
+		sim_node_start(fx->w, id);
+	}
+	fx_run_for(fx, 10 * SEC);
+	/* Every open end sends once more: an end whose peer is gone hears a
+	 * reset or EOF; the others receive it. */
+	for (size_t i = 0; i < FZ_HANDLES; i++)
+		if (fx->fz[i].live)
+			fz_send(fx, &fx->fz[i]);
+	fx_run_for(fx, 1 * SEC);
+	/* Between two ends still open, nothing was lost either way. */
+	for (size_t i = 0; i < FZ_HANDLES; i++) {
+		struct fz_handle *g = &fx->fz[i];
+		if (!g->live)
+			continue;
+		assert_true(g->open);
+		assert_int_equal(env_conn_backlog(g->conn), 0);
+		struct tag *tg = env_conn_data(g->conn);
+		assert_true(tg->src_node != 0);
+		struct fz_handle *h = fz_find(fx, tg->src_node, (int)tg->src_tag);
+		assert_true(h->live && h->open);
+		assert_int_equal(tg->next_n, h->sent);
+	}
+	for (size_t i = 0; i < FZ_HANDLES; i++)
+		if (fx->fz[i].live)
+			fz_close(fx, &fx->fz[i]);
+	fx_run_for(fx, fx->cfg.connect_timeout_ns + 10 * SEC);
+	assert_int_equal(sim_net_conn_count(fx->net), 0);
+	for (uint32_t id = 1; id <= fx->n_nodes; id++) {
+		assert_int_equal(sim_node_status(fx->w, id), SIM_NODE_UP);
+		assert_int_equal(sim_node_live_allocs(fx->w, id), 1);
+	}
+	fx->fuzz = false;
+}
+
+static void test_random_schedules(void **state)
+{
+	struct fx *fx = *state;
+	bool slow = getenv("KSIM_UNDER_VALGRIND") != NULL;
+	int seeds = slow ? 6 : 60, steps = slow ? 200 : 400;
+	for (int seed = 1; seed <= seeds; seed++)
+		fz_run(fx, (uint64_t)seed, steps);
 }
 
 /* ---- Main ------------------------------------------------------------------------- */
@@ -1361,10 +1718,12 @@ int main(void)
 		T(test_close_while_connecting),
 		T(test_reset_node),
 		T(test_reset_both_ends),
+		T(test_reset_paused_node),
 		T(test_send_errors),
 		T(test_bandwidth_pacing),
 		T(test_node_delay),
 		T(test_free_mid_flight),
+		T(test_random_schedules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
