@@ -103,6 +103,8 @@ struct fx {
 	struct probe p[MAX_NODES];
 	int64_t sent_at[MAX_SEQ];
 	bool fuzz; /* random-schedule mode: track handles, keep no records */
+	uint64_t fuzz_seed;
+	int fuzz_steps;
 	struct rec scratch;
 	struct fz_handle fz[FZ_HANDLES];
 };
@@ -285,6 +287,10 @@ static void fx_free_world(struct fx *fx)
 static int fx_teardown(void **state)
 {
 	struct fx *fx = *state;
+	if (fx->fuzz) /* a random schedule failed: say how to replay it */
+		print_message("replay: KSIM_NET_SEED=%llu KSIM_NET_STEPS=%d KSIM_NET_TRACE=1 %s\n",
+			      (unsigned long long)fx->fuzz_seed, fx->fuzz_steps,
+			      "build/tests/test_net");
 	fx_free_world(fx);
 	free(fx);
 	return 0;
@@ -1630,6 +1636,10 @@ static void fz_run(struct fx *fx, uint64_t seed, int steps)
 {
 	fx_build_seed(fx, 3 + (uint32_t)(seed % 2), NULL, seed);
 	fx->fuzz = true;
+	fx->fuzz_seed = seed;
+	fx->fuzz_steps = steps;
+	if (getenv("KSIM_NET_TRACE"))
+		sim_world_set_trace_file(fx->w, stderr);
 	memset(fx->fz, 0, sizeof fx->fz);
 	struct sim_rng r;
 	sim_rng_derive(&r, seed, "test_net", 0);
@@ -1659,7 +1669,9 @@ static void fz_run(struct fx *fx, uint64_t seed, int steps)
 		assert_true(g->open);
 		assert_int_equal(env_conn_backlog(g->conn), 0);
 		struct tag *tg = env_conn_data(g->conn);
-		assert_true(tg->src_node != 0);
+		if (!tg->src_node)
+			fail_msg("end %u/%d (peer %s) heard nothing more at %lld", g->node, g->tag,
+				 env_conn_peer(g->conn), (long long)now(fx));
 		struct fz_handle *h = fz_find(fx, tg->src_node, (int)tg->src_tag);
 		assert_true(h->live && h->open);
 		assert_int_equal(tg->next_n, h->sent);
@@ -1676,12 +1688,22 @@ static void fz_run(struct fx *fx, uint64_t seed, int steps)
 	fx->fuzz = false;
 }
 
+static int env_int(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? atoi(v) : dflt;
+}
+
+/* KSIM_NET_SEEDS and KSIM_NET_STEPS scale the sweep up; KSIM_NET_SEED
+ * replays one seed (with KSIM_NET_TRACE=1, tracing to stderr). */
 static void test_random_schedules(void **state)
 {
 	struct fx *fx = *state;
 	bool slow = getenv("KSIM_UNDER_VALGRIND") != NULL;
-	int seeds = slow ? 6 : 60, steps = slow ? 200 : 400;
-	for (int seed = 1; seed <= seeds; seed++)
+	int seeds = env_int("KSIM_NET_SEEDS", slow ? 6 : 60);
+	int steps = env_int("KSIM_NET_STEPS", slow ? 200 : 400);
+	int only = env_int("KSIM_NET_SEED", 0);
+	for (int seed = only ? only : 1; seed <= (only ? only : seeds); seed++)
 		fz_run(fx, (uint64_t)seed, steps);
 }
 
