@@ -139,6 +139,11 @@ static void free_items(struct dir *d)
 static void dir_clear(struct sim_net *net, struct sim_conn *c, int s, bool keep_notice)
 {
 	struct dir *d = &c->dir[s];
+	/* A reset discarded here will not arrive: its receiver may be sent
+	 * another (by a bounce) instead of waiting for ever. */
+	for (struct item *it = d->head; it; it = it->next)
+		if (it->kind == IT_RST && !it->local)
+			c->end[1 - s].doomed = false;
 	if (keep_notice && d->head && d->head->local) {
 		struct item *notice = d->head;
 		d->head = notice->next;

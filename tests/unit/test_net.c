@@ -1308,6 +1308,35 @@ static void test_reset_paused_node(void **state)
 	}
 }
 
+/* A reset still in flight when its sender loses power is lost like any
+ * frame: the peer hears nothing then, and is reset normally once the
+ * machine is back and answers its next frame. */
+static void test_reset_lost_in_power_loss(void **state)
+{
+	struct fx *fx = *state;
+	struct sim_net_config cfg = fixed_latency(2 * MS);
+	fx_build(fx, 2, &cfg);
+	struct env_conn *c, *s;
+	int tc, ts;
+	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
+	size_t seen = fx->p[0].n;
+	assert_true(do_pause(fx, 2));
+	do_reset(fx, 2);
+	fx_run_for(fx, 1 * MS);
+	do_power_loss(fx, 1);
+	fx_run_for(fx, 1 * SEC);
+	assert_int_equal(fx->p[0].n, seen);
+	assert_true(sim_node_start(fx->w, 2));
+	assert_int_equal(do_send(fx, c, 1), ENV_OK);
+	int64_t sent = now(fx);
+	fx_run_for(fx, 1 * SEC);
+	assert_int_equal(count(fx, 0, R_CLOSED, tc), 1);
+	assert_int_equal(nth(fx, 0, R_CLOSED, tc, 0)->status, ENV_ECONNRESET);
+	assert_true(nth(fx, 0, R_CLOSED, tc, 0)->t == sent + 4 * MS);
+	fx_run_for(fx, 10 * SEC);
+	assert_int_equal(sim_net_conn_count(fx->net), 0);
+}
+
 static void test_send_errors(void **state)
 {
 	struct fx *fx = *state;
@@ -1741,6 +1770,7 @@ int main(void)
 		T(test_reset_node),
 		T(test_reset_both_ends),
 		T(test_reset_paused_node),
+		T(test_reset_lost_in_power_loss),
 		T(test_send_errors),
 		T(test_bandwidth_pacing),
 		T(test_node_delay),
