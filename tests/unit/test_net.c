@@ -57,6 +57,7 @@ struct probe {
 	struct fx *fx;
 	uint32_t id;
 	uint16_t listen_port; /* 0: the node does not listen */
+	bool listening;
 	struct env *env;      /* the running incarnation, NULL when down */
 	struct node_state *state;
 	int next_tag;
@@ -261,6 +262,7 @@ static void *probe_start(struct env *env, const void *config)
 	p->env = env;
 	p->state = s;
 	p->accepted = NULL;
+	p->listening = p->listen_port != 0;
 	if (p->listen_port)
 		assert_int_equal(env_listen(env, p->listen_port, on_accept, s), ENV_OK);
 	return s;
@@ -1619,9 +1621,23 @@ static void fz_step(struct fx *fx, struct sim_rng *r)
 				fz_send(fx, h);
 	} else if (dice < 640) {
 		if (st == SIM_NODE_UP) {
+			/* Now and then to a host that does not exist. */
+			const char *host = sim_rng_below(r, 20) ? names[b - 1] : "nowhere";
 			int tag;
-			struct env_conn *c = do_connect(fx, (int)a - 1, names[b - 1], &tag);
+			struct env_conn *c = do_connect(fx, (int)a - 1, host, &tag);
 			fz_add(fx, a, tag, c, false);
+		}
+	} else if (dice < 650) {
+		/* Stop or start listening: connects are refused meanwhile. */
+		struct probe *p = &fx->p[a - 1];
+		if (st == SIM_NODE_UP) {
+			fx->in_call = true;
+			if (p->listening)
+				env_unlisten(p->env, PORT);
+			else
+				assert_int_equal(env_listen(p->env, PORT, on_accept, p->state), 0);
+			fx->in_call = false;
+			p->listening = !p->listening;
 		}
 	} else if (dice < 670) {
 		if ((h = fz_pick(fx, r)))
@@ -1663,15 +1679,23 @@ static void fz_step(struct fx *fx, struct sim_rng *r)
 
 static void fz_run(struct fx *fx, uint64_t seed, int steps)
 {
-	fx_build_seed(fx, 3 + (uint32_t)(seed % 2), NULL, seed);
+	struct sim_rng r;
+	sim_rng_derive(&r, seed, "test_net", 0);
+	/* Links from instant (ties everywhere) to slow, sometimes paced. */
+	struct sim_net_config cfg;
+	sim_net_config_default(&cfg);
+	cfg.latency_min_ns = sim_rng_range(&r, 0, 2 * MS);
+	cfg.latency_max_ns = cfg.latency_min_ns + sim_rng_range(&r, 0, 3 * MS);
+	cfg.connect_timeout_ns = sim_rng_range(&r, 300 * MS, 5 * SEC);
+	if (sim_rng_below(&r, 3) == 0)
+		cfg.bandwidth_bps = (uint64_t)sim_rng_range(&r, 1000 * 1000, 10 * 1000 * 1000);
+	fx_build_seed(fx, 3 + (uint32_t)(seed % 2), &cfg, seed);
 	fx->fuzz = true;
 	fx->fuzz_seed = seed;
 	fx->fuzz_steps = steps;
 	if (getenv("KSIM_NET_TRACE"))
 		sim_world_set_trace_file(fx->w, stderr);
 	memset(fx->fz, 0, sizeof fx->fz);
-	struct sim_rng r;
-	sim_rng_derive(&r, seed, "test_net", 0);
 	for (int i = 0; i < steps; i++) {
 		fz_step(fx, &r);
 		fx_run_for(fx, sim_rng_range(&r, 0, 8 * MS));
