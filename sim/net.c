@@ -485,15 +485,18 @@ static void unstall(struct sim_net *net, uint32_t only_receiver)
 			uint32_t to = c->end[1 - s].node;
 			if (!d->stalled || (only_receiver && to != only_receiver))
 				continue;
-			if (sim_net_blocked(net, c->end[s].node, to))
+			/* A local notice crosses no link: only a pause holds it. */
+			bool local = d->head && d->head->local;
+			if (!local && sim_net_blocked(net, c->end[s].node, to))
 				continue;
 			if (sim_node_status(net->w, to) == SIM_NODE_PAUSED &&
 			    c->end[1 - s].state != END_DEAD)
 				continue;
 			d->stalled = false;
 			/* The first frame after a heal waits for a retransmission. */
+			bool retransmit = !only_receiver && !local;
 			int64_t at = sim_now(net->w) +
-				     (only_receiver ? 0 : sample_latency(net, c->end[s].node, to));
+				     (retransmit ? sample_latency(net, c->end[s].node, to) : 0);
 			schedule_pump(net, c, s, at);
 		}
 	}
