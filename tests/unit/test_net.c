@@ -7,12 +7,18 @@
  * which connection, frame sequence number) into a test-owned `struct probe`
  * that outlives the node's incarnations; the test itself plays the node's
  * part between runs of the loop, calling env_connect, env_conn_send and
- * env_conn_close on the node's env. Every such call is made with
- * `fx->in_call` set, and every callback asserts it is clear: no callback may
- * fire inside the call that caused it.
+ * env_conn_close on the node's env. Every such call, and every harness
+ * action (kill, pause, heal, reset...), is made with `fx->in_call` set, and
+ * every callback asserts it is clear: no callback may fire inside the call
+ * that caused it.
  *
  * Frames carry a sequence number and a length and byte pattern derived from
  * it, so each delivery is checked to be whole and uncorrupted.
+ *
+ * Sections 1-7 pin one behaviour each, mostly with exact times (a fixed
+ * link latency where the point is a time). Section 8 runs random schedules
+ * of every action over many seeds and checks the invariants that must hold
+ * whatever happens; a failure prints the seed to replay it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -540,7 +546,8 @@ static int fifo_run(struct fx *fx, uint64_t seed, int64_t *times)
 	expect_frames(fx, 0, tc, 1000, 1099, lo, hi, false);
 	int held = 0;
 	for (uint32_t k = 1; k < 300; k++) {
-		const struct rec *a = nth(fx, 1, R_FRAME, ts, k - 1), *b = nth(fx, 1, R_FRAME, ts, k);
+		const struct rec *a = nth(fx, 1, R_FRAME, ts, k - 1);
+		const struct rec *b = nth(fx, 1, R_FRAME, ts, k);
 		if (times)
 			times[k] = b->t;
 		if (fx->sent_at[k] > fx->sent_at[k - 1] && a->t == b->t)
@@ -874,7 +881,8 @@ static void test_isolate(void **state)
 	sim_net_isolate(fx->net, 3);
 	for (uint32_t a = 1; a <= 3; a++)
 		for (uint32_t b = 1; b <= 3; b++)
-			assert_int_equal(sim_net_blocked(fx->net, a, b), a != b && (a == 3 || b == 3));
+			assert_int_equal(sim_net_blocked(fx->net, a, b),
+					 a != b && (a == 3 || b == 3));
 	assert_int_equal(do_send(fx, c12, 1), ENV_OK);
 	assert_int_equal(do_send(fx, s12, 2), ENV_OK);
 	assert_int_equal(do_send(fx, c13, 3), ENV_OK);
@@ -1436,8 +1444,10 @@ static void test_node_delay(void **state)
 	}
 	/* To or from node 2: delayed both ways; node 3 is not. */
 	for (uint32_t k = 0; k < 20; k++) {
-		const struct rec *a = nth(fx, 1, R_FRAME, u12, k), *b = nth(fx, 0, R_FRAME, t12, k);
-		const struct rec *x = nth(fx, 2, R_FRAME, u13, k), *y = nth(fx, 0, R_FRAME, t13, k);
+		const struct rec *a = nth(fx, 1, R_FRAME, u12, k);
+		const struct rec *b = nth(fx, 0, R_FRAME, t12, k);
+		const struct rec *x = nth(fx, 2, R_FRAME, u13, k);
+		const struct rec *y = nth(fx, 0, R_FRAME, t13, k);
 		int64_t la = a->t - fx->sent_at[a->seq], lb = b->t - fx->sent_at[b->seq];
 		int64_t lx = x->t - fx->sent_at[x->seq], ly = y->t - fx->sent_at[y->seq];
 		assert_true(la >= lo + 50 * MS && la <= hi + 60 * MS);
