@@ -1103,6 +1103,10 @@ static void test_pause_queues_until_resume(void **state)
 	expect_frames(fx, 1, ts, 0, 9, resumed, resumed, true);
 	assert_int_equal(count(fx, 1, R_TIMER, 0), 1);
 	assert_true(nth(fx, 1, R_TIMER, 0, 0)->t == resumed);
+	/* As net.h says: the parked timer first, then the frames, although
+	 * the first frames came due before the timer. */
+	assert_true(nth(fx, 1, R_TIMER, 0, 0) < nth(fx, 1, R_FRAME, ts, 0));
+	assert_true(fx->sent_at[0] + hi < t + 10 * MS);
 	/* After resume, frames flow with normal latency again. */
 	assert_int_equal(do_send(fx, c, 10), ENV_OK);
 	fx_run_for(fx, 10 * MS);
