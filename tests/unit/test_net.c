@@ -1633,11 +1633,11 @@ static void fz_step(struct fx *fx, struct sim_rng *r)
 	enum sim_node_status st = sim_node_status(fx->w, a);
 	uint64_t dice = sim_rng_below(r, 1000);
 	struct fz_handle *h;
-	if (dice < 500) {
-		if ((h = fz_pick(fx, r)))
-			for (uint64_t k = 1 + sim_rng_below(r, 3); k > 0; k--)
-				fz_send(fx, h);
+	if (dice < 500 && (h = fz_pick(fx, r))) {
+		for (uint64_t k = 1 + sim_rng_below(r, 3); k > 0; k--)
+			fz_send(fx, h);
 	} else if (dice < 640) {
+		/* (Also when there was nothing to send on.) */
 		if (st == SIM_NODE_UP) {
 			/* Now and then to a host that does not exist. */
 			const char *host = sim_rng_below(r, 20) ? names[b - 1] : "nowhere";
