@@ -1515,13 +1515,16 @@ static void test_free_mid_flight(void **state)
  * connection and no node allocation is left.
  *
  * A random-schedule frame: 0xf0, sender node id, sender tag (4 bytes),
- * n (4 bytes), then a pattern; its length depends on n and the tag.
+ * n (4 bytes), send time (8 bytes), then a pattern; its length depends on
+ * n and the tag. No frame may arrive sooner than the link's minimum
+ * latency plus the time its own bytes take on a paced wire.
  */
 #define FZ_MAGIC 0xf0
+#define FZ_HEAD 18
 
 static size_t fz_len(uint32_t n, uint32_t tag)
 {
-	return 10 + (n * 131u + tag * 17u) % 300;
+	return FZ_HEAD + (n * 131u + tag * 17u) % 300;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -1539,11 +1542,16 @@ static uint32_t get32(const uint8_t *p)
 
 static void fz_check(struct tag *tg, const uint8_t *frame, size_t len)
 {
-	assert_true(len >= 10 && frame[0] == FZ_MAGIC);
+	struct fx *fx = tg->s->p->fx;
+	assert_true(len >= FZ_HEAD && frame[0] == FZ_MAGIC);
 	uint32_t node = frame[1], src = get32(frame + 2), n = get32(frame + 6);
+	int64_t sent = (int64_t)((uint64_t)get32(frame + 10) << 32 | get32(frame + 14));
 	assert_int_equal(len, fz_len(n, src));
-	for (size_t i = 10; i < len; i++)
+	for (size_t i = FZ_HEAD; i < len; i++)
 		assert_int_equal(frame[i], frame_byte(n ^ src, i));
+	uint64_t bw = fx->cfg.bandwidth_bps;
+	int64_t tx = bw ? (int64_t)(len * (uint64_t)SEC / bw) : 0;
+	assert_true(now(fx) - sent >= fx->cfg.latency_min_ns + tx);
 	if (!tg->src_node) {
 		tg->src_node = node;
 		tg->src_tag = src;
@@ -1592,7 +1600,9 @@ static void fz_send(struct fx *fx, struct fz_handle *h)
 	buf[1] = (uint8_t)h->node;
 	put32(buf + 2, (uint32_t)h->tag);
 	put32(buf + 6, h->sent);
-	for (size_t i = 10; i < len; i++)
+	put32(buf + 10, (uint32_t)((uint64_t)now(fx) >> 32));
+	put32(buf + 14, (uint32_t)now(fx));
+	for (size_t i = FZ_HEAD; i < len; i++)
 		buf[i] = frame_byte(h->sent ^ (uint32_t)h->tag, i);
 	fx->in_call = true;
 	int rc = env_conn_send(h->conn, buf, len);
