@@ -58,6 +58,12 @@ struct sim_conn {
 	struct env_conn end[2];
 	struct dir dir[2];
 	uint32_t refs; /* scheduled events that point here */
+	/* The pending connect timeout, a node event of the connecting node.
+	 * It holds no reference: freeing the connection first detaches it
+	 * (it may be parked with a paused node, out of the scheduler's reach),
+	 * so that a connection is freed as soon as both ends are done. */
+	struct sim_event *timeout;
+	struct sim_event *syn; /* the scheduled SYN (a world event), or NULL */
 	uint16_t port;
 	int64_t syn_backoff_ns;
 };
@@ -307,8 +313,19 @@ static struct sim_conn *conn_new(struct sim_net *net)
 
 static void conn_maybe_free(struct sim_net *net, struct sim_conn *c)
 {
-	if (c->refs || c->end[0].state != END_DEAD || c->end[1].state != END_DEAD)
+	if (c->end[0].state != END_DEAD || c->end[1].state != END_DEAD)
 		return;
+	/* A SYN still to be retried is pointless once both ends are done. */
+	if (c->syn) {
+		sim_sched_remove(&net->w->sched, c->syn);
+		sim_event_free(&net->w->sched, c->syn);
+		c->syn = NULL;
+		c->refs--;
+	}
+	if (c->refs)
+		return;
+	if (c->timeout)
+		c->timeout->b = NULL; /* it will fire or be discarded as a no-op */
 	free_items(&c->dir[0]);
 	free_items(&c->dir[1]);
 	if (c->prev)
@@ -596,7 +613,7 @@ static void syn_event(struct sim_world *w, struct sim_event *ev);
 static void send_syn(struct sim_net *net, struct sim_conn *c, int64_t delay_ns)
 {
 	c->refs++;
-	sim_world_event(net->w, delay_ns, syn_event, net, c, 0);
+	c->syn = sim_world_event(net->w, delay_ns, syn_event, net, c, 0);
 }
 
 static void syn_event(struct sim_world *w, struct sim_event *ev)
@@ -606,6 +623,7 @@ static void syn_event(struct sim_world *w, struct sim_event *ev)
 	struct env_conn *e0 = &c->end[0], *e1 = &c->end[1];
 	uint32_t dst = e1->node;
 	struct sim_node *dn = sim_node_get(w, dst);
+	c->syn = NULL;
 	if (e0->state != END_CONNECTING)
 		goto out;
 	if (sim_net_blocked(net, e0->node, dst) || dn->status == SIM_NODE_POWERED_OFF ||
@@ -637,21 +655,24 @@ static void connect_timeout_fire(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_net *net = ev->a;
 	struct sim_conn *c = ev->b;
+	if (!c)
+		return; /* the connection was freed */
+	c->timeout = NULL;
 	struct env_conn *e0 = &c->end[0];
 	if (e0->state == END_CONNECTING) {
 		e0->state = END_DEAD;
 		sim_trace_node(w, SIM_TR_CONNECT_FAIL, e0->node, c->end[1].node, 1);
 		e0->connect_cb(e0, ENV_ETIMEDOUT);
 	}
-	c->refs--;
 	conn_maybe_free(net, c);
 }
 
+/* The connecting node crashed (or the world is being freed). */
 static void connect_timeout_discard(struct sim_world *w, struct sim_event *ev)
 {
 	struct sim_conn *c = ev->b;
-	c->refs--;
-	conn_maybe_free(ev->a, c);
+	if (c)
+		c->timeout = NULL;
 }
 
 /* ---- env.h: connections ---------------------------------------------------- */
@@ -699,9 +720,8 @@ struct env_conn *env_connect(struct env *env, const char *host, uint16_t port,
 		return e0;
 	}
 	send_syn(net, c, sample_latency(net, e0->node, dst));
-	c->refs++;
-	sim_node_event(env, net->cfg.connect_timeout_ns, connect_timeout_fire,
-		       connect_timeout_discard, net, c, 0);
+	c->timeout = sim_node_event(env, net->cfg.connect_timeout_ns, connect_timeout_fire,
+				    connect_timeout_discard, net, c, 0);
 	return e0;
 }
 

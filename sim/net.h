@@ -69,9 +69,8 @@ void sim_net_clear_delays(struct sim_net *net);
 /* Aborts every connection of `node`: both ends see ENV_ECONNRESET. */
 void sim_net_reset_node(struct sim_net *net, uint32_t node);
 
-/* Connections not yet fully closed (for tests and leak checks). A
- * connection's record also stays until its connect timeout has passed,
- * even when both ends closed earlier: the pending timeout refers to it. */
+/* Connections not yet fully closed (for tests and leak checks): one
+ * counts until both ends are done and nothing in flight refers to it. */
 size_t sim_net_conn_count(const struct sim_net *net);
 /* Frames delivered so far. */
 uint64_t sim_net_frames_delivered(const struct sim_net *net);
