@@ -19,10 +19,10 @@
  * - A powered-off node vanishes: frames sent to it are dropped silently, and
  *   once it is back up, frames on old connections are answered with a reset.
  * - A paused node's incoming frames wait until it resumes, then all arrive
- *   at the resume instant, each connection in its order, after the
- *   node's timers and file completions that came due meanwhile (not
- *   interleaved with them by due time). A SYN to a paused node is lost
- *   and retried, as across a blocked link.
+ *   at the resume instant, in the order they arrived at its machine,
+ *   interleaved by due time with its timers and file completions that
+ *   came due meanwhile. A SYN to a paused node is lost and retried, as
+ *   across a blocked link.
  * - Reset (sim_net_reset_node) aborts every connection of a node, both ends:
  *   the node's own ends hear at once (their sends fail from then on; a
  *   paused node hears when it resumes, whatever the links), the peers one

@@ -1108,7 +1108,8 @@ static void test_power_loss_silence_then_reset(void **state)
 }
 
 /* Pause: incoming frames wait and all arrive, in order, right at resume;
- * the node's timer fires at resume too (it sees time jump). */
+ * the node's timer fires at resume too (it sees time jump), in due order
+ * with the frames. */
 static void test_pause_queues_until_resume(void **state)
 {
 	struct fx *fx = *state;
@@ -1134,16 +1135,47 @@ static void test_pause_queues_until_resume(void **state)
 	expect_frames(fx, 1, ts, 0, 9, resumed, resumed, true);
 	assert_int_equal(count(fx, 1, R_TIMER, 0), 1);
 	assert_true(nth(fx, 1, R_TIMER, 0, 0)->t == resumed);
-	/* As net.h says: the parked timer first, then the frames, although
-	 * the first frames came due before the timer. */
-	assert_true(nth(fx, 1, R_TIMER, 0, 0) < nth(fx, 1, R_FRAME, ts, 0));
-	assert_true(fx->sent_at[0] + hi < t + 10 * MS);
+	/* In due order: frames 0 and 1 (sent at t and t + 5 ms) arrived
+	 * before the timer's deadline at t + 10 ms, frame 2 (sent then)
+	 * after it. */
+	assert_true(fx->sent_at[1] + hi < t + 10 * MS && fx->sent_at[2] == t + 10 * MS);
+	const struct rec *timer = nth(fx, 1, R_TIMER, 0, 0);
+	assert_true(nth(fx, 1, R_FRAME, ts, 1) < timer && timer < nth(fx, 1, R_FRAME, ts, 2));
 	/* After resume, frames flow with normal latency again. */
 	assert_int_equal(do_send(fx, c, 10), ENV_OK);
 	fx_run_for(fx, 10 * MS);
 	expect_frames(fx, 1, ts, 0, 10, 0, resumed + hi, true);
 	const struct rec *last = nth(fx, 1, R_FRAME, ts, 10);
 	assert_true(last->t >= fx->sent_at[10] + lo && last->t <= fx->sent_at[10] + hi);
+}
+
+/* What waited at a paused node keeps its due order even when a reset
+ * replaces it: a frame parked at t + 2 ms is discarded by a reset at
+ * t + 10 ms, whose notice is due then, after the timer due at t + 5 ms. */
+static void test_pause_order_after_reset(void **state)
+{
+	struct fx *fx = *state;
+	struct sim_net_config cfg = fixed_latency(2 * MS);
+	fx_build(fx, 2, &cfg);
+	struct env_conn *c, *s;
+	int tc, ts;
+	connect_pair(fx, 0, 1, &c, &tc, &s, &ts);
+	int64_t t = now(fx);
+	env_timer_start(fx->p[1].env, &fx->p[1].state->timer, 5 * MS, on_timer);
+	assert_true(do_pause(fx, 2));
+	assert_int_equal(do_send(fx, c, 1), ENV_OK);
+	sim_run_until(fx->w, t + 10 * MS);
+	do_reset(fx, 2);
+	sim_run_until(fx->w, t + 1 * SEC);
+	assert_int_equal(fx->p[1].n, 1); /* only the accept so far */
+	assert_true(do_resume(fx, 2));
+	fx_run_for(fx, 0);
+	assert_int_equal(count(fx, 1, R_FRAME, 0), 0);
+	const struct rec *timer = nth(fx, 1, R_TIMER, 0, 0);
+	const struct rec *closed = nth(fx, 1, R_CLOSED, ts, 0);
+	assert_int_equal(closed->status, ENV_ECONNRESET);
+	assert_true(timer->t == t + 1 * SEC && closed->t == t + 1 * SEC);
+	assert_true(timer < closed);
 }
 
 /* Frames queued for a paused node that then loses power are dropped, and
@@ -1847,6 +1879,7 @@ int main(void)
 		T(test_close_before_reset_arrives),
 		T(test_power_loss_silence_then_reset),
 		T(test_pause_queues_until_resume),
+		T(test_pause_order_after_reset),
 		T(test_pause_then_power_loss),
 		T(test_pause_then_kill),
 		T(test_graceful_close),
