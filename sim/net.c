@@ -602,40 +602,29 @@ static void unpark(struct sim_net *net, struct sim_conn *c, int s)
 	schedule_pump(net, c, s, sim_now(net->w));
 }
 
-/* Restarts directions that waited on a link or a paused receiver. */
-static void unstall(struct sim_net *net, uint32_t only_receiver)
+/* Restarts directions that waited on a blocked link now open. (Only
+ * links stall a direction: what reaches a paused node is parked, and a
+ * local notice crosses no link.) */
+static void links_changed(struct sim_net *net)
 {
 	for (struct sim_conn *c = net->head; c; c = c->next) {
 		for (int s = 0; s < 2; s++) {
 			struct dir *d = &c->dir[s];
-			uint32_t to = c->end[1 - s].node;
-			if (!d->stalled || (only_receiver && to != only_receiver))
-				continue;
-			/* A local notice crosses no link: only a pause holds it. */
-			bool local = d->cursor && d->cursor->local;
-			if (!local && sim_net_blocked(net, c->end[s].node, to))
-				continue;
-			if (sim_node_status(net->w, to) == SIM_NODE_PAUSED &&
-			    c->end[1 - s].state != END_DEAD)
+			uint32_t from = c->end[s].node, to = c->end[1 - s].node;
+			if (!d->stalled || sim_net_blocked(net, from, to))
 				continue;
 			d->stalled = false;
 			/* The first frame after a heal waits for a retransmission. */
-			bool retransmit = !only_receiver && !local;
-			int64_t at = sim_now(net->w) +
-				     (retransmit ? sample_latency(net, c->end[s].node, to) : 0);
-			schedule_pump(net, c, s, at);
+			schedule_pump(net, c, s, sim_now(net->w) + sample_latency(net, from, to));
 		}
 	}
 }
 
-static void links_changed(struct sim_net *net)
-{
-	unstall(net, 0);
-}
-
 void sim_net_node_resumed(struct sim_net *net, uint32_t node)
 {
-	unstall(net, node);
+	/* Nothing waits here: parked items are the node's own events. */
+	(void)net;
+	(void)node;
 }
 
 void sim_net_node_started(struct sim_net *net, uint32_t node)
