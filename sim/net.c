@@ -151,8 +151,8 @@ static void free_items(struct dir *d)
  *
  * With `keep_notice`, a local item at the head survives: it is the
  * receiving end's own kernel telling it of a reset (sim_net_reset_node),
- * which is not on the wire, so nothing that happens to the wire loses it;
- * it may still wait there for its node to resume. Otherwise the direction
+ * which is not on the wire, so nothing that happens to the wire loses it
+ * (it may be parked, waiting for its node to resume). Otherwise the direction
  * restarts empty: a pump scheduled for a discarded item is cancelled, so
  * that an item queued next goes at its own time, not at the time of the
  * frame it replaced, and nothing queued later waits behind the discarded.
