@@ -13,11 +13,20 @@
  *   through their own timeouts. A connect across a blocked link retries its
  *   SYN (1 s, 2 s, 4 s, ...) until the connect timeout.
  * - A killed node's peers get a reset (ENV_ECONNRESET after one latency);
- *   what was in flight either way is discarded.
+ *   what was in flight either way is discarded. A reset is a packet: it
+ *   waits behind a blocked link like a frame, and until it arrives the
+ *   peer knows nothing (its sends succeed; their frames are lost).
  * - A powered-off node vanishes: frames sent to it are dropped silently, and
  *   once it is back up, frames on old connections are answered with a reset.
- * - A paused node's incoming frames wait until it resumes.
- * - Reset (sim_net_reset_node) aborts every connection of a node, both ends.
+ * - A paused node's incoming frames wait until it resumes, then all arrive
+ *   at the resume instant, in the order they arrived at its machine,
+ *   interleaved by due time with its timers and file completions that
+ *   came due meanwhile. A SYN to a paused node is lost and retried, as
+ *   across a blocked link.
+ * - Reset (sim_net_reset_node) aborts every connection of a node, both ends:
+ *   the node's own ends hear at once (their sends fail from then on; a
+ *   paused node hears when it resumes, whatever the links), the peers one
+ *   latency later.
  */
 #ifndef KSIM_SIM_NET_H
 #define KSIM_SIM_NET_H
@@ -60,7 +69,8 @@ void sim_net_clear_delays(struct sim_net *net);
 /* Aborts every connection of `node`: both ends see ENV_ECONNRESET. */
 void sim_net_reset_node(struct sim_net *net, uint32_t node);
 
-/* Connections not yet fully closed (for tests and leak checks). */
+/* Connections not yet fully closed (for tests and leak checks): one
+ * counts until both ends are done and nothing in flight refers to it. */
 size_t sim_net_conn_count(const struct sim_net *net);
 /* Frames delivered so far. */
 uint64_t sim_net_frames_delivered(const struct sim_net *net);
