@@ -53,9 +53,7 @@ struct env_conn {
 	struct sim_conn *conn;
 	int side;
 	uint32_t node;
-	uint32_t incarnation;
 	enum end_state state;
-	bool crashed; /* dead because its node crashed (not closed by it) */
 	bool doomed;  /* a reset is on its way to it: no other need be sent */
 	bool aborted; /* its own kernel reset it (reset_node): sends fail */
 	const struct env_conn_ops *ops;
@@ -108,6 +106,7 @@ struct sim_net {
 	/* Indexed by node id; grown as nodes appear. */
 	uint8_t *blocked; /* blocked[from * cap + to] */
 	struct delay *delays;
+	struct delay *links; /* links[from * cap + to]: a range replacing the default */
 	uint32_t cap_nodes;
 };
 
@@ -205,6 +204,7 @@ void sim_net_free(struct sim_net *net)
 	free(net->listeners);
 	free(net->blocked);
 	free(net->delays);
+	free(net->links);
 	free(net);
 }
 
@@ -218,11 +218,17 @@ static void ensure_nodes(struct sim_net *net, uint32_t id)
 	while (cap <= id)
 		cap *= 2;
 	uint8_t *blocked = sim_xcalloc((size_t)cap * cap, 1);
-	for (uint32_t a = 0; a < net->cap_nodes; a++)
+	struct delay *links = sim_xcalloc((size_t)cap * cap, sizeof *links);
+	for (uint32_t a = 0; a < net->cap_nodes; a++) {
 		memcpy(blocked + (size_t)a * cap, net->blocked + (size_t)a * net->cap_nodes,
 		       net->cap_nodes);
+		memcpy(links + (size_t)a * cap, net->links + (size_t)a * net->cap_nodes,
+		       net->cap_nodes * sizeof *links);
+	}
 	free(net->blocked);
+	free(net->links);
 	net->blocked = blocked;
+	net->links = links;
 	net->delays = sim_xrealloc(net->delays, cap * sizeof *net->delays);
 	memset(net->delays + net->cap_nodes, 0, (cap - net->cap_nodes) * sizeof *net->delays);
 	net->cap_nodes = cap;
@@ -298,9 +304,25 @@ void sim_net_clear_delays(struct sim_net *net)
 		memset(net->delays, 0, net->cap_nodes * sizeof *net->delays);
 }
 
+void sim_net_set_link_latency(struct sim_net *net, uint32_t from, uint32_t to, int64_t min_ns,
+			       int64_t max_ns)
+{
+	assert(min_ns >= 0 && min_ns <= max_ns);
+	ensure_nodes(net, from > to ? from : to);
+	net->links[(size_t)from * net->cap_nodes + to] = (struct delay){min_ns, max_ns};
+}
+
 static int64_t sample_latency(struct sim_net *net, uint32_t a, uint32_t b)
 {
-	int64_t lat = sim_rng_range(&net->rng, net->cfg.latency_min_ns, net->cfg.latency_max_ns);
+	int64_t lo = net->cfg.latency_min_ns, hi = net->cfg.latency_max_ns;
+	if (a < net->cap_nodes && b < net->cap_nodes) {
+		const struct delay *link = &net->links[(size_t)a * net->cap_nodes + b];
+		if (link->max_ns > 0) {
+			lo = link->min_ns;
+			hi = link->max_ns;
+		}
+	}
+	int64_t lat = sim_rng_range(&net->rng, lo, hi);
 	uint32_t ends[2] = {a, b};
 	for (int i = 0; i < 2; i++) {
 		if (ends[i] < net->cap_nodes && net->delays[ends[i]].max_ns > 0)
@@ -409,7 +431,6 @@ static void enqueue_control(struct sim_net *net, struct sim_conn *c, int s,
 static void end_crash(struct env_conn *e)
 {
 	e->state = END_DEAD;
-	e->crashed = true;
 	e->ops = NULL;
 	e->data = NULL;
 	e->connect_cb = NULL;
@@ -737,7 +758,6 @@ static void syn_event(struct sim_world *w, struct sim_event *ev)
 		goto out;
 	}
 	e1->state = END_OPEN;
-	e1->incarnation = dn->incarnation;
 	sim_trace_node(w, SIM_TR_ACCEPT, dst, e0->node, c->port);
 	/* Queued before the accept callback runs, so that anything the
 	 * acceptor sends from it arrives after the handshake completes. */
@@ -804,7 +824,6 @@ struct env_conn *env_connect(struct env *env, const char *host, uint16_t port,
 	struct sim_conn *c = conn_new(net);
 	struct env_conn *e0 = &c->end[0];
 	e0->node = env->node->id;
-	e0->incarnation = env->incarnation;
 	e0->state = END_CONNECTING;
 	e0->ops = ops;
 	e0->data = data;

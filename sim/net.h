@@ -63,6 +63,10 @@ void sim_net_partition(struct sim_net *net, const uint32_t *group_of, uint32_t c
 void sim_net_isolate(struct sim_net *net, uint32_t node);
 /* Opens every link. */
 void sim_net_heal(struct sim_net *net);
+/* Sets the latency range of the one-way link from -> to, replacing the
+ * default range (a WAN link, a slow rack); max 0 restores the default. */
+void sim_net_set_link_latency(struct sim_net *net, uint32_t from, uint32_t to, int64_t min_ns,
+			      int64_t max_ns);
 /* Adds latency in [min, max] to every frame to or from `node`. */
 void sim_net_set_delay(struct sim_net *net, uint32_t node, int64_t min_ns, int64_t max_ns);
 void sim_net_clear_delays(struct sim_net *net);

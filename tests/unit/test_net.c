@@ -1538,6 +1538,34 @@ static void test_node_delay(void **state)
 	assert_true(l >= lo && l <= hi);
 }
 
+/* A per-link range replaces the default on that one-way link only. Node
+ * index i is node id i + 1. */
+static void test_link_latency(void **state)
+{
+	struct fx *fx = *state;
+	fx_build(fx, 3, NULL);
+	int64_t lo = fx->cfg.latency_min_ns, hi = fx->cfg.latency_max_ns;
+	struct env_conn *c12, *s12, *c13, *s13;
+	int t12, u12, t13, u13;
+	connect_pair(fx, 0, 1, &c12, &t12, &s12, &u12);
+	connect_pair(fx, 0, 2, &c13, &t13, &s13, &u13);
+	sim_net_set_link_latency(fx->net, 1, 2, 40 * MS, 40 * MS);
+	assert_int_equal(do_send(fx, c12, 0), ENV_OK);
+	assert_int_equal(do_send(fx, s12, 1), ENV_OK);
+	assert_int_equal(do_send(fx, c13, 2), ENV_OK);
+	fx_run_for(fx, 200 * MS);
+	assert_true(nth(fx, 1, R_FRAME, u12, 0)->t - fx->sent_at[0] == 40 * MS);
+	int64_t back = nth(fx, 0, R_FRAME, t12, 0)->t - fx->sent_at[1];
+	int64_t other = nth(fx, 2, R_FRAME, u13, 0)->t - fx->sent_at[2];
+	assert_true(back >= lo && back <= hi);
+	assert_true(other >= lo && other <= hi);
+	sim_net_set_link_latency(fx->net, 1, 2, 0, 0); /* back to the default */
+	assert_int_equal(do_send(fx, c12, 3), ENV_OK);
+	fx_run_for(fx, 200 * MS);
+	int64_t l = nth(fx, 1, R_FRAME, u12, 1)->t - fx->sent_at[3];
+	assert_true(l >= lo && l <= hi);
+}
+
 /* ---- 7. Leaks ------------------------------------------------------------------------ */
 
 /* Freeing a world in the middle of everything (frames in flight, stalled,
@@ -1891,6 +1919,7 @@ int main(void)
 		T(test_send_errors),
 		T(test_bandwidth_pacing),
 		T(test_node_delay),
+		T(test_link_latency),
 		T(test_free_mid_flight),
 		T(test_random_schedules),
 	};
