@@ -34,13 +34,12 @@ const char *sim_trace_kind_name(enum sim_trace_kind kind)
 	return kind_names[kind];
 }
 
-/* One multiply-xorshift round per word: cheap, and every bit of the input
- * reaches every bit of the hash. */
+/* One multiply-xorshift round per word: cheap (it runs for every event) and
+ * enough to make any change in the event sequence change the hash. */
 static inline uint64_t fold(uint64_t h, uint64_t v)
 {
-	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return h ^ (h >> 29);
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
 }
 
 void sim_trace_event(struct sim_trace *t, int64_t time, enum sim_trace_kind kind,
