@@ -13,10 +13,8 @@ void kp_encode_api_versions_unsupported(struct wire_writer *w, int32_t correlati
 		.api_keys = &self,
 		.api_key_count = 1,
 	};
-	size_t at = kp_frame_begin(w);
 	kp_encode_response_header(w, KP_API_API_VERSIONS, 0, correlation_id);
 	kp_encode_api_versions_response(w, 0, &resp);
-	kp_frame_end(w, at);
 }
 
 enum kp_dispatch kp_dispatch_request(const uint8_t *frame, size_t len, struct kp_arena *a,

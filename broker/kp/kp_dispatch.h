@@ -31,7 +31,8 @@ enum kp_dispatch {
 	KP_DISPATCH_CLOSE = 2,   /* malformed or unsupported: close, as Kafka does */
 };
 
-/* Writes a whole size-prefixed ApiVersions error frame: response header v0
+/* Writes an ApiVersions error frame (without the i32 size, like every
+ * encoder here: the env's connections frame messages): response header v0
  * with correlation_id, then an ApiVersions v0 body with UNSUPPORTED_VERSION
  * and one api_keys entry {18, 0, 3}. */
 void kp_encode_api_versions_unsupported(struct wire_writer *w, int32_t correlation_id);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "broker/kp/kp_dispatch.h"
+#include "broker/kp/kp_error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -77,11 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum kp_dispatch d = kp_dispatch_request(data, size, &a, &req, &reply, &status);
 	check(status != KP_EARENA); /* the documented bound always suffices */
 	if (d == KP_DISPATCH_REPLIED) {
-		const uint8_t *body;
-		size_t body_len;
+		/* The reply is an ApiVersions v0 answer the client can decode. */
+		struct kp_response resp;
+		struct kp_arena ra;
+		uint8_t ra_mem[256];
 		check(reply.err == 0);
-		check(kp_frame_peek(reply_buf, reply.len, &body, &body_len) == 0);
-		check(body_len + 4 == reply.len);
+		kp_arena_init(&ra, ra_mem, sizeof ra_mem);
+		check(kp_decode_response(reply_buf, reply.len, KP_API_API_VERSIONS, 3, &ra,
+					 &resp) == 0);
+		check(resp.body.api_versions.error_code == KP_ERR_UNSUPPORTED_VERSION);
 	}
 	if (d == KP_DISPATCH_HANDLE) {
 		size_t len, len2;
