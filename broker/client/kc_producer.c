@@ -1,0 +1,520 @@
+#include "broker/client/kc_producer.h"
+
+#include <string.h>
+
+#include "broker/client/kc_partitioner.h"
+#include "broker/kp/kp_error.h"
+#include "broker/log/record_batch.h"
+
+struct rec {
+	uint64_t id;
+	uint8_t *key; /* NULL: null key */
+	size_t key_len;
+	uint8_t *value;
+	size_t value_len;
+	int64_t wall_ms;
+};
+
+struct batch {
+	struct batch *next;
+	struct pq *pq;
+	struct rec *recs;
+	uint32_t n;
+	uint32_t cap;
+	size_t bytes;
+	int64_t created_ns;
+	int32_t attempts;
+	int32_t base_seq;  /* -1 until first sent (idempotence) */
+	int64_t retry_at_ns;
+	bool in_flight;
+	bool uncertain;    /* an attempt may have been appended */
+	const char *last_error;
+};
+
+/* One partition's batches, oldest first (in flight and waiting alike). */
+struct pq {
+	struct kc_producer *producer;
+	struct pq *next;
+	char *topic;
+	int32_t partition;
+	struct batch *head;
+	struct batch *tail;
+	int32_t next_seq;
+};
+
+/* A record waiting for its topic's partition count. */
+struct unrouted {
+	struct unrouted *next;
+	char *topic;
+	struct rec rec;
+	int64_t created_ns;
+};
+
+struct kc_producer {
+	struct env *env;
+	struct kc_producer_config cfg;
+	kc_send_cb cb;
+	void *arg;
+	struct kc_cluster *cluster;
+	struct pq *queues; /* creation order */
+	struct pq *queues_tail;
+	struct unrouted *unrouted;
+	struct unrouted *unrouted_tail;
+	uint64_t next_id;
+	uint64_t pending;
+	uint32_t round_robin;
+	int64_t producer_id; /* -1 until InitProducerId answered */
+	int16_t producer_epoch;
+	bool pid_in_flight;
+	struct env_timer wake; /* linger, backoff and delivery-timeout deadlines */
+};
+
+static void drain(struct kc_producer *p);
+static void wake_cb(struct env_timer *t);
+
+void kc_producer_config_default(struct kc_producer_config *c)
+{
+	kc_cluster_config_default(&c->cluster);
+	c->acks = -1;
+	c->retries = 2147483647;
+	c->delivery_timeout_ns = 120LL * 1000 * 1000 * 1000;
+	c->linger_ns = 0;
+	c->batch_size = 16384;
+	c->max_in_flight = 5;
+	c->idempotence = true;
+}
+
+/* ---- Outcomes ----------------------------------------------------------------- */
+
+static void rec_free(struct env *env, struct rec *r)
+{
+	env_free(env, r->key);
+	env_free(env, r->value);
+}
+
+static void report(struct kc_producer *p, const char *topic, int32_t partition,
+		   const struct rec *r, enum kc_send_outcome outcome, int64_t offset,
+		   const char *error)
+{
+	struct kc_send_result res = {r->id, topic, partition, offset, outcome, error};
+	p->pending--;
+	p->cb(p->arg, &res);
+}
+
+/* Unlinks `b` from its queue, reports every record, frees it. */
+static void batch_finish(struct kc_producer *p, struct batch *b, enum kc_send_outcome outcome,
+			 int64_t base_offset, const char *error)
+{
+	struct pq *q = b->pq;
+	struct batch **pp = &q->head, *prev = NULL;
+	while (*pp != b) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	*pp = b->next;
+	if (q->tail == b)
+		q->tail = prev;
+	for (uint32_t i = 0; i < b->n; i++) {
+		int64_t off = outcome == KC_SEND_OK && base_offset >= 0 ? base_offset + i : -1;
+		report(p, q->topic, q->partition, &b->recs[i], outcome, off, error);
+		rec_free(p->env, &b->recs[i]);
+	}
+	env_free(p->env, b->recs);
+	env_free(p->env, b);
+}
+
+/* A batch that will not be retried: OK never comes here. */
+static void batch_give_up(struct kc_producer *p, struct batch *b, const char *error)
+{
+	batch_finish(p, b, b->uncertain ? KC_SEND_INFO : KC_SEND_FAIL, -1, error);
+}
+
+/* ---- Accumulating -------------------------------------------------------------- */
+
+static struct pq *queue_for(struct kc_producer *p, const char *topic, int32_t partition)
+{
+	for (struct pq *q = p->queues; q; q = q->next)
+		if (q->partition == partition && strcmp(q->topic, topic) == 0)
+			return q;
+	struct pq *q = env_calloc(p->env, 1, sizeof *q);
+	q->producer = p;
+	q->topic = env_strdup(p->env, topic);
+	q->partition = partition;
+	if (p->queues_tail)
+		p->queues_tail->next = q;
+	else
+		p->queues = q;
+	p->queues_tail = q;
+	return q;
+}
+
+static void append(struct kc_producer *p, const char *topic, struct rec *r, int64_t created_ns)
+{
+	int32_t n = kc_cluster_partitions(p->cluster, topic);
+	int32_t part = r->key ? kc_partition_for_key(r->key, r->key_len, n)
+			      : kc_partition_round_robin(&p->round_robin, n);
+	struct pq *q = queue_for(p, topic, part);
+	struct batch *b = q->tail;
+	size_t size = r->key_len + r->value_len + 16;
+	if (!b || b->in_flight || b->attempts > 0 ||
+	    (b->n > 0 && b->bytes + size > (size_t)p->cfg.batch_size)) {
+		b = env_calloc(p->env, 1, sizeof *b);
+		b->pq = q;
+		b->created_ns = created_ns;
+		b->base_seq = -1;
+		if (q->tail)
+			q->tail->next = b;
+		else
+			q->head = b;
+		q->tail = b;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->recs = env_realloc(p->env, b->recs, b->cap * sizeof *b->recs);
+	}
+	b->recs[b->n++] = *r;
+	b->bytes += size;
+}
+
+/* Routes records whose topic's partition count is now known. */
+static void route_unrouted(struct kc_producer *p)
+{
+	struct unrouted **pp = &p->unrouted;
+	p->unrouted_tail = NULL;
+	while (*pp) {
+		struct unrouted *u = *pp;
+		if (kc_cluster_partitions(p->cluster, u->topic) <= 0) {
+			p->unrouted_tail = u;
+			pp = &u->next;
+			continue;
+		}
+		*pp = u->next;
+		append(p, u->topic, &u->rec, u->created_ns);
+		env_free(p->env, u->topic);
+		env_free(p->env, u);
+	}
+}
+
+uint64_t kc_producer_send(struct kc_producer *p, const char *topic, const void *key,
+			  size_t key_len, const void *value, size_t value_len)
+{
+	struct unrouted *u = env_calloc(p->env, 1, sizeof *u);
+	u->topic = env_strdup(p->env, topic);
+	u->created_ns = env_now_ns(p->env);
+	struct rec *r = &u->rec;
+	r->id = ++p->next_id;
+	if (key) {
+		r->key = env_alloc(p->env, key_len ? key_len : 1);
+		memcpy(r->key, key, key_len);
+		r->key_len = key_len;
+	}
+	r->value = env_alloc(p->env, value_len ? value_len : 1);
+	memcpy(r->value, value, value_len);
+	r->value_len = value_len;
+	r->wall_ms = env_wall_ms(p->env);
+	if (p->unrouted_tail)
+		p->unrouted_tail->next = u;
+	else
+		p->unrouted = u;
+	p->unrouted_tail = u;
+	p->pending++;
+	if (kc_cluster_partitions(p->cluster, topic) <= 0)
+		kc_cluster_want_topic(p->cluster, topic);
+	/* Drain from a timer: no outcome may fire inside this call. */
+	env_timer_start(p->env, &p->wake, 0, wake_cb);
+	return r->id;
+}
+
+uint64_t kc_producer_pending(const struct kc_producer *p)
+{
+	return p->pending;
+}
+
+/* ---- Sending ------------------------------------------------------------------------- */
+
+/* Errors after which the batch was certainly not appended. */
+static bool definitely_not_written(int16_t error)
+{
+	switch (error) {
+	case KP_ERR_NOT_ENOUGH_REPLICAS:
+	case KP_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+	case KP_ERR_CORRUPT_MESSAGE:
+	case KP_ERR_INVALID_RECORD:
+	case KP_ERR_MESSAGE_TOO_LARGE:
+	case KP_ERR_RECORD_LIST_TOO_LARGE:
+	case KP_ERR_INVALID_REQUIRED_ACKS:
+	case KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+	case KP_ERR_INVALID_PRODUCER_EPOCH:
+		return true;
+	}
+	return false;
+}
+
+static bool retriable(int16_t error)
+{
+	switch (error) {
+	case KP_ERR_NOT_LEADER_OR_FOLLOWER:
+	case KP_ERR_LEADER_NOT_AVAILABLE:
+	case KP_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+	case KP_ERR_REQUEST_TIMED_OUT:
+	case KP_ERR_NOT_ENOUGH_REPLICAS:
+	case KP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+	case KP_ERR_NETWORK_EXCEPTION:
+	case KP_ERR_KAFKA_STORAGE_ERROR:
+	case KP_ERR_CORRUPT_MESSAGE:
+		return true;
+	}
+	return false;
+}
+
+/* True while an older batch of the same partition waits to be resent: a
+ * younger one refused as out of order is then retried behind it. */
+static bool older_batch_retrying(const struct batch *b)
+{
+	for (const struct batch *o = b->pq->head; o && o != b; o = o->next)
+		if (o->attempts > 0)
+			return true;
+	return false;
+}
+
+static void attempt_failed(struct kc_producer *p, struct batch *b, const char *error,
+			   bool uncertain, bool can_retry)
+{
+	b->in_flight = false;
+	b->last_error = error;
+	b->uncertain |= uncertain;
+	b->retry_at_ns = env_now_ns(p->env) + p->cfg.cluster.retry_backoff_ns;
+	int64_t age = env_now_ns(p->env) - b->created_ns;
+	if (!can_retry || b->attempts > p->cfg.retries || age >= p->cfg.delivery_timeout_ns)
+		batch_give_up(p, b, error);
+}
+
+static void on_produce(void *arg, int status, const struct kp_response *resp)
+{
+	struct batch *b = arg;
+	struct kc_producer *p = b->pq->producer;
+	if (status != KC_OK) {
+		/* The request may or may not have been appended. */
+		attempt_failed(p, b, kc_status_name(status), true, true);
+		kc_cluster_refresh(p->cluster);
+		drain(p);
+		return;
+	}
+	const struct kp_produce_response *pr = &resp->body.produce;
+	const struct kp_produce_partition_response *part = NULL;
+	if (pr->topic_count == 1 && pr->topics[0].partition_count == 1)
+		part = &pr->topics[0].partitions[0];
+	int16_t err = part ? part->error_code : KP_ERR_UNKNOWN_SERVER_ERROR;
+	if (err == KP_ERR_NONE || err == KP_ERR_DUPLICATE_SEQUENCE_NUMBER) {
+		b->in_flight = false;
+		batch_finish(p, b, KC_SEND_OK, part->base_offset, NULL);
+	} else {
+		bool ooo_behind = err == KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER &&
+				  older_batch_retrying(b);
+		attempt_failed(p, b, kp_error_name(err), !definitely_not_written(err),
+			       retriable(err) || ooo_behind);
+		if (err == KP_ERR_NOT_LEADER_OR_FOLLOWER || err == KP_ERR_LEADER_NOT_AVAILABLE ||
+		    err == KP_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+			kc_cluster_refresh(p->cluster);
+	}
+	drain(p);
+}
+
+static bool batch_ready(const struct kc_producer *p, const struct batch *b, int64_t now)
+{
+	if (b->attempts > 0) /* a retry waits out retry.backoff.ms */
+		return now >= b->retry_at_ns;
+	return b->next || b->bytes >= (size_t)p->cfg.batch_size ||
+	       now >= b->created_ns + p->cfg.linger_ns;
+}
+
+static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *conn)
+{
+	struct pq *q = b->pq;
+	if (p->cfg.idempotence && b->base_seq < 0) {
+		b->base_seq = q->next_seq;
+		q->next_seq += (int32_t)b->n;
+	}
+	struct rb_record_spec *specs = env_calloc(p->env, b->n, sizeof *specs);
+	for (uint32_t i = 0; i < b->n; i++) {
+		specs[i].timestamp_delta = b->recs[i].wall_ms - b->recs[0].wall_ms;
+		specs[i].offset_delta = (int32_t)i;
+		specs[i].key = (struct rb_bytes){b->recs[i].key, b->recs[i].key_len};
+		specs[i].value = (struct rb_bytes){b->recs[i].value, b->recs[i].value_len};
+	}
+	struct rb_batch_header h = {
+		.base_offset = 0,
+		.partition_leader_epoch = -1,
+		.magic = 2,
+		.base_timestamp = b->recs[0].wall_ms,
+		.max_timestamp = b->recs[b->n - 1].wall_ms,
+		.producer_id = p->cfg.idempotence ? p->producer_id : -1,
+		.producer_epoch = p->cfg.idempotence ? p->producer_epoch : -1,
+		.base_sequence = p->cfg.idempotence ? b->base_seq : -1,
+	};
+	struct wire_writer w;
+	wire_writer_init(&w, NULL, 0);
+	rb_encode_batch(&w, &h, specs, b->n);
+	size_t need = w.len;
+	uint8_t *bytes = env_alloc(p->env, need);
+	wire_writer_init(&w, bytes, need);
+	rb_encode_batch(&w, &h, specs, b->n);
+	env_free(p->env, specs);
+
+	struct kp_produce_partition part = {q->partition, {bytes, (int32_t)w.len}};
+	struct kp_produce_topic topic = {{q->topic, (int32_t)strlen(q->topic)}, &part, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_PRODUCE;
+	req.header.api_version = 7;
+	req.body.produce.transactional_id = (struct kp_str){NULL, -1};
+	req.body.produce.acks = p->cfg.acks;
+	req.body.produce.timeout_ms = (int32_t)(p->cfg.cluster.conn.request_timeout_ns / 1000000);
+	req.body.produce.topics = &topic;
+	req.body.produce.topic_count = 1;
+	int rc = kc_conn_send(conn, &req, p->cfg.acks != 0, on_produce, b);
+	env_free(p->env, bytes);
+	if (rc)
+		return rc;
+	b->attempts++;
+	if (p->cfg.acks == 0) {
+		/* Fire and forget: Kafka reports success with offset -1. */
+		batch_finish(p, b, KC_SEND_OK, -1, NULL);
+		return 0;
+	}
+	b->in_flight = true;
+	return 0;
+}
+
+/* Sends what is ready, partition by partition in creation order. */
+static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_t *wake_at)
+{
+	for (struct batch *b = q->head, *next; b; b = next) {
+		next = b->next;
+		if (b->in_flight)
+			continue;
+		if (now - b->created_ns >= p->cfg.delivery_timeout_ns) {
+			batch_give_up(p, b, b->last_error ? b->last_error : "DELIVERY_TIMEOUT");
+			continue;
+		}
+		int64_t deadline = b->created_ns + p->cfg.delivery_timeout_ns;
+		if (deadline < *wake_at)
+			*wake_at = deadline;
+		if (!batch_ready(p, b, now)) {
+			int64_t at = b->attempts ? b->retry_at_ns : b->created_ns + p->cfg.linger_ns;
+			if (at < *wake_at)
+				*wake_at = at;
+			return;
+		}
+		int32_t leader = kc_cluster_leader(p->cluster, q->topic, q->partition);
+		struct kc_conn *conn = leader >= 0 ? kc_cluster_conn(p->cluster, leader) : NULL;
+		if (leader < 0)
+			kc_cluster_refresh(p->cluster);
+		if (!conn || kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight)
+			return; /* batches of a partition go out in order */
+		if (send_batch(p, b, conn))
+			return;
+	}
+}
+
+static void on_init_producer_id(void *arg, int status, const struct kp_response *resp)
+{
+	struct kc_producer *p = arg;
+	p->pid_in_flight = false;
+	if (status == KC_OK && resp->body.init_producer_id.error_code == KP_ERR_NONE) {
+		p->producer_id = resp->body.init_producer_id.producer_id;
+		p->producer_epoch = resp->body.init_producer_id.producer_epoch;
+		env_log(p->env, ENV_LOG_INFO, "producer id %lld epoch %d",
+			(long long)p->producer_id, p->producer_epoch);
+	}
+	env_timer_start(p->env, &p->wake, p->producer_id >= 0 ? 0 : p->cfg.cluster.retry_backoff_ns,
+			wake_cb);
+}
+
+static void init_producer_id(struct kc_producer *p)
+{
+	struct kc_conn *conn = kc_cluster_any_conn(p->cluster);
+	if (!conn || p->pid_in_flight)
+		return;
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_INIT_PRODUCER_ID;
+	req.header.api_version = 1;
+	req.body.init_producer_id.transactional_id = (struct kp_str){NULL, -1};
+	req.body.init_producer_id.transaction_timeout_ms = 60000;
+	if (kc_conn_send(conn, &req, true, on_init_producer_id, p) == KC_OK)
+		p->pid_in_flight = true;
+}
+
+static void drain(struct kc_producer *p)
+{
+	int64_t now = env_now_ns(p->env);
+	int64_t wake_at = INT64_MAX;
+	route_unrouted(p);
+	if (p->cfg.idempotence && p->producer_id < 0) {
+		init_producer_id(p);
+		return;
+	}
+	for (struct pq *q = p->queues; q; q = q->next)
+		drain_queue(p, q, now, &wake_at);
+	if (wake_at != INT64_MAX)
+		env_timer_start(p->env, &p->wake, wake_at > now ? wake_at - now : 0, wake_cb);
+}
+
+static void wake_cb(struct env_timer *t)
+{
+	drain(t->data);
+}
+
+static void cluster_changed(void *arg)
+{
+	drain(arg);
+}
+
+struct kc_producer *kc_producer_new(struct env *env, const struct kc_producer_config *cfg,
+				    kc_send_cb cb, void *arg)
+{
+	struct kc_producer *p = env_calloc(env, 1, sizeof *p);
+	p->env = env;
+	p->cfg = *cfg;
+	if (p->cfg.idempotence) {
+		/* KIP-679: idempotence requires acks=all and at most 5 in flight. */
+		p->cfg.acks = -1;
+		if (p->cfg.max_in_flight > 5)
+			p->cfg.max_in_flight = 5;
+	}
+	p->cb = cb;
+	p->arg = arg;
+	p->producer_id = -1;
+	p->wake.data = p;
+	p->cluster = kc_cluster_new(env, &cfg->cluster, cluster_changed, p);
+	return p;
+}
+
+void kc_producer_free(struct kc_producer *p)
+{
+	env_timer_stop(p->env, &p->wake);
+	kc_cluster_free(p->cluster);
+	while (p->unrouted) {
+		struct unrouted *u = p->unrouted;
+		p->unrouted = u->next;
+		rec_free(p->env, &u->rec);
+		env_free(p->env, u->topic);
+		env_free(p->env, u);
+	}
+	while (p->queues) {
+		struct pq *q = p->queues;
+		p->queues = q->next;
+		while (q->head) {
+			struct batch *b = q->head;
+			q->head = b->next;
+			for (uint32_t i = 0; i < b->n; i++)
+				rec_free(p->env, &b->recs[i]);
+			env_free(p->env, b->recs);
+			env_free(p->env, b);
+		}
+		env_free(p->env, q->topic);
+		env_free(p->env, q);
+	}
+	env_free(p->env, p);
+}
