@@ -346,6 +346,7 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 		.base_offset = 0,
 		.partition_leader_epoch = -1,
 		.magic = 2,
+		.last_offset_delta = (int32_t)b->n - 1,
 		.base_timestamp = b->recs[0].wall_ms,
 		.max_timestamp = b->recs[b->n - 1].wall_ms,
 		.producer_id = p->cfg.idempotence ? p->producer_id : -1,

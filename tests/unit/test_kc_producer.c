@@ -1,0 +1,447 @@
+/*
+ * The simulated producer against fake brokers (an in-memory log per
+ * partition behind the real front door): routing by key, batching, acks,
+ * leadership changes, retries with and without idempotence (duplicates
+ * appear only without it), delivery timeouts, and honest outcomes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "broker/client/kc_partitioner.h"
+#include "broker/client/kc_producer.h"
+#include "broker/kafka/brk_front.h"
+#include "broker/kp/kp_error.h"
+#include "broker/log/record_batch.h"
+#include "sim/util.h"
+#include "sim/world.h"
+
+#define MS SIM_NS_PER_MS
+#define PARTS 2
+#define MAX_LOG 512
+
+/* ---- The cluster's shared truth: logs and leaders (test-owned) ---------------- */
+
+struct truth {
+	int32_t leader[PARTS];   /* broker id 1 or 2 */
+	char log[PARTS][MAX_LOG][16];
+	int64_t log_len[PARTS];
+	int64_t last_seq[PARTS]; /* idempotence: last sequence appended, -1 none */
+	int64_t seq_offset[PARTS][MAX_LOG]; /* offset of the batch with base seq i */
+	int16_t fail_next;       /* error for the next produce */
+	int fail_count;
+	int64_t delay_ns;        /* answer produce after this long */
+	int produce_requests;
+};
+
+struct fbroker {
+	struct env *env;
+	int32_t id;
+	struct truth *t;
+	struct brk_front *front;
+};
+
+struct fb_config {
+	int32_t id;
+	struct truth *t;
+};
+
+struct delayed {
+	struct env_timer timer;
+	struct brk_req *r;
+	struct kp_response resp;
+	struct kp_produce_partition_response part;
+	struct kp_produce_topic_response topic;
+	struct fbroker *b;
+};
+
+static void delayed_fire(struct env_timer *tm)
+{
+	struct delayed *d = tm->data;
+	d->resp.body.produce.topics = &d->topic;
+	d->topic.partitions = &d->part;
+	brk_front_respond(d->r, &d->resp);
+	env_free(d->b->env, d);
+}
+
+static int16_t append(struct fbroker *b, int32_t part, const struct kp_bytes *records,
+		      int64_t *base)
+{
+	struct truth *t = b->t;
+	struct rb_batch batch;
+	assert_int_equal(rb_validate_batch(records->ptr, (size_t)records->len, RB_VALIDATE_DENSE,
+					   &batch),
+			 RB_OK);
+	int32_t seq = batch.h.base_sequence;
+	if (batch.h.producer_id >= 0) {
+		if (seq <= t->last_seq[part]) { /* a retry of something appended */
+			*base = t->seq_offset[part][seq];
+			return KP_ERR_DUPLICATE_SEQUENCE_NUMBER;
+		}
+		if (seq != t->last_seq[part] + 1)
+			return KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+	}
+	*base = t->log_len[part];
+	struct rb_record_iter it;
+	struct rb_record rec;
+	assert_int_equal(rb_init_record_iter(&it, &batch, RB_VALIDATE_DENSE), RB_OK);
+	while (rb_next_record(&it, &rec) == RB_OK) {
+		assert_true(t->log_len[part] < MAX_LOG && rec.value.len < 16);
+		memcpy(t->log[part][t->log_len[part]], rec.value.p, rec.value.len);
+		t->log[part][t->log_len[part]++][rec.value.len] = 0;
+	}
+	if (batch.h.producer_id >= 0) {
+		t->seq_offset[part][seq] = *base;
+		t->last_seq[part] = seq + batch.h.record_count - 1;
+	}
+	return KP_ERR_NONE;
+}
+
+static void answer_metadata(struct fbroker *b, struct brk_req *r)
+{
+	static const char *const hosts[] = {"broker-1", "broker-2"};
+	struct kp_metadata_broker brokers[2];
+	for (int i = 0; i < 2; i++)
+		brokers[i] = (struct kp_metadata_broker){i + 1, {hosts[i], 8}, 9092, {NULL, -1}};
+	struct kp_metadata_partition parts[PARTS];
+	int32_t replicas[2] = {1, 2};
+	for (int p = 0; p < PARTS; p++)
+		parts[p] = (struct kp_metadata_partition){0, p, b->t->leader[p], replicas, 2,
+							  replicas, 2};
+	struct kp_metadata_topic topic = {0, {"t", 1}, false, parts, PARTS};
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	resp.body.metadata = (struct kp_metadata_response){
+		0, brokers, 2, {NULL, -1}, 1, &topic, 1};
+	brk_front_respond(r, &resp);
+}
+
+static void handler(void *ctx, struct brk_req *r)
+{
+	struct fbroker *b = ctx;
+	struct truth *t = b->t;
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	switch (r->req.header.api_key) {
+	case KP_API_METADATA:
+		answer_metadata(b, r);
+		return;
+	case KP_API_INIT_PRODUCER_ID:
+		resp.body.init_producer_id.producer_id = 4242;
+		resp.body.init_producer_id.producer_epoch = 0;
+		brk_front_respond(r, &resp);
+		return;
+	case KP_API_PRODUCE:
+		break;
+	default:
+		fail();
+	}
+	const struct kp_produce_request *pr = &r->req.body.produce;
+	assert_int_equal(pr->topic_count, 1);
+	assert_int_equal(pr->topics[0].partition_count, 1);
+	int32_t part = pr->topics[0].partitions[0].index;
+	t->produce_requests++;
+	struct delayed *d = env_calloc(b->env, 1, sizeof *d);
+	d->b = b;
+	d->r = r;
+	d->timer.data = d;
+	d->topic.name = (struct kp_str){"t", 1};
+	d->topic.partition_count = 1;
+	d->resp.body.produce.topic_count = 1;
+	d->part.index = part;
+	d->part.log_append_time_ms = -1;
+	if (t->leader[part] != b->id) {
+		d->part.error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
+	} else if (t->fail_count > 0) {
+		t->fail_count--;
+		d->part.error_code = t->fail_next;
+	} else {
+		d->part.error_code = append(b, part, &pr->topics[0].partitions[0].records,
+					    &d->part.base_offset);
+	}
+	if (pr->acks == 0) {
+		brk_front_drop(r);
+		env_free(b->env, d);
+		return;
+	}
+	env_timer_start(b->env, &d->timer, t->delay_ns, delayed_fire);
+}
+
+static void *fbroker_start(struct env *env, const void *config)
+{
+	const struct fb_config *cfg = config;
+	struct fbroker *b = env_calloc(env, 1, sizeof *b);
+	b->env = env;
+	b->id = cfg->id;
+	b->t = cfg->t;
+	struct brk_front_config fc;
+	brk_front_config_default(&fc);
+	b->front = brk_front_start(env, &fc, handler, b);
+	return b;
+}
+
+/* ---- The producer node -------------------------------------------------------- */
+
+#define MAX_OUT 512
+
+struct tproducer {
+	struct env *env;
+	struct kc_producer *p;
+	struct kc_send_result out[MAX_OUT];
+	char out_error[MAX_OUT][40];
+	int n_out;
+};
+
+static void on_result(void *arg, const struct kc_send_result *res)
+{
+	struct tproducer *tp = arg;
+	assert_true(tp->n_out < MAX_OUT);
+	tp->out[tp->n_out] = *res;
+	snprintf(tp->out_error[tp->n_out], 40, "%s", res->error ? res->error : "");
+	tp->n_out++;
+}
+
+static void *tproducer_start(struct env *env, const void *config)
+{
+	const struct kc_producer_config *cfg = config;
+	struct tproducer *tp = env_calloc(env, 1, sizeof *tp);
+	tp->env = env;
+	tp->p = kc_producer_new(env, cfg, on_result, tp);
+	return tp;
+}
+
+static const struct sim_node_class broker_class = {"broker", fbroker_start};
+static const struct sim_node_class producer_class = {"producer", tproducer_start};
+
+struct fx {
+	struct sim_world *w;
+	struct truth t;
+	struct fb_config bc[2];
+	struct kc_producer_config pc;
+	uint32_t brokers[2], producer;
+};
+
+static int setup(void **state)
+{
+	struct fx *fx = test_calloc(1, sizeof *fx);
+	struct sim_world_config wc;
+	sim_world_config_default(&wc, 3);
+	fx->w = sim_world_new(&wc);
+	for (int p = 0; p < PARTS; p++) {
+		fx->t.leader[p] = 1;
+		fx->t.last_seq[p] = -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		fx->bc[i] = (struct fb_config){i + 1, &fx->t};
+		char name[16];
+		snprintf(name, sizeof name, "broker-%d", i + 1);
+		fx->brokers[i] = sim_node_add(fx->w, name, &broker_class, &fx->bc[i]);
+	}
+	kc_producer_config_default(&fx->pc);
+	fx->pc.cluster.bootstrap[0] = "broker-1";
+	fx->pc.cluster.bootstrap[1] = "broker-2";
+	fx->pc.cluster.n_bootstrap = 2;
+	fx->pc.cluster.conn.request_timeout_ns = 1000 * MS;
+	fx->pc.delivery_timeout_ns = 5000 * MS;
+	fx->producer = sim_node_add(fx->w, "producer-1", &producer_class, &fx->pc);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	sim_world_free(fx->w);
+	test_free(fx);
+	return 0;
+}
+
+static struct tproducer *start(struct fx *fx)
+{
+	sim_node_start(fx->w, fx->brokers[0]);
+	sim_node_start(fx->w, fx->brokers[1]);
+	sim_node_start(fx->w, fx->producer);
+	return sim_node_state(fx->w, fx->producer);
+}
+
+static void send_n(struct tproducer *tp, int from, int n, bool keyed)
+{
+	for (int i = from; i < from + n; i++) {
+		char key[16], value[16];
+		snprintf(key, sizeof key, "k%d", i % 7);
+		snprintf(value, sizeof value, "v%d", i);
+		kc_producer_send(tp->p, "t", keyed ? key : NULL, strlen(key), value, strlen(value));
+	}
+}
+
+/* How many times `value` is in the partition logs. */
+static int copies(const struct truth *t, const char *value)
+{
+	int n = 0;
+	for (int p = 0; p < PARTS; p++)
+		for (int64_t o = 0; o < t->log_len[p]; o++)
+			n += strcmp(t->log[p][o], value) == 0;
+	return n;
+}
+
+static void test_keyed_sends_land_in_order(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.linger_ns = 5 * MS;
+	struct tproducer *tp = start(fx);
+	send_n(tp, 0, 100, true);
+	assert_int_equal(tp->n_out, 0); /* never inside the send */
+	sim_run_for(fx->w, 2 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 100);
+	assert_int_equal(kc_producer_pending(tp->p), 0);
+	for (int i = 0; i < 100; i++) {
+		const struct kc_send_result *r = &tp->out[i];
+		assert_int_equal(r->outcome, KC_SEND_OK);
+		char key[16], value[16];
+		snprintf(key, sizeof key, "k%d", (int)(r->id - 1) % 7);
+		snprintf(value, sizeof value, "v%d", (int)(r->id - 1));
+		assert_int_equal(r->partition, kc_partition_for_key(key, strlen(key), PARTS));
+		assert_string_equal(fx->t.log[r->partition][r->offset], value);
+	}
+	/* Batching: fewer requests than records. */
+	assert_true(fx->t.produce_requests < 100);
+	assert_int_equal(fx->t.log_len[0] + fx->t.log_len[1], 100);
+}
+
+static void test_leader_change_is_followed(void **state)
+{
+	struct fx *fx = *state;
+	struct tproducer *tp = start(fx);
+	send_n(tp, 0, 10, false);
+	sim_run_for(fx->w, 500 * MS);
+	assert_int_equal(tp->n_out, 10);
+	fx->t.leader[0] = 2; /* broker-1 now answers NOT_LEADER for partition 0 */
+	send_n(tp, 10, 10, false);
+	sim_run_for(fx->w, 2 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 20);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(tp->out[i].outcome, KC_SEND_OK);
+	assert_int_equal(copies(&fx->t, "v15"), 1);
+}
+
+/* Answers slower than request.timeout.ms: the producer times out, drops the
+ * connection and retries. The broker appended the first attempt. */
+static void retry_after_timeouts(struct fx *fx, bool idempotence, int *dups)
+{
+	fx->pc.idempotence = idempotence;
+	fx->pc.max_in_flight = 1;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	fx->t.delay_ns = 1500 * MS;
+	send_n(tp, 0, 3, false);
+	sim_run_for(fx->w, 1200 * MS);
+	fx->t.delay_ns = 0;
+	sim_run_for(fx->w, 5 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 3);
+	*dups = 0;
+	for (int i = 0; i < 3; i++) {
+		char value[16];
+		snprintf(value, sizeof value, "v%d", i);
+		assert_int_equal(tp->out[i].outcome, KC_SEND_OK);
+		assert_true(copies(&fx->t, value) >= 1);
+		*dups += copies(&fx->t, value) - 1;
+	}
+}
+
+static void test_retries_duplicate_without_idempotence(void **state)
+{
+	int dups;
+	retry_after_timeouts(*state, false, &dups);
+	assert_true(dups > 0);
+}
+
+static void test_idempotence_prevents_duplicates(void **state)
+{
+	int dups;
+	retry_after_timeouts(*state, true, &dups);
+	assert_int_equal(dups, 0);
+}
+
+static void test_unreachable_cluster_times_out_honestly(void **state)
+{
+	struct fx *fx = *state;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	fx->t.delay_ns = 100 * SIM_NS_PER_S; /* it appends, but never answers in time */
+	send_n(tp, 0, 2, false);
+	sim_run_for(fx->w, 300 * MS);
+	sim_node_power_loss(fx->w, fx->brokers[1]);
+	sim_run_for(fx->w, 20 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 2);
+	/* Appended but never acknowledged: the outcome is unknown, not failed. */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(tp->out[i].outcome, KC_SEND_INFO);
+}
+
+static void test_definite_refusal_fails(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.retries = 0;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	fx->t.fail_next = KP_ERR_NOT_ENOUGH_REPLICAS;
+	fx->t.fail_count = 100;
+	send_n(tp, 0, 1, false);
+	sim_run_for(fx->w, 2 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 1);
+	assert_int_equal(tp->out[0].outcome, KC_SEND_FAIL);
+	assert_string_equal(tp->out_error[0], kp_error_name(KP_ERR_NOT_ENOUGH_REPLICAS));
+	assert_int_equal(copies(&fx->t, "v0"), 0);
+}
+
+static void test_retriable_error_then_success(void **state)
+{
+	struct fx *fx = *state;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	fx->t.fail_next = KP_ERR_NOT_ENOUGH_REPLICAS;
+	fx->t.fail_count = 3;
+	send_n(tp, 0, 1, false);
+	sim_run_for(fx->w, 2 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 1);
+	assert_int_equal(tp->out[0].outcome, KC_SEND_OK);
+	assert_int_equal(copies(&fx->t, "v0"), 1);
+	assert_int_equal(fx->t.produce_requests, 4);
+}
+
+static void test_acks_zero(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.idempotence = false;
+	fx->pc.acks = 0;
+	struct tproducer *tp = start(fx);
+	send_n(tp, 0, 5, false);
+	sim_run_for(fx->w, 1 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, 5);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(tp->out[i].outcome, KC_SEND_OK);
+		assert_true(tp->out[i].offset == -1);
+	}
+	assert_int_equal(fx->t.log_len[0] + fx->t.log_len[1], 5);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_keyed_sends_land_in_order),
+		T(test_leader_change_is_followed),
+		T(test_retries_duplicate_without_idempotence),
+		T(test_idempotence_prevents_duplicates),
+		T(test_unreachable_cluster_times_out_honestly),
+		T(test_definite_refusal_fails),
+		T(test_retriable_error_then_success),
+		T(test_acks_zero),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
