@@ -22,168 +22,7 @@
 #include "sim/world.h"
 
 #define MS SIM_NS_PER_MS
-#define PARTS 2
-#define MAX_LOG 512
-
-/* ---- The cluster's shared truth: logs and leaders (test-owned) ---------------- */
-
-struct truth {
-	int32_t leader[PARTS];   /* broker id 1 or 2 */
-	char log[PARTS][MAX_LOG][16];
-	int64_t log_len[PARTS];
-	int64_t last_seq[PARTS]; /* idempotence: last sequence appended, -1 none */
-	int64_t seq_offset[PARTS][MAX_LOG]; /* offset of the batch with base seq i */
-	int16_t fail_next;       /* error for the next produce */
-	int fail_count;
-	int64_t delay_ns;        /* answer produce after this long */
-	int produce_requests;
-};
-
-struct fbroker {
-	struct env *env;
-	int32_t id;
-	struct truth *t;
-	struct brk_front *front;
-};
-
-struct fb_config {
-	int32_t id;
-	struct truth *t;
-};
-
-struct delayed {
-	struct env_timer timer;
-	struct brk_req *r;
-	struct kp_response resp;
-	struct kp_produce_partition_response part;
-	struct kp_produce_topic_response topic;
-	struct fbroker *b;
-};
-
-static void delayed_fire(struct env_timer *tm)
-{
-	struct delayed *d = tm->data;
-	d->resp.body.produce.topics = &d->topic;
-	d->topic.partitions = &d->part;
-	brk_front_respond(d->r, &d->resp);
-	env_free(d->b->env, d);
-}
-
-static int16_t append(struct fbroker *b, int32_t part, const struct kp_bytes *records,
-		      int64_t *base)
-{
-	struct truth *t = b->t;
-	struct rb_batch batch;
-	assert_int_equal(rb_validate_batch(records->ptr, (size_t)records->len, RB_VALIDATE_DENSE,
-					   &batch),
-			 RB_OK);
-	int32_t seq = batch.h.base_sequence;
-	if (batch.h.producer_id >= 0) {
-		if (seq <= t->last_seq[part]) { /* a retry of something appended */
-			*base = t->seq_offset[part][seq];
-			return KP_ERR_DUPLICATE_SEQUENCE_NUMBER;
-		}
-		if (seq != t->last_seq[part] + 1)
-			return KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
-	}
-	*base = t->log_len[part];
-	struct rb_record_iter it;
-	struct rb_record rec;
-	assert_int_equal(rb_init_record_iter(&it, &batch, RB_VALIDATE_DENSE), RB_OK);
-	while (rb_next_record(&it, &rec) == RB_OK) {
-		assert_true(t->log_len[part] < MAX_LOG && rec.value.len < 16);
-		memcpy(t->log[part][t->log_len[part]], rec.value.p, rec.value.len);
-		t->log[part][t->log_len[part]++][rec.value.len] = 0;
-	}
-	if (batch.h.producer_id >= 0) {
-		t->seq_offset[part][seq] = *base;
-		t->last_seq[part] = seq + batch.h.record_count - 1;
-	}
-	return KP_ERR_NONE;
-}
-
-static void answer_metadata(struct fbroker *b, struct brk_req *r)
-{
-	static const char *const hosts[] = {"broker-1", "broker-2"};
-	struct kp_metadata_broker brokers[2];
-	for (int i = 0; i < 2; i++)
-		brokers[i] = (struct kp_metadata_broker){i + 1, {hosts[i], 8}, 9092, {NULL, -1}};
-	struct kp_metadata_partition parts[PARTS];
-	int32_t replicas[2] = {1, 2};
-	for (int p = 0; p < PARTS; p++)
-		parts[p] = (struct kp_metadata_partition){0, p, b->t->leader[p], replicas, 2,
-							  replicas, 2};
-	struct kp_metadata_topic topic = {0, {"t", 1}, false, parts, PARTS};
-	struct kp_response resp;
-	memset(&resp, 0, sizeof resp);
-	resp.body.metadata = (struct kp_metadata_response){
-		0, brokers, 2, {NULL, -1}, 1, &topic, 1};
-	brk_front_respond(r, &resp);
-}
-
-static void handler(void *ctx, struct brk_req *r)
-{
-	struct fbroker *b = ctx;
-	struct truth *t = b->t;
-	struct kp_response resp;
-	memset(&resp, 0, sizeof resp);
-	switch (r->req.header.api_key) {
-	case KP_API_METADATA:
-		answer_metadata(b, r);
-		return;
-	case KP_API_INIT_PRODUCER_ID:
-		resp.body.init_producer_id.producer_id = 4242;
-		resp.body.init_producer_id.producer_epoch = 0;
-		brk_front_respond(r, &resp);
-		return;
-	case KP_API_PRODUCE:
-		break;
-	default:
-		fail();
-	}
-	const struct kp_produce_request *pr = &r->req.body.produce;
-	assert_int_equal(pr->topic_count, 1);
-	assert_int_equal(pr->topics[0].partition_count, 1);
-	int32_t part = pr->topics[0].partitions[0].index;
-	t->produce_requests++;
-	struct delayed *d = env_calloc(b->env, 1, sizeof *d);
-	d->b = b;
-	d->r = r;
-	d->timer.data = d;
-	d->topic.name = (struct kp_str){"t", 1};
-	d->topic.partition_count = 1;
-	d->resp.body.produce.topic_count = 1;
-	d->part.index = part;
-	d->part.log_append_time_ms = -1;
-	if (t->leader[part] != b->id) {
-		d->part.error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
-	} else if (t->fail_count > 0) {
-		t->fail_count--;
-		d->part.error_code = t->fail_next;
-	} else {
-		d->part.error_code = append(b, part, &pr->topics[0].partitions[0].records,
-					    &d->part.base_offset);
-	}
-	if (pr->acks == 0) {
-		brk_front_drop(r);
-		env_free(b->env, d);
-		return;
-	}
-	env_timer_start(b->env, &d->timer, t->delay_ns, delayed_fire);
-}
-
-static void *fbroker_start(struct env *env, const void *config)
-{
-	const struct fb_config *cfg = config;
-	struct fbroker *b = env_calloc(env, 1, sizeof *b);
-	b->env = env;
-	b->id = cfg->id;
-	b->t = cfg->t;
-	struct brk_front_config fc;
-	brk_front_config_default(&fc);
-	b->front = brk_front_start(env, &fc, handler, b);
-	return b;
-}
+#include "tests/unit/fake_kafka.h"
 
 /* ---- The producer node -------------------------------------------------------- */
 
@@ -215,7 +54,6 @@ static void *tproducer_start(struct env *env, const void *config)
 	return tp;
 }
 
-static const struct sim_node_class broker_class = {"broker", fbroker_start};
 static const struct sim_node_class producer_class = {"producer", tproducer_start};
 
 struct fx {
@@ -232,15 +70,12 @@ static int setup(void **state)
 	struct sim_world_config wc;
 	sim_world_config_default(&wc, 3);
 	fx->w = sim_world_new(&wc);
-	for (int p = 0; p < PARTS; p++) {
-		fx->t.leader[p] = 1;
-		fx->t.last_seq[p] = -1;
-	}
+	fake_truth_init(&fx->t);
 	for (int i = 0; i < 2; i++) {
 		fx->bc[i] = (struct fb_config){i + 1, &fx->t};
 		char name[16];
 		snprintf(name, sizeof name, "broker-%d", i + 1);
-		fx->brokers[i] = sim_node_add(fx->w, name, &broker_class, &fx->bc[i]);
+		fx->brokers[i] = sim_node_add(fx->w, name, &fake_broker_class, &fx->bc[i]);
 	}
 	kc_producer_config_default(&fx->pc);
 	fx->pc.cluster.bootstrap[0] = "broker-1";

@@ -1,0 +1,393 @@
+#include "broker/client/kc_consumer.h"
+
+#include <string.h>
+
+#include "broker/kp/kp_error.h"
+#include "broker/log/record_batch.h"
+
+struct part {
+	char *topic;
+	int32_t partition;
+	int64_t position;  /* -1: reset by auto.offset.reset */
+	uint32_t epoch;    /* bumped by seek: answers to older fetches are ignored */
+	bool fetching;
+	bool resetting;
+};
+
+struct kc_consumer {
+	struct env *env;
+	struct kc_consumer_config cfg;
+	kc_poll_cb cb;
+	void *arg;
+	struct kc_cluster *cluster;
+	struct part *parts;
+	size_t n_parts;
+	char **assign_all;
+	size_t n_assign_all;
+	int32_t *fetching_from; /* brokers with a fetch in flight */
+	size_t n_fetching;
+	struct env_timer wake;
+};
+
+/* What a request covered, to match its answer. */
+struct fetch_ctx {
+	struct kc_consumer *c;
+	int32_t broker;
+	size_t n;
+	size_t idx[]; /* part indexes, with their epochs after them */
+};
+
+static void drain(struct kc_consumer *c);
+
+void kc_consumer_config_default(struct kc_consumer_config *c)
+{
+	kc_cluster_config_default(&c->cluster);
+	c->fetch_max_wait_ns = 500LL * 1000 * 1000;
+	c->fetch_min_bytes = 1;
+	c->fetch_max_bytes = 50 << 20;
+	c->max_partition_fetch_bytes = 1 << 20;
+	c->reset_earliest = false;
+	c->isolation_level = 0;
+}
+
+static struct part *part_find(const struct kc_consumer *c, const char *topic, size_t len,
+			      int32_t partition)
+{
+	for (size_t i = 0; i < c->n_parts; i++)
+		if (c->parts[i].partition == partition && strlen(c->parts[i].topic) == len &&
+		    memcmp(c->parts[i].topic, topic, len) == 0)
+			return &c->parts[i];
+	return NULL;
+}
+
+static void wake_cb(struct env_timer *t)
+{
+	drain(t->data);
+}
+
+static void wake_later(struct kc_consumer *c, int64_t delay_ns)
+{
+	if (!env_timer_active(&c->wake) || delay_ns == 0)
+		env_timer_start(c->env, &c->wake, delay_ns, wake_cb);
+}
+
+void kc_consumer_assign(struct kc_consumer *c, const char *topic, int32_t partition)
+{
+	if (part_find(c, topic, strlen(topic), partition))
+		return;
+	c->parts = env_realloc(c->env, c->parts, (c->n_parts + 1) * sizeof *c->parts);
+	c->parts[c->n_parts++] = (struct part){env_strdup(c->env, topic), partition, -1, 0,
+					       false, false};
+	kc_cluster_want_topic(c->cluster, topic);
+	wake_later(c, 0);
+}
+
+void kc_consumer_assign_all(struct kc_consumer *c, const char *topic)
+{
+	c->assign_all = env_realloc(c->env, c->assign_all,
+				    (c->n_assign_all + 1) * sizeof *c->assign_all);
+	c->assign_all[c->n_assign_all++] = env_strdup(c->env, topic);
+	kc_cluster_want_topic(c->cluster, topic);
+	wake_later(c, 0);
+}
+
+void kc_consumer_seek(struct kc_consumer *c, const char *topic, int32_t partition,
+		      int64_t offset)
+{
+	struct part *p = part_find(c, topic, strlen(topic), partition);
+	if (!p)
+		return;
+	p->position = offset;
+	p->epoch++;
+	wake_later(c, 0);
+}
+
+int64_t kc_consumer_position(const struct kc_consumer *c, const char *topic,
+			     int32_t partition)
+{
+	const struct part *p = part_find(c, topic, strlen(topic), partition);
+	return p ? p->position : -1;
+}
+
+/* ---- Offset reset (ListOffsets) -------------------------------------------------- */
+
+struct reset_ctx {
+	struct kc_consumer *c;
+	size_t idx;
+	uint32_t epoch;
+};
+
+static void on_list_offsets(void *arg, int status, const struct kp_response *resp)
+{
+	struct reset_ctx *r = arg;
+	struct kc_consumer *c = r->c;
+	struct part *p = &c->parts[r->idx];
+	p->resetting = false;
+	const struct kp_list_offsets_response *lo = status == KC_OK ? &resp->body.list_offsets : NULL;
+	if (lo && lo->topic_count == 1 && lo->topics[0].partition_count == 1 &&
+	    lo->topics[0].partitions[0].error_code == KP_ERR_NONE) {
+		if (p->epoch == r->epoch && p->position < 0)
+			p->position = lo->topics[0].partitions[0].offset;
+		env_free(c->env, r);
+		drain(c);
+		return;
+	}
+	env_free(c->env, r);
+	kc_cluster_refresh(c->cluster);
+	wake_later(c, c->cfg.cluster.retry_backoff_ns);
+}
+
+static void reset_position(struct kc_consumer *c, size_t idx, struct kc_conn *conn)
+{
+	struct part *p = &c->parts[idx];
+	struct kp_list_offsets_partition lp = {p->partition, c->cfg.reset_earliest ? -2 : -1};
+	struct kp_list_offsets_topic lt = {{p->topic, (int32_t)strlen(p->topic)}, &lp, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_LIST_OFFSETS;
+	req.header.api_version = 2;
+	req.body.list_offsets.replica_id = -1;
+	req.body.list_offsets.isolation_level = c->cfg.isolation_level;
+	req.body.list_offsets.topics = &lt;
+	req.body.list_offsets.topic_count = 1;
+	struct reset_ctx *r = env_alloc(c->env, sizeof *r);
+	*r = (struct reset_ctx){c, idx, p->epoch};
+	if (kc_conn_send(conn, &req, true, on_list_offsets, r) == KC_OK)
+		p->resetting = true;
+	else
+		env_free(c->env, r);
+}
+
+/* ---- Fetching ------------------------------------------------------------------------ */
+
+static void broker_done(struct kc_consumer *c, int32_t broker)
+{
+	for (size_t i = 0; i < c->n_fetching; i++)
+		if (c->fetching_from[i] == broker) {
+			c->fetching_from[i] = c->fetching_from[--c->n_fetching];
+			return;
+		}
+}
+
+static bool broker_busy(const struct kc_consumer *c, int32_t broker)
+{
+	for (size_t i = 0; i < c->n_fetching; i++)
+		if (c->fetching_from[i] == broker)
+			return true;
+	return false;
+}
+
+/* Hands over the records at or past the position, batch by batch. A fetch
+ * may end inside a batch (max bytes): that tail is simply not complete. */
+static void deliver(struct kc_consumer *c, struct part *p,
+		    const struct kp_fetch_partition_response *fp)
+{
+	const uint8_t *buf = fp->records.ptr;
+	size_t len = fp->records.len > 0 ? (size_t)fp->records.len : 0;
+	size_t cap = 16, n = 0;
+	struct kc_record_view *views = env_alloc(c->env, cap * sizeof *views);
+	for (size_t off = 0; off < len;) {
+		struct rb_batch b;
+		if (rb_validate_batch(buf + off, len - off, 0, &b) != RB_OK)
+			break;
+		off += b.size;
+		if (b.h.attributes & 0x20) /* control batch (transaction marker) */
+			continue;
+		struct rb_record_iter it;
+		struct rb_record rec;
+		if (rb_init_record_iter(&it, &b, 0) != RB_OK)
+			continue;
+		while (rb_next_record(&it, &rec) == RB_OK) {
+			if (rec.offset < p->position)
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				views = env_realloc(c->env, views, cap * sizeof *views);
+			}
+			views[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
+							     rec.value.p, rec.value.len};
+			p->position = rec.offset + 1;
+		}
+	}
+	if (n)
+		c->cb(c->arg, p->topic, p->partition, views, n, fp->high_watermark);
+	env_free(c->env, views);
+}
+
+static void on_fetch(void *arg, int status, const struct kp_response *resp)
+{
+	struct fetch_ctx *ctx = arg;
+	struct kc_consumer *c = ctx->c;
+	const uint32_t *epochs = (const uint32_t *)(ctx->idx + ctx->n);
+	for (size_t i = 0; i < ctx->n; i++)
+		c->parts[ctx->idx[i]].fetching = false;
+	broker_done(c, ctx->broker);
+	if (status != KC_OK) {
+		env_free(c->env, ctx);
+		kc_cluster_refresh(c->cluster);
+		wake_later(c, c->cfg.cluster.retry_backoff_ns);
+		return;
+	}
+	bool refresh = false;
+	const struct kp_fetch_response *fr = &resp->body.fetch;
+	for (int32_t t = 0; t < fr->topic_count; t++) {
+		const struct kp_fetch_topic_response *ft = &fr->topics[t];
+		for (int32_t k = 0; k < ft->partition_count; k++) {
+			const struct kp_fetch_partition_response *fp = &ft->partitions[k];
+			struct part *p = part_find(c, ft->topic.ptr, (size_t)ft->topic.len,
+						   fp->partition_index);
+			size_t idx = p ? (size_t)(p - c->parts) : 0;
+			bool current = false;
+			for (size_t i = 0; p && i < ctx->n; i++)
+				current |= ctx->idx[i] == idx && epochs[i] == p->epoch;
+			if (!current)
+				continue; /* sought elsewhere meanwhile */
+			if (fp->error_code == KP_ERR_NONE)
+				deliver(c, p, fp);
+			else if (fp->error_code == KP_ERR_OFFSET_OUT_OF_RANGE)
+				p->position = -1;
+			else
+				refresh = true;
+		}
+	}
+	env_free(c->env, ctx);
+	if (refresh) {
+		kc_cluster_refresh(c->cluster);
+		wake_later(c, c->cfg.cluster.retry_backoff_ns);
+		return;
+	}
+	drain(c);
+}
+
+static bool fetchable(const struct kc_consumer *c, const struct part *p, int32_t broker)
+{
+	return p->position >= 0 && !p->fetching &&
+	       kc_cluster_leader(c->cluster, p->topic, p->partition) == broker;
+}
+
+/* One Fetch to `broker` for every ready partition it leads. */
+static void fetch_from(struct kc_consumer *c, int32_t broker, struct kc_conn *conn)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_parts; i++)
+		n += fetchable(c, &c->parts[i], broker);
+	if (!n)
+		return;
+	struct fetch_ctx *ctx = env_alloc(c->env, sizeof *ctx + n * (sizeof(size_t) +
+								      sizeof(uint32_t)));
+	uint32_t *epochs = (uint32_t *)(ctx->idx + n);
+	struct kp_fetch_partition *fps = env_calloc(c->env, n, sizeof *fps);
+	struct kp_fetch_topic *fts = env_calloc(c->env, n, sizeof *fts);
+	int32_t n_topics = 0;
+	ctx->c = c;
+	ctx->broker = broker;
+	ctx->n = 0;
+	/* Partitions grouped by topic: topics in order of first assignment,
+	 * each topic's partitions in assignment order. */
+	for (size_t i = 0; i < c->n_parts; i++) {
+		struct part *first = &c->parts[i];
+		if (!fetchable(c, first, broker))
+			continue;
+		bool seen = false;
+		for (int32_t t = 0; t < n_topics && !seen; t++)
+			seen = strcmp(fts[t].topic.ptr, first->topic) == 0;
+		if (seen)
+			continue;
+		struct kp_fetch_topic *ft = &fts[n_topics++];
+		ft->topic = (struct kp_str){first->topic, (int32_t)strlen(first->topic)};
+		ft->partitions = &fps[ctx->n];
+		for (size_t k = i; k < c->n_parts; k++) {
+			struct part *p = &c->parts[k];
+			if (!fetchable(c, p, broker) || strcmp(p->topic, first->topic) != 0)
+				continue;
+			fps[ctx->n] = (struct kp_fetch_partition){p->partition, -1, p->position, -1,
+								  c->cfg.max_partition_fetch_bytes};
+			ft->partition_count++;
+			ctx->idx[ctx->n] = k;
+			epochs[ctx->n++] = p->epoch;
+		}
+	}
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_FETCH;
+	req.header.api_version = 11;
+	struct kp_fetch_request *f = &req.body.fetch;
+	f->replica_id = -1;
+	f->max_wait_ms = (int32_t)(c->cfg.fetch_max_wait_ns / 1000000);
+	f->min_bytes = c->cfg.fetch_min_bytes;
+	f->max_bytes = c->cfg.fetch_max_bytes;
+	f->isolation_level = c->cfg.isolation_level;
+	f->session_id = 0;
+	f->session_epoch = -1; /* no fetch session (KIP-227): full requests */
+	f->topics = fts;
+	f->topic_count = n_topics;
+	f->rack_id = (struct kp_str){"", 0};
+	if (kc_conn_send(conn, &req, true, on_fetch, ctx) == KC_OK) {
+		for (size_t i = 0; i < ctx->n; i++)
+			c->parts[ctx->idx[i]].fetching = true;
+		c->fetching_from = env_realloc(c->env, c->fetching_from,
+					       (c->n_fetching + 1) * sizeof *c->fetching_from);
+		c->fetching_from[c->n_fetching++] = broker;
+	} else {
+		env_free(c->env, ctx);
+	}
+	env_free(c->env, fps);
+	env_free(c->env, fts);
+}
+
+static void drain(struct kc_consumer *c)
+{
+	for (size_t t = 0; t < c->n_assign_all; t++) {
+		int32_t n = kc_cluster_partitions(c->cluster, c->assign_all[t]);
+		for (int32_t p = 0; p < n; p++)
+			if (!part_find(c, c->assign_all[t], strlen(c->assign_all[t]), p))
+				kc_consumer_assign(c, c->assign_all[t], p);
+	}
+	for (size_t i = 0; i < c->n_parts; i++) {
+		struct part *p = &c->parts[i];
+		int32_t leader = kc_cluster_leader(c->cluster, p->topic, p->partition);
+		if (leader < 0) {
+			kc_cluster_refresh(c->cluster);
+			continue;
+		}
+		struct kc_conn *conn = kc_cluster_conn(c->cluster, leader);
+		if (!conn)
+			continue;
+		if (p->position < 0 && !p->resetting)
+			reset_position(c, i, conn);
+		else if (p->position >= 0 && !p->fetching && !broker_busy(c, leader))
+			fetch_from(c, leader, conn);
+	}
+}
+
+static void cluster_changed(void *arg)
+{
+	drain(arg);
+}
+
+struct kc_consumer *kc_consumer_new(struct env *env, const struct kc_consumer_config *cfg,
+				    kc_poll_cb cb, void *arg)
+{
+	struct kc_consumer *c = env_calloc(env, 1, sizeof *c);
+	c->env = env;
+	c->cfg = *cfg;
+	c->cb = cb;
+	c->arg = arg;
+	c->wake.data = c;
+	c->cluster = kc_cluster_new(env, &cfg->cluster, cluster_changed, c);
+	return c;
+}
+
+void kc_consumer_free(struct kc_consumer *c)
+{
+	env_timer_stop(c->env, &c->wake);
+	kc_cluster_free(c->cluster);
+	for (size_t i = 0; i < c->n_parts; i++)
+		env_free(c->env, c->parts[i].topic);
+	for (size_t i = 0; i < c->n_assign_all; i++)
+		env_free(c->env, c->assign_all[i]);
+	env_free(c->env, c->parts);
+	env_free(c->env, c->assign_all);
+	env_free(c->env, c->fetching_from);
+	env_free(c->env, c);
+}
