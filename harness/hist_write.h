@@ -1,0 +1,94 @@
+/*
+ * hist_write — writes a history as JSON Lines, one operation per line, as it
+ * happens (the schema is in docs/checkers.md; hist.h reads it back).
+ *
+ * A `struct hist_writer` wraps a caller-owned FILE; the writer owns nothing
+ * and allocates nothing. A line is built by hist_w_begin, any number of
+ * fields (hist_w_str/int/bool/null and nested hist_w_open/hist_w_close), then
+ * hist_w_end, which ends the line; the typed helpers below write whole lines
+ * for the common operations. Strings are escaped as JSON requires; bytes that
+ * are not valid UTF-8 are written as U+FFFD, since JSON cannot carry them.
+ * Write errors are sticky: check hist_w_error once at the end.
+ */
+#ifndef KSIM_HIST_WRITE_H
+#define KSIM_HIST_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/hist.h"
+
+enum { HIST_W_MAX_DEPTH = 16 };
+
+struct hist_writer {
+	FILE *out;
+	int depth;                     /* open containers, the line's object included */
+	bool need_comma[HIST_W_MAX_DEPTH];
+	char kinds[HIST_W_MAX_DEPTH];  /* '{' or '[' per open container */
+	bool failed;                   /* a write failed or the calls were misnested */
+};
+
+/* Starts a writer on out (which stays the caller's). */
+void hist_w_init(struct hist_writer *w, FILE *out);
+/* Nonzero when any write failed or the calls were misnested. */
+int hist_w_error(const struct hist_writer *w);
+
+/* Opens a line with its four common fields. */
+void hist_w_begin(struct hist_writer *w, int64_t time_ns, const char *process,
+		  enum hist_type type, enum hist_f f);
+/* Ends the line ("}\n"); every container opened since begin must be closed. */
+void hist_w_end(struct hist_writer *w);
+
+/* Fields: key names the member inside an object, and must be NULL in an array. */
+void hist_w_str(struct hist_writer *w, const char *key, const char *s);
+/* As hist_w_str for len bytes that may contain NULs. */
+void hist_w_strn(struct hist_writer *w, const char *key, const char *s, size_t len);
+void hist_w_int(struct hist_writer *w, const char *key, int64_t v);
+void hist_w_bool(struct hist_writer *w, const char *key, bool v);
+void hist_w_null(struct hist_writer *w, const char *key);
+/* Opens an object ('{') or array ('[') member; hist_w_close closes the last. */
+void hist_w_open(struct hist_writer *w, const char *key, char bracket);
+void hist_w_close(struct hist_writer *w);
+
+/* A send as the producer saw it. Absent fields: NULL strings, -1 numbers. */
+struct hist_w_send {
+	const char *topic;
+	int32_t partition;
+	const char *key;
+	const char *value;
+	int64_t offset;
+	const char *error;
+};
+
+/* One record a consumer or the final reader read. */
+struct hist_w_record {
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+	const char *value;
+};
+
+/* A high watermark a client was told. */
+struct hist_w_hw {
+	const char *topic;
+	int32_t partition;
+	int64_t hw;
+};
+
+void hist_write_send(struct hist_writer *w, int64_t time_ns, const char *process,
+		     enum hist_type type, const struct hist_w_send *s);
+/* A poll or final-read (f) with its records and high watermarks. */
+void hist_write_read(struct hist_writer *w, int64_t time_ns, const char *process,
+		     enum hist_type type, enum hist_f f, const struct hist_w_record *recs,
+		     size_t n, const struct hist_w_hw *hws, size_t n_hws);
+/* A leader of topic/partition accepted a write in leader epoch `epoch`. */
+void hist_write_leader_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
+			     const char *topic, int32_t partition, int64_t epoch,
+			     const char *leader);
+/* A controller acted with controller epoch `epoch`. */
+void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
+				 int64_t epoch, const char *controller);
+
+#endif
