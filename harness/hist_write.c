@@ -6,7 +6,6 @@
 #include "harness/hist_write.h"
 #include "harness/hist_json.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 void hist_w_init(struct hist_writer *w, FILE *out)
@@ -27,41 +26,59 @@ static void put(struct hist_writer *w, const char *s)
 		w->failed = true;
 }
 
-/* Escapes len bytes as the body of a JSON string. */
+static void put_run(struct hist_writer *w, const unsigned char *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, w->out) != n)
+		w->failed = true;
+}
+
+/* How many bytes from p on can be written as they are. */
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char ch = p[i];
+		if (ch >= 0x80) {
+			size_t run = hist_json_utf8_len(p + i, len - i);
+			if (!run)
+				break;
+			i += run;
+		} else if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\') {
+			break;
+		} else {
+			i++;
+		}
+	}
+	return i;
+}
+
+/*
+ * Escapes len bytes as the body of a JSON string: runs of plain bytes go out
+ * in one fwrite; quote, backslash and control characters are escaped, and a
+ * byte that starts no valid UTF-8 sequence becomes U+FFFD.
+ */
 static void put_escaped(struct hist_writer *w, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char buf[8];
 	for (size_t i = 0; i < len;) {
-		unsigned char ch = p[i];
-		if (ch >= 0x80) {
-			size_t run = hist_json_utf8_len(p + i, len - i);
-			if (!run) {
-				put(w, "\\ufffd");
-				i++;
-			} else {
-				if (fwrite(p + i, 1, run, w->out) != run)
-					w->failed = true;
-				i += run;
-			}
-			continue;
-		}
-		if (ch == '"' || ch == '\\') {
-			buf[0] = '\\';
-			buf[1] = (char)ch;
-			buf[2] = '\0';
-		} else if (ch == '\n') {
+		size_t run = plain_run(p + i, len - i);
+		put_run(w, p + i, run);
+		i += run;
+		if (i == len)
+			break;
+		unsigned char ch = p[i++];
+		if (ch >= 0x80)
+			snprintf(buf, sizeof(buf), "\\ufffd");
+		else if (ch == '"' || ch == '\\')
+			snprintf(buf, sizeof(buf), "\\%c", ch);
+		else if (ch == '\n')
 			snprintf(buf, sizeof(buf), "\\n");
-		} else if (ch == '\t') {
+		else if (ch == '\t')
 			snprintf(buf, sizeof(buf), "\\t");
-		} else if (ch < 0x20 || ch == 0x7f) {
+		else
 			snprintf(buf, sizeof(buf), "\\u%04x", ch);
-		} else {
-			buf[0] = (char)ch;
-			buf[1] = '\0';
-		}
 		put(w, buf);
-		i++;
 	}
 }
 
@@ -119,10 +136,19 @@ void hist_w_str(struct hist_writer *w, const char *key, const char *s)
 
 void hist_w_int(struct hist_writer *w, const char *key, int64_t v)
 {
+	/* Digits from the right; the magnitude as unsigned so INT64_MIN works. */
 	char buf[24];
+	char *p = buf + sizeof(buf) - 1;
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	*p = '\0';
+	do {
+		*--p = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag);
+	if (v < 0)
+		*--p = '-';
 	prefix(w, key);
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	put(w, buf);
+	put(w, p);
 }
 
 void hist_w_bool(struct hist_writer *w, const char *key, bool v)

@@ -367,6 +367,30 @@ static void test_writer_misuse(void **state)
 	free(buf);
 }
 
+/* Integers by hand-rolled formatting, at both ends of int64 and at zero. */
+static void test_writer_ints(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct hist_writer w;
+	hist_w_init(&w, f);
+	hist_w_begin(&w, INT64_MAX, "p", HIST_T_INFO, HIST_F_FAULT);
+	hist_w_open(&w, "values", '[');
+	hist_w_int(&w, NULL, INT64_MIN);
+	hist_w_int(&w, NULL, 0);
+	hist_w_int(&w, NULL, -7);
+	hist_w_int(&w, NULL, 1000);
+	hist_w_close(&w);
+	hist_w_end(&w);
+	assert_int_equal(hist_w_error(&w), 0);
+	fclose(f);
+	assert_string_equal(buf, "{\"time\":9223372036854775807,\"process\":\"p\",\"type\":"
+				 "\"info\",\"f\":\"fault\",\"values\":[-9223372036854775808,0,"
+				 "-7,1000]}\n");
+	free(buf);
+}
+
 /* The map: upsert/find, growth past many keys, and a fixed layout. */
 static void test_map(void **state)
 {
@@ -426,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_error_print),
 		cmocka_unit_test(test_write_read_round_trip),
 		cmocka_unit_test(test_writer_misuse),
+		cmocka_unit_test(test_writer_ints),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_read_file),
 	};
