@@ -96,6 +96,8 @@ struct hist_tp {
 	int32_t partition; /* -1: not known (an unacknowledged send) */
 };
 
+struct hist_store; /* private to harness/hist_*.c: capacities and intern tables */
+
 struct hist {
 	struct hist_op *ops;
 	size_t n_ops;
@@ -104,19 +106,9 @@ struct hist {
 	struct hist_hw *hws;
 	size_t n_hws;
 	struct hist_tp *tps; /* tps[0] unused */
-	size_t n_tps;        /* valid ids are 1 .. n_tps - 1 */
-	char *strs;          /* interned bytes, each NUL-terminated */
-	size_t *str_off;     /* str_off[id], id 1 .. n_strs - 1 */
-	size_t *str_len;
-	size_t n_strs;
-	size_t n_str_bytes, cap_str_bytes, cap_str_ids;
-	uint32_t *str_index; /* hash index of string ids, 0 = empty slot */
-	size_t cap_str_index;
-	size_t cap_ops, cap_items, cap_hws, cap_tps;
-	struct hist_tp_index {
-		uint32_t *slots;
-		size_t cap;
-	} tp_index;
+	size_t n_tps;        /* valid tp ids are 1 .. n_tps - 1 */
+	size_t n_strs;       /* valid string ids are 1 .. n_strs - 1 (see hist_str) */
+	struct hist_store *store;
 };
 
 enum hist_status {

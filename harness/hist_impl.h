@@ -8,6 +8,19 @@
 
 #include "harness/hist.h"
 
+/* The parts of a history only its builder needs. */
+struct hist_store {
+	char *strs;      /* interned bytes, each NUL-terminated */
+	size_t *str_off; /* str_off[id], str_len[id] for id 1 .. n_strs - 1 */
+	size_t *str_len;
+	size_t n_str_bytes, cap_str_bytes, cap_str_ids;
+	uint32_t *str_index; /* open-addressing table of string ids, 0 = empty */
+	size_t cap_str_index;
+	uint32_t *tp_index;  /* the same for tp ids */
+	size_t cap_tp_index;
+	size_t cap_ops, cap_items, cap_hws, cap_tps;
+};
+
 /* The id of the len bytes at s (may hold NULs), interning them if new. */
 int hist_intern_str(struct hist *h, const char *s, size_t len, uint32_t *id);
 /* The tp id of (topic string id, partition), interning it if new. */

@@ -47,22 +47,18 @@ struct hist *hist_new(void)
 	struct hist *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
+	struct hist_store *st = h->store = calloc(1, sizeof(*st));
 	/* Id 0 of strings and tps is the "absent" id, so both start at 1. */
 	h->n_strs = 1;
 	h->n_tps = 1;
-	if (reserve((void **)&h->tps, &h->cap_tps, 0, sizeof(*h->tps)) ||
-	    reserve((void **)&h->str_off, &h->cap_str_ids, 0, sizeof(size_t))) {
+	if (!st || reserve((void **)&h->tps, &st->cap_tps, 0, sizeof(*h->tps)) ||
+	    !(st->str_off = calloc(64, sizeof(size_t))) ||
+	    !(st->str_len = calloc(64, sizeof(size_t)))) {
 		hist_free(h);
 		return NULL;
 	}
-	h->str_len = calloc(h->cap_str_ids, sizeof(size_t));
-	if (!h->str_len) {
-		hist_free(h);
-		return NULL;
-	}
+	st->cap_str_ids = 64;
 	memset(&h->tps[0], 0, sizeof(h->tps[0]));
-	h->str_off[0] = 0;
-	h->str_len[0] = 0;
 	return h;
 }
 
@@ -70,15 +66,19 @@ void hist_free(struct hist *h)
 {
 	if (!h)
 		return;
+	struct hist_store *st = h->store;
+	if (st) {
+		free(st->strs);
+		free(st->str_off);
+		free(st->str_len);
+		free(st->str_index);
+		free(st->tp_index);
+		free(st);
+	}
 	free(h->ops);
 	free(h->items);
 	free(h->hws);
 	free(h->tps);
-	free(h->strs);
-	free(h->str_off);
-	free(h->str_len);
-	free(h->str_index);
-	free(h->tp_index.slots);
 	free(h);
 }
 
@@ -86,111 +86,27 @@ const char *hist_str(const struct hist *h, uint32_t id)
 {
 	if (id == 0 || id >= h->n_strs)
 		return "";
-	return h->strs + h->str_off[id];
+	return h->store->strs + h->store->str_off[id];
 }
 
-static uint64_t fnv1a(uint64_t hash, const void *p, size_t len)
+static uint64_t fnv1a(const void *p, size_t len)
 {
 	const unsigned char *b = p;
+	uint64_t hash = 0xcbf29ce484222325u;
 	for (size_t i = 0; i < len; i++)
 		hash = (hash ^ b[i]) * 0x100000001b3u;
 	return hash;
 }
 
-#define FNV_BASIS 0xcbf29ce484222325u
-
 static uint64_t str_hash(const struct hist *h, uint32_t id)
 {
-	return fnv1a(FNV_BASIS, h->strs + h->str_off[id], h->str_len[id]);
-}
-
-/* Rebuilds an index table of ids at twice the size; hash_of gives a slot. */
-static int rehash(uint32_t **slots, size_t *cap, size_t n_ids, const struct hist *h,
-		  uint64_t (*hash_of)(const struct hist *, uint32_t))
-{
-	size_t ncap = *cap ? 2 * *cap : 256;
-	uint32_t *ns = calloc(ncap, sizeof(*ns));
-	if (!ns)
-		return -1;
-	for (uint32_t id = 1; id < n_ids; id++) {
-		size_t i = (size_t)hash_of(h, id) & (ncap - 1);
-		while (ns[i])
-			i = (i + 1) & (ncap - 1);
-		ns[i] = id;
-	}
-	free(*slots);
-	*slots = ns;
-	*cap = ncap;
-	return 0;
-}
-
-static int add_string_bytes(struct hist *h, const char *s, size_t len)
-{
-	if (h->cap_str_bytes - h->n_str_bytes < len + 1) {
-		size_t cap = h->cap_str_bytes ? h->cap_str_bytes : 4096;
-		while (cap - h->n_str_bytes < len + 1)
-			cap *= 2;
-		char *p = realloc(h->strs, cap);
-		if (!p)
-			return -1;
-		h->strs = p;
-		h->cap_str_bytes = cap;
-	}
-	memcpy(h->strs + h->n_str_bytes, s, len);
-	h->strs[h->n_str_bytes + len] = '\0';
-	return 0;
-}
-
-int hist_intern_str(struct hist *h, const char *s, size_t len, uint32_t *id)
-{
-	uint64_t hash = fnv1a(FNV_BASIS, s, len);
-	if (h->cap_str_index) {
-		size_t mask = h->cap_str_index - 1;
-		for (size_t i = (size_t)hash & mask; h->str_index[i]; i = (i + 1) & mask) {
-			uint32_t c = h->str_index[i];
-			if (h->str_len[c] == len && memcmp(h->strs + h->str_off[c], s, len) == 0) {
-				*id = c;
-				return 0;
-			}
-		}
-	}
-	if (h->n_strs >= UINT32_MAX - 1 || add_string_bytes(h, s, len))
-		return -1;
-	if (h->n_strs == h->cap_str_ids) {
-		size_t cap = h->cap_str_ids;
-		if (reserve((void **)&h->str_off, &cap, h->n_strs, sizeof(size_t)))
-			return -1;
-		size_t *l = realloc(h->str_len, cap * sizeof(size_t));
-		if (!l)
-			return -1;
-		h->str_len = l;
-		h->cap_str_ids = cap;
-	}
-	uint32_t nid = (uint32_t)h->n_strs;
-	h->str_off[nid] = h->n_str_bytes;
-	h->str_len[nid] = len;
-	h->n_str_bytes += len + 1;
-	h->n_strs++;
-	if (2 * h->n_strs > h->cap_str_index) {
-		if (rehash(&h->str_index, &h->cap_str_index, h->n_strs, h, str_hash)) {
-			h->n_strs--; /* keep the index consistent with the ids */
-			h->n_str_bytes -= len + 1;
-			return -1;
-		}
-	} else {
-		size_t mask = h->cap_str_index - 1, i = (size_t)hash & mask;
-		while (h->str_index[i])
-			i = (i + 1) & mask;
-		h->str_index[i] = nid;
-	}
-	*id = nid;
-	return 0;
+	return fnv1a(h->store->strs + h->store->str_off[id], h->store->str_len[id]);
 }
 
 static uint64_t tp_hash_of(uint32_t topic, int32_t partition)
 {
 	uint32_t k[2] = {topic, (uint32_t)partition};
-	return fnv1a(FNV_BASIS, k, sizeof(k));
+	return fnv1a(k, sizeof(k));
 }
 
 static uint64_t tp_hash(const struct hist *h, uint32_t id)
@@ -198,45 +114,129 @@ static uint64_t tp_hash(const struct hist *h, uint32_t id)
 	return tp_hash_of(h->tps[id].topic, h->tps[id].partition);
 }
 
+/* Puts id into the first free slot of its probe sequence. */
+static void index_put(uint32_t *slots, size_t cap, uint64_t hash, uint32_t id)
+{
+	size_t i = (size_t)hash & (cap - 1);
+	while (slots[i])
+		i = (i + 1) & (cap - 1);
+	slots[i] = id;
+}
+
+/*
+ * Makes room in an index table holding ids 1 .. n_ids - 1 for one more id
+ * while keeping it at most half full: when it would not be, rebuilds it at
+ * twice the size from the existing ids.
+ */
+static int index_fit(uint32_t **slots, size_t *cap, size_t n_ids, const struct hist *h,
+		     uint64_t (*hash_of)(const struct hist *, uint32_t))
+{
+	if (2 * (n_ids + 1) <= *cap)
+		return 0;
+	size_t ncap = *cap ? 2 * *cap : 256;
+	uint32_t *ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return -1;
+	for (uint32_t id = 1; id < n_ids; id++)
+		index_put(ns, ncap, hash_of(h, id), id);
+	free(*slots);
+	*slots = ns;
+	*cap = ncap;
+	return 0;
+}
+
+/* Appends len bytes and a NUL to the string bytes; returns their offset. */
+static int add_bytes(struct hist_store *st, const char *s, size_t len, size_t *off)
+{
+	if (st->cap_str_bytes - st->n_str_bytes < len + 1) {
+		size_t cap = st->cap_str_bytes ? st->cap_str_bytes : 4096;
+		while (cap - st->n_str_bytes < len + 1)
+			cap *= 2;
+		char *p = realloc(st->strs, cap);
+		if (!p)
+			return -1;
+		st->strs = p;
+		st->cap_str_bytes = cap;
+	}
+	memcpy(st->strs + st->n_str_bytes, s, len);
+	st->strs[st->n_str_bytes + len] = '\0';
+	*off = st->n_str_bytes;
+	st->n_str_bytes += len + 1;
+	return 0;
+}
+
+/* Makes room for one more string id in str_off and str_len. */
+static int reserve_str_id(struct hist_store *st, size_t n)
+{
+	if (n < st->cap_str_ids)
+		return 0;
+	size_t cap = 2 * st->cap_str_ids;
+	size_t *off = realloc(st->str_off, cap * sizeof(size_t));
+	if (!off)
+		return -1;
+	st->str_off = off;
+	size_t *len = realloc(st->str_len, cap * sizeof(size_t));
+	if (!len)
+		return -1;
+	st->str_len = len;
+	st->cap_str_ids = cap;
+	return 0;
+}
+
+int hist_intern_str(struct hist *h, const char *s, size_t len, uint32_t *id)
+{
+	struct hist_store *st = h->store;
+	uint64_t hash = fnv1a(s, len);
+	size_t mask = st->cap_str_index - 1, off;
+	for (size_t i = (size_t)hash & mask; st->cap_str_index && st->str_index[i];
+	     i = (i + 1) & mask) {
+		uint32_t c = st->str_index[i];
+		if (st->str_len[c] == len && memcmp(st->strs + st->str_off[c], s, len) == 0) {
+			*id = c;
+			return 0;
+		}
+	}
+	/* Room first, so that a failure leaves the tables consistent. */
+	if (h->n_strs >= UINT32_MAX - 1 || reserve_str_id(st, h->n_strs) ||
+	    index_fit(&st->str_index, &st->cap_str_index, h->n_strs, h, str_hash) ||
+	    add_bytes(st, s, len, &off))
+		return -1;
+	uint32_t nid = (uint32_t)h->n_strs++;
+	st->str_off[nid] = off;
+	st->str_len[nid] = len;
+	index_put(st->str_index, st->cap_str_index, hash, nid);
+	*id = nid;
+	return 0;
+}
+
 int hist_intern_tp(struct hist *h, uint32_t topic, int32_t partition, uint32_t *id)
 {
-	struct hist_tp_index *ix = &h->tp_index;
-	if (ix->cap) {
-		size_t mask = ix->cap - 1;
-		size_t i = (size_t)tp_hash_of(topic, partition) & mask;
-		for (; ix->slots[i]; i = (i + 1) & mask) {
-			const struct hist_tp *t = &h->tps[ix->slots[i]];
-			if (t->topic == topic && t->partition == partition) {
-				*id = ix->slots[i];
-				return 0;
-			}
+	struct hist_store *st = h->store;
+	uint64_t hash = tp_hash_of(topic, partition);
+	size_t mask = st->cap_tp_index - 1;
+	for (size_t i = (size_t)hash & mask; st->cap_tp_index && st->tp_index[i];
+	     i = (i + 1) & mask) {
+		const struct hist_tp *t = &h->tps[st->tp_index[i]];
+		if (t->topic == topic && t->partition == partition) {
+			*id = st->tp_index[i];
+			return 0;
 		}
 	}
 	if (h->n_tps >= UINT32_MAX - 1 ||
-	    reserve((void **)&h->tps, &h->cap_tps, h->n_tps, sizeof(*h->tps)))
+	    reserve((void **)&h->tps, &st->cap_tps, h->n_tps, sizeof(*h->tps)) ||
+	    index_fit(&st->tp_index, &st->cap_tp_index, h->n_tps, h, tp_hash))
 		return -1;
 	uint32_t nid = (uint32_t)h->n_tps++;
 	h->tps[nid].topic = topic;
 	h->tps[nid].partition = partition;
-	/* Rebuilding on every growth keeps insertion simple; tps are few. */
-	if (2 * h->n_tps > ix->cap) {
-		if (rehash(&ix->slots, &ix->cap, h->n_tps, h, tp_hash)) {
-			h->n_tps--;
-			return -1;
-		}
-	} else {
-		size_t mask = ix->cap - 1, i = (size_t)tp_hash(h, nid) & mask;
-		while (ix->slots[i])
-			i = (i + 1) & mask;
-		ix->slots[i] = nid;
-	}
+	index_put(st->tp_index, st->cap_tp_index, hash, nid);
 	*id = nid;
 	return 0;
 }
 
 int hist_push_op(struct hist *h, struct hist_op **out)
 {
-	if (reserve((void **)&h->ops, &h->cap_ops, h->n_ops, sizeof(*h->ops)))
+	if (reserve((void **)&h->ops, &h->store->cap_ops, h->n_ops, sizeof(*h->ops)))
 		return -1;
 	*out = &h->ops[h->n_ops++];
 	memset(*out, 0, sizeof(**out));
@@ -245,7 +245,7 @@ int hist_push_op(struct hist *h, struct hist_op **out)
 
 int hist_push_item(struct hist *h, struct hist_item **out)
 {
-	if (reserve((void **)&h->items, &h->cap_items, h->n_items, sizeof(*h->items)))
+	if (reserve((void **)&h->items, &h->store->cap_items, h->n_items, sizeof(*h->items)))
 		return -1;
 	*out = &h->items[h->n_items++];
 	memset(*out, 0, sizeof(**out));
@@ -254,7 +254,7 @@ int hist_push_item(struct hist *h, struct hist_item **out)
 
 int hist_push_hw(struct hist *h, struct hist_hw **out)
 {
-	if (reserve((void **)&h->hws, &h->cap_hws, h->n_hws, sizeof(*h->hws)))
+	if (reserve((void **)&h->hws, &h->store->cap_hws, h->n_hws, sizeof(*h->hws)))
 		return -1;
 	*out = &h->hws[h->n_hws++];
 	memset(*out, 0, sizeof(**out));
