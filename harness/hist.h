@@ -139,6 +139,19 @@ int hist_read_buffer(const char *buf, size_t n, struct hist **out, struct hist_e
 /* Frees a history from hist_read_*; NULL is ignored. */
 void hist_free(struct hist *h);
 
+/*
+ * The counts summary.json's `stats` reports: send invocations, of which
+ * acknowledged (ok), failed (fail) and indeterminate (info, or never
+ * completed); records returned by ok polls; fault lines.
+ */
+struct hist_stats {
+	uint64_t sends, acked, failed, indeterminate;
+	uint64_t polled;
+	uint64_t faults;
+};
+
+void hist_count_stats(const struct hist *h, struct hist_stats *out);
+
 /* The bytes of string id (1 .. n_strs - 1); "" for 0. */
 const char *hist_str(const struct hist *h, uint32_t id);
 

@@ -433,6 +433,29 @@ static void test_read_file(void **state)
 	assert_int_equal(hist_read_file("tests/histories/clean.jsonl", &h, &err), HIST_OK);
 	assert_int_equal(h->n_ops, 32);
 	assert_int_equal(h->ops[31].line, 32);
+	/*
+	 * Five sends: p1-1, p1-2 and p2-1 acknowledged, p2-2 failed, p2-3 info.
+	 * Polls returned 2 + 3 + 0 records; one fault.
+	 */
+	struct hist_stats st;
+	hist_count_stats(h, &st);
+	assert_int_equal(st.sends, 5);
+	assert_int_equal(st.acked, 3);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.indeterminate, 1);
+	assert_int_equal(st.polled, 5);
+	assert_int_equal(st.faults, 1);
+	hist_free(h);
+	/* Two invokes, one never completed: both indeterminate with the info. */
+	const char *two = SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n" SEND_INV
+			  "\"values\":{\"topic\":\"t\",\"value\":\"b\"}}\n"
+			  "{\"time\":1,\"process\":\"p\",\"type\":\"info\",\"f\":\"send\","
+			  "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}";
+	assert_int_equal(hist_read_buffer(two, strlen(two), &h, &err), HIST_OK);
+	hist_count_stats(h, &st);
+	assert_int_equal(st.sends, 2);
+	assert_int_equal(st.acked, 0);
+	assert_int_equal(st.indeterminate, 2);
 	hist_free(h);
 	assert_int_equal(hist_read_file("tests/histories/nope.jsonl", &h, &err), HIST_EIO);
 	assert_null(h);
