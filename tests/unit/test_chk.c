@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "checkers/chk.h"
+#include "checkers/chk_impl.h"
 #include "harness/hist.h"
 
 struct example {
@@ -200,6 +201,43 @@ static void test_examples_keep_first_ten(void **state)
 	free(buf);
 }
 
+/*
+ * chk_note directly: notes arriving out of order keep the ten smallest
+ * (line, order) sorted; among equal keys the earlier note stays first and a
+ * later equal note does not displace a kept one.
+ */
+static void test_note_order(void **state)
+{
+	struct hist *h = load("clean");
+	struct chk_report r;
+	struct hist_op op = h->ops[0];
+	memset(&r, 0, sizeof(r));
+	for (int i = 20; i >= 1; i--) {
+		op.line = (uint64_t)i;
+		chk_note(&r, h, &op, 7, "line %d", i);
+	}
+	assert_int_equal(r.count, 20);
+	assert_int_equal(r.n_examples, CHK_MAX_EXAMPLES);
+	for (int i = 0; i < CHK_MAX_EXAMPLES; i++)
+		assert_int_equal(r.examples[i].line, (uint64_t)(i + 1));
+	assert_string_equal(r.examples[0].process, "producer-1");
+	memset(&r, 0, sizeof(r));
+	op.line = 5;
+	for (int i = 0; i < 12; i++)
+		chk_note(&r, h, &op, 3, "note %d", i);
+	assert_int_equal(r.count, 12);
+	for (int i = 0; i < CHK_MAX_EXAMPLES; i++) {
+		char want[16];
+		snprintf(want, sizeof(want), "note %d", i);
+		assert_string_equal(r.examples[i].detail, want);
+	}
+	/* A smaller order on the same line goes first and pushes out note 9. */
+	chk_note(&r, h, &op, 2, "smaller");
+	assert_string_equal(r.examples[0].detail, "smaller");
+	assert_string_equal(r.examples[9].detail, "note 8");
+	hist_free(h);
+}
+
 /* Expectations: none/ok fail on a count, some on none, any never. */
 static void test_evaluate(void **state)
 {
@@ -350,6 +388,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_examples_keep_first_ten),
+		cmocka_unit_test(test_note_order),
 		cmocka_unit_test(test_evaluate),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_summary_fragment),
