@@ -38,19 +38,27 @@ struct fixture {
 
 static const struct fixture fixtures[] = {
 	{"clean", {0}, CHK_LOST_WRITE, 0, {{0}}},
-	/* b (line 4, orders/0@1) is missing; d (line 8, orders/1@0) too. */
+	/*
+	 * b (line 4, orders/0@1) is missing; d (line 8, orders/1@0) too; e
+	 * (line 11, orders/0@3) was overwritten by f, which was only invoked.
+	 */
 	{"lost_write",
-	 {2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+	 {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 	 CHK_LOST_WRITE,
-	 2,
+	 3,
 	 {{4, "producer-1", "orders/0@1: acknowledged \"b\" but absent"},
-	  {8, "producer-2", "orders/1@0: acknowledged \"d\" but absent"}}},
-	/* The poll on line 5 is the first to show "a" at a second offset. */
+	  {8, "producer-2", "orders/1@0: acknowledged \"d\" but absent"},
+	  {11, "producer-1", "orders/0@3: acknowledged \"e\" but another value is there"}}},
+	/*
+	 * The poll on line 5 is the first to show "a" at a second offset; the
+	 * final read shows "c" at offset 3 of two partitions.
+	 */
 	{"duplicate",
-	 {0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+	 {0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 	 CHK_DUPLICATE,
-	 1,
-	 {{5, "consumer-1", "\"a\" at orders/0@0 and orders/0@1"}}},
+	 2,
+	 {{5, "consumer-1", "\"a\" at orders/0@0 and orders/0@1"},
+	  {7, "final-reader", "\"c\" at orders/0@3 and orders/1@3"}}},
 	/* Offset 1: "b" polled, "c" finally; broker-2's "d" is above its hw. */
 	{"inconsistent_offsets",
 	 {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
@@ -87,14 +95,16 @@ static const struct fixture fixtures[] = {
 	/*
 	 * Reference broker-1 (hw 3, first of the two with 3). broker-2 differs
 	 * at 1, broker-3 lacks 2; broker-4 is out of sync. broker-2's "x" below
-	 * its own hw is also an inconsistent offset.
+	 * its own hw is also an inconsistent offset. On orders/1 broker-2 holds
+	 * a record below the hw that the reference, broker-1, lacks.
 	 */
 	{"replica_divergence",
-	 {0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0},
+	 {0, 0, 1, 0, 0, 0, 0, 3, 0, 0, 0, 0},
 	 CHK_REPLICA_DIVERGENCE,
-	 2,
+	 3,
 	 {{2, "replica:broker-2", "orders/0@1: \"x\" here, \"b\" on replica:broker-1"},
-	  {3, "replica:broker-3", "orders/0@2: nothing here, \"c\" on replica:broker-1"}}},
+	  {3, "replica:broker-3", "orders/0@2: nothing here, \"c\" on replica:broker-1"},
+	  {6, "replica:broker-2", "orders/1@1: \"y\" here, nothing on replica:broker-1"}}},
 	/*
 	 * Offset 0 was polled as "a" under hw 1, then read as "b": a rewrite.
 	 * Offset 1 changed too ("c" -> "d") but "c" was read with no hw above
@@ -308,7 +318,7 @@ static void test_summary_fragment(void **state)
 	fclose(f);
 	assert_string_equal(
 		buf,
-		"\"anomalies\": {\"lost-write\": 0, \"duplicate\": 1, "
+		"\"anomalies\": {\"lost-write\": 0, \"duplicate\": 2, "
 		"\"inconsistent-offsets\": 0, \"nonmonotonic-poll\": 0, "
 		"\"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": 0, "
 		"\"replica-divergence\": 0, \"committed-rewrite\": 0, \"split-brain\": 0, "
