@@ -44,11 +44,11 @@ enum chk_status { CHK_OK = 0, CHK_ENOMEM = -1 };
 
 /* One operation that shows an anomaly. */
 struct chk_example {
-	uint64_t line;     /* 1-based line of the history */
-	int64_t time;      /* the op's virtual time, ns */
-	uint64_t order;    /* tie-break within a line (an offset, a zxid) */
-	char process[48];  /* the op's process, truncated */
-	char detail[160];  /* what is wrong, in a sentence */
+	uint64_t line;    /* 1-based line of the history */
+	int64_t time;     /* the op's virtual time, ns */
+	uint64_t order;   /* tie-break within a line (an offset, a zxid) */
+	char process[48]; /* the op's process, truncated */
+	char detail[160]; /* what is wrong, in a sentence */
 };
 
 /* The examples are the CHK_MAX_EXAMPLES smallest by (line, order). */
@@ -97,7 +97,7 @@ int chk_run_all(const struct hist *h, struct chk_result *out);
  * `some` on a count of 0, `any` never. Never fails itself.
  */
 void chk_evaluate(const struct chk_result *r, const struct chk_expectations *e,
-		  struct chk_verdict *v);
+                  struct chk_verdict *v);
 
 /*
  * Writes the summary.json members `"anomalies": {...}, "expect": {...},
@@ -105,7 +105,7 @@ void chk_evaluate(const struct chk_result *r, const struct chk_expectations *e,
  * every checker in kind order. Returns 0, or -1 when a write failed.
  */
 int chk_write_summary(FILE *out, const struct chk_result *r, const struct chk_expectations *e,
-		      const struct chk_verdict *v);
+                      const struct chk_verdict *v);
 
 /* A human-readable report: per checker its count and examples. */
 int chk_write_report(FILE *out, const struct chk_result *r, const struct chk_verdict *v);
@@ -118,7 +118,6 @@ int chk_write_report(FILE *out, const struct chk_result *r, const struct chk_ver
  * fail it, 2 for a missing or malformed history (or, with a message saying
  * so, when memory ran out: the CLI contract has no other code).
  */
-int chk_run_file(const char *path, const struct chk_expectations *expect, FILE *out,
-		 FILE *err);
+int chk_run_file(const char *path, const struct chk_expectations *expect, FILE *out, FILE *err);
 
 #endif

@@ -16,7 +16,7 @@
 #define REPORTED (UINT64_C(1) << 63)
 
 static int observe(const struct hist *h, struct chk_report *r, struct hist_map *at,
-		   const struct hist_op *op, const struct hist_item *it)
+                   const struct hist_op *op, const struct hist_item *it)
 {
 	bool fresh;
 	uint64_t *v = hist_map_upsert(at, it->tp, (uint64_t)it->num, it->str, &fresh);
@@ -26,8 +26,8 @@ static int observe(const struct hist *h, struct chk_report *r, struct hist_map *
 		return CHK_OK;
 	char tp[80];
 	chk_note(r, h, op, (uint64_t)it->num, "%s@%lld: committed \"%.40s\", now \"%.40s\"",
-		 chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
-		 hist_str(h, (uint32_t)(*v & ~REPORTED)), hist_str(h, it->str));
+	         chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
+	         hist_str(h, (uint32_t)(*v & ~REPORTED)), hist_str(h, it->str));
 	*v |= REPORTED;
 	return CHK_OK;
 }

@@ -10,8 +10,8 @@ static bool not_after(const struct chk_example *a, uint64_t line, uint64_t order
 	return a->line < line || (a->line == line && a->order <= order);
 }
 
-void chk_note(struct chk_report *r, const struct hist *h, const struct hist_op *op,
-	      uint64_t order, const char *fmt, ...)
+void chk_note(struct chk_report *r, const struct hist *h, const struct hist_op *op, uint64_t order,
+              const char *fmt, ...)
 {
 	r->count++;
 	size_t n = r->n_examples;

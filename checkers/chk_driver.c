@@ -11,18 +11,18 @@ static const struct {
 	const char *name;
 	int (*run)(const struct hist *, struct chk_report *);
 } checkers[CHK_COUNT] = {
-	[CHK_LOST_WRITE] = {"lost-write", chk_lost_write},
-	[CHK_DUPLICATE] = {"duplicate", chk_duplicate},
-	[CHK_INCONSISTENT_OFFSETS] = {"inconsistent-offsets", chk_inconsistent_offsets},
-	[CHK_NONMONOTONIC_POLL] = {"nonmonotonic-poll", chk_nonmonotonic_poll},
-	[CHK_NONMONOTONIC_SEND] = {"nonmonotonic-send", chk_nonmonotonic_send},
-	[CHK_POLL_SKIP] = {"poll-skip", chk_poll_skip},
-	[CHK_UNEXPECTED] = {"unexpected", chk_unexpected},
-	[CHK_REPLICA_DIVERGENCE] = {"replica-divergence", chk_replica_divergence},
-	[CHK_COMMITTED_REWRITE] = {"committed-rewrite", chk_committed_rewrite},
-	[CHK_SPLIT_BRAIN] = {"split-brain", chk_split_brain},
-	[CHK_ZK_AGREEMENT] = {"zk-agreement", chk_zk_agreement},
-	[CHK_LIVENESS] = {"liveness", chk_liveness},
+    [CHK_LOST_WRITE] = {"lost-write", chk_lost_write},
+    [CHK_DUPLICATE] = {"duplicate", chk_duplicate},
+    [CHK_INCONSISTENT_OFFSETS] = {"inconsistent-offsets", chk_inconsistent_offsets},
+    [CHK_NONMONOTONIC_POLL] = {"nonmonotonic-poll", chk_nonmonotonic_poll},
+    [CHK_NONMONOTONIC_SEND] = {"nonmonotonic-send", chk_nonmonotonic_send},
+    [CHK_POLL_SKIP] = {"poll-skip", chk_poll_skip},
+    [CHK_UNEXPECTED] = {"unexpected", chk_unexpected},
+    [CHK_REPLICA_DIVERGENCE] = {"replica-divergence", chk_replica_divergence},
+    [CHK_COMMITTED_REWRITE] = {"committed-rewrite", chk_committed_rewrite},
+    [CHK_SPLIT_BRAIN] = {"split-brain", chk_split_brain},
+    [CHK_ZK_AGREEMENT] = {"zk-agreement", chk_zk_agreement},
+    [CHK_LIVENESS] = {"liveness", chk_liveness},
 };
 
 const char *chk_name(enum chk_kind k)
@@ -59,8 +59,7 @@ int chk_run_all(const struct hist *h, struct chk_result *out)
 	return CHK_OK;
 }
 
-int chk_run_file(const char *path, const struct chk_expectations *expect, FILE *out,
-		 FILE *err)
+int chk_run_file(const char *path, const struct chk_expectations *expect, FILE *out, FILE *err)
 {
 	static const struct chk_expectations all_any; /* read-only: every key `any` */
 	struct hist *h;

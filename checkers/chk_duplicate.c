@@ -36,9 +36,9 @@ int chk_duplicate(const struct hist *h, struct chk_report *r)
 			*f |= REPORTED;
 			char ta[80], tb[80];
 			chk_note(r, h, op, (uint64_t)it->num, "\"%.40s\" at %s@%lld and %s@%lld",
-				 hist_str(h, it->str), chk_tp_name(h, a->tp, ta, sizeof(ta)),
-				 (long long)a->num, chk_tp_name(h, it->tp, tb, sizeof(tb)),
-				 (long long)it->num);
+			         hist_str(h, it->str), chk_tp_name(h, a->tp, ta, sizeof(ta)),
+			         (long long)a->num, chk_tp_name(h, it->tp, tb, sizeof(tb)),
+			         (long long)it->num);
 		}
 	}
 	hist_map_free(&sent);

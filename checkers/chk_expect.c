@@ -42,7 +42,7 @@ static bool holds(enum chk_expect e, uint64_t count)
 }
 
 void chk_evaluate(const struct chk_result *r, const struct chk_expectations *e,
-		  struct chk_verdict *v)
+                  struct chk_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	for (int k = 0; k < CHK_COUNT; k++)
@@ -52,16 +52,16 @@ void chk_evaluate(const struct chk_result *r, const struct chk_expectations *e,
 }
 
 int chk_write_summary(FILE *out, const struct chk_result *r, const struct chk_expectations *e,
-		      const struct chk_verdict *v)
+                      const struct chk_verdict *v)
 {
 	fputs("\"anomalies\": {", out);
 	for (int k = 0; k < CHK_COUNT; k++)
 		fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", chk_name((enum chk_kind)k),
-			r->reports[k].count);
+		        r->reports[k].count);
 	fputs("},\n \"expect\": {", out);
 	for (int k = 0; k < CHK_COUNT; k++)
 		fprintf(out, "%s\"%s\": \"%s\"", k ? ", " : "", chk_name((enum chk_kind)k),
-			chk_expect_name((enum chk_expect)e->of[k]));
+		        chk_expect_name((enum chk_expect)e->of[k]));
 	fputs("},\n \"failed_expectations\": [", out);
 	for (size_t i = 0; i < v->n_failed; i++)
 		fprintf(out, "%s\"%s\"", i ? ", " : "", chk_name((enum chk_kind)v->failed[i]));
@@ -77,7 +77,7 @@ int chk_write_report(FILE *out, const struct chk_result *r, const struct chk_ver
 		for (size_t i = 0; i < rep->n_examples; i++) {
 			const struct chk_example *x = &rep->examples[i];
 			fprintf(out, "  line %" PRIu64 " t=%" PRId64 "ns %s: %s\n", x->line,
-				x->time, x->process, x->detail);
+			        x->time, x->process, x->detail);
 		}
 		if (rep->count > rep->n_examples)
 			fprintf(out, "  (%" PRIu64 " more)\n", rep->count - rep->n_examples);

@@ -29,8 +29,8 @@ int chk_poll_order(const struct hist *h, struct chk_report *r, bool skip);
  * Counts one anomaly shown by op and keeps it as an example when it is among
  * the CHK_MAX_EXAMPLES smallest by (op's line, order). detail is printf-style.
  */
-void chk_note(struct chk_report *r, const struct hist *h, const struct hist_op *op,
-	      uint64_t order, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void chk_note(struct chk_report *r, const struct hist *h, const struct hist_op *op, uint64_t order,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* "topic/partition" of tp into buf (truncated to n bytes). */
 const char *chk_tp_name(const struct hist *h, uint32_t tp, char *buf, size_t n);

@@ -31,7 +31,8 @@ int chk_inconsistent_offsets(const struct hist *h, struct chk_report *r)
 			const struct hist_item *it = &h->items[op->items + k];
 			if (!observed(op, it))
 				continue;
-			uint64_t *v = hist_map_upsert(&at, it->tp, (uint64_t)it->num, it->str, &fresh);
+			uint64_t *v =
+			    hist_map_upsert(&at, it->tp, (uint64_t)it->num, it->str, &fresh);
 			if (!v) {
 				rc = CHK_ENOMEM;
 				break;
@@ -40,8 +41,8 @@ int chk_inconsistent_offsets(const struct hist *h, struct chk_report *r)
 				continue;
 			char tp[80];
 			chk_note(r, h, op, (uint64_t)it->num, "%s@%lld: \"%.40s\" then \"%.40s\"",
-				 chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
-				 hist_str(h, (uint32_t)(*v & ~REPORTED)), hist_str(h, it->str));
+			         chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
+			         hist_str(h, (uint32_t)(*v & ~REPORTED)), hist_str(h, it->str));
 			*v |= REPORTED;
 		}
 	}

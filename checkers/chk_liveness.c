@@ -36,8 +36,8 @@ int chk_liveness(const struct hist *h, struct chk_report *r)
 			continue;
 		char name[80];
 		chk_note(r, h, &h->ops[latest[tp] - 1], tp, "%s: %s",
-			 chk_tp_name(h, tp, name, sizeof(name)),
-			 it->str ? "refuses writes" : "has no leader");
+		         chk_tp_name(h, tp, name, sizeof(name)),
+		         it->str ? "refuses writes" : "has no leader");
 	}
 	free(latest);
 	free(row);

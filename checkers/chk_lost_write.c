@@ -35,8 +35,8 @@ int chk_lost_write(const struct hist *h, struct chk_report *r)
 			continue;
 		char tp[80];
 		chk_note(r, h, op, 0, "%s@%lld: acknowledged \"%.40s\" %s",
-			 chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
-			 hist_str(h, it->str), v ? "but another value is there" : "but absent");
+		         chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
+		         hist_str(h, it->str), v ? "but another value is there" : "but absent");
 	}
 	hist_map_free(&seen);
 	return rc;

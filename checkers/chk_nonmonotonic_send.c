@@ -76,9 +76,10 @@ int chk_nonmonotonic_send(const struct hist *h, struct chk_report *r)
 			continue;
 		}
 		char tp[80];
-		chk_note(r, h, op, 0, "%s: \"%.40s\" got offset %lld, below %lld of an earlier send",
-			 chk_tp_name(h, it->tp, tp, sizeof(tp)), hist_str(h, it->str),
-			 (long long)it->num, (long long)(*v - 1));
+		chk_note(r, h, op, 0,
+		         "%s: \"%.40s\" got offset %lld, below %lld of an earlier send",
+		         chk_tp_name(h, it->tp, tp, sizeof(tp)), hist_str(h, it->str),
+		         (long long)it->num, (long long)(*v - 1));
 	}
 	hist_map_free(&high);
 	free(acks);

@@ -45,8 +45,9 @@ int chk_poll_order(const struct hist *h, struct chk_report *r, bool skip)
 			if (back == skip)
 				continue;
 			char tp[80];
-			chk_note(r, h, op, o, "%s: offset %lld after %lld", chk_tp_name(h, it->tp, tp,
-				 sizeof(tp)), (long long)it->num, (long long)(prev - 1));
+			chk_note(r, h, op, o, "%s: offset %lld after %lld",
+			         chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
+			         (long long)(prev - 1));
 		}
 	}
 	hist_map_free(&last);

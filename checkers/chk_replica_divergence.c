@@ -19,7 +19,7 @@ struct ctx {
 };
 
 static int diverge(struct ctx *c, const struct hist_op *op, const struct hist_op *ref,
-		   int64_t offset, uint32_t mine, uint32_t theirs)
+                   int64_t offset, uint32_t mine, uint32_t theirs)
 {
 	bool fresh;
 	if (!hist_map_upsert(&c->seen, op->tp, (uint64_t)offset, 0, &fresh))
@@ -30,14 +30,13 @@ static int diverge(struct ctx *c, const struct hist_op *op, const struct hist_op
 	snprintf(a, sizeof(a), mine ? "\"%.40s\"" : "nothing", hist_str(c->h, mine));
 	snprintf(b, sizeof(b), theirs ? "\"%.40s\"" : "nothing", hist_str(c->h, theirs));
 	chk_note(c->r, c->h, op, (uint64_t)offset, "%s@%lld: %s here, %s on %.30s",
-		 chk_tp_name(c->h, op->tp, tp, sizeof(tp)), (long long)offset, a, b,
-		 hist_str(c->h, ref->process));
+	         chk_tp_name(c->h, op->tp, tp, sizeof(tp)), (long long)offset, a, b,
+	         hist_str(c->h, ref->process));
 	return CHK_OK;
 }
 
 /* Merge-joins the two logs' records below hw; both are sorted by offset. */
-static int compare(struct ctx *c, const struct hist_op *op, const struct hist_op *ref,
-		   int64_t hw)
+static int compare(struct ctx *c, const struct hist_op *op, const struct hist_op *ref, int64_t hw)
 {
 	const struct hist_item *a = &c->h->items[ref->items], *b = &c->h->items[op->items];
 	size_t i = 0, j = 0;

@@ -23,7 +23,7 @@ int chk_split_brain(const struct hist *h, struct chk_report *r)
 		if (!ctl && op->f != HIST_F_LEADER_EPOCH)
 			continue;
 		uint64_t *v = hist_map_upsert(&first, ctl ? CONTROLLER : op->tp, (uint64_t)op->num,
-					      op->str, &fresh);
+		                              op->str, &fresh);
 		if (!v) {
 			rc = CHK_ENOMEM;
 			break;
@@ -32,9 +32,9 @@ int chk_split_brain(const struct hist *h, struct chk_report *r)
 			continue;
 		char tp[80];
 		chk_note(r, h, op, 0, "%s epoch %lld: %.40s after %.40s",
-			 ctl ? "controller" : chk_tp_name(h, op->tp, tp, sizeof(tp)),
-			 (long long)op->num, hist_str(h, op->str),
-			 hist_str(h, (uint32_t)(*v & ~REPORTED)));
+		         ctl ? "controller" : chk_tp_name(h, op->tp, tp, sizeof(tp)),
+		         (long long)op->num, hist_str(h, op->str),
+		         hist_str(h, (uint32_t)(*v & ~REPORTED)));
 		*v |= REPORTED;
 	}
 	hist_map_free(&first);

@@ -29,8 +29,8 @@ int chk_unexpected(const struct hist *h, struct chk_report *r)
 				continue;
 			char tp[80];
 			chk_note(r, h, op, (uint64_t)it->num, "%s@%lld: \"%.40s\" was never sent",
-				 chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
-				 hist_str(h, it->str));
+			         chk_tp_name(h, it->tp, tp, sizeof(tp)), (long long)it->num,
+			         hist_str(h, it->str));
 		}
 	}
 	hist_map_free(&sent);

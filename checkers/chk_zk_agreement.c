@@ -22,16 +22,18 @@ int chk_zk_agreement(const struct hist *h, struct chk_report *r)
 			continue;
 		for (size_t k = 0; k < op->n_items; k++) {
 			const struct hist_item *it = &h->items[op->items + k];
-			uint64_t *v = hist_map_upsert(&first, (uint64_t)it->num, 0, it->str, &fresh);
+			uint64_t *v =
+			    hist_map_upsert(&first, (uint64_t)it->num, 0, it->str, &fresh);
 			if (!v) {
 				rc = CHK_ENOMEM;
 				break;
 			}
 			if (fresh || (*v & REPORTED) || (*v & ~REPORTED) == it->str)
 				continue;
-			chk_note(r, h, op, (uint64_t)it->num, "zxid 0x%llx: digest %.40s, not %.40s",
-				 (unsigned long long)it->num, hist_str(h, it->str),
-				 hist_str(h, (uint32_t)(*v & ~REPORTED)));
+			chk_note(r, h, op, (uint64_t)it->num,
+			         "zxid 0x%llx: digest %.40s, not %.40s",
+			         (unsigned long long)it->num, hist_str(h, it->str),
+			         hist_str(h, (uint32_t)(*v & ~REPORTED)));
 			*v |= REPORTED;
 		}
 	}

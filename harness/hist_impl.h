@@ -16,7 +16,7 @@ struct hist_store {
 	size_t n_str_bytes, cap_str_bytes, cap_str_ids;
 	uint32_t *str_index; /* open-addressing table of string ids, 0 = empty */
 	size_t cap_str_index;
-	uint32_t *tp_index;  /* the same for tp ids */
+	uint32_t *tp_index; /* the same for tp ids */
 	size_t cap_tp_index;
 	size_t cap_ops, cap_items, cap_hws, cap_tps;
 };

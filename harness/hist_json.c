@@ -367,8 +367,8 @@ static int64_t parse_value(struct parser *ps)
 		const char *word;
 		uint8_t type;
 	} lits[] = {{'n', "null", HIST_JSON_NULL},
-		    {'t', "true", HIST_JSON_TRUE},
-		    {'f', "false", HIST_JSON_FALSE}};
+	            {'t', "true", HIST_JSON_TRUE},
+	            {'f', "false", HIST_JSON_FALSE}};
 	for (size_t k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
 		if (c != lits[k].c)
 			continue;
@@ -425,8 +425,8 @@ int hist_json_parse(struct hist_json *j, const char *p, size_t n)
 	return ps.status;
 }
 
-const struct hist_json_node *hist_json_get(const struct hist_json *j, uint32_t obj,
-					   const char *key, bool *dup)
+const struct hist_json_node *hist_json_get(const struct hist_json *j, uint32_t obj, const char *key,
+                                           bool *dup)
 {
 	size_t klen = strlen(key);
 	const struct hist_json_node *hit = NULL;

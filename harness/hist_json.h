@@ -38,22 +38,22 @@ enum hist_json_type {
  */
 struct hist_json_node {
 	uint8_t type;
-	bool is_int;       /* NUMBER only: an integer that fits int64 */
-	uint32_t col;      /* 1-based column of the value's first byte */
-	uint32_t child;    /* ARRAY/OBJECT: first child, 0 if empty */
-	uint32_t next;     /* next sibling, 0 if last */
-	uint32_t count;    /* ARRAY/OBJECT: number of children */
-	uint32_t key_off;  /* object members: key bytes in the string buffer */
+	bool is_int;      /* NUMBER only: an integer that fits int64 */
+	uint32_t col;     /* 1-based column of the value's first byte */
+	uint32_t child;   /* ARRAY/OBJECT: first child, 0 if empty */
+	uint32_t next;    /* next sibling, 0 if last */
+	uint32_t count;   /* ARRAY/OBJECT: number of children */
+	uint32_t key_off; /* object members: key bytes in the string buffer */
 	uint32_t key_len;
-	uint32_t str_off;  /* STRING: decoded bytes in the string buffer */
+	uint32_t str_off; /* STRING: decoded bytes in the string buffer */
 	uint32_t str_len;
-	int64_t i;         /* NUMBER with is_int */
+	int64_t i; /* NUMBER with is_int */
 };
 
 struct hist_json {
 	struct hist_json_node *nodes;
 	size_t n_nodes, cap_nodes;
-	char *str;         /* decoded strings, each followed by a NUL */
+	char *str; /* decoded strings, each followed by a NUL */
 	size_t n_str, cap_str;
 	/* Set by a failed parse. */
 	uint32_t err_col;
@@ -87,8 +87,8 @@ int hist_json_parse(struct hist_json *j, const char *p, size_t n);
  * more than once (the parser accepts duplicate keys; a caller that gives them
  * no meaning refuses them). Linear in the object's size.
  */
-const struct hist_json_node *hist_json_get(const struct hist_json *j, uint32_t obj,
-					   const char *key, bool *dup);
+const struct hist_json_node *hist_json_get(const struct hist_json *j, uint32_t obj, const char *key,
+                                           bool *dup);
 /* The decoded bytes of STRING node v (NUL-terminated; may contain NULs). */
 const char *hist_json_str(const struct hist_json *j, const struct hist_json_node *v);
 /* Index of node v, for walking children. */

@@ -51,8 +51,7 @@ static int grow(struct hist_map *m)
 	return 0;
 }
 
-uint64_t *hist_map_upsert(struct hist_map *m, uint64_t a, uint64_t b, uint64_t init,
-			  bool *fresh)
+uint64_t *hist_map_upsert(struct hist_map *m, uint64_t a, uint64_t b, uint64_t init, bool *fresh)
 {
 	if (m->cap) {
 		struct hist_map_slot *s = probe(m, a, b);

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 struct hist_map_slot {
-	uint64_t a, b;  /* the key */
+	uint64_t a, b; /* the key */
 	uint64_t value;
 	bool used;
 };
@@ -38,8 +38,7 @@ void hist_map_free(struct hist_map *m);
  * whether the key was inserted now. Returns NULL when memory runs out (the
  * map is unchanged).
  */
-uint64_t *hist_map_upsert(struct hist_map *m, uint64_t a, uint64_t b, uint64_t init,
-			  bool *fresh);
+uint64_t *hist_map_upsert(struct hist_map *m, uint64_t a, uint64_t b, uint64_t init, bool *fresh);
 
 /* The value of key (a, b), or NULL when absent. */
 uint64_t *hist_map_find(const struct hist_map *m, uint64_t a, uint64_t b);

@@ -64,10 +64,10 @@ static const struct hist_json_node *node(const struct ctx *c, uint32_t i)
  * NULL accepted when allow_null).
  */
 static const struct hist_json_node *member(struct ctx *c, uint32_t obj, const char *key,
-					   bool required, uint8_t want, bool allow_null, int *rc)
+                                           bool required, uint8_t want, bool allow_null, int *rc)
 {
-	static const char *const type_names[] = {"null",   "false", "true",  "a number",
-						 "a string", "an array", "an object"};
+	static const char *const type_names[] = {"null",     "false",    "true",     "a number",
+	                                         "a string", "an array", "an object"};
 	bool dup;
 	const struct hist_json_node *v = hist_json_get(&c->j, obj, key, &dup);
 	*rc = 0;
@@ -93,10 +93,11 @@ static const struct hist_json_node *member(struct ctx *c, uint32_t obj, const ch
 
 /* An integer member >= min; *present says whether it was there. */
 static int get_int(struct ctx *c, uint32_t obj, const char *key, bool required, int64_t min,
-		   int64_t *out, bool *present)
+                   int64_t *out, bool *present)
 {
 	int rc;
-	const struct hist_json_node *v = member(c, obj, key, required, HIST_JSON_NUMBER, false, &rc);
+	const struct hist_json_node *v =
+	    member(c, obj, key, required, HIST_JSON_NUMBER, false, &rc);
 	if (present)
 		*present = v != NULL;
 	if (!v)
@@ -109,11 +110,11 @@ static int get_int(struct ctx *c, uint32_t obj, const char *key, bool required, 
 
 /* A string member interned into *id (0 when absent, or null and allow_null). */
 static int get_str(struct ctx *c, uint32_t obj, const char *key, bool required, bool allow_null,
-		   uint32_t *id)
+                   uint32_t *id)
 {
 	int rc;
-	const struct hist_json_node *v = member(c, obj, key, required, HIST_JSON_STRING,
-						allow_null, &rc);
+	const struct hist_json_node *v =
+	    member(c, obj, key, required, HIST_JSON_STRING, allow_null, &rc);
 	*id = 0;
 	if (!v)
 		return rc;
@@ -148,7 +149,7 @@ static int get_tp(struct ctx *c, uint32_t obj, bool need_partition, uint32_t *tp
 
 /* The member key of obj as a node index, required to be of type `want`. */
 static int get_node(struct ctx *c, uint32_t obj, const char *key, bool required, uint8_t want,
-		    uint32_t *idx)
+                    uint32_t *idx)
 {
 	int rc;
 	const struct hist_json_node *v = member(c, obj, key, required, want, false, &rc);
@@ -156,15 +157,15 @@ static int get_node(struct ctx *c, uint32_t obj, const char *key, bool required,
 	return rc;
 }
 
-
 /* Appends the elements of array node arr as items, one per parse_one call. */
 static int read_list(struct ctx *c, struct hist_op *op, uint32_t arr, const char *what,
-		     int (*parse_one)(struct ctx *, uint32_t, struct hist_item *))
+                     int (*parse_one)(struct ctx *, uint32_t, struct hist_item *))
 {
 	op->items = c->h->n_items;
 	for (uint32_t e = node(c, arr)->child; e; e = node(c, e)->next) {
 		if (node(c, e)->type != HIST_JSON_OBJECT)
-			return bad(c, node(c, e)->col, "each element of %s must be an object", what);
+			return bad(c, node(c, e)->col, "each element of %s must be an object",
+			           what);
 		struct hist_item *it;
 		if (hist_push_item(c->h, &it))
 			return oom(c);
@@ -217,8 +218,7 @@ static int parse_liveness(struct ctx *c, uint32_t e, struct hist_item *it)
 }
 
 /* The items of op must have strictly increasing num (offsets, zxids). */
-static int check_increasing(struct ctx *c, const struct hist_op *op, uint32_t arr,
-			    const char *what)
+static int check_increasing(struct ctx *c, const struct hist_op *op, uint32_t arr, const char *what)
 {
 	uint32_t e = node(c, arr)->child;
 	for (size_t k = 1; k < op->n_items; k++) {
@@ -264,9 +264,11 @@ static int pair_send(struct ctx *c, struct hist_op *op, uint32_t vals)
 	const struct hist_tp *a = &c->h->tps[c->h->items[inv->items].tp];
 	const struct hist_tp *b = &c->h->tps[it->tp];
 	if (inv->process != op->process)
-		return bad(c, node(c, vals)->col, "completion from another process than its invoke");
+		return bad(c, node(c, vals)->col,
+		           "completion from another process than its invoke");
 	if (a->topic != b->topic || (a->partition >= 0 && a->partition != b->partition))
-		return bad(c, node(c, vals)->col, "completion names another partition than its invoke");
+		return bad(c, node(c, vals)->col,
+		           "completion names another partition than its invoke");
 	op->pair = (size_t)*slot;
 	*slot |= SEND_DONE;
 	return 0;
@@ -377,7 +379,7 @@ static int read_hws(struct ctx *c, struct hist_op *op)
 
 /* Looks name (a string member of the root) up in names[0..n). */
 static int get_enum(struct ctx *c, const char *key, const char *(*name_of)(int), int n,
-		    uint8_t *out)
+                    uint8_t *out)
 {
 	int rc;
 	const struct hist_json_node *v = member(c, 0, key, true, HIST_JSON_STRING, false, &rc);
@@ -422,7 +424,7 @@ static int read_common(struct ctx *c, struct hist_op *op)
 		return -1;
 	if (op->time < c->last_time)
 		return bad(c, hist_json_get(&c->j, 0, "time", &present)->col,
-			   "time goes backwards");
+		           "time goes backwards");
 	if (hist_str(c->h, op->process)[0] == '\0')
 		return bad(c, 1, "\"process\" must not be empty");
 	if (is_capture(op->f) && op->type != HIST_T_OK)
@@ -553,5 +555,5 @@ void hist_error_print(FILE *out, const char *file, const struct hist_error *err)
 		fprintf(out, "%s: %s\n", file, err->msg);
 	else
 		fprintf(out, "%s:%llu:%u: %s\n", file, (unsigned long long)err->line,
-			(unsigned)err->col ? err->col : 1u, err->msg);
+		        (unsigned)err->col ? err->col : 1u, err->msg);
 }

@@ -11,9 +11,19 @@
 #include <string.h>
 
 static const char *const f_names[HIST_F_COUNT] = {
-	"send",		"poll",		    "assign",	 "seek",	  "commit",
-	"fault",	"final-read",	    "replica-log", "leader-epoch", "controller-epoch",
-	"producer-config", "zk-digests", "liveness",
+    "send",
+    "poll",
+    "assign",
+    "seek",
+    "commit",
+    "fault",
+    "final-read",
+    "replica-log",
+    "leader-epoch",
+    "controller-epoch",
+    "producer-config",
+    "zk-digests",
+    "liveness",
 };
 
 static const char *const type_names[] = {"invoke", "ok", "fail", "info"};
@@ -129,7 +139,7 @@ static void index_put(uint32_t *slots, size_t cap, uint64_t hash, uint32_t id)
  * twice the size from the existing ids.
  */
 static int index_fit(uint32_t **slots, size_t *cap, size_t n_ids, const struct hist *h,
-		     uint64_t (*hash_of)(const struct hist *, uint32_t))
+                     uint64_t (*hash_of)(const struct hist *, uint32_t))
 {
 	if (2 * (n_ids + 1) <= *cap)
 		return 0;

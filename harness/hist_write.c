@@ -99,8 +99,8 @@ static void prefix(struct hist_writer *w, const char *key)
 	}
 }
 
-void hist_w_begin(struct hist_writer *w, int64_t time_ns, const char *process,
-		  enum hist_type type, enum hist_f f)
+void hist_w_begin(struct hist_writer *w, int64_t time_ns, const char *process, enum hist_type type,
+                  enum hist_f f)
 {
 	if (w->depth != 0)
 		w->failed = true;
@@ -187,7 +187,7 @@ void hist_w_close(struct hist_writer *w)
 }
 
 void hist_write_send(struct hist_writer *w, int64_t time_ns, const char *process,
-		     enum hist_type type, const struct hist_w_send *s)
+                     enum hist_type type, const struct hist_w_send *s)
 {
 	hist_w_begin(w, time_ns, process, type, HIST_F_SEND);
 	hist_w_open(w, "values", '{');
@@ -206,8 +206,8 @@ void hist_write_send(struct hist_writer *w, int64_t time_ns, const char *process
 }
 
 void hist_write_read(struct hist_writer *w, int64_t time_ns, const char *process,
-		     enum hist_type type, enum hist_f f, const struct hist_w_record *recs,
-		     size_t n, const struct hist_w_hw *hws, size_t n_hws)
+                     enum hist_type type, enum hist_f f, const struct hist_w_record *recs, size_t n,
+                     const struct hist_w_hw *hws, size_t n_hws)
 {
 	hist_w_begin(w, time_ns, process, type, f);
 	hist_w_open(w, "values", '[');
@@ -235,8 +235,8 @@ void hist_write_read(struct hist_writer *w, int64_t time_ns, const char *process
 }
 
 void hist_write_leader_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
-			     const char *topic, int32_t partition, int64_t epoch,
-			     const char *leader)
+                             const char *topic, int32_t partition, int64_t epoch,
+                             const char *leader)
 {
 	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_LEADER_EPOCH);
 	hist_w_open(w, "values", '{');
@@ -249,7 +249,7 @@ void hist_write_leader_epoch(struct hist_writer *w, int64_t time_ns, const char 
 }
 
 void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
-				 int64_t epoch, const char *controller)
+                                 int64_t epoch, const char *controller)
 {
 	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_CONTROLLER_EPOCH);
 	hist_w_open(w, "values", '{');

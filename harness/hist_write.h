@@ -24,10 +24,10 @@ enum { HIST_W_MAX_DEPTH = 16 };
 
 struct hist_writer {
 	FILE *out;
-	int depth;                     /* open containers, the line's object included */
+	int depth; /* open containers, the line's object included */
 	bool need_comma[HIST_W_MAX_DEPTH];
-	char kinds[HIST_W_MAX_DEPTH];  /* '{' or '[' per open container */
-	bool failed;                   /* a write failed or the calls were misnested */
+	char kinds[HIST_W_MAX_DEPTH]; /* '{' or '[' per open container */
+	bool failed;                  /* a write failed or the calls were misnested */
 };
 
 /* Starts a writer on out (which stays the caller's). */
@@ -36,8 +36,8 @@ void hist_w_init(struct hist_writer *w, FILE *out);
 int hist_w_error(const struct hist_writer *w);
 
 /* Opens a line with its four common fields. */
-void hist_w_begin(struct hist_writer *w, int64_t time_ns, const char *process,
-		  enum hist_type type, enum hist_f f);
+void hist_w_begin(struct hist_writer *w, int64_t time_ns, const char *process, enum hist_type type,
+                  enum hist_f f);
 /* Ends the line ("}\n"); every container opened since begin must be closed. */
 void hist_w_end(struct hist_writer *w);
 
@@ -78,17 +78,17 @@ struct hist_w_hw {
 };
 
 void hist_write_send(struct hist_writer *w, int64_t time_ns, const char *process,
-		     enum hist_type type, const struct hist_w_send *s);
+                     enum hist_type type, const struct hist_w_send *s);
 /* A poll or final-read (f) with its records and high watermarks. */
 void hist_write_read(struct hist_writer *w, int64_t time_ns, const char *process,
-		     enum hist_type type, enum hist_f f, const struct hist_w_record *recs,
-		     size_t n, const struct hist_w_hw *hws, size_t n_hws);
+                     enum hist_type type, enum hist_f f, const struct hist_w_record *recs, size_t n,
+                     const struct hist_w_hw *hws, size_t n_hws);
 /* A leader of topic/partition accepted a write in leader epoch `epoch`. */
 void hist_write_leader_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
-			     const char *topic, int32_t partition, int64_t epoch,
-			     const char *leader);
+                             const char *topic, int32_t partition, int64_t epoch,
+                             const char *leader);
 /* A controller acted with controller epoch `epoch`. */
 void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
-				 int64_t epoch, const char *controller);
+                                 int64_t epoch, const char *controller);
 
 #endif

@@ -28,10 +28,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Unlike assert, on whatever the build flags. */
-#define CHECK(x)                \
-	do {                    \
-		if (!(x))       \
-			abort(); \
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			abort();                                                                   \
 	} while (0)
 
 static uint64_t count_lines(const uint8_t *data, size_t size)

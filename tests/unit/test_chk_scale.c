@@ -60,13 +60,12 @@ static void poll_all(struct gen *g, int64_t first_seq_of_round)
 			for (int k = 0; k < BATCH; k++) {
 				int64_t seq = first_seq_of_round + (int64_t)k * PARTITIONS + p;
 				value_of(vals[k], sizeof(vals[k]), seq);
-				recs[k] = (struct hist_w_record){"orders", p,
-								 g->next_offset[p] - BATCH + k,
-								 vals[k]};
+				recs[k] = (struct hist_w_record){
+				    "orders", p, g->next_offset[p] - BATCH + k, vals[k]};
 			}
 			struct hist_w_hw hw = {"orders", p, g->next_offset[p]};
 			hist_write_read(&g->w, g->now++, g->proc, HIST_T_OK, HIST_F_POLL, recs,
-					BATCH, &hw, 1);
+			                BATCH, &hw, 1);
 		}
 	}
 }
@@ -193,7 +192,7 @@ static void test_million_clean(void **state)
 		hist_error_print(stderr, "synthetic", &err);
 	assert_int_equal(rc, HIST_OK);
 	size_t want = (size_t)(rounds * (2 * BATCH * PARTITIONS + CONSUMERS * PARTITIONS)) +
-		      PRODUCERS + PARTITIONS + PARTITIONS * 4 + 3 + 1;
+	              PRODUCERS + PARTITIONS + PARTITIONS * 4 + 3 + 1;
 	assert_int_equal(h->n_ops, want);
 	double read_s = seconds_since(start);
 	start = clock();
@@ -203,13 +202,14 @@ static void test_million_clean(void **state)
 	for (int k = 0; k < CHK_COUNT; k++) {
 		if (res.reports[k].count)
 			fprintf(stderr, "%s: %llu, first: line %llu %s\n",
-				chk_name((enum chk_kind)k), (unsigned long long)res.reports[k].count,
-				(unsigned long long)res.reports[k].examples[0].line,
-				res.reports[k].examples[0].detail);
+			        chk_name((enum chk_kind)k),
+			        (unsigned long long)res.reports[k].count,
+			        (unsigned long long)res.reports[k].examples[0].line,
+			        res.reports[k].examples[0].detail);
 		assert_int_equal(res.reports[k].count, 0);
 	}
-	fprintf(stderr, "%zu ops, %zu bytes: read %.2f s, checked %.2f s\n", h->n_ops, len,
-		read_s, check_s);
+	fprintf(stderr, "%zu ops, %zu bytes: read %.2f s, checked %.2f s\n", h->n_ops, len, read_s,
+	        check_s);
 	/* Generous bounds: a quadratic checker would take minutes, not this. */
 	if (!getenv("KSIM_UNDER_VALGRIND")) {
 		assert_true(read_s < 20.0);
@@ -222,7 +222,7 @@ static void test_million_clean(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_million_clean),
+	    cmocka_unit_test(test_million_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,9 +32,9 @@ static void test_json_values(void **state)
 	bool dup;
 	hist_json_init(&j);
 	assert_int_equal(parse(&j, " {\"a\": [1, -0, -9223372036854775808, 1e3, 2.5, "
-				   "9223372036854775808], \"b\": \"\\u00e9\\ud83d\\ude00\\n\", "
-				   "\"c\": null, \"d\": true, \"e\": false, \"a\": {}} "),
-			 HIST_JSON_OK);
+	                           "9223372036854775808], \"b\": \"\\u00e9\\ud83d\\ude00\\n\", "
+	                           "\"c\": null, \"d\": true, \"e\": false, \"a\": {}} "),
+	                 HIST_JSON_OK);
 	assert_int_equal(j.nodes[0].type, HIST_JSON_OBJECT);
 	assert_int_equal(j.nodes[0].count, 6);
 	const struct hist_json_node *a = hist_json_get(&j, 0, "a", &dup);
@@ -78,35 +78,35 @@ static void test_json_refusals(void **state)
 		uint32_t col;
 		const char *msg;
 	} cases[] = {
-		{"", 0, 1, "expected a value"},
-		{"   ", 0, 4, "expected a value"},
-		{"[1,]", 0, 4, "unexpected character"},
-		{"{\"a\":1,}", 0, 8, "expected a string key"},
-		{"{\"a\" 1}", 0, 6, "expected ':'"},
-		{"[1 2]", 0, 4, "expected ',' or ']'"},
-		{"{\"a\":1 \"b\":2}", 0, 8, "expected ',' or '}'"},
-		{"01", 0, 1, "leading zero in number"},
-		{"-", 0, 1, "bad number"},
-		{"1.", 0, 1, "bad number"},
-		{"1e+", 0, 1, "bad number"},
-		{"+1", 0, 1, "unexpected character"},
-		{"tru", 0, 1, "unexpected character"},
-		{"\"abc", 0, 1, "unterminated string"},
-		{"\"a\tb\"", 0, 3, "control character in string"},
-		{"\"a\\qb\"", 0, 3, "unknown escape"},
-		{"\"\\u12g4\"", 0, 6, "bad hex digit in \\u escape"},
-		{"\"\\u12", 0, 4, "truncated \\u escape"},
-		{"\"\\udc00\"", 0, 2, "lone low surrogate"},
-		{"\"\\ud800x\"", 0, 2, "high surrogate without a low one"},
-		{"\"\\ud800\\u0041\"", 0, 2, "high surrogate without a low one"},
-		{"\"\xff\"", 0, 2, "invalid UTF-8 in string"},
-		{"\"\xc0\x80\"", 0, 2, "invalid UTF-8 in string"},     /* overlong NUL */
-		{"\"\xed\xa0\x80\"", 0, 2, "invalid UTF-8 in string"}, /* a surrogate */
-		{"\"\xf4\x90\x80\x80\"", 0, 2, "invalid UTF-8 in string"}, /* > U+10FFFF */
-		{"\"\xe2\x82\"", 0, 2, "invalid UTF-8 in string"},     /* truncated */
-		{"[1] [2]", 0, 5, "trailing characters after the value"},
-		{"[\0]", 3, 2, "unexpected character"},
-		{"\"a\0b\"", 5, 3, "control character in string"},
+	    {"", 0, 1, "expected a value"},
+	    {"   ", 0, 4, "expected a value"},
+	    {"[1,]", 0, 4, "unexpected character"},
+	    {"{\"a\":1,}", 0, 8, "expected a string key"},
+	    {"{\"a\" 1}", 0, 6, "expected ':'"},
+	    {"[1 2]", 0, 4, "expected ',' or ']'"},
+	    {"{\"a\":1 \"b\":2}", 0, 8, "expected ',' or '}'"},
+	    {"01", 0, 1, "leading zero in number"},
+	    {"-", 0, 1, "bad number"},
+	    {"1.", 0, 1, "bad number"},
+	    {"1e+", 0, 1, "bad number"},
+	    {"+1", 0, 1, "unexpected character"},
+	    {"tru", 0, 1, "unexpected character"},
+	    {"\"abc", 0, 1, "unterminated string"},
+	    {"\"a\tb\"", 0, 3, "control character in string"},
+	    {"\"a\\qb\"", 0, 3, "unknown escape"},
+	    {"\"\\u12g4\"", 0, 6, "bad hex digit in \\u escape"},
+	    {"\"\\u12", 0, 4, "truncated \\u escape"},
+	    {"\"\\udc00\"", 0, 2, "lone low surrogate"},
+	    {"\"\\ud800x\"", 0, 2, "high surrogate without a low one"},
+	    {"\"\\ud800\\u0041\"", 0, 2, "high surrogate without a low one"},
+	    {"\"\xff\"", 0, 2, "invalid UTF-8 in string"},
+	    {"\"\xc0\x80\"", 0, 2, "invalid UTF-8 in string"},         /* overlong NUL */
+	    {"\"\xed\xa0\x80\"", 0, 2, "invalid UTF-8 in string"},     /* a surrogate */
+	    {"\"\xf4\x90\x80\x80\"", 0, 2, "invalid UTF-8 in string"}, /* > U+10FFFF */
+	    {"\"\xe2\x82\"", 0, 2, "invalid UTF-8 in string"},         /* truncated */
+	    {"[1] [2]", 0, 5, "trailing characters after the value"},
+	    {"[\0]", 3, 2, "unexpected character"},
+	    {"\"a\0b\"", 5, 3, "control character in string"},
 	};
 	struct hist_json j;
 	hist_json_init(&j);
@@ -116,7 +116,7 @@ static void test_json_refusals(void **state)
 		if (rc != HIST_JSON_ESYNTAX || j.err_col != cases[i].col ||
 		    strcmp(j.err_msg, cases[i].msg) != 0)
 			fprintf(stderr, "case %zu: rc %d col %u msg %s\n", i, rc, j.err_col,
-				j.err_msg ? j.err_msg : "-");
+			        j.err_msg ? j.err_msg : "-");
 		assert_int_equal(rc, HIST_JSON_ESYNTAX);
 		assert_int_equal(j.err_col, cases[i].col);
 		assert_string_equal(j.err_msg, cases[i].msg);
@@ -166,79 +166,81 @@ static void test_reader_refusals(void **state)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{"", "1:1: empty history"},
-		{"{\"time\":1,", "1:11: expected a string key"},
-		{"[1]", "1:1: a history line must be a JSON object"},
-		{"{\"time\":1.5,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\"}",
-		 "1:9: \"time\" must be an integer >= 0"},
-		{"{\"time\":9223372036854775808,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\"}",
-		 "1:9: \"time\" must be an integer >= 0"},
-		{"{\"time\":1,\"type\":\"ok\",\"f\":\"poll\"}", "1:1: missing key \"process\""},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"done\",\"f\":\"poll\"}",
-		 "1:32: unknown type \"done\""},
-		{"{\"time\":1,\"process\":\"\",\"type\":\"ok\",\"f\":\"poll\"}",
-		 "1:1: \"process\" must not be empty"},
-		{"{\"time\":1,\"time\":2,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\"}",
-		 "1:1: duplicate key \"time\""},
-		{POLL_OK "\"values\":[{\"topic\":\"t\",\"partition\":0,\"offset\":01,\"value\":\"a\"}]}",
-		 "1:94: leading zero in number"},
-		{POLL_OK "\"values\":[1,]}", "1:60: unexpected character"},
-		{POLL_OK "\"values\":[1]}", "1:58: each element of values must be an object"},
-		{"{\"time\":1,\"process\":\"p\\x\",\"type\":\"ok\",\"f\":\"poll\"}",
-		 "1:23: unknown escape"},
-		{"{\"time\":1,\"process\":\"\\udc00\",\"type\":\"ok\",\"f\":\"poll\"}",
-		 "1:22: lone low surrogate"},
-		{POLL_OK "\"values\":[]} x", "1:61: trailing characters after the value"},
-		{POLL_OK "\"values\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1,\"value\":\"a\","
-			 "\"offset\":2}]}",
-		 "1:58: duplicate key \"offset\""},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"replica-log\",\"values\":"
-		 "{\"topic\":\"t\",\"partition\":0,\"hw\":1,\"in_sync\":true,\"records\":"
-		 "[{\"offset\":3,\"value\":\"a\"},{\"offset\":3,\"value\":\"b\"}]}}",
-		 "1:149: record offsets must increase strictly"},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"send\",\"values\":"
-		 "{\"topic\":\"t\",\"partition\":0,\"value\":\"a\"}}",
-		 "1:57: missing key \"offset\""},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"leader-epoch\",\"values\":"
-		 "{\"topic\":\"t\",\"partition\":0,\"epoch\":\"1\",\"leader\":\"b\"}}",
-		 "1:100: \"epoch\" must be a number"},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"info\",\"f\":\"liveness\",\"values\":[]}",
-		 "1:1: a liveness record must have type \"ok\""},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"dance\"}",
-		 "1:41: unknown f \"dance\""},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"hw\":[{\"topic\":\"t\","
-		 "\"partition\":0,\"hw\":true}]}",
-		 "1:86: \"hw\" must be a number"},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"controller-epoch\","
-		 "\"values\":{\"epoch\":3}}",
-		 "1:69: missing key \"controller\""},
-		/* Line-level: the second line's problems. */
-		{POLL_OK "\"values\":[]}\n\n", "2:1: expected a value"},
-		{"{\"time\":5,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"values\":[]}\n" POLL_OK
-		 "\"values\":[]}",
-		 "2:9: time goes backwards"},
-		{SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n" SEND_INV
-			  "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}",
-		 "2:61: value \"a\" sent twice"},
-		{"{\"time\":1,\"process\":\"p\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
-		 "{\"topic\":\"t\",\"value\":\"a\"}}",
-		 "1:59: completion of \"a\" without an invoke"},
-		{SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n"
-			  "{\"time\":1,\"process\":\"q\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
-			  "{\"topic\":\"t\",\"value\":\"a\"}}",
-		 "2:59: completion from another process than its invoke"},
-		{SEND_INV "\"values\":{\"topic\":\"t\",\"partition\":1,\"value\":\"a\"}}\n"
-			  "{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"send\",\"values\":"
-			  "{\"topic\":\"t\",\"partition\":2,\"value\":\"a\",\"offset\":0}}",
-		 "2:57: completion names another partition than its invoke"},
-		{SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n"
-			  "{\"time\":1,\"process\":\"p\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
-			  "{\"topic\":\"t\",\"value\":\"a\"}}\n"
-			  "{\"time\":1,\"process\":\"p\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
-			  "{\"topic\":\"t\",\"value\":\"a\"}}",
-		 "3:59: second completion of \"a\""},
-		{SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\",\"offset\":3}}",
-		 "1:61: only an ok send has an offset"},
+	    {"", "1:1: empty history"},
+	    {"{\"time\":1,", "1:11: expected a string key"},
+	    {"[1]", "1:1: a history line must be a JSON object"},
+	    {"{\"time\":1.5,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\"}",
+	     "1:9: \"time\" must be an integer >= 0"},
+	    {"{\"time\":9223372036854775808,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\"}",
+	     "1:9: \"time\" must be an integer >= 0"},
+	    {"{\"time\":1,\"type\":\"ok\",\"f\":\"poll\"}", "1:1: missing key \"process\""},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"done\",\"f\":\"poll\"}",
+	     "1:32: unknown type \"done\""},
+	    {"{\"time\":1,\"process\":\"\",\"type\":\"ok\",\"f\":\"poll\"}",
+	     "1:1: \"process\" must not be empty"},
+	    {"{\"time\":1,\"time\":2,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\"}",
+	     "1:1: duplicate key \"time\""},
+	    {POLL_OK
+	     "\"values\":[{\"topic\":\"t\",\"partition\":0,\"offset\":01,\"value\":\"a\"}]}",
+	     "1:94: leading zero in number"},
+	    {POLL_OK "\"values\":[1,]}", "1:60: unexpected character"},
+	    {POLL_OK "\"values\":[1]}", "1:58: each element of values must be an object"},
+	    {"{\"time\":1,\"process\":\"p\\x\",\"type\":\"ok\",\"f\":\"poll\"}",
+	     "1:23: unknown escape"},
+	    {"{\"time\":1,\"process\":\"\\udc00\",\"type\":\"ok\",\"f\":\"poll\"}",
+	     "1:22: lone low surrogate"},
+	    {POLL_OK "\"values\":[]} x", "1:61: trailing characters after the value"},
+	    {POLL_OK "\"values\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1,\"value\":\"a\","
+	             "\"offset\":2}]}",
+	     "1:58: duplicate key \"offset\""},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"replica-log\",\"values\":"
+	     "{\"topic\":\"t\",\"partition\":0,\"hw\":1,\"in_sync\":true,\"records\":"
+	     "[{\"offset\":3,\"value\":\"a\"},{\"offset\":3,\"value\":\"b\"}]}}",
+	     "1:149: record offsets must increase strictly"},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"send\",\"values\":"
+	     "{\"topic\":\"t\",\"partition\":0,\"value\":\"a\"}}",
+	     "1:57: missing key \"offset\""},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"leader-epoch\",\"values\":"
+	     "{\"topic\":\"t\",\"partition\":0,\"epoch\":\"1\",\"leader\":\"b\"}}",
+	     "1:100: \"epoch\" must be a number"},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"info\",\"f\":\"liveness\",\"values\":[]}",
+	     "1:1: a liveness record must have type \"ok\""},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"dance\"}",
+	     "1:41: unknown f \"dance\""},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"hw\":[{\"topic\":"
+	     "\"t\","
+	     "\"partition\":0,\"hw\":true}]}",
+	     "1:86: \"hw\" must be a number"},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"controller-epoch\","
+	     "\"values\":{\"epoch\":3}}",
+	     "1:69: missing key \"controller\""},
+	    /* Line-level: the second line's problems. */
+	    {POLL_OK "\"values\":[]}\n\n", "2:1: expected a value"},
+	    {"{\"time\":5,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"values\":[]}\n" POLL_OK
+	     "\"values\":[]}",
+	     "2:9: time goes backwards"},
+	    {SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n" SEND_INV
+	              "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}",
+	     "2:61: value \"a\" sent twice"},
+	    {"{\"time\":1,\"process\":\"p\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
+	     "{\"topic\":\"t\",\"value\":\"a\"}}",
+	     "1:59: completion of \"a\" without an invoke"},
+	    {SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n"
+	              "{\"time\":1,\"process\":\"q\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
+	              "{\"topic\":\"t\",\"value\":\"a\"}}",
+	     "2:59: completion from another process than its invoke"},
+	    {SEND_INV "\"values\":{\"topic\":\"t\",\"partition\":1,\"value\":\"a\"}}\n"
+	              "{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"send\",\"values\":"
+	              "{\"topic\":\"t\",\"partition\":2,\"value\":\"a\",\"offset\":0}}",
+	     "2:57: completion names another partition than its invoke"},
+	    {SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n"
+	              "{\"time\":1,\"process\":\"p\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
+	              "{\"topic\":\"t\",\"value\":\"a\"}}\n"
+	              "{\"time\":1,\"process\":\"p\",\"type\":\"fail\",\"f\":\"send\",\"values\":"
+	              "{\"topic\":\"t\",\"value\":\"a\"}}",
+	     "3:59: second completion of \"a\""},
+	    {SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\",\"offset\":3}}",
+	     "1:61: only an ok send has an offset"},
 	};
 	char got[256];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -337,14 +339,14 @@ static void test_write_read_round_trip(void **state)
 	const char *nl = strchr(buf, '\n');
 	assert_non_null(nl);
 	assert_int_equal(nl - buf, strlen("{\"time\":10,\"process\":\"producer-1\",\"type\":"
-					  "\"invoke\",\"f\":\"send\",\"values\":{\"topic\":"
-					  "\"orders\",\"key\":\"k\\\"1\",\"value\":\"q\\\"b\\\\s/"
-					  "\\n\\t\\u0001\\u007f\xc3\xa9\"}}"));
+	                                  "\"invoke\",\"f\":\"send\",\"values\":{\"topic\":"
+	                                  "\"orders\",\"key\":\"k\\\"1\",\"value\":\"q\\\"b\\\\s/"
+	                                  "\\n\\t\\u0001\\u007f\xc3\xa9\"}}"));
 	assert_memory_equal(buf,
-			    "{\"time\":10,\"process\":\"producer-1\",\"type\":\"invoke\",\"f\":"
-			    "\"send\",\"values\":{\"topic\":\"orders\",\"key\":\"k\\\"1\","
-			    "\"value\":\"q\\\"b\\\\s/\\n\\t\\u0001\\u007f\xc3\xa9\"}}\n",
-			    (size_t)(nl - buf) + 1);
+	                    "{\"time\":10,\"process\":\"producer-1\",\"type\":\"invoke\",\"f\":"
+	                    "\"send\",\"values\":{\"topic\":\"orders\",\"key\":\"k\\\"1\","
+	                    "\"value\":\"q\\\"b\\\\s/\\n\\t\\u0001\\u007f\xc3\xa9\"}}\n",
+	                    (size_t)(nl - buf) + 1);
 	free(buf);
 }
 
@@ -386,8 +388,8 @@ static void test_writer_ints(void **state)
 	assert_int_equal(hist_w_error(&w), 0);
 	fclose(f);
 	assert_string_equal(buf, "{\"time\":9223372036854775807,\"process\":\"p\",\"type\":"
-				 "\"info\",\"f\":\"fault\",\"values\":[-9223372036854775808,0,"
-				 "-7,1000]}\n");
+	                         "\"info\",\"f\":\"fault\",\"values\":[-9223372036854775808,0,"
+	                         "-7,1000]}\n");
 	free(buf);
 }
 
@@ -448,9 +450,9 @@ static void test_read_file(void **state)
 	hist_free(h);
 	/* Two invokes, one never completed: both indeterminate with the info. */
 	const char *two = SEND_INV "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}\n" SEND_INV
-			  "\"values\":{\"topic\":\"t\",\"value\":\"b\"}}\n"
-			  "{\"time\":1,\"process\":\"p\",\"type\":\"info\",\"f\":\"send\","
-			  "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}";
+	                           "\"values\":{\"topic\":\"t\",\"value\":\"b\"}}\n"
+	                           "{\"time\":1,\"process\":\"p\",\"type\":\"info\",\"f\":\"send\","
+	                           "\"values\":{\"topic\":\"t\",\"value\":\"a\"}}";
 	assert_int_equal(hist_read_buffer(two, strlen(two), &h, &err), HIST_OK);
 	hist_count_stats(h, &st);
 	assert_int_equal(st.sends, 2);
@@ -466,16 +468,11 @@ static void test_read_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_values),
-		cmocka_unit_test(test_json_refusals),
-		cmocka_unit_test(test_json_depth),
-		cmocka_unit_test(test_reader_refusals),
-		cmocka_unit_test(test_error_print),
-		cmocka_unit_test(test_write_read_round_trip),
-		cmocka_unit_test(test_writer_misuse),
-		cmocka_unit_test(test_writer_ints),
-		cmocka_unit_test(test_map),
-		cmocka_unit_test(test_read_file),
+	    cmocka_unit_test(test_json_values),   cmocka_unit_test(test_json_refusals),
+	    cmocka_unit_test(test_json_depth),    cmocka_unit_test(test_reader_refusals),
+	    cmocka_unit_test(test_error_print),   cmocka_unit_test(test_write_read_round_trip),
+	    cmocka_unit_test(test_writer_misuse), cmocka_unit_test(test_writer_ints),
+	    cmocka_unit_test(test_map),           cmocka_unit_test(test_read_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
