@@ -258,3 +258,93 @@ void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const c
 	hist_w_close(w);
 	hist_w_end(w);
 }
+
+void hist_write_producer_config(struct hist_writer *w, int64_t time_ns, const char *process,
+                                bool idempotence, int64_t max_in_flight)
+{
+	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_PRODUCER_CONFIG);
+	hist_w_open(w, "values", '{');
+	hist_w_bool(w, "idempotence", idempotence);
+	hist_w_int(w, "max_in_flight", max_in_flight);
+	hist_w_close(w);
+	hist_w_end(w);
+}
+
+/* Opens an element object of an array with its topic and partition. */
+static void open_tp(struct hist_writer *w, const char *topic, int32_t partition)
+{
+	hist_w_open(w, NULL, '{');
+	hist_w_str(w, "topic", topic);
+	hist_w_int(w, "partition", partition);
+}
+
+void hist_write_positions(struct hist_writer *w, int64_t time_ns, const char *process,
+                          enum hist_type type, enum hist_f f, const struct hist_w_position *pos,
+                          size_t n)
+{
+	hist_w_begin(w, time_ns, process, type, f);
+	hist_w_open(w, "values", '[');
+	for (size_t i = 0; i < n; i++) {
+		open_tp(w, pos[i].topic, pos[i].partition);
+		if (pos[i].offset >= 0)
+			hist_w_int(w, "offset", pos[i].offset);
+		hist_w_close(w);
+	}
+	hist_w_close(w);
+	hist_w_end(w);
+}
+
+void hist_write_replica_log(struct hist_writer *w, int64_t time_ns, const char *process,
+                            const char *topic, int32_t partition, int64_t hw, bool in_sync,
+                            const struct hist_w_log_record *recs, size_t n)
+{
+	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_REPLICA_LOG);
+	hist_w_open(w, "values", '{');
+	hist_w_str(w, "topic", topic);
+	hist_w_int(w, "partition", partition);
+	hist_w_int(w, "hw", hw);
+	hist_w_bool(w, "in_sync", in_sync);
+	hist_w_open(w, "records", '[');
+	for (size_t i = 0; i < n; i++) {
+		hist_w_open(w, NULL, '{');
+		hist_w_int(w, "offset", recs[i].offset);
+		hist_w_str(w, "value", recs[i].value);
+		hist_w_close(w);
+	}
+	hist_w_close(w);
+	hist_w_close(w);
+	hist_w_end(w);
+}
+
+void hist_write_zk_digests(struct hist_writer *w, int64_t time_ns, const char *process,
+                           const struct hist_w_digest *d, size_t n)
+{
+	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_ZK_DIGESTS);
+	hist_w_open(w, "values", '[');
+	for (size_t i = 0; i < n; i++) {
+		hist_w_open(w, NULL, '{');
+		hist_w_int(w, "zxid", d[i].zxid);
+		hist_w_str(w, "digest", d[i].digest);
+		hist_w_close(w);
+	}
+	hist_w_close(w);
+	hist_w_end(w);
+}
+
+void hist_write_liveness(struct hist_writer *w, int64_t time_ns, const char *process,
+                         const struct hist_w_liveness *rows, size_t n)
+{
+	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_LIVENESS);
+	hist_w_open(w, "values", '[');
+	for (size_t i = 0; i < n; i++) {
+		open_tp(w, rows[i].topic, rows[i].partition);
+		if (rows[i].leader)
+			hist_w_str(w, "leader", rows[i].leader);
+		else
+			hist_w_null(w, "leader");
+		hist_w_bool(w, "writable", rows[i].writable);
+		hist_w_close(w);
+	}
+	hist_w_close(w);
+	hist_w_end(w);
+}

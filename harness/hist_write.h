@@ -91,4 +91,51 @@ void hist_write_leader_epoch(struct hist_writer *w, int64_t time_ns, const char 
 void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const char *process,
                                  int64_t epoch, const char *controller);
 
+/* A producer's ordering settings (enable.idempotence, max.in.flight...). */
+void hist_write_producer_config(struct hist_writer *w, int64_t time_ns, const char *process,
+                                bool idempotence, int64_t max_in_flight);
+
+/* A partition and, for seek (and optionally assign), an offset (-1: none). */
+struct hist_w_position {
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+};
+
+/* An assign or seek (f) of a consumer. */
+void hist_write_positions(struct hist_writer *w, int64_t time_ns, const char *process,
+                          enum hist_type type, enum hist_f f, const struct hist_w_position *pos,
+                          size_t n);
+
+/* One record of a replica's log. */
+struct hist_w_log_record {
+	int64_t offset;
+	const char *value;
+};
+
+/* A replica's log of topic/partition at the end of the run (offsets increasing). */
+void hist_write_replica_log(struct hist_writer *w, int64_t time_ns, const char *process,
+                            const char *topic, int32_t partition, int64_t hw, bool in_sync,
+                            const struct hist_w_log_record *recs, size_t n);
+
+struct hist_w_digest {
+	int64_t zxid;
+	const char *digest;
+};
+
+/* A ZooKeeper server's digest after each committed zxid (zxids increasing). */
+void hist_write_zk_digests(struct hist_writer *w, int64_t time_ns, const char *process,
+                           const struct hist_w_digest *d, size_t n);
+
+/* One partition's state after quiesce; leader NULL when it has none. */
+struct hist_w_liveness {
+	const char *topic;
+	int32_t partition;
+	const char *leader;
+	bool writable;
+};
+
+void hist_write_liveness(struct hist_writer *w, int64_t time_ns, const char *process,
+                         const struct hist_w_liveness *rows, size_t n);
+
 #endif

@@ -70,79 +70,59 @@ static void poll_all(struct gen *g, int64_t first_seq_of_round)
 	}
 }
 
-/* Partition p's record at offset o holds value seq o * PARTITIONS + p. */
-static void final_reads(struct gen *g, int64_t per_partition)
+/*
+ * Partition p's record at offset o holds value seq o * PARTITIONS + p. The
+ * final read leaves out offset `lose` of partition 0 (none when negative).
+ */
+static void final_reads(struct gen *g, int64_t per_partition, int64_t lose)
 {
-	char v[24];
+	size_t n = (size_t)per_partition;
+	char(*vals)[24] = malloc(n * sizeof(*vals));
+	struct hist_w_record *recs = malloc(n * sizeof(*recs));
+	struct hist_w_log_record *logs = malloc(n * sizeof(*logs));
+	assert_true(vals && recs && logs);
 	for (int p = 0; p < PARTITIONS; p++) {
-		hist_w_begin(&g->w, g->now++, "final-reader", HIST_T_OK, HIST_F_FINAL_READ);
-		hist_w_open(&g->w, "values", '[');
+		size_t k = 0;
 		for (int64_t o = 0; o < per_partition; o++) {
-			value_of(v, sizeof(v), o * PARTITIONS + p);
-			hist_w_open(&g->w, NULL, '{');
-			hist_w_str(&g->w, "topic", "orders");
-			hist_w_int(&g->w, "partition", p);
-			hist_w_int(&g->w, "offset", o);
-			hist_w_str(&g->w, "value", v);
-			hist_w_close(&g->w);
+			value_of(vals[o], sizeof(vals[o]), o * PARTITIONS + p);
+			logs[o] = (struct hist_w_log_record){o, vals[o]};
+			if (p != 0 || o != lose)
+				recs[k++] = (struct hist_w_record){"orders", p, o, vals[o]};
 		}
-		hist_w_close(&g->w);
-		hist_w_end(&g->w);
+		hist_write_read(&g->w, g->now++, "final-reader", HIST_T_OK, HIST_F_FINAL_READ, recs,
+		                k, NULL, 0);
 		for (int b = 1; b <= 3; b++) {
 			snprintf(g->proc, sizeof(g->proc), "replica:broker-%d", b);
-			hist_w_begin(&g->w, g->now++, g->proc, HIST_T_OK, HIST_F_REPLICA_LOG);
-			hist_w_open(&g->w, "values", '{');
-			hist_w_str(&g->w, "topic", "orders");
-			hist_w_int(&g->w, "partition", p);
-			hist_w_int(&g->w, "hw", per_partition);
-			hist_w_bool(&g->w, "in_sync", true);
-			hist_w_open(&g->w, "records", '[');
-			for (int64_t o = 0; o < per_partition; o++) {
-				value_of(v, sizeof(v), o * PARTITIONS + p);
-				hist_w_open(&g->w, NULL, '{');
-				hist_w_int(&g->w, "offset", o);
-				hist_w_str(&g->w, "value", v);
-				hist_w_close(&g->w);
-			}
-			hist_w_close(&g->w);
-			hist_w_close(&g->w);
-			hist_w_end(&g->w);
+			hist_write_replica_log(&g->w, g->now++, g->proc, "orders", p, per_partition,
+			                       true, logs, n);
 		}
 	}
+	free(vals);
+	free(recs);
+	free(logs);
 }
 
 static void captures(struct gen *g)
 {
+	enum { ZXIDS = 1000 };
+	struct hist_w_digest d[ZXIDS];
+	char text[ZXIDS][24];
+	for (int x = 0; x < ZXIDS; x++) {
+		snprintf(text[x], sizeof(text[x]), "%016llx",
+		         (unsigned long long)((uint64_t)(x + 1) * 0x9e3779b97f4a7c15u));
+		d[x] = (struct hist_w_digest){(INT64_C(1) << 32) + x + 1, text[x]};
+	}
 	for (int z = 1; z <= 3; z++) {
 		snprintf(g->proc, sizeof(g->proc), "zk-%d", z);
-		hist_w_begin(&g->w, g->now++, g->proc, HIST_T_OK, HIST_F_ZK_DIGESTS);
-		hist_w_open(&g->w, "values", '[');
-		for (int64_t x = 1; x <= 1000; x++) {
-			hist_w_open(&g->w, NULL, '{');
-			hist_w_int(&g->w, "zxid", (INT64_C(1) << 32) + x);
-			char d[24];
-			snprintf(d, sizeof(d), "%016llx", (unsigned long long)(x * 0x9e3779b9u));
-			hist_w_str(&g->w, "digest", d);
-			hist_w_close(&g->w);
-		}
-		hist_w_close(&g->w);
-		hist_w_end(&g->w);
+		hist_write_zk_digests(&g->w, g->now++, g->proc, d, ZXIDS);
 	}
-	hist_w_begin(&g->w, g->now++, "harness", HIST_T_OK, HIST_F_LIVENESS);
-	hist_w_open(&g->w, "values", '[');
-	for (int p = 0; p < PARTITIONS; p++) {
-		hist_w_open(&g->w, NULL, '{');
-		hist_w_str(&g->w, "topic", "orders");
-		hist_w_int(&g->w, "partition", p);
-		hist_w_str(&g->w, "leader", "broker-1");
-		hist_w_bool(&g->w, "writable", true);
-		hist_w_close(&g->w);
-	}
-	hist_w_close(&g->w);
-	hist_w_end(&g->w);
+	struct hist_w_liveness rows[PARTITIONS];
+	for (int p = 0; p < PARTITIONS; p++)
+		rows[p] = (struct hist_w_liveness){"orders", p, "broker-1", true};
+	hist_write_liveness(&g->w, g->now++, "harness", rows, PARTITIONS);
 }
 
-static char *generate(int64_t rounds, size_t *len)
+static char *generate(int64_t rounds, int64_t lose, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
@@ -151,12 +131,7 @@ static char *generate(int64_t rounds, size_t *len)
 	hist_w_init(&g.w, f);
 	for (int p = 1; p <= PRODUCERS; p++) {
 		snprintf(g.proc, sizeof(g.proc), "producer-%d", p);
-		hist_w_begin(&g.w, 0, g.proc, HIST_T_OK, HIST_F_PRODUCER_CONFIG);
-		hist_w_open(&g.w, "values", '{');
-		hist_w_bool(&g.w, "idempotence", true);
-		hist_w_int(&g.w, "max_in_flight", 5);
-		hist_w_close(&g.w);
-		hist_w_end(&g.w);
+		hist_write_producer_config(&g.w, 0, g.proc, true, 5);
 	}
 	for (int p = 0; p < PARTITIONS; p++)
 		hist_write_leader_epoch(&g.w, 0, "broker-1", "orders", p, 0, "broker-1");
@@ -166,7 +141,7 @@ static char *generate(int64_t rounds, size_t *len)
 			send_one(&g, first + s);
 		poll_all(&g, first);
 	}
-	final_reads(&g, rounds * BATCH);
+	final_reads(&g, rounds * BATCH, lose);
 	captures(&g);
 	assert_int_equal(hist_w_error(&g.w), 0);
 	fclose(f);
@@ -183,7 +158,7 @@ static void test_million_clean(void **state)
 	/* 5625 rounds of 80 sends and 16 polls: 990,000-odd lines. */
 	int64_t rounds = getenv("KSIM_UNDER_VALGRIND") ? 112 : 5625;
 	size_t len;
-	char *buf = generate(rounds, &len);
+	char *buf = generate(rounds, -1, &len);
 	clock_t start = clock();
 	struct hist *h;
 	struct hist_error err;
@@ -219,10 +194,36 @@ static void test_million_clean(void **state)
 	free(buf);
 }
 
+/*
+ * The same generator with offset 500 of partition 0 left out of the final
+ * read: exactly one lost write, the send of seq 500 * 8 = 4000, whose ok is
+ * on line 12 + 2 * 4000 + 16 * 50 + 2 = 8814 (12 header lines, two per send,
+ * 16 polls per round of 80 sends; seq 4000 opens round 50).
+ */
+static void test_one_lost(void **state)
+{
+	size_t len;
+	char *buf = generate(112, 500, &len);
+	struct hist *h;
+	struct hist_error err;
+	assert_int_equal(hist_read_buffer(buf, len, &h, &err), HIST_OK);
+	struct chk_result res;
+	assert_int_equal(chk_run_all(h, &res), CHK_OK);
+	for (int k = 0; k < CHK_COUNT; k++)
+		assert_int_equal(res.reports[k].count, k == CHK_LOST_WRITE ? 1 : 0);
+	const struct chk_example *e = &res.reports[CHK_LOST_WRITE].examples[0];
+	assert_int_equal(e->line, 8814);
+	assert_string_equal(e->process, "producer-1");
+	assert_string_equal(e->detail, "orders/0@500: acknowledged \"v4000\" but absent");
+	hist_free(h);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_million_clean),
+	    cmocka_unit_test(test_one_lost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -350,6 +350,67 @@ static void test_write_read_round_trip(void **state)
 	free(buf);
 }
 
+/* The capture and consumer helpers, read back field by field. */
+static void test_write_captures(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct hist_writer w;
+	hist_w_init(&w, f);
+	hist_write_producer_config(&w, 1, "producer-1", true, 5);
+	struct hist_w_position pos[] = {{"orders", 0, -1}, {"orders", 1, 17}};
+	hist_write_positions(&w, 2, "consumer-1", HIST_T_OK, HIST_F_ASSIGN, pos, 2);
+	hist_write_positions(&w, 3, "consumer-1", HIST_T_OK, HIST_F_SEEK, pos + 1, 1);
+	struct hist_w_log_record recs[] = {{0, "a"}, {5, "b"}};
+	hist_write_replica_log(&w, 4, "replica:broker-2", "orders", 1, 6, false, recs, 2);
+	struct hist_w_digest d[] = {{4294967297, "ab"}, {4294967299, "cd"}};
+	hist_write_zk_digests(&w, 5, "zk-1", d, 2);
+	struct hist_w_liveness rows[] = {{"orders", 0, NULL, false},
+	                                 {"orders", 1, "broker-3", true}};
+	hist_write_liveness(&w, 6, "harness", rows, 2);
+	assert_int_equal(hist_w_error(&w), 0);
+	fclose(f);
+
+	struct hist *h;
+	struct hist_error err;
+	assert_int_equal(hist_read_buffer(buf, len, &h, &err), HIST_OK);
+	assert_int_equal(h->n_ops, 6);
+	const struct hist_op *o = &h->ops[0];
+	assert_int_equal(o->f, HIST_F_PRODUCER_CONFIG);
+	assert_true(o->flag);
+	assert_int_equal(o->num, 5);
+	o = &h->ops[1];
+	assert_int_equal(o->f, HIST_F_ASSIGN);
+	assert_int_equal(o->n_items, 2);
+	assert_int_equal(h->items[o->items].num, -1);
+	assert_int_equal(h->items[o->items + 1].num, 17);
+	assert_int_equal(h->tps[h->items[o->items + 1].tp].partition, 1);
+	o = &h->ops[2];
+	assert_int_equal(o->f, HIST_F_SEEK);
+	assert_int_equal(h->items[o->items].num, 17);
+	o = &h->ops[3];
+	assert_int_equal(o->f, HIST_F_REPLICA_LOG);
+	assert_false(o->flag);
+	assert_int_equal(o->num, 6);
+	assert_int_equal(o->n_items, 2);
+	assert_int_equal(h->items[o->items + 1].num, 5);
+	assert_int_equal(h->items[o->items + 1].tp, o->tp);
+	assert_string_equal(hist_str(h, h->items[o->items + 1].str), "b");
+	o = &h->ops[4];
+	assert_int_equal(o->f, HIST_F_ZK_DIGESTS);
+	assert_int_equal(h->items[o->items + 1].num, 4294967299);
+	assert_string_equal(hist_str(h, h->items[o->items + 1].str), "cd");
+	o = &h->ops[5];
+	assert_int_equal(o->f, HIST_F_LIVENESS);
+	assert_int_equal(h->items[o->items].str, 0);
+	assert_int_equal(h->items[o->items].num, 0);
+	assert_string_equal(hist_str(h, h->items[o->items + 1].str), "broker-3");
+	assert_int_equal(h->items[o->items + 1].num, 1);
+	hist_free(h);
+	free(buf);
+}
+
 /* Misnested writer calls are reported, not written silently. */
 static void test_writer_misuse(void **state)
 {
@@ -468,11 +529,12 @@ static void test_read_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_json_values),   cmocka_unit_test(test_json_refusals),
-	    cmocka_unit_test(test_json_depth),    cmocka_unit_test(test_reader_refusals),
-	    cmocka_unit_test(test_error_print),   cmocka_unit_test(test_write_read_round_trip),
-	    cmocka_unit_test(test_writer_misuse), cmocka_unit_test(test_writer_ints),
-	    cmocka_unit_test(test_map),           cmocka_unit_test(test_read_file),
+	    cmocka_unit_test(test_json_values),    cmocka_unit_test(test_json_refusals),
+	    cmocka_unit_test(test_json_depth),     cmocka_unit_test(test_reader_refusals),
+	    cmocka_unit_test(test_error_print),    cmocka_unit_test(test_write_read_round_trip),
+	    cmocka_unit_test(test_write_captures), cmocka_unit_test(test_writer_misuse),
+	    cmocka_unit_test(test_writer_ints),    cmocka_unit_test(test_map),
+	    cmocka_unit_test(test_read_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
