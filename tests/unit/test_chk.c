@@ -236,7 +236,7 @@ static void test_note_order(void **state)
 		chk_note(&r, h, &op, 3, "note %d", i);
 	assert_int_equal(r.count, 12);
 	for (int i = 0; i < CHK_MAX_EXAMPLES; i++) {
-		char want[16];
+		char want[24];
 		snprintf(want, sizeof(want), "note %d", i);
 		assert_string_equal(r.examples[i].detail, want);
 	}
