@@ -22,4 +22,16 @@ expect 2 demo --seed -3
 expect 2 demo --seed 12x
 expect 2 demo --bogus
 expect 0 demo --seed 3
+expect 0 help demo
+expect 0 help check
+expect 2 help nosuch
+expect 0 check tests/histories/clean.jsonl
+expect 1 check tests/histories/lost_write.jsonl
+expect 0 check tests/histories/lost_write.jsonl --expect lost-write=some
+expect 1 check tests/histories/clean.jsonl --expect lost-write=some
+expect 2 check tests/histories/malformed.jsonl
+expect 2 check tests/histories/no-such-file.jsonl
+expect 2 check
+expect 2 check tests/histories/clean.jsonl --expect nosuch=none
+expect 2 check tests/histories/clean.jsonl --expect lost-write=maybe
 exit $fail
