@@ -113,6 +113,14 @@ static void io_free(struct log_io *io)
 	env_free(io->env, io);
 }
 
+void log_io_discard(struct log_io *io)
+{
+	for (size_t i = 0; i < io->n; i++)
+		if (io->steps[i].kind == IO_CLOSE)
+			env_file_close(io->steps[i].file);
+	io_free(io);
+}
+
 static void io_finish(struct log_io *io)
 {
 	io->done(io, io->status);

@@ -44,6 +44,9 @@ void log_io_close(struct log_io *io, struct env_file *f);
 /* Steps added so far. */
 size_t log_io_steps(const struct log_io *io);
 
+/* Frees a chain that was never run, closing the files of its CLOSE steps. */
+void log_io_discard(struct log_io *io);
+
 /*
  * Runs the chain. done fires exactly once, never inside this call (an empty
  * chain completes through a zero-delay timer).
