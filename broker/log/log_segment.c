@@ -105,7 +105,10 @@ int log_segment_note_batch(struct log_segment *seg, struct log_alloc a,
 			   int64_t index_interval, struct log_io *io)
 {
 	int64_t last = rb_last_offset(h);
-	if (h->base_offset < seg->next_offset || last - seg->base_offset > INT32_MAX ||
+	/* This log never compacts: batches are dense, so a batch that does not
+	 * start where the previous one ended is corrupt (baseOffset lies
+	 * outside the CRC). */
+	if (h->base_offset != seg->next_offset || last - seg->base_offset > INT32_MAX ||
 	    pos > INT32_MAX)
 		return LOG_EINVAL;
 	if (h->max_timestamp > seg->max_timestamp) {

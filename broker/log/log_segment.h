@@ -75,8 +75,8 @@ void log_segment_unlink(struct log_io *io, const char *dir, int64_t base);
  * segment's next offset, timestamps, and, every index_interval bytes, an
  * index entry (and a time index entry when the maximum timestamp grew),
  * whose file writes go into io when io is not NULL. Returns LOG_OK, or
- * LOG_EINVAL when the batch cannot be indexed (offset below the segment, or
- * relative offset past an i32).
+ * LOG_EINVAL when the batch does not start at next_offset (batches are
+ * dense) or its relative offset passes an i32.
  */
 int log_segment_note_batch(struct log_segment *seg, struct log_alloc a,
 			   const struct rb_batch_header *h, int64_t pos,
@@ -108,8 +108,8 @@ struct log_segment_walk {
  * timestamps, then walks batches from position 0 up to `limit` bytes (or
  * the file size when limit < 0). With validate, each batch is fully checked
  * (CRC and records, Kafka's recovery); without, only headers and lengths
- * (a fast reload of data already known flushed). Batches must have
- * increasing offsets at or past the base. Every good batch is passed to
+ * (a fast reload of data already known flushed). Batches must be dense
+ * from the base offset on. Every good batch is passed to
  * ps and ec when they are not NULL (producer state and epoch rebuild).
  * Sets size, end and next_offset to the valid prefix. Never writes.
  */
