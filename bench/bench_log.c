@@ -81,7 +81,8 @@ static void make_batch(struct bench_node *n)
 	static uint8_t value[RECORD_BYTES];
 	struct rb_record_spec recs[BATCH_RECORDS];
 	for (int i = 0; i < BATCH_RECORDS; i++)
-		recs[i] = (struct rb_record_spec){.offset_delta = i, .value = {value, RECORD_BYTES}};
+		recs[i] = (struct rb_record_spec){.offset_delta = i,
+						  .value = {value, RECORD_BYTES}};
 	struct rb_batch_header h = {
 		.last_offset_delta = BATCH_RECORDS - 1, .base_timestamp = 1700000000000LL,
 		.max_timestamp = 1700000000000LL, .producer_id = -1, .producer_epoch = -1,

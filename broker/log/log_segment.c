@@ -129,8 +129,8 @@ int log_segment_note_batch(struct log_segment *seg, struct log_alloc a,
 					     true);
 			seg->index_bytes += LOG_INDEX_ENTRY_SIZE;
 		}
-		if (log_time_index_maybe_append(&seg->tx, a, seg->max_timestamp,
-						(int32_t)(seg->offset_of_max_ts - seg->base_offset)))
+		int32_t rel_max = (int32_t)(seg->offset_of_max_ts - seg->base_offset);
+		if (log_time_index_maybe_append(&seg->tx, a, seg->max_timestamp, rel_max))
 			write_time_entry(seg, io);
 		seg->bytes_since_index = 0;
 	}

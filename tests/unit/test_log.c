@@ -173,7 +173,8 @@ static void test_roll_names_and_index_files(void **state)
 	for (size_t i = 0; i < log_segment_count(log); i++) {
 		const struct log_segment *seg = log_segment_at(log, i);
 		if (i)
-			assert_int_equal(seg->base_offset, log_segment_at(log, i - 1)->next_offset);
+			assert_int_equal(seg->base_offset,
+					 log_segment_at(log, i - 1)->next_offset);
 		assert_true(seg->size <= cfg.segment_bytes);
 		log_segment_path(path, sizeof path, log_dir(log), seg->base_offset, ".log");
 		assert_int_equal(disk_size(path), seg->size);
@@ -508,7 +509,15 @@ static void test_recovery_truncates_torn_tail(void **state)
 	sim_run_for(tw.w, SIM_NS_PER_MS);
 	assert_int_equal(status, 0);
 	free(b);
-	/* And a clobbered index file. */
+	/* And a clobbered index file: recovery rebuilds it. */
+	assert_true(seg->ix.n > 0);
+	static const uint8_t junk[8] = {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1};
+	status = 1;
+	env_file_write(&req, seg->index, 0, junk, sizeof junk, junk_done);
+	sim_run_for(tw.w, SIM_NS_PER_MS);
+	assert_int_equal(status, 0);
+	size_t entries = seg->ix.n;
+	struct log_index_entry first = seg->ix.e[0];
 	sim_node_kill(tw.w, tw.id);
 	assert_int_equal(tl_open(&tw), LOG_OK);
 	log = the_log();
@@ -518,7 +527,38 @@ static void test_recovery_truncates_torn_tail(void **state)
 	uint64_t ids[16];
 	int64_t next;
 	assert_int_equal(tl_read_ids(log, 0, ids, 16, &next), 12);
+	seg = log_segment_at(log, 0);
+	assert_int_equal(seg->ix.n, entries);
+	uint8_t bytes[8], want[8];
+	log_index_encode(&first, want);
+	sim_disk_read(sim_node_disk(tw.w, tw.id), "/data/orders-0/00000000000000000000.index",
+		      false, 0, bytes, 8);
+	assert_memory_equal(bytes, want, 8);
 	assert_int_equal(append_wait(7, 1, 10, 0), 12);
+}
+
+static void test_roll_by_segment_ms(void **state)
+{
+	cfg.segment_ms = 60 * 1000;
+	world_up(13);
+	struct log *log = the_log();
+	int64_t ts[4] = {TL_TS0, TL_TS0 + 30000, TL_TS0 + 60000, TL_TS0 + 60001};
+	for (int i = 0; i < 4; i++) {
+		struct tl_batch_spec s = {(uint64_t)i, 1, 10, -1, -1, -1, ts[i]};
+		size_t len;
+		uint8_t *b = tl_batch(&s, &len);
+		struct tl_req *r = tl_req_new();
+		assert_int_equal(log_append_leader(log, &r->req, b, len, 0, tl_req_cb), LOG_OK);
+		tl_settle(&tw);
+		assert_int_equal(r->status, LOG_OK);
+		free(b);
+		free(r);
+	}
+	/* The first three lie within segment.ms of the segment's first batch;
+	 * the fourth is past it and starts a new segment. */
+	assert_int_equal(log_segment_count(log), 2);
+	assert_int_equal(log_segment_at(log, 1)->base_offset, 3);
+	assert_true(log_segment_at(log, 0)->max_timestamp == TL_TS0 + 60000);
 }
 
 static void test_bad_config_and_empty_dir(void **state)
@@ -532,23 +572,24 @@ static void test_bad_config_and_empty_dir(void **state)
 	tw.w = NULL;
 }
 
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_append_back_to_back_and_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_batches_refused_at_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_roll_names_and_index_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_roll_when_index_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retention_by_bytes_and_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncate_to_and_fully, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flush_recovery_point_and_checkpoints, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_flush_policies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idempotent_producer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_follower_append, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recovery_truncates_torn_tail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_config_and_empty_dir, setup, teardown),
+		T(test_append_back_to_back_and_read),
+		T(test_invalid_batches_refused_at_once),
+		T(test_roll_names_and_index_files),
+		T(test_roll_when_index_full),
+		T(test_retention_by_bytes_and_time),
+		T(test_truncate_to_and_fully),
+		T(test_flush_recovery_point_and_checkpoints),
+		T(test_flush_policies),
+		T(test_idempotent_producer),
+		T(test_follower_append),
+		T(test_recovery_truncates_torn_tail),
+		T(test_bad_config_and_empty_dir),
+		T(test_roll_by_segment_ms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

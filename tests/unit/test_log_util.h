@@ -207,7 +207,8 @@ static int64_t tl_read_ids(struct log *log, int64_t from, uint64_t *ids, size_t 
 		while (pos < r.len) {
 			struct rb_batch b;
 			if (rb_validate_batch(r.data + pos, r.len - pos, 0, &b) != RB_OK)
-				fail_msg("the log served an invalid batch at %lld", (long long)off);
+				fail_msg("the log served an invalid batch at %lld",
+					 (long long)off);
 			struct rb_record_iter it;
 			struct rb_record rec;
 			rb_init_record_iter(&it, &b, 0);
