@@ -32,6 +32,7 @@ struct log {
 	size_t nseg, segcap;
 	int64_t log_start, leo, recovery_point;
 	int64_t last_flush_ns;
+	int64_t ckpt_recovery_point; /* the value read at open, -1 when none */
 	struct log_epoch_cache epochs;
 	struct log_pstate ps;
 	bool opening, offline;
@@ -41,6 +42,7 @@ struct log {
 	struct log_segment *cur_seg; /* the segment the running append writes */
 	/* Internal operations, queued at most once each. */
 	struct log_req flush_req, retain_req;
+	int64_t flush_again; /* a flush wanted while the internal one ran, or -1 */
 	int64_t retain_now_ms, retain_hw;
 	/* The leader-epoch-checkpoint writer: one write in flight. */
 	bool epoch_writing, epoch_dirty;

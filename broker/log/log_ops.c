@@ -101,20 +101,42 @@ int log_truncate_fully(struct log *log, struct log_req *req, int64_t offset, log
 	return LOG_OK;
 }
 
+static void queue_flush(struct log *log, int64_t target);
+
 static void internal_done(struct log_req *req, int status)
 {
+	struct log *log = req->data;
 	/* Internal requests are not reused until they completed. */
 	req->kind = 0;
+	if (req == &log->flush_req && log->flush_again >= 0) {
+		int64_t target = log->flush_again;
+		log->flush_again = -1;
+		queue_flush(log, target);
+	}
 }
 
-/* Queues the internal flush up to `target` unless one is queued already. */
+/*
+ * Queues the internal flush up to `target`. One already queued is widened
+ * to cover it; one already running cannot be (its fsyncs are chosen), so
+ * another follows it.
+ */
 static void queue_flush(struct log *log, int64_t target)
 {
-	if (log->flush_req.kind)
+	struct log_req *req = &log->flush_req;
+	if (req->kind && log->cur == req) {
+		if (target > log->flush_again)
+			log->flush_again = target;
 		return;
-	log->flush_req.buf = NULL;
-	log->flush_req.target = target;
-	log_enqueue(log, &log->flush_req, LOG_OP_FLUSH, internal_done);
+	}
+	if (req->kind) {
+		if (target > req->target)
+			req->target = target;
+		return;
+	}
+	req->data = log;
+	req->buf = NULL;
+	req->target = target;
+	log_enqueue(log, req, LOG_OP_FLUSH, internal_done);
 }
 
 void log_maybe_flush(struct log *log, int64_t now_ns)
@@ -132,6 +154,7 @@ void log_maybe_retain(struct log *log, int64_t now_ms, int64_t high_watermark)
 		return;
 	log->retain_now_ms = now_ms;
 	log->retain_hw = high_watermark;
+	log->retain_req.data = log;
 	log->retain_req.buf = NULL;
 	log_enqueue(log, &log->retain_req, LOG_OP_RETAIN, internal_done);
 }
@@ -389,8 +412,8 @@ static void run_truncate(struct log *log, struct log_req *req)
 	struct log_io *io = log_io_new(log->env, truncate_synced, log);
 	drop_tail(log, k + 1, io);
 	struct log_segment_walk walk;
-	log_segment_walk(log->env, seg, log->alloc, log->cfg->index_interval_bytes, pos, false,
-			 NULL, NULL, &walk);
+	log_segment_walk(log->env, seg, log->alloc, log->cfg->index_interval_bytes, pos,
+			 INT64_MAX, NULL, NULL, &walk);
 	log_io_truncate(io, seg->log, walk.valid_bytes);
 	log_segment_sync_index_files(log->env, seg, io);
 	log_io_fsync(io, seg->log);

@@ -19,8 +19,9 @@
  * 5. Index files that differ from the rebuilt indexes are rewritten; the
  *    epoch cache is clipped to [log start, LEO] and saved when it changed;
  *    producer state is rebuilt from every batch header.
- * The requests of steps 1, 4 and 5 run as one chain; the open callback
- * fires when it completed.
+ * The requests of steps 1, 4 and 5 run as one chain. When the recovery
+ * point had to move (the log was cut below it), the checkpoint is rewritten
+ * next. The open callback fires when all that completed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -159,11 +160,15 @@ static bool recover_segment(struct log *log, const struct dir_scan *s, size_t i,
 	}
 	bool full = i + 1 == s->n || s->bases[i + 1] > log->recovery_point;
 	struct log_segment_walk w;
-	log_segment_walk(log->env, seg, log->alloc, interval, -1, full, NULL, &log->epochs, &w);
+	/* Even a segment that ends before the recovery point on paper is
+	 * checked from the recovery point on: a tail that a recovery cut (not
+	 * durably) can come back after a power loss. */
+	log_segment_walk(log->env, seg, log->alloc, interval, -1,
+			 full ? 0 : log->recovery_point, NULL, &log->epochs, &w);
 	if (!full && w.err) {
 		env_log(log->env, ENV_LOG_WARN, "%s: segment %lld unreadable below the "
 			"recovery point: validating it", log->pdir, (long long)seg->base_offset);
-		log_segment_walk(log->env, seg, log->alloc, interval, -1, true, NULL,
+		log_segment_walk(log->env, seg, log->alloc, interval, -1, 0, NULL,
 				 &log->epochs, &w);
 	}
 	if (log->nseg && seg->base_offset != log->segs[log->nseg - 1]->next_offset) {
@@ -188,14 +193,26 @@ static bool recover_segment(struct log *log, const struct dir_scan *s, size_t i,
 	return !last;
 }
 
-static void opened(struct log_io *io, int status)
+static void open_done(struct log *log, int status)
 {
-	struct log *log = log_io_data(io);
 	if (status)
 		log->offline = true;
 	log->opening = false;
 	log_kick(log);
 	log->open_cb(log, log->offline ? LOG_EIO : LOG_OK, log->open_arg);
+}
+
+static void opened(struct log_io *io, int status)
+{
+	struct log *log = log_io_data(io);
+	/* Recovery may have cut the log below the checkpointed recovery point
+	 * (corruption) and the cut is not durable yet: the file must stop
+	 * claiming those offsets before anything new is written there, or a
+	 * later restart would trust unflushed bytes. */
+	if (!status && !log->offline && log->recovery_point != log->ckpt_recovery_point)
+		log_ckpt_save(log, open_done);
+	else
+		open_done(log, status);
 }
 
 static void load_segments(struct log *log, struct dir_scan *s, struct log_io *io)
@@ -234,6 +251,7 @@ static void recover(struct log *log)
 	clean_others(log, &s, io);
 	int64_t rp = read_offset_ckpt(log, LOG_RECOVERY_POINT_FILE);
 	log->recovery_point = rp > 0 ? rp : 0;
+	log->ckpt_recovery_point = rp;
 	size_t old_len = 0;
 	char *old_epochs = load_epochs(log, &old_len);
 	load_segments(log, &s, io);
@@ -288,6 +306,7 @@ int log_open(struct env *env, const struct log_config *cfg, log_open_cb cb, void
 	snprintf(pdir, sizeof pdir, "%s/%s-%d", cfg->dir, cfg->topic, (int)cfg->partition);
 	log->pdir = env_strdup(env, pdir);
 	log->opening = true;
+	log->flush_again = -1;
 	log->kick.data = log;
 	log->open_cb = cb;
 	log->open_arg = arg;

@@ -170,7 +170,8 @@ int log_segment_find(struct log_segment *seg, int64_t offset, int64_t *pos,
 
 /* Reads and checks the batch at pos; fills *h. Returns an rb_error. */
 static int walk_one(struct env *env, struct log_segment *seg, int64_t pos, int64_t limit,
-		    bool validate, uint8_t **buf, size_t *cap, struct rb_batch_header *h)
+		    int64_t validate_from, uint8_t **buf, size_t *cap,
+		    struct rb_batch_header *h)
 {
 	uint8_t hdr[RB_HEADER_SIZE];
 	int64_t got = env_file_read(seg->log, pos, hdr, sizeof hdr);
@@ -184,7 +185,7 @@ static int walk_one(struct env *env, struct log_segment *seg, int64_t pos, int64
 	int64_t size = RB_LOG_OVERHEAD + (int64_t)h->batch_length;
 	if (pos + size > limit)
 		return RB_EINCOMPLETE;
-	if (!validate)
+	if (h->base_offset < validate_from)
 		return RB_OK;
 	if ((size_t)size > *cap) {
 		*cap = (size_t)size;
@@ -197,7 +198,7 @@ static int walk_one(struct env *env, struct log_segment *seg, int64_t pos, int64
 }
 
 void log_segment_walk(struct env *env, struct log_segment *seg, struct log_alloc a,
-		      int64_t index_interval, int64_t limit, bool validate,
+		      int64_t index_interval, int64_t limit, int64_t validate_from,
 		      struct log_pstate *ps, struct log_epoch_cache *ec,
 		      struct log_segment_walk *out)
 {
@@ -211,7 +212,7 @@ void log_segment_walk(struct env *env, struct log_segment *seg, struct log_alloc
 	int64_t pos = 0;
 	while (pos < limit) {
 		struct rb_batch_header h;
-		int rc = walk_one(env, seg, pos, limit, validate, &buf, &cap, &h);
+		int rc = walk_one(env, seg, pos, limit, validate_from, &buf, &cap, &h);
 		if (rc == RB_OK && log_segment_note_batch(seg, a, &h, pos, index_interval, NULL))
 			rc = RB_ECOUNT; /* offsets going backwards or out of the segment */
 		if (rc) {

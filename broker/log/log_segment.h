@@ -106,15 +106,16 @@ struct log_segment_walk {
 /*
  * Rebuilds the segment's in-memory state from its file: resets indexes and
  * timestamps, then walks batches from position 0 up to `limit` bytes (or
- * the file size when limit < 0). With validate, each batch is fully checked
- * (CRC and records, Kafka's recovery); without, only headers and lengths
- * (a fast reload of data already known flushed). Batches must be dense
- * from the base offset on. Every good batch is passed to
+ * the file size when limit < 0). Batches from offset validate_from on are
+ * fully checked (CRC and records, Kafka's recovery); earlier ones only by
+ * header and length (a fast reload of data already known flushed; 0
+ * validates all, INT64_MAX none). Batches must be dense from the base
+ * offset on. Every good batch is passed to
  * ps and ec when they are not NULL (producer state and epoch rebuild).
  * Sets size, end and next_offset to the valid prefix. Never writes.
  */
 void log_segment_walk(struct env *env, struct log_segment *seg, struct log_alloc a,
-		      int64_t index_interval, int64_t limit, bool validate,
+		      int64_t index_interval, int64_t limit, int64_t validate_from,
 		      struct log_pstate *ps, struct log_epoch_cache *ec,
 		      struct log_segment_walk *out);
 
