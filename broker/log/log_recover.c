@@ -165,9 +165,12 @@ static bool recover_segment(struct log *log, const struct dir_scan *s, size_t i,
 	 * durably) can come back after a power loss. */
 	log_segment_walk(log->env, seg, log->alloc, interval, -1,
 			 full ? 0 : log->recovery_point, NULL, &log->epochs, &w);
-	if (!full && w.err) {
-		env_log(log->env, ENV_LOG_WARN, "%s: segment %lld unreadable below the "
-			"recovery point: validating it", log->pdir, (long long)seg->base_offset);
+	/* Headers alone cannot tell a flipped lastOffsetDelta (inside the CRC):
+	 * a segment that does not end where the next begins is validated. */
+	if (!full && (w.err || seg->next_offset != s->bases[i + 1])) {
+		env_log(log->env, ENV_LOG_WARN, "%s: segment %lld unreadable or not "
+			"continued below the recovery point: validating it", log->pdir,
+			(long long)seg->base_offset);
 		log_segment_walk(log->env, seg, log->alloc, interval, -1, 0, NULL,
 				 &log->epochs, &w);
 	}
