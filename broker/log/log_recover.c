@@ -224,10 +224,18 @@ static void load_segments(struct log *log, struct dir_scan *s, struct log_io *io
 	while (i < s->n && recover_segment(log, s, i, io))
 		i++;
 	/* Everything after the segment recovery stopped in goes. */
-	for (size_t k = log->nseg; k < s->n; k++) {
-		if (log->nseg && s->bases[k] == log->segs[log->nseg - 1]->base_offset)
-			continue;
+	bool cut = log->nseg < s->n;
+	for (size_t k = log->nseg; k < s->n; k++)
 		log_segment_unlink(io, log->pdir, s->bases[k]);
+	if (log->nseg) {
+		struct log_segment *last = log->segs[log->nseg - 1];
+		cut |= last->size < env_file_size(last->log);
+		/* A cut must be durable before the log moves on: otherwise a
+		 * power loss brings the cut bytes (or deleted segments) back
+		 * under later, flushed segments, and the next recovery would
+		 * have to cut those too. The fsync also commits the unlinks. */
+		if (cut)
+			log_io_fsync(io, last->log);
 	}
 	if (log->nseg == 0 && !log->offline) {
 		int64_t start = read_offset_ckpt(log, LOG_START_OFFSET_FILE);
