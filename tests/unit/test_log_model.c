@@ -331,7 +331,7 @@ static void run_world(uint64_t seed, int sequences, struct stats *st)
 static void test_model(void **state)
 {
 	bool vg = getenv("KSIM_UNDER_VALGRIND") != NULL;
-	int worlds = vg ? 10 : 300, sequences = vg ? 6 : 12;
+	int worlds = vg ? 30 : 600, sequences = vg ? 6 : 12;
 	uint64_t first = 1000;
 	/* KSIM_LOG_MODEL_SEED=N [KSIM_LOG_MODEL_WORLDS=K] replays or widens the
 	 * sweep; a failing world prints its seed. */
