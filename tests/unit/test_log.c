@@ -561,7 +561,37 @@ static void test_roll_by_segment_ms(void **state)
 	assert_true(log_segment_at(log, 0)->max_timestamp == TL_TS0 + 60000);
 }
 
-static void test_bad_config_and_empty_dir(void **state)
+static void test_disk_error_takes_log_offline(void **state)
+{
+	world_up(14);
+	struct log *log = the_log();
+	append_wait(1, 2, 10, 0);
+	struct sim_disk *d = sim_node_disk(tw.w, tw.id);
+	sim_disk_set_fault(d, SIM_DISK_WRITE_ERROR, true);
+	size_t len;
+	uint8_t *b = tl_simple(3, 1, 10, &len);
+	struct tl_req *r1 = tl_req_new(), *r2 = tl_req_new();
+	assert_int_equal(log_append_leader(log, &r1->req, b, len, 0, tl_req_cb), LOG_OK);
+	assert_int_equal(log_append_leader(log, &r2->req, b, len, 0, tl_req_cb), LOG_OK);
+	tl_settle(&tw);
+	assert_int_equal(r1->status, LOG_EIO);
+	assert_int_equal(r2->status, LOG_EOFFLINE);
+	assert_true(log_offline(log));
+	assert_int_equal(log_end_offset(log), 2);
+	struct log_read rd;
+	assert_int_equal(log_read(log, 0, 100, INT64_MAX, &rd), LOG_EOFFLINE);
+	/* Healed and restarted, the log has what completed before. */
+	sim_disk_set_fault(d, SIM_DISK_WRITE_ERROR, false);
+	sim_node_kill(tw.w, tw.id);
+	assert_int_equal(tl_open(&tw), LOG_OK);
+	assert_int_equal(log_end_offset(the_log()), 2);
+	assert_int_equal(append_wait(3, 1, 10, 0), 2);
+	free(b);
+	free(r1);
+	free(r2);
+}
+
+static void test_bad_config_refused(void **state)
 {
 	cfg.segment_bytes = 10;
 	tl_world_init(&tw, 12, &cfg, NULL);
@@ -588,8 +618,9 @@ int main(void)
 		T(test_idempotent_producer),
 		T(test_follower_append),
 		T(test_recovery_truncates_torn_tail),
-		T(test_bad_config_and_empty_dir),
+		T(test_bad_config_refused),
 		T(test_roll_by_segment_ms),
+		T(test_disk_error_takes_log_offline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
