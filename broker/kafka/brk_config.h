@@ -1,0 +1,65 @@
+/*
+ * brk_config — a broker's configuration under Kafka's own key names
+ * (server.properties), with Kafka 3.x's defaults. Scenario files pass
+ * `cluster.broker` entries through brk_config_set(); keys the simulator does
+ * not model are accepted and ignored, as Kafka ignores unknown properties,
+ * while a bad value for a modelled key is an error with a message.
+ *
+ * A plain value; log_dir points at storage the caller keeps alive.
+ */
+#ifndef KSIM_BRK_CONFIG_H
+#define KSIM_BRK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BRK_MAX_ZK 8
+
+struct brk_config {
+	int32_t broker_id;                   /* broker.id */
+	uint16_t port;                       /* listeners (port only), 9092 */
+	const char *log_dir;                 /* log.dirs, "/data" */
+	char zk_servers[BRK_MAX_ZK][32];     /* zookeeper.connect host names */
+	int n_zk_servers;
+	uint16_t zk_port;                    /* 2181 */
+	int64_t zk_session_timeout_ms;       /* zookeeper.session.timeout.ms, 18000 */
+	int32_t num_partitions;              /* num.partitions, 1 */
+	int16_t default_replication_factor;  /* default.replication.factor, 1 */
+	int32_t min_insync_replicas;         /* min.insync.replicas, 1 */
+	bool unclean_leader_election;        /* unclean.leader.election.enable, false */
+	int64_t replica_lag_time_max_ms;     /* replica.lag.time.max.ms, 30000 */
+	int64_t replica_fetch_wait_max_ms;   /* replica.fetch.wait.max.ms, 500 */
+	bool auto_leader_rebalance;          /* auto.leader.rebalance.enable, true */
+	int64_t segment_bytes;               /* log.segment.bytes, 1 GiB */
+	int64_t segment_ms;                  /* log.roll.ms, 7 days */
+	int64_t retention_ms;                /* log.retention.ms, 7 days */
+	int64_t retention_bytes;             /* log.retention.bytes, -1 */
+	int64_t flush_interval_messages;     /* log.flush.interval.messages, Long.MAX */
+	int64_t flush_interval_ms;           /* log.flush.interval.ms, Long.MAX */
+	int64_t index_interval_bytes;        /* log.index.interval.bytes, 4096 */
+	int64_t retention_check_ms;          /* log.retention.check.interval.ms, 300000 */
+	int64_t socket_request_max_bytes;    /* socket.request.max.bytes, 100 MiB */
+	int32_t queued_max_requests;         /* queued.max.requests, 500 */
+};
+
+void brk_config_default(struct brk_config *c);
+
+enum brk_config_status {
+	BRK_CONFIG_OK = 0,
+	BRK_CONFIG_IGNORED = 1, /* a Kafka key the simulator does not model */
+	BRK_CONFIG_EINVAL = -1, /* a modelled key with a bad value */
+};
+
+/*
+ * Sets `key` from its string form. For log.dirs, `value` must outlive the
+ * config (the first directory of the list is used). On BRK_CONFIG_EINVAL,
+ * `err` (if not NULL) gets a sentence saying what was expected.
+ */
+int brk_config_set(struct brk_config *c, const char *key, const char *value, char *err,
+		   size_t err_size);
+
+/* True for the keys brk_config_set models (for scenario validation). */
+bool brk_config_known(const char *key);
+
+#endif
