@@ -41,6 +41,7 @@ struct kc_cluster {
 	uint32_t bootstrap_next;
 	struct env_timer refresh_timer;
 	struct env_timer notify_timer;
+	struct env_timer backoff_timer; /* a reconnect backoff ended */
 };
 
 static void maybe_refresh(struct kc_cluster *c);
@@ -63,11 +64,17 @@ static void notify_fire(struct env_timer *t)
 	c->changed(c->arg);
 }
 
-static void notify(struct kc_cluster *c, int64_t delay_ns)
+static void notify(struct kc_cluster *c)
 {
-	/* An earlier pending notification covers a later one. */
-	if (!env_timer_active(&c->notify_timer) || delay_ns == 0)
-		env_timer_start(c->env, &c->notify_timer, delay_ns, notify_fire);
+	if (!env_timer_active(&c->notify_timer))
+		env_timer_start(c->env, &c->notify_timer, 0, notify_fire);
+}
+
+/* Tells the owner again when a reconnect backoff has ended, so that what
+ * waited on that broker is retried. */
+static void notify_after_backoff(struct kc_cluster *c)
+{
+	env_timer_start(c->env, &c->backoff_timer, c->cfg.reconnect_backoff_ns, notify_fire);
 }
 
 /* ---- Hosts and connections ----------------------------------------------------- */
@@ -94,7 +101,7 @@ static void on_conn_state(void *arg, struct kc_conn *conn, enum kc_state state, 
 	if (state == KC_READY) {
 		h->ready = true;
 		maybe_refresh(c);
-		notify(c, 0);
+		notify(c);
 		return;
 	}
 	env_log(c->env, ENV_LOG_DEBUG, "connection to %s down: %s", h->name,
@@ -104,8 +111,8 @@ static void on_conn_state(void *arg, struct kc_conn *conn, enum kc_state state, 
 	h->down_until_ns = env_now_ns(c->env) + c->cfg.reconnect_backoff_ns;
 	if (c->refresh_wanted)
 		maybe_refresh(c);
-	notify(c, 0);
-	notify(c, c->cfg.reconnect_backoff_ns);
+	notify(c);
+	notify_after_backoff(c);
 }
 
 /* Starts connecting unless connected, connecting or backing off. */
@@ -196,7 +203,7 @@ static void on_metadata(void *arg, int status, const struct kp_response *resp)
 		c->refresh_wanted = false;
 		env_timer_start(c->env, &c->refresh_timer, c->cfg.metadata_max_age_ns,
 				refresh_timer_cb);
-		notify(c, 0);
+		notify(c);
 		return;
 	}
 	/* Try again after the backoff, through whichever broker is up then. */
@@ -299,6 +306,7 @@ struct kc_cluster *kc_cluster_new(struct env *env, const struct kc_cluster_confi
 	c->arg = arg;
 	c->refresh_timer.data = c;
 	c->notify_timer.data = c;
+	c->backoff_timer.data = c;
 	kc_cluster_refresh(c);
 	return c;
 }
@@ -307,6 +315,7 @@ void kc_cluster_free(struct kc_cluster *c)
 {
 	env_timer_stop(c->env, &c->refresh_timer);
 	env_timer_stop(c->env, &c->notify_timer);
+	env_timer_stop(c->env, &c->backoff_timer);
 	for (size_t i = 0; i < c->n_hosts; i++) {
 		if (c->hosts[i]->conn)
 			kc_conn_close(c->hosts[i]->conn);

@@ -253,6 +253,12 @@ void brk_front_drop(struct brk_req *r)
 	release(r);
 }
 
+void brk_front_reject(struct brk_req *r)
+{
+	conn_close(r->conn);
+	release(r);
+}
+
 /* ---- env callbacks ------------------------------------------------------------ */
 
 static void on_frame(struct env_conn *conn, const uint8_t *frame, size_t len)

@@ -65,6 +65,10 @@ void brk_front_respond(struct brk_req *r, struct kp_response *resp);
  * expects no response. */
 void brk_front_drop(struct brk_req *r);
 
+/* Releases the request and closes its connection, as Kafka does with a
+ * request it cannot serve. */
+void brk_front_reject(struct brk_req *r);
+
 /* The API version ranges the broker advertises in ApiVersions: what
  * librdkafka and kafkajs check for (see docs/ARCHITECTURE.md). A client
  * that then uses an advertised version the codec does not decode gets its

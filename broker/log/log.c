@@ -357,7 +357,9 @@ static void ckpt_next(struct ckpt_job *job)
 	snprintf(path, sizeof path, "%s/%s", log->cfg->dir, name);
 	size_t len;
 	uint8_t *buf = ckpt_render(log, name, value, &len);
-	int rc = log_ckpt_write_file(log->env, path, buf, len, ckpt_step, job);
+	char tmp[600];
+	snprintf(tmp, sizeof tmp, "%s.%s-%d.tmp", path, log->cfg->topic, log->cfg->partition);
+	int rc = log_ckpt_write_file_via(log->env, path, tmp, buf, len, ckpt_step, job);
 	env_free(log->env, buf);
 	if (rc) {
 		job->step = 2;

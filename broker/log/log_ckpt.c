@@ -242,6 +242,12 @@ int log_ckpt_write_file(struct env *env, const char *path, const void *bytes, si
 	size_t pl = strlen(path);
 	char tmp[pl + 5];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	return log_ckpt_write_file_via(env, path, tmp, bytes, len, cb, arg);
+}
+
+int log_ckpt_write_file_via(struct env *env, const char *path, const char *tmp,
+			    const void *bytes, size_t len, log_ckpt_cb cb, void *arg)
+{
 	struct env_file *f;
 	if (env_file_open(env, tmp, ENV_O_CREATE, &f))
 		return LOG_EIO;

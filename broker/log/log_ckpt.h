@@ -98,5 +98,14 @@ typedef void (*log_ckpt_cb)(void *arg, int status);
  */
 int log_ckpt_write_file(struct env *env, const char *path, const void *bytes, size_t len,
 			log_ckpt_cb cb, void *arg);
+/*
+ * The same with the temporary file named by the caller. Several partition
+ * logs share one directory's checkpoint files, and each writes through its
+ * own temporary file so that two writes in flight never clobber one
+ * another's (Kafka's LogManager writes them for all partitions at once; see
+ * docs/log.md).
+ */
+int log_ckpt_write_file_via(struct env *env, const char *path, const char *tmp,
+			    const void *bytes, size_t len, log_ckpt_cb cb, void *arg);
 
 #endif

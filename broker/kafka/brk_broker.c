@@ -1,0 +1,363 @@
+#include "broker/kafka/brk_broker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/kafka/brk_impl.h"
+#include "broker/kp/kp_error.h"
+
+/* ---- Partitions ---------------------------------------------------------------- */
+
+struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, size_t len,
+			       int32_t partition)
+{
+	for (struct brk_part *p = b->parts; p; p = p->next)
+		if (p->partition == partition && strlen(p->topic) == len &&
+		    memcmp(p->topic, topic, len) == 0)
+			return p;
+	return NULL;
+}
+
+bool brk_topic_known(const struct brk_broker *b, const char *topic, size_t len)
+{
+	for (struct brk_part *p = b->parts; p; p = p->next)
+		if (strlen(p->topic) == len && memcmp(p->topic, topic, len) == 0)
+			return true;
+	return false;
+}
+
+static void log_opened(struct log *log, int status, void *arg)
+{
+	struct brk_part *p = arg;
+	if (status) {
+		env_log(p->b->env, ENV_LOG_ERROR, "%s-%d: log offline: %s", p->topic, p->partition,
+			log_strerror(status));
+		return;
+	}
+	p->open = true;
+	p->hw = log_end_offset(log); /* one replica: all of it is committed */
+	if (p->leader)
+		log_assign_epoch(log, p->leader_epoch, log_end_offset(log));
+	env_log(p->b->env, ENV_LOG_INFO, "%s-%d: log open, offsets %lld..%lld", p->topic,
+		p->partition, (long long)log_start_offset(log), (long long)log_end_offset(log));
+}
+
+static struct brk_part *part_host(struct brk_broker *b, const char *topic, int32_t partition)
+{
+	struct brk_part *p = env_calloc(b->env, 1, sizeof *p);
+	p->b = b;
+	p->topic = env_strdup(b->env, topic);
+	p->partition = partition;
+	p->leader_epoch = -1;
+	const struct brk_config *c = b->cfg;
+	log_config_default(&p->lcfg, c->log_dir, p->topic, partition);
+	p->lcfg.segment_bytes = c->segment_bytes;
+	p->lcfg.segment_ms = c->segment_ms;
+	p->lcfg.retention_ms = c->retention_ms;
+	p->lcfg.retention_bytes = c->retention_bytes;
+	p->lcfg.index_interval_bytes = c->index_interval_bytes;
+	p->lcfg.flush_interval_messages = c->flush_interval_messages;
+	p->lcfg.flush_interval_ms = c->flush_interval_ms;
+	if (log_open(b->env, &p->lcfg, log_opened, p, &p->log)) {
+		env_log(b->env, ENV_LOG_ERROR, "%s-%d: bad log config", topic, partition);
+		env_free(b->env, p->topic);
+		env_free(b->env, p);
+		return NULL;
+	}
+	if (b->parts_tail)
+		b->parts_tail->next = p;
+	else
+		b->parts = p;
+	b->parts_tail = p;
+	b->n_parts++;
+	return p;
+}
+
+int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition,
+		      int32_t leader_epoch)
+{
+	struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
+	if (p && leader_epoch < p->leader_epoch)
+		return -1;
+	if (!p && !(p = part_host(b, topic, partition)))
+		return -1;
+	p->leader = true;
+	p->leader_epoch = leader_epoch;
+	if (p->open)
+		log_assign_epoch(p->log, leader_epoch, log_end_offset(p->log));
+	env_log(b->env, ENV_LOG_INFO, "%s-%d: leader at epoch %d", topic, partition, leader_epoch);
+	return 0;
+}
+
+int64_t brk_high_watermark(const struct brk_broker *b, const char *topic, int32_t partition)
+{
+	const struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
+	return p && p->open ? p->hw : -1;
+}
+
+int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_t partition)
+{
+	const struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
+	return p && p->open ? log_end_offset(p->log) : -1;
+}
+
+size_t brk_partition_count(const struct brk_broker *b)
+{
+	return b->n_parts;
+}
+
+/* Partition directories are "<topic>-<partition>" (Kafka's naming). */
+static void recover_each(void *arg, const char *name, bool is_dir)
+{
+	struct brk_broker *b = arg;
+	const char *dash = strrchr(name, '-');
+	if (!is_dir || !dash || dash == name || !dash[1])
+		return;
+	char *end;
+	long partition = strtol(dash + 1, &end, 10);
+	if (*end || partition < 0 || partition > 1000000)
+		return;
+	size_t len = (size_t)(dash - name);
+	char topic[len + 1];
+	memcpy(topic, name, len);
+	topic[len] = 0;
+	if (!brk_part_find(b, topic, len, (int32_t)partition))
+		part_host(b, topic, (int32_t)partition);
+}
+
+/* ---- Metadata ----------------------------------------------------------------------- */
+
+static void handle_metadata(struct brk_broker *b, struct brk_req *r)
+{
+	const struct kp_metadata_request *req = &r->req.body.metadata;
+	char host[64];
+	snprintf(host, sizeof host, "%s", env_node_name(b->env));
+	struct kp_metadata_broker self = {b->cfg->broker_id, {host, (int32_t)strlen(host)},
+					  b->cfg->port, {NULL, -1}};
+	/* Topics: those asked for, or every hosted topic for a null list. */
+	size_t cap = (size_t)(req->topic_count > 0 ? req->topic_count : 0) + b->n_parts + 1;
+	struct kp_metadata_topic *topics = env_calloc(b->env, cap, sizeof *topics);
+	struct kp_metadata_partition *parts = env_calloc(b->env, b->n_parts + 1, sizeof *parts);
+	int32_t *self_list = &self.node_id;
+	int32_t n_topics = 0, n_parts = 0;
+	int32_t asked = req->topic_count < 0 ? (int32_t)b->n_parts : req->topic_count;
+	struct brk_part *walk = b->parts;
+	for (int32_t i = 0; i < asked; i++) {
+		struct kp_str name;
+		if (req->topic_count < 0) {
+			name = (struct kp_str){walk->topic, (int32_t)strlen(walk->topic)};
+			walk = walk->next;
+			bool seen = false;
+			for (int32_t t = 0; t < n_topics && !seen; t++)
+				seen = topics[t].name.len == name.len &&
+				       !memcmp(topics[t].name.ptr, name.ptr, (size_t)name.len);
+			if (seen)
+				continue;
+		} else {
+			name = req->topics[i];
+		}
+		struct kp_metadata_topic *t = &topics[n_topics++];
+		t->name = name;
+		t->partitions = &parts[n_parts];
+		for (struct brk_part *p = b->parts; p; p = p->next) {
+			if (strlen(p->topic) != (size_t)name.len ||
+			    memcmp(p->topic, name.ptr, (size_t)name.len) != 0)
+				continue;
+			parts[n_parts++] = (struct kp_metadata_partition){
+				p->leader && p->open ? KP_ERR_NONE : KP_ERR_LEADER_NOT_AVAILABLE,
+				p->partition,
+				p->leader && p->open ? b->cfg->broker_id : -1,
+				self_list, 1, self_list, p->leader && p->open ? 1 : 0};
+			t->partition_count++;
+		}
+		if (!t->partition_count)
+			t->error_code = KP_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+	}
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	resp.body.metadata = (struct kp_metadata_response){
+		0, &self, 1, {NULL, -1}, b->cfg->broker_id, topics, n_topics};
+	brk_front_respond(r, &resp);
+	env_free(b->env, parts);
+	env_free(b->env, topics);
+}
+
+/* ---- ListOffsets --------------------------------------------------------------------- */
+
+static void handle_list_offsets(struct brk_broker *b, struct brk_req *r)
+{
+	const struct kp_list_offsets_request *req = &r->req.body.list_offsets;
+	int32_t n = 0;
+	for (int32_t t = 0; t < req->topic_count; t++)
+		n += req->topics[t].partition_count;
+	struct kp_list_offsets_topic_response *topics =
+		env_calloc(b->env, (size_t)req->topic_count + 1, sizeof *topics);
+	struct kp_list_offsets_partition_response *parts =
+		env_calloc(b->env, (size_t)n + 1, sizeof *parts);
+	int32_t k = 0;
+	for (int32_t t = 0; t < req->topic_count; t++) {
+		const struct kp_list_offsets_topic *lt = &req->topics[t];
+		topics[t] = (struct kp_list_offsets_topic_response){lt->name, &parts[k],
+								   lt->partition_count};
+		for (int32_t i = 0; i < lt->partition_count; i++, k++) {
+			const struct kp_list_offsets_partition *lp = &lt->partitions[i];
+			struct kp_list_offsets_partition_response *out = &parts[k];
+			*out = (struct kp_list_offsets_partition_response){lp->partition_index, 0, -1,
+									   -1};
+			struct brk_part *p = brk_part_find(b, lt->name.ptr, (size_t)lt->name.len,
+							   lp->partition_index);
+			if (!p || !p->leader || !p->open)
+				out->error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
+			else if (lp->timestamp == -2) /* earliest */
+				out->offset = log_start_offset(p->log);
+			else if (lp->timestamp == -1) /* latest: what consumers may read */
+				out->offset = p->hw;
+			else /* a timestamp search: see docs/broker.md */
+				out->error_code = KP_ERR_INVALID_REQUEST;
+		}
+	}
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	resp.body.list_offsets.topics = topics;
+	resp.body.list_offsets.topic_count = req->topic_count;
+	brk_front_respond(r, &resp);
+	env_free(b->env, parts);
+	env_free(b->env, topics);
+}
+
+/* ---- InitProducerId ------------------------------------------------------------------- */
+
+/*
+ * Producer ids are handed out from blocks reserved on disk before use, so a
+ * restart never reuses one: the file holds the end of the last reserved
+ * block. Each broker draws from its own range (broker.id << 40), so ids are
+ * unique across the cluster too. Kafka reserves blocks in ZooKeeper
+ * (/latest_producer_id_block) instead; see docs/broker.md.
+ */
+#define PID_BLOCK 1000
+#define PID_FILE "/producer-id-block"
+
+static void answer_pid(struct brk_broker *b, struct brk_req *r, int16_t error)
+{
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	resp.body.init_producer_id.error_code = error;
+	resp.body.init_producer_id.producer_id = error ? -1 : b->pid_next++;
+	resp.body.init_producer_id.producer_epoch = error ? -1 : 0;
+	brk_front_respond(r, &resp);
+}
+
+static void pid_reserved(struct env_req *req, int status)
+{
+	struct brk_broker *b = req->data;
+	b->pid_reserving = false;
+	if (status == ENV_OK)
+		b->pid_block_end = b->pid_next + PID_BLOCK;
+	for (size_t i = 0; i < b->n_pid_waiting; i++) {
+		bool ok = status == ENV_OK && b->pid_next < b->pid_block_end;
+		answer_pid(b, b->pid_waiting[i], ok ? KP_ERR_NONE : KP_ERR_KAFKA_STORAGE_ERROR);
+	}
+	b->n_pid_waiting = 0;
+}
+
+static void pid_written(struct env_req *req, int status)
+{
+	struct brk_broker *b = req->data;
+	if (status) {
+		pid_reserved(req, status);
+		return;
+	}
+	env_file_fsync(&b->pid_req, b->pid_file, pid_reserved);
+}
+
+static void handle_init_producer_id(struct brk_broker *b, struct brk_req *r)
+{
+	if (!b->pid_reserving && b->pid_next < b->pid_block_end) {
+		answer_pid(b, r, KP_ERR_NONE);
+		return;
+	}
+	b->pid_waiting = env_realloc(b->env, b->pid_waiting,
+				     (b->n_pid_waiting + 1) * sizeof *b->pid_waiting);
+	b->pid_waiting[b->n_pid_waiting++] = r;
+	if (b->pid_reserving)
+		return;
+	if (!b->pid_file) {
+		answer_pid(b, r, KP_ERR_KAFKA_STORAGE_ERROR);
+		b->n_pid_waiting--;
+		return;
+	}
+	char line[32];
+	int len = snprintf(line, sizeof line, "%020lld\n",
+			   (long long)(b->pid_block_end + PID_BLOCK));
+	b->pid_next = b->pid_block_end;
+	b->pid_reserving = true;
+	b->pid_req.data = b;
+	env_file_write(&b->pid_req, b->pid_file, 0, line, (size_t)len, pid_written);
+}
+
+/* Reads the last reserved end; the next block starts there. */
+static void pid_recover(struct brk_broker *b)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s%s", b->cfg->log_dir, PID_FILE);
+	int64_t base = (int64_t)b->cfg->broker_id << 40;
+	b->pid_next = b->pid_block_end = base;
+	if (env_file_open(b->env, path, ENV_O_CREATE, &b->pid_file))
+		return;
+	char buf[32] = {0};
+	if (env_file_read(b->pid_file, 0, buf, sizeof buf - 1) > 0) {
+		long long end = strtoll(buf, NULL, 10);
+		if (end > base)
+			b->pid_next = b->pid_block_end = end;
+	}
+}
+
+/* ---- The node ------------------------------------------------------------------------------ */
+
+static void handler(void *ctx, struct brk_req *r)
+{
+	struct brk_broker *b = ctx;
+	switch (r->req.header.api_key) {
+	case KP_API_METADATA:
+		handle_metadata(b, r);
+		return;
+	case KP_API_PRODUCE:
+		brk_handle_produce(b, r);
+		return;
+	case KP_API_FETCH:
+		brk_handle_fetch(b, r);
+		return;
+	case KP_API_LIST_OFFSETS:
+		handle_list_offsets(b, r);
+		return;
+	case KP_API_INIT_PRODUCER_ID:
+		handle_init_producer_id(b, r);
+		return;
+	}
+	/* Decoded but not served yet (groups, CreateTopics): close, as Kafka
+	 * does with a request it cannot serve. */
+	env_log(b->env, ENV_LOG_WARN, "%s requests are not served yet: closing",
+		kp_api_name(r->req.header.api_key));
+	brk_front_reject(r);
+}
+
+void *brk_start(struct env *env, const void *config)
+{
+	const struct brk_config *cfg = config;
+	struct brk_broker *b = env_calloc(env, 1, sizeof *b);
+	b->env = env;
+	b->cfg = cfg;
+	env_mkdirs(env, cfg->log_dir);
+	pid_recover(b);
+	env_list_dir(env, cfg->log_dir, recover_each, b);
+	struct brk_front_config fc;
+	brk_front_config_default(&fc);
+	fc.port = cfg->port;
+	fc.max_request_bytes = (size_t)cfg->socket_request_max_bytes;
+	fc.max_queued = (uint32_t)cfg->queued_max_requests;
+	b->front = brk_front_start(env, &fc, handler, b);
+	env_log(env, ENV_LOG_INFO, "broker %d up, %zu partition logs found", cfg->broker_id,
+		b->n_parts);
+	return b;
+}

@@ -1,0 +1,49 @@
+/*
+ * brk_broker — a Kafka broker node: the front door (brk_front), the
+ * partitions it hosts (each a partition log, broker/log), and the request
+ * handlers for Metadata, Produce, Fetch, ListOffsets and InitProducerId.
+ *
+ * As in Kafka, a broker hosts only the partitions it is told to: what the
+ * controller's LeaderAndIsr request carries arrives here through
+ * brk_become_leader() (the controller, ZooKeeper registration and
+ * replication come with the next issues; until then a test or the harness
+ * makes the call). Partition logs found on disk at start are recovered
+ * (opened) but not served until the broker is told to lead them again.
+ *
+ * This stage serves replication factor 1: the in-sync replica set is the
+ * leader alone, so the high watermark is the log end offset once an append
+ * has completed, and acks=all behaves as acks=1. Deviations are listed in
+ * docs/broker.md.
+ *
+ * Ownership: everything lives in the node's heap; the config is the
+ * harness's and must outlive the node.
+ */
+#ifndef KSIM_BRK_BROKER_H
+#define KSIM_BRK_BROKER_H
+
+#include <stdint.h>
+
+#include "broker/kafka/brk_config.h"
+#include "sim/env.h"
+
+struct brk_broker;
+
+/* The node class's start function; config is a struct brk_config. */
+void *brk_start(struct env *env, const void *config);
+
+/*
+ * Makes this broker the leader of topic-partition at `leader_epoch`
+ * (creating the log when new): what LeaderAndIsr does. The partition serves
+ * once its log is open. Returns 0, or -1 when the epoch is older than the
+ * one it has (a stale controller).
+ */
+int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition,
+		      int32_t leader_epoch);
+
+/* Introspection for the harness and tests; -1 when not hosted. */
+int64_t brk_high_watermark(const struct brk_broker *b, const char *topic, int32_t partition);
+int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_t partition);
+/* Partitions hosted (leader or not), and recovered logs found at start. */
+size_t brk_partition_count(const struct brk_broker *b);
+
+#endif

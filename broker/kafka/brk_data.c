@@ -1,0 +1,294 @@
+/*
+ * Produce and Fetch: the broker's data path, as Kafka's ReplicaManager
+ * serves it — appends to the partition leader's log, answered when the
+ * appends complete; fetches answered from the log up to the high watermark,
+ * or held ("delayed fetch", DelayedFetch in Kafka) until fetch.min.bytes
+ * are there or fetch.max.wait.ms has passed.
+ */
+#include "broker/kafka/brk_impl.h"
+
+#include <string.h>
+
+#include "broker/kp/kp_error.h"
+
+/* ---- Produce -------------------------------------------------------------------- */
+
+struct produce_op;
+
+struct part_append {
+	struct log_req lreq;
+	struct produce_op *op;
+	struct brk_part *p;
+	struct kp_produce_partition_response *out;
+};
+
+struct produce_op {
+	struct brk_broker *b;
+	struct brk_req *r; /* NULL once dropped (acks=0) */
+	int32_t outstanding;
+	struct kp_response resp;
+	struct kp_produce_topic_response *topics;
+	struct kp_produce_partition_response *parts;
+	struct part_append *apps;
+};
+
+static int16_t log_error_to_kafka(int status)
+{
+	switch (status) {
+	case LOG_OK:
+	case LOG_DUPLICATE: return KP_ERR_NONE;
+	case LOG_ECORRUPT: return KP_ERR_CORRUPT_MESSAGE;
+	case LOG_ETOO_LARGE: return KP_ERR_MESSAGE_TOO_LARGE;
+	case LOG_EOUT_OF_ORDER: return KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+	case LOG_EFENCED: return KP_ERR_INVALID_PRODUCER_EPOCH;
+	case LOG_EIO:
+	case LOG_EOFFLINE: return KP_ERR_KAFKA_STORAGE_ERROR;
+	case LOG_EINVAL: return KP_ERR_INVALID_RECORD;
+	}
+	return KP_ERR_UNKNOWN_SERVER_ERROR;
+}
+
+static void produce_finish(struct produce_op *op)
+{
+	struct env *env = op->b->env;
+	if (op->r)
+		brk_front_respond(op->r, &op->resp);
+	env_free(env, op->topics);
+	env_free(env, op->parts);
+	env_free(env, op->apps);
+	env_free(env, op);
+}
+
+static void append_done(struct log_req *lreq, int status)
+{
+	struct part_append *a = lreq->data;
+	struct produce_op *op = a->op;
+	a->out->error_code = log_error_to_kafka(status);
+	if (status == LOG_OK || status == LOG_DUPLICATE) {
+		a->out->base_offset = lreq->base_offset;
+		a->out->log_start_offset = log_start_offset(a->p->log);
+	}
+	if (status == LOG_OK) {
+		/* One replica in the ISR: everything appended is committed. */
+		a->p->hw = log_end_offset(a->p->log);
+		brk_fetch_wake(op->b, a->p);
+	}
+	if (--op->outstanding == 0)
+		produce_finish(op);
+}
+
+/* Starts one partition's append, or answers it with an error at once. */
+static void produce_partition(struct produce_op *op, struct part_append *a,
+			      const struct kp_str *topic, const struct kp_produce_partition *pp)
+{
+	struct brk_broker *b = op->b;
+	a->op = op;
+	a->out->index = pp->index;
+	a->out->base_offset = -1;
+	a->out->log_append_time_ms = -1;
+	a->out->log_start_offset = -1;
+	struct brk_part *p = brk_part_find(b, topic->ptr, (size_t)topic->len, pp->index);
+	if (!p) {
+		a->out->error_code = brk_topic_known(b, topic->ptr, (size_t)topic->len)
+					     ? KP_ERR_NOT_LEADER_OR_FOLLOWER
+					     : KP_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return;
+	}
+	if (!p->leader || !p->open) {
+		a->out->error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
+		return;
+	}
+	if (pp->records.len <= 0) {
+		a->out->error_code = KP_ERR_INVALID_RECORD;
+		return;
+	}
+	a->p = p;
+	a->lreq.data = a;
+	int rc = log_append_leader(p->log, &a->lreq, pp->records.ptr, (size_t)pp->records.len,
+				   p->leader_epoch, append_done);
+	if (rc) {
+		a->out->error_code = log_error_to_kafka(rc);
+		return;
+	}
+	op->outstanding++;
+}
+
+void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
+{
+	const struct kp_produce_request *req = &r->req.body.produce;
+	struct produce_op *op = env_calloc(b->env, 1, sizeof *op);
+	op->b = b;
+	op->r = r;
+	int32_t n = 0;
+	for (int32_t t = 0; t < req->topic_count; t++)
+		n += req->topics[t].partition_count;
+	op->topics = env_calloc(b->env, (size_t)req->topic_count + 1, sizeof *op->topics);
+	op->parts = env_calloc(b->env, (size_t)n + 1, sizeof *op->parts);
+	op->apps = env_calloc(b->env, (size_t)n + 1, sizeof *op->apps);
+	op->resp.body.produce.topics = op->topics;
+	op->resp.body.produce.topic_count = req->topic_count;
+	op->outstanding = 1; /* held until every append is submitted */
+	int32_t k = 0;
+	for (int32_t t = 0; t < req->topic_count; t++) {
+		const struct kp_produce_topic *pt = &req->topics[t];
+		op->topics[t].name = pt->name;
+		op->topics[t].partitions = &op->parts[k];
+		op->topics[t].partition_count = pt->partition_count;
+		for (int32_t i = 0; i < pt->partition_count; i++, k++) {
+			op->apps[k].out = &op->parts[k];
+			produce_partition(op, &op->apps[k], &pt->name, &pt->partitions[i]);
+		}
+	}
+	if (req->acks == 0) {
+		/* No answer is expected; the appends still run. */
+		brk_front_drop(r);
+		op->r = NULL;
+	}
+	if (--op->outstanding == 0)
+		produce_finish(op);
+}
+
+/* ---- Fetch ----------------------------------------------------------------------------- */
+
+struct brk_delayed_fetch {
+	struct brk_delayed_fetch *next;
+	struct brk_broker *b;
+	struct brk_req *r;
+	struct env_timer timer;
+};
+
+/*
+ * Reads every requested partition. Answers and returns true when the data
+ * reaches fetch.min.bytes, when a partition has an error to report, or when
+ * `final` (the wait is over); otherwise releases what it read and returns
+ * false.
+ */
+static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
+{
+	const struct kp_fetch_request *req = &r->req.body.fetch;
+	int32_t n = 0;
+	for (int32_t t = 0; t < req->topic_count; t++)
+		n += req->topics[t].partition_count;
+	struct kp_fetch_topic_response *topics =
+		env_calloc(b->env, (size_t)req->topic_count + 1, sizeof *topics);
+	struct kp_fetch_partition_response *parts = env_calloc(b->env, (size_t)n + 1, sizeof *parts);
+	struct log_read *reads = env_calloc(b->env, (size_t)n + 1, sizeof *reads);
+	struct brk_part **owners = env_calloc(b->env, (size_t)n + 1, sizeof *owners);
+	int64_t total = 0;
+	bool errors = false;
+	int32_t k = 0;
+	for (int32_t t = 0; t < req->topic_count; t++) {
+		const struct kp_fetch_topic *ft = &req->topics[t];
+		topics[t].topic = ft->topic;
+		topics[t].partitions = &parts[k];
+		topics[t].partition_count = ft->partition_count;
+		for (int32_t i = 0; i < ft->partition_count; i++, k++) {
+			const struct kp_fetch_partition *fp = &ft->partitions[i];
+			struct kp_fetch_partition_response *out = &parts[k];
+			out->partition_index = fp->partition;
+			out->high_watermark = -1;
+			out->last_stable_offset = -1;
+			out->log_start_offset = -1;
+			out->preferred_read_replica = -1;
+			out->aborted_count = 0; /* an empty list: no transactions here */
+			out->records = (struct kp_bytes){NULL, 0};
+			struct brk_part *p = brk_part_find(b, ft->topic.ptr, (size_t)ft->topic.len,
+							   fp->partition);
+			if (!p || !p->leader || !p->open) {
+				out->error_code = p || brk_topic_known(b, ft->topic.ptr,
+								       (size_t)ft->topic.len)
+							  ? KP_ERR_NOT_LEADER_OR_FOLLOWER
+							  : KP_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+				errors = true;
+				continue;
+			}
+			out->high_watermark = p->hw;
+			out->last_stable_offset = p->hw;
+			out->log_start_offset = log_start_offset(p->log);
+			int rc = log_read(p->log, fp->fetch_offset, (size_t)fp->partition_max_bytes,
+					  p->hw, &reads[k]);
+			if (rc == LOG_EOUT_OF_RANGE) {
+				out->error_code = KP_ERR_OFFSET_OUT_OF_RANGE;
+				errors = true;
+			} else if (rc) {
+				out->error_code = KP_ERR_KAFKA_STORAGE_ERROR;
+				errors = true;
+			} else {
+				owners[k] = p;
+				out->records = (struct kp_bytes){reads[k].data, (int32_t)reads[k].len};
+				total += (int64_t)reads[k].len;
+			}
+		}
+	}
+	bool answer = final || errors || total >= req->min_bytes;
+	if (answer) {
+		struct kp_response resp;
+		memset(&resp, 0, sizeof resp);
+		resp.body.fetch.topics = topics;
+		resp.body.fetch.topic_count = req->topic_count;
+		brk_front_respond(r, &resp);
+	}
+	for (int32_t i = 0; i < n; i++)
+		if (owners[i])
+			log_read_free(owners[i]->log, &reads[i]);
+	env_free(b->env, owners);
+	env_free(b->env, reads);
+	env_free(b->env, parts);
+	env_free(b->env, topics);
+	return answer;
+}
+
+static void delayed_remove(struct brk_broker *b, struct brk_delayed_fetch *d)
+{
+	struct brk_delayed_fetch **pp = &b->fetches;
+	while (*pp != d)
+		pp = &(*pp)->next;
+	*pp = d->next;
+	env_timer_stop(b->env, &d->timer);
+	env_free(b->env, d);
+}
+
+static void delayed_expired(struct env_timer *t)
+{
+	struct brk_delayed_fetch *d = t->data;
+	try_fetch(d->b, d->r, true);
+	delayed_remove(d->b, d);
+}
+
+void brk_handle_fetch(struct brk_broker *b, struct brk_req *r)
+{
+	const struct kp_fetch_request *req = &r->req.body.fetch;
+	if (try_fetch(b, r, req->max_wait_ms <= 0))
+		return;
+	struct brk_delayed_fetch *d = env_calloc(b->env, 1, sizeof *d);
+	d->b = b;
+	d->r = r;
+	d->timer.data = d;
+	d->next = b->fetches;
+	b->fetches = d;
+	env_timer_start(b->env, &d->timer, (int64_t)req->max_wait_ms * 1000000, delayed_expired);
+}
+
+static bool fetch_wants(const struct brk_req *r, const struct brk_part *p)
+{
+	const struct kp_fetch_request *req = &r->req.body.fetch;
+	for (int32_t t = 0; t < req->topic_count; t++) {
+		const struct kp_fetch_topic *ft = &req->topics[t];
+		if ((size_t)ft->topic.len != strlen(p->topic) ||
+		    memcmp(ft->topic.ptr, p->topic, (size_t)ft->topic.len) != 0)
+			continue;
+		for (int32_t i = 0; i < ft->partition_count; i++)
+			if (ft->partitions[i].partition == p->partition)
+				return true;
+	}
+	return false;
+}
+
+void brk_fetch_wake(struct brk_broker *b, struct brk_part *p)
+{
+	for (struct brk_delayed_fetch *d = b->fetches, *next; d; d = next) {
+		next = d->next;
+		if (fetch_wants(d->r, p) && try_fetch(b, d->r, false))
+			delayed_remove(b, d);
+	}
+}
