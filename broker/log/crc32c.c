@@ -1,5 +1,7 @@
 #include "broker/log/crc32c.h"
 
+#include <string.h>
+
 /*
  * Slicing-by-8 tables. Row 0 entry n is the CRC register after shifting the
  * byte n through eight reflected steps of the polynomial:
@@ -384,9 +386,8 @@ static uint32_t load_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-uint32_t crc32c_update(uint32_t crc, const void *buf, size_t n)
+static uint32_t crc32c_soft(uint32_t crc, const uint8_t *p, size_t n)
 {
-	const uint8_t *p = buf;
 	uint32_t c = ~crc;
 
 	/* The register is reflected, so its low byte meets the first data byte:
@@ -407,6 +408,43 @@ uint32_t crc32c_update(uint32_t crc, const void *buf, size_t n)
 		c = crc32c_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
 	return ~c;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/*
+ * SSE4.2's CRC32 instruction computes exactly this polynomial, 8 bytes per
+ * instruction: several times faster than the tables, which matters because
+ * every batch is checksummed by the producer, the broker and the consumer.
+ * The result is bit-identical, so which path runs never changes a run.
+ */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hard(uint32_t crc, const uint8_t *p,
+							     size_t n)
+{
+	uint64_t c = ~crc;
+	while (n >= 8) {
+		uint64_t word;
+		memcpy(&word, p, 8);
+		c = __builtin_ia32_crc32di(c, word);
+		p += 8;
+		n -= 8;
+	}
+	uint32_t c32 = (uint32_t)c;
+	while (n--)
+		c32 = __builtin_ia32_crc32qi(c32, *p++);
+	return ~c32;
+}
+
+uint32_t crc32c_update(uint32_t crc, const void *buf, size_t n)
+{
+	if (n >= 64 && __builtin_cpu_supports("sse4.2"))
+		return crc32c_hard(crc, buf, n);
+	return crc32c_soft(crc, buf, n);
+}
+#else
+uint32_t crc32c_update(uint32_t crc, const void *buf, size_t n)
+{
+	return crc32c_soft(crc, buf, n);
+}
+#endif
 
 uint32_t crc32c(const void *p, size_t n)
 {
