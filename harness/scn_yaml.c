@@ -1,0 +1,332 @@
+#include "harness/scn_yaml.h"
+
+#include <libfyaml.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The builder's state for one parse: the open containers, the last known
+ * position (an empty scalar has none of its own) and the first error. */
+struct builder {
+	const char *name;
+	struct scn_error *err;
+	int status;
+	struct scn_ynode *root;
+	struct scn_ynode *stack[SCN_YAML_MAX_DEPTH];
+	size_t depth;
+	int line;
+	int column;
+	bool documents_seen;
+	bool syntax_captured;
+	int syntax_line;
+	int syntax_column;
+	char syntax_msg[200];
+};
+
+void scn_error_set(struct scn_error *err, const char *name, int line, int column,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	err->line = line;
+	err->column = column;
+	if (line > 0)
+		snprintf(err->text, sizeof(err->text), "%s:%d:%d: %s", name, line, column,
+			 err->message);
+	else
+		snprintf(err->text, sizeof(err->text), "%s: %s", name, err->message);
+}
+
+const char *scn_ykind_name(enum scn_ykind kind)
+{
+	switch (kind) {
+	case SCN_Y_SCALAR:
+		return "a scalar";
+	case SCN_Y_SEQ:
+		return "a sequence";
+	default:
+		return "a mapping";
+	}
+}
+
+void scn_yaml_free(struct scn_ynode *node)
+{
+	if (!node)
+		return;
+	/* Depth is bounded by SCN_YAML_MAX_DEPTH, so recursion is safe. */
+	for (size_t i = 0; i < node->count; i++)
+		scn_yaml_free(node->items[i]);
+	free(node->items);
+	free(node->text);
+	free(node);
+}
+
+static int fail(struct builder *b, int status, int line, int column, const char *msg)
+{
+	if (b->status == SCN_OK) {
+		b->status = status;
+		scn_error_set(b->err, b->name, line, column, "%s", msg);
+	}
+	return -1;
+}
+
+/*
+ * libfyaml reports syntax errors only through its diagnostic output, as
+ * "INPUT:LINE:COL: error: MESSAGE" followed by the source line. This keeps
+ * the position and message of the first such line and prints nothing.
+ */
+static void diag_output_cb(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	struct builder *b = user;
+	(void)diag;
+	if (b->syntax_captured)
+		return;
+	static const char tag[] = ": error: ";
+	const char *hit = NULL;
+	for (size_t i = 0; i + sizeof(tag) - 1 <= len; i++) {
+		if (memcmp(buf + i, tag, sizeof(tag) - 1) == 0) {
+			hit = buf + i;
+			break;
+		}
+	}
+	if (!hit)
+		return;
+	/* Walk back over ":LINE:COL" before the tag. */
+	const char *p = hit;
+	int nums[2] = {0, 0};
+	for (int k = 1; k >= 0; k--) {
+		int value = 0, scale = 1, digits = 0;
+		while (p > buf && p[-1] >= '0' && p[-1] <= '9' && digits < 9) {
+			value += (p[-1] - '0') * scale;
+			scale *= 10;
+			digits++;
+			p--;
+		}
+		if (!digits || p == buf || p[-1] != ':')
+			return;
+		nums[k] = value;
+		p--;
+	}
+	const char *msg = hit + sizeof(tag) - 1;
+	size_t n = 0;
+	while (msg + n < buf + len && msg[n] != '\n')
+		n++;
+	if (n >= sizeof(b->syntax_msg))
+		n = sizeof(b->syntax_msg) - 1;
+	memcpy(b->syntax_msg, msg, n);
+	b->syntax_msg[n] = '\0';
+	b->syntax_line = nums[0];
+	b->syntax_column = nums[1];
+	b->syntax_captured = true;
+}
+
+static struct scn_ynode *node_new(struct builder *b, enum scn_ykind kind)
+{
+	struct scn_ynode *n = calloc(1, sizeof(*n));
+	if (!n) {
+		fail(b, SCN_ERR_NOMEM, b->line, b->column, "out of memory");
+		return NULL;
+	}
+	n->kind = kind;
+	n->line = b->line;
+	n->column = b->column;
+	return n;
+}
+
+static int append(struct builder *b, struct scn_ynode *parent, struct scn_ynode *child)
+{
+	if (parent->count == parent->cap) {
+		size_t cap = parent->cap ? parent->cap * 2 : 8;
+		struct scn_ynode **items = realloc(parent->items, cap * sizeof(*items));
+		if (!items)
+			return fail(b, SCN_ERR_NOMEM, b->line, b->column, "out of memory");
+		parent->items = items;
+		parent->cap = cap;
+	}
+	parent->items[parent->count++] = child;
+	return 0;
+}
+
+/* A key must be a scalar and must not repeat an earlier key of the map. */
+static int check_key(struct builder *b, struct scn_ynode *map, struct scn_ynode *key)
+{
+	char msg[200];
+	if (key->kind != SCN_Y_SCALAR)
+		return fail(b, SCN_ERR_SYNTAX, key->line, key->column,
+			    "mapping keys must be scalars");
+	for (size_t i = 0; i < map->count; i += 2) {
+		struct scn_ynode *k = map->items[i];
+		if (k->len == key->len && memcmp(k->text, key->text, k->len) == 0) {
+			snprintf(msg, sizeof(msg), "duplicate key '%.100s' (first at line %d)",
+				 key->text, k->line);
+			return fail(b, SCN_ERR_SYNTAX, key->line, key->column, msg);
+		}
+	}
+	return 0;
+}
+
+/* Hangs a finished or just-opened node under the innermost open container
+ * (or makes it the root), taking ownership of it in every case. */
+static int attach(struct builder *b, struct scn_ynode *node)
+{
+	if (b->depth == 0) {
+		if (b->root) {
+			scn_yaml_free(node);
+			return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
+				    "more than one root node");
+		}
+		b->root = node;
+		return 0;
+	}
+	struct scn_ynode *parent = b->stack[b->depth - 1];
+	if (parent->kind == SCN_Y_MAP && parent->count % 2 == 0 && check_key(b, parent, node)) {
+		scn_yaml_free(node);
+		return -1;
+	}
+	if (append(b, parent, node)) {
+		scn_yaml_free(node);
+		return -1;
+	}
+	return 0;
+}
+
+static int on_scalar(struct builder *b, struct fy_event *e)
+{
+	size_t len = 0;
+	const char *text = fy_token_get_text(e->scalar.value, &len);
+	if (!text)
+		len = 0;
+	struct scn_ynode *n = node_new(b, SCN_Y_SCALAR);
+	if (!n)
+		return -1;
+	n->text = malloc(len + 1);
+	if (!n->text) {
+		scn_yaml_free(n);
+		return fail(b, SCN_ERR_NOMEM, b->line, b->column, "out of memory");
+	}
+	if (len)
+		memcpy(n->text, text, len);
+	n->text[len] = '\0';
+	n->len = len;
+	n->plain = fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN;
+	return attach(b, n);
+}
+
+static int on_start(struct builder *b, enum scn_ykind kind)
+{
+	if (b->depth == SCN_YAML_MAX_DEPTH)
+		return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
+			    "nesting deeper than 32 levels");
+	struct scn_ynode *n = node_new(b, kind);
+	if (!n || attach(b, n))
+		return -1;
+	b->stack[b->depth++] = n;
+	return 0;
+}
+
+static bool has_tag(struct fy_event *e)
+{
+	switch (e->type) {
+	case FYET_SCALAR:
+		return e->scalar.tag != NULL;
+	case FYET_SEQUENCE_START:
+		return e->sequence_start.tag != NULL;
+	case FYET_MAPPING_START:
+		return e->mapping_start.tag != NULL;
+	default:
+		return false;
+	}
+}
+
+static int on_event(struct builder *b, struct fy_event *e)
+{
+	const struct fy_mark *m = fy_event_start_mark(e);
+	if (m && m->line >= 0 && m->column >= 0) {
+		b->line = m->line + 1;
+		b->column = m->column + 1;
+	}
+	if (has_tag(e))
+		return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
+			    "YAML tags are not supported in scenarios");
+	switch (e->type) {
+	case FYET_DOCUMENT_START:
+		if (b->documents_seen)
+			return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
+				    "more than one YAML document in the file");
+		b->documents_seen = true;
+		return 0;
+	case FYET_ALIAS:
+		return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
+			    "YAML aliases are not supported in scenarios");
+	case FYET_SCALAR:
+		return on_scalar(b, e);
+	case FYET_SEQUENCE_START:
+		return on_start(b, SCN_Y_SEQ);
+	case FYET_MAPPING_START:
+		return on_start(b, SCN_Y_MAP);
+	case FYET_SEQUENCE_END:
+	case FYET_MAPPING_END:
+		if (b->depth > 0)
+			b->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void run_parser(struct builder *b, struct fy_parser *fyp)
+{
+	struct fy_event *e;
+	while ((e = fy_parser_parse(fyp)) != NULL) {
+		int rc = on_event(b, e);
+		fy_parser_event_free(fyp, e);
+		if (rc)
+			return;
+	}
+	if (fy_parser_get_stream_error(fyp)) {
+		if (b->syntax_captured)
+			fail(b, SCN_ERR_SYNTAX, b->syntax_line, b->syntax_column,
+			     b->syntax_msg);
+		else
+			fail(b, SCN_ERR_SYNTAX, b->line, b->column, "malformed YAML");
+	}
+}
+
+int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_ynode **root,
+		   struct scn_error *err)
+{
+	struct builder b;
+	memset(&b, 0, sizeof(b));
+	b.name = name;
+	b.err = err;
+	b.line = 1;
+	b.column = 1;
+	*root = NULL;
+
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = diag_output_cb;
+	dcfg.user = &b;
+	dcfg.colorize = false;
+	struct fy_diag *diag = fy_diag_create(&dcfg);
+	struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET, .diag = diag};
+	struct fy_parser *fyp = diag ? fy_parser_create(&pcfg) : NULL;
+	if (!fyp || fy_parser_set_string(fyp, len ? buf : "", len))
+		fail(&b, SCN_ERR_NOMEM, 0, 0, "out of memory");
+	else
+		run_parser(&b, fyp);
+	if (fyp)
+		fy_parser_destroy(fyp);
+	if (diag)
+		fy_diag_destroy(diag);
+	if (b.status != SCN_OK) {
+		scn_yaml_free(b.root);
+		return b.status;
+	}
+	*root = b.root;
+	return SCN_OK;
+}
