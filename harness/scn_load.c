@@ -181,8 +181,8 @@ static int load_topic(struct scn_ctx *c, const struct scn_ynode *n, struct scn_t
 	    scn_get_int(c, v, "replication_factor", 1, INT16_MAX, &i))
 		return -1;
 	if (i > c->s->cluster.brokers)
-		return scn_fail(c, v, "replication_factor %lld is more than the %d brokers of "
-				      "the cluster",
+		return scn_fail(c, v, "replication_factor %lld is more than the number of "
+				      "brokers (%d)",
 				(long long)i, c->s->cluster.brokers);
 	t->replication_factor = (int16_t)i;
 	if ((v = scn_get(n, "config")) && scn_load_config(c, v, SCN_CFG_TOPIC, &t->config))

@@ -76,8 +76,10 @@ const char *scn_closest(const char *word, const char *const *names)
 	size_t best_d = (size_t)-1;
 	for (size_t i = 0; names[i]; i++) {
 		size_t d = edit_distance(word, names[i]);
-		/* Two edits, or a third of the word, still reads as a typo. */
-		if ((d <= 2 || d * 3 <= strlen(names[i])) && d < best_d) {
+		/* Two edits, or a third of the word, still reads as a typo; very
+		 * short names are all close to each other, so they never match. */
+		if (strlen(names[i]) >= 3 && (d <= 2 || d * 3 <= strlen(names[i])) &&
+		    d < best_d) {
 			best = names[i];
 			best_d = d;
 		}
@@ -145,10 +147,12 @@ int scn_require(struct scn_ctx *c, const struct scn_ynode *map, const char *key,
 }
 
 /* A scalar with some text; an empty plain scalar is YAML's null. */
-static int want_value(struct scn_ctx *c, const struct scn_ynode *n, const char *what)
+static int want_value(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
+		      const char *expected)
 {
-	if (scn_want(c, n, SCN_Y_SCALAR, what))
-		return -1;
+	if (n->kind != SCN_Y_SCALAR)
+		return scn_fail(c, n, "'%s' must be %s, got %s", what, expected,
+				scn_ykind_name(n->kind));
 	if (n->len == 0 || strlen(n->text) != n->len)
 		return scn_fail(c, n, "'%s' has no value", what);
 	return 0;
@@ -178,7 +182,7 @@ int scn_get_int(struct scn_ctx *c, const struct scn_ynode *n, const char *what, 
 		int64_t max, int64_t *out)
 {
 	int64_t v;
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "an integer"))
 		return -1;
 	if (!n->plain || parse_i64(n->text, &v))
 		return scn_fail(c, n, "'%s' must be an integer, got '%.60s'", what, n->text);
@@ -192,7 +196,7 @@ int scn_get_int(struct scn_ctx *c, const struct scn_ynode *n, const char *what, 
 int scn_get_u64(struct scn_ctx *c, const struct scn_ynode *n, const char *what, uint64_t *out)
 {
 	uint64_t v = 0;
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "an integer"))
 		return -1;
 	const char *s = n->text;
 	bool ok = n->plain && *s;
@@ -210,7 +214,7 @@ int scn_get_u64(struct scn_ctx *c, const struct scn_ynode *n, const char *what, 
 
 int scn_get_bool(struct scn_ctx *c, const struct scn_ynode *n, const char *what, bool *out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "true or false"))
 		return -1;
 	if (n->plain && strcmp(n->text, "true") == 0)
 		*out = true;
@@ -232,16 +236,29 @@ static bool all_digits(const struct scn_ynode *n)
 	return true;
 }
 
+/* NUMBER.FRACTION followed by a unit: well formed, but finer than 1ns. */
+static bool too_fine(const struct scn_ynode *n)
+{
+	size_t digits = strspn(n->text, "0123456789.");
+	const char *unit = n->text + digits;
+	return memchr(n->text, '.', digits) && digits > 0 &&
+	       (!strcmp(unit, "ns") || !strcmp(unit, "us") || !strcmp(unit, "ms") ||
+		!strcmp(unit, "s") || !strcmp(unit, "m"));
+}
+
 int scn_get_duration(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 		     bool allow_negative, int64_t *out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "a duration"))
 		return -1;
 	if (all_digits(n))
 		return scn_fail(c, n,
 				"'%s' needs a unit: '%.30s' is a bare integer "
 				"(write %.30ss, %.30sms, ...)",
 				what, n->text, n->text, n->text);
+	if (scn_parse_duration(n->text, n->len, allow_negative, out) && too_fine(n))
+		return scn_fail(c, n, "'%s' must be a whole number of nanoseconds, got '%.60s'",
+				what, n->text);
 	if (scn_parse_duration(n->text, n->len, allow_negative, out))
 		return scn_fail(c, n,
 				"'%s' must be a %sduration such as 250ms, 1.5s or 2m "
@@ -253,7 +270,7 @@ int scn_get_duration(struct scn_ctx *c, const struct scn_ynode *n, const char *w
 int scn_get_range(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 		  struct scn_range *out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "a duration range"))
 		return -1;
 	if (all_digits(n))
 		return scn_fail(c, n, "'%s' needs a unit: '%.30s' is a bare integer", what,
@@ -269,7 +286,7 @@ int scn_get_range(struct scn_ctx *c, const struct scn_ynode *n, const char *what
 int scn_get_rate(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 		 struct scn_rate *out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "a rate"))
 		return -1;
 	if (scn_parse_rate(n->text, n->len, out))
 		return scn_fail(c, n,
@@ -282,7 +299,7 @@ int scn_get_rate(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 int scn_get_size(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 		 uint64_t *out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "a size"))
 		return -1;
 	if (scn_parse_size(n->text, n->len, out))
 		return scn_fail(c, n,
@@ -293,7 +310,7 @@ int scn_get_size(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 
 int scn_get_string(struct scn_ctx *c, const struct scn_ynode *n, const char *what, char **out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "a string"))
 		return -1;
 	*out = scn_strdup(c, n->text);
 	return *out ? 0 : -1;
@@ -302,7 +319,7 @@ int scn_get_string(struct scn_ctx *c, const struct scn_ynode *n, const char *wha
 int scn_get_enum(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 		 const char *const *names, int *out)
 {
-	if (want_value(c, n, what))
+	if (want_value(c, n, what, "a name"))
 		return -1;
 	char list[200];
 	size_t used = 0;

@@ -22,6 +22,7 @@ struct builder {
 	int syntax_line;
 	int syntax_column;
 	char syntax_msg[200];
+	char syntax_msg_full[240];
 };
 
 void scn_error_set(struct scn_error *err, const char *name, int line, int column,
@@ -120,6 +121,8 @@ static void diag_output_cb(struct fy_diag *diag, void *user, const char *buf, si
 	b->syntax_msg[n] = '\0';
 	b->syntax_line = nums[0];
 	b->syntax_column = nums[1];
+	snprintf(b->syntax_msg_full, sizeof(b->syntax_msg_full), "invalid YAML: %s",
+		 b->syntax_msg);
 	b->syntax_captured = true;
 }
 
@@ -289,9 +292,9 @@ static void run_parser(struct builder *b, struct fy_parser *fyp)
 	if (fy_parser_get_stream_error(fyp)) {
 		if (b->syntax_captured)
 			fail(b, SCN_ERR_SYNTAX, b->syntax_line, b->syntax_column,
-			     b->syntax_msg);
+			     b->syntax_msg_full);
 		else
-			fail(b, SCN_ERR_SYNTAX, b->line, b->column, "malformed YAML");
+			fail(b, SCN_ERR_SYNTAX, b->line, b->column, "invalid YAML");
 	}
 }
 
