@@ -35,6 +35,18 @@ static void put_duration(FILE *out, int64_t ns)
 	fputs(scn_format_duration(ns, buf, sizeof(buf)), out);
 }
 
+/* In the largest unit that divides the size exactly. */
+static void put_size(FILE *out, uint64_t bytes)
+{
+	static const char *const names[] = {"B", "KiB", "MiB", "GiB"};
+	int u = 0;
+	while (u < 3 && bytes && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	fprintf(out, ", free: %llu%s", (unsigned long long)bytes, names[u]);
+}
+
 static void put_range(FILE *out, struct scn_range r)
 {
 	put_duration(out, r.min_ns);
@@ -187,7 +199,7 @@ static void put_action_value(FILE *out, const struct scn_fault *f)
 	if (f->action == SCN_ACTION_DISK) {
 		fprintf(out, ", fault: %s", disk_names[f->disk.fault]);
 		if (f->disk.fault == SCN_DISK_FULL)
-			fprintf(out, ", free: %lluB", (unsigned long long)f->disk.free_bytes);
+			put_size(out, f->disk.free_bytes);
 	}
 	if (f->action == SCN_ACTION_DELAY ||
 	    (f->action == SCN_ACTION_DISK && f->disk.fault == SCN_DISK_SLOW)) {

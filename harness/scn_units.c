@@ -64,6 +64,29 @@ static int read_digits(const char *s, size_t len, size_t *pos, uint64_t *value, 
 	return 0;
 }
 
+/* Like read_digits, but zeros past the 18th digit are dropped: they change
+ * nothing, and any other digit there is finer than a nanosecond anyway. */
+static int read_fraction(const char *s, size_t len, size_t *pos, uint64_t *value,
+			 size_t *ndigits)
+{
+	uint64_t v = 0;
+	size_t start = *pos, kept = 0;
+	for (; *pos < len && is_digit(s[*pos]); (*pos)++) {
+		if (kept == 18) {
+			if (s[*pos] != '0')
+				return -1;
+			continue;
+		}
+		v = v * 10 + (uint64_t)(s[*pos] - '0');
+		kept++;
+	}
+	if (*pos == start)
+		return -1;
+	*value = v;
+	*ndigits = kept;
+	return 0;
+}
+
 int scn_parse_duration(const char *text, size_t len, bool allow_negative, int64_t *ns)
 {
 	size_t pos = 0, nint, nfrac = 0;
@@ -79,7 +102,7 @@ int scn_parse_duration(const char *text, size_t len, bool allow_negative, int64_
 		return -1;
 	if (pos < len && text[pos] == '.') {
 		pos++;
-		if (read_digits(text, len, &pos, &frac, &nfrac))
+		if (read_fraction(text, len, &pos, &frac, &nfrac))
 			return -1;
 	}
 	if (find_unit(duration_units, 5, text + pos, len - pos, &scale))
