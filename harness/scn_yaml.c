@@ -2,6 +2,7 @@
 
 #include <libfyaml.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,71 @@ static int on_event(struct builder *b, struct fy_event *e)
 	}
 }
 
+/* Length of the UTF-8 sequence at p (at most n bytes) and its code point,
+ * or 0 when malformed: truncated, overlong, a surrogate or past U+10FFFF. */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+		   : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	uint32_t v = len == 1 ? p[0] : p[0] & (0x7fu >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3fu);
+	}
+	if (v < min_cp[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* YAML 1.2's printable set (c-printable): tab, line breaks, and the
+ * printable characters of Unicode. */
+static bool yaml_printable(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+	       (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+	       (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/*
+ * Refuses bytes that are not YAML text before libfyaml sees them: YAML
+ * streams are Unicode, and libfyaml 0.7 can loop forever on some malformed
+ * UTF-8 (an invalid byte inside a directive line, found by fuzz_scn).
+ */
+static int check_text(struct builder *b, const char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	int line = 1, column = 1;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+		if (n == 0) {
+			scn_error_set(b->err, b->name, line, column,
+				      "invalid UTF-8 byte 0x%02x: a scenario must be UTF-8 text",
+				      p[i]);
+			b->status = SCN_ERR_SYNTAX;
+			return -1;
+		}
+		if (!yaml_printable(cp)) {
+			scn_error_set(b->err, b->name, line, column,
+				      "character U+%04X is not allowed in YAML", (unsigned)cp);
+			b->status = SCN_ERR_SYNTAX;
+			return -1;
+		}
+		column++;
+		if (cp == '\n') {
+			line++;
+			column = 1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
 static void run_parser(struct builder *b, struct fy_parser *fyp)
 {
 	struct fy_event *e;
@@ -320,7 +386,7 @@ int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_yno
 	struct fy_parser *fyp = diag ? fy_parser_create(&pcfg) : NULL;
 	if (!fyp || fy_parser_set_string(fyp, len ? buf : "", len))
 		fail(&b, SCN_ERR_NOMEM, 0, 0, "out of memory");
-	else
+	else if (check_text(&b, buf, len) == 0)
 		run_parser(&b, fyp);
 	if (fyp)
 		fy_parser_destroy(fyp);
