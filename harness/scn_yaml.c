@@ -76,15 +76,18 @@ static int fail(struct builder *b, int status, int line, int column, const char 
 }
 
 /*
- * libfyaml reports syntax errors only through its diagnostic output, as
- * "INPUT:LINE:COL: error: MESSAGE" followed by the source line. This keeps
- * the position and message of the first such line and prints nothing.
+ * libfyaml reports syntax errors only through its diagnostic output: per
+ * diagnostic, one chunk "INPUT:LINE:COL: error: MESSAGE\n", then the
+ * offending source line (no newline), then a caret line that starts with a
+ * newline. This keeps the position and message of the first error header
+ * and prints nothing. Only header-shaped chunks are read, so text in the
+ * echoed source line cannot pose as an error.
  */
 static void diag_output_cb(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
 	struct builder *b = user;
 	(void)diag;
-	if (b->syntax_captured)
+	if (b->syntax_captured || len == 0 || buf[0] == '\n' || buf[len - 1] != '\n')
 		return;
 	static const char tag[] = ": error: ";
 	const char *hit = NULL;
@@ -107,7 +110,7 @@ static void diag_output_cb(struct fy_diag *diag, void *user, const char *buf, si
 			digits++;
 			p--;
 		}
-		if (!digits || p == buf || p[-1] != ':')
+		if (!digits || value == 0 || p == buf || p[-1] != ':')
 			return;
 		nums[k] = value;
 		p--;

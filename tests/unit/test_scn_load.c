@@ -400,6 +400,9 @@ static const struct bad_case bad_cases[] = {
 	{"invalid_utf8", SCN_ERR_SYNTAX, 3, 17,
 	 "invalid UTF-8 byte 0xe9: a scenario must be UTF-8 text"},
 	{"control_char", SCN_ERR_SYNTAX, 4, 19, "character U+0007 is not allowed in YAML"},
+	/* Found by fuzz_scn: the echoed source line holds "err:0:2: error: ". */
+	{"error_text_in_source", SCN_ERR_SYNTAX, 4, 32,
+	 "invalid YAML: invalid nested block mapping on the same line"},
 	{"alias", SCN_ERR_SYNTAX, 12, 10, "YAML aliases are not supported in scenarios"},
 	{"tag", SCN_ERR_SYNTAX, 2, 17, "YAML tags are not supported in scenarios"},
 	{"bad_config_value", SCN_ERR_INVALID, 13, 22, "'acks' must be one of all, -1, 0, 1, "
