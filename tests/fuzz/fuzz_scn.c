@@ -12,7 +12,8 @@
  *	  tests/fuzz/fuzz_scn.c harness/scn_*.c \
  *	  $(pkg-config --cflags --libs libfyaml) -o build/fuzz_scn
  *	mkdir -p build/corpus_scn && cp tests/fuzz/corpus/scn/[a-z]* build/corpus_scn/
- *	./build/fuzz_scn -max_total_time=60 -max_len=4096 build/corpus_scn
+ *	./build/fuzz_scn -max_total_time=60 -max_len=4096 build/corpus_scn \
+ *	  -dict=tests/fuzz/scn.dict -timeout=5
  *
  * (the copy keeps the checked-in corpus small: libFuzzer adds every new
  * input it finds to the first directory it is given). The seed corpus is
