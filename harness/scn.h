@@ -291,7 +291,7 @@ int scn_load_file(const char *path, struct scn_scenario **out, struct scn_error 
  * FILE part of error messages. The buffer is not kept.
  */
 int scn_load_buffer(const char *name, const void *bytes, size_t len, struct scn_scenario **out,
-		    struct scn_error *err);
+                    struct scn_error *err);
 
 /* Frees a scenario and everything it owns; NULL is allowed. */
 void scn_free(struct scn_scenario *s);

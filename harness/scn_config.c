@@ -29,69 +29,66 @@ static const char *const acks_values[] = {"all", "-1", "0", "1", NULL};
 static const char *const isolation_values[] = {"read_uncommitted", "read_committed", NULL};
 static const char *const reset_values[] = {"earliest", "latest", "none", NULL};
 static const char *const cleanup_values[] = {"delete", "compact", "compact,delete",
-					     "delete,compact", NULL};
+                                             "delete,compact", NULL};
 static const char *const yes_no_values[] = {"yes", "no", NULL};
-static const char *const compression_values[] = {"none", "gzip", "snappy", "lz4",
-						 "zstd", "producer", NULL};
+static const char *const compression_values[] = {"none", "gzip",     "snappy", "lz4",
+                                                 "zstd", "producer", NULL};
 
 #define INT32_LIMIT 2147483647
 
 /* Kafka keys whose values the simulator reads; minimums follow Kafka's
  * documented validators (e.g. min.insync.replicas is at least 1). */
 static const struct cfg_key kafka_keys[] = {
-	{"min.insync.replicas", CFG_INT, 1, NULL},
-	{"unclean.leader.election.enable", CFG_BOOL, 0, NULL},
-	{"replica.lag.time.max.ms", CFG_LONG, 0, NULL},
-	{"zookeeper.session.timeout.ms", CFG_INT, 1, NULL},
-	{"log.flush.interval.messages", CFG_LONG, 1, NULL},
-	{"log.flush.interval.ms", CFG_LONG, 0, NULL},
-	{"flush.messages", CFG_LONG, 1, NULL},
-	{"flush.ms", CFG_LONG, 0, NULL},
-	{"default.replication.factor", CFG_INT, 1, NULL},
-	{"num.partitions", CFG_INT, 1, NULL},
-	{"offsets.topic.replication.factor", CFG_INT, 1, NULL},
-	{"transaction.state.log.replication.factor", CFG_INT, 1, NULL},
-	{"transaction.state.log.min.isr", CFG_INT, 1, NULL},
-	{"auto.create.topics.enable", CFG_BOOL, 0, NULL},
-	{"controlled.shutdown.enable", CFG_BOOL, 0, NULL},
-	{"log.segment.bytes", CFG_INT, 14, NULL},
-	{"segment.bytes", CFG_INT, 14, NULL},
-	{"retention.ms", CFG_LONG, -1, NULL},
-	{"retention.bytes", CFG_LONG, -1, NULL},
-	{"cleanup.policy", CFG_ENUM, 0, cleanup_values},
-	{"message.max.bytes", CFG_INT, 0, NULL},
-	{"max.message.bytes", CFG_INT, 0, NULL},
-	{"compression.type", CFG_ENUM, 0, compression_values},
-	{"acks", CFG_ENUM, 0, acks_values},
-	{"enable.idempotence", CFG_BOOL, 0, NULL},
-	{"retries", CFG_INT, 0, NULL},
-	{"max.in.flight.requests.per.connection", CFG_INT, 1, NULL},
-	{"delivery.timeout.ms", CFG_INT, 0, NULL},
-	{"linger.ms", CFG_LONG, 0, NULL},
-	{"request.timeout.ms", CFG_INT, 0, NULL},
-	{"retry.backoff.ms", CFG_LONG, 0, NULL},
-	{"batch.size", CFG_INT, 0, NULL},
-	{"isolation.level", CFG_ENUM, 0, isolation_values},
-	{"auto.offset.reset", CFG_ENUM, 0, reset_values},
-	{"enable.auto.commit", CFG_BOOL, 0, NULL},
-	{"auto.commit.interval.ms", CFG_INT, 0, NULL},
-	{"session.timeout.ms", CFG_INT, 1, NULL},
-	{"heartbeat.interval.ms", CFG_INT, 1, NULL},
-	{"max.poll.records", CFG_INT, 1, NULL},
-	{"max.poll.interval.ms", CFG_INT, 1, NULL},
-	{"fetch.max.wait.ms", CFG_INT, 0, NULL},
-	{"fetch.min.bytes", CFG_INT, 0, NULL},
+    {"min.insync.replicas", CFG_INT, 1, NULL},
+    {"unclean.leader.election.enable", CFG_BOOL, 0, NULL},
+    {"replica.lag.time.max.ms", CFG_LONG, 0, NULL},
+    {"zookeeper.session.timeout.ms", CFG_INT, 1, NULL},
+    {"log.flush.interval.messages", CFG_LONG, 1, NULL},
+    {"log.flush.interval.ms", CFG_LONG, 0, NULL},
+    {"flush.messages", CFG_LONG, 1, NULL},
+    {"flush.ms", CFG_LONG, 0, NULL},
+    {"default.replication.factor", CFG_INT, 1, NULL},
+    {"num.partitions", CFG_INT, 1, NULL},
+    {"offsets.topic.replication.factor", CFG_INT, 1, NULL},
+    {"transaction.state.log.replication.factor", CFG_INT, 1, NULL},
+    {"transaction.state.log.min.isr", CFG_INT, 1, NULL},
+    {"auto.create.topics.enable", CFG_BOOL, 0, NULL},
+    {"controlled.shutdown.enable", CFG_BOOL, 0, NULL},
+    {"log.segment.bytes", CFG_INT, 14, NULL},
+    {"segment.bytes", CFG_INT, 14, NULL},
+    {"retention.ms", CFG_LONG, -1, NULL},
+    {"retention.bytes", CFG_LONG, -1, NULL},
+    {"cleanup.policy", CFG_ENUM, 0, cleanup_values},
+    {"message.max.bytes", CFG_INT, 0, NULL},
+    {"max.message.bytes", CFG_INT, 0, NULL},
+    {"compression.type", CFG_ENUM, 0, compression_values},
+    {"acks", CFG_ENUM, 0, acks_values},
+    {"enable.idempotence", CFG_BOOL, 0, NULL},
+    {"retries", CFG_INT, 0, NULL},
+    {"max.in.flight.requests.per.connection", CFG_INT, 1, NULL},
+    {"delivery.timeout.ms", CFG_INT, 0, NULL},
+    {"linger.ms", CFG_LONG, 0, NULL},
+    {"request.timeout.ms", CFG_INT, 0, NULL},
+    {"retry.backoff.ms", CFG_LONG, 0, NULL},
+    {"batch.size", CFG_INT, 0, NULL},
+    {"isolation.level", CFG_ENUM, 0, isolation_values},
+    {"auto.offset.reset", CFG_ENUM, 0, reset_values},
+    {"enable.auto.commit", CFG_BOOL, 0, NULL},
+    {"auto.commit.interval.ms", CFG_INT, 0, NULL},
+    {"session.timeout.ms", CFG_INT, 1, NULL},
+    {"heartbeat.interval.ms", CFG_INT, 1, NULL},
+    {"max.poll.records", CFG_INT, 1, NULL},
+    {"max.poll.interval.ms", CFG_INT, 1, NULL},
+    {"fetch.max.wait.ms", CFG_INT, 0, NULL},
+    {"fetch.min.bytes", CFG_INT, 0, NULL},
 };
 
 /* ZooKeeper's zoo.cfg keys the simulator reads; session timeouts may be -1
  * (ZooKeeper's "derive from tickTime"). */
 static const struct cfg_key zk_keys[] = {
-	{"tickTime", CFG_INT, 1, NULL},
-	{"initLimit", CFG_INT, 1, NULL},
-	{"syncLimit", CFG_INT, 1, NULL},
-	{"minSessionTimeout", CFG_INT, -1, NULL},
-	{"maxSessionTimeout", CFG_INT, -1, NULL},
-	{"forceSync", CFG_ENUM, 0, yes_no_values},
+    {"tickTime", CFG_INT, 1, NULL},           {"initLimit", CFG_INT, 1, NULL},
+    {"syncLimit", CFG_INT, 1, NULL},          {"minSessionTimeout", CFG_INT, -1, NULL},
+    {"maxSessionTimeout", CFG_INT, -1, NULL}, {"forceSync", CFG_ENUM, 0, yes_no_values},
 };
 
 static bool is_lower_alnum(char ch)
@@ -108,8 +105,8 @@ static bool kafka_key_ok(const char *k)
 	for (const char *p = k; *p; p++) {
 		if (is_lower_alnum(*p))
 			continue;
-		if ((*p == '.' || *p == '-' || *p == '_') && is_lower_alnum(p[1]) &&
-		    p > k && is_lower_alnum(p[-1]))
+		if ((*p == '.' || *p == '-' || *p == '_') && is_lower_alnum(p[1]) && p > k &&
+		    is_lower_alnum(p[-1]))
 			continue;
 		return false;
 	}
@@ -139,7 +136,7 @@ static const struct cfg_key *find_key(const struct cfg_key *table, size_t n, con
 /* Checks a known key's value and returns the text to store (Kafka reads
  * booleans case-insensitively; they are stored lowercase). */
 static int check_value(struct scn_ctx *c, const struct scn_ynode *v, const struct cfg_key *k,
-		       const char **store)
+                       const char **store)
 {
 	int64_t i64;
 	int idx;
@@ -152,7 +149,7 @@ static int check_value(struct scn_ctx *c, const struct scn_ynode *v, const struc
 			*store = "false";
 		else
 			return scn_fail(c, v, "'%s' must be true or false, got '%.60s'", k->name,
-					v->text);
+			                v->text);
 		return 0;
 	case CFG_INT:
 		return scn_get_int(c, v, k->name, k->min, INT32_LIMIT, &i64);
@@ -167,23 +164,23 @@ static int check_value(struct scn_ctx *c, const struct scn_ynode *v, const struc
 /* Kafka config values come from properties files, where everything is a
  * string: quoted YAML scalars are therefore accepted for numbers too. */
 static int check_entry(struct scn_ctx *c, const struct scn_ynode *key, const struct scn_ynode *v,
-		       enum scn_cfg_scope scope, const char **store)
+                       enum scn_cfg_scope scope, const char **store)
 {
 	bool zk = scope == SCN_CFG_ZOOKEEPER;
 	if (zk ? !zk_key_ok(key->text) : !kafka_key_ok(key->text))
 		return scn_fail(c, key,
-				zk ? "'%.60s' is not a ZooKeeper config key"
-				   : "'%.60s' is not a Kafka config key "
-				     "(lowercase words joined by dots)",
-				key->text);
+		                zk ? "'%.60s' is not a ZooKeeper config key"
+		                   : "'%.60s' is not a Kafka config key "
+		                     "(lowercase words joined by dots)",
+		                key->text);
 	if (v->kind != SCN_Y_SCALAR)
 		return scn_fail(c, v, "config '%.60s' must be a scalar, got %s", key->text,
-				scn_ykind_name(v->kind));
+		                scn_ykind_name(v->kind));
 	if (v->len == 0 || strlen(v->text) != v->len)
 		return scn_fail(c, v, "config '%.60s' has no value", key->text);
 	const struct cfg_key *k =
-		zk ? find_key(zk_keys, sizeof(zk_keys) / sizeof(zk_keys[0]), key->text)
-		   : find_key(kafka_keys, sizeof(kafka_keys) / sizeof(kafka_keys[0]), key->text);
+	    zk ? find_key(zk_keys, sizeof(zk_keys) / sizeof(zk_keys[0]), key->text)
+	       : find_key(kafka_keys, sizeof(kafka_keys) / sizeof(kafka_keys[0]), key->text);
 	if (!k) {
 		*store = v->text;
 		return 0;
@@ -195,7 +192,7 @@ static int check_entry(struct scn_ctx *c, const struct scn_ynode *key, const str
 }
 
 int scn_load_config(struct scn_ctx *c, const struct scn_ynode *n, enum scn_cfg_scope scope,
-		    struct scn_config *cfg)
+                    struct scn_config *cfg)
 {
 	if (scn_want(c, n, SCN_Y_MAP, "config"))
 		return -1;

@@ -10,15 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const action_names[] = {"kill",      "power-loss", "restart",
-					   "pause",     "partition",  "heal",
-					   "delay",     "disk",       "clock",
-					   NULL};
+static const char *const action_names[] = {"kill", "power-loss", "restart", "pause", "partition",
+                                           "heal", "delay",      "disk",    "clock", NULL};
 
 static const char *const checker_names[] = {
-	"lost-write",	      "duplicate",	   "inconsistent-offsets", "nonmonotonic-poll",
-	"nonmonotonic-send",  "poll-skip",	   "unexpected",	   "replica-divergence",
-	"committed-rewrite", "split-brain",	   "zk-agreement",	   NULL,
+    "lost-write",        "duplicate",   "inconsistent-offsets", "nonmonotonic-poll",
+    "nonmonotonic-send", "poll-skip",   "unexpected",           "replica-divergence",
+    "committed-rewrite", "split-brain", "zk-agreement",         NULL,
 };
 
 static const char *const expect_names[] = {"any", "none", "some", NULL};
@@ -38,12 +36,11 @@ const char *scn_expect_name(enum scn_expect e)
 	return e <= SCN_EXPECT_SOME ? expect_names[e] : "?";
 }
 
-static const char *const fixed_targets[] = {"controller", "zk-leader", "random-broker",
-					    "random-zk", "brokers", "zookeeper", "all", NULL};
+static const char *const fixed_targets[] = {"controller", "zk-leader", "random-broker", "random-zk",
+                                            "brokers",    "zookeeper", "all",           NULL};
 static const enum scn_target_kind fixed_kinds[] = {
-	SCN_TARGET_CONTROLLER, SCN_TARGET_ZK_LEADER, SCN_TARGET_RANDOM_BROKER,
-	SCN_TARGET_RANDOM_ZK,  SCN_TARGET_BROKERS,   SCN_TARGET_ZOOKEEPER,
-	SCN_TARGET_ALL,
+    SCN_TARGET_CONTROLLER, SCN_TARGET_ZK_LEADER, SCN_TARGET_RANDOM_BROKER, SCN_TARGET_RANDOM_ZK,
+    SCN_TARGET_BROKERS,    SCN_TARGET_ZOOKEEPER, SCN_TARGET_ALL,
 };
 
 struct numbered {
@@ -53,10 +50,10 @@ struct numbered {
 };
 
 static const struct numbered numbered_targets[] = {
-	{"broker-", SCN_TARGET_BROKER, "brokers"},
-	{"zk-", SCN_TARGET_ZK, "ZooKeeper servers"},
-	{"producer-", SCN_TARGET_PRODUCER, "producers"},
-	{"consumer-", SCN_TARGET_CONSUMER, "consumers"},
+    {"broker-", SCN_TARGET_BROKER, "brokers"},
+    {"zk-", SCN_TARGET_ZK, "ZooKeeper servers"},
+    {"producer-", SCN_TARGET_PRODUCER, "producers"},
+    {"consumer-", SCN_TARGET_CONSUMER, "consumers"},
 };
 
 /* 1..9999 without leading zeros, so that `broker-01` is not broker-1. */
@@ -89,18 +86,18 @@ static int32_t numbered_limit(const struct scn_scenario *s, enum scn_target_kind
 }
 
 static int parse_numbered(struct scn_ctx *c, const struct scn_ynode *n, const struct numbered *k,
-			  struct scn_target *t)
+                          struct scn_target *t)
 {
 	if (parse_index(n->text + strlen(k->prefix), &t->index))
-		return scn_fail(c, n, "unknown target '%.60s': expected %sN with N from 1",
-				n->text, k->prefix);
+		return scn_fail(c, n, "unknown target '%.60s': expected %sN with N from 1", n->text,
+		                k->prefix);
 	int32_t limit = numbered_limit(c->s, k->kind);
 	if (k->kind == SCN_TARGET_ZK && c->s->cluster.mode == SCN_MODE_KRAFT)
 		return scn_fail(c, n, "unknown target '%.60s': a kraft cluster has no ZooKeeper",
-				n->text);
+		                n->text);
 	if (t->index > limit)
 		return scn_fail(c, n, "unknown target '%.60s': the scenario has %d %s", n->text,
-				limit, k->plural);
+		                limit, k->plural);
 	t->kind = k->kind;
 	return 0;
 }
@@ -108,7 +105,7 @@ static int parse_numbered(struct scn_ctx *c, const struct scn_ynode *n, const st
 /* leader:TOPIC/P and follower:TOPIC/P; topic names cannot hold '/', so the
  * last '/' separates the partition. */
 static int parse_role(struct scn_ctx *c, const struct scn_ynode *n, const char *rest,
-		      struct scn_target *t)
+                      struct scn_target *t)
 {
 	const char *slash = strrchr(rest, '/');
 	int64_t p = -1;
@@ -117,7 +114,7 @@ static int parse_role(struct scn_ctx *c, const struct scn_ynode *n, const char *
 		p = atol(slash + 1);
 	if (!slash || slash == rest || p < 0)
 		return scn_fail(c, n, "target '%.60s' must be %s:TOPIC/PARTITION", n->text,
-				t->kind == SCN_TARGET_LEADER ? "leader" : "follower");
+		                t->kind == SCN_TARGET_LEADER ? "leader" : "follower");
 	if (!(t->topic = malloc((size_t)(slash - rest) + 1)))
 		return scn_fail_nomem(c);
 	memcpy(t->topic, rest, (size_t)(slash - rest));
@@ -125,14 +122,13 @@ static int parse_role(struct scn_ctx *c, const struct scn_ynode *n, const char *
 	t->partition = (int32_t)p;
 	int ti = scn_find_topic(c->s, t->topic);
 	if (ti < 0)
-		return scn_fail(c, n, "unknown topic '%.60s' in target '%.60s'", t->topic,
-				n->text);
+		return scn_fail(c, n, "unknown topic '%.60s' in target '%.60s'", t->topic, n->text);
 	int32_t count = c->s->topics[ti].partitions;
 	if (p >= count)
 		return scn_fail(c, n,
-				"partition %lld out of range in target '%.60s': topic '%.60s' "
-				"has %d partitions (0 to %d)",
-				(long long)p, n->text, t->topic, count, count - 1);
+		                "partition %lld out of range in target '%.60s': topic '%.60s' "
+		                "has %d partitions (0 to %d)",
+		                (long long)p, n->text, t->topic, count, count - 1);
 	return 0;
 }
 
@@ -150,9 +146,10 @@ static int parse_target(struct scn_ctx *c, const struct scn_ynode *n, struct scn
 			continue;
 		t->kind = fixed_kinds[i];
 		if (needs_zookeeper(t->kind) && c->s->cluster.mode == SCN_MODE_KRAFT)
-			return scn_fail(c, n, "unknown target '%s': a kraft cluster has no "
-					      "ZooKeeper",
-					n->text);
+			return scn_fail(c, n,
+			                "unknown target '%s': a kraft cluster has no "
+			                "ZooKeeper",
+			                n->text);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(numbered_targets) / sizeof(numbered_targets[0]); i++) {
@@ -172,10 +169,10 @@ static int parse_target(struct scn_ctx *c, const struct scn_ynode *n, struct scn
 	if (hint)
 		return scn_fail(c, n, "unknown target '%.60s' (did you mean '%s'?)", n->text, hint);
 	return scn_fail(c, n,
-			"unknown target '%.60s' (one of broker-N, zk-N, producer-N, consumer-N, "
-			"controller, zk-leader, leader:TOPIC/P, follower:TOPIC/P, random-broker, "
-			"random-zk, brokers, zookeeper, all, or a list)",
-			n->text);
+	                "unknown target '%.60s' (one of broker-N, zk-N, producer-N, consumer-N, "
+	                "controller, zk-leader, leader:TOPIC/P, follower:TOPIC/P, random-broker, "
+	                "random-zk, brokers, zookeeper, all, or a list)",
+	                n->text);
 }
 
 /* A target value: one target, or a non-empty list of them. */
@@ -232,8 +229,9 @@ static int load_partition(struct scn_ctx *c, const struct scn_ynode *n, struct s
 	if (scn_check_map(c, n, partition_keys, "partition"))
 		return -1;
 	if (n->count != 2)
-		return scn_fail(c, n, "'partition' takes exactly one of isolate, groups, halves, "
-				      "one-way");
+		return scn_fail(c, n,
+		                "'partition' takes exactly one of isolate, groups, halves, "
+		                "one-way");
 	const char *kind = n->items[0]->text;
 	v = n->items[1];
 	if (strcmp(kind, "isolate") == 0) {
@@ -254,16 +252,16 @@ static int load_partition(struct scn_ctx *c, const struct scn_ynode *n, struct s
 	const struct scn_ynode *from, *to;
 	if (scn_check_map(c, v, one_way_keys, "one-way") ||
 	    scn_require(c, v, "from", "one-way", &from) ||
-	    scn_require(c, v, "to", "one-way", &to) ||
-	    parse_targets(c, from, &f->partition.from) || parse_targets(c, to, &f->partition.to))
+	    scn_require(c, v, "to", "one-way", &to) || parse_targets(c, from, &f->partition.from) ||
+	    parse_targets(c, to, &f->partition.to))
 		return -1;
 	return 0;
 }
 
 static const char *const delay_keys[] = {"target", "latency", NULL};
 static const char *const disk_keys[] = {"target", "fault", "latency", "free", NULL};
-static const char *const disk_faults[] = {"fsync-error", "write-error", "full", "corrupt",
-					  "slow", NULL};
+static const char *const disk_faults[] = {"fsync-error", "write-error", "full",
+                                          "corrupt",     "slow",        NULL};
 static const char *const clock_keys[] = {"target", "skew", "step", NULL};
 static const char *const heal_names[] = {"all", "partition", NULL};
 
@@ -278,13 +276,14 @@ static int load_delay(struct scn_ctx *c, const struct scn_ynode *n, struct scn_f
 }
 
 static int check_disk_targets(struct scn_ctx *c, const struct scn_ynode *n,
-			      const struct scn_targets *ts)
+                              const struct scn_targets *ts)
 {
 	for (size_t i = 0; i < ts->count; i++) {
 		enum scn_target_kind k = ts->items[i].kind;
 		if (k == SCN_TARGET_PRODUCER || k == SCN_TARGET_CONSUMER)
-			return scn_fail(c, n, "disk faults apply to brokers and ZooKeeper "
-					      "servers; clients have no disk");
+			return scn_fail(c, n,
+			                "disk faults apply to brokers and ZooKeeper "
+			                "servers; clients have no disk");
 	}
 	return 0;
 }
@@ -303,8 +302,9 @@ static int load_disk(struct scn_ctx *c, const struct scn_ynode *n, struct scn_fa
 	if (kind == SCN_DISK_SLOW && !v)
 		return scn_fail(c, n, "missing required key 'latency' in disk (fault: slow)");
 	if (v && kind != SCN_DISK_SLOW)
-		return scn_fail(c, scn_get_key(n, "latency"), "'latency' applies only to "
-							      "fault: slow");
+		return scn_fail(c, scn_get_key(n, "latency"),
+		                "'latency' applies only to "
+		                "fault: slow");
 	if (v && scn_get_range(c, v, "latency", &f->latency))
 		return -1;
 	v = scn_get(n, "free");
@@ -327,7 +327,7 @@ static int load_clock(struct scn_ctx *c, const struct scn_ynode *n, struct scn_f
 		return scn_fail(c, n, "'clock' takes exactly one of skew, step");
 	f->clock.kind = skew ? SCN_CLOCK_SKEW : SCN_CLOCK_STEP;
 	return scn_get_duration(c, skew ? skew : step, skew ? "skew" : "step", true,
-				&f->clock.offset_ns);
+	                        &f->clock.offset_ns);
 }
 
 static int load_action(struct scn_ctx *c, const struct scn_ynode *v, struct scn_fault *f)
@@ -354,7 +354,7 @@ static int load_action(struct scn_ctx *c, const struct scn_ynode *v, struct scn_
 
 /* Finds the one action key of a fault mapping. */
 static int find_action(struct scn_ctx *c, const struct scn_ynode *n, struct scn_fault *f,
-		       const struct scn_ynode **key)
+                       const struct scn_ynode **key)
 {
 	*key = NULL;
 	for (size_t i = 0; i < n->count; i += 2) {
@@ -363,25 +363,26 @@ static int find_action(struct scn_ctx *c, const struct scn_ynode *n, struct scn_
 				continue;
 			if (*key)
 				return scn_fail(c, n->items[i],
-						"a fault has one action, but this one has "
-						"'%s' and '%s'",
-						(*key)->text, action_names[a]);
+				                "a fault has one action, but this one has "
+				                "'%s' and '%s'",
+				                (*key)->text, action_names[a]);
 			*key = n->items[i];
 			f->action = (enum scn_action)a;
 		}
 	}
 	if (!*key)
-		return scn_fail(c, n, "fault has no action (one of kill, power-loss, restart, "
-				      "pause, partition, heal, delay, disk, clock)");
+		return scn_fail(c, n,
+		                "fault has no action (one of kill, power-loss, restart, "
+		                "pause, partition, heal, delay, disk, clock)");
 	return 0;
 }
 
-static const char *const fault_keys[] = {"at",        "for",  "kill",  "power-loss",
-					 "restart",   "pause", "partition", "heal",
-					 "delay",     "disk", "clock", NULL};
+static const char *const fault_keys[] = {"at",      "for",   "kill",      "power-loss",
+                                         "restart", "pause", "partition", "heal",
+                                         "delay",   "disk",  "clock",     NULL};
 
 static int load_for(struct scn_ctx *c, const struct scn_ynode *n, const struct scn_ynode *key,
-		    struct scn_fault *f)
+                    struct scn_fault *f)
 {
 	const struct scn_ynode *v = scn_get(n, "for");
 	if (!v) {
@@ -391,7 +392,7 @@ static int load_for(struct scn_ctx *c, const struct scn_ynode *n, const struct s
 	}
 	if (f->action == SCN_ACTION_HEAL || f->action == SCN_ACTION_RESTART)
 		return scn_fail(c, scn_get_key(n, "for"), "'for' has no meaning on '%s'",
-				action_names[f->action]);
+		                action_names[f->action]);
 	if (scn_get_duration(c, v, "for", false, &f->for_ns))
 		return -1;
 	if (f->for_ns == 0)
@@ -412,8 +413,8 @@ static int load_fault(struct scn_ctx *c, const struct scn_ynode *n, struct scn_f
 		return -1;
 	if (f->at_ns > c->s->duration_ns)
 		return scn_fail(c, v, "fault at %s is past the scenario's duration (%s)",
-				scn_format_duration(f->at_ns, a, sizeof(a)),
-				scn_format_duration(c->s->duration_ns, b, sizeof(b)));
+		                scn_format_duration(f->at_ns, a, sizeof(a)),
+		                scn_format_duration(c->s->duration_ns, b, sizeof(b)));
 	if (find_action(c, n, f, &key) || load_action(c, scn_get(n, key->text), f) ||
 	    load_for(c, n, key, f))
 		return -1;
@@ -453,10 +454,10 @@ int scn_load_faults(struct scn_ctx *c, const struct scn_ynode *n)
 
 static const char *const nemesis_keys[] = {"kinds", "interval", "targets", NULL};
 static const char *const nemesis_kinds[] = {"kill",  "power-loss", "pause", "partition",
-					    "delay", "disk",       "clock", NULL};
+                                            "delay", "disk",       "clock", NULL};
 static const enum scn_action nemesis_actions[] = {
-	SCN_ACTION_KILL,  SCN_ACTION_POWER_LOSS, SCN_ACTION_PAUSE, SCN_ACTION_PARTITION,
-	SCN_ACTION_DELAY, SCN_ACTION_DISK,       SCN_ACTION_CLOCK,
+    SCN_ACTION_KILL,  SCN_ACTION_POWER_LOSS, SCN_ACTION_PAUSE, SCN_ACTION_PARTITION,
+    SCN_ACTION_DELAY, SCN_ACTION_DISK,       SCN_ACTION_CLOCK,
 };
 static const char *const nemesis_target_names[] = {"brokers", "zookeeper", "all", NULL};
 
@@ -486,8 +487,9 @@ int scn_load_nemesis(struct scn_ctx *c, const struct scn_ynode *n)
 		if (scn_get_enum(c, v, "targets", nemesis_target_names, &idx))
 			return -1;
 		if (idx == SCN_NEMESIS_ZOOKEEPER && c->s->cluster.mode == SCN_MODE_KRAFT)
-			return scn_fail(c, v, "nemesis targets 'zookeeper', but a kraft cluster "
-					      "has no ZooKeeper");
+			return scn_fail(c, v,
+			                "nemesis targets 'zookeeper', but a kraft cluster "
+			                "has no ZooKeeper");
 		nm->targets = (enum scn_nemesis_targets)idx;
 	}
 	nm->enabled = true;

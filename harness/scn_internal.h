@@ -31,7 +31,7 @@ enum scn_cfg_scope {
 };
 
 int scn_fail(struct scn_ctx *c, const struct scn_ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int scn_fail_nomem(struct scn_ctx *c);
 
 /* The closest of the NULL-terminated `names` to `word` by edit distance,
@@ -41,40 +41,38 @@ const char *scn_closest(const char *word, const char *const *names);
 /* Checks that `n` is a mapping whose keys all appear in the NULL-terminated
  * `keys`; `where` names the mapping in messages ("topic", "cluster"). */
 int scn_check_map(struct scn_ctx *c, const struct scn_ynode *n, const char *const *keys,
-		  const char *where);
+                  const char *where);
 /* The value under `key`, or NULL. */
 const struct scn_ynode *scn_get(const struct scn_ynode *map, const char *key);
 /* The key node itself (for positions), or NULL. */
 const struct scn_ynode *scn_get_key(const struct scn_ynode *map, const char *key);
 /* The value under `key`, failing with "missing required key" when absent. */
-int scn_require(struct scn_ctx *c, const struct scn_ynode *map, const char *key,
-		const char *where, const struct scn_ynode **out);
+int scn_require(struct scn_ctx *c, const struct scn_ynode *map, const char *key, const char *where,
+                const struct scn_ynode **out);
 
-int scn_want(struct scn_ctx *c, const struct scn_ynode *n, enum scn_ykind kind,
-	     const char *what);
+int scn_want(struct scn_ctx *c, const struct scn_ynode *n, enum scn_ykind kind, const char *what);
 int scn_get_int(struct scn_ctx *c, const struct scn_ynode *n, const char *what, int64_t min,
-		int64_t max, int64_t *out);
+                int64_t max, int64_t *out);
 int scn_get_u64(struct scn_ctx *c, const struct scn_ynode *n, const char *what, uint64_t *out);
 int scn_get_bool(struct scn_ctx *c, const struct scn_ynode *n, const char *what, bool *out);
 int scn_get_duration(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		     bool allow_negative, int64_t *out);
+                     bool allow_negative, int64_t *out);
 int scn_get_range(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		  struct scn_range *out);
+                  struct scn_range *out);
 int scn_get_rate(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		 struct scn_rate *out);
-int scn_get_size(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		 uint64_t *out);
+                 struct scn_rate *out);
+int scn_get_size(struct scn_ctx *c, const struct scn_ynode *n, const char *what, uint64_t *out);
 /* A non-empty scalar, copied. */
 int scn_get_string(struct scn_ctx *c, const struct scn_ynode *n, const char *what, char **out);
 /* One of the NULL-terminated `names`; *out is its index. */
 int scn_get_enum(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		 const char *const *names, int *out);
+                 const char *const *names, int *out);
 char *scn_strdup(struct scn_ctx *c, const char *text);
 
 /* scn_config.c: a config mapping into ordered pairs, type-checking the keys
  * the simulator understands. */
 int scn_load_config(struct scn_ctx *c, const struct scn_ynode *n, enum scn_cfg_scope scope,
-		    struct scn_config *cfg);
+                    struct scn_config *cfg);
 void scn_config_free(struct scn_config *cfg);
 
 /* scn_faults.c: faults, nemesis and expect; they need topics, brokers and

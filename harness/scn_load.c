@@ -22,25 +22,24 @@ enum {
 };
 
 static const char *const top_keys[] = {
-	"format",  "name",    "description", "seed",   "duration", "quiesce", "cluster",
-	"network", "disk",    "topics",      "workload", "faults", "nemesis", "expect",
-	NULL,
+    "format", "name",   "description", "seed",   "duration", "quiesce", "cluster", "network",
+    "disk",   "topics", "workload",    "faults", "nemesis",  "expect",  NULL,
 };
 
 static int load_format(struct scn_ctx *c, const struct scn_ynode *root)
 {
 	const struct scn_ynode *v = scn_get(root, "format");
 	int64_t format = 1;
-	if (v && v->kind == SCN_Y_SCALAR && v->plain && v->len && strspn(v->text, "0123456789-") ==
-								       v->len) {
+	if (v && v->kind == SCN_Y_SCALAR && v->plain && v->len &&
+	    strspn(v->text, "0123456789-") == v->len) {
 		if (scn_get_int(c, v, "format", INT32_MIN, INT32_MAX, &format))
 			return -1;
 		if (format != 1)
 			return scn_fail(c, v, "unsupported format %lld (this ksim reads format 1)",
-					(long long)format);
+			                (long long)format);
 	} else if (v) {
 		return scn_fail(c, v, "unsupported format '%.60s' (this ksim reads format 1)",
-				v->kind == SCN_Y_SCALAR ? v->text : scn_ykind_name(v->kind));
+		                v->kind == SCN_Y_SCALAR ? v->text : scn_ykind_name(v->kind));
 	}
 	c->s->format = (int)format;
 	return 0;
@@ -82,8 +81,8 @@ static int load_top_scalars(struct scn_ctx *c, const struct scn_ynode *root)
 	return 0;
 }
 
-static const char *const cluster_keys[] = {"mode", "zookeeper", "brokers", "broker",
-					   "zookeeper_config", NULL};
+static const char *const cluster_keys[] = {"mode",   "zookeeper",        "brokers",
+                                           "broker", "zookeeper_config", NULL};
 static const char *const mode_names[] = {"zookeeper", "kraft", NULL};
 
 static int load_cluster(struct scn_ctx *c, const struct scn_ynode *root)
@@ -112,8 +111,7 @@ static int load_cluster(struct scn_ctx *c, const struct scn_ynode *root)
 	    scn_get_int(c, v, "brokers", 1, MAX_BROKERS, &i))
 		return -1;
 	s->cluster.brokers = (int32_t)i;
-	if ((v = scn_get(n, "broker")) &&
-	    scn_load_config(c, v, SCN_CFG_BROKER, &s->cluster.broker))
+	if ((v = scn_get(n, "broker")) && scn_load_config(c, v, SCN_CFG_BROKER, &s->cluster.broker))
 		return -1;
 	if ((v = scn_get(n, "zookeeper_config")) &&
 	    scn_load_config(c, v, SCN_CFG_ZOOKEEPER, &s->cluster.zookeeper_config))
@@ -148,14 +146,14 @@ static int load_network_disk(struct scn_ctx *c, const struct scn_ynode *root)
 }
 
 static const char *const topic_keys[] = {"name", "partitions", "replication_factor", "config",
-					 NULL};
+                                         NULL};
 
 /* Kafka's legal topic names: ASCII letters, digits, '.', '_' and '-', at
  * most 249 characters, and neither "." nor "..". */
 static bool topic_name_ok(const char *name, size_t len)
 {
 	static const char legal[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				    "0123456789._-";
+	                            "0123456789._-";
 	return len <= MAX_TOPIC_NAME && strspn(name, legal) == len && strcmp(name, ".") != 0 &&
 	       strcmp(name, "..") != 0;
 }
@@ -169,7 +167,7 @@ static int load_topic(struct scn_ctx *c, const struct scn_ynode *n, struct scn_t
 		return -1;
 	if (!topic_name_ok(v->text, v->len))
 		return scn_fail(c, v, "topic name '%.60s' must be 1 to 249 of [a-zA-Z0-9._-]",
-				v->text);
+		                v->text);
 	/* The topic itself is already counted, so it finds itself last. */
 	if (scn_find_topic(c->s, t->name) != t - c->s->topics)
 		return scn_fail(c, v, "topic '%.60s' is declared twice", t->name);
@@ -181,9 +179,10 @@ static int load_topic(struct scn_ctx *c, const struct scn_ynode *n, struct scn_t
 	    scn_get_int(c, v, "replication_factor", 1, INT16_MAX, &i))
 		return -1;
 	if (i > c->s->cluster.brokers)
-		return scn_fail(c, v, "replication_factor %lld is more than the number of "
-				      "brokers (%d)",
-				(long long)i, c->s->cluster.brokers);
+		return scn_fail(c, v,
+		                "replication_factor %lld is more than the number of "
+		                "brokers (%d)",
+		                (long long)i, c->s->cluster.brokers);
 	t->replication_factor = (int16_t)i;
 	if ((v = scn_get(n, "config")) && scn_load_config(c, v, SCN_CFG_TOPIC, &t->config))
 		return -1;
@@ -210,21 +209,21 @@ static int load_topics(struct scn_ctx *c, const struct scn_ynode *root)
 
 /* The topic a client names must be declared under `topics`. */
 static int load_client_topic(struct scn_ctx *c, const struct scn_ynode *n, const char *where,
-			     char **topic)
+                             char **topic)
 {
 	const struct scn_ynode *v;
 	if (scn_require(c, n, "topic", where, &v) || scn_get_string(c, v, "topic", topic))
 		return -1;
 	if (scn_find_topic(c->s, *topic) < 0)
 		return scn_fail(c, v, "unknown topic '%.60s' (not declared under 'topics')",
-				*topic);
+		                *topic);
 	return 0;
 }
 
 static const char *const producer_keys[] = {"count", "topic", "rate", "keys", "config", NULL};
 
-static int load_producer(struct scn_ctx *c, const struct scn_ynode *n,
-			 struct scn_producer_group *p, int32_t *next_index)
+static int load_producer(struct scn_ctx *c, const struct scn_ynode *n, struct scn_producer_group *p,
+                         int32_t *next_index)
 {
 	const struct scn_ynode *v;
 	int64_t i = 1;
@@ -248,12 +247,11 @@ static int load_producer(struct scn_ctx *c, const struct scn_ynode *n,
 	return 0;
 }
 
-static const char *const consumer_keys[] = {"count", "topic", "group", "commit", "config",
-					    NULL};
+static const char *const consumer_keys[] = {"count", "topic", "group", "commit", "config", NULL};
 static const char *const commit_names[] = {"after-process", "before-process", "none", NULL};
 
-static int load_consumer(struct scn_ctx *c, const struct scn_ynode *n,
-			 struct scn_consumer_group *g, int32_t *next_index)
+static int load_consumer(struct scn_ctx *c, const struct scn_ynode *n, struct scn_consumer_group *g,
+                         int32_t *next_index)
 {
 	const struct scn_ynode *v;
 	int64_t i = 1;
@@ -333,8 +331,9 @@ static void set_defaults(struct scn_scenario *s)
 static int load_root(struct scn_ctx *c, const struct scn_ynode *root)
 {
 	if (!root)
-		return scn_fail(c, NULL, "empty file: a scenario needs at least 'name', "
-					 "'duration' and 'cluster'");
+		return scn_fail(c, NULL,
+		                "empty file: a scenario needs at least 'name', "
+		                "'duration' and 'cluster'");
 	if (scn_want(c, root, SCN_Y_MAP, "the scenario"))
 		return -1;
 	/* The format first: a file for a later version may use other keys. */
@@ -350,7 +349,7 @@ static int load_root(struct scn_ctx *c, const struct scn_ynode *root)
 }
 
 int scn_load_buffer(const char *name, const void *bytes, size_t len, struct scn_scenario **out,
-		    struct scn_error *err)
+                    struct scn_error *err)
 {
 	struct scn_ynode *root = NULL;
 	*out = NULL;

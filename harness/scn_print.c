@@ -63,8 +63,11 @@ static void put_rate(FILE *out, struct scn_rate r)
 	static const struct {
 		const char *name;
 		uint64_t scale;
-	} units[] = {{"s", 1000000000ull}, {"m", 60000000000ull}, {"ms", 1000000ull},
-		     {"us", 1000ull},        {"ns", 1ull}};
+	} units[] = {{"s", 1000000000ull},
+	             {"m", 60000000000ull},
+	             {"ms", 1000000ull},
+	             {"us", 1000ull},
+	             {"ns", 1ull}};
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		scn_print_u128 n = (scn_print_u128)r.num * units[i].scale;
 		scn_print_u128 d = (scn_print_u128)r.den * 1000000000u;
@@ -76,8 +79,7 @@ static void put_rate(FILE *out, struct scn_rate r)
 	fprintf(out, "%llu/s", (unsigned long long)r.num); /* not reached */
 }
 
-static void put_config(FILE *out, const char *indent, const char *key,
-		       const struct scn_config *cfg)
+static void put_config(FILE *out, const char *indent, const char *key, const struct scn_config *cfg)
 {
 	if (cfg->count == 0)
 		return;
@@ -94,10 +96,13 @@ static void put_config(FILE *out, const char *indent, const char *key,
 static void put_target(FILE *out, const struct scn_target *t)
 {
 	static const char *const names[] = {
-		[SCN_TARGET_CONTROLLER] = "controller",	  [SCN_TARGET_ZK_LEADER] = "zk-leader",
-		[SCN_TARGET_RANDOM_BROKER] = "random-broker", [SCN_TARGET_RANDOM_ZK] = "random-zk",
-		[SCN_TARGET_BROKERS] = "brokers",	  [SCN_TARGET_ZOOKEEPER] = "zookeeper",
-		[SCN_TARGET_ALL] = "all",
+	    [SCN_TARGET_CONTROLLER] = "controller",
+	    [SCN_TARGET_ZK_LEADER] = "zk-leader",
+	    [SCN_TARGET_RANDOM_BROKER] = "random-broker",
+	    [SCN_TARGET_RANDOM_ZK] = "random-zk",
+	    [SCN_TARGET_BROKERS] = "brokers",
+	    [SCN_TARGET_ZOOKEEPER] = "zookeeper",
+	    [SCN_TARGET_ALL] = "all",
 	};
 	fputc('"', out);
 	switch (t->kind) {
@@ -117,7 +122,7 @@ static void put_target(FILE *out, const struct scn_target *t)
 	case SCN_TARGET_FOLLOWER:
 		/* Topic names are [a-zA-Z0-9._-], so they need no escaping. */
 		fprintf(out, "%s:%s/%d", t->kind == SCN_TARGET_LEADER ? "leader" : "follower",
-			t->topic, t->partition);
+		        t->topic, t->partition);
 		break;
 	default:
 		fputs(names[t->kind], out);
@@ -178,7 +183,7 @@ static void put_partition(FILE *out, const struct scn_fault *f)
 static void put_action_value(FILE *out, const struct scn_fault *f)
 {
 	static const char *const disk_names[] = {"fsync-error", "write-error", "full", "corrupt",
-						 "slow"};
+	                                         "slow"};
 	switch (f->action) {
 	case SCN_ACTION_PARTITION:
 		put_partition(out, f);
@@ -292,7 +297,7 @@ static void put_world(FILE *out, const struct scn_scenario *s)
 		fputs("  - name: ", out);
 		put_quoted(out, t->name);
 		fprintf(out, "\n    partitions: %d\n    replication_factor: %d\n", t->partitions,
-			t->replication_factor);
+		        t->replication_factor);
 		put_config(out, "    ", "config", &t->config);
 	}
 }
@@ -306,7 +311,8 @@ static void put_nemesis_expect(FILE *out, const struct scn_scenario *s)
 		for (int a = 0; a < SCN_ACTION_COUNT; a++) {
 			if (!(s->nemesis.kinds & (1u << a)))
 				continue;
-			fprintf(out, "%s%s", first ? "" : ", ", scn_action_name((enum scn_action)a));
+			fprintf(out, "%s%s", first ? "" : ", ",
+			        scn_action_name((enum scn_action)a));
 			first = false;
 		}
 		fputs("]\n  interval: ", out);
@@ -316,7 +322,7 @@ static void put_nemesis_expect(FILE *out, const struct scn_scenario *s)
 	fputs("expect:\n", out);
 	for (int i = 0; i < SCN_CHK_COUNT; i++)
 		fprintf(out, "  %s: %s\n", scn_checker_name((enum scn_checker)i),
-			scn_expect_name(s->expect[i]));
+		        scn_expect_name(s->expect[i]));
 	fprintf(out, "  liveness: %s\n", s->expect_liveness ? "ok" : "any");
 }
 

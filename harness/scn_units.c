@@ -17,15 +17,14 @@ struct unit {
 };
 
 static const struct unit duration_units[] = {
-	{"ns", 1ull},          {"us", 1000ull}, {"ms", 1000000ull}, {"s", 1000000000ull},
-	{"m", 60000000000ull},
+    {"ns", 1ull}, {"us", 1000ull}, {"ms", 1000000ull}, {"s", 1000000000ull}, {"m", 60000000000ull},
 };
 
 static const struct unit size_units[] = {
-	{"B", 1ull},
-	{"KiB", 1024ull},
-	{"MiB", 1024ull * 1024},
-	{"GiB", 1024ull * 1024 * 1024},
+    {"B", 1ull},
+    {"KiB", 1024ull},
+    {"MiB", 1024ull * 1024},
+    {"GiB", 1024ull * 1024 * 1024},
 };
 
 static bool is_digit(char c)
@@ -33,8 +32,7 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int find_unit(const struct unit *units, size_t n, const char *s, size_t len,
-		     uint64_t *scale)
+static int find_unit(const struct unit *units, size_t n, const char *s, size_t len, uint64_t *scale)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(units[i].name) == len && memcmp(units[i].name, s, len) == 0) {
@@ -66,8 +64,7 @@ static int read_digits(const char *s, size_t len, size_t *pos, uint64_t *value, 
 
 /* Like read_digits, but zeros past the 18th digit are dropped: they change
  * nothing, and any other digit there is finer than a nanosecond anyway. */
-static int read_fraction(const char *s, size_t len, size_t *pos, uint64_t *value,
-			 size_t *ndigits)
+static int read_fraction(const char *s, size_t len, size_t *pos, uint64_t *value, size_t *ndigits)
 {
 	uint64_t v = 0;
 	size_t start = *pos, kept = 0;
@@ -217,7 +214,7 @@ char *scn_format_duration(int64_t ns, char *buf, size_t size)
 	}
 	if (mag == 0)
 		u = &duration_units[3];
-	snprintf(buf, size, "%s%llu%s", ns < 0 ? "-" : "",
-		 (unsigned long long)(mag / u->scale), u->name);
+	snprintf(buf, size, "%s%llu%s", ns < 0 ? "-" : "", (unsigned long long)(mag / u->scale),
+	         u->name);
 	return buf;
 }

@@ -78,8 +78,7 @@ const char *scn_closest(const char *word, const char *const *names)
 		size_t d = edit_distance(word, names[i]);
 		/* Two edits, or a third of the word, still reads as a typo; very
 		 * short names are all close to each other, so they never match. */
-		if (strlen(names[i]) >= 3 && (d <= 2 || d * 3 <= strlen(names[i])) &&
-		    d < best_d) {
+		if (strlen(names[i]) >= 3 && (d <= 2 || d * 3 <= strlen(names[i])) && d < best_d) {
 			best = names[i];
 			best_d = d;
 		}
@@ -87,17 +86,16 @@ const char *scn_closest(const char *word, const char *const *names)
 	return best;
 }
 
-int scn_want(struct scn_ctx *c, const struct scn_ynode *n, enum scn_ykind kind,
-	     const char *what)
+int scn_want(struct scn_ctx *c, const struct scn_ynode *n, enum scn_ykind kind, const char *what)
 {
 	if (n->kind == kind)
 		return 0;
 	return scn_fail(c, n, "'%s' must be %s, got %s", what, scn_ykind_name(kind),
-			scn_ykind_name(n->kind));
+	                scn_ykind_name(n->kind));
 }
 
 int scn_check_map(struct scn_ctx *c, const struct scn_ynode *n, const char *const *keys,
-		  const char *where)
+                  const char *where)
 {
 	if (scn_want(c, n, SCN_Y_MAP, where))
 		return -1;
@@ -111,7 +109,7 @@ int scn_check_map(struct scn_ctx *c, const struct scn_ynode *n, const char *cons
 		const char *hint = scn_closest(k->text, keys);
 		if (hint)
 			return scn_fail(c, k, "unknown key '%.60s' in %s (did you mean '%s'?)",
-					k->text, where, hint);
+			                k->text, where, hint);
 		return scn_fail(c, k, "unknown key '%.60s' in %s", k->text, where);
 	}
 	return 0;
@@ -137,8 +135,8 @@ const struct scn_ynode *scn_get(const struct scn_ynode *map, const char *key)
 	return NULL;
 }
 
-int scn_require(struct scn_ctx *c, const struct scn_ynode *map, const char *key,
-		const char *where, const struct scn_ynode **out)
+int scn_require(struct scn_ctx *c, const struct scn_ynode *map, const char *key, const char *where,
+                const struct scn_ynode **out)
 {
 	*out = scn_get(map, key);
 	if (*out)
@@ -148,11 +146,11 @@ int scn_require(struct scn_ctx *c, const struct scn_ynode *map, const char *key,
 
 /* A scalar with some text; an empty plain scalar is YAML's null. */
 static int want_value(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		      const char *expected)
+                      const char *expected)
 {
 	if (n->kind != SCN_Y_SCALAR)
 		return scn_fail(c, n, "'%s' must be %s, got %s", what, expected,
-				scn_ykind_name(n->kind));
+		                scn_ykind_name(n->kind));
 	if (n->len == 0 || strlen(n->text) != n->len)
 		return scn_fail(c, n, "'%s' has no value", what);
 	return 0;
@@ -179,7 +177,7 @@ static int parse_i64(const char *s, int64_t *out)
 }
 
 int scn_get_int(struct scn_ctx *c, const struct scn_ynode *n, const char *what, int64_t min,
-		int64_t max, int64_t *out)
+                int64_t max, int64_t *out)
 {
 	int64_t v;
 	if (want_value(c, n, what, "an integer"))
@@ -188,7 +186,7 @@ int scn_get_int(struct scn_ctx *c, const struct scn_ynode *n, const char *what, 
 		return scn_fail(c, n, "'%s' must be an integer, got '%.60s'", what, n->text);
 	if (v < min || v > max)
 		return scn_fail(c, n, "'%s' must be from %lld to %lld, got %lld", what,
-				(long long)min, (long long)max, (long long)v);
+		                (long long)min, (long long)max, (long long)v);
 	*out = v;
 	return 0;
 }
@@ -206,8 +204,8 @@ int scn_get_u64(struct scn_ctx *c, const struct scn_ynode *n, const char *what, 
 		v = v * 10 + d;
 	}
 	if (!ok)
-		return scn_fail(c, n, "'%s' must be an integer from 0 to %llu, got '%.60s'",
-				what, (unsigned long long)UINT64_MAX, n->text);
+		return scn_fail(c, n, "'%s' must be an integer from 0 to %llu, got '%.60s'", what,
+		                (unsigned long long)UINT64_MAX, n->text);
 	*out = v;
 	return 0;
 }
@@ -243,68 +241,67 @@ static bool too_fine(const struct scn_ynode *n)
 	const char *unit = n->text + digits;
 	return memchr(n->text, '.', digits) && digits > 0 &&
 	       (!strcmp(unit, "ns") || !strcmp(unit, "us") || !strcmp(unit, "ms") ||
-		!strcmp(unit, "s") || !strcmp(unit, "m"));
+	        !strcmp(unit, "s") || !strcmp(unit, "m"));
 }
 
 int scn_get_duration(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		     bool allow_negative, int64_t *out)
+                     bool allow_negative, int64_t *out)
 {
 	if (want_value(c, n, what, "a duration"))
 		return -1;
 	if (all_digits(n))
 		return scn_fail(c, n,
-				"'%s' needs a unit: '%.30s' is a bare integer "
-				"(write %.30ss, %.30sms, ...)",
-				what, n->text, n->text, n->text);
+		                "'%s' needs a unit: '%.30s' is a bare integer "
+		                "(write %.30ss, %.30sms, ...)",
+		                what, n->text, n->text, n->text);
 	if (scn_parse_duration(n->text, n->len, allow_negative, out) && too_fine(n))
 		return scn_fail(c, n, "'%s' must be a whole number of nanoseconds, got '%.60s'",
-				what, n->text);
+		                what, n->text);
 	if (scn_parse_duration(n->text, n->len, allow_negative, out))
 		return scn_fail(c, n,
-				"'%s' must be a %sduration such as 250ms, 1.5s or 2m "
-				"(units ns, us, ms, s, m), got '%.60s'",
-				what, allow_negative ? "" : "non-negative ", n->text);
+		                "'%s' must be a %sduration such as 250ms, 1.5s or 2m "
+		                "(units ns, us, ms, s, m), got '%.60s'",
+		                what, allow_negative ? "" : "non-negative ", n->text);
 	return 0;
 }
 
 int scn_get_range(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		  struct scn_range *out)
+                  struct scn_range *out)
 {
 	if (want_value(c, n, what, "a duration range"))
 		return -1;
 	if (all_digits(n))
 		return scn_fail(c, n, "'%s' needs a unit: '%.30s' is a bare integer", what,
-				n->text);
+		                n->text);
 	if (scn_parse_range(n->text, n->len, out))
 		return scn_fail(c, n,
-				"'%s' must be a duration or a range MIN..MAX such as "
-				"1ms..5ms (MIN <= MAX), got '%.60s'",
-				what, n->text);
+		                "'%s' must be a duration or a range MIN..MAX such as "
+		                "1ms..5ms (MIN <= MAX), got '%.60s'",
+		                what, n->text);
 	return 0;
 }
 
 int scn_get_rate(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		 struct scn_rate *out)
+                 struct scn_rate *out)
 {
 	if (want_value(c, n, what, "a rate"))
 		return -1;
 	if (scn_parse_rate(n->text, n->len, out))
 		return scn_fail(c, n,
-				"'%s' must be a positive rate such as 500/s or 20/ms, "
-				"got '%.60s'",
-				what, n->text);
+		                "'%s' must be a positive rate such as 500/s or 20/ms, "
+		                "got '%.60s'",
+		                what, n->text);
 	return 0;
 }
 
-int scn_get_size(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		 uint64_t *out)
+int scn_get_size(struct scn_ctx *c, const struct scn_ynode *n, const char *what, uint64_t *out)
 {
 	if (want_value(c, n, what, "a size"))
 		return -1;
 	if (scn_parse_size(n->text, n->len, out))
 		return scn_fail(c, n,
-				"'%s' must be a size such as 100B, 16KiB or 1MiB, got '%.60s'",
-				what, n->text);
+		                "'%s' must be a size such as 100B, 16KiB or 1MiB, got '%.60s'",
+		                what, n->text);
 	return 0;
 }
 
@@ -317,7 +314,7 @@ int scn_get_string(struct scn_ctx *c, const struct scn_ynode *n, const char *wha
 }
 
 int scn_get_enum(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
-		 const char *const *names, int *out)
+                 const char *const *names, int *out)
 {
 	if (want_value(c, n, what, "a name"))
 		return -1;
@@ -329,15 +326,14 @@ int scn_get_enum(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
 			*out = i;
 			return 0;
 		}
-		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-				 names[i]);
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
 		if (w > 0 && (size_t)w < sizeof(list) - used)
 			used += (size_t)w;
 	}
 	const char *hint = scn_closest(n->text, names);
 	if (hint)
 		return scn_fail(c, n, "'%s' must be one of %s, got '%.60s' (did you mean '%s'?)",
-				what, list, n->text, hint);
+		                what, list, n->text, hint);
 	return scn_fail(c, n, "'%s' must be one of %s, got '%.60s'", what, list, n->text);
 }
 

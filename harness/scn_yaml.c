@@ -26,8 +26,8 @@ struct builder {
 	char syntax_msg_full[240];
 };
 
-void scn_error_set(struct scn_error *err, const char *name, int line, int column,
-		   const char *fmt, ...)
+void scn_error_set(struct scn_error *err, const char *name, int line, int column, const char *fmt,
+                   ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -37,7 +37,7 @@ void scn_error_set(struct scn_error *err, const char *name, int line, int column
 	err->column = column;
 	if (line > 0)
 		snprintf(err->text, sizeof(err->text), "%s:%d:%d: %s", name, line, column,
-			 err->message);
+		         err->message);
 	else
 		snprintf(err->text, sizeof(err->text), "%s: %s", name, err->message);
 }
@@ -125,8 +125,7 @@ static void diag_output_cb(struct fy_diag *diag, void *user, const char *buf, si
 	b->syntax_msg[n] = '\0';
 	b->syntax_line = nums[0];
 	b->syntax_column = nums[1];
-	snprintf(b->syntax_msg_full, sizeof(b->syntax_msg_full), "invalid YAML: %s",
-		 b->syntax_msg);
+	snprintf(b->syntax_msg_full, sizeof(b->syntax_msg_full), "invalid YAML: %s", b->syntax_msg);
 	b->syntax_captured = true;
 }
 
@@ -163,12 +162,12 @@ static int check_key(struct builder *b, struct scn_ynode *map, struct scn_ynode 
 	char msg[200];
 	if (key->kind != SCN_Y_SCALAR)
 		return fail(b, SCN_ERR_SYNTAX, key->line, key->column,
-			    "mapping keys must be scalars");
+		            "mapping keys must be scalars");
 	for (size_t i = 0; i < map->count; i += 2) {
 		struct scn_ynode *k = map->items[i];
 		if (k->len == key->len && memcmp(k->text, key->text, k->len) == 0) {
 			snprintf(msg, sizeof(msg), "duplicate key '%.100s' (first at line %d)",
-				 key->text, k->line);
+			         key->text, k->line);
 			return fail(b, SCN_ERR_SYNTAX, key->line, key->column, msg);
 		}
 	}
@@ -183,7 +182,7 @@ static int attach(struct builder *b, struct scn_ynode *node)
 		if (b->root) {
 			scn_yaml_free(node);
 			return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
-				    "more than one root node");
+			            "more than one root node");
 		}
 		b->root = node;
 		return 0;
@@ -225,8 +224,7 @@ static int on_scalar(struct builder *b, struct fy_event *e)
 static int on_start(struct builder *b, enum scn_ykind kind)
 {
 	if (b->depth == SCN_YAML_MAX_DEPTH)
-		return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
-			    "nesting deeper than 32 levels");
+		return fail(b, SCN_ERR_SYNTAX, b->line, b->column, "nesting deeper than 32 levels");
 	struct scn_ynode *n = node_new(b, kind);
 	if (!n || attach(b, n))
 		return -1;
@@ -257,17 +255,17 @@ static int on_event(struct builder *b, struct fy_event *e)
 	}
 	if (has_tag(e))
 		return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
-			    "YAML tags are not supported in scenarios");
+		            "YAML tags are not supported in scenarios");
 	switch (e->type) {
 	case FYET_DOCUMENT_START:
 		if (b->documents_seen)
 			return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
-				    "more than one YAML document in the file");
+			            "more than one YAML document in the file");
 		b->documents_seen = true;
 		return 0;
 	case FYET_ALIAS:
 		return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
-			    "YAML aliases are not supported in scenarios");
+		            "YAML aliases are not supported in scenarios");
 	case FYET_SCALAR:
 		return on_scalar(b, e);
 	case FYET_SEQUENCE_START:
@@ -289,8 +287,11 @@ static int on_event(struct builder *b, struct fy_event *e)
 static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-	size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
-		   : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	size_t len = p[0] < 0x80             ? 1
+	             : (p[0] & 0xe0) == 0xc0 ? 2
+	             : (p[0] & 0xf0) == 0xe0 ? 3
+	             : (p[0] & 0xf8) == 0xf0 ? 4
+	                                     : 0;
 	if (len == 0 || len > n)
 		return 0;
 	uint32_t v = len == 1 ? p[0] : p[0] & (0x7fu >> len);
@@ -328,14 +329,14 @@ static int check_text(struct builder *b, const char *buf, size_t len)
 		size_t n = utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
 			scn_error_set(b->err, b->name, line, column,
-				      "invalid UTF-8 byte 0x%02x: a scenario must be UTF-8 text",
-				      p[i]);
+			              "invalid UTF-8 byte 0x%02x: a scenario must be UTF-8 text",
+			              p[i]);
 			b->status = SCN_ERR_SYNTAX;
 			return -1;
 		}
 		if (!yaml_printable(cp)) {
 			scn_error_set(b->err, b->name, line, column,
-				      "character U+%04X is not allowed in YAML", (unsigned)cp);
+			              "character U+%04X is not allowed in YAML", (unsigned)cp);
 			b->status = SCN_ERR_SYNTAX;
 			return -1;
 		}
@@ -368,7 +369,7 @@ static void run_parser(struct builder *b, struct fy_parser *fyp)
 }
 
 int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_ynode **root,
-		   struct scn_error *err)
+                   struct scn_error *err)
 {
 	struct builder b;
 	memset(&b, 0, sizeof(b));

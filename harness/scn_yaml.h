@@ -52,7 +52,7 @@ struct scn_ynode {
  * the refused constructs above) or SCN_ERR_NOMEM.
  */
 int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_ynode **root,
-		   struct scn_error *err);
+                   struct scn_error *err);
 
 /* Frees a tree from scn_yaml_parse; NULL is allowed. */
 void scn_yaml_free(struct scn_ynode *node);
@@ -61,7 +61,7 @@ void scn_yaml_free(struct scn_ynode *node);
 const char *scn_ykind_name(enum scn_ykind kind);
 
 /* Fills *err: message from fmt, text "NAME:LINE:COL: message". */
-void scn_error_set(struct scn_error *err, const char *name, int line, int column,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void scn_error_set(struct scn_error *err, const char *name, int line, int column, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -138,17 +138,17 @@ static void check_contract_faults(const struct scn_scenario *s)
 	assert_int_equal(f->for_ns, 10 * SEC);
 
 	assert_true(s->nemesis.enabled);
-	assert_int_equal(s->nemesis.kinds,
-			 (1u << SCN_ACTION_KILL) | (1u << SCN_ACTION_POWER_LOSS) |
-				 (1u << SCN_ACTION_PAUSE) | (1u << SCN_ACTION_PARTITION) |
-				 (1u << SCN_ACTION_DISK) | (1u << SCN_ACTION_CLOCK));
+	assert_int_equal(s->nemesis.kinds, (1u << SCN_ACTION_KILL) | (1u << SCN_ACTION_POWER_LOSS) |
+	                                       (1u << SCN_ACTION_PAUSE) |
+	                                       (1u << SCN_ACTION_PARTITION) |
+	                                       (1u << SCN_ACTION_DISK) | (1u << SCN_ACTION_CLOCK));
 	assert_int_equal(s->nemesis.interval.min_ns, 5 * SEC);
 	assert_int_equal(s->nemesis.interval.max_ns, 15 * SEC);
 	assert_int_equal(s->nemesis.targets, SCN_NEMESIS_BROKERS);
 
 	for (int i = 0; i < SCN_CHK_COUNT; i++) {
-		enum scn_expect want = i <= SCN_CHK_INCONSISTENT_OFFSETS ? SCN_EXPECT_NONE
-									   : SCN_EXPECT_ANY;
+		enum scn_expect want =
+		    i <= SCN_CHK_INCONSISTENT_OFFSETS ? SCN_EXPECT_NONE : SCN_EXPECT_ANY;
 		assert_int_equal(s->expect[i], want);
 	}
 	assert_true(s->expect_liveness);
@@ -167,7 +167,7 @@ static void test_contract_example(void **state)
 static void test_defaults(void **state)
 {
 	struct scn_scenario *s =
-		load_text_ok("name: minimal\nduration: 1s\ncluster: {brokers: 1}\n");
+	    load_text_ok("name: minimal\nduration: 1s\ncluster: {brokers: 1}\n");
 	assert_int_equal(s->format, 1);
 	assert_null(s->description);
 	assert_int_equal(s->seed, 1);
@@ -195,10 +195,10 @@ static void test_defaults(void **state)
 	/* Defaults inside sections: count 1, commit after-process, no group,
 	 * round robin, nemesis on brokers. */
 	s = load_text_ok("name: d\nduration: 1s\ncluster: {brokers: 1}\n"
-			 "topics: [{name: t, partitions: 1, replication_factor: 1}]\n"
-			 "workload:\n  producers: [{topic: t, rate: 1/s}]\n"
-			 "  consumers: [{topic: t}]\n"
-			 "nemesis: {kinds: [pause], interval: 1s}\n");
+	                 "topics: [{name: t, partitions: 1, replication_factor: 1}]\n"
+	                 "workload:\n  producers: [{topic: t, rate: 1/s}]\n"
+	                 "  consumers: [{topic: t}]\n"
+	                 "nemesis: {kinds: [pause], interval: 1s}\n");
 	assert_int_equal(s->producers[0].count, 1);
 	assert_int_equal(s->producers[0].keys, 0);
 	assert_int_equal(s->consumers[0].count, 1);
@@ -247,7 +247,7 @@ static void check_features_world(const struct scn_scenario *s)
 	assert_string_equal(s->consumers[1].group, "audit readers");
 	assert_int_equal(s->consumers[1].commit, SCN_COMMIT_NONE);
 	assert_int_equal(s->nemesis.kinds, (1u << SCN_ACTION_KILL) | (1u << SCN_ACTION_DELAY) |
-						   (1u << SCN_ACTION_CLOCK));
+	                                       (1u << SCN_ACTION_CLOCK));
 	assert_int_equal(s->nemesis.targets, SCN_NEMESIS_ALL);
 	assert_int_equal(s->expect[SCN_CHK_ZK_AGREEMENT], SCN_EXPECT_NONE);
 	assert_int_equal(s->expect[SCN_CHK_SPLIT_BRAIN], SCN_EXPECT_SOME);
@@ -315,8 +315,8 @@ static void test_all_features(void **state)
 static void test_kraft(void **state)
 {
 	struct scn_scenario *s = load_text_ok("name: k\nduration: 1s\n"
-					      "cluster: {mode: kraft, brokers: 2}\n"
-					      "faults: [{at: 0s, kill: controller}]\n");
+	                                      "cluster: {mode: kraft, brokers: 2}\n"
+	                                      "faults: [{at: 0s, kill: controller}]\n");
 	assert_int_equal(s->cluster.mode, SCN_MODE_KRAFT);
 	assert_int_equal(s->cluster.zookeeper, 0);
 	assert_int_equal(s->faults[0].targets.items[0].kind, SCN_TARGET_CONTROLLER);
@@ -329,9 +329,9 @@ static void test_kraft(void **state)
 static void test_config_values(void **state)
 {
 	struct scn_scenario *s = load_text_ok(
-		"name: c\nduration: 1s\ncluster:\n  brokers: 1\n  broker:\n"
-		"    min.insync.replicas: \"1\"\n    unclean.leader.election.enable: False\n"
-		"    some.future_key-x: anything goes\n    acks: -1\n");
+	    "name: c\nduration: 1s\ncluster:\n  brokers: 1\n  broker:\n"
+	    "    min.insync.replicas: \"1\"\n    unclean.leader.election.enable: False\n"
+	    "    some.future_key-x: anything goes\n    acks: -1\n");
 	assert_kv(&s->cluster.broker, 0, "min.insync.replicas", "1");
 	assert_kv(&s->cluster.broker, 1, "unclean.leader.election.enable", "false");
 	assert_kv(&s->cluster.broker, 2, "some.future_key-x", "anything goes");
@@ -349,89 +349,89 @@ struct bad_case {
 
 /* One file per error kind; the position is that of the offending node. */
 static const struct bad_case bad_cases[] = {
-	{"unknown_key", SCN_ERR_INVALID, 7, 5,
-	 "unknown key 'parttions' in topic (did you mean 'partitions'?)"},
-	{"unknown_key_no_hint", SCN_ERR_INVALID, 9, 1, "unknown key 'colour' in the scenario"},
-	{"wrong_type", SCN_ERR_INVALID, 4, 12, "'brokers' must be an integer, got a sequence"},
-	{"wrong_type_int", SCN_ERR_INVALID, 4, 12, "'brokers' must be an integer, got 'three'"},
-	{"bare_integer", SCN_ERR_INVALID, 2, 11,
-	 "'duration' needs a unit: '60' is a bare integer (write 60s, 60ms, ...)"},
-	{"bad_unit", SCN_ERR_INVALID, 2, 11,
-	 "'duration' must be a non-negative duration such as 250ms, 1.5s or 2m "
-	 "(units ns, us, ms, s, m), got '60 seconds'"},
-	{"fraction_ns", SCN_ERR_INVALID, 2, 11,
-	 "'duration' must be a whole number of nanoseconds, got '1.0000000001s'"},
-	{"bad_rate", SCN_ERR_INVALID, 12, 13,
-	 "'rate' must be a positive rate such as 500/s or 20/ms, got '200'"},
-	{"bad_size", SCN_ERR_INVALID, 11, 49,
-	 "'free' must be a size such as 100B, 16KiB or 1MiB, got '1MB'"},
-	{"bad_range", SCN_ERR_INVALID, 10, 12,
-	 "'latency' must be a duration or a range MIN..MAX such as 1ms..5ms (MIN <= MAX), "
-	 "got '5ms..1ms'"},
-	{"missing_key", SCN_ERR_INVALID, 4, 3, "missing required key 'brokers' in cluster"},
-	{"missing_rate", SCN_ERR_INVALID, 11, 7, "missing required key 'rate' in producer"},
-	{"unknown_target", SCN_ERR_INVALID, 11, 11,
-	 "unknown target 'broker-7': the scenario has 3 brokers"},
-	{"unknown_target_name", SCN_ERR_INVALID, 11, 11,
-	 "unknown target 'controler' (did you mean 'controller'?)"},
-	{"unknown_topic_target", SCN_ERR_INVALID, 11, 11,
-	 "unknown topic 'nosuch' in target 'leader:nosuch/0'"},
-	{"partition_out_of_range", SCN_ERR_INVALID, 11, 22,
-	 "partition 3 out of range in target 'follower:orders/3': topic 'orders' has 3 "
-	 "partitions (0 to 2)"},
-	{"unknown_topic_producer", SCN_ERR_INVALID, 11, 14,
-	 "unknown topic 'order' (not declared under 'topics')"},
-	{"unknown_producer_target", SCN_ERR_INVALID, 14, 12,
-	 "unknown target 'producer-3': the scenario has 2 producers"},
-	{"zk_target_in_kraft", SCN_ERR_INVALID, 12, 11,
-	 "unknown target 'zk-1': a kraft cluster has no ZooKeeper"},
-	{"fault_past_duration", SCN_ERR_INVALID, 10, 9,
-	 "fault at 90s is past the scenario's duration (1m)"},
-	{"rf_above_brokers", SCN_ERR_INVALID, 8, 25,
-	 "replication_factor 4 is more than the number of brokers (3)"},
-	{"pause_without_for", SCN_ERR_INVALID, 11, 5,
-	 "'pause' needs 'for' (how long the stall lasts)"},
-	{"bad_name", SCN_ERR_INVALID, 1, 7, "name 'Bad_Name' must match [a-z0-9-]+"},
-	{"bad_format", SCN_ERR_INVALID, 1, 9, "unsupported format 2 (this ksim reads format 1)"},
-	{"syntax_error", SCN_ERR_SYNTAX, 10, 1, "invalid YAML: missing comma in flow mapping"},
-	{"tab_indent", SCN_ERR_SYNTAX, 10, 1,
-	 "invalid YAML: tab character may not be used as indentation"},
-	{"duplicate_key", SCN_ERR_SYNTAX, 9, 1, "duplicate key 'duration' (first at line 2)"},
-	{"invalid_utf8", SCN_ERR_SYNTAX, 3, 17,
-	 "invalid UTF-8 byte 0xe9: a scenario must be UTF-8 text"},
-	{"control_char", SCN_ERR_SYNTAX, 4, 19, "character U+0007 is not allowed in YAML"},
-	/* Found by fuzz_scn: the echoed source line holds "err:0:2: error: ". */
-	{"error_text_in_source", SCN_ERR_SYNTAX, 4, 32,
-	 "invalid YAML: invalid nested block mapping on the same line"},
-	{"alias", SCN_ERR_SYNTAX, 12, 10, "YAML aliases are not supported in scenarios"},
-	{"tag", SCN_ERR_SYNTAX, 2, 17, "YAML tags are not supported in scenarios"},
-	{"bad_config_value", SCN_ERR_INVALID, 13, 22, "'acks' must be one of all, -1, 0, 1, "
-						     "got '2'"},
-	{"bad_config_bool", SCN_ERR_INVALID, 6, 37,
-	 "'unclean.leader.election.enable' must be true or false, got 'maybe'"},
-	{"bad_config_int", SCN_ERR_INVALID, 6, 26,
-	 "'min.insync.replicas' must be from 1 to 2147483647, got 0"},
-	{"bad_config_key", SCN_ERR_INVALID, 6, 5,
-	 "'Min.Insync.Replicas' is not a Kafka config key (lowercase words joined by dots)"},
-	{"bad_expect", SCN_ERR_INVALID, 10, 15,
-	 "'lost-write' must be one of any, none, some, got 'never'"},
-	{"bad_liveness", SCN_ERR_INVALID, 10, 13, "'liveness' must be one of any, ok, got 'yes'"},
-	{"two_actions", SCN_ERR_INVALID, 10, 30,
-	 "a fault has one action, but this one has 'kill' and 'pause'"},
-	{"no_action", SCN_ERR_INVALID, 10, 5,
-	 "fault has no action (one of kill, power-loss, restart, pause, partition, heal, delay, "
-	 "disk, clock)"},
-	{"empty", SCN_ERR_INVALID, 1, 1,
-	 "empty file: a scenario needs at least 'name', 'duration' and 'cluster'"},
-	{"not_a_mapping", SCN_ERR_INVALID, 1, 1, "'the scenario' must be a mapping, got a sequence"},
-	{"nemesis_kind", SCN_ERR_INVALID, 10, 17,
-	 "'kinds' must be one of kill, power-loss, pause, partition, delay, disk, clock, "
-	 "got 'restart'"},
-	{"disk_on_client", SCN_ERR_INVALID, 14, 20,
-	 "disk faults apply to brokers and ZooKeeper servers; clients have no disk"},
-	{"heal_for", SCN_ERR_INVALID, 12, 5, "'for' has no meaning on 'heal'"},
-	{"groups_one", SCN_ERR_INVALID, 11, 25, "'groups' needs at least two groups"},
-	{"clock_both", SCN_ERR_INVALID, 11, 12, "'clock' takes exactly one of skew, step"},
+    {"unknown_key", SCN_ERR_INVALID, 7, 5,
+     "unknown key 'parttions' in topic (did you mean 'partitions'?)"},
+    {"unknown_key_no_hint", SCN_ERR_INVALID, 9, 1, "unknown key 'colour' in the scenario"},
+    {"wrong_type", SCN_ERR_INVALID, 4, 12, "'brokers' must be an integer, got a sequence"},
+    {"wrong_type_int", SCN_ERR_INVALID, 4, 12, "'brokers' must be an integer, got 'three'"},
+    {"bare_integer", SCN_ERR_INVALID, 2, 11,
+     "'duration' needs a unit: '60' is a bare integer (write 60s, 60ms, ...)"},
+    {"bad_unit", SCN_ERR_INVALID, 2, 11,
+     "'duration' must be a non-negative duration such as 250ms, 1.5s or 2m "
+     "(units ns, us, ms, s, m), got '60 seconds'"},
+    {"fraction_ns", SCN_ERR_INVALID, 2, 11,
+     "'duration' must be a whole number of nanoseconds, got '1.0000000001s'"},
+    {"bad_rate", SCN_ERR_INVALID, 12, 13,
+     "'rate' must be a positive rate such as 500/s or 20/ms, got '200'"},
+    {"bad_size", SCN_ERR_INVALID, 11, 49,
+     "'free' must be a size such as 100B, 16KiB or 1MiB, got '1MB'"},
+    {"bad_range", SCN_ERR_INVALID, 10, 12,
+     "'latency' must be a duration or a range MIN..MAX such as 1ms..5ms (MIN <= MAX), "
+     "got '5ms..1ms'"},
+    {"missing_key", SCN_ERR_INVALID, 4, 3, "missing required key 'brokers' in cluster"},
+    {"missing_rate", SCN_ERR_INVALID, 11, 7, "missing required key 'rate' in producer"},
+    {"unknown_target", SCN_ERR_INVALID, 11, 11,
+     "unknown target 'broker-7': the scenario has 3 brokers"},
+    {"unknown_target_name", SCN_ERR_INVALID, 11, 11,
+     "unknown target 'controler' (did you mean 'controller'?)"},
+    {"unknown_topic_target", SCN_ERR_INVALID, 11, 11,
+     "unknown topic 'nosuch' in target 'leader:nosuch/0'"},
+    {"partition_out_of_range", SCN_ERR_INVALID, 11, 22,
+     "partition 3 out of range in target 'follower:orders/3': topic 'orders' has 3 "
+     "partitions (0 to 2)"},
+    {"unknown_topic_producer", SCN_ERR_INVALID, 11, 14,
+     "unknown topic 'order' (not declared under 'topics')"},
+    {"unknown_producer_target", SCN_ERR_INVALID, 14, 12,
+     "unknown target 'producer-3': the scenario has 2 producers"},
+    {"zk_target_in_kraft", SCN_ERR_INVALID, 12, 11,
+     "unknown target 'zk-1': a kraft cluster has no ZooKeeper"},
+    {"fault_past_duration", SCN_ERR_INVALID, 10, 9,
+     "fault at 90s is past the scenario's duration (1m)"},
+    {"rf_above_brokers", SCN_ERR_INVALID, 8, 25,
+     "replication_factor 4 is more than the number of brokers (3)"},
+    {"pause_without_for", SCN_ERR_INVALID, 11, 5, "'pause' needs 'for' (how long the stall lasts)"},
+    {"bad_name", SCN_ERR_INVALID, 1, 7, "name 'Bad_Name' must match [a-z0-9-]+"},
+    {"bad_format", SCN_ERR_INVALID, 1, 9, "unsupported format 2 (this ksim reads format 1)"},
+    {"syntax_error", SCN_ERR_SYNTAX, 10, 1, "invalid YAML: missing comma in flow mapping"},
+    {"tab_indent", SCN_ERR_SYNTAX, 10, 1,
+     "invalid YAML: tab character may not be used as indentation"},
+    {"duplicate_key", SCN_ERR_SYNTAX, 9, 1, "duplicate key 'duration' (first at line 2)"},
+    {"invalid_utf8", SCN_ERR_SYNTAX, 3, 17,
+     "invalid UTF-8 byte 0xe9: a scenario must be UTF-8 text"},
+    {"control_char", SCN_ERR_SYNTAX, 4, 19, "character U+0007 is not allowed in YAML"},
+    /* Found by fuzz_scn: the echoed source line holds "err:0:2: error: ". */
+    {"error_text_in_source", SCN_ERR_SYNTAX, 4, 32,
+     "invalid YAML: invalid nested block mapping on the same line"},
+    {"alias", SCN_ERR_SYNTAX, 12, 10, "YAML aliases are not supported in scenarios"},
+    {"tag", SCN_ERR_SYNTAX, 2, 17, "YAML tags are not supported in scenarios"},
+    {"bad_config_value", SCN_ERR_INVALID, 13, 22,
+     "'acks' must be one of all, -1, 0, 1, "
+     "got '2'"},
+    {"bad_config_bool", SCN_ERR_INVALID, 6, 37,
+     "'unclean.leader.election.enable' must be true or false, got 'maybe'"},
+    {"bad_config_int", SCN_ERR_INVALID, 6, 26,
+     "'min.insync.replicas' must be from 1 to 2147483647, got 0"},
+    {"bad_config_key", SCN_ERR_INVALID, 6, 5,
+     "'Min.Insync.Replicas' is not a Kafka config key (lowercase words joined by dots)"},
+    {"bad_expect", SCN_ERR_INVALID, 10, 15,
+     "'lost-write' must be one of any, none, some, got 'never'"},
+    {"bad_liveness", SCN_ERR_INVALID, 10, 13, "'liveness' must be one of any, ok, got 'yes'"},
+    {"two_actions", SCN_ERR_INVALID, 10, 30,
+     "a fault has one action, but this one has 'kill' and 'pause'"},
+    {"no_action", SCN_ERR_INVALID, 10, 5,
+     "fault has no action (one of kill, power-loss, restart, pause, partition, heal, delay, "
+     "disk, clock)"},
+    {"empty", SCN_ERR_INVALID, 1, 1,
+     "empty file: a scenario needs at least 'name', 'duration' and 'cluster'"},
+    {"not_a_mapping", SCN_ERR_INVALID, 1, 1, "'the scenario' must be a mapping, got a sequence"},
+    {"nemesis_kind", SCN_ERR_INVALID, 10, 17,
+     "'kinds' must be one of kill, power-loss, pause, partition, delay, disk, clock, "
+     "got 'restart'"},
+    {"disk_on_client", SCN_ERR_INVALID, 14, 20,
+     "disk faults apply to brokers and ZooKeeper servers; clients have no disk"},
+    {"heal_for", SCN_ERR_INVALID, 12, 5, "'for' has no meaning on 'heal'"},
+    {"groups_one", SCN_ERR_INVALID, 11, 25, "'groups' needs at least two groups"},
+    {"clock_both", SCN_ERR_INVALID, 11, 12, "'clock' takes exactly one of skew, step"},
 };
 
 static void test_bad_files(void **state)
@@ -445,7 +445,8 @@ static void test_bad_files(void **state)
 		int rc = scn_load_file(path, &s, &err);
 		snprintf(text, sizeof(text), "%s:%d:%d: %s", path, b->line, b->column, b->message);
 		if (rc != b->status || strcmp(err.text, text) != 0)
-			fail_msg("%s: status %d, got\n  %s\nwant\n  %s", b->file, rc, err.text, text);
+			fail_msg("%s: status %d, got\n  %s\nwant\n  %s", b->file, rc, err.text,
+			         text);
 		assert_null(s);
 		assert_int_equal(err.line, b->line);
 		assert_int_equal(err.column, b->column);
@@ -487,7 +488,7 @@ static void test_io_error(void **state)
 	assert_null(s);
 	assert_int_equal(err.line, 0);
 	assert_string_equal(err.text, "tests/scn_good/no-such-file.yaml: cannot open: "
-				      "No such file or directory");
+	                              "No such file or directory");
 }
 
 /* The buffer is read by length: bytes past `len` are never looked at. */
@@ -548,44 +549,45 @@ static void test_round_trip(void **state)
 static void test_print_format(void **state)
 {
 	struct scn_scenario *s = load_text_ok(
-		"name: p\nduration: 90s\nquiesce: 0.25s\ncluster: {mode: kraft, brokers: 1}\n"
-		"topics: [{name: t, partitions: 2, replication_factor: 1}]\n"
-		"faults: [{at: 1s, partition: {one-way: {from: broker-1, to: [leader:t/1]}}}]\n"
-		"expect: {duplicate: some}\n");
+	    "name: p\nduration: 90s\nquiesce: 0.25s\ncluster: {mode: kraft, brokers: 1}\n"
+	    "topics: [{name: t, partitions: 2, replication_factor: 1}]\n"
+	    "faults: [{at: 1s, partition: {one-way: {from: broker-1, to: [leader:t/1]}}}]\n"
+	    "expect: {duplicate: some}\n");
 	char *out = print_to_string(s);
-	assert_string_equal(out, "format: 1\n"
-				 "name: \"p\"\n"
-				 "seed: 1\n"
-				 "duration: 90s\n"
-				 "quiesce: 250ms\n"
-				 "cluster:\n"
-				 "  mode: kraft\n"
-				 "  brokers: 1\n"
-				 "network:\n"
-				 "  latency: 1ms..3ms\n"
-				 "disk:\n"
-				 "  write_latency: 0s\n"
-				 "  fsync_latency: 0s\n"
-				 "topics:\n"
-				 "  - name: \"t\"\n"
-				 "    partitions: 2\n"
-				 "    replication_factor: 1\n"
-				 "faults:\n"
-				 "  - at: 1s\n"
-				 "    partition: {one-way: {from: \"broker-1\", to: \"leader:t/1\"}}\n"
-				 "expect:\n"
-				 "  lost-write: any\n"
-				 "  duplicate: some\n"
-				 "  inconsistent-offsets: any\n"
-				 "  nonmonotonic-poll: any\n"
-				 "  nonmonotonic-send: any\n"
-				 "  poll-skip: any\n"
-				 "  unexpected: any\n"
-				 "  replica-divergence: any\n"
-				 "  committed-rewrite: any\n"
-				 "  split-brain: any\n"
-				 "  zk-agreement: any\n"
-				 "  liveness: any\n");
+	assert_string_equal(out,
+	                    "format: 1\n"
+	                    "name: \"p\"\n"
+	                    "seed: 1\n"
+	                    "duration: 90s\n"
+	                    "quiesce: 250ms\n"
+	                    "cluster:\n"
+	                    "  mode: kraft\n"
+	                    "  brokers: 1\n"
+	                    "network:\n"
+	                    "  latency: 1ms..3ms\n"
+	                    "disk:\n"
+	                    "  write_latency: 0s\n"
+	                    "  fsync_latency: 0s\n"
+	                    "topics:\n"
+	                    "  - name: \"t\"\n"
+	                    "    partitions: 2\n"
+	                    "    replication_factor: 1\n"
+	                    "faults:\n"
+	                    "  - at: 1s\n"
+	                    "    partition: {one-way: {from: \"broker-1\", to: \"leader:t/1\"}}\n"
+	                    "expect:\n"
+	                    "  lost-write: any\n"
+	                    "  duplicate: some\n"
+	                    "  inconsistent-offsets: any\n"
+	                    "  nonmonotonic-poll: any\n"
+	                    "  nonmonotonic-send: any\n"
+	                    "  poll-skip: any\n"
+	                    "  unexpected: any\n"
+	                    "  replica-divergence: any\n"
+	                    "  committed-rewrite: any\n"
+	                    "  split-brain: any\n"
+	                    "  zk-agreement: any\n"
+	                    "  liveness: any\n");
 	free(out);
 	scn_free(s);
 }
@@ -593,17 +595,12 @@ static void test_print_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_contract_example),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_all_features),
-		cmocka_unit_test(test_kraft),
-		cmocka_unit_test(test_config_values),
-		cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_bad_files_all_listed),
-		cmocka_unit_test(test_io_error),
-		cmocka_unit_test(test_buffer_not_terminated),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_print_format),
+	    cmocka_unit_test(test_contract_example),      cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_all_features),          cmocka_unit_test(test_kraft),
+	    cmocka_unit_test(test_config_values),         cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_bad_files_all_listed),  cmocka_unit_test(test_io_error),
+	    cmocka_unit_test(test_buffer_not_terminated), cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_print_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

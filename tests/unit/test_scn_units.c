@@ -25,15 +25,15 @@ static void test_duration_valid(void **state)
 	/* The contract's own examples. */
 	assert_int_equal(duration("250ms"), 250 * 1000000ll);
 	assert_int_equal(duration("10s"), 10 * 1000000000ll);
-	assert_int_equal(duration("1.5s"), 1500000000ll);          /* 1 s + 5/10 s */
-	assert_int_equal(duration("2m"), 120 * 1000000000ll);      /* 2 * 60 s */
+	assert_int_equal(duration("1.5s"), 1500000000ll);     /* 1 s + 5/10 s */
+	assert_int_equal(duration("2m"), 120 * 1000000000ll); /* 2 * 60 s */
 	assert_int_equal(duration("100us"), 100 * 1000ll);
 	/* Fractions are exact in every unit. */
-	assert_int_equal(duration("0.000000001s"), 1);             /* 10^-9 s */
-	assert_int_equal(duration("1.25ms"), 1250000);             /* 1 ms + 250 us */
+	assert_int_equal(duration("0.000000001s"), 1); /* 10^-9 s */
+	assert_int_equal(duration("1.25ms"), 1250000); /* 1 ms + 250 us */
 	assert_int_equal(duration("0.5us"), 500);
-	assert_int_equal(duration("1.5m"), 90 * 1000000000ll);     /* 90 s */
-	assert_int_equal(duration("0.1m"), 6 * 1000000000ll);      /* 6 s */
+	assert_int_equal(duration("1.5m"), 90 * 1000000000ll);               /* 90 s */
+	assert_int_equal(duration("0.1m"), 6 * 1000000000ll);                /* 6 s */
 	assert_int_equal(duration("2.50000000000000000000s"), 2500000000ll); /* trailing zeros */
 	assert_int_equal(duration("0ms"), 0);
 	assert_int_equal(duration("0s"), 0);
@@ -66,11 +66,32 @@ static void test_duration_negative(void **state)
 static void test_duration_invalid(void **state)
 {
 	static const char *const bad[] = {
-		"60",     /* a bare integer is an error */
-		"0",      "1.5",    "s",      "ms",     ".5s",   "5.s",    "1,5s",
-		"1.5 s",  " 1s",    "1s ",    "1S",     "1sec",  "1h",     "1d",
-		"+1s",    "--1s",   "1e3ms",  "0x10s",  "1ms..", "",       "1.0000000001s",
-		"0.1ns",  "0.0001us", "1m30s", "10000000000000000000000s",
+	    "60", /* a bare integer is an error */
+	    "0",
+	    "1.5",
+	    "s",
+	    "ms",
+	    ".5s",
+	    "5.s",
+	    "1,5s",
+	    "1.5 s",
+	    " 1s",
+	    "1s ",
+	    "1S",
+	    "1sec",
+	    "1h",
+	    "1d",
+	    "+1s",
+	    "--1s",
+	    "1e3ms",
+	    "0x10s",
+	    "1ms..",
+	    "",
+	    "1.0000000001s",
+	    "0.1ns",
+	    "0.0001us",
+	    "1m30s",
+	    "10000000000000000000000s",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t ns = 77;
@@ -92,7 +113,7 @@ static void test_format_duration(void **state)
 	assert_string_equal(scn_format_duration(1, buf, sizeof(buf)), "1ns");
 	assert_string_equal(scn_format_duration(-200000000, buf, sizeof(buf)), "-200ms");
 	assert_string_equal(scn_format_duration(INT64_MIN, buf, sizeof(buf)),
-			    "-9223372036854775808ns");
+	                    "-9223372036854775808ns");
 	/* Every formatted value parses back to itself. */
 	static const int64_t values[] = {0, 1, 999, 1000, 1001, 60000000000ll, INT64_MAX, -7};
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
@@ -118,8 +139,9 @@ static void test_range(void **state)
 	assert_int_equal(r.max_ns, 2500000);
 	assert_int_equal(scn_parse_range("1ms .. 5ms", 10, &r), 0); /* spaces around .. */
 	assert_int_equal(r.max_ns, 5000000);
-	static const char *const bad[] = {"5ms..1ms", "1ms..", "..5ms", "1..5ms", "1ms...5ms",
-					  "1ms..5ms..9ms", "-1ms..5ms", "", "1ms-5ms"};
+	static const char *const bad[] = {"5ms..1ms",  "1ms..",     "..5ms",
+	                                  "1..5ms",    "1ms...5ms", "1ms..5ms..9ms",
+	                                  "-1ms..5ms", "",          "1ms-5ms"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r.min_ns = r.max_ns = 42;
 		if (scn_parse_range(bad[i], strlen(bad[i]), &r) != -1)
@@ -149,8 +171,9 @@ static void test_rate(void **state)
 	assert_int_equal(scn_parse_rate("3/ns", 4, &r), 0);
 	assert_int_equal(r.num, 3000000000ull);
 	assert_int_equal(r.den, 1);
-	static const char *const bad[] = {"200", "0/s", "/s", "1.5/s", "10/", "10/h", "10 / s",
-					  "-1/s", "10/sec", "99999999999999999999/s"};
+	static const char *const bad[] = {
+	    "200",  "0/s",    "/s",   "1.5/s",  "10/",
+	    "10/h", "10 / s", "-1/s", "10/sec", "99999999999999999999/s"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r.num = 9;
 		if (scn_parse_rate(bad[i], strlen(bad[i]), &r) != -1)
@@ -170,8 +193,8 @@ static void test_size(void **state)
 	assert_int_equal(b, 1048576);
 	assert_int_equal(scn_parse_size("0B", 2, &b), 0);
 	assert_int_equal(b, 0);
-	static const char *const bad[] = {"100", "16KB", "1MB", "1.5MiB", "1kib", "B", "-1B",
-					  "1 MiB", "99999999999999999GiB"};
+	static const char *const bad[] = {
+	    "100", "16KB", "1MB", "1.5MiB", "1kib", "B", "-1B", "1 MiB", "99999999999999999GiB"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		b = 3;
 		if (scn_parse_size(bad[i], strlen(bad[i]), &b) != -1)
@@ -183,10 +206,13 @@ static void test_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration_valid),   cmocka_unit_test(test_duration_negative),
-		cmocka_unit_test(test_duration_invalid), cmocka_unit_test(test_format_duration),
-		cmocka_unit_test(test_range),            cmocka_unit_test(test_rate),
-		cmocka_unit_test(test_size),
+	    cmocka_unit_test(test_duration_valid),
+	    cmocka_unit_test(test_duration_negative),
+	    cmocka_unit_test(test_duration_invalid),
+	    cmocka_unit_test(test_format_duration),
+	    cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_rate),
+	    cmocka_unit_test(test_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
