@@ -19,6 +19,7 @@ enum {
 	MAX_CLIENTS = 100,
 	MAX_KEYS = 1000000,
 	MAX_TOPIC_NAME = 249, /* Kafka's own limit */
+	MAX_TOPICS = 1000,
 };
 
 static const char *const top_keys[] = {
@@ -60,7 +61,7 @@ static int load_top_scalars(struct scn_ctx *c, const struct scn_ynode *root)
 {
 	struct scn_scenario *s = c->s;
 	const struct scn_ynode *v;
-	if (load_format(c, root) || load_name(c, root))
+	if (load_name(c, root))
 		return -1;
 	if ((v = scn_get(root, "description"))) {
 		if (scn_want(c, v, SCN_Y_SCALAR, "description"))
@@ -196,6 +197,8 @@ static int load_topics(struct scn_ctx *c, const struct scn_ynode *root)
 		return 0;
 	if (scn_want(c, n, SCN_Y_SEQ, "topics"))
 		return -1;
+	if (n->count > MAX_TOPICS)
+		return scn_fail(c, n, "more than %d topics", MAX_TOPICS);
 	if (n->count && !(c->s->topics = calloc(n->count, sizeof(*c->s->topics))))
 		return scn_fail_nomem(c);
 	for (size_t i = 0; i < n->count; i++) {
