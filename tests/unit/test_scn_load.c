@@ -402,6 +402,10 @@ static const struct bad_case bad_cases[] = {
     /* Found by fuzz_scn: the echoed source line holds "err:0:2: error: ". */
     {"error_text_in_source", SCN_ERR_SYNTAX, 4, 32,
      "invalid YAML: invalid nested block mapping on the same line"},
+    {"duplicate_topic", SCN_ERR_INVALID, 9, 12, "topic 'orders' is declared twice"},
+    {"zookeeper_in_kraft", SCN_ERR_INVALID, 5, 3, "'zookeeper' has no meaning in kraft mode"},
+    {"negative_seed", SCN_ERR_INVALID, 3, 7,
+     "'seed' must be an integer from 0 to 18446744073709551615, got '-1'"},
     {"alias", SCN_ERR_SYNTAX, 12, 10, "YAML aliases are not supported in scenarios"},
     {"tag", SCN_ERR_SYNTAX, 2, 17, "YAML tags are not supported in scenarios"},
     {"bad_config_value", SCN_ERR_INVALID, 13, 22,
