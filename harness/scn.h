@@ -29,6 +29,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* An allocator with realloc semantics: p NULL allocates, n 0 frees (and
+ * returns NULL). The loader allocates everything it returns through it, so
+ * tests can fail the Nth allocation; libfyaml's own memory is its own. */
+struct scn_alloc {
+	void *(*realloc)(void *ctx, void *p, size_t n);
+	void *ctx;
+};
+
 /* Status codes; every loader function returns SCN_OK or one of these. */
 enum scn_status {
 	SCN_OK = 0,
@@ -273,7 +281,8 @@ struct scn_scenario {
 	size_t fault_count;
 	struct scn_nemesis nemesis;
 	enum scn_expect expect[SCN_CHK_COUNT];
-	bool expect_liveness; /* `liveness: ok` */
+	bool expect_liveness;   /* `liveness: ok` */
+	struct scn_alloc alloc; /* what it was loaded with; scn_free uses it */
 };
 
 /*
@@ -292,6 +301,15 @@ int scn_load_file(const char *path, struct scn_scenario **out, struct scn_error 
  */
 int scn_load_buffer(const char *name, const void *bytes, size_t len, struct scn_scenario **out,
                     struct scn_error *err);
+
+/*
+ * Same as scn_load_buffer, allocating the scenario through `alloc` (NULL:
+ * malloc). The allocator must stay usable until scn_free. An allocation
+ * failure anywhere gives SCN_ERR_NOMEM, frees everything, and leaves
+ * *out NULL.
+ */
+int scn_load_buffer_alloc(const struct scn_alloc *alloc, const char *name, const void *bytes,
+                          size_t len, struct scn_scenario **out, struct scn_error *err);
 
 /* Frees a scenario and everything it owns; NULL is allowed. */
 void scn_free(struct scn_scenario *s);

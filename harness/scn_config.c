@@ -197,7 +197,7 @@ int scn_load_config(struct scn_ctx *c, const struct scn_ynode *n, enum scn_cfg_s
 	if (scn_want(c, n, SCN_Y_MAP, "config"))
 		return -1;
 	size_t pairs = n->count / 2;
-	cfg->items = pairs ? calloc(pairs, sizeof(*cfg->items)) : NULL;
+	cfg->items = pairs ? scn_mem_calloc(c->a, pairs, sizeof(*cfg->items)) : NULL;
 	if (pairs && !cfg->items)
 		return scn_fail_nomem(c);
 	for (size_t i = 0; i < pairs; i++) {
@@ -213,13 +213,13 @@ int scn_load_config(struct scn_ctx *c, const struct scn_ynode *n, enum scn_cfg_s
 	return 0;
 }
 
-void scn_config_free(struct scn_config *cfg)
+void scn_config_free(const struct scn_alloc *a, struct scn_config *cfg)
 {
 	for (size_t i = 0; i < cfg->count; i++) {
-		free(cfg->items[i].key);
-		free(cfg->items[i].value);
+		scn_mem_free(a, cfg->items[i].key);
+		scn_mem_free(a, cfg->items[i].value);
 	}
-	free(cfg->items);
+	scn_mem_free(a, cfg->items);
 	cfg->items = NULL;
 	cfg->count = 0;
 }

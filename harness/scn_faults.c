@@ -115,7 +115,7 @@ static int parse_role(struct scn_ctx *c, const struct scn_ynode *n, const char *
 	if (!slash || slash == rest || p < 0)
 		return scn_fail(c, n, "target '%.60s' must be %s:TOPIC/PARTITION", n->text,
 		                t->kind == SCN_TARGET_LEADER ? "leader" : "follower");
-	if (!(t->topic = malloc((size_t)(slash - rest) + 1)))
+	if (!(t->topic = scn_mem_alloc(c->a, (size_t)(slash - rest) + 1)))
 		return scn_fail_nomem(c);
 	memcpy(t->topic, rest, (size_t)(slash - rest));
 	t->topic[slash - rest] = '\0';
@@ -186,7 +186,7 @@ static int parse_targets(struct scn_ctx *c, const struct scn_ynode *n, struct sc
 		if (count == 0)
 			return scn_fail(c, n, "empty target list");
 	}
-	if (!(ts->items = calloc(count, sizeof(*ts->items))))
+	if (!(ts->items = scn_mem_calloc(c->a, count, sizeof(*ts->items))))
 		return scn_fail_nomem(c);
 	for (size_t i = 0; i < count; i++) {
 		ts->count++;
@@ -196,11 +196,11 @@ static int parse_targets(struct scn_ctx *c, const struct scn_ynode *n, struct sc
 	return 0;
 }
 
-static void targets_free(struct scn_targets *ts)
+static void targets_free(const struct scn_alloc *a, struct scn_targets *ts)
 {
 	for (size_t i = 0; i < ts->count; i++)
-		free(ts->items[i].topic);
-	free(ts->items);
+		scn_mem_free(a, ts->items[i].topic);
+	scn_mem_free(a, ts->items);
 }
 
 static const char *const partition_keys[] = {"isolate", "groups", "halves", "one-way", NULL};
@@ -212,7 +212,7 @@ static int load_groups(struct scn_ctx *c, const struct scn_ynode *n, struct scn_
 		return -1;
 	if (n->count < 2)
 		return scn_fail(c, n, "'groups' needs at least two groups");
-	if (!(f->partition.groups = calloc(n->count, sizeof(*f->partition.groups))))
+	if (!(f->partition.groups = scn_mem_calloc(c->a, n->count, sizeof(*f->partition.groups))))
 		return scn_fail_nomem(c);
 	for (size_t i = 0; i < n->count; i++) {
 		f->partition.group_count++;
@@ -440,7 +440,7 @@ int scn_load_faults(struct scn_ctx *c, const struct scn_ynode *n)
 		return 0;
 	if (scn_want(c, n, SCN_Y_SEQ, "faults"))
 		return -1;
-	if (n->count && !(s->faults = calloc(n->count, sizeof(*s->faults))))
+	if (n->count && !(s->faults = scn_mem_calloc(c->a, n->count, sizeof(*s->faults))))
 		return scn_fail_nomem(c);
 	for (size_t i = 0; i < n->count; i++) {
 		s->fault_count++;
@@ -524,19 +524,19 @@ int scn_load_expect(struct scn_ctx *c, const struct scn_ynode *n)
 	return 0;
 }
 
-static void fault_free(struct scn_fault *f)
+static void fault_free(const struct scn_alloc *a, struct scn_fault *f)
 {
-	targets_free(&f->targets);
+	targets_free(a, &f->targets);
 	for (size_t i = 0; i < f->partition.group_count; i++)
-		targets_free(&f->partition.groups[i]);
-	free(f->partition.groups);
-	targets_free(&f->partition.from);
-	targets_free(&f->partition.to);
+		targets_free(a, &f->partition.groups[i]);
+	scn_mem_free(a, f->partition.groups);
+	targets_free(a, &f->partition.from);
+	targets_free(a, &f->partition.to);
 }
 
 void scn_faults_free(struct scn_scenario *s)
 {
 	for (size_t i = 0; i < s->fault_count; i++)
-		fault_free(&s->faults[i]);
-	free(s->faults);
+		fault_free(&s->alloc, &s->faults[i]);
+	scn_mem_free(&s->alloc, s->faults);
 }

@@ -15,6 +15,7 @@
 #include "harness/scn_yaml.h"
 
 struct scn_ctx {
+	const struct scn_alloc *a;
 	const char *name;
 	struct scn_error *err;
 	int status;
@@ -73,7 +74,7 @@ char *scn_strdup(struct scn_ctx *c, const char *text);
  * the simulator understands. */
 int scn_load_config(struct scn_ctx *c, const struct scn_ynode *n, enum scn_cfg_scope scope,
                     struct scn_config *cfg);
-void scn_config_free(struct scn_config *cfg);
+void scn_config_free(const struct scn_alloc *a, struct scn_config *cfg);
 
 /* scn_faults.c: faults, nemesis and expect; they need topics, brokers and
  * clients loaded first to check the names they refer to. */

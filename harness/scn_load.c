@@ -199,7 +199,7 @@ static int load_topics(struct scn_ctx *c, const struct scn_ynode *root)
 		return -1;
 	if (n->count > MAX_TOPICS)
 		return scn_fail(c, n, "more than %d topics", MAX_TOPICS);
-	if (n->count && !(c->s->topics = calloc(n->count, sizeof(*c->s->topics))))
+	if (n->count && !(c->s->topics = scn_mem_calloc(c->a, n->count, sizeof(*c->s->topics))))
 		return scn_fail_nomem(c);
 	for (size_t i = 0; i < n->count; i++) {
 		/* Counted before loading so that a failure still frees it. */
@@ -294,7 +294,8 @@ static int load_workload(struct scn_ctx *c, const struct scn_ynode *root)
 	if ((n = scn_get(w, "producers"))) {
 		if (scn_want(c, n, SCN_Y_SEQ, "producers"))
 			return -1;
-		if (n->count && !(s->producers = calloc(n->count, sizeof(*s->producers))))
+		if (n->count &&
+		    !(s->producers = scn_mem_calloc(c->a, n->count, sizeof(*s->producers))))
 			return scn_fail_nomem(c);
 		for (size_t i = 0; i < n->count; i++) {
 			s->producer_group_count++;
@@ -306,7 +307,8 @@ static int load_workload(struct scn_ctx *c, const struct scn_ynode *root)
 	if ((n = scn_get(w, "consumers"))) {
 		if (scn_want(c, n, SCN_Y_SEQ, "consumers"))
 			return -1;
-		if (n->count && !(s->consumers = calloc(n->count, sizeof(*s->consumers))))
+		if (n->count &&
+		    !(s->consumers = scn_mem_calloc(c->a, n->count, sizeof(*s->consumers))))
 			return scn_fail_nomem(c);
 		for (size_t i = 0; i < n->count; i++) {
 			s->consumer_group_count++;
@@ -351,30 +353,39 @@ static int load_root(struct scn_ctx *c, const struct scn_ynode *root)
 	return 0;
 }
 
-int scn_load_buffer(const char *name, const void *bytes, size_t len, struct scn_scenario **out,
-                    struct scn_error *err)
+int scn_load_buffer_alloc(const struct scn_alloc *alloc, const char *name, const void *bytes,
+                          size_t len, struct scn_scenario **out, struct scn_error *err)
 {
+	const struct scn_alloc *a = alloc ? alloc : &scn_alloc_libc;
 	struct scn_ynode *root = NULL;
 	*out = NULL;
 	memset(err, 0, sizeof(*err));
-	int rc = scn_yaml_parse(name, bytes, len, &root, err);
+	int rc = scn_yaml_parse(a, name, bytes, len, &root, err);
 	if (rc != SCN_OK)
 		return rc;
-	struct scn_scenario *s = calloc(1, sizeof(*s));
-	struct scn_ctx c = {.name = name, .err = err, .status = SCN_OK, .s = s};
-	if (!s)
+	struct scn_scenario *s = scn_mem_calloc(a, 1, sizeof(*s));
+	struct scn_ctx c = {.a = a, .name = name, .err = err, .status = SCN_OK, .s = s};
+	if (!s) {
 		scn_fail_nomem(&c);
-	else
+	} else {
+		s->alloc = *a;
 		set_defaults(s);
+	}
 	if (s && load_root(&c, root) && c.status == SCN_OK)
 		scn_fail(&c, root, "invalid scenario"); /* every failure path sets one */
-	scn_yaml_free(root);
+	scn_yaml_free(a, root);
 	if (c.status != SCN_OK) {
 		scn_free(s);
 		return c.status;
 	}
 	*out = s;
 	return SCN_OK;
+}
+
+int scn_load_buffer(const char *name, const void *bytes, size_t len, struct scn_scenario **out,
+                    struct scn_error *err)
+{
+	return scn_load_buffer_alloc(NULL, name, bytes, len, out, err);
 }
 
 int scn_load_file(const char *path, struct scn_scenario **out, struct scn_error *err)
@@ -418,40 +429,42 @@ int scn_load_file(const char *path, struct scn_scenario **out, struct scn_error 
 	return rc;
 }
 
-static void topics_free(struct scn_scenario *s)
+static void topics_free(const struct scn_alloc *a, struct scn_scenario *s)
 {
 	for (size_t i = 0; i < s->topic_count; i++) {
-		free(s->topics[i].name);
-		scn_config_free(&s->topics[i].config);
+		scn_mem_free(a, s->topics[i].name);
+		scn_config_free(a, &s->topics[i].config);
 	}
-	free(s->topics);
+	scn_mem_free(a, s->topics);
 }
 
-static void workload_free(struct scn_scenario *s)
+static void workload_free(const struct scn_alloc *a, struct scn_scenario *s)
 {
 	for (size_t i = 0; i < s->producer_group_count; i++) {
-		free(s->producers[i].topic);
-		scn_config_free(&s->producers[i].config);
+		scn_mem_free(a, s->producers[i].topic);
+		scn_config_free(a, &s->producers[i].config);
 	}
-	free(s->producers);
+	scn_mem_free(a, s->producers);
 	for (size_t i = 0; i < s->consumer_group_count; i++) {
-		free(s->consumers[i].topic);
-		free(s->consumers[i].group);
-		scn_config_free(&s->consumers[i].config);
+		scn_mem_free(a, s->consumers[i].topic);
+		scn_mem_free(a, s->consumers[i].group);
+		scn_config_free(a, &s->consumers[i].config);
 	}
-	free(s->consumers);
+	scn_mem_free(a, s->consumers);
 }
 
 void scn_free(struct scn_scenario *s)
 {
 	if (!s)
 		return;
-	free(s->name);
-	free(s->description);
-	scn_config_free(&s->cluster.broker);
-	scn_config_free(&s->cluster.zookeeper_config);
-	topics_free(s);
-	workload_free(s);
+	/* A copy: the scenario holding the allocator is freed last. */
+	struct scn_alloc a = s->alloc;
+	scn_mem_free(&a, s->name);
+	scn_mem_free(&a, s->description);
+	scn_config_free(&a, &s->cluster.broker);
+	scn_config_free(&a, &s->cluster.zookeeper_config);
+	topics_free(&a, s);
+	workload_free(&a, s);
 	scn_faults_free(s);
-	free(s);
+	scn_mem_free(&a, s);
 }

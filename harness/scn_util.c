@@ -34,7 +34,7 @@ int scn_fail_nomem(struct scn_ctx *c)
 char *scn_strdup(struct scn_ctx *c, const char *text)
 {
 	size_t len = strlen(text);
-	char *copy = malloc(len + 1);
+	char *copy = scn_mem_alloc(c->a, len + 1);
 	if (!copy) {
 		scn_fail_nomem(c);
 		return NULL;

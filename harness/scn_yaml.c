@@ -10,6 +10,7 @@
 /* The builder's state for one parse: the open containers, the last known
  * position (an empty scalar has none of its own) and the first error. */
 struct builder {
+	const struct scn_alloc *a;
 	const char *name;
 	struct scn_error *err;
 	int status;
@@ -54,16 +55,55 @@ const char *scn_ykind_name(enum scn_ykind kind)
 	}
 }
 
-void scn_yaml_free(struct scn_ynode *node)
+static void *libc_realloc(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	if (n == 0) {
+		free(p);
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+const struct scn_alloc scn_alloc_libc = {libc_realloc, NULL};
+
+void *scn_mem_realloc(const struct scn_alloc *a, void *p, size_t n)
+{
+	return n ? a->realloc(a->ctx, p, n) : NULL;
+}
+
+void *scn_mem_alloc(const struct scn_alloc *a, size_t n)
+{
+	return scn_mem_realloc(a, NULL, n ? n : 1);
+}
+
+void *scn_mem_calloc(const struct scn_alloc *a, size_t count, size_t size)
+{
+	if (count && size > SIZE_MAX / count)
+		return NULL;
+	size_t n = count * size;
+	void *p = scn_mem_alloc(a, n);
+	if (p && n)
+		memset(p, 0, n);
+	return p;
+}
+
+void scn_mem_free(const struct scn_alloc *a, void *p)
+{
+	if (p)
+		a->realloc(a->ctx, p, 0);
+}
+
+void scn_yaml_free(const struct scn_alloc *a, struct scn_ynode *node)
 {
 	if (!node)
 		return;
 	/* Depth is bounded by SCN_YAML_MAX_DEPTH, so recursion is safe. */
 	for (size_t i = 0; i < node->count; i++)
-		scn_yaml_free(node->items[i]);
-	free(node->items);
-	free(node->text);
-	free(node);
+		scn_yaml_free(a, node->items[i]);
+	scn_mem_free(a, node->items);
+	scn_mem_free(a, node->text);
+	scn_mem_free(a, node);
 }
 
 static int fail(struct builder *b, int status, int line, int column, const char *msg)
@@ -131,9 +171,9 @@ static void diag_output_cb(struct fy_diag *diag, void *user, const char *buf, si
 
 static struct scn_ynode *node_new(struct builder *b, enum scn_ykind kind)
 {
-	struct scn_ynode *n = calloc(1, sizeof(*n));
+	struct scn_ynode *n = scn_mem_calloc(b->a, 1, sizeof(*n));
 	if (!n) {
-		fail(b, SCN_ERR_NOMEM, b->line, b->column, "out of memory");
+		fail(b, SCN_ERR_NOMEM, 0, 0, "out of memory");
 		return NULL;
 	}
 	n->kind = kind;
@@ -146,9 +186,10 @@ static int append(struct builder *b, struct scn_ynode *parent, struct scn_ynode 
 {
 	if (parent->count == parent->cap) {
 		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct scn_ynode **items = realloc(parent->items, cap * sizeof(*items));
+		struct scn_ynode **items =
+		    scn_mem_realloc(b->a, parent->items, cap * sizeof(*items));
 		if (!items)
-			return fail(b, SCN_ERR_NOMEM, b->line, b->column, "out of memory");
+			return fail(b, SCN_ERR_NOMEM, 0, 0, "out of memory");
 		parent->items = items;
 		parent->cap = cap;
 	}
@@ -180,7 +221,7 @@ static int attach(struct builder *b, struct scn_ynode *node)
 {
 	if (b->depth == 0) {
 		if (b->root) {
-			scn_yaml_free(node);
+			scn_yaml_free(b->a, node);
 			return fail(b, SCN_ERR_SYNTAX, b->line, b->column,
 			            "more than one root node");
 		}
@@ -189,11 +230,11 @@ static int attach(struct builder *b, struct scn_ynode *node)
 	}
 	struct scn_ynode *parent = b->stack[b->depth - 1];
 	if (parent->kind == SCN_Y_MAP && parent->count % 2 == 0 && check_key(b, parent, node)) {
-		scn_yaml_free(node);
+		scn_yaml_free(b->a, node);
 		return -1;
 	}
 	if (append(b, parent, node)) {
-		scn_yaml_free(node);
+		scn_yaml_free(b->a, node);
 		return -1;
 	}
 	return 0;
@@ -208,10 +249,10 @@ static int on_scalar(struct builder *b, struct fy_event *e)
 	struct scn_ynode *n = node_new(b, SCN_Y_SCALAR);
 	if (!n)
 		return -1;
-	n->text = malloc(len + 1);
+	n->text = scn_mem_alloc(b->a, len + 1);
 	if (!n->text) {
-		scn_yaml_free(n);
-		return fail(b, SCN_ERR_NOMEM, b->line, b->column, "out of memory");
+		scn_yaml_free(b->a, n);
+		return fail(b, SCN_ERR_NOMEM, 0, 0, "out of memory");
 	}
 	if (len)
 		memcpy(n->text, text, len);
@@ -368,11 +409,12 @@ static void run_parser(struct builder *b, struct fy_parser *fyp)
 	}
 }
 
-int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_ynode **root,
-                   struct scn_error *err)
+int scn_yaml_parse(const struct scn_alloc *a, const char *name, const char *buf, size_t len,
+                   struct scn_ynode **root, struct scn_error *err)
 {
 	struct builder b;
 	memset(&b, 0, sizeof(b));
+	b.a = a;
 	b.name = name;
 	b.err = err;
 	b.line = 1;
@@ -397,7 +439,7 @@ int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_yno
 	if (diag)
 		fy_diag_destroy(diag);
 	if (b.status != SCN_OK) {
-		scn_yaml_free(b.root);
+		scn_yaml_free(a, b.root);
 		return b.status;
 	}
 	*root = b.root;

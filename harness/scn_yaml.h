@@ -51,11 +51,21 @@ struct scn_ynode {
  * holds "NAME:LINE:COL: message"; the result is SCN_ERR_SYNTAX (including
  * the refused constructs above) or SCN_ERR_NOMEM.
  */
-int scn_yaml_parse(const char *name, const char *buf, size_t len, struct scn_ynode **root,
-                   struct scn_error *err);
+int scn_yaml_parse(const struct scn_alloc *a, const char *name, const char *buf, size_t len,
+                   struct scn_ynode **root, struct scn_error *err);
 
 /* Frees a tree from scn_yaml_parse; NULL is allowed. */
-void scn_yaml_free(struct scn_ynode *node);
+void scn_yaml_free(const struct scn_alloc *a, struct scn_ynode *node);
+
+/* Allocation through a scn_alloc: scn_mem_alloc and scn_mem_calloc return
+ * NULL on failure (calloc also on count * size overflow) and never for a
+ * zero size; scn_mem_free accepts NULL. */
+void *scn_mem_alloc(const struct scn_alloc *a, size_t n);
+void *scn_mem_calloc(const struct scn_alloc *a, size_t count, size_t size);
+void *scn_mem_realloc(const struct scn_alloc *a, void *p, size_t n);
+void scn_mem_free(const struct scn_alloc *a, void *p);
+/* The default: libc's realloc and free. */
+extern const struct scn_alloc scn_alloc_libc;
 
 /* "a scalar", "a sequence", "a mapping": for messages. */
 const char *scn_ykind_name(enum scn_ykind kind);

@@ -596,6 +596,85 @@ static void test_print_format(void **state)
 	scn_free(s);
 }
 
+/* Counts live blocks and fails the fail_at-th allocation (from 1). */
+struct counting_alloc {
+	long calls;
+	long fail_at;
+	long live;
+};
+
+static void *counting_realloc(void *ctx, void *p, size_t n)
+{
+	struct counting_alloc *c = ctx;
+	if (n == 0) {
+		if (p)
+			c->live--;
+		free(p);
+		return NULL;
+	}
+	if (++c->calls == c->fail_at)
+		return NULL;
+	void *q = realloc(p, n);
+	if (q && !p)
+		c->live++;
+	return q;
+}
+
+static char *read_fixture(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *buf = malloc(65536);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 65536, f);
+	assert_true(*len > 0 && *len < 65536);
+	fclose(f);
+	return buf;
+}
+
+/* Fails allocation 1, 2, ... until the load succeeds: every failure must
+ * be a clean SCN_ERR_NOMEM with nothing left allocated, and the final load
+ * must equal an unhindered one. */
+static void sweep_allocation_failures(const char *path)
+{
+	size_t len;
+	char *text = read_fixture(path, &len);
+	struct scn_scenario *ref = load_ok(path);
+	char *want = print_to_string(ref);
+	scn_free(ref);
+	long failures = 0;
+	for (long n = 1;; n++) {
+		struct counting_alloc c = {0, n, 0};
+		struct scn_alloc a = {counting_realloc, &c};
+		struct scn_scenario *s = NULL;
+		struct scn_error err;
+		int rc = scn_load_buffer_alloc(&a, "f.yaml", text, len, &s, &err);
+		if (rc == SCN_OK) {
+			assert_true(c.calls < n); /* nothing failed */
+			char *got = print_to_string(s);
+			assert_string_equal(got, want);
+			free(got);
+			scn_free(s);
+			assert_int_equal(c.live, 0);
+			break;
+		}
+		assert_int_equal(rc, SCN_ERR_NOMEM);
+		assert_null(s);
+		assert_string_equal(err.text, "f.yaml: out of memory");
+		assert_int_equal(c.live, 0);
+		failures++;
+	}
+	assert_true(failures > 50); /* the sweep did reach deep into the load */
+	free(want);
+	free(text);
+}
+
+static void test_allocation_failures(void **state)
+{
+	sweep_allocation_failures("tests/scn_good/contract_example.yaml");
+	sweep_allocation_failures("tests/scn_good/all_features.yaml");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +684,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_files_all_listed),  cmocka_unit_test(test_io_error),
 	    cmocka_unit_test(test_buffer_not_terminated), cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_print_format),
+	    cmocka_unit_test(test_allocation_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
