@@ -411,17 +411,22 @@ int scn_load_file(const char *path, struct scn_scenario **out, struct scn_error 
 			buf = nbuf;
 			cap = ncap;
 		}
+		errno = 0;
 		size_t got = fread(buf + len, 1, cap - len, f);
 		len += got;
 		if (got == 0)
 			break;
 	}
+	int read_errno = errno;
 	if (rc == SCN_OK && ferror(f))
 		rc = SCN_ERR_IO;
 	fclose(f);
 	if (rc != SCN_OK) {
 		free(buf);
-		scn_error_set(err, path, 0, 0, rc == SCN_ERR_IO ? "read error" : "out of memory");
+		scn_error_set(err, path, 0, 0, "%s",
+		              rc == SCN_ERR_IO ? "cannot read" : "out of memory");
+		if (rc == SCN_ERR_IO && read_errno)
+			scn_error_set(err, path, 0, 0, "cannot read: %s", strerror(read_errno));
 		return rc;
 	}
 	rc = scn_load_buffer(path, buf, len, out, err);

@@ -498,6 +498,10 @@ static void test_io_error(void **state)
 	assert_int_equal(err.line, 0);
 	assert_string_equal(err.text, "tests/scn_good/no-such-file.yaml: cannot open: "
 	                              "No such file or directory");
+	/* A directory opens but cannot be read. */
+	assert_int_equal(scn_load_file("tests/scn_bad", &s, &err), SCN_ERR_IO);
+	assert_null(s);
+	assert_string_equal(err.text, "tests/scn_bad: cannot read: Is a directory");
 }
 
 /* The buffer is read by length: bytes past `len` are never looked at. */
@@ -522,8 +526,8 @@ static void test_buffer_not_terminated(void **state)
 static void assert_description(const char *quoted, const char *want)
 {
 	char text[512];
-	snprintf(text, sizeof(text), "name: q\nduration: 1s\ncluster: {brokers: 1}\ndescription: %s\n",
-	         quoted);
+	snprintf(text, sizeof(text),
+	         "name: q\nduration: 1s\ncluster: {brokers: 1}\ndescription: %s\n", quoted);
 	struct scn_scenario *s = load_text_ok(text);
 	assert_string_equal(s->description, want);
 	scn_free(s);
@@ -711,11 +715,16 @@ static void test_allocation_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_contract_example),      cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_all_features),          cmocka_unit_test(test_kraft),
-	    cmocka_unit_test(test_config_values),         cmocka_unit_test(test_bad_files),
-	    cmocka_unit_test(test_bad_files_all_listed),  cmocka_unit_test(test_io_error),
-	    cmocka_unit_test(test_buffer_not_terminated), cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_contract_example),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_all_features),
+	    cmocka_unit_test(test_kraft),
+	    cmocka_unit_test(test_config_values),
+	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_bad_files_all_listed),
+	    cmocka_unit_test(test_io_error),
+	    cmocka_unit_test(test_buffer_not_terminated),
+	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_print_format),
 	    cmocka_unit_test(test_allocation_failures),
 	    cmocka_unit_test(test_single_quoted),
