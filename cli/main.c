@@ -19,6 +19,7 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
 	      "  check HISTORY.jsonl [--expect K=V]  run the checkers on a history\n"
+	      "  validate FILE [--quiet]            check a scenario file, print it normalized\n"
 	      "  help [COMMAND]                     this text, or a command's\n"
 	      "\n"
 	      "options:\n"
@@ -37,6 +38,10 @@ static const struct {
 		 "loss. Prints what each phase did and the run's trace hash: the same\n"
 		 "seed gives the same hash on every machine. --trace writes every\n"
 		 "simulated event to FILE.\n"},
+	{"validate", "usage: ksim validate FILE [--quiet]\n\n"
+		     "Loads a scenario file (format: docs/scenarios.md). A problem is\n"
+		     "reported as FILE:LINE:COL: message with exit code 2; a valid file is\n"
+		     "printed back with every default filled in (unless --quiet).\n"},
 	{"check", "usage: ksim check HISTORY.jsonl [--expect KEY=VALUE]...\n\n"
 		  "Runs every checker (lost-write, duplicate, inconsistent-offsets, ...)\n"
 		  "on a history in the JSON Lines schema of docs/checkers.md, prints a\n"
@@ -124,5 +129,7 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - 2, argv + 2);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc - 2, argv + 2);
 	return cli_usage_error("unknown command '%s'", cmd);
 }

@@ -34,4 +34,9 @@ expect 2 check tests/histories/no-such-file.jsonl
 expect 2 check
 expect 2 check tests/histories/clean.jsonl --expect nosuch=none
 expect 2 check tests/histories/clean.jsonl --expect lost-write=maybe
+expect 0 validate tests/scn_good/contract_example.yaml
+expect 0 help validate
+expect 2 validate
+expect 2 validate tests/scn_good/no-such.yaml
+for f in tests/scn_bad/*.yaml; do expect 2 validate "$f"; done
 exit $fail
