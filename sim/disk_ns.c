@@ -11,7 +11,7 @@
 #include "sim/env.h"
 #include "sim/util.h"
 
-void disk_image_resize(struct image *im, size_t len)
+static void image_reserve(struct image *im, size_t len)
 {
 	if (len > im->cap) {
 		size_t cap = im->cap ? im->cap : 4096;
@@ -20,6 +20,11 @@ void disk_image_resize(struct image *im, size_t len)
 		im->bytes = sim_xrealloc(im->bytes, cap);
 		im->cap = cap;
 	}
+}
+
+void disk_image_resize(struct image *im, size_t len)
+{
+	image_reserve(im, len);
 	if (len > im->len)
 		memset(im->bytes + im->len, 0, len - im->len);
 	im->len = len;
@@ -31,8 +36,14 @@ void disk_image_write(struct image *im, int64_t off, const uint8_t *p, size_t le
 	if (len == 0)
 		return;
 	size_t end = (size_t)off + len;
-	if (end > im->len)
-		disk_image_resize(im, end);
+	if (end > im->len) {
+		/* Zero only the hole before the write (appends have none): the
+		 * written bytes are about to be overwritten anyway. */
+		image_reserve(im, end);
+		if ((size_t)off > im->len)
+			memset(im->bytes + im->len, 0, (size_t)off - im->len);
+		im->len = end;
+	}
 	memcpy(im->bytes + off, p, len);
 }
 

@@ -118,12 +118,20 @@ static void on_frame(struct env_conn *conn, const uint8_t *frame, size_t len)
 	if (!c->head)
 		c->tail = NULL;
 	c->in_flight--;
-	size_t cap = kp_arena_bound(len);
-	void *mem = env_alloc(c->env, cap);
-	struct kp_arena a;
-	kp_arena_init(&a, mem, cap);
+	/* Decoded arrays go to an arena; bytes stay views into the frame. A
+	 * small arena nearly always suffices; only a frame that needs more
+	 * gets the worst-case bound (16 bytes per frame byte). */
 	struct kp_response resp;
-	int rc = kp_decode_response(frame, len, p->api_key, p->api_version, &a, &resp);
+	struct kp_arena a;
+	size_t caps[2] = {4096, kp_arena_bound(len)};
+	void *mem = NULL;
+	int rc = KP_EARENA;
+	for (int i = 0; i < 2 && rc == KP_EARENA; i++) {
+		env_free(c->env, mem);
+		mem = env_alloc(c->env, caps[i]);
+		kp_arena_init(&a, mem, caps[i]);
+		rc = kp_decode_response(frame, len, p->api_key, p->api_version, &a, &resp);
+	}
 	if (c->head)
 		env_timer_start(c->env, &c->timeout, c->head->deadline_ns - env_now_ns(c->env),
 				timeout_cb);

@@ -161,7 +161,7 @@ static void answer_api_versions(struct brk_conn *c, struct brk_req *r)
 static enum kp_dispatch decode(struct brk_front *f, struct brk_req *r, size_t len,
 			       struct wire_writer *reply, int *status)
 {
-	size_t caps[2] = {4096 + len, kp_arena_bound(len)};
+	size_t caps[2] = {4096, kp_arena_bound(len)};
 	enum kp_dispatch d = KP_DISPATCH_CLOSE;
 	for (int i = 0; i < 2; i++) {
 		struct kp_arena a;
