@@ -174,7 +174,7 @@ struct log_read {
  * is checked: reading stops before a corrupt one, and LOG_ECORRUPT is
  * returned when the first one is. Returns LOG_OK (possibly empty),
  * LOG_EOUT_OF_RANGE (offset below the log start or past the LEO),
- * LOG_EOFFLINE or LOG_ECORRUPT.
+ * LOG_EOFFLINE (also while the log is still opening) or LOG_ECORRUPT.
  */
 int log_read(struct log *log, int64_t offset, size_t max_bytes, int64_t max_offset,
 	     struct log_read *out);

@@ -591,6 +591,77 @@ static void test_disk_error_takes_log_offline(void **state)
 	free(r2);
 }
 
+/* A node that leaves a messy directory behind, then opens the log. */
+struct messy_node {
+	struct tl_node n; /* first: tl_node() reads it */
+	struct env *env;
+	struct env_req req;
+	struct env_file *f;
+};
+
+static void messy_written(struct env_req *req, int status)
+{
+	struct messy_node *m = req->data;
+	assert_int_equal(status, 0);
+	env_file_close(m->f);
+	assert_int_equal(log_open(m->env, &cfg, tl_opened, &m->n, &m->n.log), LOG_OK);
+}
+
+static void *messy_start(struct env *env, const void *config)
+{
+	static const char *const names[] = {
+		"/data/orders-0/00000000000000000000.log",
+		"/data/orders-0/00000000000000000009.log",      /* does not continue 0 */
+		"/data/orders-0/00000000000000000005.index",    /* no segment */
+		"/data/orders-0/00000000000000000003.log.deleted",
+		"/data/orders-0/notes.txt",                     /* not ours: kept */
+	};
+	struct messy_node *m = env_calloc(env, 1, sizeof *m);
+	m->env = env;
+	m->n.open_status = 1;
+	env_mkdirs(env, "/data/orders-0");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct env_file *f;
+		assert_int_equal(env_file_open(env, names[i], ENV_O_CREATE, &f), ENV_OK);
+		env_file_close(f);
+	}
+	/* A malformed recovery-point checkpoint: ignored, the log checked whole. */
+	static const char junk[] = "0\n2\norders 0 5\n";
+	env_file_open(env, "/data/recovery-point-offset-checkpoint", ENV_O_CREATE, &m->f);
+	m->req.data = m;
+	env_file_write(&m->req, m->f, 0, junk, sizeof junk - 1, messy_written);
+	return m;
+}
+
+static void test_open_cleans_a_messy_directory(void **state)
+{
+	static const struct sim_node_class messy = {"log", messy_start};
+	struct sim_world_config wc;
+	sim_world_config_default(&wc, 15);
+	tw.w = sim_world_new(&wc);
+	tw.id = sim_node_add(tw.w, "broker-1", &messy, &cfg);
+	sim_node_start(tw.w, tw.id);
+	assert_true(tl_run_until(&tw, tl_is_idle, &tw, 10 * SIM_NS_PER_S));
+	struct log *log = the_log();
+	assert_int_equal(tl_node(&tw)->open_status, LOG_OK);
+	assert_int_equal(log_segment_count(log), 1);
+	assert_int_equal(log_end_offset(log), 0);
+	assert_int_equal(log_recovery_point(log), 0);
+	assert_true(disk_size("/data/orders-0/00000000000000000009.log") < 0);
+	assert_true(disk_size("/data/orders-0/00000000000000000005.index") < 0);
+	assert_true(disk_size("/data/orders-0/00000000000000000003.log.deleted") < 0);
+	assert_int_equal(disk_size("/data/orders-0/notes.txt"), 0);
+	assert_int_equal(disk_size("/data/orders-0/00000000000000000000.index"), 0);
+	append_wait(1, 2, 10, 0);
+	struct tl_req *r = tl_req_new();
+	log_flush(log, &r->req, tl_req_cb);
+	tl_settle(&tw);
+	char *rp = disk_text("/data/recovery-point-offset-checkpoint");
+	assert_string_equal(rp, "0\n1\norders 0 2\n");
+	free(rp);
+	free(r);
+}
+
 static void test_bad_config_refused(void **state)
 {
 	cfg.segment_bytes = 10;
@@ -621,6 +692,7 @@ int main(void)
 		T(test_bad_config_refused),
 		T(test_roll_by_segment_ms),
 		T(test_disk_error_takes_log_offline),
+		T(test_open_cleans_a_messy_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
