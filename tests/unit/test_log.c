@@ -662,6 +662,88 @@ static void test_open_cleans_a_messy_directory(void **state)
 	free(r);
 }
 
+/* A node whose first segment holds a valid prefix then arbitrary bytes. */
+struct garbage {
+	uint64_t seed;
+	int good_batches;
+};
+
+static struct garbage garbage_cfg;
+
+static void garbage_written(struct env_req *req, int status)
+{
+	struct messy_node *m = req->data;
+	assert_int_equal(status, 0);
+	env_file_close(m->f);
+	assert_int_equal(log_open(m->env, &cfg, tl_opened, &m->n, &m->n.log), LOG_OK);
+}
+
+static void *garbage_start(struct env *env, const void *config)
+{
+	struct messy_node *m = env_calloc(env, 1, sizeof *m);
+	m->env = env;
+	m->n.open_status = 1;
+	env_mkdirs(env, "/data/orders-0");
+	uint8_t bytes[6000];
+	size_t n = 0;
+	for (int i = 0; i < garbage_cfg.good_batches; i++) {
+		size_t len;
+		uint8_t *b = tl_simple((uint64_t)i, 2, 30, &len);
+		rb_set_base_offset(b, len, 2 * i);
+		memcpy(bytes + n, b, len);
+		n += len;
+		free(b);
+	}
+	/* Then arbitrary bytes (splitmix64), sometimes a plausible header. */
+	uint64_t x = garbage_cfg.seed;
+	size_t tail = 1 + (size_t)(garbage_cfg.seed % 3000);
+	for (size_t i = 0; i < tail; i++) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		bytes[n + i] = (uint8_t)(z >> 56);
+	}
+	if (garbage_cfg.seed & 1 && tail >= 17) {
+		/* The next offset, a small length and magic 2: only the CRC or
+		 * the records can tell. */
+		memset(bytes + n, 0, 17);
+		bytes[n + 7] = (uint8_t)(2 * garbage_cfg.good_batches);
+		bytes[n + 11] = 60;
+		bytes[n + 16] = 2;
+	}
+	n += tail;
+	env_file_open(env, "/data/orders-0/00000000000000000000.log", ENV_O_CREATE, &m->f);
+	m->req.data = m;
+	env_file_write(&m->req, m->f, 0, bytes, n, garbage_written);
+	return m;
+}
+
+static void test_open_survives_garbage(void **state)
+{
+	static const struct sim_node_class cls = {"log", garbage_start};
+	int runs = getenv("KSIM_UNDER_VALGRIND") ? 20 : 300;
+	for (int i = 0; i < runs; i++) {
+		garbage_cfg = (struct garbage){.seed = 1000 + (uint64_t)i, .good_batches = i % 4};
+		struct sim_world_config wc;
+		sim_world_config_default(&wc, (uint64_t)i);
+		tw.w = sim_world_new(&wc);
+		tw.id = sim_node_add(tw.w, "broker-1", &cls, &cfg);
+		sim_node_start(tw.w, tw.id);
+		assert_true(tl_run_until(&tw, tl_is_idle, &tw, 10 * SIM_NS_PER_S));
+		struct log *log = the_log();
+		assert_int_equal(tl_node(&tw)->open_status, LOG_OK);
+		/* The valid prefix, and nothing of the garbage. */
+		assert_int_equal(log_end_offset(log), 2 * (i % 4));
+		uint64_t ids[16];
+		int64_t next;
+		assert_int_equal(tl_read_ids(log, 0, ids, 16, &next), 2 * (i % 4));
+		int64_t size = disk_size("/data/orders-0/00000000000000000000.log");
+		assert_int_equal(size, log_segment_at(log, 0)->size);
+		log_close(log);
+		sim_world_free(tw.w);
+		tw.w = NULL;
+	}
+}
+
 static void test_bad_config_refused(void **state)
 {
 	cfg.segment_bytes = 10;
@@ -693,6 +775,7 @@ int main(void)
 		T(test_roll_by_segment_ms),
 		T(test_disk_error_takes_log_offline),
 		T(test_open_cleans_a_messy_directory),
+		T(test_open_survives_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
