@@ -215,6 +215,53 @@ static void test_roll_names_and_index_files(void **state)
 							    ->base_offset);
 }
 
+/*
+ * The indexing rule, worked by hand. Each batch here is one record with a
+ * 10-byte value: the record is length 1 + attributes 1 + timestampDelta 1
+ * + offsetDelta 1 + key length 1 (-1) + value length 1 + value 10 + header
+ * count 1 = 17 bytes, so the batch is 61 + 17 = 78 bytes. With
+ * index.interval.bytes 100, an entry goes in before a batch once more than
+ * 100 bytes were written since the last one: before batch 2 (156 bytes
+ * since the start), then before batch 4 (156 since batch 2). Entries are
+ * (relative offset of the batch's last offset, position): (2, 156) and
+ * (4, 312), i.e. 00 00 00 02 00 00 00 9c and 00 00 00 04 00 00 01 38.
+ * The time index gets (largest timestamp so far, its offset) at the same
+ * moments when that timestamp grew. As in Kafka's LogSegment.append, the
+ * largest timestamp takes the incoming batch in first: batch timestamps are
+ * TS0 + 10 * i, so the entries are (TS0 + 20, 2) and (TS0 + 40, 4).
+ */
+static void test_index_entries_by_hand(void **state)
+{
+	cfg.index_interval_bytes = 100;
+	world_up(16);
+	for (int i = 0; i < 5; i++) {
+		struct tl_batch_spec s = {(uint64_t)i, 1, 10, -1, -1, -1, TL_TS0 + 10 * i};
+		size_t len;
+		uint8_t *b = tl_batch(&s, &len);
+		assert_int_equal(len, 78);
+		struct tl_req *r = tl_req_new();
+		assert_int_equal(log_append_leader(the_log(), &r->req, b, len, 0, tl_req_cb),
+				 LOG_OK);
+		tl_settle(&tw);
+		free(b);
+		free(r);
+	}
+	static const uint8_t want_ix[16] = {0, 0, 0, 2, 0, 0, 0, 0x9c, 0, 0, 0, 4, 0, 0, 1, 0x38};
+	uint8_t got[24] = {0};
+	struct sim_disk *d = sim_node_disk(tw.w, tw.id);
+	assert_int_equal(disk_size("/data/orders-0/00000000000000000000.index"), 16);
+	sim_disk_read(d, "/data/orders-0/00000000000000000000.index", false, 0, got, 16);
+	assert_memory_equal(got, want_ix, 16);
+	/* TS0 = 1700000000000 = 0x0000018bcfe56800; + 20 = ...6814, + 40 = ...6828. */
+	static const uint8_t want_tx[24] = {
+		0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x14, 0, 0, 0, 2,
+		0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x28, 0, 0, 0, 4,
+	};
+	assert_int_equal(disk_size("/data/orders-0/00000000000000000000.timeindex"), 24);
+	sim_disk_read(d, "/data/orders-0/00000000000000000000.timeindex", false, 0, got, 24);
+	assert_memory_equal(got, want_tx, 24);
+}
+
 static void test_roll_when_index_full(void **state)
 {
 	cfg.index_interval_bytes = 0; /* an entry for every batch after the first */
@@ -763,6 +810,7 @@ int main(void)
 		T(test_append_back_to_back_and_read),
 		T(test_invalid_batches_refused_at_once),
 		T(test_roll_names_and_index_files),
+		T(test_index_entries_by_hand),
 		T(test_roll_when_index_full),
 		T(test_retention_by_bytes_and_time),
 		T(test_truncate_to_and_fully),
