@@ -180,6 +180,19 @@ int log_read(struct log *log, int64_t offset, size_t max_bytes, int64_t max_offs
 	     struct log_read *out);
 void log_read_free(struct log *log, struct log_read *r);
 
+/*
+ * ListOffsets by timestamp (Kafka's fetchOffsetByTimestamp): the offset and
+ * timestamp of the first record, in offset order from the first segment
+ * whose largest timestamp reaches `timestamp`, whose timestamp is >= it.
+ * The time index picks where to start reading. A compressed batch (its
+ * records are not decoded here) answers with its base offset and maximum
+ * timestamp. Returns LOG_OK, or
+ * LOG_EOUT_OF_RANGE when no record is that late, LOG_ECORRUPT when a batch
+ * on the way fails its CRC, LOG_EOFFLINE.
+ */
+int log_offset_for_timestamp(struct log *log, int64_t timestamp, int64_t *offset,
+			     int64_t *record_timestamp);
+
 int64_t log_start_offset(const struct log *log);
 int64_t log_end_offset(const struct log *log);
 int64_t log_recovery_point(const struct log *log);

@@ -262,6 +262,43 @@ static void test_index_entries_by_hand(void **state)
 	assert_memory_equal(got, want_tx, 24);
 }
 
+/* ListOffsets by timestamp: the first record at or after the time, found
+ * through the time index across segments. */
+static void test_offset_for_timestamp(void **state)
+{
+	cfg.segment_bytes = 600;
+	cfg.index_interval_bytes = 100;
+	world_up(17);
+	/* Batch i holds records 2i and 2i+1, both stamped TS0 + 100 * i,
+	 * except batch 5, stamped earlier (clocks step back). */
+	for (int i = 0; i < 12; i++) {
+		int64_t ts = TL_TS0 + 100 * (i == 5 ? 1 : i);
+		struct tl_batch_spec s = {(uint64_t)(2 * i), 2, 20, -1, -1, -1, ts};
+		size_t len;
+		uint8_t *b = tl_batch(&s, &len);
+		struct tl_req *r = tl_req_new();
+		assert_int_equal(log_append_leader(the_log(), &r->req, b, len, 0, tl_req_cb),
+				 LOG_OK);
+		tl_settle(&tw);
+		free(b);
+		free(r);
+	}
+	struct log *log = the_log();
+	assert_true(log_segment_count(log) >= 3);
+	int64_t off, ts;
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0, &off, &ts), LOG_OK);
+	assert_int_equal(off, 0);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 450, &off, &ts), LOG_OK);
+	assert_int_equal(off, 12); /* batch 6 at TS0 + 600; batch 5 went back in time */
+	assert_true(ts == TL_TS0 + 600);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 300, &off, &ts), LOG_OK);
+	assert_int_equal(off, 6);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 1100, &off, &ts), LOG_OK);
+	assert_int_equal(off, 22);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 1101, &off, &ts),
+			 LOG_EOUT_OF_RANGE);
+}
+
 static void test_roll_when_index_full(void **state)
 {
 	cfg.index_interval_bytes = 0; /* an entry for every batch after the first */
@@ -812,6 +849,7 @@ int main(void)
 		T(test_roll_names_and_index_files),
 		T(test_index_entries_by_hand),
 		T(test_roll_when_index_full),
+		T(test_offset_for_timestamp),
 		T(test_retention_by_bytes_and_time),
 		T(test_truncate_to_and_fully),
 		T(test_flush_recovery_point_and_checkpoints),
