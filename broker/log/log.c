@@ -225,6 +225,86 @@ void log_read_free(struct log *log, struct log_read *r)
 	r->batches = 0;
 }
 
+/* ---- ListOffsets by timestamp --------------------------------------------- */
+
+/* The first record of the batch at pos with a timestamp >= ts, if any. */
+static int scan_batch_records(struct log *log, struct log_segment *seg, int64_t pos,
+			      size_t size, int64_t ts, int64_t *offset, int64_t *rec_ts)
+{
+	uint8_t *buf = env_alloc(log->env, size);
+	struct rb_batch b;
+	struct rb_record_iter it;
+	struct rb_record rec;
+	int rc;
+	if (env_file_read(seg->log, pos, buf, size) != (int64_t)size ||
+	    rb_validate_batch(buf, size, 0, &b) != RB_OK) {
+		env_free(log->env, buf);
+		return LOG_ECORRUPT;
+	}
+	if (rb_init_record_iter(&it, &b, 0) == RB_ECOMPRESSION) {
+		/* Records we cannot decompress: answer with the batch. */
+		*offset = b.h.base_offset;
+		*rec_ts = b.h.max_timestamp;
+		rc = LOG_OK;
+	} else {
+		rc = LOG_EOUT_OF_RANGE;
+		while (rc == LOG_EOUT_OF_RANGE && rb_next_record(&it, &rec) == RB_OK) {
+			if (rec.timestamp >= ts) {
+				*offset = rec.offset;
+				*rec_ts = rec.timestamp;
+				rc = LOG_OK;
+			}
+		}
+	}
+	env_free(log->env, buf);
+	return rc;
+}
+
+/* Reads the segment's batches from the time index's hint on. */
+static int scan_segment_for_time(struct log *log, struct log_segment *seg, int64_t ts,
+				 int64_t *offset, int64_t *rec_ts)
+{
+	struct log_time_entry te;
+	int64_t from = seg->base_offset;
+	if (log_time_index_lookup(&seg->tx, ts, &te))
+		from = seg->base_offset + te.rel_offset;
+	int64_t pos;
+	struct rb_batch_header h;
+	int rc = log_segment_find(seg, from, &pos, &h);
+	uint8_t hdr[RB_HEADER_SIZE];
+	while (rc == LOG_OK) {
+		size_t size = RB_LOG_OVERHEAD + (size_t)h.batch_length;
+		if (h.max_timestamp >= ts) {
+			rc = scan_batch_records(log, seg, pos, size, ts, offset, rec_ts);
+			if (rc != LOG_EOUT_OF_RANGE)
+				return rc;
+		}
+		pos += (int64_t)size;
+		if (pos >= seg->size)
+			return LOG_EOUT_OF_RANGE;
+		if (env_file_read(seg->log, pos, hdr, sizeof hdr) != (int64_t)sizeof hdr ||
+		    rb_read_header(hdr, sizeof hdr, &h) != RB_OK)
+			return LOG_ECORRUPT;
+	}
+	return rc;
+}
+
+int log_offset_for_timestamp(struct log *log, int64_t timestamp, int64_t *offset,
+			     int64_t *record_timestamp)
+{
+	if (log->offline || log->opening)
+		return LOG_EOFFLINE;
+	for (size_t i = 0; i < log->nseg; i++) {
+		struct log_segment *seg = log->segs[i];
+		if (seg->max_timestamp < timestamp || seg->size == 0)
+			continue;
+		int rc = scan_segment_for_time(log, seg, timestamp, offset, record_timestamp);
+		if (rc != LOG_EOUT_OF_RANGE)
+			return rc;
+	}
+	return LOG_EOUT_OF_RANGE;
+}
+
 /* ---- Accessors ------------------------------------------------------------ */
 
 int64_t log_start_offset(const struct log *log) { return log->log_start; }

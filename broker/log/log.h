@@ -174,11 +174,24 @@ struct log_read {
  * is checked: reading stops before a corrupt one, and LOG_ECORRUPT is
  * returned when the first one is. Returns LOG_OK (possibly empty),
  * LOG_EOUT_OF_RANGE (offset below the log start or past the LEO),
- * LOG_EOFFLINE or LOG_ECORRUPT.
+ * LOG_EOFFLINE (also while the log is still opening) or LOG_ECORRUPT.
  */
 int log_read(struct log *log, int64_t offset, size_t max_bytes, int64_t max_offset,
 	     struct log_read *out);
 void log_read_free(struct log *log, struct log_read *r);
+
+/*
+ * ListOffsets by timestamp (Kafka's fetchOffsetByTimestamp): the offset and
+ * timestamp of the first record, in offset order from the first segment
+ * whose largest timestamp reaches `timestamp`, whose timestamp is >= it.
+ * The time index picks where to start reading. A compressed batch (its
+ * records are not decoded here) answers with its base offset and maximum
+ * timestamp. Returns LOG_OK, or
+ * LOG_EOUT_OF_RANGE when no record is that late, LOG_ECORRUPT when a batch
+ * on the way fails its CRC, LOG_EOFFLINE.
+ */
+int log_offset_for_timestamp(struct log *log, int64_t timestamp, int64_t *offset,
+			     int64_t *record_timestamp);
 
 int64_t log_start_offset(const struct log *log);
 int64_t log_end_offset(const struct log *log);

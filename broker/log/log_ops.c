@@ -142,7 +142,8 @@ static void queue_flush(struct log *log, int64_t target)
 void log_maybe_flush(struct log *log, int64_t now_ns)
 {
 	const struct log_config *c = log->cfg;
-	if (c->flush_interval_ms == LOG_NEVER || log->leo <= log->recovery_point)
+	/* Intervals too long to count in nanoseconds are as good as never. */
+	if (c->flush_interval_ms > INT64_MAX / 1000000 || log->leo <= log->recovery_point)
 		return;
 	if (now_ns - log->last_flush_ns >= c->flush_interval_ms * 1000000)
 		queue_flush(log, INT64_MAX);

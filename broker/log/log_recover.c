@@ -6,7 +6,9 @@
  *    deletions (.deleted, .cleaned, .swap).
  * 2. Read the recovery point from the log directory's
  *    recovery-point-offset-checkpoint (missing or malformed: 0, so the
- *    whole log is checked) and the leader-epoch-checkpoint.
+ *    whole log is checked) and the leader-epoch-checkpoint (which only
+ *    contributes an epoch taken at the LEO with no batch yet: the cache is
+ *    rebuilt from the batches, see merge_epoch_file).
  * 3. Walk each segment. A segment that may hold offsets at or past the
  *    recovery point is validated batch by batch (CRC and records); an
  *    earlier one only has its headers and lengths read (its bytes were
@@ -133,18 +135,49 @@ static int64_t read_offset_ckpt(struct log *log, const char *name)
 	return value;
 }
 
-/* Loads leader-epoch-checkpoint; returns its bytes (or NULL) for comparing
- * with what the cache holds after recovery. */
-static char *load_epochs(struct log *log, size_t *len)
+/* Loads leader-epoch-checkpoint into *file; returns its bytes (or NULL) for
+ * comparing with what the cache holds after recovery. */
+static char *load_epochs(struct log *log, struct log_epoch_cache *file, size_t *len)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", log->pdir, LOG_EPOCH_FILE);
 	char *buf = read_file(log->env, path, len);
 	struct log_ckpt_error err;
-	if (buf && log_epoch_parse(&log->epochs, buf, *len, &err))
-		env_log(log->env, ENV_LOG_WARN, "%s: line %d: %s (rebuilt from the log)", path,
-			err.line, err.msg);
+	if (buf && log_epoch_parse(file, buf, *len, &err))
+		env_log(log->env, ENV_LOG_WARN, "%s: line %d: %s (ignored)", path, err.line,
+			err.msg);
 	return buf;
+}
+
+/*
+ * The cache was rebuilt from the batches' epochs. The file can add one
+ * thing the log cannot: a last epoch a leader took at the LEO before
+ * writing in it. Anything else in the file is older news than the log (the
+ * file is rewritten asynchronously, so after a power loss it can lag a
+ * truncation that was made durable).
+ */
+static void merge_epoch_file(struct log *log, const struct log_epoch_cache *file)
+{
+	if (!file->n)
+		return;
+	const struct log_epoch_entry *last = &file->e[file->n - 1];
+	if (last->epoch > log_epoch_latest(&log->epochs) && last->start_offset == log->leo)
+		log_epoch_assign(&log->epochs, last->epoch, last->start_offset);
+}
+
+/* Saves the epoch cache when it differs from the file's bytes. */
+static void save_epochs_if_changed(struct log *log, const char *old, size_t old_len)
+{
+	struct wire_writer w;
+	wire_writer_init(&w, NULL, 0);
+	log_epoch_encode(&log->epochs, &w);
+	char *now = env_alloc(log->env, w.len);
+	wire_writer_init(&w, now, w.len);
+	log_epoch_encode(&log->epochs, &w);
+	bool same = old && old_len == w.len && memcmp(old, now, w.len) == 0;
+	env_free(log->env, now);
+	if (!same)
+		log_epoch_save(log);
 }
 
 /* Walks segment i; returns false when recovery must stop after it. */
@@ -264,7 +297,9 @@ static void recover(struct log *log)
 	log->recovery_point = rp > 0 ? rp : 0;
 	log->ckpt_recovery_point = rp;
 	size_t old_len = 0;
-	char *old_epochs = load_epochs(log, &old_len);
+	struct log_epoch_cache file;
+	log_epoch_init(&file, log->alloc);
+	char *old_epochs = load_epochs(log, &file, &old_len);
 	load_segments(log, &s, io);
 	env_free(env, s.bases);
 	if (!log->offline) {
@@ -276,18 +311,11 @@ static void recover(struct log *log)
 			log->recovery_point = log->log_start;
 		log_epoch_truncate_from_end(&log->epochs, log->leo);
 		log_epoch_truncate_from_start(&log->epochs, log->log_start);
+		merge_epoch_file(log, &file);
 		log_rebuild_producers(log);
-		struct wire_writer w;
-		wire_writer_init(&w, NULL, 0);
-		log_epoch_encode(&log->epochs, &w);
-		char *now = env_alloc(env, w.len);
-		wire_writer_init(&w, now, w.len);
-		log_epoch_encode(&log->epochs, &w);
-		bool same = old_epochs && old_len == w.len && memcmp(old_epochs, now, w.len) == 0;
-		env_free(env, now);
-		if (!same)
-			log_epoch_save(log);
+		save_epochs_if_changed(log, old_epochs, old_len);
 	}
+	log_epoch_free(&file);
 	env_free(env, old_epochs);
 	log->last_flush_ns = env_now_ns(env);
 	log_io_run(io);

@@ -215,6 +215,90 @@ static void test_roll_names_and_index_files(void **state)
 							    ->base_offset);
 }
 
+/*
+ * The indexing rule, worked by hand. Each batch here is one record with a
+ * 10-byte value: the record is length 1 + attributes 1 + timestampDelta 1
+ * + offsetDelta 1 + key length 1 (-1) + value length 1 + value 10 + header
+ * count 1 = 17 bytes, so the batch is 61 + 17 = 78 bytes. With
+ * index.interval.bytes 100, an entry goes in before a batch once more than
+ * 100 bytes were written since the last one: before batch 2 (156 bytes
+ * since the start), then before batch 4 (156 since batch 2). Entries are
+ * (relative offset of the batch's last offset, position): (2, 156) and
+ * (4, 312), i.e. 00 00 00 02 00 00 00 9c and 00 00 00 04 00 00 01 38.
+ * The time index gets (largest timestamp so far, its offset) at the same
+ * moments when that timestamp grew. As in Kafka's LogSegment.append, the
+ * largest timestamp takes the incoming batch in first: batch timestamps are
+ * TS0 + 10 * i, so the entries are (TS0 + 20, 2) and (TS0 + 40, 4).
+ */
+static void test_index_entries_by_hand(void **state)
+{
+	cfg.index_interval_bytes = 100;
+	world_up(16);
+	for (int i = 0; i < 5; i++) {
+		struct tl_batch_spec s = {(uint64_t)i, 1, 10, -1, -1, -1, TL_TS0 + 10 * i};
+		size_t len;
+		uint8_t *b = tl_batch(&s, &len);
+		assert_int_equal(len, 78);
+		struct tl_req *r = tl_req_new();
+		assert_int_equal(log_append_leader(the_log(), &r->req, b, len, 0, tl_req_cb),
+				 LOG_OK);
+		tl_settle(&tw);
+		free(b);
+		free(r);
+	}
+	static const uint8_t want_ix[16] = {0, 0, 0, 2, 0, 0, 0, 0x9c, 0, 0, 0, 4, 0, 0, 1, 0x38};
+	uint8_t got[24] = {0};
+	struct sim_disk *d = sim_node_disk(tw.w, tw.id);
+	assert_int_equal(disk_size("/data/orders-0/00000000000000000000.index"), 16);
+	sim_disk_read(d, "/data/orders-0/00000000000000000000.index", false, 0, got, 16);
+	assert_memory_equal(got, want_ix, 16);
+	/* TS0 = 1700000000000 = 0x0000018bcfe56800; + 20 = ...6814, + 40 = ...6828. */
+	static const uint8_t want_tx[24] = {
+		0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x14, 0, 0, 0, 2,
+		0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x28, 0, 0, 0, 4,
+	};
+	assert_int_equal(disk_size("/data/orders-0/00000000000000000000.timeindex"), 24);
+	sim_disk_read(d, "/data/orders-0/00000000000000000000.timeindex", false, 0, got, 24);
+	assert_memory_equal(got, want_tx, 24);
+}
+
+/* ListOffsets by timestamp: the first record at or after the time, found
+ * through the time index across segments. */
+static void test_offset_for_timestamp(void **state)
+{
+	cfg.segment_bytes = 600;
+	cfg.index_interval_bytes = 100;
+	world_up(17);
+	/* Batch i holds records 2i and 2i+1, both stamped TS0 + 100 * i,
+	 * except batch 5, stamped earlier (clocks step back). */
+	for (int i = 0; i < 12; i++) {
+		int64_t ts = TL_TS0 + 100 * (i == 5 ? 1 : i);
+		struct tl_batch_spec s = {(uint64_t)(2 * i), 2, 20, -1, -1, -1, ts};
+		size_t len;
+		uint8_t *b = tl_batch(&s, &len);
+		struct tl_req *r = tl_req_new();
+		assert_int_equal(log_append_leader(the_log(), &r->req, b, len, 0, tl_req_cb),
+				 LOG_OK);
+		tl_settle(&tw);
+		free(b);
+		free(r);
+	}
+	struct log *log = the_log();
+	assert_true(log_segment_count(log) >= 3);
+	int64_t off, ts;
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0, &off, &ts), LOG_OK);
+	assert_int_equal(off, 0);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 450, &off, &ts), LOG_OK);
+	assert_int_equal(off, 12); /* batch 6 at TS0 + 600; batch 5 went back in time */
+	assert_true(ts == TL_TS0 + 600);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 300, &off, &ts), LOG_OK);
+	assert_int_equal(off, 6);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 1100, &off, &ts), LOG_OK);
+	assert_int_equal(off, 22);
+	assert_int_equal(log_offset_for_timestamp(log, TL_TS0 + 1101, &off, &ts),
+			 LOG_EOUT_OF_RANGE);
+}
+
 static void test_roll_when_index_full(void **state)
 {
 	cfg.index_interval_bytes = 0; /* an entry for every batch after the first */
@@ -591,6 +675,159 @@ static void test_disk_error_takes_log_offline(void **state)
 	free(r2);
 }
 
+/* A node that leaves a messy directory behind, then opens the log. */
+struct messy_node {
+	struct tl_node n; /* first: tl_node() reads it */
+	struct env *env;
+	struct env_req req;
+	struct env_file *f;
+};
+
+static void messy_written(struct env_req *req, int status)
+{
+	struct messy_node *m = req->data;
+	assert_int_equal(status, 0);
+	env_file_close(m->f);
+	assert_int_equal(log_open(m->env, &cfg, tl_opened, &m->n, &m->n.log), LOG_OK);
+}
+
+static void *messy_start(struct env *env, const void *config)
+{
+	static const char *const names[] = {
+		"/data/orders-0/00000000000000000000.log",
+		"/data/orders-0/00000000000000000009.log",      /* does not continue 0 */
+		"/data/orders-0/00000000000000000005.index",    /* no segment */
+		"/data/orders-0/00000000000000000003.log.deleted",
+		"/data/orders-0/notes.txt",                     /* not ours: kept */
+	};
+	struct messy_node *m = env_calloc(env, 1, sizeof *m);
+	m->env = env;
+	m->n.open_status = 1;
+	env_mkdirs(env, "/data/orders-0");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct env_file *f;
+		assert_int_equal(env_file_open(env, names[i], ENV_O_CREATE, &f), ENV_OK);
+		env_file_close(f);
+	}
+	/* A malformed recovery-point checkpoint: ignored, the log checked whole. */
+	static const char junk[] = "0\n2\norders 0 5\n";
+	env_file_open(env, "/data/recovery-point-offset-checkpoint", ENV_O_CREATE, &m->f);
+	m->req.data = m;
+	env_file_write(&m->req, m->f, 0, junk, sizeof junk - 1, messy_written);
+	return m;
+}
+
+static void test_open_cleans_a_messy_directory(void **state)
+{
+	static const struct sim_node_class messy = {"log", messy_start};
+	struct sim_world_config wc;
+	sim_world_config_default(&wc, 15);
+	tw.w = sim_world_new(&wc);
+	tw.id = sim_node_add(tw.w, "broker-1", &messy, &cfg);
+	sim_node_start(tw.w, tw.id);
+	assert_true(tl_run_until(&tw, tl_is_idle, &tw, 10 * SIM_NS_PER_S));
+	struct log *log = the_log();
+	assert_int_equal(tl_node(&tw)->open_status, LOG_OK);
+	assert_int_equal(log_segment_count(log), 1);
+	assert_int_equal(log_end_offset(log), 0);
+	assert_int_equal(log_recovery_point(log), 0);
+	assert_true(disk_size("/data/orders-0/00000000000000000009.log") < 0);
+	assert_true(disk_size("/data/orders-0/00000000000000000005.index") < 0);
+	assert_true(disk_size("/data/orders-0/00000000000000000003.log.deleted") < 0);
+	assert_int_equal(disk_size("/data/orders-0/notes.txt"), 0);
+	assert_int_equal(disk_size("/data/orders-0/00000000000000000000.index"), 0);
+	append_wait(1, 2, 10, 0);
+	struct tl_req *r = tl_req_new();
+	log_flush(log, &r->req, tl_req_cb);
+	tl_settle(&tw);
+	char *rp = disk_text("/data/recovery-point-offset-checkpoint");
+	assert_string_equal(rp, "0\n1\norders 0 2\n");
+	free(rp);
+	free(r);
+}
+
+/* A node whose first segment holds a valid prefix then arbitrary bytes. */
+struct garbage {
+	uint64_t seed;
+	int good_batches;
+};
+
+static struct garbage garbage_cfg;
+
+static void garbage_written(struct env_req *req, int status)
+{
+	struct messy_node *m = req->data;
+	assert_int_equal(status, 0);
+	env_file_close(m->f);
+	assert_int_equal(log_open(m->env, &cfg, tl_opened, &m->n, &m->n.log), LOG_OK);
+}
+
+static void *garbage_start(struct env *env, const void *config)
+{
+	struct messy_node *m = env_calloc(env, 1, sizeof *m);
+	m->env = env;
+	m->n.open_status = 1;
+	env_mkdirs(env, "/data/orders-0");
+	uint8_t bytes[6000];
+	size_t n = 0;
+	for (int i = 0; i < garbage_cfg.good_batches; i++) {
+		size_t len;
+		uint8_t *b = tl_simple((uint64_t)i, 2, 30, &len);
+		rb_set_base_offset(b, len, 2 * i);
+		memcpy(bytes + n, b, len);
+		n += len;
+		free(b);
+	}
+	/* Then arbitrary bytes (splitmix64), sometimes a plausible header. */
+	uint64_t x = garbage_cfg.seed;
+	size_t tail = 1 + (size_t)(garbage_cfg.seed % 3000);
+	for (size_t i = 0; i < tail; i++) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		bytes[n + i] = (uint8_t)(z >> 56);
+	}
+	if (garbage_cfg.seed & 1 && tail >= 17) {
+		/* The next offset, a small length and magic 2: only the CRC or
+		 * the records can tell. */
+		memset(bytes + n, 0, 17);
+		bytes[n + 7] = (uint8_t)(2 * garbage_cfg.good_batches);
+		bytes[n + 11] = 60;
+		bytes[n + 16] = 2;
+	}
+	n += tail;
+	env_file_open(env, "/data/orders-0/00000000000000000000.log", ENV_O_CREATE, &m->f);
+	m->req.data = m;
+	env_file_write(&m->req, m->f, 0, bytes, n, garbage_written);
+	return m;
+}
+
+static void test_open_survives_garbage(void **state)
+{
+	static const struct sim_node_class cls = {"log", garbage_start};
+	int runs = getenv("KSIM_UNDER_VALGRIND") ? 20 : 300;
+	for (int i = 0; i < runs; i++) {
+		garbage_cfg = (struct garbage){.seed = 1000 + (uint64_t)i, .good_batches = i % 4};
+		struct sim_world_config wc;
+		sim_world_config_default(&wc, (uint64_t)i);
+		tw.w = sim_world_new(&wc);
+		tw.id = sim_node_add(tw.w, "broker-1", &cls, &cfg);
+		sim_node_start(tw.w, tw.id);
+		assert_true(tl_run_until(&tw, tl_is_idle, &tw, 10 * SIM_NS_PER_S));
+		struct log *log = the_log();
+		assert_int_equal(tl_node(&tw)->open_status, LOG_OK);
+		/* The valid prefix, and nothing of the garbage. */
+		assert_int_equal(log_end_offset(log), 2 * (i % 4));
+		uint64_t ids[16];
+		int64_t next;
+		assert_int_equal(tl_read_ids(log, 0, ids, 16, &next), 2 * (i % 4));
+		int64_t size = disk_size("/data/orders-0/00000000000000000000.log");
+		assert_int_equal(size, log_segment_at(log, 0)->size);
+		log_close(log);
+		sim_world_free(tw.w);
+		tw.w = NULL;
+	}
+}
+
 static void test_bad_config_refused(void **state)
 {
 	cfg.segment_bytes = 10;
@@ -610,7 +847,9 @@ int main(void)
 		T(test_append_back_to_back_and_read),
 		T(test_invalid_batches_refused_at_once),
 		T(test_roll_names_and_index_files),
+		T(test_index_entries_by_hand),
 		T(test_roll_when_index_full),
+		T(test_offset_for_timestamp),
 		T(test_retention_by_bytes_and_time),
 		T(test_truncate_to_and_fully),
 		T(test_flush_recovery_point_and_checkpoints),
@@ -621,6 +860,8 @@ int main(void)
 		T(test_bad_config_refused),
 		T(test_roll_by_segment_ms),
 		T(test_disk_error_takes_log_offline),
+		T(test_open_cleans_a_messy_directory),
+		T(test_open_survives_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

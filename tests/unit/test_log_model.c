@@ -13,8 +13,11 @@
  *    no lower bound, but nothing corrupt may ever be served.
  * Always: the log is a prefix of what was submitted (offsets dense from the
  * log start, which never falls below the last full truncation; each record
- * where the model says), and reads return exactly the model's records. A read that meets a corrupt batch must say so (LOG_ECORRUPT);
- * the world then ends, since its disk stays corrupt.
+ * where the model says), and reads return exactly the model's records. A
+ * read that meets a corrupt batch must say so (LOG_ECORRUPT); the world then
+ * ends, since its disk stays corrupt. Leader and follower appends mix, one
+ * idempotent producer writes and retries, and leaders change epochs: the
+ * epoch cache and the producer state must agree with the batches.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +38,13 @@ struct model {
 	 * power losses are then only checked for being a prefix. */
 	bool ever_corrupted;
 	uint64_t next_id;
+	int32_t epoch; /* the current leader epoch */
+	/* One idempotent producer (id 7): its epoch and next sequence, and its
+	 * last batch, to send again as a retry. */
+	int16_t pepoch;
+	int32_t pseq;
+	struct tl_batch_spec last_idem;
+	bool has_last_idem;
 	struct tl_req **reqs; /* requests the log may still hold */
 	size_t nreq, capreq;
 	uint64_t rng;
@@ -42,7 +52,7 @@ struct model {
 
 struct stats {
 	int sequences, kills, power_losses, corruptions, detected, truncations;
-	int full_truncations, retained;
+	int full_truncations, retained, follower_appends, new_epochs, duplicates;
 	int64_t records;
 };
 
@@ -61,6 +71,21 @@ static void tr(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+}
+
+static void *test_realloc_cb(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	if (n == 0) {
+		free(p);
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+static struct log_alloc log_alloc_for_test(void)
+{
+	return (struct log_alloc){test_realloc_cb, NULL};
 }
 
 static uint64_t rnd(struct model *m)
@@ -105,6 +130,118 @@ static void forget_reqs(struct model *m)
 }
 
 /*
+ * The leader epoch cache must agree with the batches: every entry within
+ * [log start, LEO], and each batch's epoch known, starting at or before it
+ * and ending after it (the OffsetsForLeaderEpoch answer).
+ */
+static void check_epochs(struct log *log)
+{
+	const struct log_epoch_cache *c = log_epochs(log);
+	int64_t start = log_start_offset(log), leo = log_end_offset(log);
+	for (size_t i = 0; i < c->n; i++) {
+		assert_true(c->e[i].start_offset >= start && c->e[i].start_offset <= leo);
+		if (i)
+			assert_true(c->e[i].epoch > c->e[i - 1].epoch &&
+				    c->e[i].start_offset >= c->e[i - 1].start_offset);
+	}
+	int64_t off = start;
+	while (off < leo) {
+		struct log_read r;
+		if (log_read(log, off, 1 << 20, INT64_MAX, &r) || r.batches == 0)
+			return; /* corruption: verify() reports it */
+		struct rb_batch b;
+		for (size_t pos = 0; pos < r.len; pos += b.size) {
+			assert_int_equal(rb_parse_batch(r.data + pos, r.len - pos, &b), RB_OK);
+			int32_t e;
+			int64_t end;
+			log_epoch_end_offset(c, b.h.partition_leader_epoch, leo, &e, &end);
+			if (e != b.h.partition_leader_epoch || end <= rb_last_offset(&b.h))
+				fail_msg("batch %lld..%lld of epoch %d: cache answers (%d, %lld)",
+					 (long long)b.h.base_offset,
+					 (long long)rb_last_offset(&b.h),
+					 (int)b.h.partition_leader_epoch, (int)e, (long long)end);
+		}
+		off = r.next_offset;
+		log_read_free(log, &r);
+	}
+}
+
+/*
+ * The producer state kept up append by append must agree with one rebuilt
+ * from the log's batches (what recovery does): the same producers and
+ * epochs, and the same batches among those still in the log. (Kafka 3.x
+ * keeps producers whose batches retention deleted; without snapshots a
+ * rebuild cannot, so only the batches in the log are compared.)
+ */
+static void check_producers(struct log *log)
+{
+	struct log_pstate want;
+	log_pstate_init(&want, log_alloc_for_test());
+	int64_t off = log_start_offset(log), leo = log_end_offset(log);
+	while (off < leo) {
+		struct log_read r;
+		assert_int_equal(log_read(log, off, 1 << 20, INT64_MAX, &r), LOG_OK);
+		struct rb_batch b;
+		for (size_t pos = 0; pos < r.len; pos += b.size) {
+			rb_parse_batch(r.data + pos, r.len - pos, &b);
+			log_pstate_apply_header(&want, &b.h);
+		}
+		off = r.next_offset;
+		log_read_free(log, &r);
+	}
+	int64_t start = log_start_offset(log);
+	for (size_t i = 0; i < want.n; i++) {
+		const struct log_pstate_entry *w = &want.e[i];
+		const struct log_pstate_entry *h = log_pstate_find(log_producers(log),
+								   w->producer_id);
+		assert_non_null(h);
+		assert_int_equal(h->epoch, w->epoch);
+		int k = 0;
+		while (k < h->n && h->b[k].first_offset < start)
+			k++;
+		assert_int_equal(h->n - k, w->n);
+		assert_memory_equal(h->b + k, w->b, (size_t)w->n * sizeof w->b[0]);
+	}
+	log_pstate_free(&want);
+}
+
+/* Sends the producer's last batch again, as a retry after a lost answer:
+ * when it is still among the producer's last five, it must be answered as
+ * a duplicate with the offsets it got, and nothing appended. */
+static void op_retry(struct tl_world *tw, struct model *m, struct stats *st)
+{
+	struct log *log = tl_node(tw)->log;
+	const struct log_pstate_entry *e = log_pstate_find(log_producers(log), 7);
+	if (!m->has_last_idem || !e || e->n == 0 || e->epoch != m->last_idem.producer_epoch ||
+	    e->b[e->n - 1].first_seq != m->last_idem.base_sequence)
+		return;
+	struct log_pstate_batch prev = e->b[e->n - 1];
+	size_t len;
+	uint8_t *b = tl_batch(&m->last_idem, &len);
+	struct tl_req *r = track(m);
+	assert_int_equal(log_append_leader(log, &r->req, b, len, m->epoch, tl_req_cb), LOG_OK);
+	free(b);
+	int64_t leo = log_end_offset(log);
+	tl_settle(tw);
+	assert_int_equal(r->status, LOG_DUPLICATE);
+	assert_int_equal(r->req.base_offset, prev.first_offset);
+	assert_int_equal(r->req.last_offset, prev.last_offset);
+	assert_int_equal(log_end_offset(log), leo);
+	st->duplicates++;
+	tr("retry: duplicate of %lld..%lld\n", (long long)prev.first_offset,
+	   (long long)prev.last_offset);
+}
+
+/* The producer starts a new epoch (as after InitProducerId): needed when
+ * the log lost or cut its batches, since the next sequence then has a gap. */
+static void producer_restart(struct model *m)
+{
+	m->pepoch++;
+	m->pseq = 0;
+	m->has_last_idem = false;
+}
+
+/*
  * Checks the recovered log against the model: LEO within [floor, n], every
  * record in place. Returns false when a read met corruption (allowed only
  * when `corrupted`). The model is cut to the log.
@@ -146,21 +283,50 @@ static bool verify(struct tl_world *tw, struct model *m, int64_t floor, bool cor
 		}
 	free(ids);
 	m->n = (size_t)leo;
+	/* partitionLeaderEpoch lies outside the CRC: a flipped one cannot be
+	 * caught (not by Kafka either), so a corrupted disk skips this. */
+	if (!m->ever_corrupted)
+		check_epochs(log);
+	producer_restart(m);
+	int32_t latest = log_epoch_latest(log_epochs(log));
+	if (latest > m->epoch)
+		m->epoch = latest;
 	return true;
 }
 
-static void op_append(struct tl_world *tw, struct model *m)
+static void op_append(struct tl_world *tw, struct model *m, struct stats *st)
 {
 	struct log *log = tl_node(tw)->log;
 	int n = 1 + (int)below(m, 6);
 	size_t len;
-	uint8_t *b = tl_simple(m->next_id, n, 8 + (size_t)below(m, 300), &len);
+	struct tl_batch_spec spec = {m->next_id, n, 8 + (size_t)below(m, 300), -1, -1, -1, TL_TS0};
+	bool follower = below(m, 5) == 0, idem = !follower && below(m, 3) == 0;
+	if (idem) {
+		spec.producer_id = 7;
+		spec.producer_epoch = m->pepoch;
+		spec.base_sequence = m->pseq;
+		m->pseq += n;
+		m->last_idem = spec;
+		m->has_last_idem = true;
+	}
+	uint8_t *b = tl_batch(&spec, &len);
 	struct tl_req *r = track(m);
-	assert_int_equal(log_append_leader(log, &r->req, b, len, 1, tl_req_cb), LOG_OK);
+	if (follower) {
+		/* As fetched from a leader: offsets and epoch already set. Every
+		 * append queued before it lands first, so it continues them. */
+		rb_set_base_offset(b, len, (int64_t)m->n);
+		rb_set_partition_leader_epoch(b, len, m->epoch);
+		assert_int_equal(log_append_follower(log, &r->req, b, len, tl_req_cb), LOG_OK);
+		st->follower_appends++;
+	} else {
+		assert_int_equal(log_append_leader(log, &r->req, b, len, m->epoch, tl_req_cb),
+				 LOG_OK);
+	}
 	free(b);
 	for (int i = 0; i < n; i++)
 		model_push(m, m->next_id++);
-	tr("append %d records, %zu bytes\n", n, len);
+	tr("append%s %d records, %zu bytes, epoch %d\n",
+	   follower ? " (follower)" : idem ? " (idempotent)" : "", n, len, (int)m->epoch);
 }
 
 static void op_truncate(struct tl_world *tw, struct model *m, struct stats *st)
@@ -194,6 +360,28 @@ static void op_truncate(struct tl_world *tw, struct model *m, struct stats *st)
 		st->truncations++;
 	}
 	m->n = (size_t)r->req.base_offset;
+	if (!m->ever_corrupted) {
+		check_epochs(log);
+		check_producers(log);
+	}
+	producer_restart(m);
+}
+
+/* A leader change: settle, then the new leader takes the next epoch at the
+ * LEO before writing in it (Kafka's assign on becoming leader). */
+static void op_new_epoch(struct tl_world *tw, struct model *m, struct stats *st)
+{
+	tl_settle(tw);
+	struct log *log = tl_node(tw)->log;
+	m->epoch++;
+	log_assign_epoch(log, m->epoch, log_end_offset(log));
+	st->new_epochs++;
+	tr("new epoch %d at %lld\n", (int)m->epoch, (long long)log_end_offset(log));
+	if (!m->ever_corrupted) {
+		check_epochs(log);
+		check_producers(log);
+	}
+	op_retry(tw, m, st);
 }
 
 /* Reads from a random offset and compares with the model. */
@@ -219,7 +407,7 @@ static void run_ops(struct tl_world *tw, struct model *m, struct stats *st)
 	for (int i = 0; i < ops; i++) {
 		int64_t pick = below(m, 100);
 		if (pick < 55) {
-			op_append(tw, m);
+			op_append(tw, m, st);
 		} else if (pick < 63) {
 			struct tl_req *r = track(m);
 			log_flush(tl_node(tw)->log, &r->req, tl_req_cb);
@@ -234,6 +422,8 @@ static void run_ops(struct tl_world *tw, struct model *m, struct stats *st)
 			op_read(tw, m);
 		} else if (pick < 96) {
 			op_truncate(tw, m, st);
+		} else if (pick < 97) {
+			op_new_epoch(tw, m, st);
 		} else if (pick < 98) {
 			struct log *log = tl_node(tw)->log;
 			int64_t start = log_start_offset(log);
@@ -298,7 +488,7 @@ static void random_config(struct model *m, struct log_config *cfg,
 
 static void run_world(uint64_t seed, int sequences, struct stats *st)
 {
-	struct model m = {.rng = seed * 0x2545F4914F6CDD1DULL + 1};
+	struct model m = {.rng = seed * 0x2545F4914F6CDD1DULL + 1, .epoch = 1};
 	struct log_config cfg;
 	struct sim_disk_config disk;
 	random_config(&m, &cfg, &disk);
@@ -347,9 +537,11 @@ static void test_model(void **state)
 	}
 	printf("model: %d sequences (%d kills, %d power losses, %d corruptions, "
 	       "%d detected on read), %d truncations, %d full, %d retention deletions, "
-	       "%lld records checked\n",
+	       "%d follower appends, %d new epochs, %d duplicates answered, %lld records "
+	       "checked\n",
 	       st.sequences, st.kills, st.power_losses, st.corruptions, st.detected,
-	       st.truncations, st.full_truncations, st.retained, (long long)st.records);
+	       st.truncations, st.full_truncations, st.retained, st.follower_appends,
+	       st.new_epochs, st.duplicates, (long long)st.records);
 	/* A world ends early only when a read met corruption. */
 	assert_true(st.sequences >= worlds * sequences * 3 / 4);
 	if (worlds >= 10) {
@@ -357,7 +549,7 @@ static void test_model(void **state)
 		assert_true(st.truncations > 0 && st.full_truncations > 0);
 	}
 	if (worlds >= 100)
-		assert_true(st.retained > 0 && st.detected > 0);
+		assert_true(st.retained > 0 && st.detected > 0 && st.duplicates > 0);
 }
 
 /* Runs after the test, passed or failed: on failure the seed is the

@@ -32,7 +32,7 @@ struct tl_batch_spec {
 };
 
 /* Encodes one uncompressed batch into a malloc'd buffer; *len its size. */
-static uint8_t *tl_batch(const struct tl_batch_spec *s, size_t *len)
+static inline uint8_t *tl_batch(const struct tl_batch_spec *s, size_t *len)
 {
 	size_t vb = s->value_bytes < 8 ? 8 : s->value_bytes;
 	uint8_t *values = calloc((size_t)s->records, vb);
@@ -68,14 +68,14 @@ static uint8_t *tl_batch(const struct tl_batch_spec *s, size_t *len)
 }
 
 /* A plain (non-idempotent) batch of n records starting at id. */
-static uint8_t *tl_simple(uint64_t id, int n, size_t value_bytes, size_t *len)
+static inline uint8_t *tl_simple(uint64_t id, int n, size_t value_bytes, size_t *len)
 {
 	struct tl_batch_spec s = {id, n, value_bytes, -1, -1, -1, TL_TS0};
 	return tl_batch(&s, len);
 }
 
 /* The id in a record's value (its first 8 bytes). */
-static uint64_t tl_record_id(const struct rb_record *r)
+static inline uint64_t tl_record_id(const struct rb_record *r)
 {
 	uint64_t id = 0;
 	for (int k = 0; k < 8 && (size_t)k < r->value.len; k++)
@@ -90,13 +90,13 @@ struct tl_node {
 	int open_status; /* 1 while opening */
 };
 
-static void tl_opened(struct log *log, int status, void *arg)
+static inline void tl_opened(struct log *log, int status, void *arg)
 {
 	struct tl_node *n = arg;
 	n->open_status = status;
 }
 
-static void *tl_start(struct env *env, const void *config)
+static inline void *tl_start(struct env *env, const void *config)
 {
 	struct tl_node *n = env_calloc(env, 1, sizeof *n);
 	n->open_status = 1;
@@ -113,8 +113,9 @@ struct tl_world {
 	uint32_t id;
 };
 
-static void tl_world_init(struct tl_world *t, uint64_t seed, const struct log_config *cfg,
-			  const struct sim_disk_config *disk)
+static inline void tl_world_init(struct tl_world *t, uint64_t seed,
+				 const struct log_config *cfg,
+				 const struct sim_disk_config *disk)
 {
 	struct sim_world_config wc;
 	sim_world_config_default(&wc, seed);
@@ -124,13 +125,14 @@ static void tl_world_init(struct tl_world *t, uint64_t seed, const struct log_co
 	t->id = sim_node_add(t->w, "broker-1", &tl_class, cfg);
 }
 
-static struct tl_node *tl_node(struct tl_world *t)
+static inline struct tl_node *tl_node(struct tl_world *t)
 {
 	return sim_node_state(t->w, t->id);
 }
 
 /* Runs virtual time in 1 ms steps until done() or the limit; returns done(). */
-static bool tl_run_until(struct tl_world *t, bool (*done)(void *), void *arg, int64_t limit_ns)
+static inline bool tl_run_until(struct tl_world *t, bool (*done)(void *), void *arg,
+				int64_t limit_ns)
 {
 	int64_t end = sim_now(t->w) + limit_ns;
 	while (!done(arg) && sim_now(t->w) < end)
@@ -138,20 +140,20 @@ static bool tl_run_until(struct tl_world *t, bool (*done)(void *), void *arg, in
 	return done(arg);
 }
 
-static bool tl_is_open(void *arg)
+static inline bool tl_is_open(void *arg)
 {
 	struct tl_node *n = tl_node(arg);
 	return n && n->open_status != 1;
 }
 
-static bool tl_is_idle(void *arg)
+static inline bool tl_is_idle(void *arg)
 {
 	struct tl_node *n = tl_node(arg);
 	return n && n->open_status != 1 && log_idle(n->log);
 }
 
 /* Starts (or restarts) the node and waits for its log; returns the status. */
-static int tl_open(struct tl_world *t)
+static inline int tl_open(struct tl_world *t)
 {
 	if (sim_node_status(t->w, t->id) == SIM_NODE_UP)
 		sim_node_restart(t->w, t->id);
@@ -162,7 +164,7 @@ static int tl_open(struct tl_world *t)
 	return tl_node(t)->open_status;
 }
 
-static void tl_settle(struct tl_world *t)
+static inline void tl_settle(struct tl_world *t)
 {
 	tl_run_until(t, tl_is_idle, t, 60 * SIM_NS_PER_S);
 }
@@ -174,14 +176,14 @@ struct tl_req {
 	bool done;
 };
 
-static void tl_req_cb(struct log_req *req, int status)
+static inline void tl_req_cb(struct log_req *req, int status)
 {
 	struct tl_req *r = req->data;
 	r->status = status;
 	r->done = true;
 }
 
-static struct tl_req *tl_req_new(void)
+static inline struct tl_req *tl_req_new(void)
 {
 	struct tl_req *r = calloc(1, sizeof *r);
 	r->req.data = r;
@@ -190,8 +192,8 @@ static struct tl_req *tl_req_new(void)
 
 /* Reads [from, LEO) into ids[] (cap entries) by walking records; returns
  * the number read, or a negative log_error. *next is where reading ended. */
-static int64_t tl_read_ids(struct log *log, int64_t from, uint64_t *ids, size_t cap,
-			   int64_t *next)
+static inline int64_t tl_read_ids(struct log *log, int64_t from, uint64_t *ids, size_t cap,
+				  int64_t *next)
 {
 	int64_t off = from, count = 0;
 	while (off < log_end_offset(log)) {
