@@ -1,0 +1,164 @@
+#include "broker/client/kc_workload.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The values in flight are remembered by record id, to report them whole. */
+struct sent {
+	uint64_t id;
+	char key[24];
+	char value[64];
+};
+
+struct kw_producer {
+	struct env *env;
+	const struct kw_producer_config *cfg;
+	struct kc_producer *client;
+	struct env_timer tick;
+	int64_t start_ns;
+	uint64_t n;       /* values sent */
+	bool stopped;
+	struct sent *inflight; /* ring indexed by id, grown as needed */
+	size_t cap;
+};
+
+static struct sent *slot(struct kw_producer *p, uint64_t id)
+{
+	return &p->inflight[id % p->cap];
+}
+
+static void on_result(void *arg, const struct kc_send_result *res)
+{
+	struct kw_producer *p = arg;
+	struct sent *s = slot(p, res->id);
+	const struct kw_observer *o = p->cfg->observer;
+	if (o && o->send_done)
+		o->send_done(o->ctx, env_now_ns(p->env), env_node_name(p->env), p->cfg->topic,
+			     res->partition, p->cfg->keys ? s->key : NULL, s->value, res->offset,
+			     res->outcome, res->error);
+	s->id = 0;
+}
+
+/* Room for every value in flight: ids are dense, so a ring of at least the
+ * in-flight count (doubled when it would wrap onto a live one) suffices. */
+static void ensure_room(struct kw_producer *p, uint64_t id)
+{
+	if (p->cap && slot(p, id)->id == 0)
+		return;
+	size_t cap = p->cap ? p->cap * 2 : 1024;
+	struct sent *ring = env_calloc(p->env, cap, sizeof *ring);
+	for (size_t i = 0; i < p->cap; i++)
+		if (p->inflight[i].id)
+			ring[p->inflight[i].id % cap] = p->inflight[i];
+	env_free(p->env, p->inflight);
+	p->inflight = ring;
+	p->cap = cap;
+	if (slot(p, id)->id)
+		ensure_room(p, id);
+}
+
+static void send_one(struct kw_producer *p)
+{
+	uint64_t id = p->n + 1;
+	ensure_room(p, id);
+	struct sent *s = slot(p, id);
+	s->id = id;
+	snprintf(s->value, sizeof s->value, "%s-%llu", env_node_name(p->env),
+		 (unsigned long long)id);
+	if (p->cfg->keys)
+		snprintf(s->key, sizeof s->key, "k%llu",
+			 (unsigned long long)(id % p->cfg->keys));
+	const struct kw_observer *o = p->cfg->observer;
+	if (o && o->send_invoke)
+		o->send_invoke(o->ctx, env_now_ns(p->env), env_node_name(p->env), p->cfg->topic,
+			       p->cfg->keys ? s->key : NULL, s->value);
+	uint64_t got = kc_producer_send(p->client, p->cfg->topic, p->cfg->keys ? s->key : NULL,
+					p->cfg->keys ? strlen(s->key) : 0, s->value,
+					strlen(s->value));
+	/* The producer numbers records 1, 2, ... as we do. */
+	assert(got == id);
+	(void)got;
+	p->n = id;
+}
+
+/* Sends at the configured rate: the k-th value at k * den / num seconds,
+ * computed from the count so that rounding never drifts. */
+static void tick_cb(struct env_timer *t)
+{
+	struct kw_producer *p = t->data;
+	if (p->stopped)
+		return;
+	send_one(p);
+	int64_t next = p->start_ns + (int64_t)(p->n * p->cfg->rate_den * 1000000000ull /
+					       p->cfg->rate_num);
+	int64_t now = env_now_ns(p->env);
+	env_timer_start(p->env, t, next > now ? next - now : 0, tick_cb);
+}
+
+void *kw_producer_start(struct env *env, const void *config)
+{
+	const struct kw_producer_config *cfg = config;
+	struct kw_producer *p = env_calloc(env, 1, sizeof *p);
+	p->env = env;
+	p->cfg = cfg;
+	p->client = kc_producer_new(env, &cfg->client, on_result, p);
+	p->tick.data = p;
+	p->start_ns = env_now_ns(env);
+	if (cfg->rate_num && cfg->rate_den)
+		env_timer_start(env, &p->tick, 0, tick_cb);
+	return p;
+}
+
+void kw_producer_stop(struct kw_producer *p)
+{
+	p->stopped = true;
+	env_timer_stop(p->env, &p->tick);
+}
+
+uint64_t kw_producer_sent(const struct kw_producer *p)
+{
+	return p->n;
+}
+
+uint64_t kw_producer_pending(const struct kw_producer *p)
+{
+	return kc_producer_pending(p->client);
+}
+
+/* ---- Consumer ------------------------------------------------------------------ */
+
+struct kw_consumer {
+	struct env *env;
+	const struct kw_consumer_config *cfg;
+	struct kc_consumer *client;
+};
+
+static void on_poll(void *arg, const char *topic, int32_t partition,
+		    const struct kc_record_view *recs, size_t n, int64_t hw)
+{
+	struct kw_consumer *c = arg;
+	const struct kw_observer *o = c->cfg->observer;
+	if (o && o->poll)
+		o->poll(o->ctx, env_now_ns(c->env), env_node_name(c->env), topic, partition, recs, n,
+			hw, c->cfg->final);
+}
+
+void *kw_consumer_start(struct env *env, const void *config)
+{
+	const struct kw_consumer_config *cfg = config;
+	struct kw_consumer *c = env_calloc(env, 1, sizeof *c);
+	c->env = env;
+	c->cfg = cfg;
+	struct kc_consumer_config cc = cfg->client;
+	if (cfg->final)
+		cc.reset_earliest = true;
+	c->client = kc_consumer_new(env, &cc, on_poll, c);
+	kc_consumer_assign_all(c->client, cfg->topic);
+	return c;
+}
+
+int64_t kw_consumer_position(const struct kw_consumer *c, int32_t partition)
+{
+	return kc_consumer_position(c->client, c->cfg->topic, partition);
+}
