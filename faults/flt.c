@@ -1,0 +1,597 @@
+#include "faults/flt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/clock.h"
+#include "sim/disk.h"
+#include "sim/net.h"
+#include "sim/rng.h"
+#include "sim/util.h"
+
+#define MAX_TARGETS 64
+
+enum undo_kind { U_NONE, U_RESTART, U_RESUME, U_HEAL, U_UNDELAY, U_DISK, U_UNSLOW, U_CLOCK };
+
+/* A scheduled fault, or the undoing of one. Owned by the runner's list;
+ * world events point at them, so they live until flt_free. */
+struct job {
+	struct job *next;
+	struct flt_runner *r;
+	const struct scn_fault *fault; /* a scheduled fault; NULL for undos and nemesis */
+	enum undo_kind undo;
+	uint32_t nodes[MAX_TARGETS];
+	size_t n_nodes;
+	enum sim_disk_fault disk_fault;
+	int64_t clock_offset_ns;
+	bool nemesis;
+	bool done;
+};
+
+struct flt_runner {
+	const struct flt_cluster *c;
+	const struct scn_scenario *s;
+	const struct flt_observer *obs;
+	struct job *jobs;
+	uint64_t applied;
+	int64_t nemesis_end_ns;
+};
+
+static const char *const action_names[SCN_ACTION_COUNT] = {
+	[SCN_ACTION_KILL] = "kill",         [SCN_ACTION_POWER_LOSS] = "power-loss",
+	[SCN_ACTION_RESTART] = "restart",   [SCN_ACTION_PAUSE] = "pause",
+	[SCN_ACTION_PARTITION] = "partition", [SCN_ACTION_HEAL] = "heal",
+	[SCN_ACTION_DELAY] = "delay",       [SCN_ACTION_DISK] = "disk",
+	[SCN_ACTION_CLOCK] = "clock",
+};
+
+static struct job *job_new(struct flt_runner *r)
+{
+	struct job *j = sim_xcalloc(1, sizeof *j);
+	j->r = r;
+	j->next = r->jobs;
+	r->jobs = j;
+	return j;
+}
+
+static void report(struct flt_runner *r, const char *action, const uint32_t *nodes, size_t n,
+		   int64_t for_ns, bool undo, bool nemesis, const char *note)
+{
+	if (!r->obs || !r->obs->fault)
+		return;
+	const char *names[MAX_TARGETS];
+	for (size_t i = 0; i < n && i < MAX_TARGETS; i++)
+		names[i] = sim_node_name(r->c->w, nodes[i]);
+	struct flt_report rep = {sim_now(r->c->w), action, names, n < MAX_TARGETS ? n : MAX_TARGETS,
+				 for_ns, undo, nemesis, note};
+	r->obs->fault(r->obs->ctx, &rep);
+	sim_world_note(r->c->w, n ? nodes[0] : 0, "fault %s%s (%zu node%s)%s%s", undo ? "undo " : "",
+		       action, n, n == 1 ? "" : "s", note ? ": " : "", note ? note : "");
+}
+
+/* ---- Targets ------------------------------------------------------------------ */
+
+static bool up(const struct flt_runner *r, uint32_t id)
+{
+	enum sim_node_status st = sim_node_status(r->c->w, id);
+	return st == SIM_NODE_UP || st == SIM_NODE_PAUSED;
+}
+
+static void add(uint32_t *out, size_t *n, uint32_t id)
+{
+	if (!id)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (out[i] == id)
+			return;
+	if (*n < MAX_TARGETS)
+		out[(*n)++] = id;
+}
+
+static uint32_t pick_live(struct flt_runner *r, const uint32_t *ids, int n)
+{
+	uint32_t live[MAX_TARGETS];
+	size_t k = 0;
+	for (int i = 0; i < n && k < MAX_TARGETS; i++)
+		if (up(r, ids[i]))
+			live[k++] = ids[i];
+	return k ? live[sim_rng_below(sim_world_rng(r->c->w), k)] : 0;
+}
+
+static void resolve_one(struct flt_runner *r, const struct scn_target *t, uint32_t *out,
+			size_t *n)
+{
+	const struct flt_cluster *c = r->c;
+	switch (t->kind) {
+	case SCN_TARGET_BROKER:
+		if (t->index >= 1 && t->index <= c->n_brokers)
+			add(out, n, c->brokers[t->index - 1]);
+		break;
+	case SCN_TARGET_ZK:
+		if (t->index >= 1 && t->index <= c->n_zk)
+			add(out, n, c->zk[t->index - 1]);
+		break;
+	case SCN_TARGET_PRODUCER:
+		if (t->index >= 1 && t->index <= c->n_producers)
+			add(out, n, c->producers[t->index - 1]);
+		break;
+	case SCN_TARGET_CONSUMER:
+		if (t->index >= 1 && t->index <= c->n_consumers)
+			add(out, n, c->consumers[t->index - 1]);
+		break;
+	case SCN_TARGET_CONTROLLER:
+		add(out, n, c->controller ? c->controller(c->ctx) : 0);
+		break;
+	case SCN_TARGET_ZK_LEADER:
+		add(out, n, c->zk_leader ? c->zk_leader(c->ctx) : 0);
+		break;
+	case SCN_TARGET_LEADER:
+		add(out, n, c->leader ? c->leader(c->ctx, t->topic, t->partition) : 0);
+		break;
+	case SCN_TARGET_FOLLOWER: {
+		uint32_t f[MAX_TARGETS];
+		size_t k = c->followers ? c->followers(c->ctx, t->topic, t->partition, f,
+						       MAX_TARGETS)
+					: 0;
+		if (k)
+			add(out, n, f[sim_rng_below(sim_world_rng(c->w), k)]);
+		break;
+	}
+	case SCN_TARGET_RANDOM_BROKER:
+		add(out, n, pick_live(r, c->brokers, c->n_brokers));
+		break;
+	case SCN_TARGET_RANDOM_ZK:
+		add(out, n, pick_live(r, c->zk, c->n_zk));
+		break;
+	case SCN_TARGET_BROKERS:
+	case SCN_TARGET_ALL:
+		for (int i = 0; i < c->n_brokers; i++)
+			add(out, n, c->brokers[i]);
+		if (t->kind == SCN_TARGET_BROKERS)
+			break;
+		/* fall through */
+	case SCN_TARGET_ZOOKEEPER:
+		for (int i = 0; i < c->n_zk; i++)
+			add(out, n, c->zk[i]);
+		if (t->kind == SCN_TARGET_ZOOKEEPER)
+			break;
+		for (int i = 0; i < c->n_producers; i++)
+			add(out, n, c->producers[i]);
+		for (int i = 0; i < c->n_consumers; i++)
+			add(out, n, c->consumers[i]);
+		break;
+	}
+}
+
+static size_t resolve(struct flt_runner *r, const struct scn_targets *ts, uint32_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ts->count; i++)
+		resolve_one(r, &ts->items[i], out, &n);
+	return n;
+}
+
+/* ---- Undo --------------------------------------------------------------------- */
+
+static void undo_fire(struct sim_world *w, void *arg);
+
+static void schedule_undo(struct flt_runner *r, enum undo_kind kind, const uint32_t *nodes,
+			  size_t n, int64_t after_ns, bool nemesis)
+{
+	struct job *j = job_new(r);
+	j->undo = kind;
+	memcpy(j->nodes, nodes, n * sizeof *nodes);
+	j->n_nodes = n;
+	j->nemesis = nemesis;
+	sim_world_at(r->c->w, after_ns, undo_fire, j);
+}
+
+static void undo_apply(struct flt_runner *r, struct job *j)
+{
+	struct sim_world *w = r->c->w;
+	const char *name = "?";
+	for (size_t i = 0; i < j->n_nodes; i++) {
+		uint32_t id = j->nodes[i];
+		switch (j->undo) {
+		case U_RESTART:
+			name = "restart";
+			if (!up(r, id))
+				sim_node_start(w, id);
+			break;
+		case U_RESUME:
+			name = "resume";
+			sim_node_resume(w, id);
+			break;
+		case U_UNDELAY:
+			name = "undelay";
+			sim_net_set_delay(sim_world_net(w), id, 0, 0);
+			break;
+		case U_DISK:
+			name = "disk-repair";
+			sim_disk_set_fault(sim_node_disk(w, id), j->disk_fault, false);
+			break;
+		case U_UNSLOW:
+			name = "disk-repair";
+			sim_disk_set_slow(sim_node_disk(w, id), 0, 0);
+			break;
+		case U_CLOCK:
+			name = "clock-reset";
+			sim_clock_step(sim_node_clock(w, id), -j->clock_offset_ns);
+			break;
+		case U_HEAL:
+		case U_NONE:
+			break;
+		}
+	}
+	if (j->undo == U_HEAL) {
+		name = "heal";
+		sim_net_heal(sim_world_net(w));
+	}
+	report(r, name, j->nodes, j->n_nodes, -1, true, j->nemesis, NULL);
+}
+
+static void undo_fire(struct sim_world *w, void *arg)
+{
+	struct job *j = arg;
+	if (j->done)
+		return;
+	j->done = true;
+	undo_apply(j->r, j);
+}
+
+/* ---- Applying a fault ------------------------------------------------------------ */
+
+static void cut(struct sim_net *net, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+		bool both_ways)
+{
+	for (size_t i = 0; i < na; i++)
+		for (size_t k = 0; k < nb; k++) {
+			if (a[i] == b[k])
+				continue;
+			sim_net_block(net, a[i], b[k]);
+			if (both_ways)
+				sim_net_block(net, b[k], a[i]);
+		}
+}
+
+/* The cluster's servers (brokers and ZooKeeper) in two random halves. */
+static size_t halves(struct flt_runner *r, uint32_t *a, uint32_t *b, size_t *nb)
+{
+	uint32_t all[MAX_TARGETS];
+	size_t n = 0;
+	for (int i = 0; i < r->c->n_brokers; i++)
+		add(all, &n, r->c->brokers[i]);
+	for (int i = 0; i < r->c->n_zk; i++)
+		add(all, &n, r->c->zk[i]);
+	struct sim_rng *rng = sim_world_rng(r->c->w);
+	for (size_t i = n; i > 1; i--) { /* Fisher-Yates, from the seed */
+		size_t k = sim_rng_below(rng, i);
+		uint32_t t = all[i - 1];
+		all[i - 1] = all[k];
+		all[k] = t;
+	}
+	size_t na = n / 2;
+	memcpy(a, all, na * sizeof *a);
+	*nb = n - na;
+	memcpy(b, all + na, *nb * sizeof *b);
+	return na;
+}
+
+static size_t apply_partition(struct flt_runner *r, const struct scn_fault *f, uint32_t *nodes)
+{
+	struct sim_net *net = sim_world_net(r->c->w);
+	size_t n = 0;
+	switch (f->partition.kind) {
+	case SCN_PARTITION_ISOLATE:
+		n = resolve(r, &f->targets, nodes);
+		for (size_t i = 0; i < n; i++)
+			sim_net_isolate(net, nodes[i]);
+		break;
+	case SCN_PARTITION_GROUPS: {
+		uint32_t groups[8][MAX_TARGETS];
+		size_t sizes[8] = {0};
+		size_t g = f->partition.group_count < 8 ? f->partition.group_count : 8;
+		for (size_t i = 0; i < g; i++) {
+			sizes[i] = resolve(r, &f->partition.groups[i], groups[i]);
+			for (size_t k = 0; k < sizes[i]; k++)
+				add(nodes, &n, groups[i][k]);
+		}
+		for (size_t i = 0; i < g; i++)
+			for (size_t k = i + 1; k < g; k++)
+				cut(net, groups[i], sizes[i], groups[k], sizes[k], true);
+		break;
+	}
+	case SCN_PARTITION_HALVES: {
+		uint32_t a[MAX_TARGETS] = {0}, b[MAX_TARGETS] = {0};
+		size_t nb, na = halves(r, a, b, &nb);
+		cut(net, a, na, b, nb, true);
+		for (size_t i = 0; i < na; i++)
+			add(nodes, &n, a[i]);
+		for (size_t i = 0; i < nb; i++)
+			add(nodes, &n, b[i]);
+		break;
+	}
+	case SCN_PARTITION_ONE_WAY: {
+		uint32_t from[MAX_TARGETS], to[MAX_TARGETS];
+		size_t nf = resolve(r, &f->partition.from, from);
+		size_t nt = resolve(r, &f->partition.to, to);
+		if (nf && nt)
+			cut(net, from, nf, to, nt, false);
+		for (size_t i = 0; i < nf; i++)
+			add(nodes, &n, from[i]);
+		for (size_t i = 0; i < nt && nf; i++)
+			add(nodes, &n, to[i]);
+		break;
+	}
+	}
+	return n;
+}
+
+static enum sim_disk_fault disk_fault_of(enum scn_disk_fault f)
+{
+	switch (f) {
+	case SCN_DISK_FSYNC_ERROR: return SIM_DISK_FSYNC_ERROR;
+	case SCN_DISK_WRITE_ERROR: return SIM_DISK_WRITE_ERROR;
+	default: return SIM_DISK_FULL;
+	}
+}
+
+/* Applies one fault now; returns false when it resolved to nothing. */
+static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
+{
+	struct sim_world *w = r->c->w;
+	uint32_t nodes[MAX_TARGETS];
+	size_t n = 0;
+	int64_t for_ns = f->has_for ? f->for_ns : -1;
+	enum undo_kind undo = U_NONE;
+	struct job proto = {0};
+	switch (f->action) {
+	case SCN_ACTION_KILL:
+	case SCN_ACTION_POWER_LOSS: {
+		uint32_t cand[MAX_TARGETS];
+		size_t k = resolve(r, &f->targets, cand);
+		for (size_t i = 0; i < k; i++) {
+			bool hit = f->action == SCN_ACTION_KILL ? sim_node_kill(w, cand[i])
+								: sim_node_power_loss(w, cand[i]);
+			if (hit)
+				nodes[n++] = cand[i];
+		}
+		undo = U_RESTART;
+		break;
+	}
+	case SCN_ACTION_RESTART:
+		n = resolve(r, &f->targets, nodes);
+		for (size_t i = 0; i < n; i++)
+			sim_node_restart(w, nodes[i]);
+		break;
+	case SCN_ACTION_PAUSE: {
+		uint32_t cand[MAX_TARGETS];
+		size_t k = resolve(r, &f->targets, cand);
+		for (size_t i = 0; i < k; i++)
+			if (sim_node_pause(w, cand[i]))
+				nodes[n++] = cand[i];
+		undo = U_RESUME;
+		break;
+	}
+	case SCN_ACTION_PARTITION:
+		n = apply_partition(r, f, nodes);
+		undo = U_HEAL;
+		break;
+	case SCN_ACTION_HEAL:
+		sim_net_heal(sim_world_net(w));
+		if (f->heal == SCN_HEAL_ALL)
+			sim_net_clear_delays(sim_world_net(w));
+		report(r, "heal", NULL, 0, -1, false, nemesis, NULL);
+		return true;
+	case SCN_ACTION_DELAY:
+		n = resolve(r, &f->targets, nodes);
+		for (size_t i = 0; i < n; i++)
+			sim_net_set_delay(sim_world_net(w), nodes[i], f->latency.min_ns,
+					  f->latency.max_ns);
+		undo = U_UNDELAY;
+		break;
+	case SCN_ACTION_DISK:
+		n = resolve(r, &f->targets, nodes);
+		for (size_t i = 0; i < n; i++) {
+			struct sim_disk *d = sim_node_disk(w, nodes[i]);
+			if (f->disk.fault == SCN_DISK_CORRUPT)
+				sim_disk_corrupt(d, NULL, 1);
+			else if (f->disk.fault == SCN_DISK_SLOW)
+				sim_disk_set_slow(d, f->latency.min_ns, f->latency.max_ns);
+			else
+				sim_disk_set_fault(d, disk_fault_of(f->disk.fault), true);
+		}
+		undo = f->disk.fault == SCN_DISK_CORRUPT ? U_NONE
+		       : f->disk.fault == SCN_DISK_SLOW  ? U_UNSLOW
+							 : U_DISK;
+		proto.disk_fault = disk_fault_of(f->disk.fault);
+		break;
+	case SCN_ACTION_CLOCK:
+		n = resolve(r, &f->targets, nodes);
+		for (size_t i = 0; i < n; i++)
+			sim_clock_step(sim_node_clock(w, nodes[i]), f->clock.offset_ns);
+		/* A skew holds until undone; a step is a one-off jump. */
+		undo = f->clock.kind == SCN_CLOCK_SKEW ? U_CLOCK : U_NONE;
+		proto.clock_offset_ns = f->clock.offset_ns;
+		break;
+	case SCN_ACTION_COUNT:
+		break;
+	}
+	if (n == 0) {
+		char note[160];
+		snprintf(note, sizeof note, "the target resolved to no node at this moment: skipped");
+		report(r, action_names[f->action], NULL, 0, for_ns, false, nemesis, note);
+		return false;
+	}
+	r->applied++;
+	report(r, action_names[f->action], nodes, n, for_ns, false, nemesis, NULL);
+	if (f->has_for && undo != U_NONE) {
+		int64_t after = f->for_ns;
+		if (nemesis && sim_now(w) + after > r->nemesis_end_ns)
+			after = r->nemesis_end_ns > sim_now(w) ? r->nemesis_end_ns - sim_now(w) : 0;
+		schedule_undo(r, undo, nodes, n, after, nemesis);
+		r->jobs->disk_fault = proto.disk_fault;
+		r->jobs->clock_offset_ns = proto.clock_offset_ns;
+	}
+	return true;
+}
+
+static void fault_fire(struct sim_world *w, void *arg)
+{
+	struct job *j = arg;
+	if (j->done)
+		return;
+	j->done = true;
+	apply(j->r, j->fault, false);
+}
+
+/* ---- Nemesis ------------------------------------------------------------------------ */
+
+/* Servers of `targets` whose loss still leaves a ZooKeeper majority up. */
+static bool zk_can_lose(struct flt_runner *r, uint32_t id)
+{
+	bool is_zk = false;
+	int down = 0;
+	for (int i = 0; i < r->c->n_zk; i++) {
+		is_zk |= r->c->zk[i] == id;
+		down += sim_node_status(r->c->w, r->c->zk[i]) != SIM_NODE_UP;
+	}
+	return !is_zk || (down + 1) * 2 < r->c->n_zk;
+}
+
+static void nemesis_fire(struct sim_world *w, void *arg)
+{
+	struct flt_runner *r = arg;
+	const struct scn_nemesis *nm = &r->s->nemesis;
+	struct sim_rng *rng = sim_world_rng(w);
+	if (sim_now(w) >= r->nemesis_end_ns)
+		return;
+	int kinds[SCN_ACTION_COUNT], nk = 0;
+	for (int k = 0; k < SCN_ACTION_COUNT; k++)
+		if (nm->kinds & (1u << k) && k != SCN_ACTION_HEAL && k != SCN_ACTION_RESTART)
+			kinds[nk++] = k;
+	if (nk) {
+		struct scn_target t = {SCN_TARGET_RANDOM_BROKER, 0, NULL, 0};
+		if (nm->targets == SCN_NEMESIS_ZOOKEEPER ||
+		    (nm->targets == SCN_NEMESIS_ALL && r->c->n_zk && sim_rng_below(rng, 2)))
+			t.kind = SCN_TARGET_RANDOM_ZK;
+		struct scn_fault f;
+		memset(&f, 0, sizeof f);
+		f.action = (enum scn_action)kinds[sim_rng_below(rng, (uint64_t)nk)];
+		f.targets = (struct scn_targets){&t, 1};
+		f.has_for = true;
+		f.for_ns = sim_rng_range(rng, nm->interval.min_ns, nm->interval.max_ns);
+		f.partition.kind = SCN_PARTITION_ISOLATE;
+		f.latency = (struct scn_range){10 * SIM_NS_PER_MS, 100 * SIM_NS_PER_MS};
+		f.disk.fault = (enum scn_disk_fault)sim_rng_below(rng, 2); /* fsync or write errors */
+		f.clock.kind = SCN_CLOCK_SKEW;
+		f.clock.offset_ns = sim_rng_range(rng, -5 * SIM_NS_PER_S, 5 * SIM_NS_PER_S);
+		uint32_t probe[MAX_TARGETS];
+		size_t n = resolve(r, &f.targets, probe);
+		bool lethal = f.action == SCN_ACTION_KILL || f.action == SCN_ACTION_POWER_LOSS ||
+			      f.action == SCN_ACTION_PAUSE || f.action == SCN_ACTION_PARTITION;
+		if (n && (!lethal || zk_can_lose(r, probe[0]))) {
+			/* Resolve once: apply to the node just probed. */
+			struct scn_target fixed = {t.kind == SCN_TARGET_RANDOM_ZK ? SCN_TARGET_ZK
+										  : SCN_TARGET_BROKER,
+						   0, NULL, 0};
+			const uint32_t *list = t.kind == SCN_TARGET_RANDOM_ZK ? r->c->zk
+									      : r->c->brokers;
+			int count = t.kind == SCN_TARGET_RANDOM_ZK ? r->c->n_zk : r->c->n_brokers;
+			for (int i = 0; i < count; i++)
+				if (list[i] == probe[0])
+					fixed.index = i + 1;
+			f.targets = (struct scn_targets){&fixed, 1};
+			apply(r, &f, true);
+		}
+	}
+	int64_t next = sim_rng_range(rng, nm->interval.min_ns, nm->interval.max_ns);
+	if (sim_now(w) + next < r->nemesis_end_ns)
+		sim_world_at(w, next, nemesis_fire, r);
+}
+
+/* ---- Public ---------------------------------------------------------------------------- */
+
+struct flt_runner *flt_new(const struct flt_cluster *c, const struct scn_scenario *s,
+			   const struct flt_observer *obs)
+{
+	struct flt_runner *r = sim_xcalloc(1, sizeof *r);
+	r->c = c;
+	r->s = s;
+	r->obs = obs;
+	r->nemesis_end_ns = INT64_MAX;
+	return r;
+}
+
+void flt_schedule(struct flt_runner *r)
+{
+	int64_t now = sim_now(r->c->w);
+	for (size_t i = 0; i < r->s->fault_count; i++) {
+		struct job *j = job_new(r);
+		j->fault = &r->s->faults[i];
+		int64_t at = r->s->faults[i].at_ns;
+		sim_world_at(r->c->w, at > now ? at - now : 0, fault_fire, j);
+	}
+}
+
+void flt_start_nemesis(struct flt_runner *r, int64_t end_ns)
+{
+	r->nemesis_end_ns = end_ns;
+	if (!r->s->nemesis.enabled)
+		return;
+	int64_t first = sim_rng_range(sim_world_rng(r->c->w), r->s->nemesis.interval.min_ns,
+				      r->s->nemesis.interval.max_ns);
+	if (sim_now(r->c->w) + first < end_ns)
+		sim_world_at(r->c->w, first, nemesis_fire, r);
+}
+
+void flt_heal_all(struct flt_runner *r)
+{
+	struct sim_world *w = r->c->w;
+	r->nemesis_end_ns = sim_now(w);
+	/* Cancel pending undos and faults: the heal below covers them all. */
+	for (struct job *j = r->jobs; j; j = j->next) {
+		if (j->done)
+			continue;
+		j->done = true;
+		if (j->undo == U_CLOCK)
+			for (size_t i = 0; i < j->n_nodes; i++)
+				sim_clock_step(sim_node_clock(w, j->nodes[i]), -j->clock_offset_ns);
+	}
+	sim_net_heal(sim_world_net(w));
+	sim_net_clear_delays(sim_world_net(w));
+	uint32_t restarted[MAX_TARGETS];
+	size_t n = 0;
+	for (uint32_t id = 1; id <= sim_node_count(w); id++) {
+		struct sim_disk *d = sim_node_disk(w, id);
+		for (int f = 0; f < SIM_DISK_FAULT__COUNT; f++)
+			if (sim_disk_fault(d, (enum sim_disk_fault)f))
+				sim_disk_set_fault(d, (enum sim_disk_fault)f, false);
+		sim_disk_set_slow(d, 0, 0);
+		if (sim_node_status(w, id) == SIM_NODE_PAUSED)
+			sim_node_resume(w, id);
+		else if (sim_node_status(w, id) != SIM_NODE_UP && sim_node_incarnation(w, id) > 0) {
+			sim_node_start(w, id);
+			add(restarted, &n, id);
+		}
+	}
+	report(r, "heal-all", restarted, n, -1, true, false, "quiesce");
+}
+
+uint64_t flt_applied(const struct flt_runner *r)
+{
+	return r->applied;
+}
+
+void flt_free(struct flt_runner *r)
+{
+	if (!r)
+		return;
+	while (r->jobs) {
+		struct job *j = r->jobs;
+		r->jobs = j->next;
+		free(j);
+	}
+	free(r);
+}

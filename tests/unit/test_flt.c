@@ -1,0 +1,272 @@
+/*
+ * The fault executor on a world of ping nodes named like a cluster: each
+ * action applied at its time and undone after its `for`, role targets
+ * resolved when the fault fires, targets that resolve to nothing skipped
+ * and reported, the nemesis never taking a ZooKeeper majority down and
+ * healing before its end, and quiesce healing everything.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "broker/demo/ping.h"
+#include "faults/flt.h"
+#include "harness/scn.h"
+#include "sim/clock.h"
+#include "sim/disk.h"
+#include "sim/net.h"
+#include "sim/util.h"
+#include "sim/world.h"
+
+#define S SIM_NS_PER_S
+#define MS SIM_NS_PER_MS
+
+static const struct sim_node_class ping_class = {"ping", ping_start};
+
+#define MAX_REPORTS 256
+
+struct fx {
+	struct sim_world *w;
+	struct scn_scenario *s;
+	struct ping_config cfg;
+	uint32_t brokers[3], zk[3];
+	struct flt_cluster c;
+	struct flt_observer obs;
+	struct flt_runner *r;
+	char reports[MAX_REPORTS][160];
+	int n_reports;
+	uint32_t leader; /* what leader:orders/0 resolves to */
+	int max_zk_down;
+	struct sim_world_config wc;
+};
+
+static void on_fault(void *ctx, const struct flt_report *rep)
+{
+	struct fx *fx = ctx;
+	assert_true(fx->n_reports < MAX_REPORTS);
+	char *out = fx->reports[fx->n_reports++];
+	int n = snprintf(out, 160, "%lld %s%s%s", (long long)(rep->time_ns / MS),
+			 rep->undo ? "undo " : "", rep->nemesis ? "nemesis " : "", rep->action);
+	for (size_t i = 0; i < rep->n_targets && n < 150; i++)
+		n += snprintf(out + n, (size_t)(160 - n), " %s", rep->targets[i]);
+	if (rep->note)
+		snprintf(out + n, (size_t)(160 - n), " (skipped)");
+}
+
+static uint32_t leader_of(void *ctx, const char *topic, int32_t partition)
+{
+	struct fx *fx = ctx;
+	return strcmp(topic, "orders") == 0 && partition == 0 ? fx->leader : 0;
+}
+
+static size_t no_followers(void *ctx, const char *topic, int32_t partition, uint32_t *out,
+			   size_t max)
+{
+	return 0;
+}
+
+static void build(struct fx *fx, const char *yaml, uint64_t seed)
+{
+	struct scn_error err;
+	int rc = scn_load_buffer("test.yaml", yaml, strlen(yaml), &fx->s, &err);
+	if (rc)
+		fprintf(stderr, "%s\n", err.text);
+	assert_int_equal(rc, SCN_OK);
+	sim_world_config_default(&fx->wc, seed);
+	fx->w = sim_world_new(&fx->wc);
+	fx->cfg = (struct ping_config){.port = 7000, .interval_ns = 100 * MS,
+				       .timeout_ns = 1 * S, .payload_bytes = 16};
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "broker-%d", i + 1);
+		fx->brokers[i] = sim_node_add(fx->w, name, &ping_class, &fx->cfg);
+		snprintf(name, sizeof name, "zk-%d", i + 1);
+		fx->zk[i] = sim_node_add(fx->w, name, &ping_class, &fx->cfg);
+	}
+	for (uint32_t id = 1; id <= 6; id++)
+		sim_node_start(fx->w, id);
+	fx->c = (struct flt_cluster){fx->w, fx->brokers, 3, fx->zk, 3, NULL, 0, NULL, 0,
+				     fx, NULL, NULL, leader_of, no_followers};
+	fx->obs = (struct flt_observer){fx, on_fault};
+	fx->r = flt_new(&fx->c, fx->s, &fx->obs);
+}
+
+static int setup(void **state)
+{
+	*state = test_calloc(1, sizeof(struct fx));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	sim_world_free(fx->w);
+	flt_free(fx->r);
+	scn_free(fx->s);
+	test_free(fx);
+	return 0;
+}
+
+#define HEAD                                                                                 \
+	"name: t\nduration: 20s\ncluster: {brokers: 3}\n"                                      \
+	"topics:\n  - {name: orders, partitions: 1, replication_factor: 3}\n"
+
+static void test_scheduled_faults_and_undos(void **state)
+{
+	struct fx *fx = *state;
+	build(fx,
+	      HEAD "faults:\n"
+		   "  - {at: 1s, kill: broker-2, for: 2s}\n"
+		   "  - {at: 1s, pause: zk-1, for: 500ms}\n"
+		   "  - {at: 2s, partition: {isolate: broker-1}, for: 1s}\n"
+		   "  - {at: 4s, power-loss: leader:orders/0}\n"
+		   "  - {at: 5s, restart: broker-3}\n"
+		   "  - {at: 6s, kill: follower:orders/0}\n"
+		   "  - {at: 7s, disk: {target: broker-1, fault: full}, for: 1s}\n"
+		   "  - {at: 8s, clock: {target: zk-2, skew: 3s}, for: 1s}\n"
+		   "  - {at: 9s, delay: {target: broker-2, latency: 50ms..60ms}, for: 1s}\n",
+	      1);
+	fx->leader = fx->brokers[2];
+	flt_schedule(fx->r);
+	struct sim_world *w = fx->w;
+	sim_run_until(w, 1 * S + 1);
+	assert_int_equal(sim_node_status(w, fx->brokers[1]), SIM_NODE_KILLED);
+	assert_int_equal(sim_node_status(w, fx->zk[0]), SIM_NODE_PAUSED);
+	sim_run_until(w, 1600 * MS);
+	assert_int_equal(sim_node_status(w, fx->zk[0]), SIM_NODE_UP);
+	sim_run_until(w, 2 * S + 1);
+	assert_true(sim_net_blocked(sim_world_net(w), fx->brokers[0], fx->zk[1]));
+	sim_run_until(w, 3 * S + 1);
+	assert_int_equal(sim_node_status(w, fx->brokers[1]), SIM_NODE_UP);
+	assert_false(sim_net_blocked(sim_world_net(w), fx->brokers[0], fx->zk[1]));
+	sim_run_until(w, 4 * S + 1);
+	assert_int_equal(sim_node_status(w, fx->brokers[2]), SIM_NODE_POWERED_OFF);
+	sim_run_until(w, 5 * S + 1);
+	assert_int_equal(sim_node_status(w, fx->brokers[2]), SIM_NODE_UP);
+	sim_run_until(w, 7 * S + 1);
+	assert_true(sim_disk_fault(sim_node_disk(w, fx->brokers[0]), SIM_DISK_FULL));
+	sim_run_until(w, 8 * S + 1);
+	assert_false(sim_disk_fault(sim_node_disk(w, fx->brokers[0]), SIM_DISK_FULL));
+	assert_true(sim_node_clock(w, fx->zk[1])->offset_ns == 3 * S);
+	sim_run_until(w, 9 * S + 1);
+	assert_true(sim_node_clock(w, fx->zk[1])->offset_ns == 0);
+	sim_run_until(w, 12 * S);
+	const char *want[] = {
+		"1000 kill broker-2",
+		"1000 pause zk-1",
+		"1500 undo resume zk-1",
+		"2000 partition broker-1",
+		"3000 undo restart broker-2",
+		"3000 undo heal broker-1",
+		"4000 power-loss broker-3",
+		"5000 restart broker-3",
+		"6000 kill (skipped)",
+		"7000 disk broker-1",
+		/* Same instant: the fault scheduled at the start fires before
+		 * the undo scheduled later (ties break by insertion). */
+		"8000 clock zk-2",
+		"8000 undo disk-repair broker-1",
+		"9000 delay broker-2",
+		"9000 undo clock-reset zk-2",
+		"10000 undo undelay broker-2",
+	};
+	assert_int_equal(fx->n_reports, sizeof want / sizeof want[0]);
+	for (int i = 0; i < fx->n_reports; i++)
+		assert_string_equal(fx->reports[i], want[i]);
+	assert_int_equal(flt_applied(fx->r), 8); /* the skipped one does not count */
+}
+
+/* A periodic probe of how many ZooKeeper servers are down at once. */
+static void probe(struct sim_world *w, void *arg)
+{
+	struct fx *fx = arg;
+	int down = 0;
+	for (int i = 0; i < 3; i++)
+		down += sim_node_status(w, fx->zk[i]) != SIM_NODE_UP;
+	if (down > fx->max_zk_down)
+		fx->max_zk_down = down;
+	if (sim_now(w) < 40 * S)
+		sim_world_at(w, 10 * MS, probe, fx);
+}
+
+static int run_nemesis(struct fx *fx, uint64_t seed)
+{
+	build(fx,
+	      HEAD "nemesis: {kinds: [kill, power-loss, pause, partition, disk, clock, delay],"
+		   " interval: 300ms..1s, targets: all}\n",
+	      seed);
+	flt_start_nemesis(fx->r, 20 * S);
+	sim_world_at(fx->w, 0, probe, fx);
+	sim_run_until(fx->w, 20 * S);
+	/* Everything the nemesis did is undone by its end. */
+	for (uint32_t id = 1; id <= 6; id++)
+		assert_int_equal(sim_node_status(fx->w, id), SIM_NODE_UP);
+	for (uint32_t a = 1; a <= 6; a++)
+		for (uint32_t b = 1; b <= 6; b++)
+			assert_false(sim_net_blocked(sim_world_net(fx->w), a, b));
+	sim_run_until(fx->w, 40 * S);
+	return fx->n_reports;
+}
+
+static void test_nemesis_keeps_zk_majority_and_heals(void **state)
+{
+	struct fx *fx = *state;
+	int n = run_nemesis(fx, 5);
+	assert_true(flt_applied(fx->r) > 10);
+	assert_true(fx->max_zk_down <= 1);
+	/* Deterministic: the same seed gives the same faults. */
+	char first[MAX_REPORTS][160];
+	memcpy(first, fx->reports, sizeof first);
+	sim_world_free(fx->w);
+	flt_free(fx->r);
+	scn_free(fx->s);
+	memset(fx, 0, sizeof *fx);
+	assert_int_equal(run_nemesis(fx, 5), n);
+	for (int i = 0; i < n; i++)
+		assert_string_equal(fx->reports[i], first[i]);
+}
+
+static void test_heal_all_restores_everything(void **state)
+{
+	struct fx *fx = *state;
+	build(fx,
+	      HEAD "faults:\n"
+		   "  - {at: 1s, kill: broker-2}\n"
+		   "  - {at: 1s, pause: zk-3, for: 30s}\n"
+		   "  - {at: 1s, partition: {halves: true}}\n"
+		   "  - {at: 1s, disk: {target: broker-1, fault: fsync-error}}\n"
+		   "  - {at: 1s, clock: {target: zk-1, skew: -2s}, for: 60s}\n",
+	      2);
+	flt_schedule(fx->r);
+	sim_run_until(fx->w, 2 * S);
+	assert_int_equal(sim_node_status(fx->w, fx->zk[2]), SIM_NODE_PAUSED);
+	flt_heal_all(fx->r);
+	for (uint32_t id = 1; id <= 6; id++)
+		assert_int_equal(sim_node_status(fx->w, id), SIM_NODE_UP);
+	for (uint32_t a = 1; a <= 6; a++)
+		for (uint32_t b = 1; b <= 6; b++)
+			assert_false(sim_net_blocked(sim_world_net(fx->w), a, b));
+	assert_false(sim_disk_fault(sim_node_disk(fx->w, fx->brokers[0]), SIM_DISK_FSYNC_ERROR));
+	assert_true(sim_node_clock(fx->w, fx->zk[0])->offset_ns == 0);
+	/* The cancelled undos never fire later. */
+	int n = fx->n_reports;
+	sim_run_until(fx->w, 100 * S);
+	assert_int_equal(fx->n_reports, n);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_scheduled_faults_and_undos),
+		T(test_nemesis_keeps_zk_majority_and_heals),
+		T(test_heal_all_restores_everything),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
