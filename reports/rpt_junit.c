@@ -51,8 +51,9 @@ static void write_testcase(FILE *out, const struct rpt_run *run, enum chk_kind k
 	rpt_xml_write_text(out, run->scenario, true);
 	fprintf(out, "\" name=\"%s\"", name);
 	if (rpt_run_failed(run, k)) {
-		fprintf(out, ">\n      <failure type=\"expectation\" message=\"%s: %" PRIu64
-		             " anomalies, expected %s\">",
+		fprintf(out,
+		        ">\n      <failure type=\"expectation\" message=\"%s: %" PRIu64
+		        " anomalies, expected %s\">",
 		        name, rep->count, chk_expect_name((enum chk_expect)run->expect->of[k]));
 		write_examples(out, rep);
 		fputs("</failure>\n    </testcase>\n", out);

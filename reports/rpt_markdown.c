@@ -15,7 +15,8 @@ static void write_headline(FILE *out, const struct rpt_run *run)
 	rpt_md_write_inline(out, run->scenario);
 	fprintf(out, "\n- Seed: %" PRIu64 "\n- Verdict: %s", run->seed, v->pass ? "pass" : "fail");
 	for (size_t i = 0; i < v->n_failed; i++)
-		fprintf(out, "%s%s", i ? ", " : " (failed: ", chk_name((enum chk_kind)v->failed[i]));
+		fprintf(out, "%s%s",
+		        i ? ", " : " (failed: ", chk_name((enum chk_kind)v->failed[i]));
 	fprintf(out, "%s\n- Trace hash: `%016" PRIx64 "`\n\n", v->n_failed ? ")" : "",
 	        run->trace_hash);
 	if (run->description && run->description[0]) {
@@ -78,9 +79,10 @@ static void write_stats(FILE *out, const struct rpt_run *run)
 	fputs("## Stats\n\n| stat | value |\n|---|---:|\n", out);
 	fprintf(out, "| sends | %" PRIu64 " |\n| acked | %" PRIu64 " |\n| failed | %" PRIu64 " |\n",
 	        s->sends, s->acked, s->failed);
-	fprintf(out, "| indeterminate | %" PRIu64 " |\n| polled | %" PRIu64 " |\n", s->indeterminate,
-	        s->polled);
-	fprintf(out, "| faults | %" PRIu64 " |\n| events | %" PRIu64 " |\n", s->faults, run->events);
+	fprintf(out, "| indeterminate | %" PRIu64 " |\n| polled | %" PRIu64 " |\n",
+	        s->indeterminate, s->polled);
+	fprintf(out, "| faults | %" PRIu64 " |\n| events | %" PRIu64 " |\n", s->faults,
+	        run->events);
 	fputs("| sim seconds | ", out);
 	rpt_write_sim_seconds(out, run);
 	fputs(" |\n| wall seconds | ", out);

@@ -164,22 +164,24 @@ static size_t count_of(const char *hay, const char *needle)
  * (test_chk works them out); the expect block above fails lost-write (3 > 0)
  * and split-brain (0, expected some), in checker order.
  */
-#define SUMMARY_EXPECTED \
-    "{\"scenario\": \"lost-write-demo\", \"seed\": 42, \"verdict\": \"fail\",\n" \
-    " \"trace_hash\": \"00000000deadbeef\",\n" \
-    " \"anomalies\": {\"lost-write\": 3, \"duplicate\": 0, \"inconsistent-offsets\": 0, " \
-    "\"nonmonotonic-poll\": 0, \"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": 0, " \
-    "\"replica-divergence\": 0, \"committed-rewrite\": 0, \"split-brain\": 0, " \
-    "\"zk-agreement\": 0, \"liveness\": 0},\n" \
-    " \"expect\": {\"lost-write\": \"none\", \"duplicate\": \"none\", " \
-    "\"inconsistent-offsets\": \"any\", \"nonmonotonic-poll\": \"any\", " \
-    "\"nonmonotonic-send\": \"any\", \"poll-skip\": \"any\", \"unexpected\": \"any\", " \
-    "\"replica-divergence\": \"any\", \"committed-rewrite\": \"any\", \"split-brain\": \"some\", " \
-    "\"zk-agreement\": \"any\", \"liveness\": \"ok\"},\n" \
-    " \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n" \
-    " \"stats\": {\"sends\": 6, \"acked\": 5, \"failed\": 0, \"indeterminate\": 1,\n" \
-    "           \"polled\": 0, \"faults\": 0, \"events\": 1234,\n" \
-    "           \"sim_seconds\": 90.001, \"wall_seconds\": "
+#define SUMMARY_EXPECTED                                                                           \
+	"{\"scenario\": \"lost-write-demo\", \"seed\": 42, \"verdict\": \"fail\",\n"               \
+	" \"trace_hash\": \"00000000deadbeef\",\n"                                                 \
+	" \"anomalies\": {\"lost-write\": 3, \"duplicate\": 0, \"inconsistent-offsets\": 0, "      \
+	"\"nonmonotonic-poll\": 0, \"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": "   \
+	"0, "                                                                                      \
+	"\"replica-divergence\": 0, \"committed-rewrite\": 0, \"split-brain\": 0, "                \
+	"\"zk-agreement\": 0, \"liveness\": 0},\n"                                                 \
+	" \"expect\": {\"lost-write\": \"none\", \"duplicate\": \"none\", "                        \
+	"\"inconsistent-offsets\": \"any\", \"nonmonotonic-poll\": \"any\", "                      \
+	"\"nonmonotonic-send\": \"any\", \"poll-skip\": \"any\", \"unexpected\": \"any\", "        \
+	"\"replica-divergence\": \"any\", \"committed-rewrite\": \"any\", \"split-brain\": "       \
+	"\"some\", "                                                                               \
+	"\"zk-agreement\": \"any\", \"liveness\": \"ok\"},\n"                                      \
+	" \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"                           \
+	" \"stats\": {\"sends\": 6, \"acked\": 5, \"failed\": 0, \"indeterminate\": 1,\n"          \
+	"           \"polled\": 0, \"faults\": 0, \"events\": 1234,\n"                             \
+	"           \"sim_seconds\": 90.001, \"wall_seconds\": "
 
 static void test_summary_exact_bytes(void **state)
 {
@@ -204,9 +206,8 @@ static void test_seconds_formats(void **state)
 		double wall;
 		const char *text;
 	} walls[] = {
-	    {0.0, "0.000"},         {0.0004, "0.000"},           {0.0006, "0.001"},
-	    {1234.5678, "1234.568"}, {-1.0, "0.000"},            {NAN, "0.000"},
-	    {INFINITY, "0.000"},     {1e300, "1000000000000.000"},
+	    {0.0, "0.000"},  {0.0004, "0.000"}, {0.0006, "0.001"},   {1234.5678, "1234.568"},
+	    {-1.0, "0.000"}, {NAN, "0.000"},    {INFINITY, "0.000"}, {1e300, "1000000000000.000"},
 	};
 	for (size_t i = 0; i < sizeof(walls) / sizeof(walls[0]); i++) {
 		f.run.wall_seconds = walls[i].wall;
@@ -218,8 +219,11 @@ static void test_seconds_formats(void **state)
 		int64_t ns;
 		const char *text;
 	} sims[] = {
-	    {0, "0.000"},           {499999, "0.000"}, {500000, "0.001"},
-	    {1000000000, "1.000"}, {INT64_MAX, "9223372036.855"},
+	    {0, "0.000"},
+	    {499999, "0.000"},
+	    {500000, "0.001"},
+	    {1000000000, "1.000"},
+	    {INT64_MAX, "9223372036.855"},
 	};
 	for (size_t i = 0; i < sizeof(sims) / sizeof(sims[0]); i++) {
 		f.run.sim_ns = sims[i].ns;
@@ -229,8 +233,8 @@ static void test_seconds_formats(void **state)
 	}
 }
 
-static const struct hist_json_node *member(const struct hist_json *j, uint32_t obj,
-                                           const char *key, uint8_t type)
+static const struct hist_json_node *member(const struct hist_json *j, uint32_t obj, const char *key,
+                                           uint8_t type)
 {
 	bool dup = false;
 	const struct hist_json_node *v = hist_json_get(j, obj, key, &dup);
@@ -243,8 +247,7 @@ static const struct hist_json_node *member(const struct hist_json *j, uint32_t o
 }
 
 /* Asserts the children of object node obj have exactly these keys in order. */
-static void assert_keys(const struct hist_json *j, uint32_t obj, const char *const *keys,
-                        size_t n)
+static void assert_keys(const struct hist_json *j, uint32_t obj, const char *const *keys, size_t n)
 {
 	const struct hist_json_node *o = &j->nodes[obj];
 	assert_int_equal(o->count, n);
@@ -266,12 +269,17 @@ static bool is_lower_hex16(const char *s)
 /* Parses a summary.json text and checks every contract field's type. */
 static void check_summary_contract(const char *text, const struct fixture *f, struct hist_json *j)
 {
-	static const char *const top[] = {"scenario", "seed",        "verdict",
-	                                  "trace_hash", "anomalies", "expect",
-	                                  "failed_expectations", "stats"};
-	static const char *const stats[] = {"sends",  "acked",  "failed",
-	                                    "indeterminate", "polled", "faults",
-	                                    "events", "sim_seconds", "wall_seconds"};
+	static const char *const top[] = {"scenario",
+	                                  "seed",
+	                                  "verdict",
+	                                  "trace_hash",
+	                                  "anomalies",
+	                                  "expect",
+	                                  "failed_expectations",
+	                                  "stats"};
+	static const char *const stats[] = {"sends",         "acked",       "failed",
+	                                    "indeterminate", "polled",      "faults",
+	                                    "events",        "sim_seconds", "wall_seconds"};
 	int rc = hist_json_parse(j, text, strlen(text));
 	if (rc)
 		fprintf(stderr, "col %u: %s\n", j->err_col, j->err_msg);
@@ -704,7 +712,8 @@ static void xml_unescape(const char *s, size_t n, char *out)
 	static const struct {
 		const char *ent;
 		char c;
-	} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	} ents[] = {
+	    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
 	size_t o = 0;
 	for (size_t i = 0; i < n;) {
 		bool done = false;
@@ -770,8 +779,8 @@ static void test_junit_hostile(void **state)
 	assert_string_equal(decoded, hostile_xml_decoded);
 	assert_int_equal(count_of(doc, "classname=\"ksim.q&quot;b"), 4);
 	/* Element text keeps tab and newline literal. */
-	assert_non_null(strstr(doc, "line 4, t=400 ns, p]]&gt;" FFFD ": q&quot;b\\s" FFFD
-	                            "\n\t&#13;\x7f"));
+	assert_non_null(
+	    strstr(doc, "line 4, t=400 ns, p]]&gt;" FFFD ": q&quot;b\\s" FFFD "\n\t&#13;\x7f"));
 	free(doc);
 }
 
@@ -796,12 +805,12 @@ static void test_markdown_lost_write(void **state)
 	                           "| liveness | ok | 0 | pass |\n"));
 	/* One table row per checker. */
 	assert_int_equal(count_of(md, " | not judged |\n"), CHK_COUNT - 4);
-	assert_non_null(strstr(
-	    md, "### lost-write: 3\n\n```text\n"
-	        "line 4, t=400 ns, producer-1: orders/0@1: acknowledged \"b\" but absent\n"
-	        "line 8, t=800 ns, producer-2: orders/1@0: acknowledged \"d\" but absent\n"
-	        "line 11, t=1100 ns, producer-1: orders/0@3: acknowledged \"e\" but another "
-	        "value is there\n```\n"));
+	assert_non_null(
+	    strstr(md, "### lost-write: 3\n\n```text\n"
+	               "line 4, t=400 ns, producer-1: orders/0@1: acknowledged \"b\" but absent\n"
+	               "line 8, t=800 ns, producer-2: orders/1@0: acknowledged \"d\" but absent\n"
+	               "line 11, t=1100 ns, producer-1: orders/0@3: acknowledged \"e\" but another "
+	               "value is there\n```\n"));
 	assert_non_null(strstr(md, "| sends | 6 |\n| acked | 5 |\n| failed | 0 |\n"
 	                           "| indeterminate | 1 |\n| polled | 0 |\n| faults | 0 |\n"
 	                           "| events | 1234 |\n| sim seconds | 90.001 |\n"
@@ -822,7 +831,8 @@ static void test_markdown_lost_write(void **state)
 static void test_markdown_escaping(void **state)
 {
 	char *got = capture_text(rpt_md_write_inline, "a|b*c_d`e<f>&g[h](i)#!~+\\ \n\x01-.=");
-	assert_string_equal(got, "a\\|b\\*c\\_d\\`e\\<f\\>\\&g\\[h\\]\\(i\\)\\#\\!\\~\\+\\\\   -.=");
+	assert_string_equal(got,
+	                    "a\\|b\\*c\\_d\\`e\\<f\\>\\&g\\[h\\]\\(i\\)\\#\\!\\~\\+\\\\   -.=");
 	free(got);
 	/* Each line of a block starts as text: no heading, list, quote, fence or code. */
 	got = capture_text(rpt_md_write_block, "# h\n- l\n12. o\n   ```f\n> q\n===\nok 1. x\n\xff");
@@ -837,8 +847,7 @@ static void test_markdown_escaping(void **state)
 	f.run.scenario = hostile;
 	f.run.description = "line one | <b>x</b>\n# not a heading\n]]> & \xff";
 	snprintf(f.checks.reports[CHK_LOST_WRITE].examples[0].detail,
-	         sizeof(f.checks.reports[0].examples[0].detail), "%s",
-	         "v\n```\nx");
+	         sizeof(f.checks.reports[0].examples[0].detail), "%s", "v\n```\nx");
 	char *md = capture(rpt_write_markdown, &f.run);
 	/* The inline form of the hostile name. */
 	assert_non_null(strstr(md, "# ksim run: q\"b\\\\s    \x7f" FFFD FFFD "\\(\\]\\]\\>\\<\\&"
@@ -849,6 +858,20 @@ static void test_markdown_escaping(void **state)
 	assert_non_null(strstr(md, "producer-1: v ``` x\n"));
 	assert_int_equal(count_of(md, "\n```"), 2);
 	free(md);
+}
+
+/* A stream that refuses writes makes every writer report -1. */
+static void test_write_errors(void **state)
+{
+	struct fixture f;
+	fixture_lost_write(&f);
+	static const writer_fn fns[] = {rpt_write_summary, rpt_write_junit, rpt_write_markdown};
+	for (size_t i = 0; i < 3; i++) {
+		FILE *ro = fopen("/dev/null", "r");
+		assert_non_null(ro);
+		assert_int_equal(fns[i](ro, &f.run), -1);
+		fclose(ro);
+	}
 }
 
 /* ---- the run directory ------------------------------------------------ */
@@ -984,6 +1007,7 @@ int main(void)
 	    cmocka_unit_test(test_junit_hostile),
 	    cmocka_unit_test(test_markdown_lost_write),
 	    cmocka_unit_test(test_markdown_escaping),
+	    cmocka_unit_test(test_write_errors),
 	    cmocka_unit_test(test_outdir_default),
 	    cmocka_unit_test(test_mkdir_p),
 	    cmocka_unit_test(test_write_run_dir),
