@@ -50,8 +50,9 @@ int rpt_md_write_block(FILE *out, const char *s);
 
 /*
  * Writes s for the inside of a fenced code block: control characters
- * (newline included) become a space, so that the line written cannot close
- * the fence; nothing else is escaped, as code blocks show text literally.
+ * (newline included) become a space, so that the text stays on the line
+ * the caller began (with text of its own, so no fence can start there);
+ * nothing else is escaped, as code blocks show text literally.
  */
 int rpt_md_write_code(FILE *out, const char *s);
 

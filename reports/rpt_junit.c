@@ -1,6 +1,7 @@
 /* rpt_junit — junit.xml (structure in rpt_junit.h and docs/reports.md). */
 #include "reports/rpt_junit.h"
 
+#include <assert.h>
 #include <inttypes.h>
 
 #include "reports/rpt_escape.h"
@@ -69,6 +70,7 @@ static void write_testcase(FILE *out, const struct rpt_run *run, enum chk_kind k
 
 int rpt_write_junit(FILE *out, const struct rpt_run *run)
 {
+	assert(run->scenario && run->checks && run->expect && run->verdict);
 	size_t tests = 0;
 	for (int k = 0; k < CHK_COUNT; k++)
 		tests += rpt_run_expected(run, (enum chk_kind)k);

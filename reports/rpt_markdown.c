@@ -1,6 +1,7 @@
 /* rpt_markdown — summary.md (layout in docs/reports.md). */
 #include "reports/rpt_markdown.h"
 
+#include <assert.h>
 #include <inttypes.h>
 
 #include "reports/rpt_escape.h"
@@ -92,6 +93,7 @@ static void write_stats(FILE *out, const struct rpt_run *run)
 
 int rpt_write_markdown(FILE *out, const struct rpt_run *run)
 {
+	assert(run->scenario && run->checks && run->expect && run->verdict);
 	write_headline(out, run);
 	write_table(out, run);
 	write_all_examples(out, run);

@@ -1,6 +1,7 @@
 /* rpt_summary — summary.json (the contract is in rpt_summary.h). */
 #include "reports/rpt_summary.h"
 
+#include <assert.h>
 #include <inttypes.h>
 
 #include "reports/rpt_escape.h"
@@ -26,6 +27,7 @@ static void write_stats(FILE *out, const struct rpt_run *run)
 
 int rpt_write_summary(FILE *out, const struct rpt_run *run)
 {
+	assert(run->scenario && run->checks && run->expect && run->verdict);
 	fputs("{\"scenario\": ", out);
 	rpt_json_write_string(out, run->scenario);
 	fprintf(out, ", \"seed\": %" PRIu64 ", \"verdict\": \"%s\",\n", run->seed,
