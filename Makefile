@@ -45,6 +45,9 @@ LIB_HARNESS := $(BUILD)/libksim_harness.a
 # Order matters for static linking: users before what they use.
 LIBS        := $(LIB_HARNESS) $(LIB_NODE) $(LIB_SIM)
 
+# The command itself: ./ksim for the normal build, inside the build tree for
+# others (an ASan build must not replace the binary Valgrind runs).
+KSIM_BIN ?= ksim
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 # Each fuzz target is also built with a plain driver that replays its corpus
@@ -53,7 +56,7 @@ REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 .SECONDARY:
 .PHONY: all deps test unit-test run bench asan fuzz clean format
-all: ksim
+all: $(KSIM_BIN)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -74,7 +77,7 @@ $(LIB_SIM): $(call obj,$(SIM_SRC))
 $(LIB_NODE): $(call obj,$(NODE_SRC))
 $(LIB_HARNESS): $(call obj,$(HARNESS_SRC))
 
-ksim: $(call obj,$(CLI_SRC)) $(LIBS)
+$(KSIM_BIN): $(call obj,$(CLI_SRC)) $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRC)) $(LIBS) $(FYAML_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(call obj,$(TEST_COMMON)) $(LIBS)
@@ -90,14 +93,16 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(FYAML_LIBS)
 
 # The whole suite: unit tests, then the same binaries under Valgrind memcheck.
-test: deps ksim $(TESTS) $(REPLAYS)
-	@REPLAYS="$(REPLAYS)" ./tests/run.sh $(TESTS)
+RUN_ENV = REPLAYS="$(REPLAYS)" KSIM="./$(KSIM_BIN)" BUILD="$(BUILD)"
 
-unit-test: deps ksim $(TESTS) $(REPLAYS)
-	@VALGRIND=0 REPLAYS="$(REPLAYS)" ./tests/run.sh $(TESTS)
+test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS)
+	@$(RUN_ENV) ./tests/run.sh $(TESTS)
 
-run: deps ksim
-	./ksim demo
+unit-test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS)
+	@VALGRIND=0 $(RUN_ENV) ./tests/run.sh $(TESTS)
+
+run: deps $(KSIM_BIN)
+	./$(KSIM_BIN) demo
 
 bench: deps $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
@@ -105,7 +110,7 @@ bench: deps $(BENCHES)
 # ASan + UBSan build in its own tree, then the unit tests (Valgrind cannot run
 # under ASan, so that pass is skipped there).
 asan: deps
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	$(MAKE) BUILD=build-asan KSIM_BIN=build-asan/ksim OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  unit-test
 

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 fail=0
 expect() { # expect CODE ARGS...
 	want=$1; shift
-	./ksim "$@" >/dev/null 2>&1
+	"${KSIM:-./ksim}" "$@" >/dev/null 2>&1
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		echo "ksim $*: exit $got, want $want"

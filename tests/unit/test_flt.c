@@ -83,7 +83,7 @@ static void build(struct fx *fx, const char *yaml, uint64_t seed)
 	fx->cfg = (struct ping_config){.port = 7000, .interval_ns = 100 * MS,
 				       .timeout_ns = 1 * S, .payload_bytes = 16};
 	for (int i = 0; i < 3; i++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "broker-%d", i + 1);
 		fx->brokers[i] = sim_node_add(fx->w, name, &ping_class, &fx->cfg);
 		snprintf(name, sizeof name, "zk-%d", i + 1);

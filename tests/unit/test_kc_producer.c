@@ -73,7 +73,7 @@ static int setup(void **state)
 	fake_truth_init(&fx->t);
 	for (int i = 0; i < 2; i++) {
 		fx->bc[i] = (struct fb_config){i + 1, &fx->t};
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "broker-%d", i + 1);
 		fx->brokers[i] = sim_node_add(fx->w, name, &fake_broker_class, &fx->bc[i]);
 	}
