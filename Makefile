@@ -101,8 +101,10 @@ test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS)
 unit-test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS)
 	@VALGRIND=0 $(RUN_ENV) ./tests/run.sh $(TESTS)
 
+# The default scenario: a lesson in why Kafka replicates (see its description).
+DEFAULT_SCENARIO ?= scenarios/single-broker-power-loss.yaml
 run: deps $(KSIM_BIN)
-	./$(KSIM_BIN) demo
+	./$(KSIM_BIN) run $(DEFAULT_SCENARIO)
 
 bench: deps $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done

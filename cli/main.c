@@ -17,6 +17,8 @@ static void usage(FILE *out)
 	fputs("usage: ksim COMMAND [ARGS]\n"
 	      "\n"
 	      "commands:\n"
+	      "  run FILE [--seed N] [--out DIR] [--trace] [--quiet]\n"
+	      "                                     run a scenario and judge it\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
 	      "  check HISTORY.jsonl [--expect K=V]  run the checkers on a history\n"
 	      "  validate FILE [--quiet]            check a scenario file, print it normalized\n"
@@ -38,6 +40,13 @@ static const struct {
 		 "loss. Prints what each phase did and the run's trace hash: the same\n"
 		 "seed gives the same hash on every machine. --trace writes every\n"
 		 "simulated event to FILE.\n"},
+	{"run", "usage: ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet]\n\n"
+		"Runs the scenario in FILE (docs/scenarios.md): the cluster and workload\n"
+		"for `duration` with the scenario's faults, then quiesce and final reads,\n"
+		"then the checkers. Writes history.jsonl, summary.json, junit.xml and\n"
+		"summary.md (and trace.log with --trace) into DIR, by default\n"
+		"reports/out/NAME-SEED/. --seed replaces the file's seed. Exit 0 when every\n"
+		"expectation held, 1 when one failed, 2 for a bad file or usage.\n"},
 	{"validate", "usage: ksim validate FILE [--quiet]\n\n"
 		     "Loads a scenario file (format: docs/scenarios.md). A problem is\n"
 		     "reported as FILE:LINE:COL: message with exit code 2; a valid file is\n"
@@ -129,6 +138,8 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - 2, argv + 2);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 2, argv + 2);
 	return cli_usage_error("unknown command '%s'", cmd);

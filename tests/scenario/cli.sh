@@ -36,6 +36,11 @@ expect 2 check tests/histories/clean.jsonl --expect nosuch=none
 expect 2 check tests/histories/clean.jsonl --expect lost-write=maybe
 expect 0 validate tests/scn_good/contract_example.yaml
 expect 0 help validate
+expect 0 help run
+expect 2 run
+expect 2 run scenarios/single-broker-kill.yaml --seed x
+expect 2 run tests/scn_bad/alias.yaml
+expect 2 run tests/scn_good/contract_example.yaml
 expect 2 validate
 expect 2 validate tests/scn_good/no-such.yaml
 for f in tests/scn_bad/*.yaml; do expect 2 validate "$f"; done

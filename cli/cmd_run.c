@@ -1,0 +1,58 @@
+/*
+ * `ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet]`: one scenario
+ * run (harness/run.h). Exit 0 when every expectation held, 1 when one
+ * failed, 2 for a bad file, usage, or a scenario that cannot run yet.
+ */
+#include "cli/commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run.h"
+#include "harness/scn.h"
+
+int cmd_run(int argc, char **argv)
+{
+	const char *path = NULL;
+	struct run_options opt = {0};
+	bool seed_set = false;
+	unsigned long long seed = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed")) {
+			char *end;
+			errno = 0;
+			if (i + 1 >= argc || argv[i + 1][0] == '-' ||
+			    (seed = strtoull(argv[i + 1], &end, 10), errno || *end || end == argv[i + 1]))
+				return cli_usage_error("run: --seed needs a non-negative integer%s", "");
+			seed_set = true;
+			i++;
+		} else if (!strcmp(argv[i], "--out")) {
+			if (i + 1 >= argc)
+				return cli_usage_error("run: --out needs a directory%s", "");
+			opt.out_dir = argv[++i];
+		} else if (!strcmp(argv[i], "--trace")) {
+			opt.trace = true;
+		} else if (!strcmp(argv[i], "--quiet")) {
+			opt.quiet = true;
+		} else if (argv[i][0] == '-' || path) {
+			return cli_usage_error("run: unexpected argument '%s'", argv[i]);
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path)
+		return cli_usage_error("run: which scenario? (ksim run FILE)%s", "");
+	struct scn_scenario *s = NULL;
+	struct scn_error err;
+	if (scn_load_file(path, &s, &err) != SCN_OK) {
+		fprintf(stderr, "%s\n", err.text);
+		return 2;
+	}
+	if (seed_set)
+		s->seed = seed;
+	int rc = run_scenario(s, &opt, stdout, stderr);
+	scn_free(s);
+	return rc;
+}

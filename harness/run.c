@@ -1,0 +1,547 @@
+#include "harness/run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "broker/client/kc_workload.h"
+#include "broker/kafka/brk_broker.h"
+#include "checkers/chk.h"
+#include "faults/flt.h"
+#include "harness/hist.h"
+#include "harness/wl_config.h"
+#include "harness/wl_history.h"
+#include "reports/rpt_outdir.h"
+#include "reports/rpt_run.h"
+#include "sim/util.h"
+#include "sim/world.h"
+
+#define NAME 32
+#define TICK_NS (100 * SIM_NS_PER_MS)
+
+/* A partition and the broker that leads it (placed round robin). */
+struct slot {
+	const char *topic;
+	int32_t partition;
+	int broker; /* index into brokers */
+	int32_t epoch;
+	uint32_t incarnation; /* the broker life that was last told to lead */
+};
+
+struct run {
+	const struct scn_scenario *s;
+	const struct run_options *opt;
+	FILE *out;
+	FILE *err;
+	struct sim_world *w;
+	FILE *hist_file;
+	FILE *trace_file;
+	struct wl_history hist;
+	int nb, np, nc, nt;
+	uint32_t *brokers, *producers, *consumers, *finals;
+	char (*names)[NAME];
+	struct brk_config *bcfg;
+	struct kw_producer_config *pcfg;
+	struct kw_consumer_config *ccfg, *fcfg;
+	struct slot *slots;
+	size_t n_slots;
+	struct flt_cluster fc;
+	struct flt_observer fobs;
+	struct flt_runner *flt;
+	char dir[600];
+	char path[700];
+};
+
+static const struct sim_node_class broker_class = {"broker", brk_start};
+static const struct sim_node_class producer_class = {"producer", kw_producer_start};
+static const struct sim_node_class consumer_class = {"consumer", kw_consumer_start};
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- What can run today ----------------------------------------------------------- */
+
+static int refuse(struct run *r, const char *what)
+{
+	fprintf(r->err, "%s: cannot run this scenario yet: %s\n", r->s->name, what);
+	return 2;
+}
+
+static int check_supported(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	char why[256];
+	if (s->cluster.mode == SCN_MODE_KRAFT)
+		return refuse(r, "kraft mode is not implemented (only zookeeper mode)");
+	for (size_t t = 0; t < s->topic_count; t++)
+		if (s->topics[t].replication_factor > 1) {
+			snprintf(why, sizeof why,
+				 "topic %s has replication_factor %d; replication between brokers "
+				 "is not implemented yet (docs/broker.md)",
+				 s->topics[t].name, s->topics[t].replication_factor);
+			return refuse(r, why);
+		}
+	for (size_t g = 0; g < s->consumer_group_count; g++)
+		if (s->consumers[g].group)
+			fprintf(r->err, "%s: note: consumer groups are not modelled yet; the "
+					"consumers of group %s each read every partition\n",
+				s->name, s->consumers[g].group);
+	return 0;
+}
+
+/* ---- Building the cluster ----------------------------------------------------------- */
+
+static char *name_of(struct run *r, int i, const char *fmt, int n)
+{
+	snprintf(r->names[i], NAME, fmt, n);
+	return r->names[i];
+}
+
+static int build_brokers(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	for (int i = 0; i < r->nb; i++) {
+		struct brk_config *c = &r->bcfg[i];
+		brk_config_default(c);
+		for (size_t k = 0; k < s->cluster.broker.count; k++) {
+			char msg[200];
+			const struct scn_kv *kv = &s->cluster.broker.items[k];
+			if (brk_config_set(c, kv->key, kv->value, msg, sizeof msg) ==
+			    BRK_CONFIG_EINVAL) {
+				fprintf(r->err, "%s: cluster.broker: %s\n", s->name, msg);
+				return 2;
+			}
+		}
+		c->broker_id = i + 1;
+		r->brokers[i] = sim_node_add(r->w, name_of(r, i, "broker-%d", i + 1), &broker_class,
+					     c);
+	}
+	return 0;
+}
+
+static void bootstrap(const struct run *r, struct kc_cluster_config *c)
+{
+	c->n_bootstrap = r->nb < KC_MAX_BOOTSTRAP ? r->nb : KC_MAX_BOOTSTRAP;
+	for (int i = 0; i < c->n_bootstrap; i++)
+		c->bootstrap[i] = r->names[i];
+}
+
+static int build_workload(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	int base = r->nb, k = 0;
+	char msg[200];
+	for (size_t g = 0; g < s->producer_group_count; g++) {
+		const struct scn_producer_group *pg = &s->producers[g];
+		for (int i = 0; i < pg->count; i++, k++) {
+			struct kw_producer_config *c = &r->pcfg[k];
+			kc_producer_config_default(&c->client);
+			bootstrap(r, &c->client.cluster);
+			if (wl_config_producer(&c->client, &pg->config, msg, sizeof msg)) {
+				fprintf(r->err, "%s: producer config: %s\n", s->name, msg);
+				return 2;
+			}
+			c->topic = pg->topic;
+			c->rate_num = pg->rate.num;
+			c->rate_den = pg->rate.den;
+			c->keys = (uint32_t)pg->keys;
+			c->observer = &r->hist.observer;
+			const char *n = name_of(r, base + k, "producer-%d", pg->first_index + i);
+			r->producers[k] = sim_node_add(r->w, n, &producer_class, c);
+		}
+	}
+	base += r->np;
+	k = 0;
+	for (size_t g = 0; g < s->consumer_group_count; g++) {
+		const struct scn_consumer_group *cg = &s->consumers[g];
+		for (int i = 0; i < cg->count; i++, k++) {
+			struct kw_consumer_config *c = &r->ccfg[k];
+			kc_consumer_config_default(&c->client);
+			bootstrap(r, &c->client.cluster);
+			if (wl_config_consumer(&c->client, &cg->config, msg, sizeof msg)) {
+				fprintf(r->err, "%s: consumer config: %s\n", s->name, msg);
+				return 2;
+			}
+			c->topic = cg->topic;
+			c->observer = &r->hist.observer;
+			const char *n = name_of(r, base + k, "consumer-%d", cg->first_index + i);
+			r->consumers[k] = sim_node_add(r->w, n, &consumer_class, c);
+		}
+	}
+	base += r->nc;
+	for (int t = 0; t < r->nt; t++) {
+		struct kw_consumer_config *c = &r->fcfg[t];
+		kc_consumer_config_default(&c->client);
+		bootstrap(r, &c->client.cluster);
+		c->client.fetch_max_wait_ns = 50 * SIM_NS_PER_MS;
+		c->topic = s->topics[t].name;
+		c->final = true;
+		c->observer = &r->hist.observer;
+		r->finals[t] = sim_node_add(r->w, name_of(r, base + t, "final-reader-%d", t + 1),
+					    &consumer_class, c);
+	}
+	return 0;
+}
+
+/* ---- The controller's part: who leads what --------------------------------------------- */
+
+/* Hands each partition to its broker whenever that broker has (re)started,
+ * with a new leader epoch, as the controller's LeaderAndIsr would. */
+static void lead_tick(struct sim_world *w, void *arg)
+{
+	struct run *r = arg;
+	for (size_t i = 0; i < r->n_slots; i++) {
+		struct slot *sl = &r->slots[i];
+		uint32_t id = r->brokers[sl->broker];
+		if (sim_node_status(w, id) != SIM_NODE_UP ||
+		    sim_node_incarnation(w, id) == sl->incarnation)
+			continue;
+		sl->incarnation = sim_node_incarnation(w, id);
+		sl->epoch++;
+		brk_become_leader(sim_node_state(w, id), sl->topic, sl->partition, sl->epoch);
+	}
+	sim_world_at(w, TICK_NS, lead_tick, r);
+}
+
+static const struct slot *slot_of(const struct run *r, const char *topic, int32_t partition)
+{
+	for (size_t i = 0; i < r->n_slots; i++)
+		if (r->slots[i].partition == partition && strcmp(r->slots[i].topic, topic) == 0)
+			return &r->slots[i];
+	return NULL;
+}
+
+static uint32_t leader_of(void *ctx, const char *topic, int32_t partition)
+{
+	struct run *r = ctx;
+	const struct slot *sl = slot_of(r, topic, partition);
+	if (!sl)
+		return 0;
+	uint32_t id = r->brokers[sl->broker];
+	enum sim_node_status st = sim_node_status(r->w, id);
+	return st == SIM_NODE_UP || st == SIM_NODE_PAUSED ? id : 0;
+}
+
+static size_t followers_of(void *ctx, const char *topic, int32_t partition, uint32_t *out,
+			   size_t max)
+{
+	return 0; /* replication factor 1: a leader has no followers */
+}
+
+/* ---- History of faults -------------------------------------------------------------------- */
+
+static void on_fault(void *ctx, const struct flt_report *rep)
+{
+	struct run *r = ctx;
+	struct hist_writer *w = &r->hist.w;
+	hist_w_begin(w, rep->time_ns, "nemesis", HIST_T_INFO, HIST_F_FAULT);
+	hist_w_open(w, "values", '{');
+	hist_w_str(w, "action", rep->action);
+	hist_w_open(w, "targets", '[');
+	for (size_t i = 0; i < rep->n_targets; i++)
+		hist_w_str(w, NULL, rep->targets[i]);
+	hist_w_close(w);
+	if (rep->for_ns >= 0)
+		hist_w_int(w, "for_ms", rep->for_ns / SIM_NS_PER_MS);
+	hist_w_bool(w, "undo", rep->undo);
+	hist_w_bool(w, "random", rep->nemesis);
+	if (rep->note)
+		hist_w_str(w, "note", rep->note);
+	hist_w_close(w);
+	hist_w_end(w);
+	if (!r->opt->quiet) {
+		char tb[32];
+		fprintf(r->out, "  %10s  %s%s", sim_format_time(rep->time_ns, tb, sizeof tb),
+			rep->undo ? "undo " : "", rep->action);
+		for (size_t i = 0; i < rep->n_targets; i++)
+			fprintf(r->out, " %s", rep->targets[i]);
+		fprintf(r->out, "%s%s\n", rep->note ? " — " : "", rep->note ? rep->note : "");
+	}
+}
+
+/* ---- Phases --------------------------------------------------------------------------------- */
+
+static bool producers_settled(const struct run *r)
+{
+	for (int i = 0; i < r->np; i++) {
+		struct kw_producer *p = sim_node_state(r->w, r->producers[i]);
+		if (p && kw_producer_pending(p))
+			return false;
+	}
+	return true;
+}
+
+static int64_t hw_of(const struct run *r, const struct slot *sl)
+{
+	struct brk_broker *b = sim_node_state(r->w, r->brokers[sl->broker]);
+	return b && sim_node_status(r->w, r->brokers[sl->broker]) == SIM_NODE_UP
+		       ? brk_high_watermark(b, sl->topic, sl->partition)
+		       : -1;
+}
+
+static int topic_index(const struct run *r, const char *topic)
+{
+	for (int t = 0; t < r->nt; t++)
+		if (strcmp(r->s->topics[t].name, topic) == 0)
+			return t;
+	return -1;
+}
+
+static bool finals_done(const struct run *r)
+{
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct slot *sl = &r->slots[i];
+		struct kw_consumer *c = sim_node_state(r->w, r->finals[topic_index(r, sl->topic)]);
+		int64_t hw = hw_of(r, sl);
+		if (!c || hw < 0 || kw_consumer_position(c, sl->partition) < hw ||
+		    (hw > 0 && kw_consumer_position(c, sl->partition) < 0))
+			return false;
+	}
+	return true;
+}
+
+static void run_phases(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	struct sim_world *w = r->w;
+	for (int i = 0; i < r->nb; i++)
+		sim_node_start(w, r->brokers[i]);
+	lead_tick(w, r);
+	for (int i = 0; i < r->np; i++) {
+		wl_history_producer_config(&r->hist, 0, sim_node_name(w, r->producers[i]),
+					   &r->pcfg[i].client);
+		sim_node_start(w, r->producers[i]);
+	}
+	for (int i = 0; i < r->nc; i++)
+		sim_node_start(w, r->consumers[i]);
+	flt_schedule(r->flt);
+	flt_start_nemesis(r->flt, s->duration_ns);
+	sim_run_until(w, s->duration_ns);
+
+	/* Quiesce: no new sends, everything healed and restarted. */
+	for (int i = 0; i < r->np; i++) {
+		struct kw_producer *p = sim_node_state(w, r->producers[i]);
+		if (p)
+			kw_producer_stop(p);
+	}
+	flt_heal_all(r->flt);
+	int64_t end = s->duration_ns + s->quiesce_ns;
+	int64_t settle = s->duration_ns + s->quiesce_ns / 2;
+	while (sim_now(w) < settle && !producers_settled(r))
+		sim_run_for(w, TICK_NS);
+	for (int t = 0; t < r->nt; t++)
+		sim_node_start(w, r->finals[t]);
+	while (sim_now(w) < end && !finals_done(r))
+		sim_run_for(w, TICK_NS);
+
+	/* Close each partition's final read, and say whether it is alive. */
+	struct hist_w_liveness rows[r->n_slots ? r->n_slots : 1];
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct slot *sl = &r->slots[i];
+		int64_t hw = hw_of(r, sl);
+		wl_history_final_read_end(&r->hist, sim_now(w), sl->topic, sl->partition,
+					  hw < 0 ? 0 : hw);
+		rows[i] = (struct hist_w_liveness){sl->topic, sl->partition,
+						   hw >= 0 ? r->names[sl->broker] : NULL, hw >= 0};
+	}
+	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
+}
+
+/* ---- Judging ---------------------------------------------------------------------------- */
+
+static void expectations(const struct scn_scenario *s, struct chk_expectations *e)
+{
+	memset(e, 0, sizeof *e);
+	for (int k = 0; k < SCN_CHK_COUNT; k++) {
+		enum chk_kind kind;
+		if (chk_kind_from_name(scn_checker_name((enum scn_checker)k), &kind))
+			continue;
+		e->of[kind] = s->expect[k] == SCN_EXPECT_NONE   ? CHK_EXPECT_NONE
+			      : s->expect[k] == SCN_EXPECT_SOME ? CHK_EXPECT_SOME
+								: CHK_EXPECT_ANY;
+	}
+	if (s->expect_liveness)
+		e->of[CHK_LIVENESS] = CHK_EXPECT_OK;
+}
+
+static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, double wall)
+{
+	struct hist *h = NULL;
+	struct hist_error herr;
+	snprintf(r->path, sizeof r->path, "%s/history.jsonl", r->dir);
+	if (hist_read_file(r->path, &h, &herr)) {
+		hist_error_print(r->err, r->path, &herr);
+		return 2;
+	}
+	struct chk_result res;
+	struct chk_expectations e;
+	struct chk_verdict v;
+	expectations(r->s, &e);
+	int rc = chk_run_all(h, &res);
+	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
+			     {0}, events, sim_ns, wall};
+	hist_count_stats(h, &rr.stats);
+	hist_free(h);
+	if (rc) {
+		fprintf(r->err, "%s: out of memory while checking\n", r->s->name);
+		return 2;
+	}
+	chk_evaluate(&res, &e, &v);
+	struct rpt_error rerr;
+	if (rpt_write_run_dir(r->dir, &rr, &rerr)) {
+		fprintf(r->err, "%s\n", rerr.msg);
+		return 2;
+	}
+	fprintf(r->out, "%s seed %llu: %s — %llu sends (%llu acked, %llu failed, %llu unknown), "
+			"%llu records polled, %llu faults\n",
+		r->s->name, (unsigned long long)r->s->seed, v.pass ? "PASS" : "FAIL",
+		(unsigned long long)rr.stats.sends, (unsigned long long)rr.stats.acked,
+		(unsigned long long)rr.stats.failed, (unsigned long long)rr.stats.indeterminate,
+		(unsigned long long)rr.stats.polled, (unsigned long long)rr.stats.faults);
+	for (int k = 0; k < CHK_COUNT; k++)
+		if (res.reports[k].count || e.of[k] != CHK_EXPECT_ANY)
+			fprintf(r->out, "  %-22s %6llu   expected %s%s\n", chk_name((enum chk_kind)k),
+				(unsigned long long)res.reports[k].count,
+				chk_expect_name((enum chk_expect)e.of[k]),
+				rpt_run_failed(&rr, (enum chk_kind)k) ? "   <- FAILED" : "");
+	fprintf(r->out, "trace hash %016llx; report in %s/\n", (unsigned long long)hash, r->dir);
+	return v.pass ? 0 : 1;
+}
+
+/* ---- Setup and teardown --------------------------------------------------------------------- */
+
+static int open_outputs(struct run *r)
+{
+	struct rpt_error rerr;
+	if (r->opt->out_dir)
+		snprintf(r->dir, sizeof r->dir, "%s", r->opt->out_dir);
+	else
+		rpt_outdir_default(r->dir, sizeof r->dir, r->s->name, r->s->seed);
+	if (rpt_mkdir_p(r->dir, &rerr)) {
+		fprintf(r->err, "%s\n", rerr.msg);
+		return 2;
+	}
+	snprintf(r->path, sizeof r->path, "%s/history.jsonl", r->dir);
+	if (!(r->hist_file = fopen(r->path, "w"))) {
+		fprintf(r->err, "cannot write %s: %s\n", r->path, strerror(errno));
+		return 2;
+	}
+	wl_history_init(&r->hist, r->hist_file);
+	if (r->opt->trace) {
+		snprintf(r->path, sizeof r->path, "%s/trace.log", r->dir);
+		if (!(r->trace_file = fopen(r->path, "w"))) {
+			fprintf(r->err, "cannot write %s: %s\n", r->path, strerror(errno));
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static void place_partitions(struct run *r)
+{
+	size_t n = 0;
+	for (size_t t = 0; t < r->s->topic_count; t++)
+		n += (size_t)r->s->topics[t].partitions;
+	r->slots = sim_xcalloc(n ? n : 1, sizeof *r->slots);
+	/* Kafka's assignment walks the brokers round robin from a start it
+	 * picks at random; here the start is broker-1, so placement only
+	 * depends on the scenario. */
+	for (size_t t = 0; t < r->s->topic_count; t++)
+		for (int32_t p = 0; p < r->s->topics[t].partitions; p++)
+			r->slots[r->n_slots++] = (struct slot){r->s->topics[t].name, p,
+							       (int)((r->n_slots) % (size_t)r->nb), 0,
+							       0};
+}
+
+int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FILE *out,
+		 FILE *err)
+{
+	struct run r = {.s = s, .opt = opt, .out = out, .err = err};
+	int rc = check_supported(&r);
+	if (rc)
+		return rc;
+	r.nb = s->cluster.brokers;
+	for (size_t g = 0; g < s->producer_group_count; g++)
+		r.np += s->producers[g].count;
+	for (size_t g = 0; g < s->consumer_group_count; g++)
+		r.nc += s->consumers[g].count;
+	r.nt = (int)s->topic_count;
+	int n_nodes = r.nb + r.np + r.nc + r.nt;
+	r.names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r.names);
+	r.brokers = sim_xcalloc((size_t)r.nb + 1, sizeof *r.brokers);
+	r.producers = sim_xcalloc((size_t)r.np + 1, sizeof *r.producers);
+	r.consumers = sim_xcalloc((size_t)r.nc + 1, sizeof *r.consumers);
+	r.finals = sim_xcalloc((size_t)r.nt + 1, sizeof *r.finals);
+	r.bcfg = sim_xcalloc((size_t)r.nb + 1, sizeof *r.bcfg);
+	r.pcfg = sim_xcalloc((size_t)r.np + 1, sizeof *r.pcfg);
+	r.ccfg = sim_xcalloc((size_t)r.nc + 1, sizeof *r.ccfg);
+	r.fcfg = sim_xcalloc((size_t)r.nt + 1, sizeof *r.fcfg);
+
+	struct sim_world_config wc;
+	sim_world_config_default(&wc, s->seed);
+	wc.net.latency_min_ns = s->net_latency.min_ns;
+	wc.net.latency_max_ns = s->net_latency.max_ns;
+	wc.disk.write_latency_min_ns = s->disk_write_latency.min_ns;
+	wc.disk.write_latency_max_ns = s->disk_write_latency.max_ns;
+	wc.disk.fsync_latency_min_ns = s->disk_fsync_latency.min_ns;
+	wc.disk.fsync_latency_max_ns = s->disk_fsync_latency.max_ns;
+	r.w = sim_world_new(&wc);
+	double t0 = wall_seconds();
+	uint64_t hash = 0, events = 0;
+	int64_t sim_ns = 0;
+	rc = open_outputs(&r);
+	if (!rc)
+		rc = build_brokers(&r);
+	if (!rc)
+		rc = build_workload(&r);
+	if (!rc) {
+		sim_world_set_trace_file(r.w, r.trace_file);
+		place_partitions(&r);
+		r.fc = (struct flt_cluster){r.w, r.brokers, r.nb, NULL, 0, r.producers, r.np,
+					    r.consumers, r.nc, &r, NULL, NULL, leader_of,
+					    followers_of};
+		r.fobs = (struct flt_observer){&r, on_fault};
+		r.flt = flt_new(&r.fc, s, &r.fobs);
+		if (!opt->quiet)
+			fprintf(out, "%s seed %llu: %d broker%s, %d producer%s, %d consumer%s, "
+				     "%zu fault%s%s\n",
+				s->name, (unsigned long long)s->seed, r.nb, r.nb == 1 ? "" : "s",
+				r.np, r.np == 1 ? "" : "s", r.nc, r.nc == 1 ? "" : "s",
+				s->fault_count, s->fault_count == 1 ? "" : "s",
+				s->nemesis.enabled ? " and a nemesis" : "");
+		run_phases(&r);
+		hash = sim_trace_hash(r.w);
+		events = sim_events_fired(r.w);
+		sim_ns = sim_now(r.w);
+	}
+	sim_world_free(r.w);
+	flt_free(r.flt);
+	if (r.hist_file) {
+		fflush(r.hist_file);
+		if (!rc && hist_w_error(&r.hist.w)) {
+			fprintf(err, "%s/history.jsonl: write failed\n", r.dir);
+			rc = 2;
+		}
+		fclose(r.hist_file);
+	}
+	if (r.trace_file)
+		fclose(r.trace_file);
+	if (!rc)
+		rc = judge(&r, hash, events, sim_ns, wall_seconds() - t0);
+	free(r.names);
+	free(r.brokers);
+	free(r.producers);
+	free(r.consumers);
+	free(r.finals);
+	free(r.bcfg);
+	free(r.pcfg);
+	free(r.ccfg);
+	free(r.fcfg);
+	free(r.slots);
+	return rc;
+}
