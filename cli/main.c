@@ -19,6 +19,7 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  run FILE [--seed N] [--out DIR] [--trace] [--quiet]\n"
 	      "                                     run a scenario and judge it\n"
+	      "  sweep FILE --seeds A..B [-j N]     run many seeds, one process each\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
 	      "  check HISTORY.jsonl [--expect K=V]  run the checkers on a history\n"
 	      "  validate FILE [--quiet]            check a scenario file, print it normalized\n"
@@ -47,6 +48,12 @@ static const struct {
 		"summary.md (and trace.log with --trace) into DIR, by default\n"
 		"reports/out/NAME-SEED/. --seed replaces the file's seed. Exit 0 when every\n"
 		"expectation held, 1 when one failed, 2 for a bad file or usage.\n"},
+	{"sweep", "usage: ksim sweep FILE --seeds A..B [-j N] [--out DIR]\n\n"
+		  "Runs FILE once per seed from A to B, each in its own process, N at a\n"
+		  "time; a crashed run is reported, not fatal. Prints a row per seed\n"
+		  "(verdict, trace hash, anomaly counts), a summary, and the command that\n"
+		  "reproduces the first failure. Reports go to DIR/NAME-SEED/ (default\n"
+		  "reports/out/sweep). Exit 1 if any seed failed or crashed.\n"},
 	{"validate", "usage: ksim validate FILE [--quiet]\n\n"
 		     "Loads a scenario file (format: docs/scenarios.md). A problem is\n"
 		     "reported as FILE:LINE:COL: message with exit code 2; a valid file is\n"
@@ -140,6 +147,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sweep"))
+		return cmd_sweep(argc - 2, argv + 2);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 2, argv + 2);
 	return cli_usage_error("unknown command '%s'", cmd);

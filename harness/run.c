@@ -410,6 +410,19 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 				chk_expect_name((enum chk_expect)e.of[k]),
 				rpt_run_failed(&rr, (enum chk_kind)k) ? "   <- FAILED" : "");
 	fprintf(r->out, "trace hash %016llx; report in %s/\n", (unsigned long long)hash, r->dir);
+	if (r->opt->result) {
+		struct run_result *out = r->opt->result;
+		memset(out, 0, sizeof *out);
+		out->pass = v.pass;
+		out->trace_hash = hash;
+		for (int k = 0; k < CHK_COUNT && k < 12; k++)
+			out->anomalies[k] = res.reports[k].count;
+		for (size_t i = 0; i < v.n_failed; i++) {
+			size_t len = strlen(out->failed);
+			snprintf(out->failed + len, sizeof out->failed - len, "%s%s", i ? "," : "",
+				 chk_name((enum chk_kind)v.failed[i]));
+		}
+	}
 	return v.pass ? 0 : 1;
 }
 

@@ -25,10 +25,19 @@
 
 #include "harness/scn.h"
 
+/* What a run found, for callers that aggregate runs (ksim sweep). */
+struct run_result {
+	bool pass;
+	uint64_t trace_hash;
+	uint64_t anomalies[12]; /* per checker, in summary.json's order */
+	char failed[256];       /* the failed expectations, comma separated */
+};
+
 struct run_options {
 	const char *out_dir; /* NULL: reports/out/NAME-SEED */
 	bool trace;          /* write trace.log (every simulated event) */
 	bool quiet;          /* no progress lines on `out` */
+	struct run_result *result; /* filled when not NULL and the run judged */
 };
 
 /*

@@ -44,4 +44,18 @@ expect 2 run tests/scn_good/contract_example.yaml
 expect 2 validate
 expect 2 validate tests/scn_good/no-such.yaml
 for f in tests/scn_bad/*.yaml; do expect 2 validate "$f"; done
+# sweep: every seed meets the expectation (0), or some seed fails (1).
+expect 0 sweep scenarios/single-broker-kill.yaml --seeds 1..3 -j 2 --out "${TMPDIR:-/tmp}/ksim-cli-sweep"
+bad="${TMPDIR:-/tmp}/ksim-cli-failing.yaml"
+sed 's/lost-write: some/lost-write: none/' scenarios/single-broker-power-loss.yaml >"$bad"
+expect 1 sweep "$bad" --seeds 1..2 --out "${TMPDIR:-/tmp}/ksim-cli-sweep"
+out=$("${KSIM:-./ksim}" sweep "$bad" --seeds 1..2 --out "${TMPDIR:-/tmp}/ksim-cli-sweep" 2>&1)
+echo "$out" | grep -q "reproduce the first failure: ksim run $bad --seed 1" ||
+	{ echo "sweep did not print the reproduce command"; fail=1; }
+expect 1 run "$bad" --quiet --out "${TMPDIR:-/tmp}/ksim-cli-run"
+rm -rf "$bad" "${TMPDIR:-/tmp}/ksim-cli-sweep" "${TMPDIR:-/tmp}/ksim-cli-run"
+expect 2 sweep scenarios/single-broker-kill.yaml
+expect 2 sweep scenarios/single-broker-kill.yaml --seeds 5..1
+expect 2 sweep scenarios/single-broker-kill.yaml --seeds 1..2 -j 0
+expect 0 help sweep
 exit $fail
