@@ -7,6 +7,7 @@
 
 #include "broker/client/kc_workload.h"
 #include "broker/kafka/brk_broker.h"
+#include "broker/kafka/brk_metadata.h"
 #include "checkers/chk.h"
 #include "faults/flt.h"
 #include "harness/hist.h"
@@ -46,6 +47,7 @@ struct run {
 	struct kw_consumer_config *ccfg, *fcfg;
 	struct slot *slots;
 	size_t n_slots;
+	uint64_t meta_sig; /* what the brokers were last told (a digest) */
 	struct flt_cluster fc;
 	struct flt_observer fobs;
 	struct flt_runner *flt;
@@ -190,6 +192,45 @@ static int build_workload(struct run *r)
 
 /* ---- The controller's part: who leads what --------------------------------------------- */
 
+/* What the controller's UpdateMetadata tells every live broker: the live
+ * brokers, and each partition's leader (-1 while its broker is down). Sent
+ * whenever that changes. */
+static void update_metadata(struct run *r)
+{
+	struct sim_world *w = r->w;
+	struct brk_meta_broker *mb = sim_xcalloc((size_t)r->nb + 1, sizeof *mb);
+	struct brk_meta_partition *mp = sim_xcalloc(r->n_slots + 1, sizeof *mp);
+	int32_t *ids = sim_xcalloc((size_t)r->nb + 1, sizeof *ids);
+	size_t nb = 0;
+	uint64_t sig = 0xcbf29ce484222325ull;
+	for (int i = 0; i < r->nb; i++) {
+		ids[i] = i + 1;
+		if (sim_node_status(w, r->brokers[i]) != SIM_NODE_UP)
+			continue;
+		mb[nb++] = (struct brk_meta_broker){i + 1, r->names[i], 9092};
+		sig = (sig ^ (uint64_t)(i + 1) ^ (uint64_t)sim_node_incarnation(w, r->brokers[i]) << 32) *
+		      0x100000001b3ull;
+	}
+	for (size_t k = 0; k < r->n_slots; k++) {
+		const struct slot *sl = &r->slots[k];
+		bool up = sim_node_status(w, r->brokers[sl->broker]) == SIM_NODE_UP;
+		int32_t leader = up ? sl->broker + 1 : -1;
+		mp[k] = (struct brk_meta_partition){sl->topic, sl->partition, leader, sl->epoch,
+						    &ids[sl->broker], 1, &ids[sl->broker], up};
+		sig = (sig ^ (uint64_t)(uint32_t)leader ^ (uint64_t)sl->epoch << 32) * 0x100000001b3ull;
+	}
+	if (sig != r->meta_sig) {
+		r->meta_sig = sig;
+		for (int i = 0; i < r->nb; i++)
+			if (sim_node_status(w, r->brokers[i]) == SIM_NODE_UP)
+				brk_update_metadata(sim_node_state(w, r->brokers[i]), -1, mb, nb,
+						    mp, r->n_slots);
+	}
+	free(mb);
+	free(mp);
+	free(ids);
+}
+
 /* Hands each partition to its broker whenever that broker has (re)started,
  * with a new leader epoch, as the controller's LeaderAndIsr would. */
 static void lead_tick(struct sim_world *w, void *arg)
@@ -205,6 +246,7 @@ static void lead_tick(struct sim_world *w, void *arg)
 		sl->epoch++;
 		brk_become_leader(sim_node_state(w, id), sl->topic, sl->partition, sl->epoch);
 	}
+	update_metadata(r);
 	sim_world_at(w, TICK_NS, lead_tick, r);
 }
 
@@ -504,6 +546,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	wc.disk.fsync_latency_min_ns = s->disk_fsync_latency.min_ns;
 	wc.disk.fsync_latency_max_ns = s->disk_fsync_latency.max_ns;
 	r.w = sim_world_new(&wc);
+	if (getenv("KSIM_RUN_LOG"))
+		sim_world_set_log(r.w, stderr, ENV_LOG_WARN);
 	double t0 = wall_seconds();
 	uint64_t hash = 0, events = 0;
 	int64_t sim_ns = 0;

@@ -156,7 +156,9 @@ static void append(struct kc_producer *p, const char *topic, struct rec *r, int6
 	struct pq *q = queue_for(p, topic, part);
 	struct batch *b = q->tail;
 	size_t size = r->key_len + r->value_len + 16;
-	if (!b || b->in_flight || b->attempts > 0 ||
+	/* A batch that has its sequence numbers (or was ever sent) is sealed:
+	 * growing it would overlap the next batch's sequence range. */
+	if (!b || b->in_flight || b->attempts > 0 || b->base_seq >= 0 ||
 	    (b->n > 0 && b->bytes + size > (size_t)p->cfg.batch_size)) {
 		b = env_calloc(p->env, 1, sizeof *b);
 		b->pq = q;
@@ -375,8 +377,16 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 	req.body.produce.topic_count = 1;
 	int rc = kc_conn_send(conn, &req, p->cfg.acks != 0, on_produce, b);
 	env_free(p->env, bytes);
-	if (rc)
+	if (rc) {
+		/* Never sent: give the numbers back, so the batch may still grow
+		 * and the next batch takes over where the broker expects it. */
+		if (p->cfg.idempotence && b->attempts == 0 &&
+		    q->next_seq == b->base_seq + (int32_t)b->n) {
+			q->next_seq = b->base_seq;
+			b->base_seq = -1;
+		}
 		return rc;
+	}
 	b->attempts++;
 	if (p->cfg.acks == 0) {
 		/* Fire and forget: Kafka reports success with offset -1. */

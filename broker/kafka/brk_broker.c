@@ -128,47 +128,73 @@ static void recover_each(void *arg, const char *name, bool is_dir)
 
 /* ---- Metadata ----------------------------------------------------------------------- */
 
+/* Metadata from the cache UpdateMetadata filled; before any update, the
+ * broker's own view (itself and what it hosts) stands in for it. */
+static void own_view(struct brk_broker *b, struct brk_meta_broker *self,
+		     struct brk_meta_partition **parts, size_t *n)
+{
+	*self = (struct brk_meta_broker){b->cfg->broker_id, env_node_name(b->env), b->cfg->port};
+	*parts = env_calloc(b->env, b->n_parts + 1, sizeof **parts);
+	*n = 0;
+	for (struct brk_part *p = b->parts; p; p = p->next) {
+		bool up = p->leader && p->open;
+		(*parts)[(*n)++] = (struct brk_meta_partition){
+			p->topic, p->partition, up ? b->cfg->broker_id : -1, p->leader_epoch,
+			&b->cfg->broker_id, 1, &b->cfg->broker_id, up ? 1 : 0};
+	}
+}
+
+static bool same(const char *topic, struct kp_str name)
+{
+	return strlen(topic) == (size_t)name.len && memcmp(topic, name.ptr, (size_t)name.len) == 0;
+}
+
 static void handle_metadata(struct brk_broker *b, struct brk_req *r)
 {
 	const struct kp_metadata_request *req = &r->req.body.metadata;
-	char host[64];
-	snprintf(host, sizeof host, "%s", env_node_name(b->env));
-	struct kp_metadata_broker self = {b->cfg->broker_id, {host, (int32_t)strlen(host)},
-					  b->cfg->port, {NULL, -1}};
-	/* Topics: those asked for, or every hosted topic for a null list. */
-	size_t cap = (size_t)(req->topic_count > 0 ? req->topic_count : 0) + b->n_parts + 1;
+	const struct brk_meta_broker *mb;
+	const struct brk_meta_partition *mp;
+	struct brk_meta_broker self;
+	struct brk_meta_partition *own = NULL;
+	size_t nb = brk_metadata_brokers(b->meta, &mb), np = brk_metadata_partitions(b->meta, &mp);
+	int32_t controller = brk_metadata_controller(b->meta);
+	if (!brk_metadata_version(b->meta)) {
+		own_view(b, &self, &own, &np);
+		mb = &self;
+		mp = own;
+		nb = 1;
+		controller = b->cfg->broker_id;
+	}
+	struct kp_metadata_broker *brokers = env_calloc(b->env, nb + 1, sizeof *brokers);
+	for (size_t i = 0; i < nb; i++)
+		brokers[i] = (struct kp_metadata_broker){
+			mb[i].id, {mb[i].host, (int32_t)strlen(mb[i].host)}, mb[i].port, {NULL, -1}};
+	/* Topics: those asked for, or every known one for a null list. */
+	size_t cap = (size_t)(req->topic_count > 0 ? req->topic_count : 0) + np + 1;
 	struct kp_metadata_topic *topics = env_calloc(b->env, cap, sizeof *topics);
-	struct kp_metadata_partition *parts = env_calloc(b->env, b->n_parts + 1, sizeof *parts);
-	int32_t *self_list = &self.node_id;
+	struct kp_metadata_partition *parts = env_calloc(b->env, np + 1, sizeof *parts);
 	int32_t n_topics = 0, n_parts = 0;
-	int32_t asked = req->topic_count < 0 ? (int32_t)b->n_parts : req->topic_count;
-	struct brk_part *walk = b->parts;
+	int32_t asked = req->topic_count < 0 ? (int32_t)np : req->topic_count;
 	for (int32_t i = 0; i < asked; i++) {
-		struct kp_str name;
-		if (req->topic_count < 0) {
-			name = (struct kp_str){walk->topic, (int32_t)strlen(walk->topic)};
-			walk = walk->next;
-			bool seen = false;
-			for (int32_t t = 0; t < n_topics && !seen; t++)
-				seen = topics[t].name.len == name.len &&
-				       !memcmp(topics[t].name.ptr, name.ptr, (size_t)name.len);
-			if (seen)
-				continue;
-		} else {
-			name = req->topics[i];
-		}
+		struct kp_str name = req->topic_count < 0
+					     ? (struct kp_str){mp[i].topic, (int32_t)strlen(mp[i].topic)}
+					     : req->topics[i];
+		bool seen = false;
+		for (int32_t t = 0; t < n_topics && !seen; t++)
+			seen = topics[t].name.len == name.len &&
+			       !memcmp(topics[t].name.ptr, name.ptr, (size_t)name.len);
+		if (seen)
+			continue;
 		struct kp_metadata_topic *t = &topics[n_topics++];
 		t->name = name;
 		t->partitions = &parts[n_parts];
-		for (struct brk_part *p = b->parts; p; p = p->next) {
-			if (strlen(p->topic) != (size_t)name.len ||
-			    memcmp(p->topic, name.ptr, (size_t)name.len) != 0)
+		for (size_t k = 0; k < np; k++) {
+			if (!same(mp[k].topic, name))
 				continue;
 			parts[n_parts++] = (struct kp_metadata_partition){
-				p->leader && p->open ? KP_ERR_NONE : KP_ERR_LEADER_NOT_AVAILABLE,
-				p->partition,
-				p->leader && p->open ? b->cfg->broker_id : -1,
-				self_list, 1, self_list, p->leader && p->open ? 1 : 0};
+				mp[k].leader >= 0 ? KP_ERR_NONE : KP_ERR_LEADER_NOT_AVAILABLE,
+				mp[k].partition, mp[k].leader, mp[k].replicas, mp[k].n_replicas,
+				mp[k].isr, mp[k].n_isr};
 			t->partition_count++;
 		}
 		if (!t->partition_count)
@@ -177,10 +203,19 @@ static void handle_metadata(struct brk_broker *b, struct brk_req *r)
 	struct kp_response resp;
 	memset(&resp, 0, sizeof resp);
 	resp.body.metadata = (struct kp_metadata_response){
-		0, &self, 1, {NULL, -1}, b->cfg->broker_id, topics, n_topics};
+		0, brokers, (int32_t)nb, {NULL, -1}, controller, topics, n_topics};
 	brk_front_respond(r, &resp);
 	env_free(b->env, parts);
 	env_free(b->env, topics);
+	env_free(b->env, brokers);
+	env_free(b->env, own);
+}
+
+void brk_update_metadata(struct brk_broker *b, int32_t controller_id,
+			 const struct brk_meta_broker *brokers, size_t n_brokers,
+			 const struct brk_meta_partition *parts, size_t n_parts)
+{
+	brk_metadata_update(b->meta, controller_id, brokers, n_brokers, parts, n_parts);
 }
 
 /* ---- ListOffsets --------------------------------------------------------------------- */
@@ -348,6 +383,7 @@ void *brk_start(struct env *env, const void *config)
 	struct brk_broker *b = env_calloc(env, 1, sizeof *b);
 	b->env = env;
 	b->cfg = cfg;
+	b->meta = brk_metadata_new(env);
 	env_mkdirs(env, cfg->log_dir);
 	pid_recover(b);
 	env_list_dir(env, cfg->log_dir, recover_each, b);

@@ -40,6 +40,18 @@ void *brk_start(struct env *env, const void *config);
 int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition,
 		      int32_t leader_epoch);
 
+/*
+ * What the controller's UpdateMetadata does: replaces the broker's metadata
+ * cache (live brokers, every partition's leader), from which Metadata
+ * requests are answered. Until the first update, a broker answers with
+ * itself and the partitions it hosts.
+ */
+struct brk_meta_broker;
+struct brk_meta_partition;
+void brk_update_metadata(struct brk_broker *b, int32_t controller_id,
+			 const struct brk_meta_broker *brokers, size_t n_brokers,
+			 const struct brk_meta_partition *parts, size_t n_parts);
+
 /* Introspection for the harness and tests; -1 when not hosted. */
 int64_t brk_high_watermark(const struct brk_broker *b, const char *topic, int32_t partition);
 int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_t partition);

@@ -242,6 +242,31 @@ static void test_retries_duplicate_without_idempotence(void **state)
 	assert_true(dups > 0);
 }
 
+/* A broker paused past request.timeout.ms: requests time out, connections
+ * are dropped, batches are retried on new connections while the old ones'
+ * requests are still queued at the broker, and new records keep arriving.
+ * With idempotence every record must end acknowledged, exactly once (this
+ * caught a producer that grew a batch after numbering it). */
+static void test_pause_past_request_timeout(void **state)
+{
+	struct fx *fx = *state;
+	start_all(fx);
+	for (int round = 0; round < 4; round++) {
+		send_values(fx, 1 + round * 150, 75 + round * 150);
+		sim_run_for(fx->w, 20 * MS);
+		sim_node_pause(fx->w, fx->broker);
+		send_values(fx, 76 + round * 150, 150 + round * 150);
+		sim_run_for(fx->w, 5 * S);
+		sim_node_resume(fx->w, fx->broker);
+		sim_run_for(fx->w, 3 * S);
+	}
+	sim_run_for(fx->w, 20 * S);
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	for (int v = 1; v <= 600; v++)
+		assert_int_equal(n->outcome[v], KC_SEND_OK);
+	check_delivery(fx, 600, false);
+}
+
 static void test_broker_kill_and_restart_keeps_acked_records(void **state)
 {
 	struct fx *fx = *state;
@@ -271,6 +296,7 @@ int main(void)
 		T(test_produce_and_consume_everything),
 		T(test_idempotent_retries_across_resets),
 		T(test_retries_duplicate_without_idempotence),
+		T(test_pause_past_request_timeout),
 		T(test_broker_kill_and_restart_keeps_acked_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

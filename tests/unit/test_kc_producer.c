@@ -249,6 +249,41 @@ static void test_retriable_error_then_success(void **state)
 	assert_int_equal(fx->t.produce_requests, 4);
 }
 
+/* The broker stalls (paused) past request.timeout.ms while records keep
+ * arriving: the timeout fails the requests in flight, the failure callbacks
+ * run the sender again while the dead connection still looks ready (so a
+ * send fails after the batch was numbered), and more records arrive before
+ * the broker is back. Under idempotence every record must still end
+ * acknowledged, exactly once: a batch numbered for a send that never
+ * happened must give its numbers back (or never grow), or its sequence range
+ * overlaps the next batch's and the broker refuses them as out of order. */
+static void test_idempotent_numbering_survives_failed_sends(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.linger_ns = 20 * MS;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	int sent = 0;
+	for (int round = 0; round < 3; round++) {
+		sim_node_pause(fx->w, fx->brokers[0]);
+		for (int i = 0; i < 25; i++) { /* 2.5 s of paused broker */
+			send_n(tp, sent, 2, false);
+			sent += 2;
+			sim_run_for(fx->w, 100 * MS);
+		}
+		sim_node_resume(fx->w, fx->brokers[0]);
+		sim_run_for(fx->w, 3 * SIM_NS_PER_S);
+	}
+	sim_run_for(fx->w, 10 * SIM_NS_PER_S);
+	assert_int_equal(tp->n_out, sent);
+	for (int i = 0; i < tp->n_out; i++) {
+		char value[16];
+		snprintf(value, sizeof value, "v%d", (int)tp->out[i].id - 1);
+		assert_int_equal(tp->out[i].outcome, KC_SEND_OK);
+		assert_int_equal(copies(&fx->t, value), 1);
+	}
+}
+
 static void test_acks_zero(void **state)
 {
 	struct fx *fx = *state;
@@ -276,6 +311,7 @@ int main(void)
 		T(test_unreachable_cluster_times_out_honestly),
 		T(test_definite_refusal_fails),
 		T(test_retriable_error_then_success),
+		T(test_idempotent_numbering_survives_failed_sends),
 		T(test_acks_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
