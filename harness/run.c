@@ -306,6 +306,56 @@ static void on_fault(void *ctx, const struct flt_report *rep)
 	}
 }
 
+/* ---- Replica logs ------------------------------------------------------------------------ */
+
+struct capture {
+	struct hist_w_log_record *recs;
+	char **values;
+	size_t n, cap;
+};
+
+static void capture_one(void *arg, int64_t offset, const uint8_t *value, size_t len)
+{
+	struct capture *c = arg;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->recs = sim_xrealloc(c->recs, c->cap * sizeof *c->recs);
+		c->values = sim_xrealloc(c->values, c->cap * sizeof *c->values);
+	}
+	char *v = sim_xmalloc(len + 1);
+	if (len)
+		memcpy(v, value, len);
+	v[len] = 0;
+	c->values[c->n] = v;
+	c->recs[c->n++] = (struct hist_w_log_record){offset, v};
+}
+
+/* Every replica's log, as the replica-divergence and inconsistent-offsets
+ * checkers want it (with one replica per partition, the leader's). */
+static void capture_replicas(struct run *r)
+{
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct slot *sl = &r->slots[i];
+		uint32_t id = r->brokers[sl->broker];
+		struct brk_broker *b = sim_node_state(r->w, id);
+		if (!b || sim_node_status(r->w, id) != SIM_NODE_UP)
+			continue;
+		struct capture c = {0};
+		if (brk_log_records(b, sl->topic, sl->partition, capture_one, &c) >= 0) {
+			char process[NAME + 8];
+			snprintf(process, sizeof process, "replica:%s", r->names[sl->broker]);
+			hist_write_replica_log(&r->hist.w, sim_now(r->w), process, sl->topic,
+					       sl->partition, brk_high_watermark(b, sl->topic,
+										  sl->partition),
+					       true, c.recs, c.n);
+		}
+		for (size_t k = 0; k < c.n; k++)
+			free(c.values[k]);
+		free(c.values);
+		free(c.recs);
+	}
+}
+
 /* ---- Phases --------------------------------------------------------------------------------- */
 
 static bool producers_settled(const struct run *r)
@@ -392,6 +442,7 @@ static void run_phases(struct run *r)
 						   hw >= 0 ? r->names[sl->broker] : NULL, hw >= 0};
 	}
 	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
+	capture_replicas(r);
 }
 
 /* ---- Judging ---------------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 
 #include "broker/kafka/brk_impl.h"
 #include "broker/kp/kp_error.h"
+#include "broker/log/record_batch.h"
 
 /* ---- Partitions ---------------------------------------------------------------- */
 
@@ -100,6 +101,41 @@ int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_
 {
 	const struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
 	return p && p->open ? log_end_offset(p->log) : -1;
+}
+
+int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partition,
+			void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len),
+			void *arg)
+{
+	struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
+	if (!p || !p->open)
+		return -1;
+	int64_t n = 0, at = log_start_offset(p->log), end = log_end_offset(p->log);
+	while (at < end) {
+		struct log_read rd = {0};
+		if (log_read(p->log, at, 1 << 20, end, &rd) || rd.batches == 0) {
+			if (rd.data)
+				log_read_free(p->log, &rd);
+			break;
+		}
+		for (size_t off = 0; off < rd.len;) {
+			struct rb_batch batch;
+			if (rb_validate_batch(rd.data + off, rd.len - off, 0, &batch) != RB_OK)
+				break;
+			off += batch.size;
+			struct rb_record_iter it;
+			struct rb_record rec;
+			if (batch.h.attributes & 0x20 || rb_init_record_iter(&it, &batch, 0) != RB_OK)
+				continue;
+			while (rb_next_record(&it, &rec) == RB_OK) {
+				each(arg, rec.offset, rec.value.p, rec.value.len);
+				n++;
+			}
+		}
+		at = rd.next_offset > at ? rd.next_offset : end;
+		log_read_free(p->log, &rd);
+	}
+	return n;
 }
 
 size_t brk_partition_count(const struct brk_broker *b)

@@ -55,6 +55,16 @@ void brk_update_metadata(struct brk_broker *b, int32_t controller_id,
 /* Introspection for the harness and tests; -1 when not hosted. */
 int64_t brk_high_watermark(const struct brk_broker *b, const char *topic, int32_t partition);
 int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_t partition);
+/*
+ * Walks the partition's log from its start to its log end offset, calling
+ * each(arg, offset, value, len) per record (for the harness, which captures
+ * every replica's log after a run). Returns the records walked, or -1 when
+ * the partition is not hosted or its log is not open.
+ */
+int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partition,
+			void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len),
+			void *arg);
+
 /* Partitions hosted (leader or not), and recovered logs found at start. */
 size_t brk_partition_count(const struct brk_broker *b);
 
