@@ -1,0 +1,273 @@
+/*
+ * Simulated ZooKeeper ensembles (zk_server + zk_client): election, quorum
+ * commit, failover, session expiry, minority partitions, recovery from
+ * disk, and a seed sweep under random kills, power losses, pauses and
+ * partitions with the agreement, single-leader and no-lost-write checks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "tests/unit/test_zk_ensemble_fixture.h"
+
+static bool under_valgrind(void)
+{
+	return getenv("KSIM_UNDER_VALGRIND") != NULL;
+}
+
+static void assert_clean(struct fx *f)
+{
+	if (f->violations)
+		fail_msg("%d violations, first: %s", f->violations, f->first_violation);
+}
+
+/* Every acknowledged write is on every running server. */
+static void assert_no_lost_write(struct fx *f)
+{
+	for (int32_t i = 0; i < f->nservers; i++) {
+		struct zk_server *s = fx_server(f, i);
+		if (!s)
+			continue;
+		for (size_t k = 0; k < f->nacked; k++)
+			if (!zk_server_exists(s, f->acked[k]))
+				fail_msg("zk-%d lost acknowledged %s", i + 1, f->acked[k]);
+	}
+}
+
+static void assert_same_digest(struct fx *f)
+{
+	uint64_t d = 0;
+	bool have = false;
+	for (int32_t i = 0; i < f->nservers; i++) {
+		struct zk_server *s = fx_server(f, i);
+		if (!s)
+			continue;
+		if (have)
+			assert_true(zk_server_digest(s) == d);
+		d = zk_server_digest(s);
+		have = true;
+	}
+}
+
+static void test_elect_and_commit(void **state)
+{
+	for (int32_t n = 3; n <= 5; n += 2) {
+		struct fx *f = fx_new(7, n, 2);
+		fx_start_all(f);
+		assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+		/* Election prefers the most up-to-date server, then the highest id. */
+		assert_int_equal(fx_leader(f), n - 1);
+		assert_int_equal(fx_serving_count(f), n);
+		sim_run_for(f->w, 2 * SIM_NS_PER_S);
+		assert_true(fx_converge(f, 5 * SIM_NS_PER_S));
+		assert_true(f->nacked > 20);
+		assert_no_lost_write(f);
+		assert_same_digest(f);
+		assert_clean(f);
+		fx_free(f);
+	}
+}
+
+static void test_leader_failover(void **state)
+{
+	struct fx *f = fx_new(11, 3, 2);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	sim_run_for(f->w, SIM_NS_PER_S);
+	int32_t old = fx_leader(f);
+	size_t before = f->nacked;
+	sim_node_kill(f->w, f->sid[old]);
+	int64_t t0 = sim_now(f->w);
+	while (fx_leader(f) < 0 && sim_now(f->w) - t0 < 10 * SIM_NS_PER_S)
+		sim_run_for(f->w, 10 * SIM_NS_PER_MS);
+	int64_t took = sim_now(f->w) - t0;
+	assert_true(fx_leader(f) >= 0);
+	assert_true(fx_leader(f) != old);
+	/* Followers notice within syncLimit ticks, then elect in well under a
+	 * second of simulated time. */
+	assert_true(took < 5 * FX_TICK_MS * SIM_NS_PER_MS + 2 * SIM_NS_PER_S);
+	sim_run_for(f->w, 2 * SIM_NS_PER_S);
+	assert_true(f->nacked > before + 10);
+	sim_node_start(f->w, f->sid[old]);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	assert_no_lost_write(f);
+	assert_same_digest(f);
+	assert_clean(f);
+	fx_free(f);
+}
+
+static void test_ephemeral_expires_with_dead_client(void **state)
+{
+	struct fx *f = fx_new(5, 3, 1);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	sim_run_for(f->w, SIM_NS_PER_S);
+	int64_t sess = f->sessions[0][f->nsess[0] - 1];
+	for (int32_t i = 0; i < 3; i++)
+		assert_int_equal(zk_server_ephemeral_count(fx_server(f, i), sess), 1);
+	sim_node_kill(f->w, f->cid[0]);
+	/* Still there well within the timeout (1 s negotiated)... */
+	sim_run_for(f->w, 300 * SIM_NS_PER_MS);
+	assert_int_equal(zk_server_ephemeral_count(fx_server(f, 0), sess), 1);
+	/* ...and gone from every server after it. */
+	sim_run_for(f->w, 2 * SIM_NS_PER_S);
+	for (int32_t i = 0; i < 3; i++) {
+		assert_int_equal(zk_server_ephemeral_count(fx_server(f, i), sess), 0);
+		assert_false(zk_server_has_session(fx_server(f, i), sess));
+		assert_int_equal(zk_server_orphan_ephemerals(fx_server(f, i)), 0);
+	}
+	assert_clean(f);
+	fx_free(f);
+}
+
+static void test_minority_serves_no_writes(void **state)
+{
+	struct fx *f = fx_new(3, 3, 2);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	int32_t leader = fx_leader(f);
+	/* Cut the leader off: it is the minority now. */
+	sim_net_isolate(sim_world_net(f->w), f->sid[leader]);
+	sim_run_for(f->w, 3 * SIM_NS_PER_S);
+	struct zk_server *old = fx_server(f, leader);
+	assert_false(zk_server_serving(old));
+	assert_int_equal(zk_server_client_count(old), 0);
+	int64_t frozen = zk_server_committed_zxid(old);
+	size_t before = f->nacked;
+	sim_run_for(f->w, 3 * SIM_NS_PER_S);
+	assert_true(zk_server_committed_zxid(old) == frozen);
+	assert_false(zk_server_serving(old));
+	assert_true(f->nacked > before);
+	assert_true(fx_leader(f) >= 0 && fx_leader(f) != leader);
+	sim_net_heal(sim_world_net(f->w));
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	assert_no_lost_write(f);
+	assert_same_digest(f);
+	assert_clean(f);
+	fx_free(f);
+}
+
+static void test_power_loss_all_recovers(void **state)
+{
+	struct fx *f = fx_new(13, 3, 2);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	sim_run_for(f->w, 3 * SIM_NS_PER_S); /* past snapCount: snapshots too */
+	for (int32_t i = 0; i < 3; i++)
+		sim_node_power_loss(f->w, f->sid[i]);
+	sim_run_for(f->w, SIM_NS_PER_S);
+	for (int32_t i = 0; i < 3; i++)
+		sim_node_start(f->w, f->sid[i]);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	assert_true(f->nacked > 50);
+	assert_no_lost_write(f);
+	assert_same_digest(f);
+	assert_clean(f);
+	fx_free(f);
+}
+
+/* ---- Seed sweep under random faults ---------------------------------------- */
+
+struct chaos {
+	struct fx *f;
+	struct sim_rng *rng;
+	int64_t end_ns;
+};
+
+static void chaos_undo(struct sim_world *w, void *arg)
+{
+	struct fx *f = arg;
+	sim_net_heal(sim_world_net(w));
+	for (int32_t i = 0; i < f->nservers; i++) {
+		enum sim_node_status st = sim_node_status(w, f->sid[i]);
+		if (st == SIM_NODE_PAUSED)
+			sim_node_resume(w, f->sid[i]);
+		else if (st != SIM_NODE_UP)
+			sim_node_start(w, f->sid[i]);
+	}
+}
+
+static void chaos_fire(struct sim_world *w, void *arg)
+{
+	struct chaos *c = arg;
+	struct fx *f = c->f;
+	uint32_t node = f->sid[sim_rng_below(c->rng, (uint64_t)f->nservers)];
+	switch (sim_rng_below(c->rng, 6)) {
+	case 0:
+		sim_node_kill(w, node);
+		break;
+	case 1:
+		sim_node_power_loss(w, node);
+		break;
+	case 2:
+		sim_node_pause(w, node);
+		break;
+	case 3:
+		sim_net_isolate(sim_world_net(w), node);
+		break;
+	case 4: {
+		uint32_t group[FX_MAX_SERVERS + FX_MAX_CLIENTS + 1] = {0};
+		uint32_t count = sim_node_count(w);
+		for (uint32_t id = 1; id <= count; id++)
+			group[id] = (uint32_t)sim_rng_below(c->rng, 2);
+		sim_net_partition(sim_world_net(w), group, count);
+		break;
+	}
+	default:
+		chaos_undo(w, f);
+		break;
+	}
+	int64_t next = sim_rng_range(c->rng, 300 * SIM_NS_PER_MS, 1500 * SIM_NS_PER_MS);
+	if (sim_now(w) + next < c->end_ns)
+		sim_world_at(w, next, chaos_fire, c);
+}
+
+static void run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
+{
+	struct fx *f = fx_new(seed, nservers, 2);
+	struct chaos c = {f, sim_world_rng(f->w), 0};
+	fx_start_all(f);
+	sim_run_for(f->w, 2 * SIM_NS_PER_S);
+	c.end_ns = sim_now(f->w) + chaos_ns;
+	sim_world_at(f->w, 0, chaos_fire, &c);
+	sim_run_until(f->w, c.end_ns);
+	chaos_undo(f->w, f);
+	if (!fx_converge(f, 30 * SIM_NS_PER_S))
+		fail_msg("seed %llu (%d servers): no convergence after healing",
+			 (unsigned long long)seed, nservers);
+	/* Sessions of crashed clients: none here, but expired sessions' ephemerals
+	 * must be gone once the leader's expiry ran. */
+	f->writes = false;
+	sim_run_for(f->w, 6 * SIM_NS_PER_S);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	if (f->violations)
+		fail_msg("seed %llu: %s", (unsigned long long)seed, f->first_violation);
+	assert_no_lost_write(f);
+	assert_same_digest(f);
+	for (int32_t i = 0; i < f->nservers; i++)
+		assert_int_equal(zk_server_orphan_ephemerals(fx_server(f, i)), 0);
+	fx_free(f);
+}
+
+static void test_seed_sweep(void **state)
+{
+	int seeds = under_valgrind() ? 6 : 200;
+	for (int s = 1; s <= seeds; s++)
+		run_seed((uint64_t)s, s % 2 ? 3 : 5, 8 * SIM_NS_PER_S);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_elect_and_commit),
+		cmocka_unit_test(test_leader_failover),
+		cmocka_unit_test(test_ephemeral_expires_with_dead_client),
+		cmocka_unit_test(test_minority_serves_no_writes),
+		cmocka_unit_test(test_power_loss_all_recovers),
+		cmocka_unit_test(test_seed_sweep),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
