@@ -336,6 +336,7 @@ void zk_client_free(struct zk_client *c)
 		env_conn_close(c->conn);
 	c->conn = NULL;
 	fail_pending(c, ZCONNECTIONLOSS);
+	c->defer_timer.data = c;
 	defer_cb(&c->defer_timer);
 	env_timer_stop(c->env, &c->timer);
 	env_timer_stop(c->env, &c->defer_timer);

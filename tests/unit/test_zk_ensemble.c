@@ -249,6 +249,12 @@ static void run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
 	assert_same_digest(f);
 	for (int32_t i = 0; i < f->nservers; i++)
 		assert_int_equal(zk_server_orphan_ephemerals(fx_server(f, i)), 0);
+	int epochs = 0;
+	for (int e = 0; e < 4096; e++)
+		epochs += f->leader_of_epoch[e] != 0;
+	if (getenv("KSIM_ZK_SWEEP_VERBOSE"))
+		printf("seed %llu: %zu acked, %zu committed, %d epochs\n",
+		       (unsigned long long)seed, f->nacked, f->ng, epochs);
 	fx_free(f);
 }
 
