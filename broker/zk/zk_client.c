@@ -281,7 +281,10 @@ static void start_connect(struct zk_client *c)
 	c->last_recv_ns = env_now_ns(c->env);
 	c->conn = env_connect(c->env, c->hosts[i], c->ports[i], &client_ops, c, connected_cb);
 	c->timer.data = c;
-	env_timer_start(c->env, &c->timer, (int64_t)c->timeout_ms * ZK_MS / c->nhosts, timer_cb);
+	/* sessionTimeout / hosts, as ZooKeeper's clients, but never under
+	 * 100 ms: a tiny requested timeout is raised by the server anyway. */
+	int64_t to = (int64_t)c->timeout_ms * ZK_MS / c->nhosts;
+	env_timer_start(c->env, &c->timer, to < 100 * ZK_MS ? 100 * ZK_MS : to, timer_cb);
 }
 
 static void parse_hosts(struct zk_client *c, const char *s)

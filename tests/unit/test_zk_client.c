@@ -1,0 +1,275 @@
+/*
+ * zk_client against a simulated 3-server ensemble: states and the watcher,
+ * every async op and its reply, watch notifications ordered before the
+ * reply that caused them, negotiated timeouts, FIFO failure with
+ * ZCONNECTIONLOSS on a dropped connection, failover keeping the session,
+ * and expiry after a long pause.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "tests/unit/test_zk_ensemble_fixture.h"
+
+/* The probe node: one zk_client whose events the test records. */
+struct probe {
+	struct env *env;
+	struct zk_client *zk;
+	int32_t timeout_ms;
+	char log[64][64]; /* events and completions, in the order seen */
+	int nlog;
+	int32_t last_rc[16];
+	int nrc;
+	int64_t zxid;
+	char data[32];
+	int32_t version;
+	int32_t children;
+	int32_t multi_errs[4];
+};
+
+static struct probe *g_probe; /* the test's view of the one probe */
+static char g_connect[64];
+static int32_t g_timeout_ms = 1000;
+
+static void plog(struct probe *p, const char *fmt, long long a)
+{
+	if (p->nlog < 64)
+		snprintf(p->log[p->nlog++], 64, fmt, a);
+}
+
+static void watcher(void *arg, int32_t type, int32_t state, struct zk_str path)
+{
+	struct probe *p = arg;
+	if (type == ZK_EVENT_NONE)
+		plog(p, "state %lld", state);
+	else
+		plog(p, "event %lld", type);
+}
+
+static void *probe_start(struct env *env, const void *config)
+{
+	struct probe *p = env_calloc(env, 1, sizeof *p);
+	p->env = env;
+	struct zk_client_config c = {g_connect, g_timeout_ms, watcher, p};
+	p->zk = zk_client_new(env, &c);
+	g_probe = p;
+	return p;
+}
+
+static const struct sim_node_class probe_class = {"client", probe_start};
+
+static void done(void *arg, const struct zk_client_result *r)
+{
+	struct probe *p = arg;
+	plog(p, "done %lld", r->rc);
+	if (p->nrc < 16)
+		p->last_rc[p->nrc++] = r->rc;
+	p->zxid = r->zxid;
+	if (r->rc != ZOK)
+		return;
+	if (r->resp) {
+		p->version = r->resp->stat.version;
+		if (r->resp->data.len > 0 && r->resp->data.len < 32) {
+			memcpy(p->data, r->resp->data.p, (size_t)r->resp->data.len);
+			p->data[r->resp->data.len] = 0;
+		}
+		if (r->resp->type == ZK_OP_GET_CHILDREN)
+			p->children = r->resp->children.count;
+	}
+	if (r->multi) {
+		struct wire_reader it;
+		struct zk_multi_result m;
+		zk_vec_iter(&it, r->multi->raw, r->multi->raw_len);
+		for (int i = 0; i < 4 && zk_next_multi_result(&it, &m) == 1; i++)
+			p->multi_errs[i] = m.type == ZK_OP_ERROR ? m.err : 1000 + m.type;
+	}
+}
+
+struct env_fx {
+	struct fx *f;
+	uint32_t probe;
+};
+
+static struct env_fx setup(uint64_t seed)
+{
+	struct env_fx e;
+	e.f = fx_new(seed, 3, 0);
+	snprintf(g_connect, sizeof g_connect, "zk-1:2181,zk-2:2181,zk-3:2181");
+	e.probe = sim_node_add(e.f->w, "probe", &probe_class, NULL);
+	fx_start_all(e.f);
+	assert_true(fx_converge(e.f, 10 * SIM_NS_PER_S));
+	sim_node_start(e.f->w, e.probe);
+	sim_run_for(e.f->w, SIM_NS_PER_S);
+	return e;
+}
+
+static void reset_log(struct probe *p)
+{
+	p->nlog = 0;
+	p->nrc = 0;
+}
+
+static void test_ops_and_watches(void **state)
+{
+	g_timeout_ms = 1000;
+	struct env_fx e = setup(21);
+	struct probe *p = g_probe;
+	assert_int_equal(zk_client_state(p->zk), ZK_CLIENT_CONNECTED);
+	assert_string_equal(p->log[0], "state 3");
+	assert_int_equal(zk_client_session_timeout(p->zk), 1000);
+	reset_log(p);
+	zk_client_create(p->zk, "/a", "hello", 5, 0, done, p);
+	zk_client_create(p->zk, "/a", "again", 5, 0, done, p);
+	zk_client_get_data(p->zk, "/a", true, done, p);
+	/* Nothing completes inside the submitting call. */
+	assert_int_equal(p->nlog, 0);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
+	assert_int_equal(p->nrc, 3);
+	assert_int_equal(p->last_rc[0], ZOK);
+	assert_int_equal(p->last_rc[1], ZNODEEXISTS);
+	assert_int_equal(p->last_rc[2], ZOK);
+	assert_string_equal(p->data, "hello");
+	assert_int_equal(p->version, 0);
+	reset_log(p);
+	/* The data watch fires before the reply of the write that fired it. */
+	zk_client_set_data(p->zk, "/a", "x", 1, 0, done, p);
+	zk_client_set_data(p->zk, "/a", "y", 1, 0, done, p);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
+	assert_string_equal(p->log[0], "event 3");
+	assert_string_equal(p->log[1], "done 0");
+	assert_string_equal(p->log[2], "done -103");
+	assert_int_equal(p->version, 1);
+	reset_log(p);
+	struct zk_request ops[2] = {
+		{.type = ZK_OP_CREATE, .path = zk_str_from_cstr("/a/b"), .data = {NULL, -1}},
+		{.type = ZK_OP_DELETE, .path = zk_str_from_cstr("/nope"), .version = -1},
+	};
+	zk_client_multi(p->zk, ops, 2, done, p);
+	zk_client_exists(p->zk, "/a/b", false, done, p);
+	zk_client_get_children(p->zk, "/a", false, done, p);
+	zk_client_sync(p->zk, "/a", done, p);
+	zk_client_delete(p->zk, "/a", -1, done, p);
+	sim_run_for(e.f->w, 300 * SIM_NS_PER_MS);
+	assert_int_equal(p->nrc, 5);
+	/* The multi failed as a whole: op 0 rolled back (ZOK), op 1 ZNONODE. */
+	assert_int_equal(p->multi_errs[0], ZOK);
+	assert_int_equal(p->multi_errs[1], ZNONODE);
+	assert_int_equal(p->last_rc[1], ZNONODE);
+	assert_int_equal(p->last_rc[2], ZOK);
+	assert_int_equal(p->children, 0);
+	assert_int_equal(p->last_rc[3], ZOK);
+	assert_int_equal(p->last_rc[4], ZOK);
+	fx_free(e.f);
+}
+
+static void test_negotiated_timeout(void **state)
+{
+	g_timeout_ms = 10;
+	struct env_fx e = setup(22);
+	assert_int_equal(zk_client_session_timeout(g_probe->zk), 2 * FX_TICK_MS);
+	fx_free(e.f);
+	g_timeout_ms = 1000000;
+	e = setup(23);
+	assert_int_equal(zk_client_session_timeout(g_probe->zk), 20 * FX_TICK_MS);
+	fx_free(e.f);
+	g_timeout_ms = 1000;
+}
+
+static void test_connection_loss_and_failover(void **state)
+{
+	struct env_fx e = setup(24);
+	struct probe *p = g_probe;
+	int64_t session = zk_client_session_id(p->zk);
+	zk_client_create(p->zk, "/eph", NULL, 0, ZK_CREATE_EPHEMERAL, done, p);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
+	reset_log(p);
+	const char *server = zk_client_server(p->zk);
+	assert_non_null(server);
+	uint32_t sid = sim_node_find(e.f->w, server);
+	zk_client_get_data(p->zk, "/eph", false, done, p);
+	zk_client_get_data(p->zk, "/eph", false, done, p);
+	sim_node_kill(e.f->w, sid);
+	sim_run_for(e.f->w, 10 * SIM_NS_PER_MS);
+	/* Both pending requests failed, in order, then the watcher heard it. */
+	assert_int_equal(p->nrc, 2);
+	assert_int_equal(p->last_rc[0], ZCONNECTIONLOSS);
+	assert_int_equal(p->last_rc[1], ZCONNECTIONLOSS);
+	assert_string_equal(p->log[2], "state 0");
+	/* Requests while disconnected fail at once, but not inside the call. */
+	zk_client_exists(p->zk, "/eph", false, done, p);
+	assert_int_equal(p->nrc, 2);
+	sim_run_for(e.f->w, 1);
+	assert_int_equal(p->last_rc[2], ZCONNECTIONLOSS);
+	sim_run_for(e.f->w, 3 * SIM_NS_PER_S);
+	assert_int_equal(zk_client_state(p->zk), ZK_CLIENT_CONNECTED);
+	assert_int_equal(zk_client_session_id(p->zk), session);
+	assert_string_not_equal(zk_client_server(p->zk), server);
+	/* The session and its ephemeral survived the move. */
+	reset_log(p);
+	zk_client_exists(p->zk, "/eph", false, done, p);
+	sim_run_for(e.f->w, 100 * SIM_NS_PER_MS);
+	assert_int_equal(p->last_rc[0], ZOK);
+	fx_free(e.f);
+}
+
+static void test_expiry_after_pause(void **state)
+{
+	struct env_fx e = setup(25);
+	struct probe *p = g_probe;
+	int64_t session = zk_client_session_id(p->zk);
+	zk_client_create(p->zk, "/eph", NULL, 0, ZK_CREATE_EPHEMERAL, done, p);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
+	sim_node_pause(e.f->w, e.probe);
+	sim_run_for(e.f->w, 3 * SIM_NS_PER_S);
+	for (int32_t i = 0; i < 3; i++)
+		assert_false(zk_server_has_session(fx_server(e.f, i), session));
+	reset_log(p);
+	sim_node_resume(e.f->w, e.probe);
+	sim_run_for(e.f->w, 2 * SIM_NS_PER_S);
+	assert_int_equal(zk_client_state(p->zk), ZK_CLIENT_EXPIRED);
+	bool saw = false;
+	for (int i = 0; i < p->nlog; i++)
+		saw |= strcmp(p->log[i], "state -112") == 0;
+	assert_true(saw);
+	zk_client_exists(p->zk, "/", false, done, p);
+	sim_run_for(e.f->w, 1);
+	assert_int_equal(p->last_rc[p->nrc - 1], ZSESSIONEXPIRED);
+	for (int32_t i = 0; i < 3; i++)
+		assert_int_equal(zk_server_ephemeral_count(fx_server(e.f, i), session), 0);
+	fx_free(e.f);
+}
+
+static void test_close_session_removes_ephemerals(void **state)
+{
+	struct env_fx e = setup(26);
+	struct probe *p = g_probe;
+	int64_t session = zk_client_session_id(p->zk);
+	zk_client_create(p->zk, "/eph", NULL, 0, ZK_CREATE_EPHEMERAL, done, p);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
+	assert_int_equal(zk_server_ephemeral_count(fx_server(e.f, 0), session), 1);
+	reset_log(p);
+	zk_client_close_session(p->zk, done, p);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
+	assert_int_equal(p->last_rc[0], ZOK);
+	assert_int_equal(zk_client_state(p->zk), ZK_CLIENT_CLOSED);
+	for (int32_t i = 0; i < 3; i++) {
+		assert_int_equal(zk_server_ephemeral_count(fx_server(e.f, i), session), 0);
+		assert_false(zk_server_has_session(fx_server(e.f, i), session));
+	}
+	fx_free(e.f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ops_and_watches),
+		cmocka_unit_test(test_negotiated_timeout),
+		cmocka_unit_test(test_connection_loss_and_failover),
+		cmocka_unit_test(test_expiry_after_pause),
+		cmocka_unit_test(test_close_session_removes_ephemerals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
