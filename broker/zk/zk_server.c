@@ -201,7 +201,8 @@ static void cc_pop(struct zk_cconn *c)
 	env_free(c->s->env, c->q[c->qhead]);
 	c->qhead = (c->qhead + 1) % c->qcap;
 	c->qlen--;
-	c->inflight = false;
+	if (c->nsub)
+		c->nsub--;
 }
 
 void zk_srv_cc_process(struct zk_cconn *c);
@@ -325,10 +326,10 @@ static void apply_entry(struct zk_server *s, const struct zk_entry *e)
 		close_session_conns(s, txn.session_id, e);
 	}
 	struct zk_cconn *c = e->origin == s->cfg->my_id ? cc_find(s, e->cookie) : NULL;
-	if (c && c->inflight) {
-		if (!c->active) {
+	if (c && (c->hs_pending || c->nsub)) {
+		if (c->hs_pending) {
 			c->active = true;
-			c->inflight = false;
+			c->hs_pending = false;
 			send_connect_response(c, txn.timeout_ms, txn.session_id);
 			zk_srv_cc_process(c);
 			if (!c->conn)
@@ -338,25 +339,35 @@ static void apply_entry(struct zk_server *s, const struct zk_entry *e)
 		}
 	}
 	env_free(s->env, res);
-	zk_store_maybe_snapshot(s);
 }
 
 void zk_srv_commit_to(struct zk_server *s, int64_t zxid)
 {
-	for (uint32_t i = 0; i < s->nhist && !s->failed; i++) {
-		const struct zk_entry *e = &s->hist[i];
-		if (e->zxid <= s->committed)
-			continue;
-		if (e->zxid > zxid)
-			break;
-		apply_entry(s, e);
+	/* Start past the committed prefix (binary search: history is sorted). */
+	uint32_t lo = 0, hi = s->nhist;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (s->hist[mid].zxid <= s->committed)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	/* Entries are copied before applying: answering a client may submit its
+	 * next write, which (on the leader) appends to and may move the
+	 * history. Trimming waits until the loop is done. */
+	for (uint32_t i = lo; i < s->nhist && !s->failed; i++) {
+		struct zk_entry e = s->hist[i];
+		if (e.zxid > zxid)
+			break;
+		apply_entry(s, &e);
+	}
+	zk_store_maybe_snapshot(s);
 }
 
 void zk_srv_sync_done(struct zk_server *s, int64_t cookie)
 {
 	struct zk_cconn *c = cc_find(s, cookie);
-	if (!c || !c->inflight || !c->active)
+	if (!c || !c->nsub || !c->active)
 		return;
 	size_t len = 0;
 	memcpy(&len, c->q[c->qhead], 4);

@@ -62,6 +62,17 @@ static void reply_children(struct zk_cconn *c, int32_t xid, int32_t type,
 	}
 }
 
+static bool is_write(int32_t type)
+{
+	switch (type) {
+	case ZK_OP_CREATE: case ZK_OP_CREATE2: case ZK_OP_DELETE: case ZK_OP_SET_DATA:
+	case ZK_OP_CHECK: case ZK_OP_MULTI: case ZK_OP_CLOSE_SESSION: case ZK_OP_SYNC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Serves a read at once; returns false for requests that go to the leader. */
 static bool serve_local(struct zk_cconn *c, const struct zk_request_header *h,
 			struct wire_reader *r)
@@ -128,13 +139,22 @@ static bool serve_local(struct zk_cconn *c, const struct zk_request_header *h,
 	return true;
 }
 
-/* Runs queued requests in order until one must wait for the leader. */
+/* Whether a request must be the only one outstanding: sync is answered
+ * by the leader out of band, and closeSession ends the connection. */
+static bool is_barrier(int32_t type)
+{
+	return type == ZK_OP_SYNC || type == ZK_OP_CLOSE_SESSION;
+}
+
+/* Runs queued requests in order: writes are submitted to the leader as
+ * they come (pipelined), a read is served once everything before it has
+ * been answered. */
 void zk_srv_cc_process(struct zk_cconn *c);
 void zk_srv_cc_process(struct zk_cconn *c)
 {
 	struct zk_server *s = c->s;
-	while (c->qlen && !c->inflight && c->conn) {
-		uint8_t *f = c->q[c->qhead];
+	while (c->nsub < c->qlen && c->conn) {
+		uint8_t *f = c->q[(c->qhead + c->nsub) % c->qcap];
 		uint32_t len;
 		memcpy(&len, f, 4);
 		struct wire_reader r;
@@ -145,11 +165,16 @@ void zk_srv_cc_process(struct zk_cconn *c)
 			c->conn = NULL;
 			return;
 		}
-		if (!serve_local(c, &h, &r)) {
-			c->inflight = true;
-			zk_quorum_submit(s, c->session, c->token, ZK_SUBMIT_REQUEST, f + 4, len);
+		if (c->nsub && (is_barrier(h.type) || !is_write(h.type)))
 			return;
+		if (is_write(h.type)) {
+			c->nsub++;
+			zk_quorum_submit(s, c->session, c->token, ZK_SUBMIT_REQUEST, f + 4, len);
+			if (is_barrier(h.type))
+				return;
+			continue;
 		}
+		serve_local(c, &h, &r);
 		env_free(s->env, f);
 		c->qhead = (c->qhead + 1) % c->qcap;
 		c->qlen--;
@@ -200,7 +225,7 @@ static void handshake(struct zk_cconn *c, const uint8_t *f, size_t len)
 		int64_t id = (int64_t)(((uint64_t)cfg->my_id << 56) |
 				       (env_random(s->env) & 0x00ffffffffffffffull));
 		c->session = id;
-		c->inflight = true;
+		c->hs_pending = true;
 		uint8_t b[16];
 		struct wire_writer w;
 		wire_writer_init(&w, b, sizeof b);
@@ -234,7 +259,7 @@ static void cc_on_frame(struct env_conn *conn, const uint8_t *f, size_t len)
 {
 	struct zk_cconn *c = env_conn_data(conn);
 	if (!c->active) {
-		if (!c->inflight)
+		if (!c->hs_pending)
 			handshake(c, f, len);
 		if (!c->conn)
 			zk_srv_cc_free(c);

@@ -77,7 +77,11 @@ struct zk_cconn {
 	int64_t token; /* unique per incarnation; also the tree watcher id */
 	int64_t session;
 	bool active;	  /* handshake done */
-	bool inflight;	  /* the head request (or the handshake) awaits a commit */
+	bool hs_pending;  /* the handshake awaits its createSession commit */
+	/* Requests q[qhead .. qhead+nsub) are submitted to the leader and
+	 * await their commit (their replies come in this order); reads wait
+	 * behind them so replies stay in request order. */
+	uint32_t nsub;
 	bool closing;	  /* close after the queue drains */
 	uint8_t **q;	  /* queued request frames (length-prefixed copies) */
 	uint32_t qhead, qlen, qcap;
@@ -129,7 +133,7 @@ struct zk_server {
 	int64_t fsync_target;
 	bool fsync_busy, fsync_again;
 	struct env_req fsync_req;
-	int32_t since_snap;
+	int64_t snap_zxid; /* committed zxid of the last snapshot started */
 	bool snap_busy;
 	int store_busy; /* SNAP/TRUNC install in progress: hold leader frames */
 	struct zk_held *held, *held_tail;

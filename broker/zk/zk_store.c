@@ -497,11 +497,36 @@ static void snap_finish(struct snap_job *j)
 	}
 }
 
+/* Keeps the in-memory history bounded: once it holds twice snapCount
+ * entries, the oldest committed ones go (a follower further behind then
+ * gets a SNAP instead of a DIFF). The log file keeps them. */
+static void trim_history(struct zk_server *s)
+{
+	uint32_t keep = (uint32_t)s->cfg->snap_count;
+	if (s->nhist <= 2 * keep)
+		return;
+	uint32_t drop = 0;
+	while (drop < s->nhist - keep && s->hist[drop].zxid <= s->committed)
+		drop++;
+	if (!drop)
+		return;
+	s->hist_base = s->hist[drop - 1].zxid;
+	s->hist_base_off = s->hist[drop - 1].end_off;
+	for (uint32_t k = 0; k < drop; k++)
+		env_free(s->env, s->hist[k].txn);
+	memmove(s->hist, s->hist + drop, (s->nhist - drop) * sizeof *s->hist);
+	s->nhist -= drop;
+}
+
 void zk_store_maybe_snapshot(struct zk_server *s)
 {
-	if (++s->since_snap < s->cfg->snap_count || s->snap_busy || s->store_busy || s->failed)
+	trim_history(s);
+	int64_t since = s->committed - s->snap_zxid;
+	if (ZK_EPOCH(s->committed) != ZK_EPOCH(s->snap_zxid))
+		since = s->cfg->snap_count; /* a new epoch: count from its start */
+	if (since < s->cfg->snap_count || s->snap_busy || s->store_busy || s->failed)
 		return;
-	s->since_snap = 0;
+	s->snap_zxid = s->committed;
 	snap_start(s, false);
 }
 
@@ -516,7 +541,7 @@ int zk_store_install_snapshot(struct zk_server *s, const uint8_t *p, size_t len)
 	s->durable = s->hist_base;
 	s->fsync_target = s->hist_base;
 	s->log_id++;
-	s->since_snap = 0;
+	s->snap_zxid = s->committed;
 	s->store_busy++;
 	if (s->cfg->observer && s->cfg->observer->on_reset)
 		s->cfg->observer->on_reset(s->cfg->observer->ctx, s->cfg->my_id, s->committed);
