@@ -424,7 +424,8 @@ static void establish(struct zk_server *s)
 
 static void check_established(struct zk_server *s)
 {
-	if (s->established || !s->self_epoch_durable)
+	if (s->established || s->current_epoch != s->new_epoch ||
+	    s->durable_written < s->epoch_rec_at)
 		return;
 	int32_t n = 1;
 	for (struct zk_learner *l = s->learners; l; l = l->next)
@@ -432,6 +433,27 @@ static void check_established(struct zk_server *s)
 			n++;
 	if (n >= s->quorum)
 		establish(s);
+}
+
+/*
+ * Once a quorum (the leader included) has acked the new epoch without
+ * being ahead of the leader, the leader holds every committed txn and makes
+ * the epoch its current one (ZooKeeper's Leader after waitForEpochAck). Not
+ * before: a leader that gives up earlier must not vote with an epoch it
+ * never had a quorum for.
+ */
+static void adopt_epoch(struct zk_server *s)
+{
+	if (s->current_epoch == s->new_epoch)
+		return;
+	int32_t n = 1;
+	for (struct zk_learner *l = s->learners; l; l = l->next)
+		if (learner_live(l))
+			n++;
+	if (n < s->quorum)
+		return;
+	s->current_epoch = s->new_epoch;
+	zk_store_write_epochs(s);
 }
 
 static void send_newepoch(struct zk_server *s, struct zk_learner *l)
@@ -454,8 +476,7 @@ static void decide_epoch(struct zk_server *s)
 		return;
 	s->epoch_decided = true;
 	s->new_epoch = max + 1;
-	s->accepted_epoch = s->current_epoch = s->new_epoch;
-	s->self_epoch_durable = false;
+	s->accepted_epoch = s->new_epoch;
 	zk_store_write_epochs(s);
 	for (struct zk_learner *l = s->learners; l; l = l->next)
 		if (l->phase == ZK_LF_INFO && l->id)
@@ -626,6 +647,7 @@ static void on_learner_msg(struct zk_server *s, struct zk_learner *l, int type,
 			return;
 		}
 		send_sync(s, l, lz);
+		adopt_epoch(s);
 		break;
 	}
 	case ZK_MSG_ACKNL:
@@ -796,6 +818,8 @@ static void send_ack_if_due(struct zk_server *s)
 	if (s->role != ZK_ROLE_FOLLOWING || !s->lconn)
 		return;
 	if (s->pending_ackepoch) {
+		if (s->durable_written < s->epoch_rec_at)
+			return;
 		s->pending_ackepoch = false;
 		struct wire_writer w;
 		ENCODE(s, w, {
@@ -806,9 +830,10 @@ static void send_ack_if_due(struct zk_server *s)
 		send_buf(s->lconn, &w);
 		return;
 	}
-	if (s->store_busy || s->durable < last_zxid(s) || s->fsync_busy)
-		if (s->pending_acknl)
-			return;
+	/* ACKNL once the synced entries and the new current epoch (written
+	 * after them) are durable. */
+	if (s->pending_acknl && (s->store_busy || s->durable_written < s->epoch_rec_at))
+		return;
 	if (s->pending_acknl) {
 		s->pending_acknl = false;
 		s->acknl_sent = true;
@@ -825,10 +850,7 @@ static void send_ack_if_due(struct zk_server *s)
 void zk_quorum_durable(struct zk_server *s)
 {
 	if (s->role == ZK_ROLE_LEADING) {
-		if (s->epoch_decided && !s->self_epoch_durable) {
-			s->self_epoch_durable = true;
-			check_established(s);
-		}
+		check_established(s);
 		try_commit(s);
 	} else {
 		send_ack_if_due(s);

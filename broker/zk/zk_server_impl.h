@@ -131,6 +131,11 @@ struct zk_server {
 	int64_t log_size; /* bytes submitted */
 	int64_t durable;  /* last zxid known fsynced */
 	int64_t fsync_target;
+	/* Bytes ever appended to the log (never goes back, even on truncate),
+	 * and how many of them an fsync has covered: a record written when
+	 * log_written was W is durable once durable_written >= W. */
+	int64_t log_written, durable_written, fsync_written;
+	int64_t epoch_rec_at; /* log_written after the last epochs record */
 	bool fsync_busy, fsync_again;
 	struct env_req fsync_req;
 	int64_t snap_zxid; /* committed zxid of the last snapshot started */
@@ -154,7 +159,6 @@ struct zk_server {
 	bool established;
 	bool epoch_decided;
 	int64_t new_epoch;
-	bool self_epoch_durable;
 	int64_t lead_start_ns;
 	int64_t next_counter;
 	struct env_timer tick_timer;

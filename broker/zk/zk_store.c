@@ -62,6 +62,7 @@ static void log_put(struct zk_server *s, const uint8_t *body, size_t len)
 	if (!s->failed)
 		env_file_append(new_req(s), s->log, rec, len + 8, req_done_cb);
 	s->log_size += (int64_t)len + 8;
+	s->log_written += (int64_t)len + 8;
 	env_free(s->env, rec);
 }
 
@@ -84,6 +85,7 @@ void zk_store_write_epochs(struct zk_server *s)
 	wire_put_i64(&w, s->accepted_epoch);
 	wire_put_i64(&w, s->current_epoch);
 	log_put(s, b, w.len);
+	s->epoch_rec_at = s->log_written;
 	zk_store_sync_request(s);
 }
 
@@ -131,6 +133,8 @@ static void fsync_done_cb(struct env_req *req, int status)
 	}
 	if (s->fsync_target > s->durable)
 		s->durable = s->fsync_target;
+	if (s->fsync_written > s->durable_written)
+		s->durable_written = s->fsync_written;
 	if (s->fsync_again) {
 		s->fsync_again = false;
 		zk_store_sync_request(s);
@@ -148,6 +152,7 @@ void zk_store_sync_request(struct zk_server *s)
 	}
 	s->fsync_busy = true;
 	s->fsync_target = s->nhist ? s->hist[s->nhist - 1].zxid : s->hist_base;
+	s->fsync_written = s->log_written;
 	s->fsync_req.data = s;
 	env_file_fsync(&s->fsync_req, s->log, fsync_done_cb);
 }
