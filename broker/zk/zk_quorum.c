@@ -503,6 +503,9 @@ static void send_sync(struct zk_server *s, struct zk_learner *l, int64_t flast)
 		while (from < s->nhist && s->hist[from].zxid <= s->committed)
 			from++;
 	}
+	static const char *const names[] = {"", "DIFF", "TRUNC", "SNAP"};
+	env_log(s->env, ENV_LOG_DEBUG, "sync %d by %s from %llx (%u entries)", l->id, names[mode],
+		(unsigned long long)flast, s->nhist - from);
 	struct wire_writer w;
 	ENCODE(s, w, {
 		wire_put_u8(&w, ZK_MSG_SYNC);

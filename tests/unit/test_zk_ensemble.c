@@ -218,6 +218,13 @@ static void chaos_undo(struct sim_world *w, void *arg)
 		else if (st != SIM_NODE_UP)
 			sim_node_start(w, f->sid[i]);
 	}
+	for (int32_t k = 0; k < f->nclients; k++) {
+		enum sim_node_status st = sim_node_status(w, f->cid[k]);
+		if (st == SIM_NODE_PAUSED)
+			sim_node_resume(w, f->cid[k]);
+		else if (st != SIM_NODE_UP)
+			sim_node_start(w, f->cid[k]);
+	}
 }
 
 static void chaos_fire(struct sim_world *w, void *arg)
@@ -225,7 +232,8 @@ static void chaos_fire(struct sim_world *w, void *arg)
 	struct chaos *c = arg;
 	struct fx *f = c->f;
 	uint32_t node = f->sid[sim_rng_below(c->rng, (uint64_t)f->nservers)];
-	switch (sim_rng_below(c->rng, 6)) {
+	uint32_t client = f->cid[sim_rng_below(c->rng, (uint64_t)f->nclients)];
+	switch (sim_rng_below(c->rng, 8)) {
 	case 0:
 		sim_node_kill(w, node);
 		break;
@@ -246,6 +254,13 @@ static void chaos_fire(struct sim_world *w, void *arg)
 		sim_net_partition(sim_world_net(w), group, count);
 		break;
 	}
+	case 5:
+		/* A dead client: its session must expire, its ephemeral go. */
+		sim_node_kill(w, client);
+		break;
+	case 6:
+		sim_node_pause(w, client);
+		break;
 	default:
 		chaos_undo(w, f);
 		break;
@@ -255,7 +270,7 @@ static void chaos_fire(struct sim_world *w, void *arg)
 		sim_world_at(w, next, chaos_fire, c);
 }
 
-static void run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
+static uint64_t run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
 {
 	struct fx *f = fx_new(seed, nservers, 2);
 	struct chaos c = {f, sim_world_rng(f->w), 0};
@@ -268,8 +283,8 @@ static void run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
 	if (!fx_converge(f, 30 * SIM_NS_PER_S))
 		fail_msg("seed %llu (%d servers): no convergence after healing",
 			 (unsigned long long)seed, nservers);
-	/* Sessions of crashed clients: none here, but expired sessions' ephemerals
-	 * must be gone once the leader's expiry ran. */
+	/* Sessions of killed or long-paused clients expire (1 s timeout); their
+	 * ephemerals must be gone everywhere once the leader's expiry ran. */
 	f->writes = false;
 	sim_run_for(f->w, 6 * SIM_NS_PER_S);
 	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
@@ -285,7 +300,19 @@ static void run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
 	if (getenv("KSIM_ZK_SWEEP_VERBOSE"))
 		printf("seed %llu: %zu acked, %zu committed, %d epochs\n",
 		       (unsigned long long)seed, f->nacked, f->ng, epochs);
+	uint64_t hash = sim_trace_hash(f->w);
 	fx_free(f);
+	return hash;
+}
+
+/* The whole ensemble is deterministic: same seed, same run. */
+static void test_same_seed_same_run(void **state)
+{
+	uint64_t a = run_seed(77, 3, 4 * SIM_NS_PER_S);
+	uint64_t b = run_seed(77, 3, 4 * SIM_NS_PER_S);
+	uint64_t c = run_seed(78, 3, 4 * SIM_NS_PER_S);
+	assert_true(a == b);
+	assert_true(a != c);
 }
 
 static void test_seed_sweep(void **state)
@@ -309,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_minority_serves_no_writes),
 		cmocka_unit_test(test_power_loss_all_recovers),
 		cmocka_unit_test(test_corrupt_log_is_truncated),
+		cmocka_unit_test(test_same_seed_same_run),
 		cmocka_unit_test(test_seed_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
