@@ -5,9 +5,18 @@
 
 #define ZK_MS ((int64_t)1000000)
 
+/* A watch the server holds for this session, re-registered with SetWatches
+ * after a reconnect (as ZooKeeper's clients do). */
+enum { W_DATA, W_EXIST, W_CHILD };
+struct zk_watch_rec {
+	int kind;
+	char *path;
+};
+
 struct zk_pending {
 	int32_t xid;
 	int32_t type;
+	char *watch_path; /* a read that asked for a watch */
 	zk_client_cb *cb;
 	void *arg;
 	int32_t rc; /* for deferred failures */
@@ -35,6 +44,8 @@ struct zk_client {
 	int32_t xid;
 	int64_t last_recv_ns, last_send_ns;
 
+	struct zk_watch_rec *watches;
+	uint32_t nwatch, watch_cap;
 	struct zk_pending *head, *tail;	     /* sent, awaiting replies */
 	struct zk_pending *dhead, *dtail;    /* failed, to report */
 	struct env_timer timer;		     /* connect timeout / ping / read timeout */
@@ -43,6 +54,76 @@ struct zk_client {
 };
 
 static void start_connect(struct zk_client *c);
+
+static void pending_free(struct zk_client *c, struct zk_pending *p)
+{
+	env_free(c->env, p->watch_path);
+	env_free(c->env, p);
+}
+
+static void watch_add(struct zk_client *c, int kind, const char *path)
+{
+	for (uint32_t i = 0; i < c->nwatch; i++)
+		if (c->watches[i].kind == kind && !strcmp(c->watches[i].path, path))
+			return;
+	if (c->nwatch == c->watch_cap) {
+		c->watch_cap = c->watch_cap ? c->watch_cap * 2 : 8;
+		c->watches = env_realloc(c->env, c->watches, c->watch_cap * sizeof *c->watches);
+	}
+	c->watches[c->nwatch++] = (struct zk_watch_rec){kind, env_strdup(c->env, path)};
+}
+
+/* A fired event consumes the watches it triggers (they are one-shot):
+ * created and changed fire data and exist watches, children changed the
+ * child watch, deleted all three. */
+static void watch_fired(struct zk_client *c, int32_t type, struct zk_str path)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < c->nwatch; i++) {
+		struct zk_watch_rec *w = &c->watches[i];
+		bool same = (int32_t)strlen(w->path) == path.len &&
+			    !memcmp(w->path, path.p, (size_t)path.len);
+		bool hit = same && (type == ZK_EVENT_CHILD ? w->kind == W_CHILD
+				    : type == ZK_EVENT_DELETED ? true : w->kind != W_CHILD);
+		if (hit)
+			env_free(c->env, w->path);
+		else
+			c->watches[k++] = *w;
+	}
+	c->nwatch = k;
+}
+
+/* Sends SetWatches (xid -8) with every watch still held. */
+static void send_set_watches(struct zk_client *c)
+{
+	if (!c->nwatch)
+		return;
+	struct zk_str *items = env_calloc(c->env, c->nwatch, sizeof *items);
+	struct zk_set_watches sw = {.relative_zxid = c->last_zxid};
+	struct zk_str_vec *vecs[3] = {&sw.data, &sw.exist, &sw.child};
+	uint32_t at = 0;
+	for (int kind = 0; kind < 3; kind++) {
+		vecs[kind]->items = items + at;
+		for (uint32_t i = 0; i < c->nwatch; i++)
+			if (c->watches[i].kind == kind)
+				items[at++] = zk_str_from_cstr(c->watches[i].path);
+		vecs[kind]->count = (int32_t)(items + at - vecs[kind]->items);
+	}
+	struct zk_request_header h = {ZK_XID_SET_WATCHES, ZK_OP_SET_WATCHES};
+	struct wire_writer w;
+	wire_writer_init(&w, NULL, 0);
+	zk_encode_request_header(&w, &h);
+	zk_encode_set_watches(&w, &sw);
+	size_t n = w.len;
+	uint8_t *b = env_alloc(c->env, n);
+	wire_writer_init(&w, b, n);
+	zk_encode_request_header(&w, &h);
+	zk_encode_set_watches(&w, &sw);
+	if (c->conn && c->open)
+		env_conn_send(c->conn, b, n);
+	env_free(c->env, b);
+	env_free(c->env, items);
+}
 
 static void emit_state(struct zk_client *c, int32_t state)
 {
@@ -61,7 +142,7 @@ static void defer_cb(struct env_timer *t)
 		struct zk_client_result r = {.rc = p->rc};
 		if (p->cb)
 			p->cb(p->arg, &r);
-		env_free(c->env, p);
+		pending_free(c, p);
 	}
 }
 
@@ -89,7 +170,7 @@ static void fail_pending(struct zk_client *c, int32_t rc)
 		struct zk_client_result r = {.rc = rc};
 		if (p->cb)
 			p->cb(p->arg, &r);
-		env_free(c->env, p);
+		pending_free(c, p);
 	}
 	c->tail = NULL;
 }
@@ -171,8 +252,11 @@ static void on_connect_response(struct zk_client *c, const uint8_t *f, size_t le
 		emit_state(c, ZK_STATE_EXPIRED);
 		return;
 	}
+	bool same = c->session_id == r.session_id;
 	c->session_ok = true;
 	c->state = ZK_CLIENT_CONNECTED;
+	if (same)
+		send_set_watches(c);
 	c->session_id = r.session_id;
 	c->timeout_ms = r.timeout_ms;
 	memcpy(c->passwd, r.passwd, ZK_PASSWD_LEN);
@@ -190,7 +274,10 @@ static void on_reply(struct zk_client *c, const uint8_t *f, size_t len)
 	}
 	if (h.xid == ZK_XID_NOTIFICATION) {
 		struct zk_watcher_event e;
-		if (!zk_decode_watcher_event(&r, &e) && c->watcher)
+		if (zk_decode_watcher_event(&r, &e))
+			return;
+		watch_fired(c, e.type, e.path);
+		if (c->watcher)
 			c->watcher(c->watcher_arg, e.type, e.state, e.path);
 		return;
 	}
@@ -223,9 +310,12 @@ static void on_reply(struct zk_client *c, const uint8_t *f, size_t len)
 		}
 	}
 	bool closed = p->type == ZK_OP_CLOSE_SESSION && h.err == ZOK;
+	if (p->watch_path && (h.err == ZOK || (h.err == ZNONODE && p->type == ZK_OP_EXISTS)))
+		watch_add(c, p->type == ZK_OP_GET_CHILDREN ? W_CHILD
+			  : h.err == ZNONODE ? W_EXIST : W_DATA, p->watch_path);
 	if (p->cb)
 		p->cb(p->arg, &res);
-	env_free(c->env, p);
+	pending_free(c, p);
 	if (closed) {
 		/* The session is over: stop here rather than reconnect. */
 		c->state = ZK_CLIENT_CLOSED;
@@ -346,6 +436,9 @@ void zk_client_free(struct zk_client *c)
 	env_timer_stop(c->env, &c->retry_timer);
 	for (int32_t i = 0; i < c->nhosts; i++)
 		env_free(c->env, c->hosts[i]);
+	for (uint32_t i = 0; i < c->nwatch; i++)
+		env_free(c->env, c->watches[i].path);
+	env_free(c->env, c->watches);
 	env_free(c->env, c);
 }
 
@@ -370,7 +463,7 @@ const char *zk_client_server(const struct zk_client *c)
 }
 
 /* Queues one request: encodes header + body with `enc`, sends, records it. */
-static void submit(struct zk_client *c, const struct zk_request *q, const struct zk_request *ops,
+static struct zk_pending *submit(struct zk_client *c, const struct zk_request *q, const struct zk_request *ops,
 		   int32_t nops, zk_client_cb *cb, void *arg)
 {
 	struct zk_pending *p = env_calloc(c->env, 1, sizeof *p);
@@ -379,7 +472,7 @@ static void submit(struct zk_client *c, const struct zk_request *q, const struct
 	p->arg = arg;
 	if (c->state != ZK_CLIENT_CONNECTED || !c->session_ok) {
 		defer_fail(c, p, c->state == ZK_CLIENT_EXPIRED ? ZSESSIONEXPIRED : ZCONNECTIONLOSS);
-		return;
+		return NULL;
 	}
 	p->xid = ++c->xid;
 	struct zk_request_header h = {p->xid, q->type};
@@ -401,7 +494,7 @@ static void submit(struct zk_client *c, const struct zk_request *q, const struct
 	if (w.err) {
 		env_free(c->env, b);
 		defer_fail(c, p, ZBADARGUMENTS);
-		return;
+		return NULL;
 	}
 	send_frame(c, &w);
 	env_free(c->env, b);
@@ -410,6 +503,7 @@ static void submit(struct zk_client *c, const struct zk_request *q, const struct
 	else
 		c->head = p;
 	c->tail = p;
+	return p;
 }
 
 static const struct zk_acl open_acl = {ZK_PERM_ALL, {"world", 5}, {"anyone", 6}};
@@ -434,7 +528,9 @@ static void read_op(struct zk_client *c, int32_t type, const char *path, bool wa
 		    zk_client_cb *cb, void *arg)
 {
 	struct zk_request q = {.type = type, .path = zk_str_from_cstr(path), .watch = watch};
-	submit(c, &q, NULL, 0, cb, arg);
+	struct zk_pending *p = submit(c, &q, NULL, 0, cb, arg);
+	if (p && watch)
+		p->watch_path = env_strdup(c->env, path);
 }
 
 void zk_client_exists(struct zk_client *c, const char *path, bool watch, zk_client_cb *cb,

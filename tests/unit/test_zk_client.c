@@ -184,6 +184,10 @@ static void test_connection_loss_and_failover(void **state)
 	struct probe *p = g_probe;
 	int64_t session = zk_client_session_id(p->zk);
 	zk_client_create(p->zk, "/eph", NULL, 0, ZK_CREATE_EPHEMERAL, done, p);
+	zk_client_create(p->zk, "/w1", NULL, 0, 0, done, p);
+	zk_client_create(p->zk, "/w2", NULL, 0, 0, done, p);
+	zk_client_get_data(p->zk, "/w1", true, done, p);
+	zk_client_get_data(p->zk, "/w2", true, done, p);
 	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
 	reset_log(p);
 	const char *server = zk_client_server(p->zk);
@@ -207,11 +211,22 @@ static void test_connection_loss_and_failover(void **state)
 	assert_int_equal(zk_client_state(p->zk), ZK_CLIENT_CONNECTED);
 	assert_int_equal(zk_client_session_id(p->zk), session);
 	assert_string_not_equal(zk_client_server(p->zk), server);
-	/* The session and its ephemeral survived the move. */
+	/* The session and its ephemeral survived the move, and the watches were
+	 * re-registered (SetWatches): a change now fires them once. */
 	reset_log(p);
 	zk_client_exists(p->zk, "/eph", false, done, p);
-	sim_run_for(e.f->w, 100 * SIM_NS_PER_MS);
+	zk_client_set_data(p->zk, "/w1", "v", 1, -1, done, p);
+	zk_client_set_data(p->zk, "/w1", "v", 1, -1, done, p);
+	zk_client_delete(p->zk, "/w2", -1, done, p);
+	sim_run_for(e.f->w, 200 * SIM_NS_PER_MS);
 	assert_int_equal(p->last_rc[0], ZOK);
+	assert_int_equal(p->nlog, 6);
+	assert_string_equal(p->log[0], "done 0");
+	assert_string_equal(p->log[1], "event 3");
+	assert_string_equal(p->log[2], "done 0");
+	assert_string_equal(p->log[3], "done 0");
+	assert_string_equal(p->log[4], "event 2");
+	assert_string_equal(p->log[5], "done 0");
 	fx_free(e.f);
 }
 
