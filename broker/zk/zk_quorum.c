@@ -36,29 +36,10 @@
 
 #include <string.h>
 
-#define FINALIZE_NS (200 * ZK_MS)
-#define RECONNECT_NS (300 * ZK_MS)
-
 static int64_t tick_ns(const struct zk_server *s)
 {
 	return (int64_t)s->cfg->tick_time_ms * ZK_MS;
 }
-
-static void send_buf(struct env_conn *c, const struct wire_writer *w)
-{
-	if (c)
-		env_conn_send(c, w->buf, w->len);
-}
-
-/* Encodes with `body` into the scratch buffer, growing it once if needed. */
-#define ENCODE(s, w, body)                                                   \
-	for (int pass_ = 0; pass_ < 2; pass_++) {                            \
-		wire_writer_init(&(w), (s)->buf, (s)->buf_cap);              \
-		body;                                                        \
-		if (!(w).err)                                                \
-			break;                                               \
-		zk_srv_buf((s), (w).len);                                    \
-	}
 
 static void put_entry(struct wire_writer *w, const struct zk_entry *e)
 {
@@ -86,13 +67,8 @@ static int get_entry(struct wire_reader *r, struct zk_entry *e)
 static void send_zxid(struct zk_server *s, struct env_conn *c, int type, int64_t z)
 {
 	struct wire_writer w;
-	ENCODE(s, w, { wire_put_u8(&w, (uint8_t)type); wire_put_i64(&w, z); });
-	send_buf(c, &w);
-}
-
-static int64_t last_zxid(const struct zk_server *s)
-{
-	return s->nhist ? s->hist[s->nhist - 1].zxid : s->hist_base;
+	ZK_ENCODE(s, w, { wire_put_u8(&w, (uint8_t)type); wire_put_i64(&w, z); });
+	zk_send_buf(c, &w);
 }
 
 bool zk_quorum_is_serving(const struct zk_server *s)
@@ -101,198 +77,6 @@ bool zk_quorum_is_serving(const struct zk_server *s)
 		return false;
 	return (s->role == ZK_ROLE_LEADING && s->established) ||
 	       (s->role == ZK_ROLE_FOLLOWING && s->uptodate);
-}
-
-/* ---- Election ---------------------------------------------------------- */
-
-static bool vote_better(const struct zk_vote *a, const struct zk_vote *b)
-{
-	if (a->epoch != b->epoch)
-		return a->epoch > b->epoch;
-	if (a->zxid != b->zxid)
-		return a->zxid > b->zxid;
-	return a->leader > b->leader;
-}
-
-static bool vote_same(const struct zk_vote *a, const struct zk_vote *b)
-{
-	return a->leader == b->leader && a->zxid == b->zxid && a->epoch == b->epoch;
-}
-
-static void send_vote(struct zk_server *s, int32_t idx)
-{
-	struct zk_peer_out *p = &s->peers[idx];
-	if (!p->open || s->failed)
-		return;
-	struct wire_writer w;
-	struct zk_vote v = s->vote;
-	if (s->role == ZK_ROLE_LEADING)
-		v.leader = s->cfg->my_id;
-	else if (s->role == ZK_ROLE_FOLLOWING)
-		v.leader = s->leader_id;
-	ENCODE(s, w, {
-		wire_put_u8(&w, ZK_MSG_VOTE);
-		wire_put_i32(&w, s->cfg->my_id);
-		wire_put_i8(&w, (int8_t)s->role);
-		wire_put_i64(&w, s->round);
-		wire_put_i32(&w, v.leader);
-		wire_put_i64(&w, v.zxid);
-		wire_put_i64(&w, v.epoch);
-	});
-	send_buf(p->conn, &w);
-}
-
-static void broadcast_vote(struct zk_server *s)
-{
-	int32_t me = zk_srv_index(s, s->cfg->my_id);
-	s->got[me] = s->vote;
-	s->got_round[me] = s->round;
-	s->got_state[me] = ZK_ROLE_LOOKING + 1;
-	for (int32_t i = 0; i < s->cfg->n_members; i++)
-		if (i != me)
-			send_vote(s, i);
-}
-
-static void lead(struct zk_server *s);
-static void follow(struct zk_server *s, int32_t leader);
-
-static int32_t agreeing(const struct zk_server *s)
-{
-	int32_t n = 0;
-	for (int32_t i = 0; i < s->cfg->n_members; i++)
-		if (s->got_state[i] == ZK_ROLE_LOOKING + 1 && s->got_round[i] == s->round &&
-		    vote_same(&s->got[i], &s->vote))
-			n++;
-	return n;
-}
-
-static void finalize_cb(struct env_timer *t)
-{
-	struct zk_server *s = t->data;
-	if (s->role != ZK_ROLE_LOOKING || s->failed)
-		return;
-	if (agreeing(s) < s->quorum)
-		return;
-	if (s->vote.leader == s->cfg->my_id)
-		lead(s);
-	else
-		follow(s, s->vote.leader);
-}
-
-static void check_decision(struct zk_server *s)
-{
-	if (agreeing(s) >= s->quorum && !env_timer_active(&s->elect_timer)) {
-		s->elect_timer.data = s;
-		env_timer_start(s->env, &s->elect_timer, FINALIZE_NS, finalize_cb);
-	}
-}
-
-static struct zk_vote self_vote(const struct zk_server *s)
-{
-	return (struct zk_vote){s->cfg->my_id, last_zxid(s), s->current_epoch};
-}
-
-static void on_vote(struct zk_server *s, struct wire_reader *r)
-{
-	int32_t from = wire_get_i32(r);
-	int8_t role = wire_get_i8(r);
-	int64_t round = wire_get_i64(r);
-	struct zk_vote v;
-	v.leader = wire_get_i32(r);
-	v.zxid = wire_get_i64(r);
-	v.epoch = wire_get_i64(r);
-	int32_t j = zk_srv_index(s, from);
-	if (r->err || j < 0 || role < 0 || role > ZK_ROLE_LEADING || s->failed)
-		return;
-	s->got[j] = v;
-	s->got_round[j] = round;
-	s->got_state[j] = (int8_t)(role + 1);
-	if (s->role != ZK_ROLE_LOOKING) {
-		if (role == ZK_ROLE_LOOKING)
-			send_vote(s, j); /* tell the looker who leads */
-		return;
-	}
-	if (role != ZK_ROLE_LOOKING) {
-		if (role == ZK_ROLE_LEADING && v.leader == from)
-			follow(s, from);
-		return;
-	}
-	if (round > s->round) {
-		s->round = round;
-		struct zk_vote mine = self_vote(s);
-		s->vote = vote_better(&v, &mine) ? v : mine;
-		broadcast_vote(s);
-	} else if (round == s->round && vote_better(&v, &s->vote)) {
-		s->vote = v;
-		broadcast_vote(s);
-	} else if (round < s->round) {
-		send_vote(s, j);
-	}
-	check_decision(s);
-}
-
-static void elect_on_frame(struct env_conn *conn, const uint8_t *f, size_t len)
-{
-	struct zk_server *s = env_conn_data(conn);
-	struct wire_reader r;
-	wire_reader_init(&r, f, len);
-	if (wire_get_u8(&r) == ZK_MSG_VOTE)
-		on_vote(s, &r);
-}
-
-static void elect_in_closed(struct env_conn *conn, int reason)
-{
-}
-
-static const struct env_conn_ops elect_in_ops = {elect_on_frame, elect_in_closed};
-
-static void elect_accept_cb(void *arg, struct env_conn *conn)
-{
-	env_conn_set_ops(conn, &elect_in_ops, arg);
-}
-
-static void peer_connect(struct zk_peer_out *p);
-
-static void peer_retry_cb(struct env_timer *t)
-{
-	peer_connect(t->data);
-}
-
-static void peer_lost(struct zk_peer_out *p)
-{
-	p->conn = NULL;
-	p->open = false;
-	p->timer.data = p;
-	env_timer_start(p->s->env, &p->timer, RECONNECT_NS, peer_retry_cb);
-}
-
-static void peer_out_closed(struct env_conn *conn, int reason)
-{
-	peer_lost(env_conn_data(conn));
-}
-
-static void peer_out_frame(struct env_conn *conn, const uint8_t *f, size_t len)
-{
-}
-
-static const struct env_conn_ops peer_out_ops = {peer_out_frame, peer_out_closed};
-
-static void peer_connected_cb(struct env_conn *conn, int status)
-{
-	struct zk_peer_out *p = env_conn_data(conn);
-	if (status) {
-		peer_lost(p);
-		return;
-	}
-	p->open = true;
-	send_vote(p->s, p->idx);
-}
-
-static void peer_connect(struct zk_peer_out *p)
-{
-	struct zk_server *s = p->s;
-	p->conn = env_connect(s->env, s->cfg->members[p->idx].host, s->cfg->election_port,
-			      &peer_out_ops, p, peer_connected_cb);
 }
 
 /* ---- Leaving a role ---------------------------------------------------- */
@@ -343,10 +127,10 @@ void zk_quorum_look(struct zk_server *s)
 	if (s->failed)
 		return;
 	s->round++;
-	s->vote = self_vote(s);
+	s->vote = zk_elect_self_vote(s);
 	memset(s->got_state, 0, sizeof s->got_state);
-	broadcast_vote(s);
-	check_decision(s);
+	zk_elect_broadcast(s);
+	zk_elect_check(s);
 }
 
 /* ---- Leading ----------------------------------------------------------- */
@@ -360,7 +144,7 @@ static void to_learners(struct zk_server *s, const struct wire_writer *w)
 {
 	for (struct zk_learner *l = s->learners; l; l = l->next)
 		if (learner_live(l))
-			send_buf(l->conn, w);
+			zk_send_buf(l->conn, w);
 }
 
 static void try_commit(struct zk_server *s)
@@ -386,7 +170,7 @@ static void try_commit(struct zk_server *s)
 		return;
 	zk_srv_commit_to(s, q);
 	struct wire_writer w;
-	ENCODE(s, w, { wire_put_u8(&w, ZK_MSG_COMMIT); wire_put_i64(&w, q); });
+	ZK_ENCODE(s, w, { wire_put_u8(&w, ZK_MSG_COMMIT); wire_put_i64(&w, q); });
 	to_learners(s, &w);
 }
 
@@ -398,7 +182,7 @@ static void establish(struct zk_server *s)
 	const struct zk_server_observer *o = s->cfg->observer;
 	if (o && o->on_established)
 		o->on_established(o->ctx, s->cfg->my_id, s->new_epoch);
-	zk_srv_commit_to(s, last_zxid(s));
+	zk_srv_commit_to(s, zk_srv_last_zxid(s));
 	struct wire_writer w;
 	wire_writer_init(&w, NULL, 0);
 	zk_tree_serialize(s->tree, &w);
@@ -486,7 +270,7 @@ static void decide_epoch(struct zk_server *s)
 /* Chooses how to bring a follower whose last zxid is `flast` in line. */
 static void send_sync(struct zk_server *s, struct zk_learner *l, int64_t flast)
 {
-	int64_t mylast = last_zxid(s);
+	int64_t mylast = zk_srv_last_zxid(s);
 	int mode = ZK_SYNC_SNAP;
 	int64_t trunc = 0;
 	uint32_t from = 0;
@@ -507,7 +291,7 @@ static void send_sync(struct zk_server *s, struct zk_learner *l, int64_t flast)
 	env_log(s->env, ENV_LOG_DEBUG, "sync %d by %s from %llx (%u entries)", l->id, names[mode],
 		(unsigned long long)flast, s->nhist - from);
 	struct wire_writer w;
-	ENCODE(s, w, {
+	ZK_ENCODE(s, w, {
 		wire_put_u8(&w, ZK_MSG_SYNC);
 		wire_put_u8(&w, (uint8_t)mode);
 		wire_put_i64(&w, s->new_epoch);
@@ -525,7 +309,7 @@ static void send_sync(struct zk_server *s, struct zk_learner *l, int64_t flast)
 		for (uint32_t i = from; i < s->nhist; i++)
 			put_entry(&w, &s->hist[i]);
 	});
-	send_buf(l->conn, &w);
+	zk_send_buf(l->conn, &w);
 	l->phase = ZK_LF_SYNC_SENT;
 }
 
@@ -543,7 +327,7 @@ static void propose(struct zk_server *s, int32_t origin, int64_t cookie, const u
 	env_free(s->env, res);
 	zk_store_append(s, zxid, now_ms, txn, (uint32_t)len, origin, cookie);
 	struct wire_writer w;
-	ENCODE(s, w, {
+	ZK_ENCODE(s, w, {
 		wire_put_u8(&w, ZK_MSG_PROPOSAL);
 		put_entry(&w, &s->hist[s->nhist - 1]);
 	});
@@ -598,21 +382,21 @@ static void lead_request(struct zk_server *s, int32_t origin, int64_t cookie, in
 	if (!zk_srv_session(s, session)) {
 		struct zk_txn t = {.type = ZK_OP_ERROR, .session_id = session,
 			.op = {.type = ZK_OP_ERROR, .err = ZSESSIONEXPIRED}};
-		ENCODE(s, w, zk_txn_encode(&w, &t));
+		ZK_ENCODE(s, w, zk_txn_encode(&w, &t));
 		rc = 0;
 	} else if (h.type == ZK_OP_MULTI) {
 		rc = zk_decode_multi_request(&r, &m);
 		if (!rc)
-			ENCODE(s, w, rc = zk_tree_prepare_multi(s->ptree, session, &m, &w));
+			ZK_ENCODE(s, w, rc = zk_tree_prepare_multi(s->ptree, session, &m, &w));
 	} else {
 		rc = zk_decode_request(&r, h.type, &q);
 		if (!rc)
-			ENCODE(s, w, rc = zk_tree_prepare(s->ptree, session, &q, &w));
+			ZK_ENCODE(s, w, rc = zk_tree_prepare(s->ptree, session, &q, &w));
 	}
 	if (rc || w.err) {
 		struct zk_txn t = {.type = ZK_OP_ERROR, .session_id = session,
 			.op = {.type = ZK_OP_ERROR, .err = ZMARSHALLINGERROR}};
-		ENCODE(s, w, zk_txn_encode(&w, &t));
+		ZK_ENCODE(s, w, zk_txn_encode(&w, &t));
 	}
 	uint8_t *copy = env_alloc(s->env, w.len);
 	memcpy(copy, w.buf, w.len);
@@ -717,17 +501,17 @@ static void quorum_accept_cb(void *arg, struct env_conn *conn)
 	env_conn_set_ops(conn, &learner_ops, l);
 }
 
-static void lead(struct zk_server *s)
+void zk_quorum_lead(struct zk_server *s)
 {
 	env_log(s->env, ENV_LOG_INFO, "elected leader (round %lld)", (long long)s->round);
 	s->role = ZK_ROLE_LEADING;
 	s->lead_start_ns = env_now_ns(s->env);
 	s->lead_cmp_epoch = s->current_epoch;
-	s->lead_cmp_zxid = last_zxid(s);
+	s->lead_cmp_zxid = zk_srv_last_zxid(s);
 	s->established = s->epoch_decided = false;
-	broadcast_vote(s);
+	zk_elect_broadcast(s);
 	for (int32_t i = 0; i < s->cfg->n_members; i++)
-		send_vote(s, i);
+		zk_elect_send_vote(s, i);
 	decide_epoch(s);
 }
 
@@ -792,15 +576,15 @@ static void follower_connected_cb(struct env_conn *conn, int status)
 		return;
 	}
 	struct wire_writer w;
-	ENCODE(s, w, {
+	ZK_ENCODE(s, w, {
 		wire_put_u8(&w, ZK_MSG_FOLLOWERINFO);
 		wire_put_i32(&w, s->cfg->my_id);
 		wire_put_i64(&w, s->accepted_epoch);
 	});
-	send_buf(conn, &w);
+	zk_send_buf(conn, &w);
 }
 
-static void follow(struct zk_server *s, int32_t leader)
+void zk_quorum_follow(struct zk_server *s, int32_t leader)
 {
 	int32_t idx = zk_srv_index(s, leader);
 	if (idx < 0 || leader == s->cfg->my_id)
@@ -825,12 +609,12 @@ static void send_ack_if_due(struct zk_server *s)
 			return;
 		s->pending_ackepoch = false;
 		struct wire_writer w;
-		ENCODE(s, w, {
+		ZK_ENCODE(s, w, {
 			wire_put_u8(&w, ZK_MSG_ACKEPOCH);
 			wire_put_i64(&w, s->current_epoch);
-			wire_put_i64(&w, last_zxid(s));
+			wire_put_i64(&w, zk_srv_last_zxid(s));
 		});
-		send_buf(s->lconn, &w);
+		zk_send_buf(s->lconn, &w);
 		return;
 	}
 	/* ACKNL once the synced entries and the new current epoch (written
@@ -891,7 +675,7 @@ static void on_sync(struct zk_server *s, const uint8_t *f, size_t len, struct wi
 		struct zk_entry e;
 		if (get_entry(r, &e))
 			goto bad;
-		if (e.zxid > last_zxid(s))
+		if (e.zxid > zk_srv_last_zxid(s))
 			zk_store_append(s, e.zxid, e.time_ms, e.txn, e.len, e.origin, e.cookie);
 	}
 	if (r->err)
@@ -928,7 +712,7 @@ static void follower_msg(struct zk_server *s, const uint8_t *f, size_t len)
 		break;
 	case ZK_MSG_PROPOSAL: {
 		struct zk_entry e;
-		if (!get_entry(&r, &e) && e.zxid > last_zxid(s))
+		if (!get_entry(&r, &e) && e.zxid > zk_srv_last_zxid(s))
 			zk_store_append(s, e.zxid, e.time_ms, e.txn, e.len, e.origin, e.cookie);
 		break;
 	}
@@ -946,7 +730,7 @@ static void follower_msg(struct zk_server *s, const uint8_t *f, size_t len)
 		break;
 	case ZK_MSG_PING: {
 		struct wire_writer w;
-		ENCODE(s, w, {
+		ZK_ENCODE(s, w, {
 			wire_put_u8(&w, ZK_MSG_PING);
 			size_t at = w.len;
 			int32_t n = 0;
@@ -960,7 +744,7 @@ static void follower_msg(struct zk_server *s, const uint8_t *f, size_t len)
 		});
 		for (uint32_t i = 0; i < s->nsess; i++)
 			s->sess[i].touched = false;
-		send_buf(s->lconn, &w);
+		zk_send_buf(s->lconn, &w);
 		break;
 	}
 	}
@@ -1014,7 +798,7 @@ void zk_quorum_submit(struct zk_server *s, int64_t session, int64_t cookie, int 
 	if (s->role != ZK_ROLE_FOLLOWING || !s->lconn)
 		return;
 	struct wire_writer w;
-	ENCODE(s, w, {
+	ZK_ENCODE(s, w, {
 		wire_put_u8(&w, ZK_MSG_REQUEST);
 		wire_put_i32(&w, s->cfg->my_id);
 		wire_put_i64(&w, cookie);
@@ -1022,7 +806,7 @@ void zk_quorum_submit(struct zk_server *s, int64_t session, int64_t cookie, int 
 		wire_put_u8(&w, (uint8_t)kind);
 		zk_put_buf(&w, (struct zk_buf){p, (int32_t)len});
 	});
-	send_buf(s->lconn, &w);
+	zk_send_buf(s->lconn, &w);
 }
 
 /* ---- Start and the periodic tick ---------------------------------------- */
@@ -1040,7 +824,7 @@ static void tick_cb(struct env_timer *t)
 			zk_quorum_look(s);
 		}
 	} else if (!s->failed) {
-		broadcast_vote(s);
+		zk_elect_broadcast(s);
 	}
 	env_timer_start(s->env, &s->tick_timer, tick_ns(s) / 2, tick_cb);
 }
@@ -1048,14 +832,14 @@ static void tick_cb(struct env_timer *t)
 void zk_quorum_start(struct zk_server *s)
 {
 	const struct zk_server_config *cfg = s->cfg;
-	env_listen(s->env, cfg->election_port, elect_accept_cb, s);
+	env_listen(s->env, cfg->election_port, zk_elect_accept_cb, s);
 	env_listen(s->env, cfg->quorum_port, quorum_accept_cb, s);
 	int32_t me = zk_srv_index(s, cfg->my_id);
 	for (int32_t i = 0; i < cfg->n_members; i++) {
 		s->peers[i].s = s;
 		s->peers[i].idx = i;
 		if (i != me)
-			peer_connect(&s->peers[i]);
+			zk_elect_peer_connect(&s->peers[i]);
 	}
 	s->role = ZK_ROLE_LOOKING;
 	s->round = 0;

@@ -1,8 +1,9 @@
 /*
  * zk_server_impl — the server's internals, shared by its source files and
  * nobody else: zk_server.c (lifecycle, commit and the client protocol),
- * zk_store.c (transaction log and snapshots), zk_quorum.c (election and the
- * leader/follower protocol). Everything here lives in the node's env heap.
+ * zk_server_client.c (the client port), zk_store.c (transaction log and
+ * snapshots), zk_election.c (voting) and zk_quorum.c (the leader/follower
+ * protocol). Everything here lives in the node's env heap.
  */
 #ifndef KSIM_ZK_SERVER_IMPL_H
 #define KSIM_ZK_SERVER_IMPL_H
@@ -213,7 +214,40 @@ int32_t zk_store_find(const struct zk_server *s, int64_t zxid);
 void zk_quorum_durable(struct zk_server *s);
 void zk_quorum_store_idle(struct zk_server *s);
 
+/* Sends the encoded message in w on c (NULL: nothing). */
+static inline void zk_send_buf(struct env_conn *c, const struct wire_writer *w)
+{
+	if (c)
+		env_conn_send(c, w->buf, w->len);
+}
+
+/* Encodes with `body` into the server's scratch buffer, growing it once
+ * when the first pass overflowed. */
+#define ZK_ENCODE(s, w, body)                                                \
+	for (int pass_ = 0; pass_ < 2; pass_++) {                            \
+		wire_writer_init(&(w), (s)->buf, (s)->buf_cap);              \
+		body;                                                        \
+		if (!(w).err)                                                \
+			break;                                               \
+		zk_srv_buf((s), (w).len);                                    \
+	}
+
+static inline int64_t zk_srv_last_zxid(const struct zk_server *s)
+{
+	return s->nhist ? s->hist[s->nhist - 1].zxid : s->hist_base;
+}
+
+/* zk_election.c */
+void zk_elect_broadcast(struct zk_server *s);
+void zk_elect_send_vote(struct zk_server *s, int32_t idx);
+void zk_elect_check(struct zk_server *s);
+struct zk_vote zk_elect_self_vote(const struct zk_server *s);
+void zk_elect_peer_connect(struct zk_peer_out *p);
+void zk_elect_accept_cb(void *arg, struct env_conn *conn);
+
 /* zk_quorum.c */
+void zk_quorum_lead(struct zk_server *s);
+void zk_quorum_follow(struct zk_server *s, int32_t leader);
 void zk_quorum_start(struct zk_server *s);
 void zk_quorum_look(struct zk_server *s);
 /* Submits a client write/sync/session op to the leader. */
