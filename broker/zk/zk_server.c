@@ -326,6 +326,10 @@ static void apply_entry(struct zk_server *s, const struct zk_entry *e)
 		close_session_conns(s, txn.session_id, e);
 	}
 	struct zk_cconn *c = e->origin == s->cfg->my_id ? cc_find(s, e->cookie) : NULL;
+	if (c && c->session != txn.session_id)
+		c = NULL; /* not this connection's txn after all */
+	if (c && c->hs_pending && txn.type != ZK_OP_CREATE_SESSION)
+		c = NULL;
 	if (c && (c->hs_pending || c->nsub)) {
 		if (c->hs_pending) {
 			c->active = true;

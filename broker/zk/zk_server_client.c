@@ -338,6 +338,11 @@ void *zk_server_start(struct env *env, const void *config)
 	s->quorum = cfg->n_members / 2 + 1;
 	s->alloc = (struct zk_alloc){tree_realloc, env};
 	s->tree = zk_tree_create(&s->alloc, zk_srv_watch_event, s);
+	/* Connection tokens travel with forwarded writes and come back with
+	 * their commit, possibly after this server restarted: start each
+	 * incarnation's tokens at a random base so an old token never names a
+	 * new connection. */
+	s->next_token = (int64_t)(env_random(env) & 0x7fffffffull) << 24;
 	zk_store_recover(s);
 	env_listen(env, cfg->client_port, client_accept_cb, s);
 	zk_quorum_start(s);
