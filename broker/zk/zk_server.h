@@ -57,8 +57,8 @@ struct zk_server_config {
 	int32_t tick_time_ms;		/* tickTime, default 2000 */
 	int32_t init_limit;		/* initLimit (ticks), default 10 */
 	int32_t sync_limit;		/* syncLimit (ticks), default 5 */
-	int32_t min_session_timeout_ms; /* minSessionTimeout, default 2 * tickTime */
-	int32_t max_session_timeout_ms; /* maxSessionTimeout, default 20 * tickTime */
+	int32_t min_session_timeout_ms; /* minSessionTimeout; 0: 2 * tickTime */
+	int32_t max_session_timeout_ms; /* maxSessionTimeout; 0: 20 * tickTime */
 	int32_t snap_count;		/* snapCount, default 100000 */
 	uint16_t client_port;		/* clientPort, default 2181 */
 	uint16_t quorum_port;		/* server.N=host:2888:3888, first port */

@@ -216,11 +216,17 @@ static void handshake(struct zk_cconn *c, const uint8_t *f, size_t len)
 		c->conn = NULL;
 		return;
 	}
+	/* zoo.cfg: minSessionTimeout and maxSessionTimeout default to 2 and 20
+	 * ticks when unset (0). */
+	int32_t lo = cfg->min_session_timeout_ms ? cfg->min_session_timeout_ms
+						 : 2 * cfg->tick_time_ms;
+	int32_t hi = cfg->max_session_timeout_ms ? cfg->max_session_timeout_ms
+						 : 20 * cfg->tick_time_ms;
 	int32_t t = q.timeout_ms;
-	if (t < cfg->min_session_timeout_ms)
-		t = cfg->min_session_timeout_ms;
-	if (t > cfg->max_session_timeout_ms)
-		t = cfg->max_session_timeout_ms;
+	if (t < lo)
+		t = lo;
+	if (t > hi)
+		t = hi;
 	if (q.session_id == 0) {
 		int64_t id = (int64_t)(((uint64_t)cfg->my_id << 56) |
 				       (env_random(s->env) & 0x00ffffffffffffffull));
