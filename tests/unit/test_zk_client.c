@@ -277,6 +277,123 @@ static void test_close_session_removes_ephemerals(void **state)
 	fx_free(e.f);
 }
 
+/* ---- Raw jute against a server ------------------------------------------ */
+
+struct raw {
+	struct env *env;
+	struct env_conn *conn;
+	uint8_t got[4][64];
+	size_t got_len[4];
+	int nframes;
+	int closed; /* the reason, once closed */
+};
+
+static struct raw *g_raw;
+static uint8_t g_raw_hello[64];
+static size_t g_raw_hello_len;
+
+static void raw_frame(struct env_conn *conn, const uint8_t *f, size_t len)
+{
+	struct raw *r = env_conn_data(conn);
+	if (r->nframes < 4 && len <= 64) {
+		memcpy(r->got[r->nframes], f, len);
+		r->got_len[r->nframes] = len;
+	}
+	r->nframes++;
+}
+
+static void raw_closed(struct env_conn *conn, int reason)
+{
+	struct raw *r = env_conn_data(conn);
+	r->closed = reason;
+	r->conn = NULL;
+}
+
+static const struct env_conn_ops raw_ops = {raw_frame, raw_closed};
+
+static void raw_connected(struct env_conn *conn, int status)
+{
+	if (status == 0)
+		env_conn_send(conn, g_raw_hello, g_raw_hello_len);
+}
+
+static void *raw_start(struct env *env, const void *config)
+{
+	struct raw *r = env_calloc(env, 1, sizeof *r);
+	r->env = env;
+	r->conn = env_connect(env, "zk-1", 2181, &raw_ops, r, raw_connected);
+	g_raw = r;
+	return r;
+}
+
+static const struct sim_node_class raw_class = {"client", raw_start};
+
+/*
+ * An unknown session gets ZooKeeper's expired answer, byte for byte, then
+ * the connection closes. The request is ConnectRequest {protocolVersion 0,
+ * lastZxidSeen 0, timeOut 1000 = 0x3e8, sessionId 0x1234, passwd 16 x 0xaa,
+ * readOnly 0}: 4 + 8 + 4 + 8 + (4 + 16) + 1 = 45 bytes. The answer is
+ * ConnectResponse {protocolVersion 0, timeOut 0, sessionId 0, passwd 16 zero
+ * bytes, readOnly 0}: 4 + 4 + 8 + (4 + 16) + 1 = 37 bytes (41 with the
+ * length prefix the C client reads).
+ */
+static void test_raw_expired_connect_response(void **state)
+{
+	static const uint8_t req[45] = {
+		0, 0, 0, 0,                         /* protocolVersion */
+		0, 0, 0, 0, 0, 0, 0, 0,             /* lastZxidSeen */
+		0, 0, 0x03, 0xe8,                   /* timeOut 1000 */
+		0, 0, 0, 0, 0, 0, 0x12, 0x34,       /* sessionId */
+		0, 0, 0, 16,                        /* passwd length */
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+		0,                                  /* readOnly */
+	};
+	static const uint8_t want[37] = {
+		0, 0, 0, 0,             /* protocolVersion */
+		0, 0, 0, 0,             /* timeOut 0 */
+		0, 0, 0, 0, 0, 0, 0, 0, /* sessionId 0 */
+		0, 0, 0, 16,            /* passwd: 16 zero bytes */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0,                      /* readOnly */
+	};
+	memcpy(g_raw_hello, req, sizeof req);
+	g_raw_hello_len = sizeof req;
+	struct fx *f = fx_new(31, 3, 0);
+	uint32_t raw = sim_node_add(f->w, "raw", &raw_class, NULL);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	sim_node_start(f->w, raw);
+	sim_run_for(f->w, 500 * SIM_NS_PER_MS);
+	assert_int_equal(g_raw->nframes, 1);
+	assert_int_equal(g_raw->got_len[0], sizeof want);
+	assert_memory_equal(g_raw->got[0], want, sizeof want);
+	assert_int_equal(g_raw->closed, ENV_EOF);
+	fx_free(f);
+}
+
+/* A client that has seen a zxid beyond the server's is refused without an
+ * answer, as ZooKeeper 3.8 does, so it tries another server. */
+static void test_raw_refuses_client_ahead(void **state)
+{
+	uint8_t req[45] = {0};
+	req[4] = 0x7f; /* lastZxidSeen 0x7f00000000000000 */
+	req[14] = 0x03;
+	req[15] = 0xe8;
+	req[27] = 16;
+	memcpy(g_raw_hello, req, sizeof req);
+	g_raw_hello_len = sizeof req;
+	struct fx *f = fx_new(32, 3, 0);
+	uint32_t raw = sim_node_add(f->w, "raw", &raw_class, NULL);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	sim_node_start(f->w, raw);
+	sim_run_for(f->w, 500 * SIM_NS_PER_MS);
+	assert_int_equal(g_raw->nframes, 0);
+	assert_int_equal(g_raw->closed, ENV_EOF);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_connection_loss_and_failover),
 		cmocka_unit_test(test_expiry_after_pause),
 		cmocka_unit_test(test_close_session_removes_ephemerals),
+		cmocka_unit_test(test_raw_expired_connect_response),
+		cmocka_unit_test(test_raw_refuses_client_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
