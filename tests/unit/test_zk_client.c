@@ -394,6 +394,112 @@ static void test_raw_refuses_client_ahead(void **state)
 	fx_free(f);
 }
 
+/* ---- Garbage after a valid handshake ------------------------------------- */
+
+struct junk {
+	struct env *env;
+	struct env_conn *conn;
+	bool open;
+	int sent;
+	struct env_timer timer;
+};
+
+static void junk_frame(struct env_conn *conn, const uint8_t *f, size_t len)
+{
+}
+
+static void junk_start_conn(struct junk *j);
+
+static void junk_closed(struct env_conn *conn, int reason)
+{
+	struct junk *j = env_conn_data(conn);
+	j->conn = NULL;
+	j->open = false;
+}
+
+static const struct env_conn_ops junk_ops = {junk_frame, junk_closed};
+
+static void junk_connected(struct env_conn *conn, int status)
+{
+	struct junk *j = env_conn_data(conn);
+	if (status) {
+		j->conn = NULL;
+		return;
+	}
+	j->open = true;
+	uint8_t req[45] = {0};
+	req[14] = 0x03;
+	req[15] = 0xe8;
+	req[27] = 16;
+	env_conn_send(conn, req, sizeof req);
+}
+
+static void junk_start_conn(struct junk *j)
+{
+	static const char *const hosts[] = {"zk-1", "zk-2", "zk-3"};
+	j->conn = env_connect(j->env, hosts[env_random_below(j->env, 3)], 2181, &junk_ops, j,
+			      junk_connected);
+}
+
+/* Sends one frame: a request header with any op code (and sometimes a
+ * special xid), then random bytes; or wholly random bytes. */
+static void junk_tick(struct env_timer *t)
+{
+	struct junk *j = t->data;
+	if (!j->conn)
+		junk_start_conn(j);
+	else if (j->open) {
+		uint8_t b[48];
+		size_t n = (size_t)env_random_below(j->env, sizeof b + 1);
+		for (size_t i = 0; i < n; i++)
+			b[i] = (uint8_t)env_random(j->env);
+		if (n >= 8 && env_random_below(j->env, 2)) {
+			static const int8_t ops[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15,
+						     101, -11, 100};
+			b[0] = b[1] = b[2] = 0;
+			b[4] = b[5] = b[6] = (uint8_t)(ops[env_random_below(j->env, 17)] < 0 ? 0xff : 0);
+			b[7] = (uint8_t)ops[env_random_below(j->env, 17)];
+		}
+		env_conn_send(j->conn, b, n);
+		j->sent++;
+	}
+	env_timer_start(j->env, &j->timer, 5 * SIM_NS_PER_MS, junk_tick);
+}
+
+static void *junk_start(struct env *env, const void *config)
+{
+	struct junk *j = env_calloc(env, 1, sizeof *j);
+	j->env = env;
+	j->timer.data = j;
+	env_timer_start(env, &j->timer, 0, junk_tick);
+	return j;
+}
+
+static const struct sim_node_class junk_class = {"client", junk_start};
+
+/* Malformed requests get error replies or a closed connection; the
+ * ensemble keeps agreeing and serving a well-behaved client meanwhile. */
+static void test_garbage_requests(void **state)
+{
+	int runs = getenv("KSIM_UNDER_VALGRIND") ? 1 : 5;
+	for (int run = 0; run < runs; run++) {
+		struct fx *f = fx_new(40 + (uint64_t)run, 3, 1);
+		uint32_t junk = sim_node_add(f->w, "junk", &junk_class, NULL);
+		fx_start_all(f);
+		assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+		sim_node_start(f->w, junk);
+		size_t before = f->nacked;
+		sim_run_for(f->w, 5 * SIM_NS_PER_S);
+		struct junk *j = sim_node_state(f->w, junk);
+		assert_true(j->sent > 200);
+		assert_true(f->nacked > before + 50);
+		assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+		if (f->violations)
+			fail_msg("%s", f->first_violation);
+		fx_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_close_session_removes_ephemerals),
 		cmocka_unit_test(test_raw_expired_connect_response),
 		cmocka_unit_test(test_raw_refuses_client_ahead),
+		cmocka_unit_test(test_garbage_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
