@@ -199,6 +199,33 @@ static void test_corrupt_log_is_truncated(void **state)
 	}
 }
 
+/* fsync fails on the leader's disk: it leaves the ensemble rather than ack
+ * what is not durable; the others elect a leader and carry on; restarted
+ * on a healthy disk it catches up. */
+static void test_fsync_error_on_leader(void **state)
+{
+	struct fx *f = fx_new(17, 3, 2);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	sim_run_for(f->w, SIM_NS_PER_S);
+	int32_t old = fx_leader(f);
+	struct sim_disk *d = sim_node_disk(f->w, f->sid[old]);
+	sim_disk_set_fault(d, SIM_DISK_FSYNC_ERROR, true);
+	sim_run_for(f->w, 3 * SIM_NS_PER_S);
+	assert_true(fx_leader(f) >= 0 && fx_leader(f) != old);
+	assert_false(zk_server_serving(fx_server(f, old)));
+	size_t before = f->nacked;
+	sim_run_for(f->w, 2 * SIM_NS_PER_S);
+	assert_true(f->nacked > before + 20);
+	sim_disk_set_fault(d, SIM_DISK_FSYNC_ERROR, false);
+	sim_node_restart(f->w, f->sid[old]);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	assert_no_lost_write(f);
+	assert_same_digest(f);
+	assert_clean(f);
+	fx_free(f);
+}
+
 /* ---- Seed sweep under random faults ---------------------------------------- */
 
 struct chaos {
@@ -336,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_minority_serves_no_writes),
 		cmocka_unit_test(test_power_loss_all_recovers),
 		cmocka_unit_test(test_corrupt_log_is_truncated),
+		cmocka_unit_test(test_fsync_error_on_leader),
 		cmocka_unit_test(test_same_seed_same_run),
 		cmocka_unit_test(test_seed_sweep),
 	};
