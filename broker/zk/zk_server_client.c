@@ -93,6 +93,14 @@ static bool serve_local(struct zk_cconn *c, const struct zk_request_header *h,
 		cc_reply_hdr(c, h->xid, ZOK);
 		return true;
 	}
+	case ZK_OP_SYNC:
+		if (zk_decode_request(r, h->type, &q)) {
+			cc_reply_hdr(c, h->xid, ZMARSHALLINGERROR);
+			return true;
+		}
+		resp.path = q.path;
+		cc_send_resp(c, h->xid, &resp);
+		return true;
 	case ZK_OP_EXISTS:
 	case ZK_OP_GET_DATA:
 	case ZK_OP_GET_CHILDREN:
@@ -100,7 +108,7 @@ static bool serve_local(struct zk_cconn *c, const struct zk_request_header *h,
 	case ZK_OP_GET_ACL:
 		break;
 	case ZK_OP_CREATE: case ZK_OP_CREATE2: case ZK_OP_DELETE: case ZK_OP_SET_DATA:
-	case ZK_OP_CHECK: case ZK_OP_MULTI: case ZK_OP_CLOSE_SESSION: case ZK_OP_SYNC:
+	case ZK_OP_CHECK: case ZK_OP_MULTI: case ZK_OP_CLOSE_SESSION:
 		return false;
 	default:
 		cc_reply_hdr(c, h->xid, ZUNIMPLEMENTED);
@@ -165,9 +173,14 @@ void zk_srv_cc_process(struct zk_cconn *c)
 			c->conn = NULL;
 			return;
 		}
-		if (c->nsub && (is_barrier(h.type) || !is_write(h.type)))
+		/* The leader answers a sync of its own clients at once: its tree
+		 * holds everything it committed (and this keeps every reply to
+		 * a leader's client out of the submitting call). */
+		bool remote = is_write(h.type) &&
+			      !(h.type == ZK_OP_SYNC && s->role == ZK_ROLE_LEADING);
+		if (c->nsub && (is_barrier(h.type) || !remote))
 			return;
-		if (is_write(h.type)) {
+		if (remote) {
 			c->nsub++;
 			zk_quorum_submit(s, c->session, c->token, ZK_SUBMIT_REQUEST, f + 4, len);
 			if (is_barrier(h.type))
