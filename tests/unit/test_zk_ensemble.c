@@ -169,6 +169,41 @@ static void test_power_loss_all_recovers(void **state)
 	fx_free(f);
 }
 
+/* Five servers split 2 | 3 with the leader on the small side: neither
+ * minority server serves or commits, the majority elects and goes on. */
+static void test_minority_of_five(void **state)
+{
+	struct fx *f = fx_new(9, 5, 2);
+	fx_start_all(f);
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	int32_t leader = fx_leader(f);
+	int32_t other = (leader + 1) % 5;
+	uint32_t group[FX_MAX_SERVERS + FX_MAX_CLIENTS + 2] = {0};
+	uint32_t count = sim_node_count(f->w);
+	for (uint32_t id = 1; id <= count; id++)
+		group[id] = 1;
+	group[f->sid[leader]] = 2;
+	group[f->sid[other]] = 2;
+	sim_net_partition(sim_world_net(f->w), group, count);
+	sim_run_for(f->w, 3 * SIM_NS_PER_S);
+	int64_t frozen[2] = {zk_server_committed_zxid(fx_server(f, leader)),
+			     zk_server_committed_zxid(fx_server(f, other))};
+	size_t before = f->nacked;
+	sim_run_for(f->w, 3 * SIM_NS_PER_S);
+	assert_false(zk_server_serving(fx_server(f, leader)));
+	assert_false(zk_server_serving(fx_server(f, other)));
+	assert_true(zk_server_committed_zxid(fx_server(f, leader)) == frozen[0]);
+	assert_true(zk_server_committed_zxid(fx_server(f, other)) == frozen[1]);
+	assert_true(f->nacked > before);
+	assert_int_equal(fx_serving_count(f), 3);
+	sim_net_heal(sim_world_net(f->w));
+	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
+	assert_no_lost_write(f);
+	assert_same_digest(f);
+	assert_clean(f);
+	fx_free(f);
+}
+
 /* A follower's log corrupted on disk: recovery stops at the first bad
  * record (never replaying it), truncates there, and the server catches up
  * from the leader. A corrupted txn replayed would show up in the agreement
@@ -361,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_leader_failover),
 		cmocka_unit_test(test_ephemeral_expires_with_dead_client),
 		cmocka_unit_test(test_minority_serves_no_writes),
+		cmocka_unit_test(test_minority_of_five),
 		cmocka_unit_test(test_power_loss_all_recovers),
 		cmocka_unit_test(test_corrupt_log_is_truncated),
 		cmocka_unit_test(test_fsync_error_on_leader),
