@@ -494,8 +494,8 @@ static void test_garbage_requests(void **state)
 		assert_true(j->sent > 200);
 		assert_true(f->nacked > before + 50);
 		assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
-		if (f->violations)
-			fail_msg("%s", f->first_violation);
+		if (zk_check_violations(&f->chk))
+			fail_msg("%s", zk_check_first_violation(&f->chk));
 		fx_free(f);
 	}
 }

@@ -20,8 +20,10 @@ static bool under_valgrind(void)
 
 static void assert_clean(struct fx *f)
 {
-	if (f->violations)
-		fail_msg("%d violations, first: %s", f->violations, f->first_violation);
+	if (zk_check_violations(&f->chk))
+		fail_msg("%llu violations, first: %s",
+			 (unsigned long long)zk_check_violations(&f->chk),
+			 zk_check_first_violation(&f->chk));
 }
 
 /* Every acknowledged write is on every running server. */
@@ -50,6 +52,38 @@ static void assert_same_digest(struct fx *f)
 		d = zk_server_digest(s);
 		have = true;
 	}
+}
+
+/* The checker itself, fed by hand: each invariant it guards must trip. */
+static void test_check_catches_violations(void **state)
+{
+	struct zk_alloc ha = {fx_realloc, NULL};
+	struct zk_check c;
+	zk_check_init(&c, &ha);
+	const struct zk_server_observer *o = zk_check_observer(&c);
+	int64_t z1 = 0x100000001, z2 = 0x100000002, z3 = 0x100000003, y1 = 0x200000001;
+	o->on_apply(o->ctx, 1, 0, z1, 11);
+	o->on_apply(o->ctx, 1, z1, z2, 12);
+	o->on_apply(o->ctx, 2, 0, z1, 11); /* a lagging server: a prefix, fine */
+	o->on_reset(o->ctx, 3, z2);	   /* a SNAP at a committed zxid, fine */
+	o->on_apply(o->ctx, 3, z2, z3, 13);
+	o->on_established(o->ctx, 1, 1);
+	o->on_established(o->ctx, 2, 2);
+	assert_int_equal(zk_check_violations(&c), 0);
+	assert_int_equal(zk_check_committed_count(&c), 3);
+	o->on_apply(o->ctx, 2, z1, z2, 99); /* another txn for z2 */
+	assert_int_equal(zk_check_violations(&c), 1);
+	assert_non_null(strstr(zk_check_first_violation(&c), "two txns"));
+	o->on_reset(o->ctx, 4, z1);
+	o->on_apply(o->ctx, 4, z1, y1, 5); /* skips z2, z3: a fork */
+	assert_int_equal(zk_check_violations(&c), 2);
+	o->on_established(o->ctx, 3, 2); /* a second leader of epoch 2 */
+	assert_int_equal(zk_check_violations(&c), 3);
+	o->on_reset(o->ctx, 2, 0x300000007); /* a snapshot nobody committed */
+	assert_int_equal(zk_check_violations(&c), 4);
+	o->on_apply(o->ctx, 1, z3, 0x200000009, 1); /* not from its position */
+	assert_int_equal(zk_check_violations(&c), 5);
+	zk_check_free(&c);
 }
 
 static void test_elect_and_commit(void **state)
@@ -350,18 +384,18 @@ static uint64_t run_seed(uint64_t seed, int32_t nservers, int64_t chaos_ns)
 	f->writes = false;
 	sim_run_for(f->w, 6 * SIM_NS_PER_S);
 	assert_true(fx_converge(f, 10 * SIM_NS_PER_S));
-	if (f->violations)
-		fail_msg("seed %llu: %s", (unsigned long long)seed, f->first_violation);
+	if (zk_check_violations(&f->chk))
+		fail_msg("seed %llu: %s", (unsigned long long)seed,
+			 zk_check_first_violation(&f->chk));
 	assert_no_lost_write(f);
 	assert_same_digest(f);
 	for (int32_t i = 0; i < f->nservers; i++)
 		assert_int_equal(zk_server_orphan_ephemerals(fx_server(f, i)), 0);
-	int epochs = 0;
-	for (int e = 0; e < 4096; e++)
-		epochs += f->leader_of_epoch[e] != 0;
+	size_t epochs = zk_check_epoch_count(&f->chk);
 	if (getenv("KSIM_ZK_SWEEP_VERBOSE"))
-		printf("seed %llu: %zu acked, %zu committed, %d epochs\n",
-		       (unsigned long long)seed, f->nacked, f->ng, epochs);
+		printf("seed %llu: %zu acked, %zu committed, %zu epochs\n",
+		       (unsigned long long)seed, f->nacked, zk_check_committed_count(&f->chk),
+		       epochs);
 	uint64_t hash = sim_trace_hash(f->w);
 	fx_free(f);
 	return hash;
@@ -392,6 +426,7 @@ static void test_seed_sweep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_catches_violations),
 		cmocka_unit_test(test_elect_and_commit),
 		cmocka_unit_test(test_leader_failover),
 		cmocka_unit_test(test_ephemeral_expires_with_dead_client),

@@ -1,9 +1,8 @@
 /*
  * A simulated ZooKeeper ensemble for tests: N zk_server nodes ("zk-1" ...)
- * and M workload clients ("c-1" ...) built on zk_client, with the checkers
- * the harness will use: agreement (every committed txn a server applies
- * extends one global committed sequence, and no zxid carries two txns), one
- * established leader per epoch, and acknowledged writes.
+ * and M workload clients ("c-1" ...) built on zk_client, checked by
+ * zk_check (agreement, one established leader per epoch) and by the record
+ * of acknowledged writes kept here.
  *
  * Each workload client connects, creates its ephemeral "/e-<k>", then keeps
  * one sequential create "/w/c<k>-" in flight; every acknowledged path is
@@ -17,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/zk/zk_check.h"
 #include "broker/zk/zk_client.h"
 #include "broker/zk/zk_server.h"
 #include "sim/net.h"
@@ -55,15 +55,7 @@ struct fx {
 	uint32_t cid[FX_MAX_CLIENTS];
 	struct zk_server_config scfg[FX_MAX_SERVERS];
 	struct fx_client_cfg ccfg[FX_MAX_CLIENTS];
-	struct zk_server_observer obs;
-	/* Checkers. */
-	int64_t *gz;
-	uint64_t *gh;
-	size_t ng, gcap;
-	int64_t pos[FX_MAX_SERVERS + 1];
-	int64_t leader_of_epoch[4096];
-	int violations;
-	char first_violation[200];
+	struct zk_check chk; /* agreement and one leader per epoch */
 	/* Workload history. */
 	char (*acked)[48];
 	size_t nacked, acked_cap;
@@ -72,75 +64,13 @@ struct fx {
 	bool writes;
 };
 
-static inline void fx_violation(struct fx *f, const char *what, long long a, long long b)
+static inline void *fx_realloc(void *ctx, void *p, size_t n)
 {
-	if (!f->violations++)
-		snprintf(f->first_violation, sizeof f->first_violation, "%s (%llx, %llx)", what, a,
-			 b);
-}
-
-/* Index of zxid in the global sequence, or -1. */
-static inline long fx_gfind(const struct fx *f, int64_t z)
-{
-	long lo = 0, hi = (long)f->ng - 1;
-	while (lo <= hi) {
-		long mid = (lo + hi) / 2;
-		if (f->gz[mid] == z)
-			return mid;
-		if (f->gz[mid] < z)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
+	if (n == 0) {
+		free(p);
+		return NULL;
 	}
-	return -1;
-}
-
-static inline void fx_on_apply(void *ctx, int32_t server, int64_t prev, int64_t zxid,
-			       uint64_t hash)
-{
-	struct fx *f = ctx;
-	if (f->pos[server] != prev)
-		fx_violation(f, "apply does not follow the server's position", f->pos[server], prev);
-	long i = fx_gfind(f, zxid);
-	if (i >= 0) {
-		if (f->gh[i] != hash)
-			fx_violation(f, "two txns for one zxid", zxid, 0);
-		long pi = prev ? fx_gfind(f, prev) : -1;
-		if (pi != i - 1)
-			fx_violation(f, "committed history is not a prefix", prev, zxid);
-	} else {
-		int64_t last = f->ng ? f->gz[f->ng - 1] : 0;
-		if (prev != last || zxid <= last)
-			fx_violation(f, "committed history forks", prev, zxid);
-		if (f->ng == f->gcap) {
-			f->gcap = f->gcap ? f->gcap * 2 : 1024;
-			f->gz = sim_xrealloc(f->gz, f->gcap * sizeof *f->gz);
-			f->gh = sim_xrealloc(f->gh, f->gcap * sizeof *f->gh);
-		}
-		f->gz[f->ng] = zxid;
-		f->gh[f->ng++] = hash;
-	}
-	f->pos[server] = zxid;
-}
-
-static inline void fx_on_reset(void *ctx, int32_t server, int64_t zxid)
-{
-	struct fx *f = ctx;
-	if (zxid && fx_gfind(f, zxid) < 0)
-		fx_violation(f, "snapshot at an uncommitted zxid", zxid, 0);
-	f->pos[server] = zxid;
-}
-
-static inline void fx_on_established(void *ctx, int32_t server, int64_t epoch)
-{
-	struct fx *f = ctx;
-	if (epoch <= 0 || epoch >= 4096) {
-		fx_violation(f, "epoch out of range", epoch, 0);
-		return;
-	}
-	if (f->leader_of_epoch[epoch])
-		fx_violation(f, "two leaders for one epoch", epoch, server);
-	f->leader_of_epoch[epoch] = server;
+	return sim_xrealloc(p, n);
 }
 
 /* ---- Workload client node ------------------------------------------------ */
@@ -255,7 +185,8 @@ static inline struct fx *fx_new(uint64_t seed, int32_t nservers, int32_t nclient
 	f->nservers = nservers;
 	f->nclients = nclients;
 	f->writes = true;
-	f->obs = (struct zk_server_observer){f, fx_on_apply, fx_on_reset, fx_on_established};
+	struct zk_alloc ha = {fx_realloc, NULL};
+	zk_check_init(&f->chk, &ha);
 	static const char *const names[] = {"zk-1", "zk-2", "zk-3", "zk-4", "zk-5"};
 	static const char *const cnames[] = {"c-1", "c-2", "c-3", "c-4"};
 	char connect[160] = "";
@@ -267,7 +198,7 @@ static inline struct fx *fx_new(uint64_t seed, int32_t nservers, int32_t nclient
 		c->min_session_timeout_ms = 2 * FX_TICK_MS;
 		c->max_session_timeout_ms = 20 * FX_TICK_MS;
 		c->snap_count = 50;
-		c->observer = &f->obs;
+		c->observer = zk_check_observer(&f->chk);
 		c->n_members = nservers;
 		for (int32_t k = 0; k < nservers; k++)
 			c->members[k] = (struct zk_server_member){k + 1, names[k]};
@@ -295,8 +226,7 @@ static inline void fx_start_all(struct fx *f)
 static inline void fx_free(struct fx *f)
 {
 	sim_world_free(f->w);
-	free(f->gz);
-	free(f->gh);
+	zk_check_free(&f->chk);
 	free(f->acked);
 	free(f);
 }
