@@ -74,8 +74,9 @@ static void fill(struct load *l)
 	}
 	while (l->inflight < INFLIGHT) {
 		l->inflight++;
-		zk_client_set_data(l->zk, l->path, "payload-64-bytes-payload-64-bytes-payload-64-bytes-payload-64-b",
-				   64, -1, set_done, l);
+		static const char payload[65] =
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+		zk_client_set_data(l->zk, l->path, payload, 64, -1, set_done, l);
 	}
 }
 
@@ -140,7 +141,8 @@ int main(void)
 	printf("bench_zk: 3 servers, %d clients x %d in flight, %.0f simulated s\n", CLIENTS,
 	       INFLIGHT, sim_s);
 	printf("  committed writes per simulated second: %.0f\n", (double)writes / sim_s);
-	printf("  simulated seconds per wall second:     %.1f\n", sim_s / (wall > 0 ? wall : 1e-9));
+	printf("  simulated seconds per wall second:     %.1f\n",
+	       sim_s / (wall > 0 ? wall : 1e-9));
 	sim_world_free(w);
 	return writes > 0 ? 0 : 1;
 }

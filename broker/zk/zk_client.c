@@ -463,15 +463,17 @@ const char *zk_client_server(const struct zk_client *c)
 }
 
 /* Queues one request: encodes header + body with `enc`, sends, records it. */
-static struct zk_pending *submit(struct zk_client *c, const struct zk_request *q, const struct zk_request *ops,
-		   int32_t nops, zk_client_cb *cb, void *arg)
+static struct zk_pending *submit(struct zk_client *c, const struct zk_request *q,
+				 const struct zk_request *ops, int32_t nops, zk_client_cb *cb,
+				 void *arg)
 {
 	struct zk_pending *p = env_calloc(c->env, 1, sizeof *p);
 	p->type = q->type;
 	p->cb = cb;
 	p->arg = arg;
 	if (c->state != ZK_CLIENT_CONNECTED || !c->session_ok) {
-		defer_fail(c, p, c->state == ZK_CLIENT_EXPIRED ? ZSESSIONEXPIRED : ZCONNECTIONLOSS);
+		int32_t rc = c->state == ZK_CLIENT_EXPIRED ? ZSESSIONEXPIRED : ZCONNECTIONLOSS;
+		defer_fail(c, p, rc);
 		return NULL;
 	}
 	p->xid = ++c->xid;

@@ -468,7 +468,8 @@ static void on_learner_msg(struct zk_server *s, struct zk_learner *l, int type,
 		for (int32_t i = 0; i < n && !r->err; i++) {
 			struct zk_session *x = zk_srv_session(s, wire_get_i64(r));
 			if (x)
-				x->deadline_ns = env_now_ns(s->env) + (int64_t)x->timeout_ms * ZK_MS;
+				x->deadline_ns = env_now_ns(s->env) +
+						 (int64_t)x->timeout_ms * ZK_MS;
 		}
 		break;
 	}
@@ -818,7 +819,8 @@ static void tick_cb(struct env_timer *t)
 	if (s->role == ZK_ROLE_LEADING) {
 		lead_tick(s, now);
 	} else if (s->role == ZK_ROLE_FOLLOWING) {
-		int64_t limit = (s->uptodate ? s->cfg->sync_limit : s->cfg->init_limit) * tick_ns(s);
+		int32_t ticks = s->uptodate ? s->cfg->sync_limit : s->cfg->init_limit;
+		int64_t limit = ticks * tick_ns(s);
 		if (now - s->leader_heard_ns > limit) {
 			env_log(s->env, ENV_LOG_INFO, "leader silent");
 			zk_quorum_look(s);

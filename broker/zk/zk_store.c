@@ -381,7 +381,8 @@ void zk_store_recover(struct zk_server *s)
 	env_mkdirs(s->env, s->cfg->data_dir);
 	int64_t snap_log_id = -1;
 	if (load_snapshot(s, &snap_log_id))
-		env_log(s->env, ENV_LOG_INFO, "snapshot at zxid %llx", (unsigned long long)s->committed);
+		env_log(s->env, ENV_LOG_INFO, "snapshot at zxid %llx",
+			(unsigned long long)s->committed);
 	if (s->cfg->observer && s->cfg->observer->on_reset)
 		s->cfg->observer->on_reset(s->cfg->observer->ctx, s->cfg->my_id, s->committed);
 	s->hist_base = s->committed;

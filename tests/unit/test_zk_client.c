@@ -456,9 +456,10 @@ static void junk_tick(struct env_timer *t)
 		if (n >= 8 && env_random_below(j->env, 2)) {
 			static const int8_t ops[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15,
 						     101, -11, 100};
-			b[0] = b[1] = b[2] = 0;
-			b[4] = b[5] = b[6] = (uint8_t)(ops[env_random_below(j->env, 17)] < 0 ? 0xff : 0);
-			b[7] = (uint8_t)ops[env_random_below(j->env, 17)];
+			int8_t op = ops[env_random_below(j->env, 17)];
+			b[0] = b[1] = b[2] = 0; /* a small xid */
+			b[4] = b[5] = b[6] = op < 0 ? 0xff : 0; /* big-endian i32 op */
+			b[7] = (uint8_t)op;
 		}
 		env_conn_send(j->conn, b, n);
 		j->sent++;
