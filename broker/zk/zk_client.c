@@ -193,11 +193,11 @@ static void lose_connection(struct zk_client *c)
 	env_log(c->env, ENV_LOG_DEBUG, "connection to %s lost (session %llx)",
 		c->hosts[c->conn_host], (unsigned long long)c->session_id);
 	if (c->state == ZK_CLIENT_CONNECTED)
-		c->state = ZK_CLIENT_CONNECTING;
+		c->state = ZK_CLIENT_DISCONNECTED;
 	fail_pending(c, c->state == ZK_CLIENT_EXPIRED ? ZSESSIONEXPIRED : ZCONNECTIONLOSS);
 	if (was)
 		emit_state(c, ZK_STATE_DISCONNECTED);
-	if (c->state != ZK_CLIENT_CONNECTING)
+	if (c->state != ZK_CLIENT_CONNECTING && c->state != ZK_CLIENT_DISCONNECTED)
 		return;
 	c->retry_timer.data = c;
 	env_timer_start(c->env, &c->retry_timer, env_random_range(c->env, 10, 50) * ZK_MS,
@@ -363,7 +363,7 @@ static void connected_cb(struct env_conn *conn, int status)
 
 static void start_connect(struct zk_client *c)
 {
-	if (c->state != ZK_CLIENT_CONNECTING)
+	if (c->state != ZK_CLIENT_CONNECTING && c->state != ZK_CLIENT_DISCONNECTED)
 		return;
 	int32_t i = c->next_host;
 	c->next_host = (c->next_host + 1) % c->nhosts;

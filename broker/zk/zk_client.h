@@ -10,7 +10,7 @@
  *   sessionTimeout / number of servers; a connection silent for two thirds
  *   of the session timeout is dropped.
  * - On a dropped connection every pending request fails with ZCONNECTIONLOSS
- *   (in request order), the state goes CONNECTING and the watcher hears
+ *   (in request order), the state goes DISCONNECTED and the watcher hears
  *   ZK_STATE_DISCONNECTED; the client reconnects with its session id and
  *   password and lastZxidSeen. A server answering with the expired
  *   ConnectResponse (timeOut 0) ends the session: state EXPIRED, watcher
@@ -38,8 +38,9 @@
 struct zk_client;
 
 enum zk_client_state {
-	ZK_CLIENT_CONNECTING,
+	ZK_CLIENT_CONNECTING,	/* no session yet: the first connect */
 	ZK_CLIENT_CONNECTED,
+	ZK_CLIENT_DISCONNECTED, /* the session lives; reconnecting to a server */
 	ZK_CLIENT_EXPIRED,
 	ZK_CLIENT_CLOSED,
 };

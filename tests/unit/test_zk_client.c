@@ -202,6 +202,7 @@ static void test_connection_loss_and_failover(void **state)
 	assert_int_equal(p->last_rc[0], ZCONNECTIONLOSS);
 	assert_int_equal(p->last_rc[1], ZCONNECTIONLOSS);
 	assert_string_equal(p->log[2], "state 0");
+	assert_int_equal(zk_client_state(p->zk), ZK_CLIENT_DISCONNECTED);
 	/* Requests while disconnected fail at once, but not inside the call. */
 	zk_client_exists(p->zk, "/eph", false, done, p);
 	assert_int_equal(p->nrc, 2);
