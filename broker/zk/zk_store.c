@@ -131,6 +131,10 @@ static void fsync_done_cb(struct env_req *req, int status)
 		zk_srv_fail(s, "log fsync", status);
 		return;
 	}
+	/* An earlier append on this file failed (its callback came first): the
+	 * fsync covered a hole, so nothing it covers may count as durable. */
+	if (s->failed)
+		return;
 	if (s->fsync_target > s->durable)
 		s->durable = s->fsync_target;
 	if (s->fsync_written > s->durable_written)
@@ -253,13 +257,17 @@ static void tree_watch_cb(void *ctx, const struct zk_tree_event *ev)
 
 /* ---- Recovery ---------------------------------------------------------- */
 
-static bool load_snapshot(struct zk_server *s, int64_t *log_id)
+static size_t read_record(struct zk_server *s, int64_t off, int64_t size, uint8_t **body,
+			  uint32_t *blen);
+
+/* Loads "snap": 1 when loaded, 0 when there is none, -1 when unreadable. */
+static int load_snapshot(struct zk_server *s, int64_t *log_id)
 {
 	char path[256];
 	path_of(s, path, sizeof path, "snap");
 	struct env_file *f;
 	if (env_file_open(s->env, path, 0, &f))
-		return false;
+		return 0;
 	int64_t size = env_file_size(f);
 	bool ok = false;
 	if (size >= 12) {
@@ -279,9 +287,24 @@ static bool load_snapshot(struct zk_server *s, int64_t *log_id)
 		env_free(s->env, b);
 	}
 	env_file_close(f);
-	if (!ok)
-		env_log(s->env, ENV_LOG_WARN, "snapshot unreadable; starting without it");
-	return ok;
+	return ok ? 1 : -1;
+}
+
+/* The log id in the log's header record, or -1 when it has none. */
+static int64_t peek_log_id(struct zk_server *s)
+{
+	uint8_t *b = NULL;
+	uint32_t blen = 0;
+	int64_t id = -1;
+	if (read_record(s, 0, env_file_size(s->log), &b, &blen)) {
+		struct wire_reader r;
+		wire_reader_init(&r, b, blen);
+		if (wire_get_u8(&r) == REC_HEADER)
+			id = wire_get_i64(&r);
+		id = r.err ? -1 : id;
+		env_free(s->env, b);
+	}
+	return id;
 }
 
 /* Reads one record at off; returns its total size or 0 when torn/corrupt. */
@@ -380,17 +403,26 @@ void zk_store_recover(struct zk_server *s)
 	char path[256];
 	env_mkdirs(s->env, s->cfg->data_dir);
 	int64_t snap_log_id = -1;
-	if (load_snapshot(s, &snap_log_id))
+	int snap = load_snapshot(s, &snap_log_id);
+	if (snap > 0)
 		env_log(s->env, ENV_LOG_INFO, "snapshot at zxid %llx",
 			(unsigned long long)s->committed);
-	if (s->cfg->observer && s->cfg->observer->on_reset)
-		s->cfg->observer->on_reset(s->cfg->observer->ctx, s->cfg->my_id, s->committed);
-	s->hist_base = s->committed;
 	path_of(s, path, sizeof path, "log");
 	if (env_file_open(s->env, path, ENV_O_CREATE, &s->log)) {
 		zk_srv_fail(s, "log open", ENV_EIO);
 		return;
 	}
+	/* Without a readable snapshot only a log that was never reset by a
+	 * SNAP (log id 0) holds everything from the start; with any other log,
+	 * starting would silently drop committed state, so refuse to take part
+	 * (ZooKeeper refuses to start on an unreadable snapshot too). */
+	if (snap < 0 && peek_log_id(s) != 0) {
+		zk_srv_fail(s, "snapshot unreadable", ENV_EIO);
+		return;
+	}
+	if (s->cfg->observer && s->cfg->observer->on_reset)
+		s->cfg->observer->on_reset(s->cfg->observer->ctx, s->cfg->my_id, s->committed);
+	s->hist_base = s->committed;
 	scan_log(s, snap_log_id);
 	s->durable = s->nhist ? s->hist[s->nhist - 1].zxid : s->hist_base;
 }
@@ -409,8 +441,8 @@ static void snap_finish(struct snap_job *j);
 static void snap_log_synced_cb(struct env_req *req, int status)
 {
 	struct snap_job *j = req->data;
-	if (status) {
-		zk_srv_fail(j->s, "snapshot", status);
+	if (status || j->s->failed) {
+		zk_srv_fail(j->s, "snapshot", status ? status : ENV_EIO);
 		return;
 	}
 	snap_finish(j);
@@ -419,8 +451,8 @@ static void snap_log_synced_cb(struct env_req *req, int status)
 static void snap_renamed_cb(struct env_req *req, int status)
 {
 	struct snap_job *j = req->data;
-	if (status) {
-		zk_srv_fail(j->s, "snapshot rename", status);
+	if (status || j->s->failed) {
+		zk_srv_fail(j->s, "snapshot rename", status ? status : ENV_EIO);
 		return;
 	}
 	/* Any fsync on this disk makes the rename durable. */
@@ -436,6 +468,10 @@ static void snap_synced_cb(struct env_req *req, int status)
 		zk_srv_fail(s, "snapshot fsync", status);
 		return;
 	}
+	/* A failed write of the snapshot came back first (same file, in
+	 * order): never rename an incomplete snapshot over a good one. */
+	if (s->failed)
+		return;
 	char from[256], to[256];
 	path_of(s, from, sizeof from, "snap.tmp");
 	path_of(s, to, sizeof to, "snap");

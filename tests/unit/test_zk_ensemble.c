@@ -295,7 +295,10 @@ static void test_fsync_error_on_leader(void **state)
 	fx_free(f);
 }
 
-/* ---- Seed sweep under random faults ---------------------------------------- */
+/* ---- Seed sweep under random faults ----------------------------------------
+ * Servers are killed, powered off, paused, isolated, partitioned and given
+ * failing disks; clients are killed and paused; every so often everything
+ * is undone. */
 
 struct chaos {
 	struct fx *f;
@@ -307,6 +310,17 @@ static void chaos_undo(struct sim_world *w, void *arg)
 {
 	struct fx *f = arg;
 	sim_net_heal(sim_world_net(w));
+	/* A server whose disk failed left the ensemble: clear the fault and
+	 * restart it, as an operator would. */
+	for (int32_t i = 0; i < f->nservers; i++) {
+		struct sim_disk *d = sim_node_disk(w, f->sid[i]);
+		if (sim_disk_fault(d, SIM_DISK_FSYNC_ERROR) ||
+		    sim_disk_fault(d, SIM_DISK_WRITE_ERROR)) {
+			sim_disk_set_fault(d, SIM_DISK_FSYNC_ERROR, false);
+			sim_disk_set_fault(d, SIM_DISK_WRITE_ERROR, false);
+			sim_node_restart(w, f->sid[i]);
+		}
+	}
 	for (int32_t i = 0; i < f->nservers; i++) {
 		enum sim_node_status st = sim_node_status(w, f->sid[i]);
 		if (st == SIM_NODE_PAUSED)
@@ -329,7 +343,7 @@ static void chaos_fire(struct sim_world *w, void *arg)
 	struct fx *f = c->f;
 	uint32_t node = f->sid[sim_rng_below(c->rng, (uint64_t)f->nservers)];
 	uint32_t client = f->cid[sim_rng_below(c->rng, (uint64_t)f->nclients)];
-	switch (sim_rng_below(c->rng, 8)) {
+	switch (sim_rng_below(c->rng, 9)) {
 	case 0:
 		sim_node_kill(w, node);
 		break;
@@ -356,6 +370,10 @@ static void chaos_fire(struct sim_world *w, void *arg)
 		break;
 	case 6:
 		sim_node_pause(w, client);
+		break;
+	case 7:
+		sim_disk_set_fault(sim_node_disk(w, node), sim_rng_below(c->rng, 2)
+				   ? SIM_DISK_FSYNC_ERROR : SIM_DISK_WRITE_ERROR, true);
 		break;
 	default:
 		chaos_undo(w, f);
