@@ -972,3 +972,13 @@ void zk_tree_destroy(struct zk_tree *t)
 	mem_free(t, t->trig);
 	mem_free(t, t);
 }
+
+uint32_t zk_tree_ephemeral_total(const struct zk_tree *t)
+{
+	return t->neph;
+}
+
+int64_t zk_tree_ephemeral_owner(const struct zk_tree *t, uint32_t i)
+{
+	return i < t->neph ? t->eph[i]->stat.ephemeral_owner : 0;
+}

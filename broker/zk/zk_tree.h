@@ -157,6 +157,11 @@ int64_t zk_tree_last_zxid(const struct zk_tree *t);
 int32_t zk_tree_ephemeral_count(const struct zk_tree *t, int64_t session);
 struct zk_str zk_tree_ephemeral_path(const struct zk_tree *t, int64_t session, int32_t i);
 
+/* All ephemerals of every session: how many, and the owner of the i-th
+ * (ordered by owner, then path). For orphan checks. */
+uint32_t zk_tree_ephemeral_total(const struct zk_tree *t);
+int64_t zk_tree_ephemeral_owner(const struct zk_tree *t, uint32_t i);
+
 /* Number of znodes including "/" and the system nodes. */
 size_t zk_tree_node_count(const struct zk_tree *t);
 
