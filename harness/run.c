@@ -8,6 +8,7 @@
 #include "broker/client/kc_workload.h"
 #include "broker/kafka/brk_broker.h"
 #include "broker/kafka/brk_metadata.h"
+#include "broker/zk/zk_server.h"
 #include "checkers/chk.h"
 #include "faults/flt.h"
 #include "harness/hist.h"
@@ -30,6 +31,18 @@ struct slot {
 	uint32_t incarnation; /* the broker life that was last told to lead */
 };
 
+/* One ZooKeeper server's applied transactions, kept by the harness so that
+ * they outlive the server's crashes (for the zk-agreement checker). */
+struct zk_applied {
+	int64_t zxid;
+	uint64_t hash;
+};
+
+struct zk_trail {
+	struct zk_applied *items;
+	size_t n, cap;
+};
+
 struct run {
 	const struct scn_scenario *s;
 	const struct run_options *opt;
@@ -39,8 +52,11 @@ struct run {
 	FILE *hist_file;
 	FILE *trace_file;
 	struct wl_history hist;
-	int nb, np, nc, nt;
-	uint32_t *brokers, *producers, *consumers, *finals;
+	int nb, np, nc, nt, nz;
+	uint32_t *brokers, *producers, *consumers, *finals, *zk;
+	struct zk_server_config *zcfg;
+	struct zk_server_observer zobs;
+	struct zk_trail *trails;
 	char (*names)[NAME];
 	struct brk_config *bcfg;
 	struct kw_producer_config *pcfg;
@@ -55,6 +71,7 @@ struct run {
 	char path[700];
 };
 
+static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
 static const struct sim_node_class broker_class = {"broker", brk_start};
 static const struct sim_node_class producer_class = {"producer", kw_producer_start};
 static const struct sim_node_class consumer_class = {"consumer", kw_consumer_start};
@@ -96,6 +113,106 @@ static int check_supported(struct run *r)
 	return 0;
 }
 
+/* ---- The ZooKeeper ensemble ---------------------------------------------------------- */
+
+static void zk_on_apply(void *ctx, int32_t server, int64_t prev_zxid, int64_t zxid,
+			uint64_t hash)
+{
+	struct run *r = ctx;
+	if (server < 1 || server > r->nz)
+		return;
+	struct zk_trail *t = &r->trails[server - 1];
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->items = sim_xrealloc(t->items, t->cap * sizeof *t->items);
+	}
+	t->items[t->n++] = (struct zk_applied){zxid, hash};
+}
+
+static int zk_cmp(const void *a, const void *b)
+{
+	const struct zk_applied *x = a, *y = b;
+	return x->zxid < y->zxid ? -1 : x->zxid > y->zxid;
+}
+
+/* Each server's committed history as zk-digests lines: zxids increasing,
+ * each once (a restarted server replays what it had; the last word on a
+ * zxid is kept, as the tree it serves reflects it). */
+static void write_zk_digests(struct run *r)
+{
+	for (int i = 0; i < r->nz; i++) {
+		struct zk_trail *t = &r->trails[i];
+		/* A stable sort keeps application order among equal zxids. */
+		for (size_t k = 1; k < t->n; k++)
+			for (size_t j = k; j > 0 && zk_cmp(&t->items[j - 1], &t->items[j]) > 0; j--) {
+				struct zk_applied tmp = t->items[j];
+				t->items[j] = t->items[j - 1];
+				t->items[j - 1] = tmp;
+			}
+		struct hist_w_digest *d = sim_xcalloc(t->n + 1, sizeof *d);
+		char (*text)[20] = sim_xcalloc(t->n + 1, sizeof *text);
+		size_t n = 0;
+		for (size_t k = 0; k < t->n; k++) {
+			if (n && d[n - 1].zxid == t->items[k].zxid)
+				n--;
+			snprintf(text[n], sizeof text[n], "%016llx",
+				 (unsigned long long)t->items[k].hash);
+			d[n] = (struct hist_w_digest){t->items[k].zxid, text[n]};
+			n++;
+		}
+		hist_write_zk_digests(&r->hist.w, sim_now(r->w), sim_node_name(r->w, r->zk[i]), d, n);
+		free(d);
+		free(text);
+	}
+}
+
+static int build_zookeeper(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	r->zobs = (struct zk_server_observer){r, zk_on_apply, NULL, NULL};
+	for (int i = 0; i < r->nz; i++) {
+		struct zk_server_config *c = &r->zcfg[i];
+		zk_server_config_default(c);
+		c->my_id = i + 1;
+		c->n_members = r->nz;
+		for (int k = 0; k < r->nz; k++)
+			c->members[k] = (struct zk_server_member){k + 1, r->names[r->nb + r->np + r->nc +
+										r->nt + k]};
+		c->observer = &r->zobs;
+		for (size_t k = 0; k < s->cluster.zookeeper_config.count; k++) {
+			const struct scn_kv *kv = &s->cluster.zookeeper_config.items[k];
+			int v = atoi(kv->value);
+			if (!strcmp(kv->key, "tickTime"))
+				c->tick_time_ms = v;
+			else if (!strcmp(kv->key, "initLimit"))
+				c->init_limit = v;
+			else if (!strcmp(kv->key, "syncLimit"))
+				c->sync_limit = v;
+			else if (!strcmp(kv->key, "minSessionTimeout"))
+				c->min_session_timeout_ms = v;
+			else if (!strcmp(kv->key, "maxSessionTimeout"))
+				c->max_session_timeout_ms = v;
+			else if (!strcmp(kv->key, "snapCount"))
+				c->snap_count = v;
+		}
+	}
+	for (int i = 0; i < r->nz; i++)
+		r->zk[i] = sim_node_add(r->w, r->zcfg[i].members[i].host, &zk_class, &r->zcfg[i]);
+	return 0;
+}
+
+static uint32_t zk_leader_of(void *ctx)
+{
+	struct run *r = ctx;
+	for (int i = 0; i < r->nz; i++) {
+		struct zk_server *z = sim_node_state(r->w, r->zk[i]);
+		if (z && sim_node_status(r->w, r->zk[i]) == SIM_NODE_UP &&
+		    zk_server_role(z) == ZK_ROLE_LEADING && zk_server_serving(z))
+			return r->zk[i];
+	}
+	return 0;
+}
+
 /* ---- Building the cluster ----------------------------------------------------------- */
 
 static char *name_of(struct run *r, int i, const char *fmt, int n)
@@ -120,6 +237,12 @@ static int build_brokers(struct run *r)
 			}
 		}
 		c->broker_id = i + 1;
+		/* zookeeper.connect: the run's ensemble, unless the file set it. */
+		if (!c->n_zk_servers) {
+			for (int k = 0; k < r->nz && k < BRK_MAX_ZK; k++)
+				snprintf(c->zk_servers[k], sizeof c->zk_servers[k], "zk-%d", k + 1);
+			c->n_zk_servers = r->nz < BRK_MAX_ZK ? r->nz : BRK_MAX_ZK;
+		}
 		r->brokers[i] = sim_node_add(r->w, name_of(r, i, "broker-%d", i + 1), &broker_class,
 					     c);
 	}
@@ -401,6 +524,8 @@ static void run_phases(struct run *r)
 {
 	const struct scn_scenario *s = r->s;
 	struct sim_world *w = r->w;
+	for (int i = 0; i < r->nz; i++)
+		sim_node_start(w, r->zk[i]);
 	for (int i = 0; i < r->nb; i++)
 		sim_node_start(w, r->brokers[i]);
 	lead_tick(w, r);
@@ -443,6 +568,7 @@ static void run_phases(struct run *r)
 	}
 	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
 	capture_replicas(r);
+	write_zk_digests(r);
 }
 
 /* ---- Judging ---------------------------------------------------------------------------- */
@@ -577,7 +703,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	for (size_t g = 0; g < s->consumer_group_count; g++)
 		r.nc += s->consumers[g].count;
 	r.nt = (int)s->topic_count;
-	int n_nodes = r.nb + r.np + r.nc + r.nt;
+	r.nz = s->cluster.mode == SCN_MODE_ZOOKEEPER ? s->cluster.zookeeper : 0;
+	int n_nodes = r.nb + r.np + r.nc + r.nt + r.nz;
 	r.names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r.names);
 	r.brokers = sim_xcalloc((size_t)r.nb + 1, sizeof *r.brokers);
 	r.producers = sim_xcalloc((size_t)r.np + 1, sizeof *r.producers);
@@ -587,6 +714,11 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	r.pcfg = sim_xcalloc((size_t)r.np + 1, sizeof *r.pcfg);
 	r.ccfg = sim_xcalloc((size_t)r.nc + 1, sizeof *r.ccfg);
 	r.fcfg = sim_xcalloc((size_t)r.nt + 1, sizeof *r.fcfg);
+	r.zk = sim_xcalloc((size_t)r.nz + 1, sizeof *r.zk);
+	r.zcfg = sim_xcalloc((size_t)r.nz + 1, sizeof *r.zcfg);
+	r.trails = sim_xcalloc((size_t)r.nz + 1, sizeof *r.trails);
+	for (int i = 0; i < r.nz; i++)
+		snprintf(r.names[r.nb + r.np + r.nc + r.nt + i], NAME, "zk-%d", i + 1);
 
 	struct sim_world_config wc;
 	sim_world_config_default(&wc, s->seed);
@@ -604,21 +736,23 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	int64_t sim_ns = 0;
 	rc = open_outputs(&r);
 	if (!rc)
+		rc = build_zookeeper(&r);
+	if (!rc)
 		rc = build_brokers(&r);
 	if (!rc)
 		rc = build_workload(&r);
 	if (!rc) {
 		sim_world_set_trace_file(r.w, r.trace_file);
 		place_partitions(&r);
-		r.fc = (struct flt_cluster){r.w, r.brokers, r.nb, NULL, 0, r.producers, r.np,
-					    r.consumers, r.nc, &r, NULL, NULL, leader_of,
+		r.fc = (struct flt_cluster){r.w, r.brokers, r.nb, r.zk, r.nz, r.producers, r.np,
+					    r.consumers, r.nc, &r, NULL, zk_leader_of, leader_of,
 					    followers_of};
 		r.fobs = (struct flt_observer){&r, on_fault};
 		r.flt = flt_new(&r.fc, s, &r.fobs);
 		if (!opt->quiet)
-			fprintf(out, "%s seed %llu: %d broker%s, %d producer%s, %d consumer%s, "
-				     "%zu fault%s%s\n",
-				s->name, (unsigned long long)s->seed, r.nb, r.nb == 1 ? "" : "s",
+			fprintf(out, "%s seed %llu: %d ZooKeeper, %d broker%s, %d producer%s, "
+				     "%d consumer%s, %zu fault%s%s\n",
+				s->name, (unsigned long long)s->seed, r.nz, r.nb, r.nb == 1 ? "" : "s",
 				r.np, r.np == 1 ? "" : "s", r.nc, r.nc == 1 ? "" : "s",
 				s->fault_count, s->fault_count == 1 ? "" : "s",
 				s->nemesis.enabled ? " and a nemesis" : "");
@@ -651,5 +785,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.ccfg);
 	free(r.fcfg);
 	free(r.slots);
+	free(r.zk);
+	free(r.zcfg);
+	for (int i = 0; i < r.nz; i++)
+		free(r.trails[i].items);
+	free(r.trails);
 	return rc;
 }

@@ -138,6 +138,11 @@ int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partiti
 	return n;
 }
 
+bool brk_registered(const struct brk_broker *b)
+{
+	return brk_zk_registered(b->zk);
+}
+
 size_t brk_partition_count(const struct brk_broker *b)
 {
 	return b->n_parts;
@@ -429,6 +434,7 @@ void *brk_start(struct env *env, const void *config)
 	fc.max_request_bytes = (size_t)cfg->socket_request_max_bytes;
 	fc.max_queued = (uint32_t)cfg->queued_max_requests;
 	b->front = brk_front_start(env, &fc, handler, b);
+	b->zk = brk_zk_start(env, cfg);
 	env_log(env, ENV_LOG_INFO, "broker %d up, %zu partition logs found", cfg->broker_id,
 		b->n_parts);
 	return b;

@@ -21,6 +21,8 @@
 #ifndef KSIM_BRK_BROKER_H
 #define KSIM_BRK_BROKER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "broker/kafka/brk_config.h"
@@ -64,6 +66,9 @@ int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_
 int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partition,
 			void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len),
 			void *arg);
+
+/* Whether the broker is registered in ZooKeeper (/brokers/ids/<id>). */
+bool brk_registered(const struct brk_broker *b);
 
 /* Partitions hosted (leader or not), and recovered logs found at start. */
 size_t brk_partition_count(const struct brk_broker *b);

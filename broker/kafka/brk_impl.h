@@ -10,6 +10,7 @@
 #include "broker/kafka/brk_broker.h"
 #include "broker/kafka/brk_front.h"
 #include "broker/kafka/brk_metadata.h"
+#include "broker/kafka/brk_zk.h"
 #include "broker/log/log.h"
 
 struct brk_part {
@@ -32,6 +33,7 @@ struct brk_broker {
 	const struct brk_config *cfg;
 	struct brk_front *front;
 	struct brk_metadata *meta; /* what UpdateMetadata told this broker */
+	struct brk_zk *zk;         /* the ZooKeeper session and registration */
 	struct brk_part *parts;
 	struct brk_part *parts_tail;
 	size_t n_parts;

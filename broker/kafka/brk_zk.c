@@ -1,0 +1,141 @@
+#include "broker/kafka/brk_zk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "broker/zk/zk_client.h"
+
+struct brk_zk {
+	struct env *env;
+	const struct brk_config *cfg;
+	struct zk_client *client;
+	bool registered;
+	uint32_t registrations;
+	struct env_timer retry;  /* a failed step tries again */
+	struct env_timer renew;  /* a new session after an expiry */
+	char connect[BRK_MAX_ZK * 40];
+};
+
+static void register_step(struct brk_zk *z, int step);
+
+static void retry_cb(struct env_timer *t)
+{
+	register_step(t->data, 0);
+}
+
+static void again_later(struct brk_zk *z)
+{
+	/* Kafka retries ZooKeeper operations until they succeed. */
+	env_timer_start(z->env, &z->retry, 1000000000, retry_cb);
+}
+
+struct step_ctx {
+	struct brk_zk *z;
+	int step;
+};
+
+static void step_done(void *arg, const struct zk_client_result *res)
+{
+	struct step_ctx *c = arg;
+	struct brk_zk *z = c->z;
+	int step = c->step;
+	env_free(z->env, c);
+	if (res->rc != ZOK && res->rc != ZNODEEXISTS) {
+		again_later(z);
+		return;
+	}
+	if (step == 3 && res->rc == ZNODEEXISTS) {
+		/* The previous session's ephemeral is still there: wait for
+		 * its expiry, as Kafka's registration retries do. */
+		again_later(z);
+		return;
+	}
+	if (step == 3) {
+		z->registered = true;
+		z->registrations++;
+		env_log(z->env, ENV_LOG_INFO, "registered /brokers/ids/%d (session %llx)",
+			z->cfg->broker_id, (unsigned long long)zk_client_session_id(z->client));
+		return;
+	}
+	register_step(z, step + 1);
+}
+
+/* /brokers, /brokers/ids, /brokers/topics, then the ephemeral itself. */
+static void register_step(struct brk_zk *z, int step)
+{
+	if (!z->client || zk_client_state(z->client) != ZK_CLIENT_CONNECTED)
+		return;
+	static const char *const paths[] = {"/brokers", "/brokers/ids", "/brokers/topics"};
+	struct step_ctx *c = env_alloc(z->env, sizeof *c);
+	*c = (struct step_ctx){z, step};
+	if (step < 3) {
+		zk_client_create(z->client, paths[step], NULL, 0, ZK_CREATE_PERSISTENT, step_done, c);
+		return;
+	}
+	char path[64], data[256];
+	snprintf(path, sizeof path, "/brokers/ids/%d", z->cfg->broker_id);
+	int len = snprintf(data, sizeof data,
+			   "{\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},"
+			   "\"endpoints\":[\"PLAINTEXT://%s:%u\"],\"jmx_port\":-1,\"host\":\"%s\","
+			   "\"timestamp\":\"%lld\",\"port\":%u,\"version\":5}",
+			   env_node_name(z->env), z->cfg->port, env_node_name(z->env),
+			   (long long)env_wall_ms(z->env), z->cfg->port);
+	zk_client_create(z->client, path, data, len, ZK_CREATE_EPHEMERAL, step_done, c);
+}
+
+static void watcher(void *arg, int32_t type, int32_t state, struct zk_str path);
+
+static void new_session(struct brk_zk *z)
+{
+	struct zk_client_config cc = {z->connect, (int32_t)z->cfg->zk_session_timeout_ms, watcher, z};
+	z->client = zk_client_new(z->env, &cc);
+}
+
+static void renew_cb(struct env_timer *t)
+{
+	struct brk_zk *z = t->data;
+	zk_client_free(z->client);
+	new_session(z);
+}
+
+static void watcher(void *arg, int32_t type, int32_t state, struct zk_str path)
+{
+	struct brk_zk *z = arg;
+	if (type != ZK_EVENT_NONE)
+		return;
+	if (state == ZK_STATE_SYNC_CONNECTED && !z->registered) {
+		register_step(z, 0);
+	} else if (state == ZK_STATE_EXPIRED) {
+		env_log(z->env, ENV_LOG_WARN, "ZooKeeper session expired: registering again");
+		z->registered = false;
+		/* Not from inside the client's own callback: a timer frees it. */
+		env_timer_start(z->env, &z->renew, 0, renew_cb);
+	}
+}
+
+struct brk_zk *brk_zk_start(struct env *env, const struct brk_config *cfg)
+{
+	if (cfg->n_zk_servers == 0)
+		return NULL;
+	struct brk_zk *z = env_calloc(env, 1, sizeof *z);
+	z->env = env;
+	z->cfg = cfg;
+	z->retry.data = z;
+	z->renew.data = z;
+	size_t off = 0;
+	for (int i = 0; i < cfg->n_zk_servers; i++)
+		off += (size_t)snprintf(z->connect + off, sizeof z->connect - off, "%s%s:%u",
+					i ? "," : "", cfg->zk_servers[i], cfg->zk_port);
+	new_session(z);
+	return z;
+}
+
+bool brk_zk_registered(const struct brk_zk *z)
+{
+	return z && z->registered;
+}
+
+uint32_t brk_zk_registrations(const struct brk_zk *z)
+{
+	return z ? z->registrations : 0;
+}
