@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker/kafka/brk_impl.h"
+#include "broker/zk/zk_client.h"
 #include "broker/kp/kp_error.h"
 #include "broker/log/record_batch.h"
 
@@ -305,14 +306,18 @@ static void handle_list_offsets(struct brk_broker *b, struct brk_req *r)
 /* ---- InitProducerId ------------------------------------------------------------------- */
 
 /*
- * Producer ids are handed out from blocks reserved on disk before use, so a
- * restart never reuses one: the file holds the end of the last reserved
- * block. Each broker draws from its own range (broker.id << 40), so ids are
- * unique across the cluster too. Kafka reserves blocks in ZooKeeper
- * (/latest_producer_id_block) instead; see docs/broker.md.
+ * Producer ids are handed out from blocks of 1000 that the broker reserves
+ * before use, so an id is never given twice, across the cluster and across
+ * restarts. With ZooKeeper, blocks come from /latest_producer_id_block as
+ * Kafka's ZK-mode ProducerIdManager takes them: read the last block, write
+ * the next with the znode's version as the condition (a broker that lost
+ * the race reads again). Without ZooKeeper, each broker draws from its own
+ * range (broker.id << 40) with the block's end fsynced in
+ * <log.dirs>/producer-id-block before use.
  */
 #define PID_BLOCK 1000
 #define PID_FILE "/producer-id-block"
+#define PID_ZNODE "/latest_producer_id_block"
 
 static void answer_pid(struct brk_broker *b, struct brk_req *r, int16_t error)
 {
@@ -324,27 +329,120 @@ static void answer_pid(struct brk_broker *b, struct brk_req *r, int16_t error)
 	brk_front_respond(r, &resp);
 }
 
-static void pid_reserved(struct env_req *req, int status)
+/* A block is reserved (or could not be): answer who waited for it. */
+static void pid_block_ready(struct brk_broker *b, bool ok)
+{
+	b->pid_reserving = false;
+	size_t i = 0;
+	for (; i < b->n_pid_waiting && (!ok || b->pid_next < b->pid_block_end); i++)
+		answer_pid(b, b->pid_waiting[i], ok ? KP_ERR_NONE : KP_ERR_COORDINATOR_NOT_AVAILABLE);
+	memmove(b->pid_waiting, b->pid_waiting + i, (b->n_pid_waiting - i) * sizeof *b->pid_waiting);
+	b->n_pid_waiting -= i;
+}
+
+static void pid_reserve(struct brk_broker *b);
+
+static void pid_reserved_disk(struct env_req *req, int status)
 {
 	struct brk_broker *b = req->data;
-	b->pid_reserving = false;
 	if (status == ENV_OK)
 		b->pid_block_end = b->pid_next + PID_BLOCK;
-	for (size_t i = 0; i < b->n_pid_waiting; i++) {
-		bool ok = status == ENV_OK && b->pid_next < b->pid_block_end;
-		answer_pid(b, b->pid_waiting[i], ok ? KP_ERR_NONE : KP_ERR_KAFKA_STORAGE_ERROR);
-	}
-	b->n_pid_waiting = 0;
+	pid_block_ready(b, status == ENV_OK);
 }
 
 static void pid_written(struct env_req *req, int status)
 {
 	struct brk_broker *b = req->data;
 	if (status) {
-		pid_reserved(req, status);
+		pid_reserved_disk(req, status);
 		return;
 	}
-	env_file_fsync(&b->pid_req, b->pid_file, pid_reserved);
+	env_file_fsync(&b->pid_req, b->pid_file, pid_reserved_disk);
+}
+
+static void pid_reserve_disk(struct brk_broker *b)
+{
+	if (!b->pid_file) {
+		pid_block_ready(b, false);
+		return;
+	}
+	char line[32];
+	int len = snprintf(line, sizeof line, "%020lld\n",
+			   (long long)(b->pid_block_end + PID_BLOCK));
+	b->pid_next = b->pid_block_end;
+	b->pid_req.data = b;
+	env_file_write(&b->pid_req, b->pid_file, 0, line, (size_t)len, pid_written);
+}
+
+static int block_json(char *buf, size_t size, int32_t broker, int64_t start)
+{
+	return snprintf(buf, size,
+			"{\"version\":1,\"broker\":%d,\"block_start\":\"%lld\","
+			"\"block_end\":\"%lld\"}",
+			broker, (long long)start, (long long)(start + PID_BLOCK - 1));
+}
+
+static void pid_zk_written(void *arg, const struct zk_client_result *res)
+{
+	struct brk_broker *b = arg;
+	if (res->rc == ZOK) {
+		b->pid_block_end = b->pid_next + PID_BLOCK;
+		pid_block_ready(b, true);
+	} else if (res->rc == ZBADVERSION || res->rc == ZNODEEXISTS) {
+		pid_reserve(b); /* another broker took that block: read again */
+	} else {
+		pid_block_ready(b, false);
+	}
+}
+
+static void pid_zk_read(void *arg, const struct zk_client_result *res)
+{
+	struct brk_broker *b = arg;
+	struct zk_client *zc = brk_zk_client(b->zk);
+	char json[160];
+	if (!zc) {
+		pid_block_ready(b, false);
+		return;
+	}
+	if (res->rc == ZNONODE) {
+		b->pid_next = 0;
+		int len = block_json(json, sizeof json, b->cfg->broker_id, 0);
+		zk_client_create(zc, PID_ZNODE, json, len, ZK_CREATE_PERSISTENT, pid_zk_written, b);
+		return;
+	}
+	if (res->rc != ZOK) {
+		pid_block_ready(b, false);
+		return;
+	}
+	/* {"version":1,"broker":..,"block_start":"S","block_end":"E"} */
+	char data[256] = {0};
+	size_t n = res->resp->data.len > 0 ? (size_t)res->resp->data.len : 0;
+	memcpy(data, res->resp->data.p, n < sizeof data - 1 ? n : sizeof data - 1);
+	const char *end = strstr(data, "\"block_end\":\"");
+	long long last = end ? strtoll(end + 13, NULL, 10) : -1;
+	if (last < 0) {
+		env_log(b->env, ENV_LOG_ERROR, "%s is malformed: %s", PID_ZNODE, data);
+		pid_block_ready(b, false);
+		return;
+	}
+	b->pid_next = last + 1;
+	int len = block_json(json, sizeof json, b->cfg->broker_id, b->pid_next);
+	zk_client_set_data(zc, PID_ZNODE, json, len, res->resp->stat.version, pid_zk_written, b);
+}
+
+static void pid_reserve(struct brk_broker *b)
+{
+	b->pid_reserving = true;
+	if (!b->zk) {
+		pid_reserve_disk(b);
+		return;
+	}
+	struct zk_client *zc = brk_zk_client(b->zk);
+	if (!zc) {
+		pid_block_ready(b, false); /* not connected: the client retries */
+		return;
+	}
+	zk_client_get_data(zc, PID_ZNODE, false, pid_zk_read, b);
 }
 
 static void handle_init_producer_id(struct brk_broker *b, struct brk_req *r)
@@ -356,30 +454,18 @@ static void handle_init_producer_id(struct brk_broker *b, struct brk_req *r)
 	b->pid_waiting = env_realloc(b->env, b->pid_waiting,
 				     (b->n_pid_waiting + 1) * sizeof *b->pid_waiting);
 	b->pid_waiting[b->n_pid_waiting++] = r;
-	if (b->pid_reserving)
-		return;
-	if (!b->pid_file) {
-		answer_pid(b, r, KP_ERR_KAFKA_STORAGE_ERROR);
-		b->n_pid_waiting--;
-		return;
-	}
-	char line[32];
-	int len = snprintf(line, sizeof line, "%020lld\n",
-			   (long long)(b->pid_block_end + PID_BLOCK));
-	b->pid_next = b->pid_block_end;
-	b->pid_reserving = true;
-	b->pid_req.data = b;
-	env_file_write(&b->pid_req, b->pid_file, 0, line, (size_t)len, pid_written);
+	if (!b->pid_reserving)
+		pid_reserve(b);
 }
 
-/* Reads the last reserved end; the next block starts there. */
+/* Without ZooKeeper: the last reserved end; the next block starts there. */
 static void pid_recover(struct brk_broker *b)
 {
 	char path[256];
 	snprintf(path, sizeof path, "%s%s", b->cfg->log_dir, PID_FILE);
 	int64_t base = (int64_t)b->cfg->broker_id << 40;
 	b->pid_next = b->pid_block_end = base;
-	if (env_file_open(b->env, path, ENV_O_CREATE, &b->pid_file))
+	if (b->cfg->n_zk_servers || env_file_open(b->env, path, ENV_O_CREATE, &b->pid_file))
 		return;
 	char buf[32] = {0};
 	if (env_file_read(b->pid_file, 0, buf, sizeof buf - 1) > 0) {

@@ -139,3 +139,9 @@ uint32_t brk_zk_registrations(const struct brk_zk *z)
 {
 	return z ? z->registrations : 0;
 }
+
+struct zk_client *brk_zk_client(const struct brk_zk *z)
+{
+	return z && z->client && zk_client_state(z->client) == ZK_CLIENT_CONNECTED ? z->client
+										      : NULL;
+}

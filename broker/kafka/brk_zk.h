@@ -22,6 +22,9 @@ struct brk_zk;
 
 /* Starts connecting; NULL when the config names no ZooKeeper server. */
 struct brk_zk *brk_zk_start(struct env *env, const struct brk_config *cfg);
+/* The session's client while connected, else NULL (for the broker's other
+ * ZooKeeper work: producer id blocks, topic assignments). */
+struct zk_client *brk_zk_client(const struct brk_zk *z);
 /* Whether /brokers/ids/<id> currently exists for this broker's session. */
 bool brk_zk_registered(const struct brk_zk *z);
 /* How many sessions this broker has registered with so far. */

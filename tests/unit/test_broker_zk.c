@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "broker/client/kc_conn.h"
 #include "broker/kafka/brk_broker.h"
 #include "broker/zk/zk_server.h"
 #include "sim/util.h"
@@ -122,10 +123,109 @@ static void test_register_survive_leader_loss_and_reregister(void **state)
 	assert_int_equal(servers_with(fx, "/brokers/ids/7"), 3);
 }
 
+/* ---- Producer ids from ZooKeeper blocks ---------------------------------------- */
+
+#define MAX_IDS 64
+
+struct pid_client {
+	struct env *env;
+	struct kc_conn *conn[2];
+	bool ready[2];
+	int64_t ids[MAX_IDS];
+	int n_ids, errors;
+};
+
+static void pid_state(void *arg, struct kc_conn *c, enum kc_state st, int status)
+{
+	struct pid_client *pc = arg;
+	for (int i = 0; i < 2; i++)
+		if (pc->conn[i] == c) {
+			pc->ready[i] = st == KC_READY;
+			if (st == KC_DOWN)
+				pc->conn[i] = NULL;
+		}
+}
+
+static void pid_answer(void *arg, int status, const struct kp_response *resp)
+{
+	struct pid_client *pc = arg;
+	if (status || resp->body.init_producer_id.error_code) {
+		pc->errors++;
+		return;
+	}
+	assert_true(pc->n_ids < MAX_IDS);
+	pc->ids[pc->n_ids++] = resp->body.init_producer_id.producer_id;
+}
+
+static void *pid_client_start(struct env *env, const void *config)
+{
+	struct pid_client *pc = env_calloc(env, 1, sizeof *pc);
+	pc->env = env;
+	return pc;
+}
+
+static const struct sim_node_class pid_client_class = {"client", pid_client_start};
+
+static void ask(struct fx *fx, uint32_t client, int n)
+{
+	struct pid_client *pc = sim_node_state(fx->w, client);
+	static const char *const hosts[] = {"broker-7", "broker-8"};
+	struct kc_conn_config cc;
+	kc_conn_config_default(&cc);
+	for (int i = 0; i < 2; i++)
+		if (!pc->conn[i])
+			pc->conn[i] = kc_conn_open(pc->env, hosts[i], 9092, &cc, pid_state, pc);
+	sim_run_for(fx->w, 1 * S);
+	for (int k = 0; k < n; k++)
+		for (int i = 0; i < 2; i++) {
+			struct kp_request req;
+			memset(&req, 0, sizeof req);
+			req.header.api_key = KP_API_INIT_PRODUCER_ID;
+			req.header.api_version = 1;
+			req.body.init_producer_id.transactional_id = (struct kp_str){NULL, -1};
+			assert_true(pc->ready[i]);
+			assert_int_equal(kc_conn_send(pc->conn[i], &req, true, pid_answer, pc), 0);
+		}
+	sim_run_for(fx->w, 2 * S);
+}
+
+static void test_producer_ids_unique_across_brokers_and_restarts(void **state)
+{
+	struct fx *fx = *state;
+	struct brk_config bc2 = fx->bc;
+	bc2.broker_id = 8;
+	uint32_t b2 = sim_node_add(fx->w, "broker-8", &broker_class, &bc2);
+	uint32_t client = sim_node_add(fx->w, "client-1", &pid_client_class, NULL);
+	sim_node_start(fx->w, b2);
+	sim_node_start(fx->w, client);
+	sim_run_for(fx->w, 10 * S);
+	ask(fx, client, 5);
+	/* Restarts forget the block in memory; ZooKeeper remembers. */
+	sim_node_restart(fx->w, fx->broker);
+	sim_node_restart(fx->w, b2);
+	sim_run_for(fx->w, 5 * S);
+	ask(fx, client, 5);
+	struct pid_client *pc = sim_node_state(fx->w, client);
+	assert_int_equal(pc->errors, 0);
+	assert_int_equal(pc->n_ids, 20);
+	for (int i = 0; i < pc->n_ids; i++)
+		for (int k = i + 1; k < pc->n_ids; k++)
+			assert_true(pc->ids[i] != pc->ids[k]);
+	/* Blocks of 1000 from ZooKeeper: four blocks were taken in all. */
+	int blocks[8] = {0};
+	for (int i = 0; i < pc->n_ids; i++) {
+		assert_true(pc->ids[i] >= 0 && pc->ids[i] < 4000);
+		blocks[pc->ids[i] / 1000] = 1;
+	}
+	assert_int_equal(blocks[0] + blocks[1] + blocks[2] + blocks[3], 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_register_survive_leader_loss_and_reregister,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_producer_ids_unique_across_brokers_and_restarts,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
