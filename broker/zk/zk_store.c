@@ -346,8 +346,13 @@ static bool replay_record(struct zk_server *s, const uint8_t *b, uint32_t len, i
 		return !r.err;
 	}
 	if (kind == REC_EPOCHS) {
-		s->accepted_epoch = wire_get_i64(&r);
-		s->current_epoch = wire_get_i64(&r);
+		/* Epochs only grow: a record older than the snapshot (which
+		 * carries the epochs of its time) must not lower them. */
+		int64_t acc = wire_get_i64(&r), cur = wire_get_i64(&r);
+		if (acc > s->accepted_epoch)
+			s->accepted_epoch = acc;
+		if (cur > s->current_epoch)
+			s->current_epoch = cur;
 		return !r.err;
 	}
 	if (kind != REC_TXN)
@@ -364,6 +369,23 @@ static bool replay_record(struct zk_server *s, const uint8_t *b, uint32_t len, i
 	hist_push(s, zxid, time_ms, b + r.pos, len - (uint32_t)r.pos, 0, 0);
 	s->hist[s->nhist - 1].end_off = end;
 	return true;
+}
+
+/*
+ * Writes the recovered log back over itself and fsyncs it. After an fsync
+ * error the kernel drops the failed pages' dirty state (Linux does; so does
+ * the simulated disk): the page cache still shows the data, a later fsync
+ * succeeds without it, and a power loss then opens a hole in the middle of
+ * the log, cutting off records acked after it. Rewriting what recovery read
+ * makes every byte of it durable again before anything new is acked.
+ */
+static void rewrite_prefix(struct zk_server *s, int64_t len)
+{
+	uint8_t *b = env_alloc(s->env, (size_t)len);
+	if (env_file_read(s->log, 0, b, (size_t)len) == len)
+		env_file_write(new_req(s), s->log, 0, b, (size_t)len, req_done_cb);
+	env_free(s->env, b);
+	zk_store_sync_request(s);
 }
 
 static void scan_log(struct zk_server *s, int64_t snap_log_id)
@@ -389,6 +411,8 @@ static void scan_log(struct zk_server *s, int64_t snap_log_id)
 		env_file_truncate(new_req(s), s->log, off, req_done_cb);
 	}
 	s->log_size = off;
+	if (off > 0)
+		rewrite_prefix(s, off);
 	if (off == 0) {
 		if (snap_log_id >= 0)
 			s->log_id = snap_log_id;
