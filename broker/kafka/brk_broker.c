@@ -496,9 +496,12 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_INIT_PRODUCER_ID:
 		handle_init_producer_id(b, r);
 		return;
+	case KP_API_CREATE_TOPICS:
+		brk_handle_create_topics(b, r);
+		return;
 	}
-	/* Decoded but not served yet (groups, CreateTopics): close, as Kafka
-	 * does with a request it cannot serve. */
+	/* Decoded but not served yet (consumer groups): close, as Kafka does
+	 * with a request it cannot serve. */
 	env_log(b->env, ENV_LOG_WARN, "%s requests are not served yet: closing",
 		kp_api_name(r->req.header.api_key));
 	brk_front_reject(r);

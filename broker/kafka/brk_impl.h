@@ -52,6 +52,9 @@ struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, si
 			       int32_t partition);
 bool brk_topic_known(const struct brk_broker *b, const char *topic, size_t len);
 
+/* brk_topics.c */
+void brk_handle_create_topics(struct brk_broker *b, struct brk_req *r);
+
 /* brk_data.c */
 void brk_handle_produce(struct brk_broker *b, struct brk_req *r);
 void brk_handle_fetch(struct brk_broker *b, struct brk_req *r);

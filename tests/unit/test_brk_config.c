@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "broker/kafka/brk_config.h"
+#include "broker/kafka/brk_topics.h"
 
 static void test_defaults_are_kafkas(void **state)
 {
@@ -74,12 +75,31 @@ static void test_bad_values(void **state)
 	assert_int_equal(c.min_insync_replicas, 1); /* unchanged by failures */
 }
 
+/* Kafka's AdminUtilsTest.testReplicaAssignment: five brokers, ten
+ * partitions, three replicas, start index and shift 0. */
+static void test_replica_assignment_as_kafka(void **state)
+{
+	const int32_t brokers[] = {0, 1, 2, 3, 4};
+	const int32_t want[10][3] = {{0, 1, 2}, {1, 2, 3}, {2, 3, 4}, {3, 4, 0}, {4, 0, 1},
+				     {0, 2, 3}, {1, 3, 4}, {2, 4, 0}, {3, 0, 1}, {4, 1, 2}};
+	for (int32_t p = 0; p < 10; p++) {
+		int32_t got[3];
+		brk_assign_replicas(brokers, 5, 0, 0, p, 3, got);
+		assert_memory_equal(got, want[p], sizeof got);
+	}
+	/* One broker, one replica. */
+	int32_t one;
+	brk_assign_replicas(brokers, 1, 0, 0, 7, 1, &one);
+	assert_int_equal(one, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_kafkas),
 		cmocka_unit_test(test_set_values),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_replica_assignment_as_kafka),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "broker/client/kc_conn.h"
 #include "broker/kafka/brk_broker.h"
+#include "broker/kp/kp_error.h"
 #include "broker/zk/zk_server.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -220,6 +221,57 @@ static void test_producer_ids_unique_across_brokers_and_restarts(void **state)
 	assert_int_equal(blocks[0] + blocks[1] + blocks[2] + blocks[3], 4);
 }
 
+/* ---- CreateTopics -------------------------------------------------------------- */
+
+static int16_t create_codes[8];
+static int n_create_codes;
+
+static void create_answer(void *arg, int status, const struct kp_response *resp)
+{
+	assert_int_equal(status, 0);
+	for (int32_t i = 0; i < resp->body.create_topics.topic_count; i++)
+		create_codes[n_create_codes++] = resp->body.create_topics.topics[i].error_code;
+}
+
+static void test_create_topics_writes_assignments(void **state)
+{
+	struct fx *fx = *state;
+	struct brk_config bc2 = fx->bc;
+	bc2.broker_id = 8;
+	uint32_t b2 = sim_node_add(fx->w, "broker-8", &broker_class, &bc2);
+	uint32_t client = sim_node_add(fx->w, "client-1", &pid_client_class, NULL);
+	sim_node_start(fx->w, b2);
+	sim_node_start(fx->w, client);
+	sim_run_for(fx->w, 10 * S);
+	ask(fx, client, 0); /* connects */
+	struct pid_client *pc = sim_node_state(fx->w, client);
+	struct kp_create_topics_topic topics[4] = {
+		{{"orders", 6}, 6, 2, NULL, 0, NULL, 0},
+		{{"orders", 6}, 1, 1, NULL, 0, NULL, 0},       /* again: exists */
+		{{"wide", 4}, 3, 3, NULL, 0, NULL, 0},         /* 3 replicas, 2 brokers */
+		{{"bad/name", 8}, 1, 1, NULL, 0, NULL, 0},
+	};
+	n_create_codes = 0;
+	for (int i = 0; i < 4; i++) {
+		struct kp_request req;
+		memset(&req, 0, sizeof req);
+		req.header.api_key = KP_API_CREATE_TOPICS;
+		req.header.api_version = 4;
+		req.body.create_topics.topics = &topics[i];
+		req.body.create_topics.topic_count = 1;
+		req.body.create_topics.timeout_ms = 10000;
+		assert_int_equal(kc_conn_send(pc->conn[0], &req, true, create_answer, NULL), 0);
+		sim_run_for(fx->w, 1 * S);
+	}
+	assert_int_equal(n_create_codes, 4);
+	assert_int_equal(create_codes[0], KP_ERR_NONE);
+	assert_int_equal(create_codes[1], KP_ERR_TOPIC_ALREADY_EXISTS);
+	assert_int_equal(create_codes[2], KP_ERR_INVALID_REPLICATION_FACTOR);
+	assert_int_equal(create_codes[3], KP_ERR_INVALID_TOPIC_EXCEPTION);
+	assert_int_equal(servers_with(fx, "/brokers/topics/orders"), 3);
+	assert_int_equal(servers_with(fx, "/brokers/topics/wide"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +279,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_producer_ids_unique_across_brokers_and_restarts,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_topics_writes_assignments, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

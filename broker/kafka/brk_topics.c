@@ -1,0 +1,191 @@
+/*
+ * CreateTopics: validates each topic, places its replicas as Kafka's
+ * AdminUtils.assignReplicasToBrokers does (round robin from a random start,
+ * with a random shift for the following replicas), and writes the
+ * assignment to /brokers/topics/<name> in ZooKeeper, Kafka's JSON layout.
+ * The controller (next issue) turns a new assignment into leaders.
+ */
+#include "broker/kafka/brk_topics.h"
+
+#include "broker/kafka/brk_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/kp/kp_error.h"
+#include "broker/zk/zk_client.h"
+
+#define MAX_BROKERS 64
+
+struct create_op {
+	struct brk_broker *b;
+	struct brk_req *r;
+	int32_t outstanding;
+	int32_t brokers[MAX_BROKERS]; /* live broker ids, sorted */
+	int32_t n_brokers;
+	struct kp_create_topics_topic_response *out;
+};
+
+static void create_finish(struct create_op *op)
+{
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	resp.body.create_topics.topics = op->out;
+	resp.body.create_topics.topic_count = op->r->req.body.create_topics.topic_count;
+	brk_front_respond(op->r, &resp);
+	env_free(op->b->env, op->out);
+	env_free(op->b->env, op);
+}
+
+struct topic_write {
+	struct create_op *op;
+	struct kp_create_topics_topic_response *out;
+};
+
+static void topic_written(void *arg, const struct zk_client_result *res)
+{
+	struct topic_write *tw = arg;
+	struct create_op *op = tw->op;
+	tw->out->error_code = res->rc == ZOK           ? KP_ERR_NONE
+			      : res->rc == ZNODEEXISTS ? KP_ERR_TOPIC_ALREADY_EXISTS
+						       : KP_ERR_REQUEST_TIMED_OUT;
+	env_free(op->b->env, tw);
+	if (--op->outstanding == 0)
+		create_finish(op);
+}
+
+/* Kafka's legal topic names: [a-zA-Z0-9._-]{1,249}, not "." or "..". */
+static bool legal_name(struct kp_str n)
+{
+	if (n.len <= 0 || n.len > 249 || (n.len == 1 && n.ptr[0] == '.') ||
+	    (n.len == 2 && n.ptr[0] == '.' && n.ptr[1] == '.'))
+		return false;
+	for (int32_t i = 0; i < n.len; i++) {
+		char c = n.ptr[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+void brk_assign_replicas(const int32_t *brokers, int32_t n, int32_t start, int32_t shift,
+			 int32_t partition, int32_t rf, int32_t *out)
+{
+	int32_t round_shift = shift + partition / n; /* moves on after each full round */
+	int32_t first = (partition + start) % n;
+	out[0] = brokers[first];
+	for (int32_t j = 0; j < rf - 1; j++) {
+		int32_t s = 1 + (round_shift + j) % (n - 1);
+		out[j + 1] = brokers[(first + s) % n];
+	}
+}
+
+static void create_one(struct create_op *op, const struct kp_create_topics_topic *t,
+		       struct kp_create_topics_topic_response *out, bool validate_only)
+{
+	struct brk_broker *b = op->b;
+	out->name = t->name;
+	out->error_message = (struct kp_str){NULL, -1};
+	int32_t parts = t->num_partitions == -1 ? b->cfg->num_partitions : t->num_partitions;
+	int32_t rf = t->replication_factor == -1 ? b->cfg->default_replication_factor
+						 : t->replication_factor;
+	if (!legal_name(t->name)) {
+		out->error_code = KP_ERR_INVALID_TOPIC_EXCEPTION;
+		return;
+	}
+	if (t->assignment_count > 0) {
+		out->error_code = KP_ERR_INVALID_REQUEST; /* manual assignment: see docs */
+		return;
+	}
+	if (parts < 1 || parts > 100000) {
+		out->error_code = KP_ERR_INVALID_PARTITIONS;
+		return;
+	}
+	if (rf < 1 || rf > op->n_brokers) {
+		out->error_code = KP_ERR_INVALID_REPLICATION_FACTOR;
+		return;
+	}
+	if (validate_only)
+		return;
+	/* {"version":2,"partitions":{"0":[1,2],...},"adding_replicas":{},...} */
+	size_t cap = 128 + (size_t)parts * (16 + 12 * (size_t)rf);
+	char *json = env_alloc(b->env, cap);
+	size_t len = (size_t)snprintf(json, cap, "{\"version\":2,\"partitions\":{");
+	int32_t start = (int32_t)env_random_below(b->env, (uint64_t)op->n_brokers);
+	int32_t shift = (int32_t)env_random_below(b->env, (uint64_t)op->n_brokers);
+	int32_t replicas[MAX_BROKERS];
+	for (int32_t p = 0; p < parts; p++) {
+		brk_assign_replicas(op->brokers, op->n_brokers, start, shift, p, rf, replicas);
+		len += (size_t)snprintf(json + len, cap - len, "%s\"%d\":[", p ? "," : "", p);
+		for (int32_t j = 0; j < rf; j++)
+			len += (size_t)snprintf(json + len, cap - len, "%s%d", j ? "," : "",
+						replicas[j]);
+		len += (size_t)snprintf(json + len, cap - len, "]");
+	}
+	len += (size_t)snprintf(json + len, cap - len,
+				"},\"adding_replicas\":{},\"removing_replicas\":{}}");
+	char path[300];
+	snprintf(path, sizeof path, "/brokers/topics/%.*s", t->name.len, t->name.ptr);
+	struct topic_write *tw = env_alloc(b->env, sizeof *tw);
+	*tw = (struct topic_write){op, out};
+	op->outstanding++;
+	zk_client_create(brk_zk_client(b->zk), path, json, (int32_t)len, ZK_CREATE_PERSISTENT,
+			 topic_written, tw);
+	env_free(b->env, json);
+}
+
+static int cmp_ids(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The live brokers are the children of /brokers/ids. */
+static void brokers_listed(void *arg, const struct zk_client_result *res)
+{
+	struct create_op *op = arg;
+	const struct kp_create_topics_request *req = &op->r->req.body.create_topics;
+	if (res->rc == ZOK) {
+		struct wire_reader it;
+		struct zk_str child;
+		zk_vec_iter(&it, res->resp->children.raw, res->resp->children.raw_len);
+		while (op->n_brokers < MAX_BROKERS && zk_next_str(&it, &child) == 1) {
+			char id[16] = {0};
+			memcpy(id, child.p, child.len < 15 ? (size_t)child.len : 15);
+			op->brokers[op->n_brokers++] = atoi(id);
+		}
+		qsort(op->brokers, (size_t)op->n_brokers, sizeof *op->brokers, cmp_ids);
+	}
+	for (int32_t i = 0; i < req->topic_count; i++) {
+		if (res->rc != ZOK) {
+			op->out[i] = (struct kp_create_topics_topic_response){
+				req->topics[i].name, KP_ERR_REQUEST_TIMED_OUT, {NULL, -1}};
+			continue;
+		}
+		create_one(op, &req->topics[i], &op->out[i], req->validate_only);
+	}
+	if (--op->outstanding == 0)
+		create_finish(op);
+}
+
+void brk_handle_create_topics(struct brk_broker *b, struct brk_req *r)
+{
+	const struct kp_create_topics_request *req = &r->req.body.create_topics;
+	struct create_op *op = env_calloc(b->env, 1, sizeof *op);
+	op->b = b;
+	op->r = r;
+	op->out = env_calloc(b->env, (size_t)req->topic_count + 1, sizeof *op->out);
+	struct zk_client *zc = brk_zk_client(b->zk);
+	if (!zc) {
+		/* Without a ZooKeeper session there is nowhere to write. */
+		for (int32_t i = 0; i < req->topic_count; i++)
+			op->out[i] = (struct kp_create_topics_topic_response){
+				req->topics[i].name, KP_ERR_NOT_CONTROLLER, {NULL, -1}};
+		create_finish(op);
+		return;
+	}
+	op->outstanding = 1; /* held until the broker list is in */
+	zk_client_get_children(zc, "/brokers/ids", false, brokers_listed, op);
+}
