@@ -17,6 +17,7 @@ struct kw_producer {
 	struct kc_producer *client;
 	struct env_timer tick;
 	int64_t start_ns;
+	uint32_t tag;     /* tells this incarnation's values from a previous one's */
 	uint64_t n;       /* values sent */
 	bool stopped;
 	struct sent *inflight; /* ring indexed by id, grown as needed */
@@ -64,7 +65,7 @@ static void send_one(struct kw_producer *p)
 	ensure_room(p, id);
 	struct sent *s = slot(p, id);
 	s->id = id;
-	snprintf(s->value, sizeof s->value, "%s-%llu", env_node_name(p->env),
+	snprintf(s->value, sizeof s->value, "%s-%08x-%llu", env_node_name(p->env), p->tag,
 		 (unsigned long long)id);
 	if (p->cfg->keys)
 		snprintf(s->key, sizeof s->key, "k%llu",
@@ -105,6 +106,7 @@ void *kw_producer_start(struct env *env, const void *config)
 	p->client = kc_producer_new(env, &cfg->client, on_result, p);
 	p->tick.data = p;
 	p->start_ns = env_now_ns(env);
+	p->tag = (uint32_t)env_random(env);
 	if (cfg->rate_num && cfg->rate_den)
 		env_timer_start(env, &p->tick, 0, tick_cb);
 	return p;

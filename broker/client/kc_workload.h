@@ -6,8 +6,10 @@
  * them in their config, which records it as history (invoke, then ok /
  * fail / info; polls with the high watermark they carried).
  *
- * Values are "<process>-<n>" (n = 1, 2, ...), unique across a run, so every
- * record read can be traced to the send that wrote it. Keys, when the
+ * Values are "<process>-<tag>-<n>" (n = 1, 2, ...; the tag is drawn from
+ * the node's random stream at each start, so a restarted producer's values
+ * differ from its earlier life's), unique across a run, so every record read
+ * can be traced to the send that wrote it. Keys, when the
  * scenario asks for `keys: K`, are "k<n mod K>".
  *
  * Ownership: configs and the observer are the harness's and outlive the
