@@ -97,6 +97,11 @@ static int check_supported(struct run *r)
 	char why[256];
 	if (s->cluster.mode == SCN_MODE_KRAFT)
 		return refuse(r, "kraft mode is not implemented (only zookeeper mode)");
+	if (s->cluster.zookeeper > ZK_MAX_SERVERS) {
+		snprintf(why, sizeof why, "the simulated ZooKeeper ensemble has at most %d servers",
+			 ZK_MAX_SERVERS);
+		return refuse(r, why);
+	}
 	for (size_t t = 0; t < s->topic_count; t++)
 		if (s->topics[t].replication_factor > 1) {
 			snprintf(why, sizeof why,
@@ -557,7 +562,7 @@ static void run_phases(struct run *r)
 		sim_run_for(w, TICK_NS);
 
 	/* Close each partition's final read, and say whether it is alive. */
-	struct hist_w_liveness rows[r->n_slots ? r->n_slots : 1];
+	struct hist_w_liveness *rows = sim_xcalloc(r->n_slots + 1, sizeof *rows);
 	for (size_t i = 0; i < r->n_slots; i++) {
 		const struct slot *sl = &r->slots[i];
 		int64_t hw = hw_of(r, sl);
@@ -567,6 +572,7 @@ static void run_phases(struct run *r)
 						   hw >= 0 ? r->names[sl->broker] : NULL, hw >= 0};
 	}
 	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
+	free(rows);
 	capture_replicas(r);
 	write_zk_digests(r);
 }
