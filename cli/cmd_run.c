@@ -36,6 +36,8 @@ int cmd_run(int argc, char **argv)
 			opt.trace = true;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			opt.quiet = true;
+		} else if (!strcmp(argv[i], "--no-plots")) {
+			opt.no_plots = true;
 		} else if (argv[i][0] == '-' || path) {
 			return cli_usage_error("run: unexpected argument '%s'", argv[i]);
 		} else {

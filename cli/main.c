@@ -17,7 +17,7 @@ static void usage(FILE *out)
 	fputs("usage: ksim COMMAND [ARGS]\n"
 	      "\n"
 	      "commands:\n"
-	      "  run FILE [--seed N] [--out DIR] [--trace] [--quiet]\n"
+	      "  run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]\n"
 	      "                                     run a scenario and judge it\n"
 	      "  sweep FILE --seeds A..B [-j N]     run many seeds, one process each\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
@@ -41,11 +41,12 @@ static const struct {
 		 "loss. Prints what each phase did and the run's trace hash: the same\n"
 		 "seed gives the same hash on every machine. --trace writes every\n"
 		 "simulated event to FILE.\n"},
-	{"run", "usage: ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet]\n\n"
+	{"run", "usage: ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]\n\n"
 		"Runs the scenario in FILE (docs/scenarios.md): the cluster and workload\n"
 		"for `duration` with the scenario's faults, then quiesce and final reads,\n"
 		"then the checkers. Writes history.jsonl, summary.json, junit.xml and\n"
-		"summary.md (and trace.log with --trace) into DIR, by default\n"
+		"summary.md, latency.png and rate.png (gnuplot; --no-plots skips them),\n"
+		"and trace.log with --trace, into DIR, by default\n"
 		"reports/out/NAME-SEED/. --seed replaces the file's seed. Exit 0 when every\n"
 		"expectation held, 1 when one failed, 2 for a bad file or usage.\n"},
 	{"sweep", "usage: ksim sweep FILE --seeds A..B [-j N] [--out DIR]\n\n"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "broker/client/kc_workload.h"
 #include "broker/kafka/brk_broker.h"
@@ -15,6 +16,7 @@
 #include "harness/wl_config.h"
 #include "harness/wl_history.h"
 #include "reports/rpt_outdir.h"
+#include "reports/rpt_plot.h"
 #include "reports/rpt_run.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -69,6 +71,8 @@ struct run {
 	struct flt_runner *flt;
 	char dir[600];
 	char path[700];
+	struct rpt_fault_span *spans; /* what the plots shade */
+	size_t n_spans, cap_spans;
 };
 
 static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
@@ -405,9 +409,27 @@ static size_t followers_of(void *ctx, const char *topic, int32_t partition, uint
 
 /* ---- History of faults -------------------------------------------------------------------- */
 
+/* Faults as the plots draw them: from the fault to its undo (`for`), or a
+ * short mark for one without. */
+static void remember_span(struct run *r, const struct flt_report *rep)
+{
+	if (rep->undo || (!rep->n_targets && strcmp(rep->action, "heal")))
+		return;
+	if (r->n_spans == r->cap_spans) {
+		r->cap_spans = r->cap_spans ? r->cap_spans * 2 : 32;
+		r->spans = sim_xrealloc(r->spans, r->cap_spans * sizeof *r->spans);
+	}
+	struct rpt_fault_span *sp = &r->spans[r->n_spans++];
+	sp->start_ns = rep->time_ns;
+	sp->end_ns = rep->time_ns + (rep->for_ns > 0 ? rep->for_ns : 200 * SIM_NS_PER_MS);
+	snprintf(sp->label, sizeof sp->label, "%s %s", rep->action,
+		 rep->n_targets ? rep->targets[0] : "");
+}
+
 static void on_fault(void *ctx, const struct flt_report *rep)
 {
 	struct run *r = ctx;
+	remember_span(r, rep);
 	struct hist_writer *w = &r->hist.w;
 	hist_w_begin(w, rep->time_ns, "nemesis", HIST_T_INFO, HIST_F_FAULT);
 	hist_w_open(w, "values", '{');
@@ -579,6 +601,40 @@ static void run_phases(struct run *r)
 
 /* ---- Judging ---------------------------------------------------------------------------- */
 
+/* reports/plots next to the ksim binary, or under the working directory;
+ * KSIM_PLOTS names another place. */
+static void scripts_dir(char *buf, size_t size)
+{
+	const char *env = getenv("KSIM_PLOTS");
+	if (env) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = 0;
+		snprintf(buf, size, "%s/reports/plots/latency.gp", exe);
+		if (access(buf, R_OK) == 0) {
+			snprintf(buf, size, "%s/reports/plots", exe);
+			return;
+		}
+	}
+	snprintf(buf, size, "reports/plots");
+}
+
+static void plots(struct run *r, const struct hist *h, char *note, size_t size)
+{
+	char scripts[600];
+	scripts_dir(scripts, sizeof scripts);
+	int rc = rpt_plot_run(r->dir, scripts, h, r->spans, r->n_spans, note, size);
+	if (rc == 0)
+		note[0] = 0;
+}
+
 static void expectations(const struct scn_scenario *s, struct chk_expectations *e)
 {
 	memset(e, 0, sizeof *e);
@@ -608,6 +664,9 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	struct chk_verdict v;
 	expectations(r->s, &e);
 	int rc = chk_run_all(h, &res);
+	char note[300] = "";
+	if (!r->opt->no_plots)
+		plots(r, h, note, sizeof note);
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
 			     {0}, events, sim_ns, wall};
 	hist_count_stats(h, &rr.stats);
@@ -634,6 +693,8 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 				(unsigned long long)res.reports[k].count,
 				chk_expect_name((enum chk_expect)e.of[k]),
 				rpt_run_failed(&rr, (enum chk_kind)k) ? "   <- FAILED" : "");
+	if (note[0])
+		fprintf(r->out, "%s\n", note);
 	fprintf(r->out, "trace hash %016llx; report in %s/\n", (unsigned long long)hash, r->dir);
 	if (r->opt->result) {
 		struct run_result *out = r->opt->result;
@@ -793,6 +854,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.slots);
 	free(r.zk);
 	free(r.zcfg);
+	free(r.spans);
 	for (int i = 0; i < r.nz; i++)
 		free(r.trails[i].items);
 	free(r.trails);

@@ -37,6 +37,7 @@ struct run_options {
 	const char *out_dir; /* NULL: reports/out/NAME-SEED */
 	bool trace;          /* write trace.log (every simulated event) */
 	bool quiet;          /* no progress lines on `out` */
+	bool no_plots;       /* skip latency.png and rate.png */
 	struct run_result *result; /* filled when not NULL and the run judged */
 };
 

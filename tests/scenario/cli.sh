@@ -37,6 +37,9 @@ expect 2 check tests/histories/clean.jsonl --expect lost-write=maybe
 expect 0 validate tests/scn_good/contract_example.yaml
 expect 0 help validate
 expect 0 help run
+expect 0 run scenarios/single-broker-kill.yaml --quiet --no-plots --out "${TMPDIR:-/tmp}/ksim-cli-noplots"
+[ ! -e "${TMPDIR:-/tmp}/ksim-cli-noplots/latency.png" ] || { echo "--no-plots drew plots"; fail=1; }
+rm -rf "${TMPDIR:-/tmp}/ksim-cli-noplots"
 expect 2 run
 expect 2 run scenarios/single-broker-kill.yaml --seed x
 expect 2 run tests/scn_bad/alias.yaml

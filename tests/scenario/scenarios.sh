@@ -23,6 +23,18 @@ for f in scenarios/*.yaml; do
 		echo "$name: trace hash $ha then $hb"
 		fail=1
 	fi
+	# The plots, when gnuplot is here: PNG signature and a real size.
+	if [ "$rc" -eq 0 ] && command -v gnuplot >/dev/null 2>&1; then
+		for png in latency rate; do
+			f_png="$tmp/$name-a/$png.png"
+			sig=$(head -c 8 "$f_png" 2>/dev/null | od -An -tx1 | tr -d ' \n')
+			size=$(wc -c <"$f_png" 2>/dev/null || echo 0)
+			if [ "$sig" != "89504e470d0a1a0a" ] || [ "$size" -lt 2000 ]; then
+				echo "$name: $png.png missing or not a PNG (size $size)"
+				fail=1
+			fi
+		done
+	fi
 	n=$((n + 1))
 done
 [ "$fail" -eq 0 ] && echo "$n scenarios met their expectations, each twice with the same hash"
