@@ -87,7 +87,5 @@ void sim_trace_node(struct sim_world *w, enum sim_trace_kind kind, uint32_t node
 
 /* Hooks from the lifecycle into the network (net.c). */
 void sim_net_node_crashed(struct sim_net *net, uint32_t node, bool send_reset);
-void sim_net_node_resumed(struct sim_net *net, uint32_t node);
-void sim_net_node_started(struct sim_net *net, uint32_t node);
 
 #endif

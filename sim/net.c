@@ -641,19 +641,6 @@ static void links_changed(struct sim_net *net)
 	}
 }
 
-void sim_net_node_resumed(struct sim_net *net, uint32_t node)
-{
-	/* Nothing waits here: parked items are the node's own events. */
-	(void)net;
-	(void)node;
-}
-
-void sim_net_node_started(struct sim_net *net, uint32_t node)
-{
-	(void)net;
-	(void)node;
-}
-
 void sim_net_node_crashed(struct sim_net *net, uint32_t node, bool send_reset)
 {
 	for (size_t i = 0; i < net->n_listeners;) {

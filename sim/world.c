@@ -214,7 +214,6 @@ bool sim_node_start(struct sim_world *w, uint32_t id)
 	n->env = env;
 	n->status = SIM_NODE_UP;
 	sim_trace_node(w, SIM_TR_NODE_START, id, 0, n->incarnation);
-	sim_net_node_started(w->net, id);
 	n->state = n->cls && n->cls->start ? n->cls->start(env, n->config) : NULL;
 	return true;
 }
@@ -276,7 +275,6 @@ bool sim_node_resume(struct sim_world *w, uint32_t id)
 		sim_sched_push(&w->sched, ev, w->sched.now);
 	}
 	n->parked_tail = NULL;
-	sim_net_node_resumed(w->net, id);
 	return true;
 }
 
