@@ -85,7 +85,7 @@ struct sim_event *sim_world_event(struct sim_world *w, int64_t delay_ns, sim_eve
 void sim_trace_node(struct sim_world *w, enum sim_trace_kind kind, uint32_t node,
 		    uint32_t peer, uint64_t size);
 
-/* Hooks from the lifecycle into the network (net.c). */
+/* The hook from the lifecycle into the network (net.c): a crash. */
 void sim_net_node_crashed(struct sim_net *net, uint32_t node, bool send_reset);
 
 #endif
