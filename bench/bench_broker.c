@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "harness/wall.h"
 #include "broker/client/kc_consumer.h"
 #include "broker/client/kc_producer.h"
 #include "broker/kafka/brk_broker.h"
@@ -20,13 +20,6 @@
 
 #define OUTSTANDING 20000
 #define VALUE_BYTES 1024
-
-static double wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct pnode {
 	struct env *env;

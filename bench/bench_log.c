@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "harness/wall.h"
 #include "broker/codec/wire.h"
 #include "broker/log/log.h"
 #include "broker/log/record_batch.h"
@@ -23,13 +23,6 @@
 #define BATCH_RECORDS 16
 #define IN_FLIGHT 8
 #define TOTAL_MB 256
-
-static double wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct bench_node {
 	struct env *env;

@@ -11,19 +11,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "harness/wall.h"
 #include "sim/env.h"
 #include "sim/net.h"
 #include "sim/util.h"
 #include "sim/world.h"
-
-static double wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- (a) timers ------------------------------------------------------------ */
 

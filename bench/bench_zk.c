@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "harness/wall.h"
 #include "broker/zk/zk_client.h"
 #include "broker/zk/zk_server.h"
 #include "sim/util.h"
@@ -34,13 +34,6 @@ struct load_cfg {
 	int k;
 	uint64_t *acked;
 };
-
-static double wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void fill(struct load *l);
 

@@ -1,9 +1,9 @@
+#include "harness/wall.h"
 #include "harness/run.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "broker/client/kc_workload.h"
@@ -38,6 +38,7 @@ struct slot {
 struct zk_applied {
 	int64_t zxid;
 	uint64_t hash;
+	uint64_t order; /* position in application order */
 };
 
 struct zk_trail {
@@ -79,13 +80,6 @@ static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
 static const struct sim_node_class broker_class = {"broker", brk_start};
 static const struct sim_node_class producer_class = {"producer", kw_producer_start};
 static const struct sim_node_class consumer_class = {"consumer", kw_consumer_start};
-
-static double wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- What can run today ----------------------------------------------------------- */
 
@@ -135,13 +129,17 @@ static void zk_on_apply(void *ctx, int32_t server, int64_t prev_zxid, int64_t zx
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->items = sim_xrealloc(t->items, t->cap * sizeof *t->items);
 	}
-	t->items[t->n++] = (struct zk_applied){zxid, hash};
+	t->items[t->n] = (struct zk_applied){zxid, hash, t->n};
+	t->n++;
 }
 
+/* By zxid, then by application order, so the last word on a zxid sorts last. */
 static int zk_cmp(const void *a, const void *b)
 {
 	const struct zk_applied *x = a, *y = b;
-	return x->zxid < y->zxid ? -1 : x->zxid > y->zxid;
+	if (x->zxid != y->zxid)
+		return x->zxid < y->zxid ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Each server's committed history as zk-digests lines: zxids increasing,
@@ -151,13 +149,7 @@ static void write_zk_digests(struct run *r)
 {
 	for (int i = 0; i < r->nz; i++) {
 		struct zk_trail *t = &r->trails[i];
-		/* A stable sort keeps application order among equal zxids. */
-		for (size_t k = 1; k < t->n; k++)
-			for (size_t j = k; j > 0 && zk_cmp(&t->items[j - 1], &t->items[j]) > 0; j--) {
-				struct zk_applied tmp = t->items[j];
-				t->items[j] = t->items[j - 1];
-				t->items[j - 1] = tmp;
-			}
+		qsort(t->items, t->n, sizeof *t->items, zk_cmp);
 		struct hist_w_digest *d = sim_xcalloc(t->n + 1, sizeof *d);
 		char (*text)[20] = sim_xcalloc(t->n + 1, sizeof *text);
 		size_t n = 0;

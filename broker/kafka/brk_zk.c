@@ -45,12 +45,21 @@ static void step_done(void *arg, const struct zk_client_result *res)
 		return;
 	}
 	if (step == 3 && res->rc == ZNODEEXISTS) {
-		/* The previous session's ephemeral is still there: wait for
-		 * its expiry, as Kafka's registration retries do. */
-		again_later(z);
+		/* Ours already (a create whose answer was lost to a connection
+		 * drop), or the previous session's, whose expiry we wait for:
+		 * the owner tells, as Kafka's checked ephemeral create does. */
+		register_step(z, 4);
 		return;
 	}
-	if (step == 3) {
+	if (step == 4) {
+		bool ours = res->rc == ZOK && res->resp->stat.ephemeral_owner ==
+						      zk_client_session_id(z->client);
+		if (!ours) {
+			again_later(z);
+			return;
+		}
+	}
+	if (step >= 3) {
 		z->registered = true;
 		z->registrations++;
 		env_log(z->env, ENV_LOG_INFO, "registered /brokers/ids/%d (session %llx)",
@@ -60,7 +69,8 @@ static void step_done(void *arg, const struct zk_client_result *res)
 	register_step(z, step + 1);
 }
 
-/* /brokers, /brokers/ids, /brokers/topics, then the ephemeral itself. */
+/* /brokers, /brokers/ids, /brokers/topics, then the ephemeral itself, and
+ * when it exists already, whose it is. */
 static void register_step(struct brk_zk *z, int step)
 {
 	if (!z->client || zk_client_state(z->client) != ZK_CLIENT_CONNECTED)
@@ -74,6 +84,10 @@ static void register_step(struct brk_zk *z, int step)
 	}
 	char path[64], data[256];
 	snprintf(path, sizeof path, "/brokers/ids/%d", z->cfg->broker_id);
+	if (step == 4) {
+		zk_client_exists(z->client, path, false, step_done, c);
+		return;
+	}
 	int len = snprintf(data, sizeof data,
 			   "{\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},"
 			   "\"endpoints\":[\"PLAINTEXT://%s:%u\"],\"jmx_port\":-1,\"host\":\"%s\","

@@ -1,0 +1,12 @@
+/*
+ * wall — the host's monotonic clock, in seconds, for the harness and the
+ * benchmarks only: how long a run took in real time (summary.json's
+ * wall_seconds, the benchmarks' rates). Node code never reads it; virtual
+ * time comes from the simulator.
+ */
+#ifndef KSIM_WALL_H
+#define KSIM_WALL_H
+
+double wall_seconds(void);
+
+#endif
