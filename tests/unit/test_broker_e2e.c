@@ -245,8 +245,10 @@ static void test_retries_duplicate_without_idempotence(void **state)
 /* A broker paused past request.timeout.ms: requests time out, connections
  * are dropped, batches are retried on new connections while the old ones'
  * requests are still queued at the broker, and new records keep arriving.
- * With idempotence every record must end acknowledged, exactly once (this
- * caught a producer that grew a batch after numbering it). */
+ * With idempotence every record must end acknowledged, exactly once. (The
+ * numbering bug this path once had is pinned by test_kc_producer's
+ * test_idempotent_numbering_survives_failed_sends, which fails without the
+ * fix; this test passes either way on this timing.) */
 static void test_pause_past_request_timeout(void **state)
 {
 	struct fx *fx = *state;

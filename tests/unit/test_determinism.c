@@ -181,11 +181,15 @@ static void test_different_seed_different_hash(void **state)
 }
 
 /* Prints the hash of a fixed run so the scenario suite can compare a native
- * run with one under Valgrind (tests/scenario/determinism.sh). */
+ * run with one under Valgrind (tests/scenario/determinism.sh), after checking
+ * that the run had faults and repeats itself within this process. */
 static void test_print_reference_hash(void **state)
 {
-	int faults;
+	int faults, again;
 	uint64_t h = run_chaos(4242, 10 * SIM_NS_PER_S, &faults);
+	assert_true(faults > 5);
+	assert_true(run_chaos(4242, 10 * SIM_NS_PER_S, &again) == h);
+	assert_int_equal(again, faults);
 	printf("reference-hash %016" PRIx64 "\n", h);
 }
 
