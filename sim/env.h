@@ -137,6 +137,16 @@ enum env_log_level { ENV_LOG_DEBUG, ENV_LOG_INFO, ENV_LOG_WARN, ENV_LOG_ERROR };
 void env_log(struct env *env, enum env_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A notable step in the node's life, for the run's story and plots: a
+ * ZooKeeper election, a broker registration, a controller election, a leader
+ * or ISR change. `kind` is a short fixed tag ("controller", "leader",
+ * "isr", ...); the text is a plain-language sentence. Events also go to the
+ * text trace (as notes); they are not part of the trace hash.
+ */
+void env_event(struct env *env, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- Connections ------------------------------------------------------ */
 
 /*

@@ -211,3 +211,22 @@ void env_log(struct env *env, enum env_log_level level, const char *fmt, ...)
 		va_end(ap);
 	}
 }
+
+void env_event(struct env *env, const char *kind, const char *fmt, ...)
+{
+	struct sim_world *w = env->w;
+	if (!w->event_fn && !w->trace.out)
+		return;
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (w->event_fn)
+		w->event_fn(w->event_ctx, w->sched.now, env->node->name, kind, text);
+	if (w->trace.out) {
+		char tb[32];
+		sim_format_time(w->sched.now, tb, sizeof tb);
+		fprintf(w->trace.out, "%14s %-12s EVENT %s: %s\n", tb, env->node->name, kind, text);
+	}
+}

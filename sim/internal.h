@@ -58,6 +58,8 @@ struct sim_world {
 	struct sim_net *net;
 	FILE *log_out;
 	enum env_log_level log_min;
+	sim_story_fn *event_fn;
+	void *event_ctx;
 	bool in_event; /* inside the run loop (for sanity checks) */
 };
 

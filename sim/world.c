@@ -420,6 +420,12 @@ void sim_world_set_log(struct sim_world *w, FILE *out, enum env_log_level min_le
 	w->log_min = min_level;
 }
 
+void sim_world_set_event_sink(struct sim_world *w, sim_story_fn *fn, void *ctx)
+{
+	w->event_fn = fn;
+	w->event_ctx = ctx;
+}
+
 void sim_trace_node(struct sim_world *w, enum sim_trace_kind kind, uint32_t node,
 		    uint32_t peer, uint64_t size)
 {

@@ -119,6 +119,10 @@ uint64_t sim_events_fired(const struct sim_world *w);
 void sim_world_set_trace_file(struct sim_world *w, FILE *out);
 /* Lines logged by nodes go here (default: nowhere). Not part of the hash. */
 void sim_world_set_log(struct sim_world *w, FILE *out, enum env_log_level min_level);
+/* Receives every env_event of every node (default: none). */
+typedef void sim_story_fn(void *ctx, int64_t time_ns, const char *node, const char *kind,
+			  const char *text);
+void sim_world_set_event_sink(struct sim_world *w, sim_story_fn *fn, void *ctx);
 /* Folds a harness note (a fault, a phase) into the trace. */
 void sim_world_note(struct sim_world *w, uint32_t node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

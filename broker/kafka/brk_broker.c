@@ -139,6 +139,30 @@ int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partiti
 	return n;
 }
 
+bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t partition,
+		      struct brk_replica_view *out)
+{
+	const struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
+	memset(out, 0, sizeof *out);
+	out->leader_id = -1;
+	out->leo = out->hw = -1;
+	if (!p)
+		return false;
+	out->open = p->open;
+	out->leader = p->leader;
+	out->leader_id = p->leader ? b->cfg->broker_id : -1;
+	out->leader_epoch = p->leader_epoch;
+	if (p->open) {
+		out->leo = log_end_offset(p->log);
+		out->hw = p->hw;
+	}
+	if (p->leader) {
+		out->isr[0] = b->cfg->broker_id;
+		out->n_isr = 1;
+	}
+	return true;
+}
+
 bool brk_registered(const struct brk_broker *b)
 {
 	return brk_zk_registered(b->zk);

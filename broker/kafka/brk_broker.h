@@ -67,6 +67,23 @@ int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partiti
 			void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len),
 			void *arg);
 
+/* One replica as the harness samples it (for plots, quiesce and role
+ * targets). */
+#define BRK_VIEW_MAX_ISR 16
+struct brk_replica_view {
+	bool open;            /* hosted, and its log is open */
+	bool leader;          /* this broker leads the partition */
+	int32_t leader_id;    /* the leader it knows of (-1 none) */
+	int32_t leader_epoch;
+	int64_t leo;          /* log end offset */
+	int64_t hw;           /* high watermark */
+	int32_t isr[BRK_VIEW_MAX_ISR]; /* the leader's ISR (leader only) */
+	int32_t n_isr;
+};
+/* Fills *out and returns true when the broker hosts the partition. */
+bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t partition,
+		      struct brk_replica_view *out);
+
 /* Whether the broker is registered in ZooKeeper (/brokers/ids/<id>). */
 bool brk_registered(const struct brk_broker *b);
 
