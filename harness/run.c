@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "broker/client/kc_admin.h"
 #include "broker/client/kc_workload.h"
 #include "broker/kafka/brk_broker.h"
 #include "broker/kafka/brk_metadata.h"
@@ -24,13 +25,11 @@
 #define NAME 32
 #define TICK_NS (100 * SIM_NS_PER_MS)
 
-/* A partition and the broker that leads it (placed round robin). */
+/* A partition of the scenario's topics. */
 struct slot {
 	const char *topic;
 	int32_t partition;
-	int broker; /* index into brokers */
-	int32_t epoch;
-	uint32_t incarnation; /* the broker life that was last told to lead */
+	int16_t replication_factor;
 };
 
 /* One ZooKeeper server's applied transactions, kept by the harness so that
@@ -66,7 +65,9 @@ struct run {
 	struct kw_consumer_config *ccfg, *fcfg;
 	struct slot *slots;
 	size_t n_slots;
-	uint64_t meta_sig; /* what the brokers were last told (a digest) */
+	uint32_t admin;                     /* the node that creates the topics */
+	struct kc_admin_config acfg;
+	struct kc_admin_topic *atopics;
 	struct flt_cluster fc;
 	struct flt_observer fobs;
 	struct flt_runner *flt;
@@ -80,6 +81,7 @@ static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
 static const struct sim_node_class broker_class = {"broker", brk_start};
 static const struct sim_node_class producer_class = {"producer", kw_producer_start};
 static const struct sim_node_class consumer_class = {"consumer", kw_consumer_start};
+static const struct sim_node_class admin_class = {"admin", kc_admin_start};
 
 /* ---- What can run today ----------------------------------------------------------- */
 
@@ -100,14 +102,8 @@ static int check_supported(struct run *r)
 			 ZK_MAX_SERVERS);
 		return refuse(r, why);
 	}
-	for (size_t t = 0; t < s->topic_count; t++)
-		if (s->topics[t].replication_factor > 1) {
-			snprintf(why, sizeof why,
-				 "topic %s has replication_factor %d; replication between brokers "
-				 "is not implemented yet (docs/broker.md)",
-				 s->topics[t].name, s->topics[t].replication_factor);
-			return refuse(r, why);
-		}
+	if (s->cluster.zookeeper < 1)
+		return refuse(r, "zookeeper mode needs at least one ZooKeeper server");
 	for (size_t g = 0; g < s->consumer_group_count; g++)
 		if (s->consumers[g].group)
 			fprintf(r->err, "%s: note: consumer groups are not modelled yet; the "
@@ -314,89 +310,108 @@ static int build_workload(struct run *r)
 	return 0;
 }
 
-/* ---- The controller's part: who leads what --------------------------------------------- */
+/* ---- Who holds which role, from the brokers' own state ----------------------------- */
 
-/* What the controller's UpdateMetadata tells every live broker: the live
- * brokers, and each partition's leader (-1 while its broker is down). Sent
- * whenever that changes. */
-static void update_metadata(struct run *r)
+static struct brk_broker *live_broker(const struct run *r, int i, bool paused_too)
 {
-	struct sim_world *w = r->w;
-	struct brk_meta_broker *mb = sim_xcalloc((size_t)r->nb + 1, sizeof *mb);
-	struct brk_meta_partition *mp = sim_xcalloc(r->n_slots + 1, sizeof *mp);
-	int32_t *ids = sim_xcalloc((size_t)r->nb + 1, sizeof *ids);
-	size_t nb = 0;
-	uint64_t sig = 0xcbf29ce484222325ull;
+	enum sim_node_status st = sim_node_status(r->w, r->brokers[i]);
+	if (st != SIM_NODE_UP && !(paused_too && st == SIM_NODE_PAUSED))
+		return NULL;
+	return sim_node_state(r->w, r->brokers[i]);
+}
+
+/* The broker that leads topic/partition: of those that believe they lead,
+ * the one with the newest leader epoch (a deposed leader may not know yet).
+ * Returns its index, or -1. */
+static int leader_index(const struct run *r, const char *topic, int32_t partition,
+			bool paused_too, struct brk_replica_view *out)
+{
+	int best = -1;
+	struct brk_replica_view v, bv;
 	for (int i = 0; i < r->nb; i++) {
-		ids[i] = i + 1;
-		if (sim_node_status(w, r->brokers[i]) != SIM_NODE_UP)
+		struct brk_broker *b = live_broker(r, i, paused_too);
+		if (!b || !brk_replica_view(b, topic, partition, &v) || !v.leader || !v.open)
 			continue;
-		mb[nb++] = (struct brk_meta_broker){i + 1, r->names[i], 9092};
-		sig = (sig ^ (uint64_t)(i + 1) ^ (uint64_t)sim_node_incarnation(w, r->brokers[i]) << 32) *
-		      0x100000001b3ull;
+		if (best < 0 || v.leader_epoch > bv.leader_epoch) {
+			best = i;
+			bv = v;
+		}
 	}
-	for (size_t k = 0; k < r->n_slots; k++) {
-		const struct slot *sl = &r->slots[k];
-		bool up = sim_node_status(w, r->brokers[sl->broker]) == SIM_NODE_UP;
-		int32_t leader = up ? sl->broker + 1 : -1;
-		mp[k] = (struct brk_meta_partition){sl->topic, sl->partition, leader, sl->epoch,
-						    &ids[sl->broker], 1, &ids[sl->broker], up};
-		sig = (sig ^ (uint64_t)(uint32_t)leader ^ (uint64_t)sl->epoch << 32) * 0x100000001b3ull;
-	}
-	if (sig != r->meta_sig) {
-		r->meta_sig = sig;
-		for (int i = 0; i < r->nb; i++)
-			if (sim_node_status(w, r->brokers[i]) == SIM_NODE_UP)
-				brk_update_metadata(sim_node_state(w, r->brokers[i]), -1, mb, nb,
-						    mp, r->n_slots);
-	}
-	free(mb);
-	free(mp);
-	free(ids);
-}
-
-/* Hands each partition to its broker whenever that broker has (re)started,
- * with a new leader epoch, as the controller's LeaderAndIsr would. */
-static void lead_tick(struct sim_world *w, void *arg)
-{
-	struct run *r = arg;
-	for (size_t i = 0; i < r->n_slots; i++) {
-		struct slot *sl = &r->slots[i];
-		uint32_t id = r->brokers[sl->broker];
-		if (sim_node_status(w, id) != SIM_NODE_UP ||
-		    sim_node_incarnation(w, id) == sl->incarnation)
-			continue;
-		sl->incarnation = sim_node_incarnation(w, id);
-		sl->epoch++;
-		brk_become_leader(sim_node_state(w, id), sl->topic, sl->partition, sl->epoch);
-	}
-	update_metadata(r);
-	sim_world_at(w, TICK_NS, lead_tick, r);
-}
-
-static const struct slot *slot_of(const struct run *r, const char *topic, int32_t partition)
-{
-	for (size_t i = 0; i < r->n_slots; i++)
-		if (r->slots[i].partition == partition && strcmp(r->slots[i].topic, topic) == 0)
-			return &r->slots[i];
-	return NULL;
+	if (best >= 0 && out)
+		*out = bv;
+	return best;
 }
 
 static uint32_t leader_of(void *ctx, const char *topic, int32_t partition)
 {
 	struct run *r = ctx;
-	const struct slot *sl = slot_of(r, topic, partition);
-	if (!sl)
-		return 0;
-	uint32_t id = r->brokers[sl->broker];
-	enum sim_node_status st = sim_node_status(r->w, id);
-	return st == SIM_NODE_UP || st == SIM_NODE_PAUSED ? id : 0;
+	int i = leader_index(r, topic, partition, true, NULL);
+	return i < 0 ? 0 : r->brokers[i];
 }
 
 static size_t followers_of(void *ctx, const char *topic, int32_t partition, uint32_t *out,
 			   size_t max)
 {
-	return 0; /* replication factor 1: a leader has no followers */
+	struct run *r = ctx;
+	struct brk_replica_view lv, v;
+	int leader = leader_index(r, topic, partition, true, &lv);
+	size_t n = 0;
+	for (int i = 0; i < r->nb && n < max; i++) {
+		struct brk_broker *b = live_broker(r, i, true);
+		if (i != leader && b && brk_replica_view(b, topic, partition, &v))
+			out[n++] = r->brokers[i];
+	}
+	return n;
+}
+
+static uint32_t controller_of(void *ctx)
+{
+	struct run *r = ctx;
+	for (int i = 0; i < r->nb; i++) {
+		struct brk_broker *b = live_broker(r, i, true);
+		if (b && brk_is_controller(b))
+			return r->brokers[i];
+	}
+	return 0;
+}
+
+static int build_admin(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	kc_admin_config_default(&r->acfg);
+	bootstrap(r, &r->acfg.cluster);
+	r->atopics = sim_xcalloc(s->topic_count + 1, sizeof *r->atopics);
+	for (size_t t = 0; t < s->topic_count; t++) {
+		const struct scn_topic *st = &s->topics[t];
+		struct kc_admin_topic *at = &r->atopics[t];
+		at->name = st->name;
+		at->partitions = st->partitions;
+		at->replication_factor = st->replication_factor;
+		at->config_count = (int32_t)st->config.count;
+		const char **keys = sim_xcalloc(st->config.count + 1, sizeof *keys);
+		const char **values = sim_xcalloc(st->config.count + 1, sizeof *values);
+		for (size_t k = 0; k < st->config.count; k++) {
+			keys[k] = st->config.items[k].key;
+			values[k] = st->config.items[k].value;
+		}
+		at->config_keys = keys;
+		at->config_values = values;
+	}
+	r->acfg.topics = r->atopics;
+	r->acfg.n_topics = s->topic_count;
+	int i = r->nb + r->np + r->nc + r->nt + r->nz;
+	snprintf(r->names[i], NAME, "admin");
+	r->admin = sim_node_add(r->w, r->names[i], &admin_class, &r->acfg);
+	return 0;
+}
+
+static void free_admin(struct run *r)
+{
+	for (size_t t = 0; r->atopics && t < r->s->topic_count; t++) {
+		free((void *)r->atopics[t].config_keys);
+		free((void *)r->atopics[t].config_values);
+	}
+	free(r->atopics);
 }
 
 /* ---- History of faults -------------------------------------------------------------------- */
@@ -473,28 +488,33 @@ static void capture_one(void *arg, int64_t offset, const uint8_t *value, size_t 
 }
 
 /* Every replica's log, as the replica-divergence and inconsistent-offsets
- * checkers want it (with one replica per partition, the leader's). */
+ * checkers want it: each live broker hosting the partition, with its own
+ * high watermark and whether the leader counts it in the ISR. */
 static void capture_replicas(struct run *r)
 {
 	for (size_t i = 0; i < r->n_slots; i++) {
 		const struct slot *sl = &r->slots[i];
-		uint32_t id = r->brokers[sl->broker];
-		struct brk_broker *b = sim_node_state(r->w, id);
-		if (!b || sim_node_status(r->w, id) != SIM_NODE_UP)
-			continue;
-		struct capture c = {0};
-		if (brk_log_records(b, sl->topic, sl->partition, capture_one, &c) >= 0) {
-			char process[NAME + 8];
-			snprintf(process, sizeof process, "replica:%s", r->names[sl->broker]);
-			hist_write_replica_log(&r->hist.w, sim_now(r->w), process, sl->topic,
-					       sl->partition, brk_high_watermark(b, sl->topic,
-										  sl->partition),
-					       true, c.recs, c.n);
+		struct brk_replica_view lv, v;
+		bool led = leader_index(r, sl->topic, sl->partition, false, &lv) >= 0;
+		for (int k = 0; k < r->nb; k++) {
+			struct brk_broker *b = live_broker(r, k, false);
+			if (!b || !brk_replica_view(b, sl->topic, sl->partition, &v) || !v.open)
+				continue;
+			bool in_sync = false;
+			for (int32_t j = 0; led && j < lv.n_isr; j++)
+				in_sync |= lv.isr[j] == k + 1;
+			struct capture c = {0};
+			if (brk_log_records(b, sl->topic, sl->partition, capture_one, &c) >= 0) {
+				char process[NAME + 8];
+				snprintf(process, sizeof process, "replica:%s", r->names[k]);
+				hist_write_replica_log(&r->hist.w, sim_now(r->w), process, sl->topic,
+						       sl->partition, v.hw, in_sync, c.recs, c.n);
+			}
+			for (size_t n = 0; n < c.n; n++)
+				free(c.values[n]);
+			free(c.values);
+			free(c.recs);
 		}
-		for (size_t k = 0; k < c.n; k++)
-			free(c.values[k]);
-		free(c.values);
-		free(c.recs);
 	}
 }
 
@@ -510,12 +530,24 @@ static bool producers_settled(const struct run *r)
 	return true;
 }
 
+/* The leader's high watermark, -1 without a live leader. */
 static int64_t hw_of(const struct run *r, const struct slot *sl)
 {
-	struct brk_broker *b = sim_node_state(r->w, r->brokers[sl->broker]);
-	return b && sim_node_status(r->w, r->brokers[sl->broker]) == SIM_NODE_UP
-		       ? brk_high_watermark(b, sl->topic, sl->partition)
-		       : -1;
+	struct brk_replica_view v;
+	return leader_index(r, sl->topic, sl->partition, false, &v) >= 0 ? v.hw : -1;
+}
+
+/* Every partition led, with every replica back in its ISR. */
+static bool cluster_whole(const struct run *r)
+{
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct slot *sl = &r->slots[i];
+		struct brk_replica_view v;
+		if (leader_index(r, sl->topic, sl->partition, false, &v) < 0 ||
+		    v.n_isr < sl->replication_factor)
+			return false;
+	}
+	return true;
 }
 
 static int topic_index(const struct run *r, const char *topic)
@@ -547,7 +579,7 @@ static void run_phases(struct run *r)
 		sim_node_start(w, r->zk[i]);
 	for (int i = 0; i < r->nb; i++)
 		sim_node_start(w, r->brokers[i]);
-	lead_tick(w, r);
+	sim_node_start(w, r->admin);
 	for (int i = 0; i < r->np; i++) {
 		wl_history_producer_config(&r->hist, 0, sim_node_name(w, r->producers[i]),
 					   &r->pcfg[i].client);
@@ -568,7 +600,7 @@ static void run_phases(struct run *r)
 	flt_heal_all(r->flt);
 	int64_t end = s->duration_ns + s->quiesce_ns;
 	int64_t settle = s->duration_ns + s->quiesce_ns / 2;
-	while (sim_now(w) < settle && !producers_settled(r))
+	while (sim_now(w) < settle && !(producers_settled(r) && cluster_whole(r)))
 		sim_run_for(w, TICK_NS);
 	for (int t = 0; t < r->nt; t++)
 		sim_node_start(w, r->finals[t]);
@@ -580,10 +612,11 @@ static void run_phases(struct run *r)
 	for (size_t i = 0; i < r->n_slots; i++) {
 		const struct slot *sl = &r->slots[i];
 		int64_t hw = hw_of(r, sl);
+		int leader = leader_index(r, sl->topic, sl->partition, false, NULL);
 		wl_history_final_read_end(&r->hist, sim_now(w), sl->topic, sl->partition,
 					  hw < 0 ? 0 : hw);
 		rows[i] = (struct hist_w_liveness){sl->topic, sl->partition,
-						   hw >= 0 ? r->names[sl->broker] : NULL, hw >= 0};
+						   leader >= 0 ? r->names[leader] : NULL, hw >= 0};
 	}
 	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
 	free(rows);
@@ -733,20 +766,16 @@ static int open_outputs(struct run *r)
 	return 0;
 }
 
-static void place_partitions(struct run *r)
+static void list_partitions(struct run *r)
 {
 	size_t n = 0;
 	for (size_t t = 0; t < r->s->topic_count; t++)
 		n += (size_t)r->s->topics[t].partitions;
 	r->slots = sim_xcalloc(n ? n : 1, sizeof *r->slots);
-	/* Kafka's assignment walks the brokers round robin from a start it
-	 * picks at random; here the start is broker-1, so placement only
-	 * depends on the scenario. */
 	for (size_t t = 0; t < r->s->topic_count; t++)
 		for (int32_t p = 0; p < r->s->topics[t].partitions; p++)
 			r->slots[r->n_slots++] = (struct slot){r->s->topics[t].name, p,
-							       (int)((r->n_slots) % (size_t)r->nb), 0,
-							       0};
+							       r->s->topics[t].replication_factor};
 }
 
 int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FILE *out,
@@ -763,7 +792,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		r.nc += s->consumers[g].count;
 	r.nt = (int)s->topic_count;
 	r.nz = s->cluster.mode == SCN_MODE_ZOOKEEPER ? s->cluster.zookeeper : 0;
-	int n_nodes = r.nb + r.np + r.nc + r.nt + r.nz;
+	int n_nodes = r.nb + r.np + r.nc + r.nt + r.nz + 1; /* and the admin */
 	r.names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r.names);
 	r.brokers = sim_xcalloc((size_t)r.nb + 1, sizeof *r.brokers);
 	r.producers = sim_xcalloc((size_t)r.np + 1, sizeof *r.producers);
@@ -800,12 +829,14 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		rc = build_brokers(&r);
 	if (!rc)
 		rc = build_workload(&r);
+	if (!rc)
+		rc = build_admin(&r);
 	if (!rc) {
 		sim_world_set_trace_file(r.w, r.trace_file);
-		place_partitions(&r);
+		list_partitions(&r);
 		r.fc = (struct flt_cluster){r.w, r.brokers, r.nb, r.zk, r.nz, r.producers, r.np,
-					    r.consumers, r.nc, &r, NULL, zk_leader_of, leader_of,
-					    followers_of};
+					    r.consumers, r.nc, &r, controller_of, zk_leader_of,
+					    leader_of, followers_of};
 		r.fobs = (struct flt_observer){&r, on_fault};
 		r.flt = flt_new(&r.fc, s, &r.fobs);
 		if (!opt->quiet)
@@ -844,6 +875,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.ccfg);
 	free(r.fcfg);
 	free(r.slots);
+	free_admin(&r);
 	free(r.zk);
 	free(r.zcfg);
 	free(r.spans);

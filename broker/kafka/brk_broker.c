@@ -38,20 +38,31 @@ static void log_opened(struct log *log, int status, void *arg)
 		return;
 	}
 	p->open = true;
-	p->hw = log_end_offset(log); /* one replica: all of it is committed */
+	/* The checkpointed high watermark, never past the log's end. */
+	int64_t leo = log_end_offset(log);
+	p->hw = p->hw_ckpt >= 0 && p->hw_ckpt < leo ? p->hw_ckpt : leo;
+	if (p->hw_ckpt < 0)
+		p->hw = log_start_offset(log);
+	env_log(p->b->env, ENV_LOG_INFO, "%s-%d: log open, offsets %lld..%lld, hw %lld", p->topic,
+		p->partition, (long long)log_start_offset(log), (long long)leo, (long long)p->hw);
 	if (p->leader)
-		log_assign_epoch(log, p->leader_epoch, log_end_offset(log));
-	env_log(p->b->env, ENV_LOG_INFO, "%s-%d: log open, offsets %lld..%lld", p->topic,
-		p->partition, (long long)log_start_offset(log), (long long)log_end_offset(log));
+		brk_leader_start(p, p->isr, p->n_isr, true);
+	else if (p->fetcher)
+		brk_follow(p);
 }
 
-static struct brk_part *part_host(struct brk_broker *b, const char *topic, int32_t partition)
+struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t partition)
 {
 	struct brk_part *p = env_calloc(b->env, 1, sizeof *p);
 	p->b = b;
 	p->topic = env_strdup(b->env, topic);
 	p->partition = partition;
 	p->leader_epoch = -1;
+	p->leader_id = -1;
+	p->partition_epoch = -1;
+	p->hw_ckpt = brk_hw_ckpt_get(b, topic, partition);
+	p->min_isr = b->cfg->min_insync_replicas;
+	brk_topic_config_load(p);
 	const struct brk_config *c = b->cfg;
 	log_config_default(&p->lcfg, c->log_dir, p->topic, partition);
 	p->lcfg.segment_bytes = c->segment_bytes;
@@ -82,12 +93,19 @@ int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition
 	struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
 	if (p && leader_epoch < p->leader_epoch)
 		return -1;
-	if (!p && !(p = part_host(b, topic, partition)))
+	if (!p && !(p = brk_part_host(b, topic, partition)))
 		return -1;
+	brk_unfollow(p);
+	int32_t self = b->cfg->broker_id;
+	env_free(b->env, p->replicas);
+	p->replicas = env_calloc(b->env, 1, sizeof *p->replicas);
+	p->replicas[0] = self;
+	p->n_replicas = 1;
+	bool was_leader = p->leader;
 	p->leader = true;
+	p->leader_id = self;
 	p->leader_epoch = leader_epoch;
-	if (p->open)
-		log_assign_epoch(p->log, leader_epoch, log_end_offset(p->log));
+	brk_leader_start(p, &self, 1, was_leader);
 	env_log(b->env, ENV_LOG_INFO, "%s-%d: leader at epoch %d", topic, partition, leader_epoch);
 	return 0;
 }
@@ -150,16 +168,15 @@ bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t par
 		return false;
 	out->open = p->open;
 	out->leader = p->leader;
-	out->leader_id = p->leader ? b->cfg->broker_id : -1;
+	out->leader_id = p->leader_id;
 	out->leader_epoch = p->leader_epoch;
 	if (p->open) {
 		out->leo = log_end_offset(p->log);
 		out->hw = p->hw;
 	}
-	if (p->leader) {
-		out->isr[0] = b->cfg->broker_id;
-		out->n_isr = 1;
-	}
+	if (p->leader)
+		for (int32_t i = 0; i < p->n_isr && i < BRK_VIEW_MAX_ISR; i++)
+			out->isr[out->n_isr++] = p->isr[i];
 	return true;
 }
 
@@ -189,7 +206,30 @@ static void recover_each(void *arg, const char *name, bool is_dir)
 	memcpy(topic, name, len);
 	topic[len] = 0;
 	if (!brk_part_find(b, topic, len, (int32_t)partition))
-		part_host(b, topic, (int32_t)partition);
+		brk_part_host(b, topic, (int32_t)partition);
+}
+
+const struct brk_peer *brk_peer_find(const struct brk_broker *b, int32_t id)
+{
+	for (size_t i = 0; i < b->n_peers; i++)
+		if (b->peers[i].id == id)
+			return &b->peers[i];
+	return NULL;
+}
+
+void brk_peer_set(struct brk_broker *b, int32_t id, const char *host, size_t host_len,
+		  uint16_t port)
+{
+	struct brk_peer *p = (struct brk_peer *)brk_peer_find(b, id);
+	if (!p) {
+		b->peers = env_realloc(b->env, b->peers, (b->n_peers + 1) * sizeof *b->peers);
+		p = &b->peers[b->n_peers++];
+	}
+	p->id = id;
+	size_t n = host_len < sizeof p->host - 1 ? host_len : sizeof p->host - 1;
+	memcpy(p->host, host, n);
+	p->host[n] = 0;
+	p->port = port;
 }
 
 /* ---- Metadata ----------------------------------------------------------------------- */
@@ -523,12 +563,47 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_CREATE_TOPICS:
 		brk_handle_create_topics(b, r);
 		return;
+	case KP_API_LEADER_AND_ISR:
+		brk_handle_leader_and_isr(b, r);
+		return;
+	case KP_API_UPDATE_METADATA:
+		brk_handle_update_metadata(b, r);
+		return;
+	case KP_API_STOP_REPLICA:
+		brk_handle_stop_replica(b, r);
+		return;
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
+		brk_handle_offsets_for_leader_epoch(b, r);
+		return;
 	}
 	/* Decoded but not served yet (consumer groups): close, as Kafka does
 	 * with a request it cannot serve. */
 	env_log(b->env, ENV_LOG_WARN, "%s requests are not served yet: closing",
 		kp_api_name(r->req.header.api_key));
 	brk_front_reject(r);
+}
+
+/* Kafka checks the ISR every replica.lag.time.max.ms / 2. */
+static int64_t repl_period(const struct brk_broker *b)
+{
+	int64_t ns = b->cfg->replica_lag_time_max_ms * 1000000 / 2;
+	return ns > 0 ? ns : 1000000;
+}
+
+static void repl_tick(struct env_timer *t)
+{
+	struct brk_broker *b = t->data;
+	brk_leader_tick(b);
+	env_timer_start(b->env, t, repl_period(b), repl_tick);
+}
+
+#define CKPT_PERIOD_NS (5000 * 1000000LL) /* replica.high.watermark.checkpoint.interval.ms */
+
+static void ckpt_tick(struct env_timer *t)
+{
+	struct brk_broker *b = t->data;
+	brk_hw_ckpt_write(b);
+	env_timer_start(b->env, t, CKPT_PERIOD_NS, ckpt_tick);
 }
 
 void *brk_start(struct env *env, const void *config)
@@ -539,6 +614,8 @@ void *brk_start(struct env *env, const void *config)
 	b->cfg = cfg;
 	b->meta = brk_metadata_new(env);
 	env_mkdirs(env, cfg->log_dir);
+	b->controller_epoch = -1;
+	brk_hw_ckpt_load(b);
 	pid_recover(b);
 	env_list_dir(env, cfg->log_dir, recover_each, b);
 	struct brk_front_config fc;
@@ -548,6 +625,10 @@ void *brk_start(struct env *env, const void *config)
 	fc.max_queued = (uint32_t)cfg->queued_max_requests;
 	b->front = brk_front_start(env, &fc, handler, b);
 	b->zk = brk_zk_start(env, cfg);
+	b->repl_timer.data = b;
+	env_timer_start(env, &b->repl_timer, repl_period(b), repl_tick);
+	b->ckpt_timer.data = b;
+	env_timer_start(env, &b->ckpt_timer, CKPT_PERIOD_NS, ckpt_tick);
 	env_log(env, ENV_LOG_INFO, "broker %d up, %zu partition logs found", cfg->broker_id,
 		b->n_parts);
 	return b;

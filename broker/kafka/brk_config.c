@@ -34,7 +34,7 @@ void brk_config_default(struct brk_config *c)
 	c->queued_max_requests = 500;
 }
 
-enum kind { K_I64, K_I32, K_I16, K_BOOL, K_PORT, K_DIRS, K_ZK };
+enum kind { K_I64, K_I32, K_I16, K_BOOL, K_PORT, K_DIRS, K_ZK, K_IBP };
 
 struct key {
 	const char *name;
@@ -71,6 +71,7 @@ static const struct key keys[] = {
 	{"log.retention.check.interval.ms", K_I64, F(retention_check_ms), 1, LONG_MAX_VALUE},
 	{"socket.request.max.bytes", K_I64, F(socket_request_max_bytes), 1, 2147483647},
 	{"queued.max.requests", K_I32, F(queued_max_requests), 1, 2147483647},
+	{"inter.broker.protocol.version", K_IBP, F(legacy_truncation), 0, 0},
 };
 
 static const struct key *find(const char *name)
@@ -122,6 +123,29 @@ static int set_zk(struct brk_config *c, const char *value, char *err, size_t siz
 	return BRK_CONFIG_OK;
 }
 
+/*
+ * inter.broker.protocol.version: "MAJOR.MINOR[...]". Only its effect on a
+ * follower's truncation is modelled (docs/replication.md): before 0.11 to
+ * the high watermark, from 0.11 to 1.1 KIP-101's single round, from 2.0 on
+ * KIP-279's iterated rounds.
+ */
+static int set_ibp(struct brk_config *c, const char *value, char *err, size_t size)
+{
+	char *end;
+	long major = strtol(value, &end, 10);
+	long minor = *end == '.' ? strtol(end + 1, &end, 10) : -1;
+	if (end == value || minor < 0 || major < 0)
+		return fail(err, size, "inter.broker.protocol.version",
+			    "expected a Kafka version such as 0.10.2, 1.1 or 3.6");
+	if (major == 0 && minor < 11)
+		c->legacy_truncation = 2;
+	else if (major < 2)
+		c->legacy_truncation = 1;
+	else
+		c->legacy_truncation = 0;
+	return BRK_CONFIG_OK;
+}
+
 static int parse_int(const struct key *k, const char *value, int64_t *out, char *err,
 		     size_t size)
 {
@@ -157,6 +181,8 @@ int brk_config_set(struct brk_config *c, const char *key, const char *value, cha
 	switch (k->kind) {
 	case K_ZK:
 		return set_zk(c, value, err, err_size);
+	case K_IBP:
+		return set_ibp(c, value, err, err_size);
 	case K_DIRS:
 		if (value[0] != '/')
 			return fail(err, err_size, key, "expected an absolute directory");

@@ -41,6 +41,9 @@ struct brk_config {
 	int64_t retention_check_ms;          /* log.retention.check.interval.ms, 300000 */
 	int64_t socket_request_max_bytes;    /* socket.request.max.bytes, 100 MiB */
 	int32_t queued_max_requests;         /* queued.max.requests, 500 */
+	/* inter.broker.protocol.version's truncation rule: 0 KIP-279 (2.0 on,
+	 * the default), 1 KIP-101 only (0.11 to 1.1), 2 high watermark (<0.11) */
+	int legacy_truncation;
 };
 
 void brk_config_default(struct brk_config *c);

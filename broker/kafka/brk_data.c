@@ -13,19 +13,32 @@
 
 /* ---- Produce -------------------------------------------------------------------- */
 
-struct produce_op;
-
+/*
+ * A Produce request in progress. With acks=all it waits, after its appends,
+ * until the high watermark passes each partition's last appended offset
+ * (Kafka's DelayedProduce), or its timeout_ms runs out (REQUEST_TIMED_OUT).
+ */
 struct part_append {
 	struct log_req lreq;
-	struct produce_op *op;
+	struct brk_delayed_produce *op;
 	struct brk_part *p;
 	struct kp_produce_partition_response *out;
+	int64_t base, last;  /* what the append got (lreq is reused by the flush) */
+	int64_t required;    /* acks=all: the high watermark to reach */
+	bool waiting;
 };
 
-struct produce_op {
+struct brk_delayed_produce {
+	struct brk_delayed_produce *next; /* the broker's waiting list */
 	struct brk_broker *b;
-	struct brk_req *r; /* NULL once dropped (acks=0) */
-	int32_t outstanding;
+	struct brk_req *r;   /* NULL once dropped (acks=0) */
+	int16_t acks;
+	int32_t timeout_ms;
+	int32_t outstanding; /* appends not yet durable */
+	int32_t waiting;     /* appends waiting for the ISR */
+	int32_t n_apps;
+	bool listed;
+	struct env_timer timer;
 	struct kp_response resp;
 	struct kp_produce_topic_response *topics;
 	struct kp_produce_partition_response *parts;
@@ -48,9 +61,22 @@ static int16_t log_error_to_kafka(int status)
 	return KP_ERR_UNKNOWN_SERVER_ERROR;
 }
 
-static void produce_finish(struct produce_op *op)
+static void produce_unlist(struct brk_delayed_produce *op)
+{
+	if (!op->listed)
+		return;
+	struct brk_delayed_produce **pp = &op->b->produces;
+	while (*pp != op)
+		pp = &(*pp)->next;
+	*pp = op->next;
+	op->listed = false;
+	env_timer_stop(op->b->env, &op->timer);
+}
+
+static void produce_finish(struct brk_delayed_produce *op)
 {
 	struct env *env = op->b->env;
+	produce_unlist(op);
 	if (op->r)
 		brk_front_respond(op->r, &op->resp);
 	env_free(env, op->topics);
@@ -59,26 +85,128 @@ static void produce_finish(struct produce_op *op)
 	env_free(env, op);
 }
 
+static void produce_timed_out(struct env_timer *t)
+{
+	struct brk_delayed_produce *op = t->data;
+	for (int32_t i = 0; i < op->n_apps; i++)
+		if (op->apps[i].waiting) {
+			op->apps[i].waiting = false;
+			op->apps[i].out->error_code = KP_ERR_REQUEST_TIMED_OUT;
+		}
+	op->listed = true; /* the timer has fired; unlist without stopping it again */
+	produce_finish(op);
+}
+
+/* An acks=all append looks at its partition: done when the high watermark
+ * passed it, failed when the partition stopped being led here. */
+static void check_waiting(struct part_append *a)
+{
+	struct brk_part *p = a->p;
+	struct brk_delayed_produce *op = a->op;
+	if (!a->waiting)
+		return;
+	if (!p->leader) {
+		a->out->error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
+	} else if (p->hw >= a->required) {
+		/* Kafka's checkEnoughReplicasReachOffset: replicated, but the ISR
+		 * may have shrunk below min.insync.replicas meanwhile. */
+		if (brk_leader_isr_size(p) < p->min_isr)
+			a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+	} else {
+		return;
+	}
+	a->waiting = false;
+	op->waiting--;
+}
+
+static void produce_maybe_finish(struct brk_delayed_produce *op)
+{
+	if (op->outstanding)
+		return;
+	if (!op->waiting) {
+		produce_finish(op);
+		return;
+	}
+	if (op->listed)
+		return;
+	op->listed = true;
+	op->next = op->b->produces;
+	op->b->produces = op;
+	op->timer.data = op;
+	env_timer_start(op->b->env, &op->timer, (int64_t)op->timeout_ms * 1000000,
+			produce_timed_out);
+}
+
+void brk_produce_wake(struct brk_broker *b, struct brk_part *p)
+{
+	for (struct brk_delayed_produce *op = b->produces, *next; op; op = next) {
+		next = op->next;
+		for (int32_t i = 0; i < op->n_apps; i++)
+			if (op->apps[i].p == p)
+				check_waiting(&op->apps[i]);
+		if (!op->waiting)
+			produce_finish(op);
+	}
+}
+
+void brk_produce_abort(struct brk_broker *b, struct brk_part *p)
+{
+	brk_produce_wake(b, p); /* p is no longer leader: its waiters fail */
+}
+
+static void append_durable(struct log_req *lreq, int status)
+{
+	struct part_append *a = lreq->data;
+	struct brk_delayed_produce *op = a->op;
+	if (status)
+		a->out->error_code = log_error_to_kafka(status);
+	else if (op->acks == -1) {
+		a->required = a->last + 1;
+		a->waiting = true;
+		op->waiting++;
+		check_waiting(a);
+	}
+	op->outstanding--;
+	produce_maybe_finish(op);
+}
+
 static void append_done(struct log_req *lreq, int status)
 {
 	struct part_append *a = lreq->data;
-	struct produce_op *op = a->op;
+	struct brk_delayed_produce *op = a->op;
 	a->out->error_code = log_error_to_kafka(status);
 	if (status == LOG_OK || status == LOG_DUPLICATE) {
-		a->out->base_offset = lreq->base_offset;
+		a->base = lreq->base_offset;
+		a->last = lreq->last_offset;
+		a->out->base_offset = a->base;
 		a->out->log_start_offset = log_start_offset(a->p->log);
 	}
 	if (status == LOG_OK) {
-		/* One replica in the ISR: everything appended is committed. */
-		a->p->hw = log_end_offset(a->p->log);
-		brk_fetch_wake(op->b, a->p);
+		brk_leader_maybe_advance_hw(a->p); /* an ISR of one commits at once */
+		brk_fetch_wake(op->b, a->p);       /* followers waiting for data */
 	}
-	if (--op->outstanding == 0)
-		produce_finish(op);
+	if (status == LOG_OK || status == LOG_DUPLICATE) {
+		brk_after_flush(a->p, lreq, append_durable);
+		return;
+	}
+	op->outstanding--;
+	produce_maybe_finish(op);
+}
+
+void brk_after_flush(struct brk_part *p, struct log_req *req, log_req_cb cb)
+{
+	/* An append that reached log.flush.interval.messages queued a flush
+	 * right behind it; a flush of ours completes after it. */
+	if (p->lcfg.flush_interval_messages == LOG_NEVER || log_idle(p->log)) {
+		cb(req, LOG_OK);
+		return;
+	}
+	if (log_flush(p->log, req, cb))
+		cb(req, LOG_EIO);
 }
 
 /* Starts one partition's append, or answers it with an error at once. */
-static void produce_partition(struct produce_op *op, struct part_append *a,
+static void produce_partition(struct brk_delayed_produce *op, struct part_append *a,
 			      const struct kp_str *topic, const struct kp_produce_partition *pp)
 {
 	struct brk_broker *b = op->b;
@@ -102,6 +230,11 @@ static void produce_partition(struct produce_op *op, struct part_append *a,
 		a->out->error_code = KP_ERR_INVALID_RECORD;
 		return;
 	}
+	/* Kafka refuses before appending when the ISR is too small. */
+	if (op->acks == -1 && brk_leader_isr_size(p) < p->min_isr) {
+		a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS;
+		return;
+	}
 	a->p = p;
 	a->lreq.data = a;
 	int rc = log_append_leader(p->log, &a->lreq, pp->records.ptr, (size_t)pp->records.len,
@@ -116,12 +249,15 @@ static void produce_partition(struct produce_op *op, struct part_append *a,
 void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
 {
 	const struct kp_produce_request *req = &r->req.body.produce;
-	struct produce_op *op = env_calloc(b->env, 1, sizeof *op);
+	struct brk_delayed_produce *op = env_calloc(b->env, 1, sizeof *op);
 	op->b = b;
 	op->r = r;
+	op->acks = req->acks;
+	op->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 0;
 	int32_t n = 0;
 	for (int32_t t = 0; t < req->topic_count; t++)
 		n += req->topics[t].partition_count;
+	op->n_apps = n;
 	op->topics = env_calloc(b->env, (size_t)req->topic_count + 1, sizeof *op->topics);
 	op->parts = env_calloc(b->env, (size_t)n + 1, sizeof *op->parts);
 	op->apps = env_calloc(b->env, (size_t)n + 1, sizeof *op->apps);
@@ -144,8 +280,8 @@ void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
 		brk_front_drop(r);
 		op->r = NULL;
 	}
-	if (--op->outstanding == 0)
-		produce_finish(op);
+	op->outstanding--;
+	produce_maybe_finish(op);
 }
 
 /* ---- Fetch ----------------------------------------------------------------------------- */
@@ -194,6 +330,12 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 			out->records = (struct kp_bytes){NULL, 0};
 			struct brk_part *p = brk_part_find(b, ft->topic.ptr, (size_t)ft->topic.len,
 							   fp->partition);
+			int16_t fenced = p ? brk_check_leader_epoch(p, fp->current_leader_epoch) : 0;
+			if (p && p->leader && fenced) {
+				out->error_code = fenced;
+				errors = true;
+				continue;
+			}
 			if (!p || !p->leader || !p->open) {
 				out->error_code = p || brk_topic_known(b, ft->topic.ptr,
 								       (size_t)ft->topic.len)
@@ -205,8 +347,10 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 			out->high_watermark = p->hw;
 			out->last_stable_offset = p->hw;
 			out->log_start_offset = log_start_offset(p->log);
+			/* Followers read up to the log end, consumers up to the HW. */
+			int64_t bound = req->replica_id >= 0 ? log_end_offset(p->log) : p->hw;
 			int rc = log_read(p->log, fp->fetch_offset, (size_t)fp->partition_max_bytes,
-					  p->hw, &reads[k]);
+					  bound, &reads[k]);
 			if (rc == LOG_EOUT_OF_RANGE) {
 				out->error_code = KP_ERR_OFFSET_OUT_OF_RANGE;
 				errors = true;
@@ -255,9 +399,28 @@ static void delayed_expired(struct env_timer *t)
 	delayed_remove(d->b, d);
 }
 
+/* A follower's fetch tells the leader how far the follower's log goes. */
+static void note_follower(struct brk_broker *b, const struct kp_fetch_request *req)
+{
+	for (int32_t t = 0; t < req->topic_count; t++) {
+		const struct kp_fetch_topic *ft = &req->topics[t];
+		for (int32_t i = 0; i < ft->partition_count; i++) {
+			const struct kp_fetch_partition *fp = &ft->partitions[i];
+			struct brk_part *p = brk_part_find(b, ft->topic.ptr, (size_t)ft->topic.len,
+							   fp->partition);
+			if (p && p->leader && p->open &&
+			    !brk_check_leader_epoch(p, fp->current_leader_epoch) &&
+			    fp->fetch_offset <= log_end_offset(p->log))
+				brk_leader_follower_fetched(p, req->replica_id, fp->fetch_offset);
+		}
+	}
+}
+
 void brk_handle_fetch(struct brk_broker *b, struct brk_req *r)
 {
 	const struct kp_fetch_request *req = &r->req.body.fetch;
+	if (req->replica_id >= 0)
+		note_follower(b, req);
 	if (try_fetch(b, r, req->max_wait_ms <= 0))
 		return;
 	struct brk_delayed_fetch *d = env_calloc(b->env, 1, sizeof *d);

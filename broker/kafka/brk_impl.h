@@ -13,6 +13,26 @@
 #include "broker/kafka/brk_zk.h"
 #include "broker/log/log.h"
 
+/* The leader's record of one follower (Kafka's Replica). */
+struct brk_follower {
+	int32_t id;
+	int64_t leo;                  /* -1 until it fetches in this leader epoch */
+	int64_t last_caught_up_ns;    /* when it last fetched up to the leader's LEO */
+	int64_t last_fetch_ns;
+	int64_t last_fetch_leader_leo;
+};
+
+/* A follower partition's fetching state. */
+enum brk_fstate {
+	BRK_FS_NONE = 0,     /* not following (leader, offline, or stopped) */
+	BRK_FS_TRUNCATE,     /* asks the leader where its log diverges */
+	BRK_FS_FETCH,        /* fetching */
+	BRK_FS_BUSY,         /* a truncation, append or flush is running */
+	BRK_FS_FAILED,       /* fenced: waits for the controller's next word */
+};
+
+struct brk_fetcher;
+
 struct brk_part {
 	struct brk_broker *b;
 	struct brk_part *next; /* hosting order */
@@ -24,9 +44,48 @@ struct brk_part {
 	bool leader;
 	int32_t leader_epoch;
 	int64_t hw;            /* the high watermark */
+	int64_t hw_ckpt;       /* the high watermark read from the checkpoint */
+	int32_t min_isr;       /* min.insync.replicas: the topic's, else the broker's */
+	/* What the controller said last (LeaderAndIsr). */
+	int32_t leader_id;
+	int32_t partition_epoch; /* the state znode's version */
+	int32_t *replicas;
+	int32_t n_replicas;
+	int32_t *isr;
+	int32_t n_isr;
+	/* Leader: an ISR change sent to the controller and not yet answered. */
+	int32_t *pending_isr;
+	int32_t n_pending_isr; /* 0: none pending */
+	struct brk_follower *fol;
+	int32_t n_fol;
+	int64_t epoch_start;   /* the LEO when this leader epoch began */
+	/* Follower. */
+	struct brk_fetcher *fetcher;
+	struct brk_part *fetch_next; /* the fetcher's list */
+	enum brk_fstate fstate;
+	bool truncate_again;     /* KIP-279: another OffsetsForLeaderEpoch round */
+	bool fop_running;        /* freq is in the log's hands */
+	bool refollow;           /* a new leader came while freq was running */
+	int64_t fetch_hw;        /* the leader's high watermark in the last fetch */
+	struct log_req freq;     /* the follower's log operation */
 };
 
 struct brk_delayed_fetch;
+struct brk_delayed_produce;
+
+/* A broker's address as the controller announced it. */
+struct brk_peer {
+	int32_t id;
+	char host[64];
+	uint16_t port;
+};
+
+/* Legacy truncation rules (inter.broker.protocol.version). */
+enum brk_truncation {
+	BRK_TRUNCATE_KIP279 = 0,    /* 2.0 on: leader epochs, iterated */
+	BRK_TRUNCATE_KIP101 = 1,    /* 0.11 to 1.1: one leader-epoch round */
+	BRK_TRUNCATE_HW = 2,        /* before 0.11: to the high watermark */
+};
 
 struct brk_broker {
 	struct env *env;
@@ -38,6 +97,16 @@ struct brk_broker {
 	struct brk_part *parts_tail;
 	size_t n_parts;
 	struct brk_delayed_fetch *fetches; /* waiting for data or their deadline */
+	struct brk_delayed_produce *produces; /* acks=all, waiting for the ISR */
+	struct brk_fetcher *fetchers;      /* one per leader this broker follows */
+	struct ctl *ctl;                   /* the controller, active on one broker */
+	int32_t controller_epoch;          /* the latest a controller sent (fencing) */
+	struct brk_peer *peers;            /* brokers' addresses, from the controller */
+	size_t n_peers;
+	struct brk_isr_sender *isr_sender; /* AlterPartition to the controller */
+	struct env_timer repl_timer;       /* ISR shrink checks */
+	struct env_timer ckpt_timer;       /* high watermark checkpoints */
+	struct brk_hw_ckpt *hw_ckpt;
 	/* Producer ids: a block reserved on disk, handed out one by one. */
 	int64_t pid_next;
 	int64_t pid_block_end;
@@ -52,13 +121,71 @@ struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, si
 			       int32_t partition);
 bool brk_topic_known(const struct brk_broker *b, const char *topic, size_t len);
 
+/* brk_broker.c */
+struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t partition);
+const struct brk_peer *brk_peer_find(const struct brk_broker *b, int32_t id);
+void brk_peer_set(struct brk_broker *b, int32_t id, const char *host, size_t host_len,
+		  uint16_t port);
+
+/* brk_controlled.c: requests from the controller */
+void brk_handle_leader_and_isr(struct brk_broker *b, struct brk_req *r);
+void brk_handle_update_metadata(struct brk_broker *b, struct brk_req *r);
+void brk_handle_stop_replica(struct brk_broker *b, struct brk_req *r);
+
+/* brk_leader.c: the leader's side of replication */
+/* keep_followers: the same broker leads on (a new epoch, e.g. a follower
+ * left): what followers fetched stays known. */
+void brk_leader_start(struct brk_part *p, const int32_t *isr, int32_t n_isr,
+		      bool keep_followers);
+void brk_leader_set_isr(struct brk_part *p, const int32_t *isr, int32_t n_isr,
+			int32_t partition_epoch);
+/* A follower fetched from fetch_offset: its state, the ISR, the HW. */
+void brk_leader_follower_fetched(struct brk_part *p, int32_t replica, int64_t fetch_offset);
+/* Recomputes the high watermark (after appends and ISR changes). */
+void brk_leader_maybe_advance_hw(struct brk_part *p);
+/* The ISR size that counts for min.insync.replicas. */
+int32_t brk_leader_isr_size(const struct brk_part *p);
+bool brk_in_isr(const struct brk_part *p, int32_t id);
+void brk_leader_tick(struct brk_broker *b);
+void brk_handle_offsets_for_leader_epoch(struct brk_broker *b, struct brk_req *r);
+/* Leader epoch check of a client's or follower's request: KP_ERR_NONE,
+ * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH. */
+int16_t brk_check_leader_epoch(const struct brk_part *p, int32_t current_leader_epoch);
+
+/* brk_isr.c: AlterPartition requests to the controller */
+void brk_isr_propose(struct brk_part *p, const int32_t *isr, int32_t n_isr);
+void brk_isr_free(struct brk_broker *b);
+
+/* brk_fetcher.c: the follower's side */
+void brk_follow(struct brk_part *p);   /* (re)starts fetching from p->leader_id */
+void brk_unfollow(struct brk_part *p); /* stops fetching */
+enum brk_truncation brk_truncation_rule(const struct brk_broker *b);
+
+/* brk_hw_ckpt.c: replication-offset-checkpoint */
+void brk_hw_ckpt_load(struct brk_broker *b);
+int64_t brk_hw_ckpt_get(const struct brk_broker *b, const char *topic, int32_t partition);
+void brk_hw_ckpt_write(struct brk_broker *b);
+
 /* brk_topics.c */
 void brk_handle_create_topics(struct brk_broker *b, struct brk_req *r);
+/* Reads the topic's min.insync.replicas override from /config/topics/<topic>
+ * (the broker's default until the answer comes; later changes are not
+ * watched: docs/replication.md). */
+void brk_topic_config_load(struct brk_part *p);
 
 /* brk_data.c */
 void brk_handle_produce(struct brk_broker *b, struct brk_req *r);
 void brk_handle_fetch(struct brk_broker *b, struct brk_req *r);
 /* New data (or a new high watermark) in `p`: delayed fetches look again. */
 void brk_fetch_wake(struct brk_broker *b, struct brk_part *p);
+/* The high watermark of `p` moved (or its leadership ended): acks=all
+ * produces waiting on it look again. */
+void brk_produce_wake(struct brk_broker *b, struct brk_part *p);
+/* Leadership of `p` ended: waiting produces fail with NOT_LEADER_OR_FOLLOWER. */
+void brk_produce_abort(struct brk_broker *b, struct brk_part *p);
+/* Continues after the flush an append may have queued (log.flush.interval.messages):
+ * the append's caller acknowledges (or fetches again) only once it is durable, as
+ * Kafka's synchronous flush inside the append makes it. */
+void brk_after_flush(struct brk_part *p, struct log_req *req, log_req_cb cb);
 
 #endif

@@ -126,7 +126,27 @@ static void create_one(struct create_op *op, const struct kp_create_topics_topic
 	}
 	len += (size_t)snprintf(json + len, cap - len,
 				"},\"adding_replicas\":{},\"removing_replicas\":{}}");
+	/* The topic's configs first, as Kafka's AdminZkClient writes them:
+	 * /config/topics/<name> = {"version":1,"config":{"key":"value",...}}. */
+	size_t ccap = 64;
+	for (int32_t i = 0; i < t->config_count; i++)
+		ccap += (size_t)t->configs[i].name.len + (size_t)t->configs[i].value.len + 8;
+	char *cjson = env_alloc(b->env, ccap);
+	size_t clen = (size_t)snprintf(cjson, ccap, "{\"version\":1,\"config\":{");
+	for (int32_t i = 0, n = 0; i < t->config_count; i++) {
+		const struct kp_create_topics_config *c = &t->configs[i];
+		if (c->value.len < 0)
+			continue;
+		clen += (size_t)snprintf(cjson + clen, ccap - clen, "%s\"%.*s\":\"%.*s\"",
+					 n++ ? "," : "", c->name.len, c->name.ptr, c->value.len,
+					 c->value.ptr);
+	}
+	clen += (size_t)snprintf(cjson + clen, ccap - clen, "}}");
 	char path[300];
+	snprintf(path, sizeof path, "/config/topics/%.*s", t->name.len, t->name.ptr);
+	zk_client_create(brk_zk_client(b->zk), path, cjson, (int32_t)clen, ZK_CREATE_PERSISTENT,
+			 NULL, NULL);
+	env_free(b->env, cjson);
 	snprintf(path, sizeof path, "/brokers/topics/%.*s", t->name.len, t->name.ptr);
 	struct topic_write *tw = env_alloc(b->env, sizeof *tw);
 	*tw = (struct topic_write){op, out};
@@ -187,5 +207,35 @@ void brk_handle_create_topics(struct brk_broker *b, struct brk_req *r)
 		return;
 	}
 	op->outstanding = 1; /* held until the broker list is in */
+	zk_client_create(zc, "/config", NULL, 0, ZK_CREATE_PERSISTENT, NULL, NULL);
+	zk_client_create(zc, "/config/topics", NULL, 0, ZK_CREATE_PERSISTENT, NULL, NULL);
 	zk_client_get_children(zc, "/brokers/ids", false, brokers_listed, op);
+}
+
+/* ---- Topic configs on the brokers that host a topic ----------------------------- */
+
+static void config_read(void *arg, const struct zk_client_result *res)
+{
+	struct brk_part *p = arg;
+	if (res->rc != ZOK)
+		return;
+	char data[1024] = {0};
+	size_t n = res->resp->data.len > 0 ? (size_t)res->resp->data.len : 0;
+	memcpy(data, res->resp->data.p, n < sizeof data - 1 ? n : sizeof data - 1);
+	const char *key = strstr(data, "\"min.insync.replicas\":\"");
+	if (key) {
+		long v = strtol(key + strlen("\"min.insync.replicas\":\""), NULL, 10);
+		if (v >= 1 && v <= 1000)
+			p->min_isr = (int32_t)v;
+	}
+}
+
+void brk_topic_config_load(struct brk_part *p)
+{
+	struct zk_client *zc = brk_zk_client(p->b->zk);
+	if (!zc)
+		return;
+	char path[300];
+	snprintf(path, sizeof path, "/config/topics/%s", p->topic);
+	zk_client_get_data(zc, path, false, config_read, p);
 }

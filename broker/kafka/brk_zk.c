@@ -159,3 +159,9 @@ struct zk_client *brk_zk_client(const struct brk_zk *z)
 	return z && z->client && zk_client_state(z->client) == ZK_CLIENT_CONNECTED ? z->client
 										      : NULL;
 }
+
+int64_t brk_zk_broker_epoch(const struct brk_zk *z)
+{
+	(void)z;
+	return -1; /* PLACEHOLDER until the controller branch lands */
+}

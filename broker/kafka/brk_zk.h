@@ -29,5 +29,6 @@ struct zk_client *brk_zk_client(const struct brk_zk *z);
 bool brk_zk_registered(const struct brk_zk *z);
 /* How many sessions this broker has registered with so far. */
 uint32_t brk_zk_registrations(const struct brk_zk *z);
+int64_t brk_zk_broker_epoch(const struct brk_zk *z);
 
 #endif
