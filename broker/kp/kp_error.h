@@ -2,7 +2,9 @@
  * kp_error — Kafka protocol error codes (the int16 error_code fields) and
  * their names, numbered as in Apache Kafka 3.4's Errors table. Codes 61-67
  * (delegation tokens, principal types) are left out: nothing in ksim can
- * produce them. Pure data; no state.
+ * produce them. 91-108 are listed whole, as the inter-broker APIs
+ * (AlterPartition's INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA and
+ * NEW_LEADER_ELECTED) reach into that range. Pure data; no state.
  */
 #ifndef KSIM_KP_ERROR_H
 #define KSIM_KP_ERROR_H
@@ -95,6 +97,24 @@ enum kp_error {
 	KP_ERR_UNSTABLE_OFFSET_COMMIT = 88,
 	KP_ERR_THROTTLING_QUOTA_EXCEEDED = 89,
 	KP_ERR_PRODUCER_FENCED = 90,
+	KP_ERR_RESOURCE_NOT_FOUND = 91,
+	KP_ERR_DUPLICATE_RESOURCE = 92,
+	KP_ERR_UNACCEPTABLE_CREDENTIAL = 93,
+	KP_ERR_INCONSISTENT_VOTER_SET = 94,
+	KP_ERR_INVALID_UPDATE_VERSION = 95,
+	KP_ERR_FEATURE_UPDATE_FAILED = 96,
+	KP_ERR_PRINCIPAL_DESERIALIZATION_FAILURE = 97,
+	KP_ERR_SNAPSHOT_NOT_FOUND = 98,
+	KP_ERR_POSITION_OUT_OF_RANGE = 99,
+	KP_ERR_UNKNOWN_TOPIC_ID = 100,
+	KP_ERR_DUPLICATE_BROKER_REGISTRATION = 101,
+	KP_ERR_BROKER_ID_NOT_REGISTERED = 102,
+	KP_ERR_INCONSISTENT_TOPIC_ID = 103,
+	KP_ERR_INCONSISTENT_CLUSTER_ID = 104,
+	KP_ERR_TRANSACTIONAL_ID_NOT_FOUND = 105,
+	KP_ERR_FETCH_SESSION_TOPIC_ID_ERROR = 106,
+	KP_ERR_INELIGIBLE_REPLICA = 107,
+	KP_ERR_NEW_LEADER_ELECTED = 108,
 };
 
 /* The Kafka name of an error code ("NOT_LEADER_OR_FOLLOWER"), or "UNKNOWN"

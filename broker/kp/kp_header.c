@@ -13,6 +13,9 @@ static const struct api_row api_rows[] = {
 	{KP_API_FETCH, 12, "Fetch"},
 	{KP_API_LIST_OFFSETS, 6, "ListOffsets"},
 	{KP_API_METADATA, 9, "Metadata"},
+	{KP_API_LEADER_AND_ISR, 4, "LeaderAndIsr"},
+	{KP_API_STOP_REPLICA, 2, "StopReplica"},
+	{KP_API_UPDATE_METADATA, 6, "UpdateMetadata"},
 	{KP_API_OFFSET_COMMIT, 8, "OffsetCommit"},
 	{KP_API_OFFSET_FETCH, 6, "OffsetFetch"},
 	{KP_API_FIND_COORDINATOR, 3, "FindCoordinator"},
@@ -23,6 +26,8 @@ static const struct api_row api_rows[] = {
 	{KP_API_API_VERSIONS, 3, "ApiVersions"},
 	{KP_API_CREATE_TOPICS, 5, "CreateTopics"},
 	{KP_API_INIT_PRODUCER_ID, 2, "InitProducerId"},
+	{KP_API_OFFSETS_FOR_LEADER_EPOCH, 4, "OffsetForLeaderEpoch"},
+	{KP_API_ALTER_PARTITION, 0, "AlterPartition"},
 };
 
 static const struct api_row *find_api(int16_t key)

@@ -29,6 +29,9 @@ enum kp_api_key {
 	KP_API_FETCH = 1,
 	KP_API_LIST_OFFSETS = 2,
 	KP_API_METADATA = 3,
+	KP_API_LEADER_AND_ISR = 4,
+	KP_API_STOP_REPLICA = 5,
+	KP_API_UPDATE_METADATA = 6,
 	KP_API_OFFSET_COMMIT = 8,
 	KP_API_OFFSET_FETCH = 9,
 	KP_API_FIND_COORDINATOR = 10,
@@ -39,6 +42,8 @@ enum kp_api_key {
 	KP_API_API_VERSIONS = 18,
 	KP_API_CREATE_TOPICS = 19,
 	KP_API_INIT_PRODUCER_ID = 22,
+	KP_API_OFFSETS_FOR_LEADER_EPOCH = 23,
+	KP_API_ALTER_PARTITION = 56,
 };
 
 /* Largest frame body a decoder accepts from a peer (Kafka's default

@@ -23,6 +23,12 @@ static const struct supported_row supported[] = {
 	{KP_API_LEAVE_GROUP, KP_LEAVE_GROUP_VERSION, KP_LEAVE_GROUP_VERSION},
 	{KP_API_OFFSET_COMMIT, KP_OFFSET_COMMIT_VERSION, KP_OFFSET_COMMIT_VERSION},
 	{KP_API_OFFSET_FETCH, KP_OFFSET_FETCH_VERSION, KP_OFFSET_FETCH_VERSION},
+	{KP_API_LEADER_AND_ISR, KP_LEADER_AND_ISR_VERSION, KP_LEADER_AND_ISR_VERSION},
+	{KP_API_UPDATE_METADATA, KP_UPDATE_METADATA_VERSION, KP_UPDATE_METADATA_VERSION},
+	{KP_API_STOP_REPLICA, KP_STOP_REPLICA_VERSION, KP_STOP_REPLICA_VERSION},
+	{KP_API_OFFSETS_FOR_LEADER_EPOCH, KP_OFFSETS_FOR_LEADER_EPOCH_VERSION,
+	 KP_OFFSETS_FOR_LEADER_EPOCH_VERSION},
+	{KP_API_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, KP_ALTER_PARTITION_VERSION},
 };
 
 bool kp_api_supported_range(int16_t api_key, int16_t *min_version, int16_t *max_version)
@@ -76,6 +82,17 @@ static int decode_request_body(struct wire_reader *r, struct kp_arena *a, struct
 		return kp_decode_offset_commit_request(r, a, &req->body.offset_commit);
 	case KP_API_OFFSET_FETCH:
 		return kp_decode_offset_fetch_request(r, a, &req->body.offset_fetch);
+	case KP_API_LEADER_AND_ISR:
+		return kp_decode_leader_and_isr_request(r, a, &req->body.leader_and_isr);
+	case KP_API_UPDATE_METADATA:
+		return kp_decode_update_metadata_request(r, a, &req->body.update_metadata);
+	case KP_API_STOP_REPLICA:
+		return kp_decode_stop_replica_request(r, a, &req->body.stop_replica);
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
+		return kp_decode_offsets_for_leader_epoch_request(
+			r, a, &req->body.offsets_for_leader_epoch);
+	case KP_API_ALTER_PARTITION:
+		return kp_decode_alter_partition_request(r, a, &req->body.alter_partition);
 	}
 	return KP_EVERSION;
 }
@@ -155,6 +172,21 @@ void kp_encode_request(struct wire_writer *w, const struct kp_request *req)
 	case KP_API_OFFSET_FETCH:
 		kp_encode_offset_fetch_request(w, &req->body.offset_fetch);
 		break;
+	case KP_API_LEADER_AND_ISR:
+		kp_encode_leader_and_isr_request(w, &req->body.leader_and_isr);
+		break;
+	case KP_API_UPDATE_METADATA:
+		kp_encode_update_metadata_request(w, &req->body.update_metadata);
+		break;
+	case KP_API_STOP_REPLICA:
+		kp_encode_stop_replica_request(w, &req->body.stop_replica);
+		break;
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
+		kp_encode_offsets_for_leader_epoch_request(w, &req->body.offsets_for_leader_epoch);
+		break;
+	case KP_API_ALTER_PARTITION:
+		kp_encode_alter_partition_request(w, &req->body.alter_partition);
+		break;
 	}
 }
 
@@ -192,6 +224,17 @@ static int decode_response_body(struct wire_reader *r, struct kp_arena *a,
 		return kp_decode_offset_commit_response(r, a, &resp->body.offset_commit);
 	case KP_API_OFFSET_FETCH:
 		return kp_decode_offset_fetch_response(r, a, &resp->body.offset_fetch);
+	case KP_API_LEADER_AND_ISR:
+		return kp_decode_partition_errors_response(r, a, &resp->body.leader_and_isr);
+	case KP_API_UPDATE_METADATA:
+		return kp_decode_update_metadata_response(r, &resp->body.update_metadata);
+	case KP_API_STOP_REPLICA:
+		return kp_decode_partition_errors_response(r, a, &resp->body.stop_replica);
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
+		return kp_decode_offsets_for_leader_epoch_response(
+			r, a, &resp->body.offsets_for_leader_epoch);
+	case KP_API_ALTER_PARTITION:
+		return kp_decode_alter_partition_response(r, a, &resp->body.alter_partition);
 	}
 	return KP_EVERSION;
 }
@@ -256,6 +299,21 @@ static void encode_response_body(struct wire_writer *w, const struct kp_response
 		break;
 	case KP_API_OFFSET_FETCH:
 		kp_encode_offset_fetch_response(w, &resp->body.offset_fetch);
+		break;
+	case KP_API_LEADER_AND_ISR:
+		kp_encode_partition_errors_response(w, &resp->body.leader_and_isr);
+		break;
+	case KP_API_UPDATE_METADATA:
+		kp_encode_update_metadata_response(w, &resp->body.update_metadata);
+		break;
+	case KP_API_STOP_REPLICA:
+		kp_encode_partition_errors_response(w, &resp->body.stop_replica);
+		break;
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
+		kp_encode_offsets_for_leader_epoch_response(w, &resp->body.offsets_for_leader_epoch);
+		break;
+	case KP_API_ALTER_PARTITION:
+		kp_encode_alter_partition_response(w, &resp->body.alter_partition);
 		break;
 	}
 }

@@ -8,7 +8,9 @@
  * 2, InitProducerId 1, CreateTopics 4, FindCoordinator 2, JoinGroup 5,
  * SyncGroup 3, Heartbeat 3, LeaveGroup 1, OffsetCommit 5, OffsetFetch 4
  * (one version per API, the one librdkafka sends per shared/wire-protocol.md;
- * CreateTopics at its highest non-flexible version).
+ * CreateTopics at its highest non-flexible version), and the inter-broker
+ * APIs of a ZooKeeper-mode cluster: LeaderAndIsr 2, StopReplica 1,
+ * UpdateMetadata 5, OffsetForLeaderEpoch 3 and AlterPartition 0 (flexible).
  *
  * Frames: these functions see the bytes after the i32 size; kp_frame_begin
  * and kp_frame_end (kp_header.h) add it. Ownership: a decoded message views
@@ -19,6 +21,7 @@
 #define KSIM_KP_MESSAGE_H
 
 #include "broker/kp/kp_api_versions.h"
+#include "broker/kp/kp_controller.h"
 #include "broker/kp/kp_create_topics.h"
 #include "broker/kp/kp_fetch.h"
 #include "broker/kp/kp_group.h"
@@ -28,6 +31,7 @@
 #include "broker/kp/kp_list_offsets.h"
 #include "broker/kp/kp_metadata.h"
 #include "broker/kp/kp_produce.h"
+#include "broker/kp/kp_replica.h"
 
 /* A request: the member of `body` named after header.api_key. */
 struct kp_request {
@@ -47,6 +51,11 @@ struct kp_request {
 		struct kp_leave_group_request leave_group;
 		struct kp_offset_commit_request offset_commit;
 		struct kp_offset_fetch_request offset_fetch;
+		struct kp_leader_and_isr_request leader_and_isr;
+		struct kp_update_metadata_request update_metadata;
+		struct kp_stop_replica_request stop_replica;
+		struct kp_offsets_for_leader_epoch_request offsets_for_leader_epoch;
+		struct kp_alter_partition_request alter_partition;
 	} body;
 };
 
@@ -70,6 +79,11 @@ struct kp_response {
 		struct kp_group_ack_response leave_group;
 		struct kp_offset_commit_response offset_commit;
 		struct kp_offset_fetch_response offset_fetch;
+		struct kp_partition_errors_response leader_and_isr;
+		struct kp_update_metadata_response update_metadata;
+		struct kp_partition_errors_response stop_replica;
+		struct kp_offsets_for_leader_epoch_response offsets_for_leader_epoch;
+		struct kp_alter_partition_response alter_partition;
 	} body;
 };
 
