@@ -180,6 +180,12 @@ bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t par
 	return true;
 }
 
+bool brk_is_controller(const struct brk_broker *b)
+{
+	(void)b;
+	return false; /* WIP: ctl_active(b->ctl) once broker/ctl lands */
+}
+
 bool brk_registered(const struct brk_broker *b)
 {
 	return brk_zk_registered(b->zk);

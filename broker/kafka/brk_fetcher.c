@@ -22,6 +22,7 @@
  */
 #include "broker/kafka/brk_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "broker/client/kc_conn.h"

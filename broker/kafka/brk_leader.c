@@ -13,6 +13,7 @@
  */
 #include "broker/kafka/brk_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "broker/kp/kp_error.h"
