@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "broker/kafka/brk_front.h"
 #include "broker/kp/kp_error.h"
 #include "broker/kp/kp_message.h"
 #include "test_kp_interbroker_vectors.h"
@@ -839,6 +840,25 @@ static void test_headers_and_names(void **state)
 	assert_string_equal(kp_error_name(109), "UNKNOWN");
 }
 
+/* A ZooKeeper-mode broker lists the inter-broker APIs in ApiVersions, each
+ * at exactly the one version the codec decodes. */
+static void test_broker_advertises_them(void **state)
+{
+	size_t n;
+	const struct kp_api_version_range *adv = brk_front_advertised(&n);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t found = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (adv[j].api_key != cases[i].api_key)
+				continue;
+			found++;
+			assert_int_equal(adv[j].min_version, cases[i].version);
+			assert_int_equal(adv[j].max_version, cases[i].version);
+		}
+		assert_int_equal(found, 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -853,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_replica_apis),
 		cmocka_unit_test(test_encode_refuses_bad_values),
 		cmocka_unit_test(test_headers_and_names),
+		cmocka_unit_test(test_broker_advertises_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
