@@ -115,7 +115,8 @@ static struct kp_response vec_ofle_response(void)
 	static const struct kp_epoch_end_offset p[] = {{0, 0, 4, 100}};
 	static const struct kp_epoch_topic_result t[] = {{{"t", 1}, p, 1}};
 	struct kp_response resp = {KP_API_OFFSETS_FOR_LEADER_EPOCH, 3, 10, {{0}}};
-	resp.body.offsets_for_leader_epoch = (struct kp_offsets_for_leader_epoch_response){0, t, 1};
+	resp.body.offsets_for_leader_epoch =
+		(struct kp_offsets_for_leader_epoch_response){0, t, 1};
 	return resp;
 }
 
@@ -343,9 +344,11 @@ static void test_vectors_decode_fields(void **state)
 	assert_int_equal(req.body.stop_replica.topics[0].partitions[1], 1);
 
 	assert_int_equal(kp_decode_request(vec_offsets_for_leader_epoch_v3_request,
-					   sizeof vec_offsets_for_leader_epoch_v3_request, &a, &req),
+					   sizeof vec_offsets_for_leader_epoch_v3_request, &a,
+					   &req),
 			 0);
-	const struct kp_offsets_for_leader_epoch_request *ofle = &req.body.offsets_for_leader_epoch;
+	const struct kp_offsets_for_leader_epoch_request *ofle =
+		&req.body.offsets_for_leader_epoch;
 	assert_int_equal(ofle->replica_id, 2);
 	assert_int_equal(ofle->topics[0].partitions[0].current_leader_epoch, 5);
 	assert_int_equal(ofle->topics[0].partitions[0].leader_epoch, 4);
@@ -403,7 +406,8 @@ static void test_truncated_prefixes_fail(void **state)
 			kp_arena_init(&a, arena_mem, sizeof arena_mem);
 			assert_int_not_equal(kp_decode_request(p, n, &a, &req), 0);
 			if (n >= c->req_hdr)
-				assert_int_not_equal(decode_request_body(c->api_key, p + c->req_hdr,
+				assert_int_not_equal(decode_request_body(c->api_key,
+									 p + c->req_hdr,
 									 n - c->req_hdr, &a),
 						     0);
 			free(p);
@@ -424,7 +428,8 @@ static void test_truncated_prefixes_fail(void **state)
 		memcpy(longer, c->req, c->req_len);
 		longer[c->req_len] = 0;
 		kp_arena_init(&a, arena_mem, sizeof arena_mem);
-		assert_int_equal(kp_decode_request(longer, c->req_len + 1, &a, &req), KP_ETRAILING);
+		assert_int_equal(kp_decode_request(longer, c->req_len + 1, &a, &req),
+				 KP_ETRAILING);
 		memcpy(longer, c->resp, c->resp_len);
 		longer[c->resp_len] = 0;
 		assert_int_equal(kp_decode_response(longer, c->resp_len + 1, c->api_key,
@@ -586,7 +591,8 @@ static void check_rich_topics(const struct kp_topic_states *t, int32_t n, bool l
 				assert_memory_equal(g->isr, w->isr, 4 * (size_t)w->isr_count);
 			assert_int_equal(g->zk_version, w->zk_version);
 			assert_int_equal(g->replica_count, w->replica_count);
-			assert_memory_equal(g->replicas, w->replicas, 4 * (size_t)w->replica_count);
+			assert_memory_equal(g->replicas, w->replicas,
+					    4 * (size_t)w->replica_count);
 			if (lai) {
 				assert_int_equal(g->is_new, w->is_new);
 				assert_int_equal(g->offline_count, 0);
@@ -657,7 +663,10 @@ static void test_round_trip_controller_responses(void **state)
 {
 	struct kp_arena a;
 	static const struct kp_partition_error pe[] = {
-		{{"a", 1}, 0, 0}, {{"a", 1}, 1, KP_ERR_NOT_LEADER_OR_FOLLOWER}, {{"bb", 2}, 9, -1}};
+		{{"a", 1}, 0, 0},
+		{{"a", 1}, 1, KP_ERR_NOT_LEADER_OR_FOLLOWER},
+		{{"bb", 2}, 9, -1},
+	};
 	struct kp_response resp = {KP_API_LEADER_AND_ISR, 2, 3, {{0}}};
 	resp.body.leader_and_isr = (struct kp_partition_errors_response){
 		KP_ERR_STALE_CONTROLLER_EPOCH, pe, 3};
@@ -685,7 +694,8 @@ static void test_round_trip_replica_apis(void **state)
 	static const struct kp_epoch_topic et[] = {
 		{{"a", 1}, ep, 2}, {{"b", 1}, NULL, 0}, {{"c", 1}, ep + 1, 1}};
 	struct kp_request req = {.header = {KP_API_OFFSETS_FOR_LEADER_EPOCH, 3, 6, {"r", 1}}};
-	req.body.offsets_for_leader_epoch = (struct kp_offsets_for_leader_epoch_request){-1, et, 3};
+	req.body.offsets_for_leader_epoch =
+		(struct kp_offsets_for_leader_epoch_request){-1, et, 3};
 	struct kp_request back = round_trip_request(&req, &a);
 	const struct kp_offsets_for_leader_epoch_request *o = &back.body.offsets_for_leader_epoch;
 	assert_int_equal(o->replica_id, -1);
@@ -701,7 +711,8 @@ static void test_round_trip_replica_apis(void **state)
 	resp.body.offsets_for_leader_epoch = (struct kp_offsets_for_leader_epoch_response){
 		250, etr, 2};
 	struct kp_response rback = round_trip_response(&resp, &a);
-	const struct kp_offsets_for_leader_epoch_response *ro = &rback.body.offsets_for_leader_epoch;
+	const struct kp_offsets_for_leader_epoch_response *ro =
+		&rback.body.offsets_for_leader_epoch;
 	assert_int_equal(ro->throttle_time_ms, 250);
 	assert_int_equal(ro->topics[0].partitions[1].error_code, KP_ERR_FENCED_LEADER_EPOCH);
 	assert_int_equal(ro->topics[0].partitions[1].end_offset, -1);
@@ -728,7 +739,9 @@ static void test_round_trip_replica_apis(void **state)
 	assert_int_equal(ap->topics[1].partition_count, 0);
 
 	static const struct kp_alter_partition_result apr[] = {
-		{0, 0, 1, 5, r123, 3, 10}, {1, KP_ERR_INVALID_UPDATE_VERSION, -1, -1, NULL, 0, -1}};
+		{0, 0, 1, 5, r123, 3, 10},
+		{1, KP_ERR_INVALID_UPDATE_VERSION, -1, -1, NULL, 0, -1},
+	};
 	static const struct kp_alter_partition_topic_result aptr[] = {
 		{{"a", 1}, apr, 2}, {{"b", 1}, NULL, 0}};
 	resp = (struct kp_response){KP_API_ALTER_PARTITION, 0, 7, {{0}}};
