@@ -495,6 +495,75 @@ static void test_bad_counts_and_small_arena(void **state)
 	}
 }
 
+/* Every arena size from 0 up gives KP_EARENA until the arrays fit, then
+ * success; never a crash or a partial success. */
+static void test_arena_sizes_sweep(void **state)
+{
+	struct kp_arena a;
+	struct kp_request req;
+	struct kp_response resp;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct vec_case *c = &cases[i];
+		bool ok = false;
+		for (size_t cap = 0; cap <= kp_arena_bound(c->req_len) && !ok; cap++) {
+			uint8_t *mem = malloc(cap ? cap : 1);
+			assert_non_null(mem);
+			kp_arena_init(&a, mem, cap);
+			int rc = kp_decode_request(c->req, c->req_len, &a, &req);
+			assert_true(rc == 0 || rc == KP_EARENA);
+			ok = rc == 0;
+			free(mem);
+		}
+		assert_true(ok);
+		ok = false;
+		for (size_t cap = 0; cap <= kp_arena_bound(c->resp_len) && !ok; cap++) {
+			uint8_t *mem = malloc(cap ? cap : 1);
+			assert_non_null(mem);
+			kp_arena_init(&a, mem, cap);
+			int rc = kp_decode_response(c->resp, c->resp_len, c->api_key,
+						    c->version, &a, &resp);
+			assert_true(rc == 0 || rc == KP_EARENA);
+			ok = rc == 0;
+			free(mem);
+		}
+		assert_true(ok);
+	}
+}
+
+/* A compact count (uvarint) past the remaining bytes, or one of 0 (a null
+ * array, which no AlterPartition array allows), fails cleanly. */
+static void test_alter_partition_bad_compact_counts(void **state)
+{
+	uint8_t buf[sizeof vec_alter_partition_v0_request + 4];
+	const size_t topics_at = REQ_HDR_V2 + 4 + 8;
+	struct kp_arena a;
+	struct kp_request req;
+	assert_int_equal(vec_alter_partition_v0_request[topics_at], 0x02);
+	memcpy(buf, vec_alter_partition_v0_request, sizeof vec_alter_partition_v0_request);
+	buf[topics_at] = 0x00; /* null topics */
+	kp_arena_init(&a, arena_mem, sizeof arena_mem);
+	assert_int_equal(kp_decode_request(buf, sizeof vec_alter_partition_v0_request, &a, &req),
+			 WIRE_EINVAL);
+	/* topics: uvarint 0xffffffff (ff ff ff ff 0f) in place of 02. */
+	const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+	memcpy(buf, vec_alter_partition_v0_request, topics_at);
+	memcpy(buf + topics_at, huge, sizeof huge);
+	size_t rest = sizeof vec_alter_partition_v0_request - topics_at - 1;
+	memcpy(buf + topics_at + sizeof huge, vec_alter_partition_v0_request + topics_at + 1,
+	       rest);
+	kp_arena_init(&a, arena_mem, sizeof arena_mem);
+	assert_int_equal(kp_decode_request(buf, topics_at + sizeof huge + rest, &a, &req),
+			 WIRE_ESHORT);
+	/* new_isr: 3 entries claimed (04) where 2 are present. */
+	memcpy(buf, vec_alter_partition_v0_request, sizeof vec_alter_partition_v0_request);
+	const size_t isr_at = topics_at + 1 + 2 + 1 + 4 + 4;
+	assert_int_equal(buf[isr_at], 0x03);
+	buf[isr_at] = 0x04;
+	kp_arena_init(&a, arena_mem, sizeof arena_mem);
+	assert_int_not_equal(
+		kp_decode_request(buf, sizeof vec_alter_partition_v0_request, &a, &req), 0);
+}
+
 /* AlterPartition is flexible: unknown tagged fields at every level are
  * skipped, and the re-encoding drops them. */
 static void test_alter_partition_skips_tags(void **state)
@@ -880,6 +949,8 @@ int main(void)
 		cmocka_unit_test(test_truncated_prefixes_fail),
 		cmocka_unit_test(test_corrupted_bytes_are_safe),
 		cmocka_unit_test(test_bad_counts_and_small_arena),
+		cmocka_unit_test(test_arena_sizes_sweep),
+		cmocka_unit_test(test_alter_partition_bad_compact_counts),
 		cmocka_unit_test(test_alter_partition_skips_tags),
 		cmocka_unit_test(test_round_trip_controller_requests),
 		cmocka_unit_test(test_round_trip_controller_responses),
