@@ -407,6 +407,16 @@ static void test_acks_all_replicates_to_every_replica(void **state)
 	}
 	assert_int_equal(view(fx, 1).n_isr, 3);
 	assert_identical(fx, 500);
+	/* replication-offset-checkpoint: a restarted replica starts from the
+	 * high watermark it wrote (every 5 s), before anyone tells it more. */
+	sim_run_for(fx->w, 6 * S);
+	sim_node_kill(fx->w, fx->broker[1]);
+	sim_node_restart(fx->w, fx->broker[1]);
+	sim_run_for(fx->w, 5 * MS);
+	struct brk_replica_view v = view(fx, 2);
+	assert_int_equal(v.leo, 500);
+	assert_int_equal(v.hw, 500);
+	assert_false(v.leader);
 }
 
 static void test_isr_shrinks_on_lag_and_expands_after_catch_up(void **state)
