@@ -25,6 +25,7 @@ struct batch {
 	int64_t created_ns;
 	int32_t attempts;
 	int32_t base_seq;  /* -1 until first sent (idempotence) */
+	int64_t seq_pid;   /* the producer id base_seq was numbered under */
 	int64_t retry_at_ns;
 	bool in_flight;
 	bool uncertain;    /* an attempt may have been appended */
@@ -123,10 +124,29 @@ static void batch_finish(struct kc_producer *p, struct batch *b, enum kc_send_ou
 	env_free(p->env, b);
 }
 
+/*
+ * An idempotent producer that gave up on a numbered batch leaves a gap in
+ * that partition's sequence: every later batch would be refused
+ * OUT_OF_ORDER_SEQUENCE_NUMBER. Like the Java producer before KIP-360's
+ * epoch bump, it takes a new producer id and numbers from 0 again; batches
+ * numbered under the old id are numbered again when next sent.
+ */
+static void reset_producer_id(struct kc_producer *p)
+{
+	env_log(p->env, ENV_LOG_INFO, "producer id %lld abandoned after a failed batch",
+		(long long)p->producer_id);
+	p->producer_id = -1;
+	for (struct pq *q = p->queues; q; q = q->next)
+		q->next_seq = 0;
+}
+
 /* A batch that will not be retried: OK never comes here. */
 static void batch_give_up(struct kc_producer *p, struct batch *b, const char *error)
 {
+	bool numbered = p->cfg.idempotence && b->base_seq >= 0 && b->seq_pid == p->producer_id;
 	batch_finish(p, b, b->uncertain ? KC_SEND_INFO : KC_SEND_FAIL, -1, error);
+	if (numbered)
+		reset_producer_id(p);
 }
 
 /* ---- Accumulating -------------------------------------------------------------- */
@@ -341,8 +361,9 @@ static bool batch_ready(const struct kc_producer *p, const struct batch *b, int6
 static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *conn)
 {
 	struct pq *q = b->pq;
-	if (p->cfg.idempotence && b->base_seq < 0) {
+	if (p->cfg.idempotence && (b->base_seq < 0 || b->seq_pid != p->producer_id)) {
 		b->base_seq = q->next_seq;
+		b->seq_pid = p->producer_id;
 		q->next_seq += (int32_t)b->n;
 	}
 	struct rb_record_spec *specs = env_calloc(p->env, b->n, sizeof *specs);
