@@ -109,8 +109,10 @@ static void on_conn_state(void *arg, struct kc_conn *conn, enum kc_state state, 
 	h->conn = NULL;
 	h->ready = false;
 	h->down_until_ns = env_now_ns(c->env) + c->cfg.reconnect_backoff_ns;
-	if (c->refresh_wanted)
-		maybe_refresh(c);
+	/* As the Java NetworkClient does on a disconnection: the broker may
+	 * have died, and metadata will say who leads in its place. */
+	c->refresh_wanted = true;
+	maybe_refresh(c);
 	notify(c);
 	notify_after_backoff(c);
 }
