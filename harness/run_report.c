@@ -213,5 +213,5 @@ int run_report_finish(struct run_report *rr, const char *dir, const char *script
 int run_report_explain(struct run_report *rr, const struct rpt_run *run, FILE *out)
 {
 	fputc('\n', out);
-	return rpt_story_write_md(out, &rr->story, run);
+	return rpt_story_write_text(out, &rr->story, run);
 }

@@ -44,28 +44,23 @@ void rpt_story_add(struct rpt_story *s, int64_t time_ns, enum rpt_story_source s
 	snprintf(it->node, sizeof it->node, "%s", node ? node : "");
 	snprintf(it->kind, sizeof it->kind, "%s", kind ? kind : "");
 	snprintf(it->text, sizeof it->text, "%s", text ? text : "");
+	it->for_ns = -1;
 }
 
 void rpt_story_add_fault(struct rpt_story *s, int64_t time_ns, const char *action,
 			 const char *const *targets, size_t n, int64_t for_ns, bool undo,
 			 const char *note)
 {
-	char who[300] = "";
+	char who[400] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < n && len < sizeof who; i++)
 		len += (size_t)snprintf(who + len, sizeof who - len, "%s%s",
 					i == 0 ? "" : i + 1 == n ? " and " : ", ", targets[i]);
-	char text[400];
-	snprintf(text, sizeof text, "%s", who);
-	if (for_ns > 0 || note) {
-		char extra[200] = "";
-		if (for_ns > 0)
-			snprintf(extra, sizeof extra, " for %" PRId64 " ms", for_ns / 1000000);
-		snprintf(text, sizeof text, "%s%s%s%s", who, extra, note ? "; " : "",
-			 note ? note : "");
-	}
 	rpt_story_add(s, time_ns, undo ? RPT_STORY_UNDO : RPT_STORY_FAULT, n ? targets[0] : "",
-		      action, text);
+		      action, who);
+	struct rpt_story_item *it = &s->items[s->n - 1];
+	it->for_ns = for_ns;
+	snprintf(it->note, sizeof it->note, "%s", note ? note : "");
 }
 
 void rpt_story_event_sink(void *ctx, int64_t time_ns, const char *node, const char *kind,
@@ -142,7 +137,7 @@ static const struct gloss fault_gloss[] = {
 
 static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t size)
 {
-	const char *who = it->text[0] ? it->text : "the cluster";
+	const char *who = it->text[0] ? it->text : "no node";
 	char said[600];
 	snprintf(said, sizeof said, "there was a fault on %s.", who);
 	for (size_t i = 0; i < sizeof fault_gloss / sizeof *fault_gloss; i++)
@@ -154,8 +149,16 @@ static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t si
 #pragma GCC diagnostic pop
 			break;
 		}
-	snprintf(buf, size, "%s \"%s\": %s", it->source == RPT_STORY_UNDO ? "Undo" : "Fault",
-		 it->kind, said);
+	char extra[220] = "";
+	if (it->for_ns > 0 && it->note[0])
+		snprintf(extra, sizeof extra, " (for %" PRId64 " ms; %s)", it->for_ns / 1000000,
+			 it->note);
+	else if (it->for_ns > 0)
+		snprintf(extra, sizeof extra, " (for %" PRId64 " ms)", it->for_ns / 1000000);
+	else if (it->note[0])
+		snprintf(extra, sizeof extra, " (%s)", it->note);
+	snprintf(buf, size, "%s \"%s\"%s: %s", it->source == RPT_STORY_UNDO ? "Undo" : "Fault",
+		 it->kind, extra, said);
 }
 
 /* A short phrase for the closing paragraph. */
@@ -237,10 +240,10 @@ static void item_sentence(const struct rpt_story_item *it, char *buf, size_t siz
 		fault_sentence(it, buf, size);
 		return;
 	}
-	if (it->node[0])
-		snprintf(buf, size, "%s (%s): %s", it->node, it->kind, it->text);
+	if (it->source == RPT_STORY_EVENT && it->node[0])
+		snprintf(buf, size, "%s: %s", it->node, it->text);
 	else
-		snprintf(buf, size, "(%s) %s", it->kind, it->text);
+		snprintf(buf, size, "%s", it->text);
 }
 
 /* ---- The closing paragraph ----------------------------------------------------------- */
@@ -327,7 +330,39 @@ static void closing_text(struct closing *c, const struct rpt_story *s, const str
 
 /* ---- Writers -------------------------------------------------------------------------- */
 
-static void anomalies_md(FILE *out, const struct rpt_run *run)
+/* How the Markdown and the plain-text story differ: escaping and emphasis. */
+struct style {
+	int (*inline_text)(FILE *out, const char *s);
+	int (*block_text)(FILE *out, const char *s);
+	const char *strong; /* "**" or "" */
+	const char *em;     /* "*" or "" */
+};
+
+/* For a terminal: the text as it is, but no control character (an escape
+ * sequence in a name must not reach the terminal); newlines kept in blocks. */
+static int plain(FILE *out, const char *s, bool newlines)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		fputc(c < 0x20 && !(newlines && c == '\n') ? ' ' : c == 0x7f ? ' ' : (int)c, out);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+static int plain_inline(FILE *out, const char *s)
+{
+	return plain(out, s, false);
+}
+
+static int plain_block(FILE *out, const char *s)
+{
+	return plain(out, s, true);
+}
+
+static const struct style md_style = {rpt_md_write_inline, rpt_md_write_block, "**", "*"};
+static const struct style text_style = {plain_inline, plain_block, "", ""};
+
+static void anomalies_md(FILE *out, const struct rpt_run *run, const struct style *st)
 {
 	bool any = false;
 	fprintf(out, "## What the checkers found\n\n");
@@ -336,16 +371,17 @@ static void anomalies_md(FILE *out, const struct rpt_run *run)
 		if (!rep->count)
 			continue;
 		any = true;
-		fprintf(out, "- **%s**: %" PRIu64 " — %s. The operations involved:\n",
-			chk_name((enum chk_kind)k), rep->count, check_meaning((enum chk_kind)k));
+		fprintf(out, "- %s%s%s: %" PRIu64 " — %s. The operations involved:\n", st->strong,
+			chk_name((enum chk_kind)k), st->strong, rep->count,
+			check_meaning((enum chk_kind)k));
 		for (size_t e = 0; e < rep->n_examples; e++) {
 			const struct chk_example *ex = &rep->examples[e];
 			char t[32];
 			seconds(ex->time, t, sizeof t);
 			fprintf(out, "  - %s, ", t);
-			rpt_md_write_inline(out, ex->process);
+			st->inline_text(out, ex->process);
 			fputs(": ", out);
-			rpt_md_write_inline(out, ex->detail);
+			st->inline_text(out, ex->detail);
 			fprintf(out, " (history line %" PRIu64 ")\n", ex->line);
 		}
 		if (rep->count > rep->n_examples)
@@ -356,15 +392,16 @@ static void anomalies_md(FILE *out, const struct rpt_run *run)
 	fputc('\n', out);
 }
 
-int rpt_story_write_md(FILE *out, struct rpt_story *s, const struct rpt_run *run)
+static int write_story(FILE *out, struct rpt_story *s, const struct rpt_run *run,
+		       const struct style *st)
 {
 	qsort(s->items, s->n, sizeof *s->items, item_cmp);
 	bool node_leaders = has_node_event(s, "leader");
 	fputs("# The story of ", out);
-	rpt_md_write_inline(out, run->scenario);
+	st->inline_text(out, run->scenario);
 	fprintf(out, ", seed %" PRIu64 "\n\n", run->seed);
 	if (run->description && run->description[0]) {
-		rpt_md_write_block(out, run->description);
+		st->block_text(out, run->description);
 		fputs("\n\n", out);
 	}
 	fputs("## What happened\n\n", out);
@@ -377,15 +414,15 @@ int rpt_story_write_md(FILE *out, struct rpt_story *s, const struct rpt_run *run
 		char t[32], line[1200];
 		seconds(it->time_ns, t, sizeof t);
 		item_sentence(it, line, sizeof line);
-		fprintf(out, "- **%s** — ", t);
-		rpt_md_write_inline(out, line);
+		fprintf(out, "- %s%s%s — ", st->strong, t, st->strong);
+		st->inline_text(out, line);
 		for (size_t g = 0; g < sizeof event_gloss / sizeof *event_gloss; g++)
 			if (it->source != RPT_STORY_FAULT && it->source != RPT_STORY_UNDO &&
 			    !explained[g] && !strcmp(event_gloss[g].kind, it->kind)) {
 				explained[g] = true;
-				fputs("\n  *", out);
-				rpt_md_write_inline(out, event_gloss[g].text);
-				fputc('*', out);
+				fprintf(out, "\n  %s", st->em);
+				st->inline_text(out, event_gloss[g].text);
+				fputs(st->em, out);
 			}
 		fputc('\n', out);
 		told_n++;
@@ -397,15 +434,25 @@ int rpt_story_write_md(FILE *out, struct rpt_story *s, const struct rpt_run *run
 			     "them all)\n", s->dropped);
 	fputc('\n', out);
 	if (run->checks)
-		anomalies_md(out, run);
+		anomalies_md(out, run, st);
 	if (run->checks && run->verdict && run->expect) {
 		struct closing c = {.len = 0};
 		closing_text(&c, s, run);
 		fputs("## Verdict\n\n", out);
-		rpt_md_write_block(out, c.text);
+		st->block_text(out, c.text);
 		fputc('\n', out);
 	}
 	return ferror(out) ? -1 : 0;
+}
+
+int rpt_story_write_md(FILE *out, struct rpt_story *s, const struct rpt_run *run)
+{
+	return write_story(out, s, run, &md_style);
+}
+
+int rpt_story_write_text(FILE *out, struct rpt_story *s, const struct rpt_run *run)
+{
+	return write_story(out, s, run, &text_style);
 }
 
 static void text_html(FILE *out, const char *s)

@@ -41,7 +41,9 @@ struct rpt_story_item {
 	enum rpt_story_source source;
 	char node[48];  /* the node it concerns ("" when none) */
 	char kind[24];  /* env_event kind, fault action, or note tag */
-	char text[400]; /* a sentence (events, notes) or the fault's targets and note */
+	char text[400]; /* a sentence (events, notes) or the fault's targets */
+	int64_t for_ns; /* a fault's `for`, -1 when none */
+	char note[160]; /* the fault runner's note, or "" */
 };
 
 struct rpt_story {
@@ -78,6 +80,10 @@ void rpt_story_event_sink(void *ctx, int64_t time_ns, const char *node, const ch
  * items in place. Returns 0, or -1 when the stream failed.
  */
 int rpt_story_write_md(FILE *out, struct rpt_story *s, const struct rpt_run *run);
+
+/* The same story as plain text for a terminal (`ksim run --explain`): the
+ * Markdown layout without its escapes; control characters become spaces. */
+int rpt_story_write_text(FILE *out, struct rpt_story *s, const struct rpt_run *run);
 
 /* The same story as an XHTML fragment (a <section>), for index.html. */
 int rpt_story_write_html(FILE *out, struct rpt_story *s, const struct rpt_run *run);

@@ -64,6 +64,8 @@ static void step_done(void *arg, const struct zk_client_result *res)
 		z->registrations++;
 		env_log(z->env, ENV_LOG_INFO, "registered /brokers/ids/%d (session %llx)",
 			z->cfg->broker_id, (unsigned long long)zk_client_session_id(z->client));
+		env_event(z->env, "registered", "registered in ZooKeeper as broker %d "
+			  "(/brokers/ids/%d)", z->cfg->broker_id, z->cfg->broker_id);
 		return;
 	}
 	register_step(z, step + 1);
@@ -121,6 +123,8 @@ static void watcher(void *arg, int32_t type, int32_t state, struct zk_str path)
 		register_step(z, 0);
 	} else if (state == ZK_STATE_EXPIRED) {
 		env_log(z->env, ENV_LOG_WARN, "ZooKeeper session expired: registering again");
+		env_event(z->env, "session-expired", "its ZooKeeper session expired, so its "
+			  "registration /brokers/ids/%d is gone; it registers again", z->cfg->broker_id);
 		z->registered = false;
 		/* Not from inside the client's own callback: a timer frees it. */
 		env_timer_start(z->env, &z->renew, 0, renew_cb);
