@@ -351,9 +351,7 @@ static void svg_head(FILE *out, const struct rpt_diagram *d, const int *column, 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		     "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n"
-		     "<defs><marker id=\"head\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" "
-		     "refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#333\"/>"
-		     "</marker></defs>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+		     "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
 		width, height, width, height);
 	fputs("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">messages from ",
 	      out);
@@ -388,16 +386,17 @@ static void svg_arrow(FILE *out, const struct arrow *a, const int *column, int y
 	snprintf(t, sizeof t, "%" PRIu64 ".%06u", us / 1000000, (unsigned)(us % 1000000));
 	svg_text(out, 8, y + 4, "fill=\"#666\"", t);
 	if (x1 == x2) {
-		fprintf(out, "<path d=\"M%d,%d h30 v8 h-28\" fill=\"none\" stroke=\"#333\" "
-			     "marker-end=\"url(#head)\"/>\n",
-			x1, y - 4);
+		fprintf(out, "<path d=\"M%d,%d h30 v8 h-22\" fill=\"none\" stroke=\"#333\"/>\n"
+			     "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"#333\"/>\n",
+			x1, y - 4, x1, y + 4, x1 + 8, y, x1 + 8, y + 8);
 		svg_text(out, x1 + 34, y, "", a->label);
 		return;
 	}
 	int dir = x2 > x1 ? 1 : -1;
-	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" "
-		     "marker-end=\"url(#head)\"/>\n",
-		x1, y, x2 - dir * 2, y);
+	/* The head is a polygon of its own, not a marker: every renderer draws it. */
+	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n"
+		     "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"#333\"/>\n",
+		x1, y, x2 - dir * 8, y, x2, y, x2 - dir * 8, y - 4, x2 - dir * 8, y + 4);
 	svg_text(out, (x1 + x2) / 2, y - 3, "text-anchor=\"middle\"", a->label);
 }
 

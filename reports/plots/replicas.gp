@@ -1,5 +1,5 @@
-# Each replica's log end offset (solid steps) and high watermark (dashed
-# steps) over time, one panel per partition (the first np of nparts), with
+# Each replica's log end offset (thin solid steps) and high watermark (thick
+# dotted steps, drawn underneath: where the two agree, the dots frame the line) over time, one panel per partition (the first np of nparts), with
 # each new leader marked by a dotted line labelled "broker-N eE" (its leader
 # epoch) and the faults shaded as in latency.gp. Called by ksim run with
 #   gnuplot -e "dir='RUN_DIR'; np=P; nparts=N; nb=B; nfaults=F; misr=M;
@@ -17,7 +17,7 @@ set grid ytics
 set key outside right top
 set xlabel "simulated time (s)"
 set ylabel "offset"
-heading = "log end offset (solid) and high watermark (dashed) per replica; dotted: new leader"
+heading = "log end offset (thin) and high watermark (thick dotted) per replica; grey dotted: new leader"
 if (nparts > np) heading = heading.sprintf(" (first %d of %d partitions)", np, nparts)
 set multiplot layout np,1 title heading
 do for [k=0:np-1] {
@@ -29,10 +29,10 @@ do for [k=0:np-1] {
         with boxxyerror lc rgb "#cc8800" title "faults", \
     (nfaults > 0 ? dir."/faults.dat" : 1/0) using 1:(top*0.97):3 \
         with labels right rotate by 90 offset 0.6,0 font ",8" tc rgb "#7a5200" notitle, \
-    for [b=0:nb-1] dir."/replicas.dat" index (k*nb+b) using 1:4 \
-        with steps lw 2 lc b+1 title word(names, b+1)." LEO", \
     for [b=0:nb-1] dir."/replicas.dat" index (k*nb+b) using 1:5 \
-        with steps lw 1 dt 2 lc b+1 title word(names, b+1)." HW", \
+        with steps lw 5 dt 3 lc b+1 title word(names, b+1)." HW", \
+    for [b=0:nb-1] dir."/replicas.dat" index (k*nb+b) using 1:4 \
+        with steps lw 1.5 lc b+1 title word(names, b+1)." LEO", \
     dir."/leaders.dat" using ($2 == k ? $1 : 1/0):(0):(0):(top) \
         with vectors nohead dt 3 lc rgb "#444444" notitle, \
     dir."/leaders.dat" using ($2 == k ? $1 : 1/0):(top*0.85):3 \
