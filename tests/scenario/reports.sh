@@ -84,6 +84,13 @@ grep -q "now ends at offset 0, though it had reached" "$out/story.md" ||
 well_formed "$out/index.html" || die "index.html (no plots) is not well-formed XML"
 [ ! -e "$out/diagram.svg" ] || die "diagram.svg written without --diagram"
 
+# Watching frames does not change the run: the same trace hash with a diagram.
+hash_of() { "$KSIM" run scenarios/single-broker-kill.yaml --no-plots --out "$tmp/h" "$@" |
+	sed -n 's/.*trace hash \([0-9a-f]*\).*/\1/p'; }
+h1=$(hash_of)
+h2=$(hash_of --diagram 0s..60s)
+[ -n "$h1" ] && [ "$h1" = "$h2" ] || die "trace hash $h1 without a diagram, $h2 with one"
+
 # Bad windows are usage errors.
 for w in 5s 5s.. ..5s 6s..5s 5x..6s ""; do
 	"$KSIM" run scenarios/single-broker-kill.yaml --quiet --out "$tmp/bad" --diagram "$w" \
