@@ -404,8 +404,9 @@ static void svg_mark(FILE *out, const struct rpt_diagram *d, const struct mark *
 		     const int *column, int y)
 {
 	const char *color = m->undo ? "#2a7d2a" : "#c00";
-	char attrs[80];
-	snprintf(attrs, sizeof attrs, "fill=\"%s\" font-weight=\"bold\"", color);
+	char attrs[100];
+	snprintf(attrs, sizeof attrs, "fill=\"%s\" font-weight=\"bold\"%s", color,
+		 m->lane < 0 ? "" : " text-anchor=\"middle\"");
 	if (m->lane < 0) {
 		int x2 = LEFT + (int)d->n_lanes * LANE_W;
 		fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
@@ -414,15 +415,47 @@ static void svg_mark(FILE *out, const struct rpt_diagram *d, const struct mark *
 		svg_text(out, LEFT + 4, y - 3, attrs, m->label);
 	} else {
 		int x = LEFT + column[m->lane] * LANE_W + LANE_W / 2;
-		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"%s\" "
-			     "opacity=\"0.25\"/>\n",
-			x - LANE_W / 2 + 10, y - 8, LANE_W - 20, color);
-		svg_text(out, x - LANE_W / 2 + 12, y + 2, attrs, m->label);
+		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"14\" fill=\"white\" "
+			     "stroke=\"%s\"/>\n",
+			x - LANE_W / 2 + 10, y - 9, LANE_W - 20, color);
+		svg_text(out, x, y + 2, attrs, m->label);
 	}
 	char t[32];
 	uint64_t us = (uint64_t)(m->t < 0 ? 0 : m->t) / 1000;
 	snprintf(t, sizeof t, "%" PRIu64 ".%06u", us / 1000000, (unsigned)(us % 1000000));
 	svg_text(out, 8, y + 4, "fill=\"#666\"", t);
+}
+
+/* Whether a fault stops its node (until a restart or resume undoes it). */
+static bool stops_node(const struct mark *m)
+{
+	return !m->undo && (!strcmp(m->label, "kill") || !strcmp(m->label, "power-loss") ||
+			    !strcmp(m->label, "pause"));
+}
+
+/* A band down the lane of each stopped node, from the fault to the next
+ * undo on that lane (or the window's end): the node does nothing there. */
+static void svg_down_bands(FILE *out, const struct rpt_diagram *d, const int *column,
+			   const int *mark_row, int rows)
+{
+	for (size_t i = 0; i < d->n_marks; i++) {
+		const struct mark *m = &d->marks[i];
+		if (m->lane < 0 || !stops_node(m))
+			continue;
+		int end = rows;
+		for (size_t k = i + 1; k < d->n_marks; k++)
+			if (d->marks[k].lane == m->lane && d->marks[k].undo) {
+				end = mark_row[k];
+				break;
+			}
+		int x = LEFT + column[m->lane] * LANE_W + LANE_W / 2;
+		int y1 = TOP + 20 + mark_row[i] * ROW_H, y2 = TOP + 20 + end * ROW_H;
+		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"%d\" fill=\"#c00\" "
+			     "fill-opacity=\"0.15\"><title>",
+			x - 6, y1, y2 - y1 > 0 ? y2 - y1 : 1);
+		rpt_xml_write_text(out, d->lanes[m->lane], false);
+		fprintf(out, " stopped (%s)</title></rect>\n", m->label);
+	}
 }
 
 int rpt_diagram_write_svg(FILE *out, const struct rpt_diagram *d)
@@ -448,7 +481,22 @@ int rpt_diagram_write_svg(FILE *out, const struct rpt_diagram *d)
 		svg_text(out, LEFT, TOP + 10, "", "no message was delivered in this window");
 	/* Arrows and marks are each in time order; merge them, marks first on ties
 	 * (a fault strikes before what it causes is delivered). */
+	int *mark_row = calloc(d->n_marks + 1, sizeof *mark_row);
 	size_t ia = 0, im = 0;
+	for (int row = 0; row < rows; row++) {
+		if (im < d->n_marks && (ia == d->n_arrows || d->marks[im].t <= d->arrows[ia].t)) {
+			if (mark_row)
+				mark_row[im] = row;
+			im++;
+		} else {
+			ia++;
+		}
+	}
+	if (mark_row)
+		svg_down_bands(out, d, column, mark_row, rows);
+	free(mark_row);
+	ia = 0;
+	im = 0;
 	for (int row = 0; row < rows; row++) {
 		int y = TOP + 20 + row * ROW_H;
 		if (im < d->n_marks && (ia == d->n_arrows || d->marks[im].t <= d->arrows[ia].t))

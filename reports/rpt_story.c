@@ -24,13 +24,11 @@ void rpt_story_add(struct rpt_story *s, int64_t time_ns, enum rpt_story_source s
 		   const char *node, const char *kind, const char *text)
 {
 	if (source == RPT_STORY_EVENT) {
-		size_t events = 0;
-		for (size_t i = 0; i < s->n; i++)
-			events += s->items[i].source == RPT_STORY_EVENT;
-		if (events >= RPT_STORY_MAX_EVENTS) {
+		if (s->n_events >= RPT_STORY_MAX_EVENTS) {
 			s->dropped++;
 			return;
 		}
+		s->n_events++;
 	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;

@@ -50,6 +50,7 @@ struct rpt_story {
 	struct rpt_story_item *items;
 	size_t n, cap;
 	uint64_t next_seq;
+	size_t n_events;  /* node events kept */
 	uint64_t dropped; /* node events not kept (past RPT_STORY_MAX_EVENTS) */
 };
 
