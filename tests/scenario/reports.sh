@@ -84,6 +84,13 @@ grep -q "now ends at offset 0, though it had reached" "$out/story.md" ||
 well_formed "$out/index.html" || die "index.html (no plots) is not well-formed XML"
 [ ! -e "$out/diagram.svg" ] || die "diagram.svg written without --diagram"
 
+# Without gnuplot (none on the PATH): data files, no pictures, and index.html says why.
+out="$tmp/nognuplot"
+PATH=/nonexistent "$KSIM" run scenarios/single-broker-kill.yaml --quiet --out "$out" >/dev/null
+grep -q "gnuplot is not installed" "$out/index.html" || die "index.html does not say gnuplot is missing"
+[ ! -e "$out/latency.png" ] && [ ! -e "$out/replicas.png" ] || die "pictures without gnuplot?"
+[ -s "$out/replicas.dat" ] && [ -s "$out/latency.dat" ] || die "data files missing without gnuplot"
+
 # Watching frames does not change the run: the same trace hash with a diagram.
 hash_of() { "$KSIM" run scenarios/single-broker-kill.yaml --no-plots --out "$tmp/h" "$@" |
 	sed -n 's/.*trace hash \([0-9a-f]*\).*/\1/p'; }
