@@ -121,7 +121,7 @@ static const struct gloss fault_gloss[] = {
 	{"restart", "%s restarted: it recovers its state from its disk."},
 	{"partition", "the network was partitioned (%s): messages across the cut stall, and "
 		      "each side notices only through its own timeouts."},
-	{"heal", "the network healed: every link works again."},
+	{"heal", "the network healed: every link works again (%s)."},
 	{"delay", "messages to and from %s were slowed down."},
 	{"disk", "the disk of %s began to fail."},
 	{"clock", "the clock of %s was stepped."},
@@ -129,16 +129,24 @@ static const struct gloss fault_gloss[] = {
 	{"undelay", "messages to and from %s are no longer slowed."},
 	{"disk-repair", "the disk of %s works again."},
 	{"clock-reset", "the clock of %s was set right."},
-	{"heal-all", "the fault phase ended: every fault was healed and every stopped node "
-		     "restarted (%s), so that the run can check the cluster recovers."},
+	{"heal-all", "the fault phase ended: every fault was healed and the stopped nodes "
+		     "started again (%s); now the run checks that the cluster recovers."},
 };
 
 static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t size)
 {
-	const char *who = it->text[0] ? it->text : "no node";
+	const char *who = it->text;
 	char said[600];
 	snprintf(said, sizeof said, "there was a fault on %s.", who);
-	for (size_t i = 0; i < sizeof fault_gloss / sizeof *fault_gloss; i++)
+	if (!who[0] && !strcmp(it->kind, "heal-all"))
+		snprintf(said, sizeof said, "the fault phase ended: every fault was healed and no "
+					    "node needed a restart; now the run checks that the "
+					    "cluster recovers.");
+	else if (!who[0] && !strcmp(it->kind, "heal"))
+		snprintf(said, sizeof said, "the network healed: every link works again.");
+	else if (!who[0])
+		snprintf(said, sizeof said, "it struck no node.");
+	for (size_t i = 0; who[0] && i < sizeof fault_gloss / sizeof *fault_gloss; i++)
 		if (!strcmp(fault_gloss[i].kind, it->kind)) {
 			/* The format is one of the fixed strings above. */
 #pragma GCC diagnostic push
