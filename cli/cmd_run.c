@@ -1,6 +1,6 @@
 /*
- * `ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet]`: one scenario
- * run (harness/run.h). Exit 0 when every expectation held, 1 when one
+ * `ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]
+ * [--explain] [--diagram FROM..TO]`: one scenario run (harness/run.h). Exit 0 when every expectation held, 1 when one
  * failed, 2 for a bad file, usage, or a scenario that cannot run yet.
  */
 #include "cli/commands.h"
@@ -12,6 +12,20 @@
 
 #include "harness/run.h"
 #include "harness/scn.h"
+
+/* "10s..12s": two durations in the scenario format's units, FROM <= TO. */
+static int parse_window(const char *text, struct run_options *opt)
+{
+	const char *dots = strstr(text, "..");
+	if (!dots || dots == text || !dots[2])
+		return -1;
+	if (scn_parse_duration(text, (size_t)(dots - text), false, &opt->diagram_from_ns) ||
+	    scn_parse_duration(dots + 2, strlen(dots + 2), false, &opt->diagram_to_ns) ||
+	    opt->diagram_to_ns < opt->diagram_from_ns)
+		return -1;
+	opt->diagram = true;
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -38,6 +52,14 @@ int cmd_run(int argc, char **argv)
 			opt.quiet = true;
 		} else if (!strcmp(argv[i], "--no-plots")) {
 			opt.no_plots = true;
+		} else if (!strcmp(argv[i], "--explain")) {
+			opt.explain = true;
+		} else if (!strcmp(argv[i], "--diagram")) {
+			if (i + 1 >= argc || parse_window(argv[i + 1], &opt))
+				return cli_usage_error("run: --diagram needs a window FROM..TO in "
+						       "the scenario's units, e.g. 10s..12s%s",
+						       "");
+			i++;
 		} else if (argv[i][0] == '-' || path) {
 			return cli_usage_error("run: unexpected argument '%s'", argv[i]);
 		} else {

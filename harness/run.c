@@ -14,6 +14,7 @@
 #include "checkers/chk.h"
 #include "faults/flt.h"
 #include "harness/hist.h"
+#include "harness/run_report.h"
 #include "harness/wl_config.h"
 #include "harness/wl_history.h"
 #include "reports/rpt_outdir.h"
@@ -75,6 +76,7 @@ struct run {
 	char path[700];
 	struct rpt_fault_span *spans; /* what the plots shade */
 	size_t n_spans, cap_spans;
+	struct run_report *report; /* samples, story, diagram, index.html */
 };
 
 static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
@@ -437,6 +439,7 @@ static void on_fault(void *ctx, const struct flt_report *rep)
 {
 	struct run *r = ctx;
 	remember_span(r, rep);
+	run_report_fault(r->report, rep);
 	struct hist_writer *w = &r->hist.w;
 	hist_w_begin(w, rep->time_ns, "nemesis", HIST_T_INFO, HIST_F_FAULT);
 	hist_w_open(w, "values", '{');
@@ -520,6 +523,14 @@ static void capture_replicas(struct run *r)
 
 /* ---- Phases --------------------------------------------------------------------------------- */
 
+/* Every 100 ms the report samples each replica (plots, story). */
+static void sample_tick(struct sim_world *w, void *arg)
+{
+	struct run *r = arg;
+	run_report_tick(r->report);
+	sim_world_at(w, TICK_NS, sample_tick, r);
+}
+
 static bool producers_settled(const struct run *r)
 {
 	for (int i = 0; i < r->np; i++) {
@@ -580,6 +591,7 @@ static void run_phases(struct run *r)
 	for (int i = 0; i < r->nb; i++)
 		sim_node_start(w, r->brokers[i]);
 	sim_node_start(w, r->admin);
+	sample_tick(w, r);
 	for (int i = 0; i < r->np; i++) {
 		wl_history_producer_config(&r->hist, 0, sim_node_name(w, r->producers[i]),
 					   &r->pcfg[i].client);
@@ -706,6 +718,15 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 		fprintf(r->err, "%s\n", rerr.msg);
 		return 2;
 	}
+	char scripts[600], rnote[300];
+	scripts_dir(scripts, sizeof scripts);
+	if (run_report_finish(r->report, r->dir, r->opt->no_plots ? NULL : scripts, note,
+			      r->n_spans, &rr, rnote, sizeof rnote)) {
+		fprintf(r->err, "%s\n", rnote);
+		return 2;
+	}
+	if (!note[0] && rnote[0])
+		snprintf(note, sizeof note, "%s", rnote);
 	fprintf(r->out, "%s seed %llu: %s — %llu sends (%llu acked, %llu failed, %llu unknown), "
 			"%llu records polled, %llu faults\n",
 		r->s->name, (unsigned long long)r->s->seed, v.pass ? "PASS" : "FAIL",
@@ -720,7 +741,10 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 				rpt_run_failed(&rr, (enum chk_kind)k) ? "   <- FAILED" : "");
 	if (note[0])
 		fprintf(r->out, "%s\n", note);
-	fprintf(r->out, "trace hash %016llx; report in %s/\n", (unsigned long long)hash, r->dir);
+	fprintf(r->out, "trace hash %016llx; report in %s/ (start with index.html)\n",
+		(unsigned long long)hash, r->dir);
+	if (r->opt->explain)
+		run_report_explain(r->report, &rr, r->out);
 	if (r->opt->result) {
 		struct run_result *out = r->opt->result;
 		memset(out, 0, sizeof *out);
@@ -783,6 +807,18 @@ static void list_partitions(struct run *r)
 							       r->s->topics[t].replication_factor};
 }
 
+static void start_report(struct run *r)
+{
+	struct run_report_partition *parts = sim_xcalloc(r->n_slots + 1, sizeof *parts);
+	for (size_t i = 0; i < r->n_slots; i++)
+		parts[i] = (struct run_report_partition){r->slots[i].topic, r->slots[i].partition};
+	r->report = run_report_new(r->w, r->s, r->opt, r->brokers, r->nb, parts, r->n_slots);
+	free(parts);
+	if (r->nb && r->nz)
+		run_report_ports(r->report, r->bcfg[0].port, r->zcfg[0].client_port,
+				 r->zcfg[0].quorum_port, r->zcfg[0].election_port);
+}
+
 int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FILE *out,
 		 FILE *err)
 {
@@ -839,6 +875,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	if (!rc) {
 		sim_world_set_trace_file(r.w, r.trace_file);
 		list_partitions(&r);
+		start_report(&r);
 		r.fc = (struct flt_cluster){r.w, r.brokers, r.nb, r.zk, r.nz, r.producers, r.np,
 					    r.consumers, r.nc, &r, controller_of, zk_leader_of,
 					    leader_of, followers_of};
@@ -884,6 +921,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.zk);
 	free(r.zcfg);
 	free(r.spans);
+	run_report_free(r.report);
 	for (int i = 0; i < r.nz; i++)
 		free(r.trails[i].items);
 	free(r.trails);

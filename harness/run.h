@@ -4,7 +4,8 @@
  * `duration`, quiesces (faults healed, stopped nodes restarted, producers
  * stopped), reads every partition back with a fresh final reader, judges
  * the history with the checkers, and writes the run directory (history,
- * summary.json, junit.xml, summary.md, and the trace when asked).
+ * summary.json, junit.xml, summary.md, the plots, story.md, index.html,
+ * the trace and diagram.svg when asked; docs/reports.md).
  *
  * The cluster is ZooKeeper mode: a ZooKeeper ensemble, brokers that elect
  * a controller among themselves (broker/ctl), and an admin node that
@@ -41,7 +42,11 @@ struct run_options {
 	const char *out_dir; /* NULL: reports/out/NAME-SEED */
 	bool trace;          /* write trace.log (every simulated event) */
 	bool quiet;          /* no progress lines on `out` */
-	bool no_plots;       /* skip latency.png and rate.png */
+	bool no_plots;       /* skip the plots (the data files are still written) */
+	bool explain;        /* print the story (story.md) to `out` after the verdict */
+	bool diagram;        /* write diagram.svg of [diagram_from_ns, diagram_to_ns] */
+	int64_t diagram_from_ns;
+	int64_t diagram_to_ns;
 	struct run_result *result; /* filled when not NULL and the run judged */
 };
 

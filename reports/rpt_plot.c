@@ -71,9 +71,7 @@ static int write_faults(const char *dir, const struct rpt_fault_span *f, size_t 
 	return fclose(out) ? -1 : 0;
 }
 
-/* Runs gnuplot on one script; 0 when it succeeded. No shell is involved:
- * the directory name goes in as a gnuplot string. */
-static int gnuplot(const char *scripts, const char *script, const char *vars)
+int rpt_plot_gnuplot(const char *scripts, const char *script, const char *vars)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s", scripts, script);
@@ -109,14 +107,14 @@ int rpt_plot_run(const char *dir, const char *scripts, const struct hist *h,
 	char vars[1200];
 	snprintf(vars, sizeof vars, "dir='%s'; nfaults=%zu; top=%lld", dir, n_faults,
 		 (long long)(max_rate > 0 ? max_rate + max_rate / 5 + 1 : 1));
-	int rc = gnuplot(scripts, "latency.gp", vars);
+	int rc = rpt_plot_gnuplot(scripts, "latency.gp", vars);
 	if (rc == 127) {
 		snprintf(note, note_size, "plots skipped: gnuplot is not installed "
 					  "(the data files are there)");
 		return 1;
 	}
 	if (rc == 0)
-		rc = gnuplot(scripts, "rate.gp", vars);
+		rc = rpt_plot_gnuplot(scripts, "rate.gp", vars);
 	if (rc) {
 		snprintf(note, note_size, "plots skipped: gnuplot failed on %s/*.gp", scripts);
 		return 1;

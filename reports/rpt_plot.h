@@ -34,4 +34,12 @@ int rpt_plot_run(const char *dir, const char *scripts, const struct hist *h,
 		 const struct rpt_fault_span *faults, size_t n_faults, char *note,
 		 size_t note_size);
 
+/*
+ * Runs `gnuplot -e VARS SCRIPTS/SCRIPT` (no shell; gnuplot's stderr goes to
+ * /dev/null). Returns 0 when it succeeded, 127 when gnuplot is not
+ * installed, another value when it failed. VARS must quote any name it
+ * holds as a gnuplot string (a name holding a quote cannot be passed).
+ */
+int rpt_plot_gnuplot(const char *scripts, const char *script, const char *vars);
+
 #endif

@@ -4,7 +4,7 @@
 # Runs `apt-get update` first, as root (or through sudo when it is present).
 set -eu
 
-PACKAGES="gcc make pkg-config libcmocka-dev libfyaml-dev gnuplot-nox valgrind"
+PACKAGES="gcc make pkg-config libcmocka-dev libfyaml-dev gnuplot-nox valgrind libxml2-utils"
 
 missing=""
 for p in $PACKAGES; do

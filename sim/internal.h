@@ -60,6 +60,8 @@ struct sim_world {
 	enum env_log_level log_min;
 	sim_story_fn *event_fn;
 	void *event_ctx;
+	sim_frame_fn *frame_fn;
+	void *frame_ctx;
 	bool in_event; /* inside the run loop (for sanity checks) */
 };
 

@@ -464,6 +464,10 @@ static void deliver(struct sim_net *net, struct sim_conn *c, int s, struct item 
 		net->delivered++;
 		sim_trace_node(net->w, SIM_TR_DELIVER, r->node, from, it->len);
 		assert(r->ops && r->ops->on_frame);
+		if (net->w->frame_fn)
+			net->w->frame_fn(net->w->frame_ctx, net->w->sched.now,
+					 sim_node_name(net->w, from), sim_node_name(net->w, r->node),
+					 c->id, s == 0, c->port, it->data, it->len);
 		r->ops->on_frame(r, it->data, it->len);
 		break;
 	case IT_ESTABLISHED:

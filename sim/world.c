@@ -426,6 +426,12 @@ void sim_world_set_event_sink(struct sim_world *w, sim_story_fn *fn, void *ctx)
 	w->event_ctx = ctx;
 }
 
+void sim_world_set_frame_sink(struct sim_world *w, sim_frame_fn *fn, void *ctx)
+{
+	w->frame_fn = fn;
+	w->frame_ctx = ctx;
+}
+
 void sim_trace_node(struct sim_world *w, enum sim_trace_kind kind, uint32_t node,
 		    uint32_t peer, uint64_t size)
 {

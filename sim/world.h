@@ -123,6 +123,19 @@ void sim_world_set_log(struct sim_world *w, FILE *out, enum env_log_level min_le
 typedef void sim_story_fn(void *ctx, int64_t time_ns, const char *node, const char *kind,
 			  const char *text);
 void sim_world_set_event_sink(struct sim_world *w, sim_story_fn *fn, void *ctx);
+/*
+ * Receives every frame the network delivers, at its delivery, just before
+ * the receiver's on_frame (default: none; unset, it costs one test per
+ * frame). `conn` identifies the connection (ids are never reused in a run),
+ * `from_client` says whether the sender is the end that connected, `port`
+ * is the port it connected to; `frame` (the payload, without a length
+ * prefix) is valid only during the call. For reports (sequence diagrams);
+ * the sink must not act on the world, and it is not part of the trace hash.
+ */
+typedef void sim_frame_fn(void *ctx, int64_t time_ns, const char *from, const char *to,
+			  uint64_t conn, bool from_client, uint16_t port, const uint8_t *frame,
+			  size_t len);
+void sim_world_set_frame_sink(struct sim_world *w, sim_frame_fn *fn, void *ctx);
 /* Folds a harness note (a fault, a phase) into the trace. */
 void sim_world_note(struct sim_world *w, uint32_t node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -73,6 +73,8 @@ static void step_done(void *arg, const struct zk_client_result *res)
 			(long long)z->broker_epoch);
 		if (z->on_session)
 			z->on_session(z->listener_arg, z->client);
+		env_event(z->env, "registered", "registered in ZooKeeper as broker %d "
+			  "(/brokers/ids/%d)", z->cfg->broker_id, z->cfg->broker_id);
 		return;
 	}
 	register_step(z, step + 1);
@@ -138,6 +140,8 @@ static void watcher(void *arg, int32_t type, int32_t state, struct zk_str path)
 			z->on_session(z->listener_arg, z->client);
 	} else if (state == ZK_STATE_EXPIRED || state == ZK_STATE_CLOSED) {
 		env_log(z->env, ENV_LOG_WARN, "ZooKeeper session expired: registering again");
+		env_event(z->env, "session-expired", "its ZooKeeper session expired, so its "
+			  "registration /brokers/ids/%d is gone; it registers again", z->cfg->broker_id);
 		z->registered = false;
 		z->broker_epoch = -1;
 		if (z->on_session)

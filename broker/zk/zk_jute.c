@@ -730,3 +730,50 @@ void zk_encode_multi_response(struct wire_writer *w, const struct zk_multi_resul
 	}
 	put_multi_header(w, MULTI_END_TYPE, true, MULTI_END_ERR);
 }
+
+const char *zk_op_name(int32_t op)
+{
+	switch (op) {
+	case ZK_OP_NOTIFICATION:
+		return "notification";
+	case ZK_OP_CREATE:
+		return "create";
+	case ZK_OP_DELETE:
+		return "delete";
+	case ZK_OP_EXISTS:
+		return "exists";
+	case ZK_OP_GET_DATA:
+		return "getData";
+	case ZK_OP_SET_DATA:
+		return "setData";
+	case ZK_OP_GET_ACL:
+		return "getACL";
+	case ZK_OP_SET_ACL:
+		return "setACL";
+	case ZK_OP_GET_CHILDREN:
+		return "getChildren";
+	case ZK_OP_SYNC:
+		return "sync";
+	case ZK_OP_PING:
+		return "ping";
+	case ZK_OP_GET_CHILDREN2:
+		return "getChildren2";
+	case ZK_OP_CHECK:
+		return "check";
+	case ZK_OP_MULTI:
+		return "multi";
+	case ZK_OP_CREATE2:
+		return "create2";
+	case ZK_OP_AUTH:
+		return "auth";
+	case ZK_OP_SET_WATCHES:
+		return "setWatches";
+	case ZK_OP_CREATE_SESSION:
+		return "createSession";
+	case ZK_OP_CLOSE_SESSION:
+		return "closeSession";
+	case ZK_OP_ERROR:
+		return "error";
+	}
+	return "unknown";
+}

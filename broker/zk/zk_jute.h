@@ -348,6 +348,10 @@ void zk_encode_connect_request(struct wire_writer *w, const struct zk_connect_re
 int zk_decode_connect_response(const uint8_t *p, size_t len, struct zk_connect_response *out);
 void zk_encode_connect_response(struct wire_writer *w, const struct zk_connect_response *c);
 
+/* The op's name as ZooKeeper's OpCode spells it ("getData", "ping"), or
+ * "unknown" for a code it does not define. Static string. */
+const char *zk_op_name(int32_t op);
+
 int zk_decode_request_header(struct wire_reader *r, struct zk_request_header *out);
 void zk_encode_request_header(struct wire_writer *w, const struct zk_request_header *h);
 int zk_decode_reply_header(struct wire_reader *r, struct zk_reply_header *out);

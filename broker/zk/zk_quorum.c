@@ -179,6 +179,8 @@ static void establish(struct zk_server *s)
 	s->established = true;
 	env_log(s->env, ENV_LOG_INFO, "LEADING epoch %lld established",
 		(long long)s->new_epoch);
+	env_event(s->env, "zk-leader", "leads the ZooKeeper ensemble (epoch %lld): a majority "
+		  "follows it, and it now serves clients", (long long)s->new_epoch);
 	const struct zk_server_observer *o = s->cfg->observer;
 	if (o && o->on_established)
 		o->on_established(o->ctx, s->cfg->my_id, s->new_epoch);
