@@ -204,7 +204,8 @@ static void route_unrouted(struct kc_producer *p)
 	struct unrouted **pp = &p->unrouted;
 	p->unrouted_tail = NULL;
 	/* Records wait here in bulk while a topic is unknown: ask about each
-	 * topic once per pass, not once per record. */
+	 * unknown topic once per pass, not once per record. last_topic is
+	 * only ever a record that stays here (routed ones are freed). */
 	const char *last_topic = NULL;
 	int32_t last_n = -1;
 	while (*pp) {
@@ -220,6 +221,8 @@ static void route_unrouted(struct kc_producer *p)
 		}
 		*pp = u->next;
 		append(p, u->topic, &u->rec, u->created_ns);
+		if (last_topic == u->topic)
+			last_topic = NULL;
 		env_free(p->env, u->topic);
 		env_free(p->env, u);
 	}

@@ -3,17 +3,13 @@
  * partitions it hosts (each a partition log, broker/log), and the request
  * handlers for Metadata, Produce, Fetch, ListOffsets and InitProducerId.
  *
- * As in Kafka, a broker hosts only the partitions it is told to: what the
- * controller's LeaderAndIsr request carries arrives here through
- * brk_become_leader() (the controller, ZooKeeper registration and
- * replication come with the next issues; until then a test or the harness
- * makes the call). Partition logs found on disk at start are recovered
- * (opened) but not served until the broker is told to lead them again.
- *
- * This stage serves replication factor 1: the in-sync replica set is the
- * leader alone, so the high watermark is the log end offset once an append
- * has completed, and acks=all behaves as acks=1. Deviations are listed in
- * docs/broker.md.
+ * As in Kafka, a broker hosts only the partitions the controller names
+ * for it (LeaderAndIsr, brk_controlled.c), as leader or follower; it runs a
+ * controller itself (broker/ctl), active on one broker at a time.
+ * Replication (followers, ISR, high watermark, acks=all, truncation) is in
+ * brk_leader.c, brk_fetcher.c and brk_isr.c (docs/replication.md).
+ * Partition logs found on disk at start are recovered (opened) but not
+ * served until the controller says what to do with them.
  *
  * Ownership: everything lives in the node's heap; the config is the
  * harness's and must outlive the node.
@@ -34,19 +30,19 @@ struct brk_broker;
 void *brk_start(struct env *env, const void *config);
 
 /*
- * Makes this broker the leader of topic-partition at `leader_epoch`
- * (creating the log when new): what LeaderAndIsr does. The partition serves
- * once its log is open. Returns 0, or -1 when the epoch is older than the
- * one it has (a stale controller).
+ * For tests of one broker without a controller: makes this broker the sole
+ * replica and leader of topic-partition at `leader_epoch` (creating the log
+ * when new). The partition serves once its log is open. Returns 0, or -1
+ * when the epoch is older than the one it has.
  */
 int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition,
 		      int32_t leader_epoch);
 
 /*
- * What the controller's UpdateMetadata does: replaces the broker's metadata
- * cache (live brokers, every partition's leader), from which Metadata
- * requests are answered. Until the first update, a broker answers with
- * itself and the partitions it hosts.
+ * For tests without a controller: what UpdateMetadata does, replacing the
+ * broker's metadata cache (live brokers, every partition's leader), from
+ * which Metadata requests are answered. Until the first update, a broker
+ * answers with itself and the partitions it hosts.
  */
 struct brk_meta_broker;
 struct brk_meta_partition;
