@@ -239,6 +239,7 @@ static void epoch_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 	};
 	struct ctl_op *m = ctl_op_new(c, elect_done);
 	m->id = epoch + 1;
+	c->tried_epoch = epoch + 1;
 	zk_client_multi(c->zc, ops, 2, ctl_op_cb, m);
 }
 
@@ -250,7 +251,8 @@ static void elect(struct ctl *c)
 	zk_client_get_data(c->zc, CTL_ZK_EPOCH, false, ctl_op_cb, ctl_op_new(c, epoch_read));
 }
 
-/* Our own /controller whose answer was lost: the epoch it set is ours. */
+/* Our own /controller whose answer was lost: the epoch it set is ours if
+ * it is the one we tried (Kafka's checkControllerAndEpoch). */
 static void own_epoch_read(struct ctl *c, struct ctl_op *op, const struct zk_client_result *res)
 {
 	(void)op;
@@ -261,7 +263,7 @@ static void own_epoch_read(struct ctl *c, struct ctl_op *op, const struct zk_cli
 		ctl_retry_later(c);
 		return;
 	}
-	if (!c->active)
+	if (!c->active && epoch == c->tried_epoch)
 		become_controller(c, epoch, res->resp->stat.version);
 }
 
@@ -382,6 +384,7 @@ struct ctl *ctl_new(struct env *env, const struct brk_config *cfg)
 	c->cfg = cfg;
 	c->epoch = -1;
 	c->epoch_version = -1;
+	c->tried_epoch = -1;
 	c->retry.data = c;
 	c->rebalance.data = c;
 	snprintf(c->client_id, sizeof c->client_id, "controller-%d", cfg->broker_id);

@@ -86,6 +86,7 @@ struct ctl {
 	int32_t epoch;
 	int32_t epoch_version; /* /controller_epoch's version after our election */
 	bool electing;         /* an election step is in flight */
+	int32_t tried_epoch;   /* the epoch our last election attempt wrote */
 	struct env_timer retry; /* a failed election or round tries again */
 
 	/* The cluster as loaded (active only). */
