@@ -170,7 +170,7 @@ static void elect_done(struct ctl *c, struct ctl_op *op, const struct zk_client_
 {
 	(void)op;
 	c->electing = false;
-	int32_t failed, err, versions[2];
+	int32_t failed, err, versions[2] = {-1, -1};
 	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 2);
 	if (out == CTL_ZK_LOST) {
 		ctl_retry_later(c);

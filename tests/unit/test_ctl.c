@@ -52,6 +52,8 @@ static void test_election_and_failover(void **state)
 	assert_int_equal(controller(fx), second);
 	assert_int_equal(tb_of(fx, first)->um_brokers, 3);
 	assert_int_equal(tb_of(fx, first)->max_epoch, 2);
+	assert_int_equal(fx_count(fx, "resigns"), 0);
+	assert_int_equal(fx_count(fx, "is the controller at epoch"), 2);
 	fx_free(fx);
 }
 

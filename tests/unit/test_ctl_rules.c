@@ -302,6 +302,53 @@ static void test_truncations_and_flips(void **s)
 		}
 }
 
+/* Reads a multi's results as the client hands them over. */
+static enum ctl_zk_outcome outcome(const struct zk_multi_result *res, int32_t n, int32_t *failed,
+				   int32_t *err, int32_t *versions)
+{
+	uint8_t buf[1024];
+	struct wire_writer w;
+	wire_writer_init(&w, buf, sizeof buf);
+	zk_encode_multi_response(&w, res, n);
+	assert_int_equal(w.err, 0);
+	struct wire_reader r;
+	wire_reader_init(&r, buf, w.len);
+	struct zk_multi m;
+	assert_int_equal(zk_decode_multi_response(&r, &m), 0);
+	struct zk_client_result cr = {ZOK, 1, NULL, &m};
+	return ctl_zk_multi_outcome(&cr, failed, err, versions, 3);
+}
+
+static void test_multi_outcome(void **s)
+{
+	(void)s;
+	int32_t failed, err, v[3] = {-1, -1, -1};
+	struct zk_multi_result ok[3] = {{.type = ZK_OP_CHECK},
+					{.type = ZK_OP_SET_DATA, .stat = {.version = 5}},
+					{.type = ZK_OP_CREATE, .path = {"/x", 2}}};
+	assert_int_equal(outcome(ok, 3, &failed, &err, v), CTL_ZK_DONE);
+	assert_int_equal(err, ZOK);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[1], 5);
+	assert_int_equal(v[2], 0);
+	/* The epoch check failed: the others were never applied. */
+	struct zk_multi_result fenced[2] = {{ZK_OP_ERROR, ZBADVERSION, {NULL, -1}, {0}},
+					    {ZK_OP_ERROR, ZRUNTIMEINCONSISTENCY, {NULL, -1}, {0}}};
+	assert_int_equal(outcome(fenced, 2, &failed, &err, v), CTL_ZK_FENCED);
+	assert_int_equal(failed, 0);
+	assert_int_equal(err, ZBADVERSION);
+	/* The state's version moved: op 1 failed, the check was rolled back. */
+	struct zk_multi_result stale[2] = {{ZK_OP_ERROR, ZOK, {NULL, -1}, {0}},
+					   {ZK_OP_ERROR, ZBADVERSION, {NULL, -1}, {0}}};
+	assert_int_equal(outcome(stale, 2, &failed, &err, v), CTL_ZK_OP_FAILED);
+	assert_int_equal(failed, 1);
+	assert_int_equal(err, ZBADVERSION);
+	/* No answer at all. */
+	struct zk_client_result lost = {ZCONNECTIONLOSS, 0, NULL, NULL};
+	assert_int_equal(ctl_zk_multi_outcome(&lost, &failed, &err, v, 3), CTL_ZK_LOST);
+	assert_int_equal(err, ZCONNECTIONLOSS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_assignment),
 		cmocka_unit_test(test_state_and_others),
 		cmocka_unit_test(test_truncations_and_flips),
+		cmocka_unit_test(test_multi_outcome),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
