@@ -188,8 +188,15 @@ static void topic_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 static void parts_listed(struct ctl *c, struct ctl_op *op, const struct zk_client_result *res)
 {
 	struct ctl_topic *t = op->topic;
+	if (res->rc != ZOK && res->rc != ZNONODE) {
+		c->round_failed = true;
+		step(c);
+		return;
+	}
+	for (int32_t i = 0; i < t->n_parts; i++)
+		t->parts[i].znode = false;
+	t->parts_znode = res->rc == ZOK;
 	if (res->rc == ZOK) {
-		t->parts_znode = true;
 		struct wire_reader it;
 		struct zk_str name;
 		zk_vec_iter(&it, res->resp->children.raw, res->resp->children.raw_len);
@@ -198,10 +205,6 @@ static void parts_listed(struct ctl *c, struct ctl_op *op, const struct zk_clien
 			if (parse_id(name, &id) && id < t->n_parts)
 				t->parts[id].znode = true;
 		}
-	} else if (res->rc == ZNONODE) {
-		t->parts_znode = false;
-	} else {
-		c->round_failed = true;
 	}
 	step(c);
 }
@@ -332,7 +335,10 @@ static void states_read(struct ctl *c)
 		struct ctl_topic *t = c->topics[i];
 		for (int32_t k = 0; k < t->n_parts; k++) {
 			struct ctl_part *p = &t->parts[k];
-			if (!p->n_replicas || !p->znode || (p->has_state && !p->reload))
+			/* A state to read: one never read, or one a failed write
+			 * left in doubt. */
+			bool need = p->reload || (!p->has_state && p->znode);
+			if (!p->n_replicas || !need)
 				continue;
 			char path[320];
 			ctl_zk_partition_path(path, sizeof path, t->name, k, true);

@@ -271,6 +271,68 @@ static void test_unclean_on(void **state)
 	fx_free(fx);
 }
 
+/* A LeaderAndIsr in flight when the connection is reset is sent again once
+ * the controller's channel reconnects (ControllerChannelManager). */
+static void test_channel_resends(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_new(26, false, 300);
+	sim_run_for(fx->w, 10 * S);
+	int32_t c = controller(fx), a, b;
+	others(fx, c, &a, &b);
+	struct sim_net *net = sim_world_net(fx->w);
+	uint32_t cn = fx->b[c - 1], an = fx->b[a - 1];
+	sim_net_block(net, cn, an);
+	sim_net_block(net, an, cn);
+	char parts[64];
+	snprintf(parts, sizeof parts, "\"0\":[%d,%d,%d]", a, b, c);
+	create_topic(fx, "t", parts);
+	sim_run_for(fx->w, 2 * S);
+	/* The others heard; a did not: its request waits in the stalled link. */
+	assert_non_null(find_rec(tb_of(fx, b)->laisr, tb_of(fx, b)->n_laisr_rec, "t", 0));
+	assert_null(find_rec(tb_of(fx, a)->laisr, tb_of(fx, a)->n_laisr_rec, "t", 0));
+	/* The connection is reset: what was in flight is lost with it. */
+	sim_net_reset_node(net, an);
+	sim_run_for(fx->w, 1 * S);
+	sim_net_heal(net);
+	sim_run_for(fx->w, 5 * S);
+	const struct rec *r = find_rec(tb_of(fx, a)->laisr, tb_of(fx, a)->n_laisr_rec, "t", 0);
+	assert_non_null(r);
+	assert_int_equal(r->leader, a);
+	assert_int_equal(r->leader_epoch, 0);
+	assert_non_null(find_rec(tb_of(fx, a)->um, tb_of(fx, a)->n_um_rec, "t", 0));
+	assert_int_equal(controller(fx), c);
+	fx_free(fx);
+}
+
+/* The ZooKeeper leader dies: the controller's session moves to another
+ * server; it stays controller at its epoch and keeps working. */
+static void test_zookeeper_leader_loss(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_new(27, false, 300);
+	sim_run_for(fx->w, 10 * S);
+	int32_t c = controller(fx);
+	uint32_t leader = 0;
+	for (int i = 0; i < 3; i++) {
+		struct zk_server *z = sim_node_state(fx->w, fx->zk[i]);
+		if (z && zk_server_role(z) == ZK_ROLE_LEADING)
+			leader = fx->zk[i];
+	}
+	assert_true(leader != 0);
+	sim_node_kill(fx->w, leader);
+	sim_run_for(fx->w, 200 * MS);
+	create_topic(fx, "t", "\"0\":[1,2,3],\"1\":[3,2,1]");
+	sim_run_for(fx->w, 10 * S);
+	assert_int_equal(controller(fx), c);
+	assert_int_equal(ctl_epoch(tb_of(fx, c)->ctl), 1);
+	assert_int_equal(pstate(fx, "t", 0).leader, 1);
+	assert_int_equal(pstate(fx, "t", 1).leader, 3);
+	for (int32_t i = 1; i <= NB; i++)
+		assert_non_null(find_rec(tb_of(fx, i)->um, tb_of(fx, i)->n_um_rec, "t", 1));
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_leader_dies),
 		cmocka_unit_test(test_unclean_off),
 		cmocka_unit_test(test_unclean_on),
+		cmocka_unit_test(test_channel_resends),
+		cmocka_unit_test(test_zookeeper_leader_loss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

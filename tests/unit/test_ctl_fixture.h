@@ -345,36 +345,52 @@ static inline int32_t probe_wait(struct fx *fx)
 	return p->rc;
 }
 
-static inline int32_t zget(struct fx *fx, const char *path)
+/* The probe's ZooKeeper requests, again after a connection loss (its
+ * server may be the one a test killed). */
+enum zop { ZGET, ZCREATE, ZSET, ZDELETE };
+
+static inline int32_t zdo(struct fx *fx, enum zop op, const char *path, const char *data)
 {
 	struct probe *p = probe(fx);
-	p->done = false;
-	zk_client_get_data(p->zk, path, false, probe_cb, p);
-	return probe_wait(fx);
+	for (int attempt = 0; attempt < 20; attempt++) {
+		p->done = false;
+		int32_t len = data ? (int32_t)strlen(data) : 0;
+		if (op == ZGET)
+			zk_client_get_data(p->zk, path, false, probe_cb, p);
+		else if (op == ZCREATE)
+			zk_client_create(p->zk, path, data, len, ZK_CREATE_PERSISTENT, probe_cb, p);
+		else if (op == ZSET)
+			zk_client_set_data(p->zk, path, data, len, -1, probe_cb, p);
+		else
+			zk_client_delete(p->zk, path, -1, probe_cb, p);
+		int32_t rc = probe_wait(fx);
+		if (rc != ZCONNECTIONLOSS) {
+			/* A create whose first answer was lost may have happened. */
+			return op == ZCREATE && attempt > 0 && rc == ZNODEEXISTS ? ZOK : rc;
+		}
+		sim_run_for(fx->w, 500 * MS);
+	}
+	return ZCONNECTIONLOSS;
+}
+
+static inline int32_t zget(struct fx *fx, const char *path)
+{
+	return zdo(fx, ZGET, path, NULL);
 }
 
 static inline int32_t zcreate(struct fx *fx, const char *path, const char *data)
 {
-	struct probe *p = probe(fx);
-	p->done = false;
-	zk_client_create(p->zk, path, data, (int32_t)strlen(data), ZK_CREATE_PERSISTENT, probe_cb, p);
-	return probe_wait(fx);
+	return zdo(fx, ZCREATE, path, data);
 }
 
 static inline int32_t zset(struct fx *fx, const char *path, const char *data)
 {
-	struct probe *p = probe(fx);
-	p->done = false;
-	zk_client_set_data(p->zk, path, data, (int32_t)strlen(data), -1, probe_cb, p);
-	return probe_wait(fx);
+	return zdo(fx, ZSET, path, data);
 }
 
 static inline int32_t zdelete(struct fx *fx, const char *path)
 {
-	struct probe *p = probe(fx);
-	p->done = false;
-	zk_client_delete(p->zk, path, -1, probe_cb, p);
-	return probe_wait(fx);
+	return zdo(fx, ZDELETE, path, NULL);
 }
 
 /* A partition's state znode, with its version in st->zk_version. */
