@@ -358,6 +358,8 @@ void ctl_kick(struct ctl *c)
 		c->want_round = false;
 		c->busy = true;
 		ctl_round_start(c);
+	} else if (!c->loaded) {
+		return; /* a failed first round is tried again first */
 	} else if (c->n_alters) {
 		c->busy = true;
 		ctl_alter_next(c);
@@ -416,6 +418,8 @@ void ctl_session(struct ctl *c, struct zk_client *zc)
 		return;
 	}
 	if (zc != c->zc) {
+		/* Another session: our /controller, if any, was the old one's. */
+		ctl_resign(c, "its ZooKeeper session changed");
 		c->gen++;
 		c->electing = false;
 		c->zc = zc;
