@@ -333,6 +333,49 @@ static void test_zookeeper_leader_loss(void **state)
 	fx_free(fx);
 }
 
+/* A bounced broker (the same id registered again with a new broker epoch
+ * while the controller was not looking) is handled as Kafka's
+ * processBrokerChange does: as dead first (its leadership moves, it leaves
+ * the ISR), then as new (it hears everything, addressed to its new epoch). */
+static void test_bounced_broker(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_new(28, false, 300);
+	sim_run_for(fx->w, 10 * S);
+	int32_t c = controller(fx), a, b;
+	others(fx, c, &a, &b);
+	char parts[64], path[32];
+	snprintf(parts, sizeof parts, "\"0\":[%d,%d,%d]", a, b, c);
+	create_topic(fx, "t", parts);
+	sim_run_for(fx->w, 2 * S);
+	int64_t old_epoch = broker_epoch(fx, a);
+	/* The controller stalls (within its session timeout) while broker a
+	 * dies and comes back with a new registration. */
+	sim_node_pause(fx->w, fx->b[c - 1]);
+	sim_node_kill(fx->w, fx->b[a - 1]);
+	snprintf(path, sizeof path, "/brokers/ids/%d", a);
+	assert_int_equal(zdelete(fx, path), ZOK); /* as its session's expiry would */
+	sim_node_start(fx->w, fx->b[a - 1]);
+	sim_run_for(fx->w, 2 * S);
+	int64_t new_epoch = broker_epoch(fx, a);
+	assert_true(new_epoch > old_epoch);
+	sim_node_resume(fx->w, fx->b[c - 1]);
+	sim_run_for(fx->w, 3 * S);
+	assert_int_equal(controller(fx), c);
+	struct ctl_pstate st = pstate(fx, "t", 0);
+	assert_int_equal(st.leader, b);
+	assert_int_equal(st.leader_epoch, 1);
+	assert_isr_is(st.isr, st.n_isr, (const int32_t[]){b, c}, 2);
+	struct tb *ta = tb_of(fx, a);
+	const struct rec *r = find_rec(ta->laisr, ta->n_laisr_rec, "t", 0);
+	assert_non_null(r);
+	assert_int_equal(r->leader, b);
+	assert_int_equal(r->leader_epoch, 1);
+	assert_int_equal(ta->laisr_broker_epoch, new_epoch);
+	assert_int_equal(ta->um_brokers, 3);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_unclean_on),
 		cmocka_unit_test(test_channel_resends),
 		cmocka_unit_test(test_zookeeper_leader_loss),
+		cmocka_unit_test(test_bounced_broker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

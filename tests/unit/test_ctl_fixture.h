@@ -254,6 +254,9 @@ static inline struct fx *fx_new(uint64_t seed, bool unclean, int64_t imbalance_c
 {
 	struct fx *fx = test_calloc(1, sizeof *fx);
 	struct sim_world_config wc;
+	/* KSIM_CTL_SEED shifts every test's seed (for seed sweeps by hand). */
+	if (getenv("KSIM_CTL_SEED"))
+		seed += strtoull(getenv("KSIM_CTL_SEED"), NULL, 10);
 	sim_world_config_default(&wc, seed);
 	fx->w = sim_world_new(&wc);
 	if (getenv("CTL_LOG"))
