@@ -120,13 +120,14 @@ void ctl_tell_change(struct ctl *c, const struct ctl_topic *t, int32_t partition
 	ctl_fmt_ids(old_isr, sizeof old_isr, old->isr, old->n_isr);
 	const char *text = why_text(why, old->leader, reason, sizeof reason);
 	if (why == CTL_WHY_INITIAL) {
-		env_event(c->env, "leader", "%s-%d: leader %d at epoch %d (initial; ISR %s)", t->name,
-			  partition, now->leader, now->leader_epoch, isr);
+		env_event(c->env, "leader", "%s-%d: leader %d at epoch %d (initial; ISR %s)",
+			  t->name, partition, now->leader, now->leader_epoch, isr);
 		return;
 	}
 	if (old->leader != now->leader)
 		env_event(c->env, "leader", "%s-%d: leader %d -> %d at epoch %d (%s; ISR %s)",
-			  t->name, partition, old->leader, now->leader, now->leader_epoch, text, isr);
+			  t->name, partition, old->leader, now->leader, now->leader_epoch, text,
+			  isr);
 	if (old->n_isr != now->n_isr || memcmp(old->isr, now->isr, (size_t)now->n_isr * 4))
 		env_event(c->env, "isr", "%s-%d: ISR %s -> %s at leader epoch %d (%s)", t->name,
 			  partition, old_isr, isr, now->leader_epoch, text);

@@ -114,6 +114,9 @@ struct ctl {
 	void (*stage_done)(struct ctl *c);
 };
 
+/* Why a controller resigns when a fenced write fails. */
+#define CTL_FENCED_WHY "a write failed the controller epoch check: a newer controller exists"
+
 /* ctl.c */
 /* A ZooKeeper request's context: pass ctl_op_cb and the op to a zk_client
  * call. Its completion calls `done` unless the generation moved on (or the

@@ -18,7 +18,8 @@ static void test_election_and_failover(void **state)
 	assert_int_equal(ctl_epoch(tb_of(fx, first)->ctl), 1);
 	assert_int_equal(zget(fx, "/controller"), ZOK);
 	int32_t owner = -1;
-	assert_int_equal(ctl_zk_parse_controller(probe(fx)->data, (size_t)probe(fx)->len, &owner), 0);
+	struct probe *p = probe(fx);
+	assert_int_equal(ctl_zk_parse_controller(p->data, (size_t)p->len, &owner), 0);
 	assert_int_equal(owner, first);
 	assert_int_equal(zget(fx, "/controller_epoch"), ZOK);
 	assert_string_equal(probe(fx)->data, "1");
@@ -176,8 +177,9 @@ static void test_leader_dies(void **state)
 		assert_int_equal(tb_of(fx, id)->um_brokers, 2);
 	}
 	char want[128];
-	snprintf(want, sizeof want, "orders-0: leader %d -> %d at epoch 1 (broker %d left; ISR [%d,%d])",
-		 a, b, a, b, c);
+	snprintf(want, sizeof want,
+		 "orders-0: leader %d -> %d at epoch 1 (broker %d left; ISR [%d,%d])", a, b, a, b,
+		 c);
 	assert_int_equal(fx_count(fx, want), 1);
 	snprintf(want, sizeof want, "orders-1: ISR [%d,%d,%d] -> [%d,%d]", b, a, c, b, c);
 	assert_int_equal(fx_count(fx, want), 1);

@@ -118,7 +118,8 @@ static inline void tb_leader_and_isr(struct tb *b, struct brk_req *r)
 		for (int32_t t = 0; t < q->topic_count; t++)
 			for (int32_t i = 0; i < q->topics[t].partition_count; i++) {
 				const struct kp_partition_state *st = &q->topics[t].partitions[i];
-				rec_fill(rec_slot(b->laisr, &b->n_laisr_rec, q->topics[t].topic_name,
+				struct kp_str name = q->topics[t].topic_name;
+				rec_fill(rec_slot(b->laisr, &b->n_laisr_rec, name,
 						  st->partition_index),
 					 st);
 			}
@@ -422,7 +423,8 @@ static inline void create_topic(struct fx *fx, const char *name, const char *par
 	char path[128], data[512];
 	snprintf(path, sizeof path, "/brokers/topics/%s", name);
 	snprintf(data, sizeof data,
-		 "{\"version\":2,\"partitions\":{%s},\"adding_replicas\":{},\"removing_replicas\":{}}",
+		 "{\"version\":2,\"partitions\":{%s},\"adding_replicas\":{},"
+		 "\"removing_replicas\":{}}",
 		 partitions);
 	assert_int_equal(zcreate(fx, path, data), ZOK);
 }
@@ -435,7 +437,8 @@ static inline void assert_isr_is(const int32_t *isr, int32_t n, const int32_t *w
 		assert_int_equal(isr[i], want[i]);
 }
 
-static inline const struct rec *find_rec(const struct rec *recs, int n, const char *topic, int32_t part)
+static inline const struct rec *find_rec(const struct rec *recs, int n, const char *topic,
+					 int32_t part)
 {
 	for (int i = 0; i < n; i++)
 		if (recs[i].part == part && !strcmp(recs[i].topic, topic))
@@ -480,8 +483,8 @@ static inline void probe_answer(void *arg, int status, const struct kp_response 
 /* Sends AlterPartition for one partition to broker `to` as broker `from`;
  * runs until the answer. */
 static inline void alter(struct fx *fx, int32_t to, int32_t from, int64_t from_epoch,
-			 const char *topic, int32_t part, int32_t leader_epoch, int32_t partition_epoch, const int32_t *isr,
-		  int32_t n_isr)
+			 const char *topic, int32_t part, int32_t leader_epoch,
+			 int32_t partition_epoch, const int32_t *isr, int32_t n_isr)
 {
 	struct probe *p = probe(fx);
 	if (p->conn)

@@ -165,9 +165,11 @@ static void test_alter_validate(void **s)
 			 KP_ERR_INELIGIBLE_REPLICA);
 	a = ok;
 	a.new_isr = (const int32_t[]){1, 1};
-	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same), KP_ERR_INVALID_REQUEST);
+	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same),
+			 KP_ERR_INVALID_REQUEST);
 	a.n_new_isr = 0;
-	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same), KP_ERR_INVALID_REQUEST);
+	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same),
+			 KP_ERR_INVALID_REQUEST);
 	a = ok;
 	a.new_isr = (const int32_t[]){1, 2, 3};
 	a.n_new_isr = 3;
@@ -266,7 +268,8 @@ static void test_state_and_others(void **s)
 
 	const char *broker = "{\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},"
 			     "\"endpoints\":[\"PLAINTEXT://broker-2:9092\"],\"jmx_port\":-1,"
-			     "\"host\":\"broker-2\",\"timestamp\":\"5\",\"port\":9092,\"version\":5}";
+			     "\"host\":\"broker-2\",\"timestamp\":\"5\",\"port\":9092,"
+			     "\"version\":5}";
 	char host[64];
 	uint16_t port = 0;
 	assert_int_equal(ctl_zk_parse_broker(broker, strlen(broker), host, sizeof host, &port), 0);
