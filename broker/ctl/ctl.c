@@ -296,7 +296,12 @@ static void controller_exists(struct ctl *c, struct ctl_op *op,
 			      const struct zk_client_result *res)
 {
 	(void)op;
-	if (res->rc == ZNONODE) {
+	if (res->rc == ZNONODE && c->active) {
+		/* Deleted under us (an operator moving the controller): resign
+		 * and run for election again, as Kafka's ControllerChange does;
+		 * resigning watches /controller again, which elects. */
+		ctl_resign(c, "/controller was deleted");
+	} else if (res->rc == ZNONODE) {
 		elect(c);
 	} else if (res->rc == ZOK) {
 		zk_client_get_data(c->zc, CTL_ZK_CONTROLLER, false, ctl_op_cb,

@@ -217,6 +217,29 @@ static void test_paused_controller_replaced(void **state)
 	fx_free(fx);
 }
 
+/* An operator deletes /controller (Kafka's way to move the controller):
+ * the active controller resigns and the brokers elect one at the next
+ * epoch, which loads the cluster again and writes nothing that is right. */
+static void test_controller_moved(void **state)
+{
+	(void)state;
+	int32_t c, a, b;
+	struct fx *fx = cluster_with_topic(35, 300, &c, &a, &b);
+	assert_int_equal(zdelete(fx, "/controller"), ZOK);
+	sim_run_for(fx->w, 3 * S);
+	int32_t now = controller(fx);
+	assert_true(now >= 1);
+	assert_int_equal(ctl_epoch(tb_of(fx, now)->ctl), 2);
+	char want[80];
+	snprintf(want, sizeof want,
+		 "broker %d resigns as controller of epoch 1 (/controller was deleted)", c);
+	assert_int_equal(fx_count(fx, want), 1);
+	assert_int_equal(pstate(fx, "t", 0).zk_version, 0);
+	for (int32_t i = 1; i <= NB; i++)
+		assert_int_equal(tb_of(fx, i)->max_epoch, 2);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_preferred_election),
 		cmocka_unit_test(test_zombie_cannot_write),
 		cmocka_unit_test(test_paused_controller_replaced),
+		cmocka_unit_test(test_controller_moved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,7 +92,8 @@ static inline void rec_fill(struct rec *r, const struct kp_partition_state *st)
 	r->controller_epoch = st->controller_epoch;
 	r->is_new = st->is_new;
 	r->n_isr = st->isr_count < 16 ? st->isr_count : 16;
-	memcpy(r->isr, st->isr, (size_t)r->n_isr * sizeof *r->isr);
+	if (r->n_isr > 0)
+		memcpy(r->isr, st->isr, (size_t)r->n_isr * sizeof *r->isr);
 }
 
 static inline bool tb_fence(struct tb *b, int32_t epoch)
@@ -474,8 +475,9 @@ static inline void probe_answer(void *arg, int status, const struct kp_response 
 			p->res[p->nres].leader_epoch = r->leader_epoch;
 			p->res[p->nres].partition_epoch = r->partition_epoch;
 			p->res[p->nres].n_isr = r->isr_count < 16 ? r->isr_count : 16;
-			memcpy(p->res[p->nres].isr, r->isr,
-			       (size_t)p->res[p->nres].n_isr * sizeof *r->isr);
+			if (p->res[p->nres].n_isr > 0)
+				memcpy(p->res[p->nres].isr, r->isr,
+				       (size_t)p->res[p->nres].n_isr * sizeof *r->isr);
 			p->nres++;
 		}
 }
