@@ -178,7 +178,10 @@ static void elect_done(struct ctl *c, struct ctl_op *op, const struct zk_client_
 		return;
 	}
 	if (out == CTL_ZK_DONE) {
-		become_controller(c, (int32_t)op->id, versions[1]);
+		/* This multi has no fence check in front: the setData on
+		 * /controller_epoch is its second op, whose version
+		 * ctl_zk_multi_outcome files under index 0. */
+		become_controller(c, (int32_t)op->id, versions[0]);
 		return;
 	}
 	/* NODEEXISTS: another broker is the controller; BADVERSION: another

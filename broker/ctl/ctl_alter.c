@@ -109,8 +109,8 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 	struct ctl_alter_job *j = c->job;
 	struct slot *s = &j->slots[op->id];
 	struct ctl_part *p = &s->t->parts[s->p];
-	int32_t failed, err, versions[2] = {-1, -1};
-	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 2);
+	int32_t failed, err, versions[1] = {-1};
+	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 1);
 	if (out == CTL_ZK_FENCED) {
 		ctl_resign(c, CTL_FENCED_WHY);
 		return;
@@ -118,7 +118,7 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 	if (out == CTL_ZK_DONE) {
 		struct ctl_pstate old = p->st;
 		p->st = p->next;
-		p->st.zk_version = versions[1];
+		p->st.zk_version = versions[0];
 		p->changed = true;
 		j->wrote = true;
 		ctl_tell_change(c, s->t, s->p, &old, &p->st, j->r ? CTL_WHY_NONE : p->why);

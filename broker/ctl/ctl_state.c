@@ -368,9 +368,9 @@ struct wref {
 static void write_done(struct ctl *c, struct ctl_op *op, const struct zk_client_result *res)
 {
 	const struct wref *refs = op->owned;
-	int32_t n = op->id, failed, err, versions[2] = {-1, -1};
+	int32_t n = op->id, failed, err, versions[1] = {-1};
 	bool create = op->partition < 0;
-	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 2);
+	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 1);
 	if (out == CTL_ZK_FENCED) {
 		ctl_resign(c, CTL_FENCED_WHY);
 		return;
@@ -384,7 +384,7 @@ static void write_done(struct ctl *c, struct ctl_op *op, const struct zk_client_
 		}
 		struct ctl_pstate old = p->st;
 		p->st = p->next;
-		p->st.zk_version = create ? 0 : versions[1];
+		p->st.zk_version = create ? 0 : versions[0];
 		p->has_state = p->znode = refs[i].t->parts_znode = true;
 		p->changed = true;
 		p->created |= create;

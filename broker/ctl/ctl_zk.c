@@ -337,8 +337,8 @@ enum ctl_zk_outcome ctl_zk_multi_outcome(const struct zk_client_result *res, int
 			*err = r.err;
 			out = i == 0 ? CTL_ZK_FENCED : CTL_ZK_OP_FAILED;
 		}
-		if (versions && i < n_versions)
-			versions[i] = r.type == ZK_OP_SET_DATA ? r.stat.version : 0;
+		if (i > 0 && versions && i - 1 < n_versions)
+			versions[i - 1] = r.type == ZK_OP_SET_DATA ? r.stat.version : 0;
 		i++;
 	}
 	if (out == CTL_ZK_DONE)

@@ -329,11 +329,12 @@ static void test_multi_outcome(void **s)
 	struct zk_multi_result ok[3] = {{.type = ZK_OP_CHECK},
 					{.type = ZK_OP_SET_DATA, .stat = {.version = 5}},
 					{.type = ZK_OP_CREATE, .path = {"/x", 2}}};
+	/* versions[i] is op i + 1's: the op after the fence check. */
 	assert_int_equal(outcome(ok, 3, &failed, &err, v), CTL_ZK_DONE);
 	assert_int_equal(err, ZOK);
-	assert_int_equal(v[0], 0);
-	assert_int_equal(v[1], 5);
-	assert_int_equal(v[2], 0);
+	assert_int_equal(v[0], 5);
+	assert_int_equal(v[1], 0);
+	assert_int_equal(v[2], -1); /* no op 3 */
 	/* The epoch check failed: the others were never applied. */
 	struct zk_multi_result fenced[2] = {{ZK_OP_ERROR, ZBADVERSION, {NULL, -1}, {0}},
 					    {ZK_OP_ERROR, ZRUNTIMEINCONSISTENCY, {NULL, -1}, {0}}};
