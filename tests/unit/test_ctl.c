@@ -174,7 +174,14 @@ static void test_leader_dies(void **state)
 		assert_isr_is(r->isr, r->n_isr, (const int32_t[]){b, c}, 2);
 		r = find_rec(tb_of(fx, id)->um, tb_of(fx, id)->n_um_rec, "orders", 1);
 		assert_int_equal(r->leader_epoch, 1);
+		assert_isr_is(r->offline, r->n_offline, (const int32_t[]){a}, 1);
 		assert_int_equal(tb_of(fx, id)->um_brokers, 2);
+		/* Both partitions are led by b now: the one live leader named. */
+		char host[32];
+		snprintf(host, sizeof host, "broker-%d:9092", b);
+		assert_int_equal(tb_of(fx, id)->n_live_leaders, 1);
+		assert_int_equal(tb_of(fx, id)->live_leaders[0], b);
+		assert_string_equal(tb_of(fx, id)->live_leader_host, host);
 	}
 	char want[128];
 	snprintf(want, sizeof want,

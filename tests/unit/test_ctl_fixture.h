@@ -42,6 +42,7 @@ struct rec {
 	char topic[32];
 	int32_t part, leader, leader_epoch, zk_version, controller_epoch;
 	int32_t isr[16], n_isr;
+	int32_t offline[16], n_offline; /* UpdateMetadata's offline_replicas */
 	bool is_new;
 };
 
@@ -59,6 +60,8 @@ struct tb {
 	struct rec um[MAX_REC];
 	int n_um_rec;
 	int32_t um_brokers, um_controller;
+	int32_t live_leaders[NB], n_live_leaders; /* of the last LeaderAndIsr */
+	char live_leader_host[32];                 /* its first entry's host:port */
 };
 
 static inline void tb_session(void *arg, struct zk_client *zc)
@@ -91,6 +94,9 @@ static inline void rec_fill(struct rec *r, const struct kp_partition_state *st)
 	r->zk_version = st->zk_version;
 	r->controller_epoch = st->controller_epoch;
 	r->is_new = st->is_new;
+	r->n_offline = st->offline_count < 16 ? st->offline_count : 16;
+	if (r->n_offline > 0)
+		memcpy(r->offline, st->offline_replicas, (size_t)r->n_offline * sizeof *r->offline);
 	r->n_isr = st->isr_count < 16 ? st->isr_count : 16;
 	if (r->n_isr > 0)
 		memcpy(r->isr, st->isr, (size_t)r->n_isr * sizeof *r->isr);
@@ -116,6 +122,13 @@ static inline void tb_leader_and_isr(struct tb *b, struct brk_req *r)
 	} else {
 		b->n_laisr++;
 		b->laisr_broker_epoch = q->broker_epoch;
+		b->n_live_leaders = 0;
+		for (int32_t i = 0; i < q->live_leader_count && i < NB; i++)
+			b->live_leaders[b->n_live_leaders++] = q->live_leaders[i].broker_id;
+		if (q->live_leader_count > 0)
+			snprintf(b->live_leader_host, sizeof b->live_leader_host, "%.*s:%d",
+				 q->live_leaders[0].host_name.len, q->live_leaders[0].host_name.ptr,
+				 q->live_leaders[0].port);
 		for (int32_t t = 0; t < q->topic_count; t++)
 			for (int32_t i = 0; i < q->topics[t].partition_count; i++) {
 				const struct kp_partition_state *st = &q->topics[t].partitions[i];
