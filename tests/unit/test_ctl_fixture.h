@@ -35,7 +35,9 @@
 #define S SIM_NS_PER_S
 #define MS SIM_NS_PER_MS
 #define NB 3
+#ifndef MAX_REC
 #define MAX_REC 64
+#endif
 
 /* The latest partition state a broker heard of, from one request kind. */
 struct rec {
