@@ -726,6 +726,11 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 		memset(out, 0, sizeof *out);
 		out->pass = v.pass;
 		out->trace_hash = hash;
+		out->sim_ns = sim_ns;
+		out->wall_s = wall;
+		out->events = events;
+		out->sends = rr.stats.sends;
+		out->acked = rr.stats.acked;
 		for (int k = 0; k < CHK_COUNT && k < 12; k++)
 			out->anomalies[k] = res.reports[k].count;
 		for (size_t i = 0; i < v.n_failed; i++) {

@@ -6,12 +6,12 @@
  * the history with the checkers, and writes the run directory (history,
  * summary.json, junit.xml, summary.md, and the trace when asked).
  *
- * What the cluster can be today: ZooKeeper mode, replication factor 1
- * (docs/broker.md). Until the ZooKeeper-mode controller exists, the run
- * itself plays the controller's part for leadership: partitions are placed
- * round robin and handed to their broker, again after each restart, with
- * a new leader epoch. A scenario asking for more (replication, kraft) is
- * refused as invalid input, with the reason.
+ * The cluster is ZooKeeper mode: a ZooKeeper ensemble, brokers that elect
+ * a controller among themselves (broker/ctl), and an admin node that
+ * creates the scenario's topics through CreateTopics at start, as an
+ * operator would. Role targets (leader, follower, controller) are resolved
+ * from the brokers' own state. A kraft scenario is refused as invalid
+ * input, with the reason.
  *
  * Ownership: the scenario is the caller's; everything a run allocates is
  * freed before run_scenario returns.
@@ -31,6 +31,10 @@ struct run_result {
 	uint64_t trace_hash;
 	uint64_t anomalies[12]; /* per checker, in summary.json's order */
 	char failed[256];       /* the failed expectations, comma separated */
+	int64_t sim_ns;         /* simulated time the run covered */
+	double wall_s;          /* wall time it took */
+	uint64_t events;        /* simulated events fired */
+	uint64_t sends, acked;  /* producer sends invoked, acknowledged */
 };
 
 struct run_options {

@@ -183,9 +183,17 @@ static void route_unrouted(struct kc_producer *p)
 {
 	struct unrouted **pp = &p->unrouted;
 	p->unrouted_tail = NULL;
+	/* Records wait here in bulk while a topic is unknown: ask about each
+	 * topic once per pass, not once per record. */
+	const char *last_topic = NULL;
+	int32_t last_n = -1;
 	while (*pp) {
 		struct unrouted *u = *pp;
-		if (kc_cluster_partitions(p->cluster, u->topic) <= 0) {
+		if (!last_topic || strcmp(last_topic, u->topic) != 0) {
+			last_topic = u->topic;
+			last_n = kc_cluster_partitions(p->cluster, u->topic);
+		}
+		if (last_n <= 0) {
 			p->unrouted_tail = u;
 			pp = &u->next;
 			continue;

@@ -46,14 +46,42 @@ static uint64_t get_be(struct wire_reader *r, size_t n)
 	return v;
 }
 
+/* The fixed-size reads are the codecs' hottest path (every record batch
+ * header, every request field): one bounds check, then a load. */
+static uint32_t get_be32(struct wire_reader *r)
+{
+	if (r->err || r->len - r->pos < 4) {
+		if (!r->err)
+			r->err = WIRE_ESHORT;
+		return 0;
+	}
+	const uint8_t *p = r->p + r->pos;
+	r->pos += 4;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get_be64(struct wire_reader *r)
+{
+	if (r->err || r->len - r->pos < 8) {
+		if (!r->err)
+			r->err = WIRE_ESHORT;
+		return 0;
+	}
+	const uint8_t *p = r->p + r->pos;
+	r->pos += 8;
+	uint64_t hi = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint64_t lo = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	return hi << 32 | lo;
+}
+
 uint8_t wire_get_u8(struct wire_reader *r) { return (uint8_t)get_be(r, 1); }
 int8_t wire_get_i8(struct wire_reader *r) { return (int8_t)get_be(r, 1); }
 int16_t wire_get_i16(struct wire_reader *r) { return (int16_t)get_be(r, 2); }
 uint16_t wire_get_u16(struct wire_reader *r) { return (uint16_t)get_be(r, 2); }
-int32_t wire_get_i32(struct wire_reader *r) { return (int32_t)get_be(r, 4); }
-uint32_t wire_get_u32(struct wire_reader *r) { return (uint32_t)get_be(r, 4); }
-int64_t wire_get_i64(struct wire_reader *r) { return (int64_t)get_be(r, 8); }
-uint64_t wire_get_u64(struct wire_reader *r) { return get_be(r, 8); }
+int32_t wire_get_i32(struct wire_reader *r) { return (int32_t)get_be32(r); }
+uint32_t wire_get_u32(struct wire_reader *r) { return get_be32(r); }
+int64_t wire_get_i64(struct wire_reader *r) { return (int64_t)get_be64(r); }
+uint64_t wire_get_u64(struct wire_reader *r) { return get_be64(r); }
 
 const uint8_t *wire_get_bytes(struct wire_reader *r, size_t n) { return take(r, n); }
 
@@ -117,6 +145,13 @@ void wire_put_bytes(struct wire_writer *w, const void *p, size_t n)
 
 static void put_be(struct wire_writer *w, uint64_t v, size_t n)
 {
+	if (!w->err && w->len + n <= w->cap) {
+		uint8_t *b = w->buf + w->len;
+		for (size_t i = 0; i < n; i++)
+			b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+		w->len += n;
+		return;
+	}
 	uint8_t b[8];
 	for (size_t i = 0; i < n; i++)
 		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));

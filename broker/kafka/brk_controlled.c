@@ -88,7 +88,7 @@ static void make_follower(struct brk_part *p, const struct kp_partition_state *s
 	env_free(b->env, p->pending_isr);
 	p->pending_isr = NULL;
 	p->n_pending_isr = 0;
-	brk_fetch_wake(b, p); /* consumers' waiting fetches learn it moved */
+	brk_fetch_wake(b, p, BRK_WAKE_ALL); /* consumers' waiting fetches learn it moved */
 	if (st->leader < 0) {
 		brk_unfollow(p);
 		return;
@@ -235,7 +235,7 @@ void brk_handle_stop_replica(struct brk_broker *b, struct brk_req *r)
 				brk_produce_abort(b, p);
 			p->leader = false;
 			p->leader_id = -1;
-			brk_fetch_wake(b, p);
+			brk_fetch_wake(b, p, BRK_WAKE_ALL);
 		}
 	}
 	resp.body.stop_replica.partitions = errs;

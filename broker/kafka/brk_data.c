@@ -183,7 +183,7 @@ static void append_done(struct log_req *lreq, int status)
 	}
 	if (status == LOG_OK) {
 		brk_leader_maybe_advance_hw(a->p); /* an ISR of one commits at once */
-		brk_fetch_wake(op->b, a->p);       /* followers waiting for data */
+		brk_fetch_wake(op->b, a->p, BRK_WAKE_FOLLOWERS);       /* followers waiting for data */
 	}
 	if (status == LOG_OK || status == LOG_DUPLICATE) {
 		brk_after_flush(a->p, lreq, append_durable);
@@ -447,10 +447,13 @@ static bool fetch_wants(const struct brk_req *r, const struct brk_part *p)
 	return false;
 }
 
-void brk_fetch_wake(struct brk_broker *b, struct brk_part *p)
+void brk_fetch_wake(struct brk_broker *b, struct brk_part *p, enum brk_wake who)
 {
 	for (struct brk_delayed_fetch *d = b->fetches, *next; d; d = next) {
 		next = d->next;
+		bool follower = d->r->req.body.fetch.replica_id >= 0;
+		if (!(who & (follower ? BRK_WAKE_FOLLOWERS : BRK_WAKE_CONSUMERS)))
+			continue;
 		if (fetch_wants(d->r, p) && try_fetch(b, d->r, false))
 			delayed_remove(b, d);
 	}

@@ -67,6 +67,7 @@ struct brk_part {
 	bool fop_running;        /* freq is in the log's hands */
 	bool refollow;           /* a new leader came while freq was running */
 	int64_t fetch_hw;        /* the leader's high watermark in the last fetch */
+	int32_t sent_epoch;      /* the leader epoch of the request in flight */
 	struct log_req freq;     /* the follower's log operation */
 };
 
@@ -176,8 +177,11 @@ void brk_topic_config_load(struct brk_part *p);
 /* brk_data.c */
 void brk_handle_produce(struct brk_broker *b, struct brk_req *r);
 void brk_handle_fetch(struct brk_broker *b, struct brk_req *r);
-/* New data (or a new high watermark) in `p`: delayed fetches look again. */
-void brk_fetch_wake(struct brk_broker *b, struct brk_part *p);
+/* Which delayed fetches a change can satisfy: new data (a larger log end)
+ * only followers', a new high watermark only consumers'. */
+enum brk_wake { BRK_WAKE_FOLLOWERS = 1, BRK_WAKE_CONSUMERS = 2, BRK_WAKE_ALL = 3 };
+/* Something changed in `p`: the delayed fetches it concerns look again. */
+void brk_fetch_wake(struct brk_broker *b, struct brk_part *p, enum brk_wake who);
 /* The high watermark of `p` moved (or its leadership ended): acks=all
  * produces waiting on it look again. */
 void brk_produce_wake(struct brk_broker *b, struct brk_part *p);

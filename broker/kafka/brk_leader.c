@@ -134,7 +134,7 @@ void brk_leader_maybe_advance_hw(struct brk_part *p)
 	if (hw <= p->hw)
 		return;
 	p->hw = hw;
-	brk_fetch_wake(p->b, p);
+	brk_fetch_wake(p->b, p, BRK_WAKE_CONSUMERS);
 	brk_produce_wake(p->b, p);
 }
 

@@ -190,6 +190,8 @@ static int read_segment(struct log *log, struct log_segment *seg, int64_t offset
 		    env_file_read(seg->log, pos, hdr, sizeof hdr) != (int64_t)sizeof hdr ||
 		    rb_read_header(hdr, sizeof hdr, &h) != RB_OK)
 			return LOG_OK;
+		/* The next read of this reader starts here. */
+		log_segment_hint(seg, h.base_offset, pos);
 	}
 }
 

@@ -147,13 +147,43 @@ void log_segment_seal(struct log_segment *seg, struct log_alloc a, struct log_io
 		write_time_entry(seg, io);
 }
 
+void log_segment_hint(struct log_segment *seg, int64_t base, int64_t pos)
+{
+	for (unsigned i = 0; i < LOG_SEGMENT_HINTS; i++)
+		if (seg->hint_pos[i] == pos && seg->hint_offset[i] == base)
+			return;
+	unsigned i = seg->hint_next++ % LOG_SEGMENT_HINTS;
+	seg->hint_offset[i] = base;
+	seg->hint_pos[i] = pos;
+}
+
+/* The best place to start scanning for `offset`: the nearest hint at or
+ * before it, past the index entry, whose batch is still there. */
+static int64_t scan_start(struct log_segment *seg, int64_t offset, int64_t from_index)
+{
+	int64_t best = from_index, best_offset = -1;
+	for (unsigned i = 0; i < LOG_SEGMENT_HINTS; i++) {
+		int64_t ho = seg->hint_offset[i], hp = seg->hint_pos[i];
+		if (ho > offset || ho <= best_offset || hp <= from_index || hp >= seg->size)
+			continue;
+		uint8_t hdr[RB_HEADER_SIZE];
+		struct rb_batch_header h;
+		if (env_file_read(seg->log, hp, hdr, sizeof hdr) != (int64_t)sizeof hdr ||
+		    rb_read_header(hdr, sizeof hdr, &h) != RB_OK || h.base_offset != ho)
+			continue;
+		best = hp;
+		best_offset = ho;
+	}
+	return best;
+}
+
 int log_segment_find(struct log_segment *seg, int64_t offset, int64_t *pos,
 		     struct rb_batch_header *h)
 {
 	struct log_index_entry e;
 	int64_t rel = offset - seg->base_offset;
 	log_index_lookup(&seg->ix, rel > INT32_MAX ? INT32_MAX : (int32_t)rel, &e);
-	int64_t p = e.position;
+	int64_t p = scan_start(seg, offset, e.position);
 	uint8_t hdr[RB_HEADER_SIZE];
 	while (p < seg->size) {
 		if (env_file_read(seg->log, p, hdr, sizeof hdr) != (int64_t)sizeof hdr ||

@@ -29,6 +29,8 @@
 
 #define LOG_SEGMENT_NAME_DIGITS 20
 
+#define LOG_SEGMENT_HINTS 8
+
 struct log_segment {
 	int64_t base_offset;
 	int64_t next_offset;      /* offset after the last batch noted */
@@ -43,7 +45,18 @@ struct log_segment {
 	int64_t bytes_since_index;
 	int64_t index_bytes;      /* bytes written to the .index file */
 	int64_t timeindex_bytes;
+	/* Where recent reads stopped: (batch base offset, file position)
+	 * pairs. Followers and consumers read on from where they stopped, so
+	 * log_segment_find starts there instead of scanning from the index
+	 * entry; a hint is trusted only when the batch header found at its
+	 * position still carries its base offset. */
+	int64_t hint_offset[LOG_SEGMENT_HINTS];
+	int64_t hint_pos[LOG_SEGMENT_HINTS];
+	unsigned hint_next;
 };
+
+/* Records that the batch with base offset `base` starts at `pos`. */
+void log_segment_hint(struct log_segment *seg, int64_t base, int64_t pos);
 
 /* Formats "<dir>/<20-digit base><suffix>" into buf (cap bytes). */
 void log_segment_path(char *buf, size_t cap, const char *dir, int64_t base,
