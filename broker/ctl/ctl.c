@@ -120,13 +120,14 @@ void ctl_tell_change(struct ctl *c, const struct ctl_topic *t, int32_t partition
 	ctl_fmt_ids(old_isr, sizeof old_isr, old->isr, old->n_isr);
 	const char *text = why_text(why, old->leader, reason, sizeof reason);
 	if (why == CTL_WHY_INITIAL) {
-		env_event(c->env, "leader", "%s-%d: leader %d at epoch %d (initial; ISR %s)", t->name,
-			  partition, now->leader, now->leader_epoch, isr);
+		env_event(c->env, "leader", "%s-%d: leader %d at epoch %d (initial; ISR %s)",
+			  t->name, partition, now->leader, now->leader_epoch, isr);
 		return;
 	}
 	if (old->leader != now->leader)
 		env_event(c->env, "leader", "%s-%d: leader %d -> %d at epoch %d (%s; ISR %s)",
-			  t->name, partition, old->leader, now->leader, now->leader_epoch, text, isr);
+			  t->name, partition, old->leader, now->leader, now->leader_epoch, text,
+			  isr);
 	if (old->n_isr != now->n_isr || memcmp(old->isr, now->isr, (size_t)now->n_isr * 4))
 		env_event(c->env, "isr", "%s-%d: ISR %s -> %s at leader epoch %d (%s)", t->name,
 			  partition, old_isr, isr, now->leader_epoch, text);
@@ -170,7 +171,7 @@ static void elect_done(struct ctl *c, struct ctl_op *op, const struct zk_client_
 {
 	(void)op;
 	c->electing = false;
-	int32_t failed, err, versions[2];
+	int32_t failed, err, versions[2] = {-1, -1};
 	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 2);
 	if (out == CTL_ZK_LOST) {
 		ctl_retry_later(c);
@@ -242,6 +243,7 @@ static void epoch_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 	};
 	struct ctl_op *m = ctl_op_new(c, elect_done);
 	m->id = epoch + 1;
+	c->tried_epoch = epoch + 1;
 	zk_client_multi(c->zc, ops, 2, ctl_op_cb, m);
 }
 
@@ -253,7 +255,8 @@ static void elect(struct ctl *c)
 	zk_client_get_data(c->zc, CTL_ZK_EPOCH, false, ctl_op_cb, ctl_op_new(c, epoch_read));
 }
 
-/* Our own /controller whose answer was lost: the epoch it set is ours. */
+/* Our own /controller whose answer was lost: the epoch it set is ours if
+ * it is the one we tried (Kafka's checkControllerAndEpoch). */
 static void own_epoch_read(struct ctl *c, struct ctl_op *op, const struct zk_client_result *res)
 {
 	(void)op;
@@ -264,7 +267,7 @@ static void own_epoch_read(struct ctl *c, struct ctl_op *op, const struct zk_cli
 		ctl_retry_later(c);
 		return;
 	}
-	if (!c->active)
+	if (!c->active && epoch == c->tried_epoch)
 		become_controller(c, epoch, res->resp->stat.version);
 }
 
@@ -296,7 +299,12 @@ static void controller_exists(struct ctl *c, struct ctl_op *op,
 			      const struct zk_client_result *res)
 {
 	(void)op;
-	if (res->rc == ZNONODE) {
+	if (res->rc == ZNONODE && c->active) {
+		/* Deleted under us (an operator moving the controller): resign
+		 * and run for election again, as Kafka's ControllerChange does;
+		 * resigning watches /controller again, which elects. */
+		ctl_resign(c, "/controller was deleted");
+	} else if (res->rc == ZNONODE) {
 		elect(c);
 	} else if (res->rc == ZOK) {
 		zk_client_get_data(c->zc, CTL_ZK_CONTROLLER, false, ctl_op_cb,
@@ -359,6 +367,8 @@ void ctl_kick(struct ctl *c)
 		c->want_round = false;
 		c->busy = true;
 		ctl_round_start(c);
+	} else if (!c->loaded) {
+		return; /* a failed first round is tried again first */
 	} else if (c->n_alters) {
 		c->busy = true;
 		ctl_alter_next(c);
@@ -385,6 +395,7 @@ struct ctl *ctl_new(struct env *env, const struct brk_config *cfg)
 	c->cfg = cfg;
 	c->epoch = -1;
 	c->epoch_version = -1;
+	c->tried_epoch = -1;
 	c->retry.data = c;
 	c->rebalance.data = c;
 	snprintf(c->client_id, sizeof c->client_id, "controller-%d", cfg->broker_id);
@@ -416,6 +427,8 @@ void ctl_session(struct ctl *c, struct zk_client *zc)
 		return;
 	}
 	if (zc != c->zc) {
+		/* Another session: our /controller, if any, was the old one's. */
+		ctl_resign(c, "its ZooKeeper session changed");
 		c->gen++;
 		c->electing = false;
 		c->zc = zc;

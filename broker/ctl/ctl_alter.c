@@ -109,16 +109,16 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 	struct ctl_alter_job *j = c->job;
 	struct slot *s = &j->slots[op->id];
 	struct ctl_part *p = &s->t->parts[s->p];
-	int32_t failed, err, version = -1;
-	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, &version, 1);
+	int32_t failed, err, versions[1] = {-1};
+	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 1);
 	if (out == CTL_ZK_FENCED) {
-		ctl_resign(c, "a write failed the controller epoch check: a newer controller exists");
+		ctl_resign(c, CTL_FENCED_WHY);
 		return;
 	}
 	if (out == CTL_ZK_DONE) {
 		struct ctl_pstate old = p->st;
 		p->st = p->next;
-		p->st.zk_version = version;
+		p->st.zk_version = versions[0];
 		p->changed = true;
 		j->wrote = true;
 		ctl_tell_change(c, s->t, s->p, &old, &p->st, j->r ? CTL_WHY_NONE : p->why);
@@ -192,7 +192,8 @@ static void alter_one(struct ctl *c, const struct kp_alter_partition_request *re
 	bool same;
 	s->t = t;
 	s->p = rp->partition_index;
-	s->res->error_code = ctl_alter_validate(p->replicas, p->n_replicas, &p->st, &a, live, &same);
+	s->res->error_code =
+		ctl_alter_validate(p->replicas, p->n_replicas, &p->st, &a, live, &same);
 	if (s->res->error_code != KP_ERR_NONE) {
 		s->t = NULL;
 		return;
@@ -253,8 +254,8 @@ void ctl_alter_next(struct ctl *c)
 	int32_t k = 0;
 	for (int32_t i = 0; i < req->topic_count; i++)
 		for (int32_t q = 0; q < req->topics[i].partition_count; q++, k++)
-			alter_one(c, req, &req->topics[i], &req->topics[i].partitions[q], &j->slots[k],
-				  &live, k);
+			alter_one(c, req, &req->topics[i], &req->topics[i].partitions[q],
+				  &j->slots[k], &live, k);
 	env_free(c->env, ids);
 	if (--j->pending == 0)
 		job_finish(c);

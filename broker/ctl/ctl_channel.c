@@ -5,8 +5,10 @@
 #include "broker/client/kc_conn.h"
 #include "broker/kp/kp_error.h"
 
-/* Kafka's reconnect.backoff.ms is 50 ms; a little more keeps logs short. */
+/* Reconnects back off from 100 ms, doubling up to 1 s (Kafka's
+ * reconnect.backoff.ms 50 and reconnect.backoff.max.ms 1000, roughly). */
 #define BACKOFF_NS (100 * 1000000LL)
+#define BACKOFF_MAX_NS (1000 * 1000000LL)
 
 struct ctl_channel {
 	struct env *env;
@@ -20,6 +22,7 @@ struct ctl_channel {
 	bool in_flight;
 	struct ctl_msg *head, *tail;
 	struct env_timer backoff;
+	int64_t backoff_ns; /* the next wait */
 	struct ctl_channel_stats stats;
 };
 
@@ -54,12 +57,21 @@ static void backoff_cb(struct env_timer *t)
 	pump(t->data);
 }
 
+static void wait_backoff(struct ctl_channel *ch)
+{
+	if (env_timer_active(&ch->backoff))
+		return;
+	env_timer_start(ch->env, &ch->backoff, ch->backoff_ns, backoff_cb);
+	ch->backoff_ns = ch->backoff_ns * 2 < BACKOFF_MAX_NS ? ch->backoff_ns * 2 : BACKOFF_MAX_NS;
+}
+
 static void on_state(void *arg, struct kc_conn *conn, enum kc_state state, int status)
 {
 	struct ctl_channel *ch = arg;
 	(void)conn;
 	if (state == KC_READY) {
 		ch->ready = true;
+		ch->backoff_ns = BACKOFF_NS;
 		pump(ch);
 		return;
 	}
@@ -70,8 +82,7 @@ static void on_state(void *arg, struct kc_conn *conn, enum kc_state state, int s
 	ch->conn = NULL;
 	ch->ready = false;
 	ch->in_flight = false;
-	if (!env_timer_active(&ch->backoff))
-		env_timer_start(ch->env, &ch->backoff, BACKOFF_NS, backoff_cb);
+	wait_backoff(ch);
 }
 
 static void connect_now(struct ctl_channel *ch)
@@ -82,7 +93,7 @@ static void connect_now(struct ctl_channel *ch)
 	cc.request_timeout_ns = ch->timeout_ns;
 	ch->conn = kc_conn_open(ch->env, ch->host, ch->port, &cc, on_state, ch);
 	if (!ch->conn)
-		env_timer_start(ch->env, &ch->backoff, BACKOFF_NS, backoff_cb);
+		wait_backoff(ch);
 }
 
 /* The error an answer carries at its top level. */
@@ -152,6 +163,7 @@ struct ctl_channel *ctl_channel_new(struct env *env, int32_t broker_id, const ch
 	strncpy(ch->client_id, client_id, sizeof ch->client_id - 1);
 	ch->timeout_ns = timeout_ms * 1000000;
 	ch->backoff.data = ch;
+	ch->backoff_ns = BACKOFF_NS;
 	connect_now(ch);
 	return ch;
 }

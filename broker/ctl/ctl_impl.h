@@ -86,6 +86,7 @@ struct ctl {
 	int32_t epoch;
 	int32_t epoch_version; /* /controller_epoch's version after our election */
 	bool electing;         /* an election step is in flight */
+	int32_t tried_epoch;   /* the epoch our last election attempt wrote */
 	struct env_timer retry; /* a failed election or round tries again */
 
 	/* The cluster as loaded (active only). */
@@ -112,6 +113,9 @@ struct ctl {
 	int32_t n_next_brokers;
 	void (*stage_done)(struct ctl *c);
 };
+
+/* Why a controller resigns when a fenced write fails. */
+#define CTL_FENCED_WHY "a write failed the controller epoch check: a newer controller exists"
 
 /* ctl.c */
 /* A ZooKeeper request's context: pass ctl_op_cb and the op to a zk_client

@@ -149,7 +149,8 @@ static void send_update_metadata(struct ctl *c, struct ctl_broker *b)
 		ep[i] = (struct kp_update_metadata_endpoint){
 			c->brokers[i].port, msg_str(c, m, c->brokers[i].host),
 			kp_str_from("PLAINTEXT"), 0};
-		lb[i] = (struct kp_update_metadata_broker){c->brokers[i].id, &ep[i], 1, KP_STR_NULL};
+		lb[i] = (struct kp_update_metadata_broker){c->brokers[i].id, &ep[i], 1,
+							   KP_STR_NULL};
 	}
 	req->live_brokers = lb;
 	req->live_broker_count = c->n_brokers;

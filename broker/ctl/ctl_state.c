@@ -175,8 +175,8 @@ static void topic_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 		const char *p = (const char *)res->resp->data.p;
 		size_t len = res->resp->data.len > 0 ? (size_t)res->resp->data.len : 0;
 		if (ctl_zk_parse_assignment(p, len, assign_each, &a) < 0)
-			env_log(c->env, ENV_LOG_WARN, "controller: /brokers/topics/%s is unreadable",
-				t->name);
+			env_log(c->env, ENV_LOG_WARN,
+				"controller: /brokers/topics/%s is unreadable", t->name);
 		t->loaded = true;
 		t->dirty = false;
 	} else if (res->rc != ZNONODE) {
@@ -188,8 +188,15 @@ static void topic_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 static void parts_listed(struct ctl *c, struct ctl_op *op, const struct zk_client_result *res)
 {
 	struct ctl_topic *t = op->topic;
+	if (res->rc != ZOK && res->rc != ZNONODE) {
+		c->round_failed = true;
+		step(c);
+		return;
+	}
+	for (int32_t i = 0; i < t->n_parts; i++)
+		t->parts[i].znode = false;
+	t->parts_znode = res->rc == ZOK;
 	if (res->rc == ZOK) {
-		t->parts_znode = true;
 		struct wire_reader it;
 		struct zk_str name;
 		zk_vec_iter(&it, res->resp->children.raw, res->resp->children.raw_len);
@@ -198,10 +205,6 @@ static void parts_listed(struct ctl *c, struct ctl_op *op, const struct zk_clien
 			if (parse_id(name, &id) && id < t->n_parts)
 				t->parts[id].znode = true;
 		}
-	} else if (res->rc == ZNONODE) {
-		t->parts_znode = false;
-	} else {
-		c->round_failed = true;
 	}
 	step(c);
 }
@@ -313,8 +316,9 @@ static void state_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 			p->has_state = true;
 			p->reload = false;
 		} else {
-			env_log(c->env, ENV_LOG_WARN, "controller: the state of %s-%d is unreadable",
-				t->name, op->partition);
+			env_log(c->env, ENV_LOG_WARN,
+				"controller: the state of %s-%d is unreadable", t->name,
+				op->partition);
 		}
 	} else if (res->rc == ZNONODE) {
 		p->has_state = false;
@@ -332,7 +336,10 @@ static void states_read(struct ctl *c)
 		struct ctl_topic *t = c->topics[i];
 		for (int32_t k = 0; k < t->n_parts; k++) {
 			struct ctl_part *p = &t->parts[k];
-			if (!p->n_replicas || !p->znode || (p->has_state && !p->reload))
+			/* A state to read: one never read, or one a failed write
+			 * left in doubt. */
+			bool need = p->reload || (!p->has_state && p->znode);
+			if (!p->n_replicas || !need)
 				continue;
 			char path[320];
 			ctl_zk_partition_path(path, sizeof path, t->name, k, true);
@@ -361,11 +368,11 @@ struct wref {
 static void write_done(struct ctl *c, struct ctl_op *op, const struct zk_client_result *res)
 {
 	const struct wref *refs = op->owned;
-	int32_t n = op->id, failed, err, version = -1;
+	int32_t n = op->id, failed, err, versions[1] = {-1};
 	bool create = op->partition < 0;
-	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, &version, 1);
+	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 1);
 	if (out == CTL_ZK_FENCED) {
-		ctl_resign(c, "a write failed the controller epoch check: a newer controller exists");
+		ctl_resign(c, CTL_FENCED_WHY);
 		return;
 	}
 	for (int32_t i = 0; i < n; i++) {
@@ -377,14 +384,15 @@ static void write_done(struct ctl *c, struct ctl_op *op, const struct zk_client_
 		}
 		struct ctl_pstate old = p->st;
 		p->st = p->next;
-		p->st.zk_version = create ? 0 : version;
+		p->st.zk_version = create ? 0 : versions[0];
 		p->has_state = p->znode = refs[i].t->parts_znode = true;
 		p->changed = true;
 		p->created |= create;
 		ctl_tell_change(c, refs[i].t, refs[i].p, &old, &p->st, p->why);
 	}
 	if (out == CTL_ZK_OP_FAILED)
-		env_log(c->env, ENV_LOG_INFO, "controller: a state write failed (%d): reloading", err);
+		env_log(c->env, ENV_LOG_INFO, "controller: a state write failed (%d): reloading",
+			err);
 	if (out != CTL_ZK_DONE)
 		c->round_failed = true;
 	step(c);
@@ -413,7 +421,8 @@ static void write_state(struct ctl *c, struct ctl_topic *t, int32_t k)
 				.data = {(const uint8_t *)data, (int32_t)len},
 				.version = p->st.zk_version};
 	struct wref ref = {t, k};
-	ctl_zk_fenced_multi(c->zc, c->epoch_version, &op, 1, ctl_op_cb, write_op(c, &ref, 1, false));
+	ctl_zk_fenced_multi(c->zc, c->epoch_version, &op, 1, ctl_op_cb,
+			    write_op(c, &ref, 1, false));
 }
 
 /* First states of up to CREATE_BATCH partitions of one topic, with the
@@ -465,8 +474,9 @@ static bool drop_bounced(struct ctl *c)
 	for (int32_t i = 0; i < c->n_next_brokers; i++) {
 		const struct ctl_broker *old = ctl_broker_find(c, c->next_brokers[i].id);
 		if (c->loaded && old && old->epoch != c->next_brokers[i].epoch) {
-			env_log(c->env, ENV_LOG_INFO, "controller: broker %d bounced (epoch %lld -> %lld)",
-				old->id, (long long)old->epoch, (long long)c->next_brokers[i].epoch);
+			env_log(c->env, ENV_LOG_INFO,
+				"controller: broker %d bounced (epoch %lld -> %lld)", old->id,
+				(long long)old->epoch, (long long)c->next_brokers[i].epoch);
 			bounced = true;
 			continue;
 		}
@@ -484,7 +494,8 @@ static void decide_topic(struct ctl *c, struct ctl_topic *t, const struct ctl_li
 		if (!p->n_replicas)
 			continue;
 		if (!p->has_state) {
-			if (p->reload || !ctl_elect_initial(p->replicas, p->n_replicas, live, &p->next))
+			if (p->reload ||
+			    !ctl_elect_initial(p->replicas, p->n_replicas, live, &p->next))
 				continue;
 			p->next.controller_epoch = c->epoch;
 			p->why = CTL_WHY_INITIAL;
@@ -530,11 +541,13 @@ static bool brokers_swap(struct ctl *c)
 	for (int32_t i = 0; i < c->n_brokers; i++) {
 		struct ctl_broker *old = &c->brokers[i];
 		bool stays = false;
-		for (int32_t k = 0; k < c->n_next_brokers; k++)
-			if (c->next_brokers[k].id == old->id && c->next_brokers[k].epoch == old->epoch) {
-				c->next_brokers[k].ch = old->ch;
+		for (int32_t k = 0; k < c->n_next_brokers; k++) {
+			struct ctl_broker *nb = &c->next_brokers[k];
+			if (nb->id == old->id && nb->epoch == old->epoch) {
+				nb->ch = old->ch;
 				stays = true;
 			}
+		}
 		if (!stays) {
 			env_log(c->env, ENV_LOG_INFO, "controller: broker %d left", old->id);
 			ctl_channel_free(old->ch);

@@ -79,9 +79,10 @@ enum ctl_zk_outcome {
 	CTL_ZK_LOST,         /* no answer (connection loss, session gone): retry */
 };
 
-/* Reads a fenced multi's completion. For CTL_ZK_DONE, versions[i] (when
- * versions is not NULL and i < n_versions) gets the new version of op i+1
- * for setData (its Stat) and 0 for creates. */
+/* Reads a multi's completion (CTL_ZK_FENCED means op 0 failed: the epoch
+ * check of a fenced multi). For CTL_ZK_DONE, versions[i] (when versions is
+ * not NULL and i < n_versions) gets the new version of op i + 1 (the op
+ * after the check) for setData (its Stat), and 0 for other ops. */
 enum ctl_zk_outcome ctl_zk_multi_outcome(const struct zk_client_result *res, int32_t *failed_op,
 					 int32_t *err, int32_t *versions, int32_t n_versions);
 

@@ -90,7 +90,8 @@ static void register_step(struct brk_zk *z, int step)
 	struct step_ctx *c = env_alloc(z->env, sizeof *c);
 	*c = (struct step_ctx){z, step};
 	if (step < 3) {
-		zk_client_create(z->client, paths[step], NULL, 0, ZK_CREATE_PERSISTENT, step_done, c);
+		zk_client_create(z->client, paths[step], NULL, 0, ZK_CREATE_PERSISTENT, step_done,
+				 c);
 		return;
 	}
 	char path[64], data[256];
