@@ -524,6 +524,8 @@ static void drain(struct kc_consumer *c)
 {
 	for (size_t t = 0; t < c->n_assign_all; t++) {
 		int32_t n = kc_cluster_partitions(c->cluster, c->assign_all[t]);
+		if (n < 0)
+			kc_cluster_refresh(c->cluster); /* not created yet: ask again */
 		for (int32_t p = 0; p < n; p++)
 			if (!part_find(c, c->assign_all[t], strlen(c->assign_all[t]), p))
 				kc_consumer_assign(c, c->assign_all[t], p);

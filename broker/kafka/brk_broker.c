@@ -6,6 +6,7 @@
 
 #include "broker/kafka/brk_group.h"
 #include "broker/kafka/brk_impl.h"
+#include "broker/ctl/ctl.h"
 #include "broker/zk/zk_client.h"
 #include "broker/kp/kp_error.h"
 #include "broker/log/record_batch.h"
@@ -183,8 +184,7 @@ bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t par
 
 bool brk_is_controller(const struct brk_broker *b)
 {
-	(void)b;
-	return false; /* WIP: ctl_active(b->ctl) once broker/ctl lands */
+	return b->ctl && ctl_active(b->ctl);
 }
 
 bool brk_registered(const struct brk_broker *b)
@@ -582,6 +582,9 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		brk_handle_offsets_for_leader_epoch(b, r);
 		return;
+	case KP_API_ALTER_PARTITION:
+		ctl_handle_alter_partition(b->ctl, r);
+		return;
 	case KP_API_FIND_COORDINATOR:
 		brk_group_find_coordinator(b->groups, r);
 		return;
@@ -604,11 +607,22 @@ static void handler(void *ctx, struct brk_req *r)
 		brk_group_offset_fetch(b->groups, r);
 		return;
 	}
-	/* Decoded but not served yet (consumer groups): close, as Kafka does
-	 * with a request it cannot serve. */
+	/* A request this broker does not serve: close, as Kafka does. */
 	env_log(b->env, ENV_LOG_WARN, "%s requests are not served yet: closing",
 		kp_api_name(r->req.header.api_key));
 	brk_front_reject(r);
+}
+
+static void on_session(void *arg, struct zk_client *zc)
+{
+	struct brk_broker *b = arg;
+	ctl_session(b->ctl, zc);
+}
+
+static void on_watch(void *arg, int32_t type, struct zk_str path)
+{
+	struct brk_broker *b = arg;
+	ctl_watch_event(b->ctl, type, path);
 }
 
 /* Kafka checks the ISR every replica.lag.time.max.ms / 2. */
@@ -654,6 +668,11 @@ void *brk_start(struct env *env, const void *config)
 	fc.max_queued = (uint32_t)cfg->queued_max_requests;
 	b->front = brk_front_start(env, &fc, handler, b);
 	b->zk = brk_zk_start(env, cfg);
+	if (b->zk) {
+		/* Every broker runs a controller; one at a time is active. */
+		b->ctl = ctl_new(env, cfg);
+		brk_zk_set_listener(b->zk, on_session, on_watch, b);
+	}
 	b->repl_timer.data = b;
 	env_timer_start(env, &b->repl_timer, repl_period(b), repl_tick);
 	b->ckpt_timer.data = b;

@@ -22,6 +22,9 @@ void brk_config_default(struct brk_config *c)
 	c->replica_lag_time_max_ms = 30000;
 	c->replica_fetch_wait_max_ms = 500;
 	c->auto_leader_rebalance = true;
+	c->leader_imbalance_check_s = 300;
+	c->leader_imbalance_pct = 10;
+	c->controller_socket_timeout_ms = 30000;
 	c->segment_bytes = 1LL << 30;
 	c->segment_ms = 7LL * 24 * 3600 * 1000;
 	c->retention_ms = 7LL * 24 * 3600 * 1000;
@@ -66,6 +69,10 @@ static const struct key keys[] = {
 	{"replica.lag.time.max.ms", K_I64, F(replica_lag_time_max_ms), 0, LONG_MAX_VALUE},
 	{"replica.fetch.wait.max.ms", K_I64, F(replica_fetch_wait_max_ms), 0, 2147483647},
 	{"auto.leader.rebalance.enable", K_BOOL, F(auto_leader_rebalance), 0, 1},
+	{"leader.imbalance.check.interval.seconds", K_I64, F(leader_imbalance_check_s), 1,
+	 LONG_MAX_VALUE / 1000000000},
+	{"leader.imbalance.per.broker.percentage", K_I32, F(leader_imbalance_pct), 0, 100},
+	{"controller.socket.timeout.ms", K_I64, F(controller_socket_timeout_ms), 1, 2147483647},
 	{"log.segment.bytes", K_I64, F(segment_bytes), 14, 2147483647},
 	{"log.roll.ms", K_I64, F(segment_ms), 1, LONG_MAX_VALUE},
 	{"log.retention.ms", K_I64, F(retention_ms), -1, LONG_MAX_VALUE},

@@ -31,6 +31,9 @@ struct brk_config {
 	int64_t replica_lag_time_max_ms;     /* replica.lag.time.max.ms, 30000 */
 	int64_t replica_fetch_wait_max_ms;   /* replica.fetch.wait.max.ms, 500 */
 	bool auto_leader_rebalance;          /* auto.leader.rebalance.enable, true */
+	int64_t leader_imbalance_check_s;    /* leader.imbalance.check.interval.seconds, 300 */
+	int32_t leader_imbalance_pct;        /* leader.imbalance.per.broker.percentage, 10 */
+	int64_t controller_socket_timeout_ms; /* controller.socket.timeout.ms, 30000 */
 	int64_t segment_bytes;               /* log.segment.bytes, 1 GiB */
 	int64_t segment_ms;                  /* log.roll.ms, 7 days */
 	int64_t retention_ms;                /* log.retention.ms, 7 days */

@@ -229,10 +229,26 @@ static void on_epochs(void *arg, int status, const struct kp_response *resp)
 			const struct kp_epoch_end_offset *e = &r->topics[t].partitions[i];
 			struct brk_part *p = brk_part_find(f->b, r->topics[t].topic.ptr,
 							   (size_t)r->topics[t].topic.len, e->partition);
-			if (p && p->fetcher == f && p->fstate == BRK_FS_TRUNCATE && p->open)
+			if (p && p->fetcher == f && p->fstate == BRK_FS_TRUNCATE && p->open &&
+			    p->sent_epoch == p->leader_epoch)
 				on_epoch_answer(p, e);
 		}
 	kick(f);
+}
+
+/* Truncations that need no word from the leader: an empty epoch cache, or
+ * the pre-0.11 rule, which cut the log to the follower's own high watermark
+ * as soon as it became a follower. */
+static void local_truncations(struct brk_fetcher *f)
+{
+	for (struct brk_part *p = f->parts; p; p = p->fetch_next) {
+		if (p->fstate != BRK_FS_TRUNCATE || !p->open || p->fop_running)
+			continue;
+		if (brk_truncation_rule(f->b) == BRK_TRUNCATE_HW)
+			truncate_to(p, p->hw, false, "to its high watermark (before KIP-101)");
+		else if (log_epoch_latest(log_epochs(p->log)) < 0)
+			truncate_to(p, p->hw, false, "no leader epochs yet: to its high watermark");
+	}
 }
 
 static bool send_epochs(struct brk_fetcher *f)
@@ -250,11 +266,9 @@ static bool send_epochs(struct brk_fetcher *f)
 		if (p->fstate != BRK_FS_TRUNCATE || !p->open)
 			continue;
 		int32_t latest = log_epoch_latest(log_epochs(p->log));
-		if (brk_truncation_rule(b) == BRK_TRUNCATE_HW || latest < 0) {
-			/* No epochs to compare (an empty log, or the pre-0.11 rule). */
-			truncate_to(p, p->hw, false, "to the high watermark");
-			continue;
-		}
+		if (latest < 0)
+			continue; /* local_truncations' */
+		p->sent_epoch = p->leader_epoch;
 		parts[k] = (struct kp_epoch_partition){p->partition, p->leader_epoch, latest};
 		topics[k] = (struct kp_epoch_topic){{p->topic, (int32_t)strlen(p->topic)},
 						    &parts[k], 1};
@@ -355,7 +369,10 @@ static void on_fetched(void *arg, int status, const struct kp_response *resp)
 			struct brk_part *p = brk_part_find(f->b, r->topics[t].topic.ptr,
 							   (size_t)r->topics[t].topic.len,
 							   d->partition_index);
-			if (p && p->fetcher == f && p->fstate == BRK_FS_FETCH && p->open)
+			/* An answer to a request sent under an older leader epoch
+			 * says nothing about the current one. */
+			if (p && p->fetcher == f && p->fstate == BRK_FS_FETCH && p->open &&
+			    p->sent_epoch == p->leader_epoch)
 				on_partition_data(f, p, d);
 		}
 	if (!any_busy(f) && !env_timer_active(&f->backoff))
@@ -376,6 +393,7 @@ static void send_fetch(struct brk_fetcher *f)
 	for (struct brk_part *p = f->parts; p; p = p->fetch_next) {
 		if (p->fstate != BRK_FS_FETCH || !p->open)
 			continue;
+		p->sent_epoch = p->leader_epoch;
 		parts[k] = (struct kp_fetch_partition){p->partition, p->leader_epoch,
 						       log_end_offset(p->log),
 						       log_start_offset(p->log), PARTITION_MAX_BYTES};
@@ -415,6 +433,7 @@ static void on_state(void *arg, struct kc_conn *c, enum kc_state state, int stat
 static void kick(struct brk_fetcher *f)
 {
 	struct brk_broker *b = f->b;
+	local_truncations(f);
 	if (f->in_flight || f->connecting || any_busy(f) || env_timer_active(&f->backoff))
 		return;
 	if (!f->conn) {

@@ -38,6 +38,13 @@ struct brk_front {
  * Advertised ranges (shared/wire-protocol.md): librdkafka's feature checks
  * need Produce to include 3 and Fetch 4, and kafkajs refuses a broker that
  * lacks any API it knows; both then send the versions the codec decodes.
+ *
+ * A ZooKeeper-mode Kafka broker also lists the inter-broker APIs in its
+ * ApiVersions answer; they are listed here at the one version the codec
+ * speaks. Clients never send them: librdkafka 2.0 does not use
+ * OffsetForLeaderEpoch at all, and later librdkafka releases that do send
+ * it only at versions up to 2, which share nothing with 3-3 and so leave
+ * the API unused; kafkajs uses none of them.
  */
 static const struct kp_api_version_range advertised[] = {
 	{KP_API_PRODUCE, 0, 7},         {KP_API_FETCH, 4, 11},
@@ -47,6 +54,12 @@ static const struct kp_api_version_range advertised[] = {
 	{KP_API_HEARTBEAT, 0, 3},       {KP_API_LEAVE_GROUP, 0, 1},
 	{KP_API_SYNC_GROUP, 0, 3},      {KP_API_API_VERSIONS, 0, 3},
 	{KP_API_CREATE_TOPICS, 0, 4},   {KP_API_INIT_PRODUCER_ID, 0, 1},
+	{KP_API_LEADER_AND_ISR, KP_LEADER_AND_ISR_VERSION, KP_LEADER_AND_ISR_VERSION},
+	{KP_API_STOP_REPLICA, KP_STOP_REPLICA_VERSION, KP_STOP_REPLICA_VERSION},
+	{KP_API_UPDATE_METADATA, KP_UPDATE_METADATA_VERSION, KP_UPDATE_METADATA_VERSION},
+	{KP_API_OFFSETS_FOR_LEADER_EPOCH, KP_OFFSETS_FOR_LEADER_EPOCH_VERSION,
+	 KP_OFFSETS_FOR_LEADER_EPOCH_VERSION},
+	{KP_API_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, KP_ALTER_PARTITION_VERSION},
 };
 
 const struct kp_api_version_range *brk_front_advertised(size_t *count)

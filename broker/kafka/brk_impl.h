@@ -67,6 +67,7 @@ struct brk_part {
 	bool fop_running;        /* freq is in the log's hands */
 	bool refollow;           /* a new leader came while freq was running */
 	int64_t fetch_hw;        /* the leader's high watermark in the last fetch */
+	int32_t sent_epoch;      /* the leader epoch of the request in flight */
 	struct log_req freq;     /* the follower's log operation */
 };
 

@@ -11,6 +11,11 @@ struct brk_zk {
 	struct zk_client *client;
 	bool registered;
 	uint32_t registrations;
+	int64_t broker_epoch;    /* czxid of /brokers/ids/<id>, -1 until registered */
+	/* The listener (the controller). */
+	void (*on_session)(void *arg, struct zk_client *zc);
+	void (*on_watch)(void *arg, int32_t type, struct zk_str path);
+	void *listener_arg;
 	struct env_timer retry;  /* a failed step tries again */
 	struct env_timer renew;  /* a new session after an expiry */
 	char connect[BRK_MAX_ZK * 40];
@@ -44,10 +49,11 @@ static void step_done(void *arg, const struct zk_client_result *res)
 		again_later(z);
 		return;
 	}
-	if (step == 3 && res->rc == ZNODEEXISTS) {
-		/* Ours already (a create whose answer was lost to a connection
-		 * drop), or the previous session's, whose expiry we wait for:
-		 * the owner tells, as Kafka's checked ephemeral create does. */
+	if (step == 3) {
+		/* Created, or there already: ours (a create whose answer was lost
+		 * to a connection drop), or the previous session's, whose expiry
+		 * we wait for. The owner tells, as Kafka's checked ephemeral
+		 * create does, and the Stat gives the broker epoch (its czxid). */
 		register_step(z, 4);
 		return;
 	}
@@ -58,12 +64,15 @@ static void step_done(void *arg, const struct zk_client_result *res)
 			again_later(z);
 			return;
 		}
-	}
-	if (step >= 3) {
 		z->registered = true;
 		z->registrations++;
-		env_log(z->env, ENV_LOG_INFO, "registered /brokers/ids/%d (session %llx)",
-			z->cfg->broker_id, (unsigned long long)zk_client_session_id(z->client));
+		z->broker_epoch = res->resp->stat.czxid;
+		env_log(z->env, ENV_LOG_INFO,
+			"registered /brokers/ids/%d (session %llx, broker epoch %lld)",
+			z->cfg->broker_id, (unsigned long long)zk_client_session_id(z->client),
+			(long long)z->broker_epoch);
+		if (z->on_session)
+			z->on_session(z->listener_arg, z->client);
 		return;
 	}
 	register_step(z, step + 1);
@@ -115,13 +124,24 @@ static void renew_cb(struct env_timer *t)
 static void watcher(void *arg, int32_t type, int32_t state, struct zk_str path)
 {
 	struct brk_zk *z = arg;
-	if (type != ZK_EVENT_NONE)
+	if (type != ZK_EVENT_NONE) {
+		if (z->on_watch)
+			z->on_watch(z->listener_arg, type, path);
 		return;
+	}
 	if (state == ZK_STATE_SYNC_CONNECTED && !z->registered) {
 		register_step(z, 0);
-	} else if (state == ZK_STATE_EXPIRED) {
+	} else if (state == ZK_STATE_SYNC_CONNECTED) {
+		/* A reconnect of the registered session: the listener may retry
+		 * what the disconnection failed. */
+		if (z->on_session)
+			z->on_session(z->listener_arg, z->client);
+	} else if (state == ZK_STATE_EXPIRED || state == ZK_STATE_CLOSED) {
 		env_log(z->env, ENV_LOG_WARN, "ZooKeeper session expired: registering again");
 		z->registered = false;
+		z->broker_epoch = -1;
+		if (z->on_session)
+			z->on_session(z->listener_arg, NULL);
 		/* Not from inside the client's own callback: a timer frees it. */
 		env_timer_start(z->env, &z->renew, 0, renew_cb);
 	}
@@ -136,6 +156,7 @@ struct brk_zk *brk_zk_start(struct env *env, const struct brk_config *cfg)
 	z->cfg = cfg;
 	z->retry.data = z;
 	z->renew.data = z;
+	z->broker_epoch = -1;
 	size_t off = 0;
 	for (int i = 0; i < cfg->n_zk_servers; i++)
 		off += (size_t)snprintf(z->connect + off, sizeof z->connect - off, "%s%s:%u",
@@ -162,6 +183,13 @@ struct zk_client *brk_zk_client(const struct brk_zk *z)
 
 int64_t brk_zk_broker_epoch(const struct brk_zk *z)
 {
-	(void)z;
-	return -1; /* PLACEHOLDER until the controller branch lands */
+	return z && z->registered ? z->broker_epoch : -1;
+}
+
+void brk_zk_set_listener(struct brk_zk *z, void (*session)(void *arg, struct zk_client *zc),
+			 void (*watch)(void *arg, int32_t type, struct zk_str path), void *arg)
+{
+	z->on_session = session;
+	z->on_watch = watch;
+	z->listener_arg = arg;
 }

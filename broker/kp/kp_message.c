@@ -310,7 +310,8 @@ static void encode_response_body(struct wire_writer *w, const struct kp_response
 		kp_encode_partition_errors_response(w, &resp->body.stop_replica);
 		break;
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
-		kp_encode_offsets_for_leader_epoch_response(w, &resp->body.offsets_for_leader_epoch);
+		kp_encode_offsets_for_leader_epoch_response(w,
+							    &resp->body.offsets_for_leader_epoch);
 		break;
 	case KP_API_ALTER_PARTITION:
 		kp_encode_alter_partition_response(w, &resp->body.alter_partition);

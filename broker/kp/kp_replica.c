@@ -91,8 +91,8 @@ static void get_epoch_topic_result(struct wire_reader *r, struct kp_arena *a,
 		     t->partition_count, get_end_offset);
 }
 
-int kp_decode_offsets_for_leader_epoch_response(
-	struct wire_reader *r, struct kp_arena *a, struct kp_offsets_for_leader_epoch_response *resp)
+int kp_decode_offsets_for_leader_epoch_response(struct wire_reader *r, struct kp_arena *a,
+						struct kp_offsets_for_leader_epoch_response *resp)
 {
 	memset(resp, 0, sizeof *resp);
 	resp->throttle_time_ms = wire_get_i32(r);

@@ -44,6 +44,8 @@ static int canonical(const struct kp_request *req)
 	case KP_API_LEAVE_GROUP:
 	case KP_API_OFFSET_COMMIT:
 	case KP_API_OFFSET_FETCH:
+	case KP_API_UPDATE_METADATA:
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return 1;
 	}
 	return 0;

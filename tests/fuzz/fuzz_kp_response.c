@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for broker/kp responses, the side simulated clients
  * decode. The first input byte picks which response (and ApiVersions
- * version) the rest is decoded as (byte % 17 indexes `kinds`), response
+ * version) the rest is decoded as (byte % 22 indexes `kinds`), response
  * header included. Decoding must fail cleanly or succeed; a success must
  * survive encode -> decode -> encode unchanged.
  *
@@ -20,7 +20,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Selector byte % 17 -> (api_key, version). */
+/* Selector byte % 22 -> (api_key, version). New kinds go at the end, so the
+ * corpus's existing selector bytes keep their meaning. */
 static const int16_t kinds[][2] = {
 	{KP_API_API_VERSIONS, 0},     {KP_API_API_VERSIONS, 1},  {KP_API_API_VERSIONS, 2},
 	{KP_API_API_VERSIONS, 3},     {KP_API_METADATA, 4},      {KP_API_PRODUCE, 7},
@@ -28,6 +29,8 @@ static const int16_t kinds[][2] = {
 	{KP_API_CREATE_TOPICS, 4},    {KP_API_FIND_COORDINATOR, 2}, {KP_API_JOIN_GROUP, 5},
 	{KP_API_SYNC_GROUP, 3},       {KP_API_HEARTBEAT, 3},     {KP_API_LEAVE_GROUP, 1},
 	{KP_API_OFFSET_COMMIT, 5},    {KP_API_OFFSET_FETCH, 4},
+	{KP_API_LEADER_AND_ISR, 2},   {KP_API_UPDATE_METADATA, 5}, {KP_API_STOP_REPLICA, 1},
+	{KP_API_OFFSETS_FOR_LEADER_EPOCH, 3}, {KP_API_ALTER_PARTITION, 0},
 };
 
 static void check(int cond)

@@ -43,7 +43,7 @@ rm -rf "${TMPDIR:-/tmp}/ksim-cli-noplots"
 expect 2 run
 expect 2 run scenarios/single-broker-kill.yaml --seed x
 expect 2 run tests/scn_bad/alias.yaml
-expect 2 run tests/scn_good/contract_example.yaml
+expect 0 run tests/scn_good/contract_example.yaml --quiet --no-plots --out "${TMPDIR:-/tmp}/ksim-cli-contract"
 expect 2 validate
 expect 2 validate tests/scn_good/no-such.yaml
 for f in tests/scn_bad/*.yaml; do expect 2 validate "$f"; done

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "broker/kafka/brk_front.h"
 #include "broker/kp/kp_error.h"
 #include "broker/kp/kp_message.h"
 #include "test_kp_interbroker_vectors.h"
@@ -114,7 +115,8 @@ static struct kp_response vec_ofle_response(void)
 	static const struct kp_epoch_end_offset p[] = {{0, 0, 4, 100}};
 	static const struct kp_epoch_topic_result t[] = {{{"t", 1}, p, 1}};
 	struct kp_response resp = {KP_API_OFFSETS_FOR_LEADER_EPOCH, 3, 10, {{0}}};
-	resp.body.offsets_for_leader_epoch = (struct kp_offsets_for_leader_epoch_response){0, t, 1};
+	resp.body.offsets_for_leader_epoch =
+		(struct kp_offsets_for_leader_epoch_response){0, t, 1};
 	return resp;
 }
 
@@ -342,9 +344,11 @@ static void test_vectors_decode_fields(void **state)
 	assert_int_equal(req.body.stop_replica.topics[0].partitions[1], 1);
 
 	assert_int_equal(kp_decode_request(vec_offsets_for_leader_epoch_v3_request,
-					   sizeof vec_offsets_for_leader_epoch_v3_request, &a, &req),
+					   sizeof vec_offsets_for_leader_epoch_v3_request, &a,
+					   &req),
 			 0);
-	const struct kp_offsets_for_leader_epoch_request *ofle = &req.body.offsets_for_leader_epoch;
+	const struct kp_offsets_for_leader_epoch_request *ofle =
+		&req.body.offsets_for_leader_epoch;
 	assert_int_equal(ofle->replica_id, 2);
 	assert_int_equal(ofle->topics[0].partitions[0].current_leader_epoch, 5);
 	assert_int_equal(ofle->topics[0].partitions[0].leader_epoch, 4);
@@ -402,7 +406,8 @@ static void test_truncated_prefixes_fail(void **state)
 			kp_arena_init(&a, arena_mem, sizeof arena_mem);
 			assert_int_not_equal(kp_decode_request(p, n, &a, &req), 0);
 			if (n >= c->req_hdr)
-				assert_int_not_equal(decode_request_body(c->api_key, p + c->req_hdr,
+				assert_int_not_equal(decode_request_body(c->api_key,
+									 p + c->req_hdr,
 									 n - c->req_hdr, &a),
 						     0);
 			free(p);
@@ -423,7 +428,8 @@ static void test_truncated_prefixes_fail(void **state)
 		memcpy(longer, c->req, c->req_len);
 		longer[c->req_len] = 0;
 		kp_arena_init(&a, arena_mem, sizeof arena_mem);
-		assert_int_equal(kp_decode_request(longer, c->req_len + 1, &a, &req), KP_ETRAILING);
+		assert_int_equal(kp_decode_request(longer, c->req_len + 1, &a, &req),
+				 KP_ETRAILING);
 		memcpy(longer, c->resp, c->resp_len);
 		longer[c->resp_len] = 0;
 		assert_int_equal(kp_decode_response(longer, c->resp_len + 1, c->api_key,
@@ -487,6 +493,75 @@ static void test_bad_counts_and_small_arena(void **state)
 		kp_arena_init(&a, arena_mem, kp_arena_bound(cases[i].req_len));
 		assert_int_equal(kp_decode_request(cases[i].req, cases[i].req_len, &a, &req), 0);
 	}
+}
+
+/* Every arena size from 0 up gives KP_EARENA until the arrays fit, then
+ * success; never a crash or a partial success. */
+static void test_arena_sizes_sweep(void **state)
+{
+	struct kp_arena a;
+	struct kp_request req;
+	struct kp_response resp;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct vec_case *c = &cases[i];
+		bool ok = false;
+		for (size_t cap = 0; cap <= kp_arena_bound(c->req_len) && !ok; cap++) {
+			uint8_t *mem = malloc(cap ? cap : 1);
+			assert_non_null(mem);
+			kp_arena_init(&a, mem, cap);
+			int rc = kp_decode_request(c->req, c->req_len, &a, &req);
+			assert_true(rc == 0 || rc == KP_EARENA);
+			ok = rc == 0;
+			free(mem);
+		}
+		assert_true(ok);
+		ok = false;
+		for (size_t cap = 0; cap <= kp_arena_bound(c->resp_len) && !ok; cap++) {
+			uint8_t *mem = malloc(cap ? cap : 1);
+			assert_non_null(mem);
+			kp_arena_init(&a, mem, cap);
+			int rc = kp_decode_response(c->resp, c->resp_len, c->api_key,
+						    c->version, &a, &resp);
+			assert_true(rc == 0 || rc == KP_EARENA);
+			ok = rc == 0;
+			free(mem);
+		}
+		assert_true(ok);
+	}
+}
+
+/* A compact count (uvarint) past the remaining bytes, or one of 0 (a null
+ * array, which no AlterPartition array allows), fails cleanly. */
+static void test_alter_partition_bad_compact_counts(void **state)
+{
+	uint8_t buf[sizeof vec_alter_partition_v0_request + 4];
+	const size_t topics_at = REQ_HDR_V2 + 4 + 8;
+	struct kp_arena a;
+	struct kp_request req;
+	assert_int_equal(vec_alter_partition_v0_request[topics_at], 0x02);
+	memcpy(buf, vec_alter_partition_v0_request, sizeof vec_alter_partition_v0_request);
+	buf[topics_at] = 0x00; /* null topics */
+	kp_arena_init(&a, arena_mem, sizeof arena_mem);
+	assert_int_equal(kp_decode_request(buf, sizeof vec_alter_partition_v0_request, &a, &req),
+			 WIRE_EINVAL);
+	/* topics: uvarint 0xffffffff (ff ff ff ff 0f) in place of 02. */
+	const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+	memcpy(buf, vec_alter_partition_v0_request, topics_at);
+	memcpy(buf + topics_at, huge, sizeof huge);
+	size_t rest = sizeof vec_alter_partition_v0_request - topics_at - 1;
+	memcpy(buf + topics_at + sizeof huge, vec_alter_partition_v0_request + topics_at + 1,
+	       rest);
+	kp_arena_init(&a, arena_mem, sizeof arena_mem);
+	assert_int_equal(kp_decode_request(buf, topics_at + sizeof huge + rest, &a, &req),
+			 WIRE_ESHORT);
+	/* new_isr: 3 entries claimed (04) where 2 are present. */
+	memcpy(buf, vec_alter_partition_v0_request, sizeof vec_alter_partition_v0_request);
+	const size_t isr_at = topics_at + 1 + 2 + 1 + 4 + 4;
+	assert_int_equal(buf[isr_at], 0x03);
+	buf[isr_at] = 0x04;
+	kp_arena_init(&a, arena_mem, sizeof arena_mem);
+	assert_int_not_equal(
+		kp_decode_request(buf, sizeof vec_alter_partition_v0_request, &a, &req), 0);
 }
 
 /* AlterPartition is flexible: unknown tagged fields at every level are
@@ -585,7 +660,8 @@ static void check_rich_topics(const struct kp_topic_states *t, int32_t n, bool l
 				assert_memory_equal(g->isr, w->isr, 4 * (size_t)w->isr_count);
 			assert_int_equal(g->zk_version, w->zk_version);
 			assert_int_equal(g->replica_count, w->replica_count);
-			assert_memory_equal(g->replicas, w->replicas, 4 * (size_t)w->replica_count);
+			assert_memory_equal(g->replicas, w->replicas,
+					    4 * (size_t)w->replica_count);
 			if (lai) {
 				assert_int_equal(g->is_new, w->is_new);
 				assert_int_equal(g->offline_count, 0);
@@ -656,7 +732,10 @@ static void test_round_trip_controller_responses(void **state)
 {
 	struct kp_arena a;
 	static const struct kp_partition_error pe[] = {
-		{{"a", 1}, 0, 0}, {{"a", 1}, 1, KP_ERR_NOT_LEADER_OR_FOLLOWER}, {{"bb", 2}, 9, -1}};
+		{{"a", 1}, 0, 0},
+		{{"a", 1}, 1, KP_ERR_NOT_LEADER_OR_FOLLOWER},
+		{{"bb", 2}, 9, -1},
+	};
 	struct kp_response resp = {KP_API_LEADER_AND_ISR, 2, 3, {{0}}};
 	resp.body.leader_and_isr = (struct kp_partition_errors_response){
 		KP_ERR_STALE_CONTROLLER_EPOCH, pe, 3};
@@ -684,7 +763,8 @@ static void test_round_trip_replica_apis(void **state)
 	static const struct kp_epoch_topic et[] = {
 		{{"a", 1}, ep, 2}, {{"b", 1}, NULL, 0}, {{"c", 1}, ep + 1, 1}};
 	struct kp_request req = {.header = {KP_API_OFFSETS_FOR_LEADER_EPOCH, 3, 6, {"r", 1}}};
-	req.body.offsets_for_leader_epoch = (struct kp_offsets_for_leader_epoch_request){-1, et, 3};
+	req.body.offsets_for_leader_epoch =
+		(struct kp_offsets_for_leader_epoch_request){-1, et, 3};
 	struct kp_request back = round_trip_request(&req, &a);
 	const struct kp_offsets_for_leader_epoch_request *o = &back.body.offsets_for_leader_epoch;
 	assert_int_equal(o->replica_id, -1);
@@ -700,7 +780,8 @@ static void test_round_trip_replica_apis(void **state)
 	resp.body.offsets_for_leader_epoch = (struct kp_offsets_for_leader_epoch_response){
 		250, etr, 2};
 	struct kp_response rback = round_trip_response(&resp, &a);
-	const struct kp_offsets_for_leader_epoch_response *ro = &rback.body.offsets_for_leader_epoch;
+	const struct kp_offsets_for_leader_epoch_response *ro =
+		&rback.body.offsets_for_leader_epoch;
 	assert_int_equal(ro->throttle_time_ms, 250);
 	assert_int_equal(ro->topics[0].partitions[1].error_code, KP_ERR_FENCED_LEADER_EPOCH);
 	assert_int_equal(ro->topics[0].partitions[1].end_offset, -1);
@@ -727,7 +808,9 @@ static void test_round_trip_replica_apis(void **state)
 	assert_int_equal(ap->topics[1].partition_count, 0);
 
 	static const struct kp_alter_partition_result apr[] = {
-		{0, 0, 1, 5, r123, 3, 10}, {1, KP_ERR_INVALID_UPDATE_VERSION, -1, -1, NULL, 0, -1}};
+		{0, 0, 1, 5, r123, 3, 10},
+		{1, KP_ERR_INVALID_UPDATE_VERSION, -1, -1, NULL, 0, -1},
+	};
 	static const struct kp_alter_partition_topic_result aptr[] = {
 		{{"a", 1}, apr, 2}, {{"b", 1}, NULL, 0}};
 	resp = (struct kp_response){KP_API_ALTER_PARTITION, 0, 7, {{0}}};
@@ -839,6 +922,25 @@ static void test_headers_and_names(void **state)
 	assert_string_equal(kp_error_name(109), "UNKNOWN");
 }
 
+/* A ZooKeeper-mode broker lists the inter-broker APIs in ApiVersions, each
+ * at exactly the one version the codec decodes. */
+static void test_broker_advertises_them(void **state)
+{
+	size_t n;
+	const struct kp_api_version_range *adv = brk_front_advertised(&n);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t found = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (adv[j].api_key != cases[i].api_key)
+				continue;
+			found++;
+			assert_int_equal(adv[j].min_version, cases[i].version);
+			assert_int_equal(adv[j].max_version, cases[i].version);
+		}
+		assert_int_equal(found, 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,12 +949,15 @@ int main(void)
 		cmocka_unit_test(test_truncated_prefixes_fail),
 		cmocka_unit_test(test_corrupted_bytes_are_safe),
 		cmocka_unit_test(test_bad_counts_and_small_arena),
+		cmocka_unit_test(test_arena_sizes_sweep),
+		cmocka_unit_test(test_alter_partition_bad_compact_counts),
 		cmocka_unit_test(test_alter_partition_skips_tags),
 		cmocka_unit_test(test_round_trip_controller_requests),
 		cmocka_unit_test(test_round_trip_controller_responses),
 		cmocka_unit_test(test_round_trip_replica_apis),
 		cmocka_unit_test(test_encode_refuses_bad_values),
 		cmocka_unit_test(test_headers_and_names),
+		cmocka_unit_test(test_broker_advertises_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

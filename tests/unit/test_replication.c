@@ -407,6 +407,16 @@ static void test_acks_all_replicates_to_every_replica(void **state)
 	}
 	assert_int_equal(view(fx, 1).n_isr, 3);
 	assert_identical(fx, 500);
+	/* replication-offset-checkpoint: a restarted replica starts from the
+	 * high watermark it wrote (every 5 s), before anyone tells it more. */
+	sim_run_for(fx->w, 6 * S);
+	sim_node_kill(fx->w, fx->broker[1]);
+	sim_node_restart(fx->w, fx->broker[1]);
+	sim_run_for(fx->w, 5 * MS);
+	struct brk_replica_view v = view(fx, 2);
+	assert_int_equal(v.leo, 500);
+	assert_int_equal(v.hw, 500);
+	assert_false(v.leader);
 }
 
 static void test_isr_shrinks_on_lag_and_expands_after_catch_up(void **state)
@@ -543,6 +553,70 @@ static void test_high_watermark_truncation_keeps_divergent_log(void **state)
 	assert_string_equal(b.values[0], "v11");
 }
 
+/*
+ * KAFKA-1211 (KIP-101's first scenario): follower 2 has fetched m11, so the
+ * leader acknowledged it, but 2 has not yet heard the new high watermark.
+ * 2 restarts and comes back as a follower cut off from the leader; then
+ * the leader dies and 2 is elected. Returns 2's log end offset as leader.
+ */
+static int64_t kafka_1211(struct fx *fx)
+{
+	struct sim_net *net = sim_world_net(fx->w);
+	for (int i = 0; i < NB; i++)
+		fx->bc[i].min_insync_replicas = 1;
+	sim_net_isolate(net, fx->broker[2]); /* broker 3 plays no part */
+	start(fx);
+	int32_t isr12[2] = {1, 2};
+	elect(fx, 1, isr12, 2);
+	sim_run_for(fx->w, 500 * MS);
+	sim_node_start(fx->w, fx->producer);
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	for (int v = 1; v <= 10; v++) {
+		send_values(fx, v, v);
+		sim_run_for(fx->w, 50 * MS);
+	}
+	sim_run_for(fx->w, 6 * S); /* both checkpoint a high watermark of 10 */
+	assert_int_equal(view(fx, 2).hw, 10);
+	send_values(fx, 11, 11);
+	while (n->done < 11)
+		sim_run_for(fx->w, 1 * MS);
+	assert_int_equal(n->outcome[11], KC_SEND_OK); /* m11 is committed */
+	assert_int_equal(view(fx, 2).leo, 11);
+	/* 2 restarts at once, and cannot reach the leader when it returns. */
+	sim_node_kill(fx->w, fx->broker[1]);
+	sim_net_block(net, fx->broker[0], fx->broker[1]);
+	sim_net_block(net, fx->broker[1], fx->broker[0]);
+	sim_node_restart(fx->w, fx->broker[1]);
+	fctl_push(ctl(fx));
+	sim_run_for(fx->w, 1 * S);
+	/* The leader dies; 2, in the ISR, is elected. */
+	sim_node_kill(fx->w, fx->broker[0]);
+	int32_t isr2[1] = {2};
+	elect(fx, 2, isr2, 1);
+	sim_run_for(fx->w, 1 * S);
+	struct brk_replica_view v = view(fx, 2);
+	assert_true(v.leader);
+	return v.leo;
+}
+
+static void test_kafka_1211_high_watermark_truncation_loses_a_committed_write(void **state)
+{
+	struct fx *fx = *state;
+	for (int i = 0; i < NB; i++)
+		brk_config_set(&fx->bc[i], "inter.broker.protocol.version", "0.10.2", NULL, 0);
+	assert_int_equal(kafka_1211(fx), 10); /* m11, acknowledged, is gone */
+}
+
+static void test_kafka_1211_fixed_by_leader_epochs(void **state)
+{
+	struct fx *fx = *state;
+	assert_int_equal(kafka_1211(fx), 11); /* KIP-101/279: m11 kept */
+	static struct capture c;
+	memset(&c, 0, sizeof c);
+	brk_log_records(broker(fx, 2), "orders", 0, capture_one, &c);
+	assert_string_equal(c.values[10], "v11");
+}
+
 static void test_stale_controller_epoch_is_refused(void **state)
 {
 	struct fx *fx = *state;
@@ -579,6 +653,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_high_watermark_truncation_keeps_divergent_log,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_kafka_1211_high_watermark_truncation_loses_a_committed_write, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_1211_fixed_by_leader_epochs, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_controller_epoch_is_refused, setup,
 						teardown),
 	};
