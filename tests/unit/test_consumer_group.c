@@ -3,12 +3,17 @@
  * group.id, kc_group) against a real broker's group coordinator
  * (brk_group), with a producer writing unique values meanwhile.
  *
- * One broker leads every partition (brk_become_leader plays the
- * controller's part, as in test_broker_e2e.c): the 6 partitions of
+ * First on one broker that leads every partition (brk_become_leader plays
+ * the controller's part, as in test_broker_e2e.c): the 6 partitions of
  * "orders" and the 3 of __consumer_offsets (offsets.topic.num.partitions
  * 3). A coordinator change is a kill and restart of that broker, after
  * which it leads again at a new leader epoch and loads the committed
  * offsets from its log.
+ *
+ * Then on a cluster (3 ZooKeeper servers, 3 brokers with the controller,
+ * "orders" replicated 3 times): __consumer_offsets is created by the first
+ * FindCoordinator, and killing the coordinator's broker moves the group to
+ * the new leader of its partition, which loads the offsets.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +29,9 @@
 #include "broker/client/kc_producer.h"
 #include "broker/kafka/brk_broker.h"
 #include "broker/kafka/brk_group.h"
+#include "broker/client/kc_admin.h"
 #include "broker/kp/kp_error.h"
+#include "broker/zk/zk_server.h"
 #include "sim/util.h"
 #include "sim/world.h"
 
@@ -74,6 +81,7 @@ struct gnode {
 	int64_t acked[NPART];     /* the last commit the coordinator acknowledged */
 	int gaps;                 /* reads not at `next` within one assignment */
 	int commit_errors;
+	int regressions;          /* assignments starting below an acknowledged commit */
 };
 
 static void g_poll(void *arg, const char *topic, int32_t partition,
@@ -111,6 +119,9 @@ static void g_assigned(void *arg, const struct kc_consumer_tp *tps, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(tps[i].topic, "orders");
 		g->owned[tps[i].partition] = true;
+		/* The group's committed offset is never behind a commit this
+		 * member saw acknowledged (acks=all: it is in the log). */
+		g->regressions += tps[i].offset < g->acked[tps[i].partition];
 	}
 	g->assignments += n > 0;
 }
@@ -274,6 +285,7 @@ static void test_two_members_split_partitions(void **state)
 	}
 	assert_int_equal(a->gaps + b->gaps, 0);
 	assert_int_equal(a->commit_errors + b->commit_errors, 0);
+	assert_int_equal(a->regressions + b->regressions, 0);
 	/* The committed offsets are the positions: the high watermarks. */
 	struct brk_broker *broker = sim_node_state(fx->w, fx->broker);
 	for (int p = 0; p < NPART; p++) {
@@ -319,6 +331,7 @@ static void test_member_loss_hands_partitions_over(void **state)
 		assert_true(a->first[p] <= b_next[p]);
 	}
 	assert_int_equal(a->gaps, 0);
+	assert_int_equal(a->regressions, 0);
 }
 
 /* The coordinator's broker crashes and comes back: the group starts over
@@ -361,6 +374,193 @@ static void test_commits_survive_coordinator_restart(void **state)
 		if (v <= 200)
 			assert_int_equal(total_reads(fx, v), reads_before[v]);
 	}
+	assert_int_equal(a->regressions + b->regressions, 0);
+}
+
+/* ---- On a cluster with the controller ------------------------------------------ */
+
+#define NBROKERS 3
+#define NZK 3
+
+static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
+static const struct sim_node_class admin_class = {"admin", kc_admin_start};
+
+struct cfx {
+	struct sim_world *w;
+	struct zk_server_config zc[NZK];
+	struct brk_config bc[NBROKERS];
+	struct kc_admin_topic topic;
+	struct kc_admin_config ac;
+	struct kc_producer_config pc;
+	struct kc_consumer_config cc[2];
+	uint32_t zk[NZK], brokers[NBROKERS], admin, producer, members[2];
+	int sent;
+};
+
+static const char *const broker_names[NBROKERS] = {"broker-1", "broker-2", "broker-3"};
+
+static void bootstrap_all(struct kc_cluster_config *c)
+{
+	for (int i = 0; i < NBROKERS; i++)
+		c->bootstrap[i] = broker_names[i];
+	c->n_bootstrap = NBROKERS;
+}
+
+static int csetup(void **state)
+{
+	struct cfx *fx = test_calloc(1, sizeof *fx);
+	struct sim_world_config wc;
+	sim_world_config_default(&wc, 41);
+	fx->w = sim_world_new(&wc);
+	if (getenv("KSIM_TEST_LOG"))
+		sim_world_set_log(fx->w, stderr, ENV_LOG_INFO);
+	static const char *const zk_names[NZK] = {"zk-1", "zk-2", "zk-3"};
+	for (int i = 0; i < NZK; i++) {
+		zk_server_config_default(&fx->zc[i]);
+		fx->zc[i].my_id = i + 1;
+		fx->zc[i].n_members = NZK;
+		for (int k = 0; k < NZK; k++)
+			fx->zc[i].members[k] = (struct zk_server_member){k + 1, zk_names[k]};
+		fx->zk[i] = sim_node_add(fx->w, zk_names[i], &zk_class, &fx->zc[i]);
+	}
+	for (int i = 0; i < NBROKERS; i++) {
+		brk_config_default(&fx->bc[i]);
+		fx->bc[i].broker_id = i + 1;
+		fx->bc[i].zk_session_timeout_ms = 6000;
+		fx->bc[i].offsets_topic_partitions = 5;
+		assert_int_equal(brk_config_set(&fx->bc[i], "zookeeper.connect",
+						"zk-1:2181,zk-2:2181,zk-3:2181", NULL, 0),
+				 BRK_CONFIG_OK);
+		fx->brokers[i] = sim_node_add(fx->w, broker_names[i], &broker_class, &fx->bc[i]);
+	}
+	fx->topic = (struct kc_admin_topic){"orders", NPART, 3, NULL, NULL, 0};
+	kc_admin_config_default(&fx->ac);
+	bootstrap_all(&fx->ac.cluster);
+	fx->ac.topics = &fx->topic;
+	fx->ac.n_topics = 1;
+	fx->admin = sim_node_add(fx->w, "admin", &admin_class, &fx->ac);
+	kc_producer_config_default(&fx->pc);
+	bootstrap_all(&fx->pc.cluster);
+	fx->pc.linger_ns = 5 * MS;
+	fx->pc.cluster.conn.request_timeout_ns = 3 * S;
+	static const char *const ids[2] = {"consumer-1", "consumer-2"};
+	for (int i = 0; i < 2; i++) {
+		struct kc_consumer_config *c = &fx->cc[i];
+		kc_consumer_config_default(c);
+		bootstrap_all(&c->cluster);
+		c->cluster.conn.client_id = ids[i];
+		c->cluster.conn.request_timeout_ns = 5 * S;
+		c->reset_earliest = true;
+		c->fetch_max_wait_ns = 100 * MS;
+		c->group_id = "g";
+		c->session_timeout_ns = 10 * S;
+		c->heartbeat_interval_ns = 1 * S;
+		c->rebalance_timeout_ns = 10 * S;
+	}
+	fx->producer = sim_node_add(fx->w, "producer-1", &producer_class, &fx->pc);
+	fx->members[0] = sim_node_add(fx->w, "consumer-1", &member_class, &fx->cc[0]);
+	fx->members[1] = sim_node_add(fx->w, "consumer-2", &member_class, &fx->cc[1]);
+	*state = fx;
+	return 0;
+}
+
+static int cteardown(void **state)
+{
+	struct cfx *fx = *state;
+	sim_world_free(fx->w);
+	test_free(fx);
+	return 0;
+}
+
+static struct gnode *cmember(struct cfx *fx, int i)
+{
+	return sim_node_state(fx->w, fx->members[i]);
+}
+
+static void cproduce(struct cfx *fx, int count, int64_t duration)
+{
+	for (int i = 0; i < count; i++) {
+		struct pnode *n = sim_node_state(fx->w, fx->producer);
+		char key[16], value[16];
+		fx->sent++;
+		snprintf(key, sizeof key, "k%d", fx->sent % 17);
+		snprintf(value, sizeof value, "v%d", fx->sent);
+		kc_producer_send(n->p, "orders", key, strlen(key), value, strlen(value));
+		sim_run_for(fx->w, duration / count);
+	}
+}
+
+/* The broker leading the group's __consumer_offsets partition, or -1. */
+static int coordinator(struct cfx *fx)
+{
+	int32_t part = brk_group_partition_for("g", 1, 5);
+	for (int i = 0; i < NBROKERS; i++) {
+		struct brk_replica_view v;
+		struct brk_broker *b = sim_node_state(fx->w, fx->brokers[i]);
+		if (sim_node_status(fx->w, fx->brokers[i]) == SIM_NODE_UP && b &&
+		    brk_replica_view(b, BRK_GROUP_OFFSETS_TOPIC, part, &v) && v.leader)
+			return i;
+	}
+	return -1;
+}
+
+static void test_cluster_rebalance_and_coordinator_failover(void **state)
+{
+	struct cfx *fx = *state;
+	for (int i = 0; i < NZK; i++)
+		sim_node_start(fx->w, fx->zk[i]);
+	for (int i = 0; i < NBROKERS; i++)
+		sim_node_start(fx->w, fx->brokers[i]);
+	sim_node_start(fx->w, fx->admin);
+	sim_run_for(fx->w, 10 * S);
+	assert_true(kc_admin_done(sim_node_state(fx->w, fx->admin)));
+	sim_node_start(fx->w, fx->producer);
+	sim_node_start(fx->w, fx->members[0]);
+	sim_node_start(fx->w, fx->members[1]);
+	cproduce(fx, 300, 15 * S);
+	struct gnode *a = cmember(fx, 0), *b = cmember(fx, 1);
+	/* __consumer_offsets was created on the first FindCoordinator, with
+	 * offsets.topic.replication.factor 3, and its leader coordinates. */
+	int co = coordinator(fx);
+	assert_true(co >= 0);
+	assert_int_equal(a->n_owned, 3);
+	assert_int_equal(b->n_owned, 3);
+	for (int p = 0; p < NPART; p++)
+		assert_true(a->owned[p] != b->owned[p]);
+
+	/* B stops: A owns everything after B's session timeout. What B read
+	 * is kept first (a killed node's memory is freed). */
+	static int b_reads[MAX_VALUES + 1];
+	memcpy(b_reads, b->reads, sizeof b_reads);
+	assert_int_equal(b->regressions, 0);
+	assert_int_equal(b->gaps, 0);
+	sim_node_kill(fx->w, fx->members[1]);
+	cproduce(fx, 200, 15 * S);
+	assert_int_equal(a->n_owned, NPART);
+	int assignments = a->assignments;
+
+	/* The coordinator's broker dies: its partition gets a new leader, which
+	 * loads the group's offsets; A rejoins there and resumes from them. */
+	co = coordinator(fx);
+	assert_true(co >= 0);
+	sim_node_kill(fx->w, fx->brokers[co]);
+	cproduce(fx, 200, 20 * S);
+	sim_run_for(fx->w, 20 * S);
+	int co2 = coordinator(fx);
+	assert_true(co2 >= 0 && co2 != co);
+	assert_true(a->assignments > assignments);
+	assert_int_equal(a->n_owned, NPART);
+	assert_int_equal(a->regressions, 0);
+	assert_int_equal(a->gaps, 0);
+	/* Every acknowledged value was read by A or by B before it died. */
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	int acked = 0;
+	for (int v = 1; v <= fx->sent; v++)
+		if (n->outcome[v] == KC_SEND_OK) {
+			acked++;
+			assert_true(a->reads[v] + b_reads[v] >= 1);
+		}
+	assert_true(acked > 600);
 }
 
 int main(void)
@@ -370,6 +570,8 @@ int main(void)
 		T(test_two_members_split_partitions),
 		T(test_member_loss_hands_partitions_over),
 		T(test_commits_survive_coordinator_restart),
+		cmocka_unit_test_setup_teardown(test_cluster_rebalance_and_coordinator_failover,
+						csetup, cteardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
