@@ -35,16 +35,33 @@ struct kc_consumer {
 	struct kc_consumer_listener listener;
 	bool commit_in_flight; /* one regular commit at a time, */
 	bool commit_dirty;     /* the next one sent when it is answered */
+	uint64_t commit_seq;   /* regular commits sent */
 	struct commit_ctx *commits;
+	struct held *held;     /* before-process: records waiting for their commit */
+	struct held **held_tail;
 };
 
 /* A commit in flight: what it carried, for the listener. */
 struct commit_ctx {
 	struct commit_ctx *next;
 	struct kc_consumer *c;
-	bool revoke; /* the commit of a rebalance: the rejoin waits for it */
+	bool revoke;  /* the commit of a rebalance: the rejoin waits for it */
+	uint64_t seq; /* regular commits are numbered from 1 */
 	size_t n;
 	struct kc_consumer_tp tps[];
+};
+
+/* before-process: records waiting for the commit numbered `seq`. */
+struct held {
+	struct held *next;
+	char *topic;
+	int32_t partition;
+	int64_t hw;
+	int64_t from;  /* the position before them */
+	uint64_t seq;
+	uint32_t gen;  /* the assignment they were fetched in */
+	uint8_t *bytes; /* the fetch answer's record batches */
+	size_t len;
 };
 
 /* What a request covered, to match its answer. */
@@ -58,6 +75,9 @@ struct fetch_ctx {
 
 static void drain(struct kc_consumer *c);
 static bool commit_positions(struct kc_consumer *c, bool revoke);
+static void release_held(struct kc_consumer *c, uint64_t seq, bool ok);
+static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t len,
+			    int64_t from, struct kc_record_view **views);
 
 void kc_consumer_config_default(struct kc_consumer_config *c)
 {
@@ -165,16 +185,64 @@ static void commit_done(void *arg, int16_t error)
 	if (c->listener.committed)
 		c->listener.committed(c->listener.arg, x->tps, x->n, error);
 	bool revoke = x->revoke;
+	uint64_t seq = x->seq;
 	commit_ctx_free(c, x);
 	if (revoke) {
 		kc_group_revoked_done(c->group);
 		return;
 	}
 	c->commit_in_flight = false;
+	release_held(c, seq, error == 0);
 	if (c->commit_dirty) {
 		c->commit_dirty = false;
-		commit_positions(c, false);
+		if (!commit_positions(c, false))
+			release_held(c, c->commit_seq + 1, false);
 	}
+}
+
+static void held_free(struct kc_consumer *c, struct held *h)
+{
+	env_free(c->env, h->topic);
+	env_free(c->env, h->bytes);
+	env_free(c->env, h);
+}
+
+/*
+ * The commit numbered `seq` was answered: the records waiting for it (or an
+ * earlier one) are handed over when it was acknowledged. Otherwise they were
+ * not processed, and their partition goes back to where they began, to be
+ * fetched again.
+ */
+static void release_held(struct kc_consumer *c, uint64_t seq, bool ok)
+{
+	while (c->held && c->held->seq <= seq) {
+		struct held *h = c->held;
+		c->held = h->next;
+		if (!c->held)
+			c->held_tail = &c->held;
+		struct part *p = part_find(c, h->topic, strlen(h->topic), h->partition);
+		if (h->gen == c->assign_gen && p && ok) {
+			struct kc_record_view *views;
+			size_t n = parse_records(c, h->bytes, h->len, h->from, &views);
+			c->cb(c->arg, h->topic, h->partition, views, n, h->hw);
+			env_free(c->env, views);
+		} else if (h->gen == c->assign_gen && p && p->position > h->from) {
+			p->position = h->from;
+			p->epoch++; /* answers to fetches from further on are ignored */
+			wake_later(c, 0);
+		}
+		held_free(c, h);
+	}
+}
+
+static void held_drop_all(struct kc_consumer *c)
+{
+	while (c->held) {
+		struct held *h = c->held;
+		c->held = h->next;
+		held_free(c, h);
+	}
+	c->held_tail = &c->held;
 }
 
 /* Commits the position of every assigned partition that has one. Returns
@@ -194,15 +262,23 @@ static bool commit_positions(struct kc_consumer *c, bool revoke)
 		return false;
 	struct commit_ctx *x = env_calloc(c->env, 1, sizeof *x + n * sizeof x->tps[0]);
 	struct kc_tp_offset *tps = env_calloc(c->env, n, sizeof *tps);
-	*x = (struct commit_ctx){c->commits, c, revoke, 0};
+	*x = (struct commit_ctx){c->commits, c, revoke, 0, 0};
 	for (size_t i = 0; i < c->n_parts; i++) {
 		const struct part *p = &c->parts[i];
 		if (p->position < 0)
 			continue;
+		int64_t pos = p->position;
+		/* A rebalance's commit stops before records still waiting to be
+		 * handed over (before-process): the next owner reads them. */
+		for (const struct held *h = c->held; revoke && h; h = h->next)
+			if (h->gen == c->assign_gen && h->partition == p->partition &&
+			    strcmp(h->topic, p->topic) == 0 && h->from < pos)
+				pos = h->from;
 		x->tps[x->n] = (struct kc_consumer_tp){env_strdup(c->env, p->topic), p->partition,
-						       p->position};
-		tps[x->n++] = (struct kc_tp_offset){p->topic, p->partition, p->position};
+						       pos};
+		tps[x->n++] = (struct kc_tp_offset){p->topic, p->partition, pos};
 	}
+	x->seq = revoke ? 0 : c->commit_seq + 1;
 	int rc = kc_group_commit(c->group, tps, n, commit_done, x);
 	env_free(c->env, tps);
 	if (rc) {
@@ -210,8 +286,10 @@ static bool commit_positions(struct kc_consumer *c, bool revoke)
 		return false;
 	}
 	c->commits = x;
-	if (!revoke)
+	if (!revoke) {
 		c->commit_in_flight = true;
+		c->commit_seq++;
+	}
 	return true;
 }
 
@@ -251,6 +329,7 @@ static void group_revoke(void *arg, bool lost)
 {
 	struct kc_consumer *c = arg;
 	bool waiting = !lost && commit_positions(c, true);
+	held_drop_all(c); /* never handed over: the next owner reads them */
 	parts_clear(c);
 	c->commit_dirty = false;
 	report_assignment(c, kc_group_generation(c->group));
@@ -352,13 +431,14 @@ static bool broker_busy(const struct kc_consumer *c, int32_t broker)
 
 /* Hands over the records at or past the position, batch by batch. A fetch
  * may end inside a batch (max bytes): that tail is simply not complete. */
-static void deliver(struct kc_consumer *c, struct part *p,
-		    const struct kp_fetch_partition_response *fp)
+/* The records of `buf` (whole batches) at or past `from`, in offset order,
+ * as views into buf (*views is heap memory the caller frees). A fetch may
+ * end inside a batch (max bytes): that tail is simply not complete. */
+static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t len,
+			    int64_t from, struct kc_record_view **views)
 {
-	const uint8_t *buf = fp->records.ptr;
-	size_t len = fp->records.len > 0 ? (size_t)fp->records.len : 0;
 	size_t cap = 16, n = 0;
-	struct kc_record_view *views = env_alloc(c->env, cap * sizeof *views);
+	*views = env_alloc(c->env, cap * sizeof **views);
 	for (size_t off = 0; off < len;) {
 		struct rb_batch b;
 		if (rb_validate_batch(buf + off, len - off, 0, &b) != RB_OK)
@@ -371,20 +451,54 @@ static void deliver(struct kc_consumer *c, struct part *p,
 		if (rb_init_record_iter(&it, &b, 0) != RB_OK)
 			continue;
 		while (rb_next_record(&it, &rec) == RB_OK) {
-			if (rec.offset < p->position)
+			if (rec.offset < from)
 				continue;
 			if (n == cap) {
 				cap *= 2;
-				views = env_realloc(c->env, views, cap * sizeof *views);
+				*views = env_realloc(c->env, *views, cap * sizeof **views);
 			}
-			views[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
-							     rec.value.p, rec.value.len};
-			p->position = rec.offset + 1;
+			(*views)[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
+								rec.value.p, rec.value.len};
+			from = rec.offset + 1;
 		}
 	}
-	if (n) {
-		if (c->group && c->cfg.commit == KC_COMMIT_BEFORE_PROCESS)
-			commit_positions(c, false);
+	return n;
+}
+
+/*
+ * before-process: the records wait, copied, until a commit of positions
+ * past them has been acknowledged; only then are they handed over, so a
+ * crash never hands a record over twice (at most once).
+ */
+static void hold(struct kc_consumer *c, const struct part *p, const uint8_t *buf, size_t len,
+		 int64_t from, int64_t hw)
+{
+	struct held *h = env_calloc(c->env, 1, sizeof *h);
+	*h = (struct held){NULL, env_strdup(c->env, p->topic), p->partition, hw, from,
+			   c->commit_seq + 1, c->assign_gen, env_alloc(c->env, len), len};
+	memcpy(h->bytes, buf, len);
+	*c->held_tail = h;
+	c->held_tail = &h->next;
+	/* The next commit sent carries this position: now, or when the one in
+	 * flight is answered. */
+	if (!commit_positions(c, false) && !c->commit_in_flight)
+		release_held(c, c->commit_seq + 1, false); /* no commit possible now */
+}
+
+/* Hands over the records at or past the position. */
+static void deliver(struct kc_consumer *c, struct part *p,
+		    const struct kp_fetch_partition_response *fp)
+{
+	const uint8_t *buf = fp->records.ptr;
+	size_t len = fp->records.len > 0 ? (size_t)fp->records.len : 0;
+	struct kc_record_view *views;
+	int64_t from = p->position;
+	size_t n = parse_records(c, buf, len, from, &views);
+	if (n)
+		p->position = views[n - 1].offset + 1;
+	if (n && c->group && c->cfg.commit == KC_COMMIT_BEFORE_PROCESS) {
+		hold(c, p, buf, len, from, fp->high_watermark);
+	} else if (n) {
 		uint32_t gen = c->assign_gen;
 		c->cb(c->arg, p->topic, p->partition, views, n, fp->high_watermark);
 		if (c->group && c->cfg.commit == KC_COMMIT_AFTER_PROCESS && gen == c->assign_gen)
@@ -564,6 +678,7 @@ struct kc_consumer *kc_consumer_new(struct env *env, const struct kc_consumer_co
 	c->cb = cb;
 	c->arg = arg;
 	c->wake.data = c;
+	c->held_tail = &c->held;
 	c->cluster = kc_cluster_new(env, &cfg->cluster, cluster_changed, c);
 	return c;
 }
@@ -578,6 +693,7 @@ void kc_consumer_free(struct kc_consumer *c)
 		c->commits = x->next;
 		commit_ctx_free(c, x);
 	}
+	held_drop_all(c);
 	kc_cluster_free(c->cluster);
 	for (size_t i = 0; i < c->n_parts; i++)
 		env_free(c->env, c->parts[i].topic);

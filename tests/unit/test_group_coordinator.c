@@ -159,7 +159,7 @@ static int setup(void **state)
 	fx->bc.offsets_topic_partitions = 1;
 	fx->broker = sim_node_add(fx->w, "broker-1", &broker_class, &fx->bc);
 	for (int i = 0; i < NCLIENTS; i++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "client-%d", i + 1);
 		fx->clients[i] = sim_node_add(fx->w, name, &client_class, NULL);
 	}
