@@ -30,8 +30,8 @@
 /* When a group member commits its positions (OffsetCommit). */
 enum kc_commit_mode {
 	KC_COMMIT_AFTER_PROCESS = 0, /* after the poll callback returned: at least once */
-	KC_COMMIT_BEFORE_PROCESS,    /* sent before the records are handed over: at most once
-				      * as far as the commit lands first */
+	KC_COMMIT_BEFORE_PROCESS,    /* records held until a commit past them is acknowledged:
+				      * at most once */
 	KC_COMMIT_NONE,              /* never (a restart starts from auto.offset.reset) */
 };
 
