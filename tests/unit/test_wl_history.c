@@ -19,6 +19,7 @@
 #include "broker/kafka/brk_group.h"
 #include "checkers/chk.h"
 #include "harness/hist.h"
+#include "harness/wl_config.h"
 #include "harness/wl_history.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -243,6 +244,37 @@ static void test_group_reassignments_are_history(void **state)
 	assert_true(count_lines(fx, "\"f\":\"commit\"") > 10);
 }
 
+/* A scenario's consumer keys: group, commit and the group timeouts. */
+static void test_group_config_keys(void **state)
+{
+	(void)state;
+	struct kc_consumer_config c;
+	kc_consumer_config_default(&c);
+	assert_null(c.group_id);
+	assert_int_equal(c.session_timeout_ns, 45 * S);
+	assert_int_equal(c.heartbeat_interval_ns, 3 * S);
+	assert_int_equal(c.commit, KC_COMMIT_AFTER_PROCESS);
+	struct scn_kv kv[] = {{"session.timeout.ms", "10000"},
+			      {"heartbeat.interval.ms", "500"},
+			      {"max.poll.interval.ms", "20000"}};
+	struct scn_config cfg = {kv, 3};
+	char err[128];
+	assert_int_equal(wl_config_consumer(&c, &cfg, err, sizeof err), 0);
+	assert_int_equal(c.session_timeout_ns, 10 * S);
+	assert_int_equal(c.heartbeat_interval_ns, 500 * SIM_NS_PER_MS);
+	assert_int_equal(c.rebalance_timeout_ns, 20 * S);
+	wl_config_group(&c, "g1", SCN_COMMIT_BEFORE_PROCESS);
+	assert_string_equal(c.group_id, "g1");
+	assert_int_equal(c.commit, KC_COMMIT_BEFORE_PROCESS);
+	wl_config_group(&c, NULL, SCN_COMMIT_NONE);
+	assert_null(c.group_id);
+	assert_int_equal(c.commit, KC_COMMIT_NONE);
+	struct scn_kv bad[] = {{"session.timeout.ms", "soon"}};
+	struct scn_config bcfg = {bad, 1};
+	assert_int_equal(wl_config_consumer(&c, &bcfg, err, sizeof err), -1);
+	assert_non_null(strstr(err, "session.timeout.ms"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +283,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_reassignments_are_history, setup,
 						teardown),
+		cmocka_unit_test(test_group_config_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
