@@ -6,6 +6,7 @@
  * are there or fetch.max.wait.ms has passed.
  */
 #include "broker/kafka/brk_impl.h"
+#include "broker/kafka/brk_append.h"
 
 #include <string.h>
 

@@ -8,6 +8,9 @@
  */
 #include "broker/kafka/brk_group_impl.h"
 
+#include "broker/kafka/brk_append.h"
+#include "broker/kafka/brk_topics.h"
+
 #include <string.h>
 
 #include "broker/kp/kp_error.h"

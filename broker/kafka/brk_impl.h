@@ -170,13 +170,6 @@ void brk_hw_ckpt_write(struct brk_broker *b);
 
 /* brk_topics.c */
 void brk_handle_create_topics(struct brk_broker *b, struct brk_req *r);
-/* Creates an internal topic (__consumer_offsets) as Kafka's broker does on
- * first use: the same placement and /brokers/topics/<name> write as
- * CreateTopics, the replication factor capped at the live brokers. Fire and
- * forget: a topic that exists already stays as it is; without a ZooKeeper
- * session nothing happens. */
-void brk_topics_create_internal(struct brk_broker *b, const char *name, int32_t partitions,
-				int16_t replication_factor);
 /* Reads the topic's min.insync.replicas override from /config/topics/<topic>
  * (the broker's default until the answer comes; later changes are not
  * watched: docs/replication.md). */
@@ -196,19 +189,5 @@ void brk_produce_abort(struct brk_broker *b, struct brk_part *p);
  * the append's caller acknowledges (or fetches again) only once it is durable, as
  * Kafka's synchronous flush inside the append makes it. */
 void brk_after_flush(struct brk_part *p, struct log_req *req, log_req_cb cb);
-/*
- * An append of the broker's own (the group coordinator's offset commits):
- * `batch` (one RecordBatch v2, kept alive by the caller until cb) goes to
- * the leader's log of topic-partition with acks=all semantics, and
- * cb(arg, error, base_offset) fires once the high watermark passed it (error
- * KP_ERR_NONE), or with the error produce would answer (NOT_LEADER_OR_FOLLOWER,
- * REQUEST_TIMED_OUT after timeout_ms, NOT_ENOUGH_REPLICAS_AFTER_APPEND, ...).
- * Returns KP_ERR_NONE, or the error that refused it before the append (the
- * callback then never fires).
- */
-typedef void (*brk_append_cb)(void *arg, int16_t error, int64_t base_offset);
-int16_t brk_append_committed(struct brk_broker *b, const char *topic, int32_t partition,
-			     const uint8_t *batch, size_t len, int32_t timeout_ms,
-			     brk_append_cb cb, void *arg);
 
 #endif
