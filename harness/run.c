@@ -106,11 +106,6 @@ static int check_supported(struct run *r)
 	}
 	if (s->cluster.zookeeper < 1)
 		return refuse(r, "zookeeper mode needs at least one ZooKeeper server");
-	for (size_t g = 0; g < s->consumer_group_count; g++)
-		if (s->consumers[g].group)
-			fprintf(r->err, "%s: note: consumer groups are not modelled yet; the "
-					"consumers of group %s each read every partition\n",
-				s->name, s->consumers[g].group);
 	return 0;
 }
 
@@ -291,6 +286,7 @@ static int build_workload(struct run *r)
 				fprintf(r->err, "%s: consumer config: %s\n", s->name, msg);
 				return 2;
 			}
+			wl_config_group(&c->client, cg->group, cg->commit);
 			c->topic = cg->topic;
 			c->observer = &r->hist.observer;
 			const char *n = name_of(r, base + k, "consumer-%d", cg->first_index + i);

@@ -98,9 +98,29 @@ int wl_config_consumer(struct kc_consumer_config *c, const struct scn_config *cf
 		} else if (!strcmp(kv->key, "request.timeout.ms")) {
 			if (!(rc = num(kv, 1, &v, err, err_size)))
 				c->cluster.conn.request_timeout_ns = v * MS;
+		} else if (!strcmp(kv->key, "session.timeout.ms")) {
+			if (!(rc = num(kv, 1, &v, err, err_size)))
+				c->session_timeout_ns = v * MS;
+		} else if (!strcmp(kv->key, "heartbeat.interval.ms")) {
+			if (!(rc = num(kv, 1, &v, err, err_size)))
+				c->heartbeat_interval_ns = v * MS;
+		} else if (!strcmp(kv->key, "max.poll.interval.ms")) {
+			if (!(rc = num(kv, 1, &v, err, err_size)))
+				c->rebalance_timeout_ns = v * MS;
+		} else if (!strcmp(kv->key, "retry.backoff.ms")) {
+			if (!(rc = num(kv, 0, &v, err, err_size)))
+				c->cluster.retry_backoff_ns = v * MS;
 		}
 		if (rc)
 			return -1;
 	}
 	return 0;
+}
+
+void wl_config_group(struct kc_consumer_config *c, const char *group, enum scn_commit commit)
+{
+	c->group_id = group;
+	c->commit = commit == SCN_COMMIT_BEFORE_PROCESS ? KC_COMMIT_BEFORE_PROCESS
+		    : commit == SCN_COMMIT_NONE	     ? KC_COMMIT_NONE
+						     : KC_COMMIT_AFTER_PROCESS;
 }

@@ -17,5 +17,8 @@ int wl_config_producer(struct kc_producer_config *c, const struct scn_config *cf
 		       size_t err_size);
 int wl_config_consumer(struct kc_consumer_config *c, const struct scn_config *cfg, char *err,
 		       size_t err_size);
+/* A consumer group's `group` (NULL: manual assignment) and `commit` keys;
+ * `group` must outlive the config. */
+void wl_config_group(struct kc_consumer_config *c, const char *group, enum scn_commit commit);
 
 #endif

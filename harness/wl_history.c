@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/kp/kp_error.h"
+
 static enum hist_type type_of(enum kc_send_outcome outcome)
 {
 	switch (outcome) {
@@ -70,11 +72,49 @@ static void poll(void *ctx, int64_t time_ns, const char *process, const char *to
 	free(out);
 }
 
+static void positions(struct wl_history *h, int64_t time_ns, const char *process,
+		      enum hist_type type, enum hist_f f, const struct kc_consumer_tp *tps,
+		      size_t n)
+{
+	struct hist_w_position *pos = calloc(n ? n : 1, sizeof *pos);
+	if (!pos) {
+		h->w.failed = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = (struct hist_w_position){tps[i].topic, tps[i].partition, tps[i].offset};
+	hist_write_positions(&h->w, time_ns, process, type, f, pos, n);
+	h->lines++;
+	free(pos);
+}
+
+/* A group member's assignment: an `assign` line naming every partition it
+ * now owns (the poll checkers forget their last offsets), with the start
+ * offset where the committed offset gave one. */
+static void assign(void *ctx, int64_t time_ns, const char *process,
+		   const struct kc_consumer_tp *tps, size_t n)
+{
+	positions(ctx, time_ns, process, HIST_T_OK, HIST_F_ASSIGN, tps, n);
+}
+
+/* A commit: ok when acknowledged, info when its outcome is unknown (no
+ * answer, or the append behind it timed out), fail when refused. */
+static void commit(void *ctx, int64_t time_ns, const char *process,
+		   const struct kc_consumer_tp *tps, size_t n, int16_t error)
+{
+	enum hist_type type = error == 0 ? HIST_T_OK
+			      : error < 0 || error == KP_ERR_COORDINATOR_NOT_AVAILABLE ||
+					error == KP_ERR_NOT_COORDINATOR
+				  ? HIST_T_INFO
+				  : HIST_T_FAIL;
+	positions(ctx, time_ns, process, type, HIST_F_COMMIT, tps, n);
+}
+
 void wl_history_init(struct wl_history *h, FILE *out)
 {
 	memset(h, 0, sizeof *h);
 	hist_w_init(&h->w, out);
-	h->observer = (struct kw_observer){h, send_invoke, send_done, poll};
+	h->observer = (struct kw_observer){h, send_invoke, send_done, poll, assign, commit};
 }
 
 void wl_history_producer_config(struct wl_history *h, int64_t time_ns, const char *process,

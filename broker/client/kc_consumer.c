@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "broker/client/kc_group.h"
+
 #include "broker/kp/kp_error.h"
 #include "broker/log/record_batch.h"
 
@@ -27,17 +29,55 @@ struct kc_consumer {
 	int32_t *fetching_from; /* brokers with a fetch in flight */
 	size_t n_fetching;
 	struct env_timer wake;
+	/* Group membership (kc_consumer_subscribe). */
+	struct kc_group *group;
+	uint32_t assign_gen; /* bumped when the parts array is replaced */
+	struct kc_consumer_listener listener;
+	bool commit_in_flight; /* one regular commit at a time, */
+	bool commit_dirty;     /* the next one sent when it is answered */
+	uint64_t commit_seq;   /* regular commits sent */
+	struct commit_ctx *commits;
+	struct held *held;     /* before-process: records waiting for their commit */
+	struct held **held_tail;
+};
+
+/* A commit in flight: what it carried, for the listener. */
+struct commit_ctx {
+	struct commit_ctx *next;
+	struct kc_consumer *c;
+	bool revoke;  /* the commit of a rebalance: the rejoin waits for it */
+	uint64_t seq; /* regular commits are numbered from 1 */
+	size_t n;
+	struct kc_consumer_tp tps[];
+};
+
+/* before-process: records waiting for the commit numbered `seq`. */
+struct held {
+	struct held *next;
+	char *topic;
+	int32_t partition;
+	int64_t hw;
+	int64_t from;  /* the position before them */
+	uint64_t seq;
+	uint32_t gen;  /* the assignment they were fetched in */
+	uint8_t *bytes; /* the fetch answer's record batches */
+	size_t len;
 };
 
 /* What a request covered, to match its answer. */
 struct fetch_ctx {
 	struct kc_consumer *c;
+	uint32_t gen; /* the assignment it was sent for */
 	int32_t broker;
 	size_t n;
 	size_t idx[]; /* part indexes, with their epochs after them */
 };
 
 static void drain(struct kc_consumer *c);
+static bool commit_positions(struct kc_consumer *c, bool revoke);
+static void release_held(struct kc_consumer *c, uint64_t seq, bool ok);
+static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t len,
+			    int64_t from, struct kc_record_view **views);
 
 void kc_consumer_config_default(struct kc_consumer_config *c)
 {
@@ -48,6 +88,11 @@ void kc_consumer_config_default(struct kc_consumer_config *c)
 	c->max_partition_fetch_bytes = 1 << 20;
 	c->reset_earliest = false;
 	c->isolation_level = 0;
+	c->group_id = NULL;
+	c->session_timeout_ns = 45LL * 1000 * 1000 * 1000;
+	c->heartbeat_interval_ns = 3LL * 1000 * 1000 * 1000;
+	c->rebalance_timeout_ns = 300LL * 1000 * 1000 * 1000;
+	c->commit = KC_COMMIT_AFTER_PROCESS;
 }
 
 static struct part *part_find(const struct kc_consumer *c, const char *topic, size_t len,
@@ -109,18 +154,225 @@ int64_t kc_consumer_position(const struct kc_consumer *c, const char *topic,
 	return p ? p->position : -1;
 }
 
+/* ---- Group membership ---------------------------------------------------------------- */
+
+static void parts_clear(struct kc_consumer *c)
+{
+	for (size_t i = 0; i < c->n_parts; i++)
+		env_free(c->env, c->parts[i].topic);
+	c->n_parts = 0;
+	c->assign_gen++;
+}
+
+static void commit_ctx_free(struct kc_consumer *c, struct commit_ctx *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		env_free(c->env, (char *)x->tps[i].topic);
+	env_free(c->env, x);
+}
+
+static void commit_done(void *arg, int16_t error)
+{
+	struct commit_ctx *x = arg;
+	struct kc_consumer *c = x->c;
+	struct commit_ctx **pp = &c->commits;
+	while (*pp != x)
+		pp = &(*pp)->next;
+	*pp = x->next;
+	if (error)
+		env_log(c->env, ENV_LOG_INFO, "commit failed: %s",
+			error < 0 ? "no answer" : kp_error_name(error));
+	if (c->listener.committed)
+		c->listener.committed(c->listener.arg, x->tps, x->n, error);
+	bool revoke = x->revoke;
+	uint64_t seq = x->seq;
+	commit_ctx_free(c, x);
+	if (revoke) {
+		kc_group_revoked_done(c->group);
+		return;
+	}
+	c->commit_in_flight = false;
+	release_held(c, seq, error == 0);
+	if (c->commit_dirty) {
+		c->commit_dirty = false;
+		if (!commit_positions(c, false))
+			release_held(c, c->commit_seq + 1, false);
+	}
+}
+
+static void held_free(struct kc_consumer *c, struct held *h)
+{
+	env_free(c->env, h->topic);
+	env_free(c->env, h->bytes);
+	env_free(c->env, h);
+}
+
+/*
+ * The commit numbered `seq` was answered: the records waiting for it (or an
+ * earlier one) are handed over when it was acknowledged. Otherwise they were
+ * not processed, and their partition goes back to where they began, to be
+ * fetched again.
+ */
+static void release_held(struct kc_consumer *c, uint64_t seq, bool ok)
+{
+	while (c->held && c->held->seq <= seq) {
+		struct held *h = c->held;
+		c->held = h->next;
+		if (!c->held)
+			c->held_tail = &c->held;
+		struct part *p = part_find(c, h->topic, strlen(h->topic), h->partition);
+		if (h->gen == c->assign_gen && p && ok) {
+			struct kc_record_view *views;
+			size_t n = parse_records(c, h->bytes, h->len, h->from, &views);
+			c->cb(c->arg, h->topic, h->partition, views, n, h->hw);
+			env_free(c->env, views);
+		} else if (h->gen == c->assign_gen && p && p->position > h->from) {
+			p->position = h->from;
+			p->epoch++; /* answers to fetches from further on are ignored */
+			wake_later(c, 0);
+		}
+		held_free(c, h);
+	}
+}
+
+static void held_drop_all(struct kc_consumer *c)
+{
+	while (c->held) {
+		struct held *h = c->held;
+		c->held = h->next;
+		held_free(c, h);
+	}
+	c->held_tail = &c->held;
+}
+
+/* Commits the position of every assigned partition that has one. Returns
+ * true when a commit went out (its callback will follow). */
+static bool commit_positions(struct kc_consumer *c, bool revoke)
+{
+	if (!c->group || c->cfg.commit == KC_COMMIT_NONE)
+		return false;
+	if (!revoke && c->commit_in_flight) {
+		c->commit_dirty = true;
+		return false;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_parts; i++)
+		n += c->parts[i].position >= 0;
+	if (!n)
+		return false;
+	struct commit_ctx *x = env_calloc(c->env, 1, sizeof *x + n * sizeof x->tps[0]);
+	struct kc_tp_offset *tps = env_calloc(c->env, n, sizeof *tps);
+	*x = (struct commit_ctx){c->commits, c, revoke, 0, 0};
+	for (size_t i = 0; i < c->n_parts; i++) {
+		const struct part *p = &c->parts[i];
+		if (p->position < 0)
+			continue;
+		int64_t pos = p->position;
+		/* A rebalance's commit stops before records still waiting to be
+		 * handed over (before-process): the next owner reads them. */
+		for (const struct held *h = c->held; revoke && h; h = h->next)
+			if (h->gen == c->assign_gen && h->partition == p->partition &&
+			    strcmp(h->topic, p->topic) == 0 && h->from < pos)
+				pos = h->from;
+		x->tps[x->n] = (struct kc_consumer_tp){env_strdup(c->env, p->topic), p->partition,
+						       pos};
+		tps[x->n++] = (struct kc_tp_offset){p->topic, p->partition, pos};
+	}
+	x->seq = revoke ? 0 : c->commit_seq + 1;
+	int rc = kc_group_commit(c->group, tps, n, commit_done, x);
+	env_free(c->env, tps);
+	if (rc) {
+		commit_ctx_free(c, x);
+		return false;
+	}
+	c->commits = x;
+	if (!revoke) {
+		c->commit_in_flight = true;
+		c->commit_seq++;
+	}
+	return true;
+}
+
+static void report_assignment(struct kc_consumer *c, int32_t generation)
+{
+	if (!c->listener.assigned)
+		return;
+	struct kc_consumer_tp *tps = env_calloc(c->env, c->n_parts + 1, sizeof *tps);
+	for (size_t i = 0; i < c->n_parts; i++)
+		tps[i] = (struct kc_consumer_tp){c->parts[i].topic, c->parts[i].partition,
+						 c->parts[i].position};
+	c->listener.assigned(c->listener.arg, tps, c->n_parts, generation);
+	env_free(c->env, tps);
+}
+
+static void group_assigned(void *arg, const struct kc_tp_offset *tps, size_t n,
+			   int32_t generation)
+{
+	struct kc_consumer *c = arg;
+	parts_clear(c);
+	c->parts = env_realloc(c->env, c->parts, (n + 1) * sizeof *c->parts);
+	for (size_t i = 0; i < n; i++) {
+		c->parts[c->n_parts++] = (struct part){env_strdup(c->env, tps[i].topic),
+						       tps[i].partition,
+						       tps[i].offset >= 0 ? tps[i].offset : -1, 0,
+						       false, false};
+		kc_cluster_want_topic(c->cluster, tps[i].topic);
+	}
+	report_assignment(c, generation);
+	wake_later(c, 0);
+}
+
+/* Eager rebalancing: every partition is given up; with the generation
+ * still valid the positions are committed first (as the Java consumer's
+ * auto-commit does in onJoinPrepare), and the rejoin waits for that. */
+static void group_revoke(void *arg, bool lost)
+{
+	struct kc_consumer *c = arg;
+	bool waiting = !lost && commit_positions(c, true);
+	held_drop_all(c); /* never handed over: the next owner reads them */
+	parts_clear(c);
+	c->commit_dirty = false;
+	report_assignment(c, kc_group_generation(c->group));
+	if (!waiting)
+		kc_group_revoked_done(c->group);
+}
+
+void kc_consumer_subscribe(struct kc_consumer *c, const char *const *topics, size_t n)
+{
+	if (!c->cfg.group_id || c->group)
+		return;
+	struct kc_group_config gc = {
+		c->cfg.group_id,	      topics,
+		n,			      c->cfg.session_timeout_ns,
+		c->cfg.heartbeat_interval_ns, c->cfg.rebalance_timeout_ns,
+		c->cfg.cluster.retry_backoff_ns, c->cfg.cluster.conn};
+	struct kc_group_hooks hooks = {c, group_assigned, group_revoke};
+	c->group = kc_group_new(c->env, c->cluster, &gc, &hooks);
+}
+
+void kc_consumer_set_listener(struct kc_consumer *c, const struct kc_consumer_listener *l)
+{
+	c->listener = *l;
+}
+
 /* ---- Offset reset (ListOffsets) -------------------------------------------------- */
 
 struct reset_ctx {
 	struct kc_consumer *c;
 	size_t idx;
 	uint32_t epoch;
+	uint32_t gen;
 };
 
 static void on_list_offsets(void *arg, int status, const struct kp_response *resp)
 {
 	struct reset_ctx *r = arg;
 	struct kc_consumer *c = r->c;
+	if (r->gen != c->assign_gen) { /* the assignment changed meanwhile */
+		env_free(c->env, r);
+		drain(c);
+		return;
+	}
 	struct part *p = &c->parts[r->idx];
 	p->resetting = false;
 	const struct kp_list_offsets_response *lo = status == KC_OK ? &resp->body.list_offsets : NULL;
@@ -151,7 +403,7 @@ static void reset_position(struct kc_consumer *c, size_t idx, struct kc_conn *co
 	req.body.list_offsets.topics = &lt;
 	req.body.list_offsets.topic_count = 1;
 	struct reset_ctx *r = env_alloc(c->env, sizeof *r);
-	*r = (struct reset_ctx){c, idx, p->epoch};
+	*r = (struct reset_ctx){c, idx, p->epoch, c->assign_gen};
 	if (kc_conn_send(conn, &req, true, on_list_offsets, r) == KC_OK)
 		p->resetting = true;
 	else
@@ -179,13 +431,14 @@ static bool broker_busy(const struct kc_consumer *c, int32_t broker)
 
 /* Hands over the records at or past the position, batch by batch. A fetch
  * may end inside a batch (max bytes): that tail is simply not complete. */
-static void deliver(struct kc_consumer *c, struct part *p,
-		    const struct kp_fetch_partition_response *fp)
+/* The records of `buf` (whole batches) at or past `from`, in offset order,
+ * as views into buf (*views is heap memory the caller frees). A fetch may
+ * end inside a batch (max bytes): that tail is simply not complete. */
+static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t len,
+			    int64_t from, struct kc_record_view **views)
 {
-	const uint8_t *buf = fp->records.ptr;
-	size_t len = fp->records.len > 0 ? (size_t)fp->records.len : 0;
 	size_t cap = 16, n = 0;
-	struct kc_record_view *views = env_alloc(c->env, cap * sizeof *views);
+	*views = env_alloc(c->env, cap * sizeof **views);
 	for (size_t off = 0; off < len;) {
 		struct rb_batch b;
 		if (rb_validate_batch(buf + off, len - off, 0, &b) != RB_OK)
@@ -198,19 +451,59 @@ static void deliver(struct kc_consumer *c, struct part *p,
 		if (rb_init_record_iter(&it, &b, 0) != RB_OK)
 			continue;
 		while (rb_next_record(&it, &rec) == RB_OK) {
-			if (rec.offset < p->position)
+			if (rec.offset < from)
 				continue;
 			if (n == cap) {
 				cap *= 2;
-				views = env_realloc(c->env, views, cap * sizeof *views);
+				*views = env_realloc(c->env, *views, cap * sizeof **views);
 			}
-			views[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
-							     rec.value.p, rec.value.len};
-			p->position = rec.offset + 1;
+			(*views)[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
+								rec.value.p, rec.value.len};
+			from = rec.offset + 1;
 		}
 	}
+	return n;
+}
+
+/*
+ * before-process: the records wait, copied, until a commit of positions
+ * past them has been acknowledged; only then are they handed over, so a
+ * crash never hands a record over twice (at most once).
+ */
+static void hold(struct kc_consumer *c, const struct part *p, const uint8_t *buf, size_t len,
+		 int64_t from, int64_t hw)
+{
+	struct held *h = env_calloc(c->env, 1, sizeof *h);
+	*h = (struct held){NULL, env_strdup(c->env, p->topic), p->partition, hw, from,
+			   c->commit_seq + 1, c->assign_gen, env_alloc(c->env, len), len};
+	memcpy(h->bytes, buf, len);
+	*c->held_tail = h;
+	c->held_tail = &h->next;
+	/* The next commit sent carries this position: now, or when the one in
+	 * flight is answered. */
+	if (!commit_positions(c, false) && !c->commit_in_flight)
+		release_held(c, c->commit_seq + 1, false); /* no commit possible now */
+}
+
+/* Hands over the records at or past the position. */
+static void deliver(struct kc_consumer *c, struct part *p,
+		    const struct kp_fetch_partition_response *fp)
+{
+	const uint8_t *buf = fp->records.ptr;
+	size_t len = fp->records.len > 0 ? (size_t)fp->records.len : 0;
+	struct kc_record_view *views;
+	int64_t from = p->position;
+	size_t n = parse_records(c, buf, len, from, &views);
 	if (n)
+		p->position = views[n - 1].offset + 1;
+	if (n && c->group && c->cfg.commit == KC_COMMIT_BEFORE_PROCESS) {
+		hold(c, p, buf, len, from, fp->high_watermark);
+	} else if (n) {
+		uint32_t gen = c->assign_gen;
 		c->cb(c->arg, p->topic, p->partition, views, n, fp->high_watermark);
+		if (c->group && c->cfg.commit == KC_COMMIT_AFTER_PROCESS && gen == c->assign_gen)
+			commit_positions(c, false);
+	}
 	env_free(c->env, views);
 }
 
@@ -219,9 +512,14 @@ static void on_fetch(void *arg, int status, const struct kp_response *resp)
 	struct fetch_ctx *ctx = arg;
 	struct kc_consumer *c = ctx->c;
 	const uint32_t *epochs = (const uint32_t *)(ctx->idx + ctx->n);
+	broker_done(c, ctx->broker);
+	if (ctx->gen != c->assign_gen) { /* answers for an assignment since revoked */
+		env_free(c->env, ctx);
+		drain(c);
+		return;
+	}
 	for (size_t i = 0; i < ctx->n; i++)
 		c->parts[ctx->idx[i]].fetching = false;
-	broker_done(c, ctx->broker);
 	if (status != KC_OK) {
 		env_free(c->env, ctx);
 		kc_cluster_refresh(c->cluster);
@@ -280,6 +578,7 @@ static void fetch_from(struct kc_consumer *c, int32_t broker, struct kc_conn *co
 	struct kp_fetch_topic *fts = env_calloc(c->env, n, sizeof *fts);
 	int32_t n_topics = 0;
 	ctx->c = c;
+	ctx->gen = c->assign_gen;
 	ctx->broker = broker;
 	ctx->n = 0;
 	/* Partitions grouped by topic: topics in order of first assignment,
@@ -364,7 +663,10 @@ static void drain(struct kc_consumer *c)
 
 static void cluster_changed(void *arg)
 {
-	drain(arg);
+	struct kc_consumer *c = arg;
+	if (c->group)
+		kc_group_poke(c->group);
+	drain(c);
 }
 
 struct kc_consumer *kc_consumer_new(struct env *env, const struct kc_consumer_config *cfg,
@@ -376,6 +678,7 @@ struct kc_consumer *kc_consumer_new(struct env *env, const struct kc_consumer_co
 	c->cb = cb;
 	c->arg = arg;
 	c->wake.data = c;
+	c->held_tail = &c->held;
 	c->cluster = kc_cluster_new(env, &cfg->cluster, cluster_changed, c);
 	return c;
 }
@@ -383,6 +686,14 @@ struct kc_consumer *kc_consumer_new(struct env *env, const struct kc_consumer_co
 void kc_consumer_free(struct kc_consumer *c)
 {
 	env_timer_stop(c->env, &c->wake);
+	if (c->group)
+		kc_group_free(c->group); /* drops the commits' callbacks */
+	while (c->commits) {
+		struct commit_ctx *x = c->commits;
+		c->commits = x->next;
+		commit_ctx_free(c, x);
+	}
+	held_drop_all(c);
 	kc_cluster_free(c->cluster);
 	for (size_t i = 0; i < c->n_parts; i++)
 		env_free(c->env, c->parts[i].topic);

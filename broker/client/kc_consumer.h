@@ -9,8 +9,13 @@
  *
  * Every fetch answer that carries records for a partition becomes one
  * `poll` report (the harness records it as a poll operation), with the high
- * watermark the broker told along with it. Consumer groups and offset
- * commits are not modelled yet (docs/clients.md).
+ * watermark the broker told along with it.
+ *
+ * With a group.id, kc_consumer_subscribe() makes the consumer a member of
+ * that consumer group (kc_group: eager rebalances, the range assignor): each
+ * assigned partition starts at the group's committed offset, or by
+ * auto.offset.reset without one, and positions are committed as the commit
+ * mode says (docs/clients.md). Without a group.id, manual assignment.
  *
  * Ownership: the consumer lives in the node's heap; records passed to the
  * callback are valid only during the call.
@@ -22,6 +27,14 @@
 
 #include "broker/client/kc_cluster.h"
 
+/* When a group member commits its positions (OffsetCommit). */
+enum kc_commit_mode {
+	KC_COMMIT_AFTER_PROCESS = 0, /* after the poll callback returned: at least once */
+	KC_COMMIT_BEFORE_PROCESS,    /* records held until a commit past them is acknowledged:
+				      * at most once */
+	KC_COMMIT_NONE,              /* never (a restart starts from auto.offset.reset) */
+};
+
 struct kc_consumer_config {
 	struct kc_cluster_config cluster;
 	int64_t fetch_max_wait_ns;         /* fetch.max.wait.ms (500) */
@@ -30,6 +43,12 @@ struct kc_consumer_config {
 	int32_t max_partition_fetch_bytes; /* max.partition.fetch.bytes (1 MiB) */
 	bool reset_earliest;               /* auto.offset.reset: earliest (else latest) */
 	int8_t isolation_level;            /* 0 read_uncommitted, 1 read_committed */
+	/* Consumer groups (kc_consumer_subscribe). */
+	const char *group_id;              /* group.id; NULL: manual assignment only */
+	int64_t session_timeout_ns;        /* session.timeout.ms (45 s) */
+	int64_t heartbeat_interval_ns;     /* heartbeat.interval.ms (3 s) */
+	int64_t rebalance_timeout_ns;      /* max.poll.interval.ms (300 s) */
+	enum kc_commit_mode commit;        /* when positions are committed (after-process) */
 };
 
 void kc_consumer_config_default(struct kc_consumer_config *c);
@@ -55,6 +74,32 @@ struct kc_consumer *kc_consumer_new(struct env *env, const struct kc_consumer_co
 void kc_consumer_assign(struct kc_consumer *c, const char *topic, int32_t partition);
 /* Assigns every partition of `topic` once its metadata is known. */
 void kc_consumer_assign_all(struct kc_consumer *c, const char *topic);
+/*
+ * Joins the consumer's group (cfg.group_id must be set) subscribed to
+ * `topics` (the strings must outlive the consumer). Call once, instead of
+ * the assign calls.
+ */
+void kc_consumer_subscribe(struct kc_consumer *c, const char *const *topics, size_t n);
+
+/* A group member's partition and offset, as the listener is told them. */
+struct kc_consumer_tp {
+	const char *topic;
+	int32_t partition;
+	int64_t offset; /* assign: the start (-1: by auto.offset.reset); commit: the offset */
+};
+
+/* What a group member reports besides polls. Arrays are valid only during
+ * the call; either function may be NULL. */
+struct kc_consumer_listener {
+	void *arg;
+	/* A new assignment (n may be 0: revoked at a rebalance). */
+	void (*assigned)(void *arg, const struct kc_consumer_tp *tps, size_t n, int32_t generation);
+	/* A commit's outcome: error KP_ERR_NONE, a Kafka error, or -1 for no
+	 * answer (its outcome unknown). */
+	void (*committed)(void *arg, const struct kc_consumer_tp *tps, size_t n, int16_t error);
+};
+void kc_consumer_set_listener(struct kc_consumer *c, const struct kc_consumer_listener *l);
+
 /* Moves an assigned partition's position. */
 void kc_consumer_seek(struct kc_consumer *c, const char *topic, int32_t partition,
 		      int64_t offset);

@@ -146,6 +146,24 @@ static void on_poll(void *arg, const char *topic, int32_t partition,
 			hw, c->cfg->final);
 }
 
+static void on_assigned(void *arg, const struct kc_consumer_tp *tps, size_t n,
+			int32_t generation)
+{
+	struct kw_consumer *c = arg;
+	const struct kw_observer *o = c->cfg->observer;
+	(void)generation;
+	if (o && o->assign)
+		o->assign(o->ctx, env_now_ns(c->env), env_node_name(c->env), tps, n);
+}
+
+static void on_committed(void *arg, const struct kc_consumer_tp *tps, size_t n, int16_t error)
+{
+	struct kw_consumer *c = arg;
+	const struct kw_observer *o = c->cfg->observer;
+	if (o && o->commit)
+		o->commit(o->ctx, env_now_ns(c->env), env_node_name(c->env), tps, n, error);
+}
+
 void *kw_consumer_start(struct env *env, const void *config)
 {
 	const struct kw_consumer_config *cfg = config;
@@ -156,7 +174,13 @@ void *kw_consumer_start(struct env *env, const void *config)
 	if (cfg->final)
 		cc.reset_earliest = true;
 	c->client = kc_consumer_new(env, &cc, on_poll, c);
-	kc_consumer_assign_all(c->client, cfg->topic);
+	if (cc.group_id && !cfg->final) {
+		struct kc_consumer_listener l = {c, on_assigned, on_committed};
+		kc_consumer_set_listener(c->client, &l);
+		kc_consumer_subscribe(c->client, &cfg->topic, 1);
+	} else {
+		kc_consumer_assign_all(c->client, cfg->topic);
+	}
 	return c;
 }
 

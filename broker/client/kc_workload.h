@@ -35,6 +35,15 @@ struct kw_observer {
 	void (*poll)(void *ctx, int64_t time_ns, const char *process, const char *topic,
 		     int32_t partition, const struct kc_record_view *recs, size_t n, int64_t hw,
 		     bool final);
+	/* A group member's new assignment, each partition with its start offset
+	 * (-1: by auto.offset.reset); n 0 when a rebalance revoked everything.
+	 * May be NULL. */
+	void (*assign)(void *ctx, int64_t time_ns, const char *process,
+		       const struct kc_consumer_tp *tps, size_t n);
+	/* A group member's offset commit and its outcome (error 0: acknowledged;
+	 * -1: no answer; otherwise the coordinator's refusal). May be NULL. */
+	void (*commit)(void *ctx, int64_t time_ns, const char *process,
+		       const struct kc_consumer_tp *tps, size_t n, int16_t error);
 };
 
 struct kw_producer_config {
@@ -46,6 +55,8 @@ struct kw_producer_config {
 	const struct kw_observer *observer;
 };
 
+/* With client.group_id set, the consumer subscribes to `topic` as a member
+ * of that group instead of assigning itself every partition. */
 struct kw_consumer_config {
 	struct kc_consumer_config client;
 	const char *topic;

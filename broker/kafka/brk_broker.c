@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/kafka/brk_group.h"
 #include "broker/kafka/brk_impl.h"
 #include "broker/ctl/ctl.h"
 #include "broker/zk/zk_client.h"
@@ -584,9 +585,29 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_ALTER_PARTITION:
 		ctl_handle_alter_partition(b->ctl, r);
 		return;
+	case KP_API_FIND_COORDINATOR:
+		brk_group_find_coordinator(b->groups, r);
+		return;
+	case KP_API_JOIN_GROUP:
+		brk_group_join(b->groups, r);
+		return;
+	case KP_API_SYNC_GROUP:
+		brk_group_sync(b->groups, r);
+		return;
+	case KP_API_HEARTBEAT:
+		brk_group_heartbeat(b->groups, r);
+		return;
+	case KP_API_LEAVE_GROUP:
+		brk_group_leave(b->groups, r);
+		return;
+	case KP_API_OFFSET_COMMIT:
+		brk_group_offset_commit(b->groups, r);
+		return;
+	case KP_API_OFFSET_FETCH:
+		brk_group_offset_fetch(b->groups, r);
+		return;
 	}
-	/* Decoded but not served yet (consumer groups): close, as Kafka does
-	 * with a request it cannot serve. */
+	/* A request this broker does not serve: close, as Kafka does. */
 	env_log(b->env, ENV_LOG_WARN, "%s requests are not served yet: closing",
 		kp_api_name(r->req.header.api_key));
 	brk_front_reject(r);
@@ -634,6 +655,7 @@ void *brk_start(struct env *env, const void *config)
 	b->env = env;
 	b->cfg = cfg;
 	b->meta = brk_metadata_new(env);
+	b->groups = brk_group_new(b);
 	env_mkdirs(env, cfg->log_dir);
 	b->controller_epoch = -1;
 	brk_hw_ckpt_load(b);

@@ -35,6 +35,11 @@ void brk_config_default(struct brk_config *c)
 	c->retention_check_ms = 300000;
 	c->socket_request_max_bytes = 100LL << 20;
 	c->queued_max_requests = 500;
+	c->offsets_topic_partitions = 50;
+	c->offsets_topic_replication = 3;
+	c->offsets_commit_timeout_ms = 5000;
+	c->group_min_session_timeout_ms = 6000;
+	c->group_max_session_timeout_ms = 1800000;
 }
 
 enum kind { K_I64, K_I32, K_I16, K_BOOL, K_PORT, K_DIRS, K_ZK, K_IBP };
@@ -78,6 +83,11 @@ static const struct key keys[] = {
 	{"log.retention.check.interval.ms", K_I64, F(retention_check_ms), 1, LONG_MAX_VALUE},
 	{"socket.request.max.bytes", K_I64, F(socket_request_max_bytes), 1, 2147483647},
 	{"queued.max.requests", K_I32, F(queued_max_requests), 1, 2147483647},
+	{"offsets.topic.num.partitions", K_I32, F(offsets_topic_partitions), 1, 100000},
+	{"offsets.topic.replication.factor", K_I16, F(offsets_topic_replication), 1, 32767},
+	{"offsets.commit.timeout.ms", K_I32, F(offsets_commit_timeout_ms), 1, 2147483647},
+	{"group.min.session.timeout.ms", K_I32, F(group_min_session_timeout_ms), 0, 2147483647},
+	{"group.max.session.timeout.ms", K_I32, F(group_max_session_timeout_ms), 0, 2147483647},
 	{"inter.broker.protocol.version", K_IBP, F(legacy_truncation), 0, 0},
 };
 

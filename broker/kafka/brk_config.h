@@ -44,6 +44,11 @@ struct brk_config {
 	int64_t retention_check_ms;          /* log.retention.check.interval.ms, 300000 */
 	int64_t socket_request_max_bytes;    /* socket.request.max.bytes, 100 MiB */
 	int32_t queued_max_requests;         /* queued.max.requests, 500 */
+	int32_t offsets_topic_partitions;    /* offsets.topic.num.partitions, 50 */
+	int16_t offsets_topic_replication;   /* offsets.topic.replication.factor, 3 */
+	int32_t offsets_commit_timeout_ms;   /* offsets.commit.timeout.ms, 5000 */
+	int32_t group_min_session_timeout_ms; /* group.min.session.timeout.ms, 6000 */
+	int32_t group_max_session_timeout_ms; /* group.max.session.timeout.ms, 1800000 */
 	/* inter.broker.protocol.version's truncation rule: 0 KIP-279 (2.0 on,
 	 * the default), 1 KIP-101 only (0.11 to 1.1), 2 high watermark (<0.11) */
 	int legacy_truncation;

@@ -6,6 +6,7 @@
  * are there or fetch.max.wait.ms has passed.
  */
 #include "broker/kafka/brk_impl.h"
+#include "broker/kafka/brk_append.h"
 
 #include <string.h>
 
@@ -43,6 +44,8 @@ struct brk_delayed_produce {
 	struct kp_produce_topic_response *topics;
 	struct kp_produce_partition_response *parts;
 	struct part_append *apps;
+	brk_append_cb done; /* an internal append (brk_append_committed) */
+	void *done_arg;
 };
 
 static int16_t log_error_to_kafka(int status)
@@ -79,6 +82,8 @@ static void produce_finish(struct brk_delayed_produce *op)
 	produce_unlist(op);
 	if (op->r)
 		brk_front_respond(op->r, &op->resp);
+	if (op->done)
+		op->done(op->done_arg, op->parts[0].error_code, op->parts[0].base_offset);
 	env_free(env, op->topics);
 	env_free(env, op->parts);
 	env_free(env, op->apps);
@@ -282,6 +287,37 @@ void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
 	}
 	op->outstanding--;
 	produce_maybe_finish(op);
+}
+
+int16_t brk_append_committed(struct brk_broker *b, const char *topic, int32_t partition,
+			     const uint8_t *batch, size_t len, int32_t timeout_ms,
+			     brk_append_cb cb, void *arg)
+{
+	struct brk_delayed_produce *op = env_calloc(b->env, 1, sizeof *op);
+	op->b = b;
+	op->acks = -1;
+	op->timeout_ms = timeout_ms;
+	op->n_apps = 1;
+	op->topics = env_calloc(b->env, 1, sizeof *op->topics);
+	op->parts = env_calloc(b->env, 1, sizeof *op->parts);
+	op->apps = env_calloc(b->env, 1, sizeof *op->apps);
+	op->apps[0].out = &op->parts[0];
+	struct kp_str name = {topic, (int32_t)strlen(topic)};
+	struct kp_produce_partition pp = {partition, {batch, (int32_t)len}};
+	produce_partition(op, &op->apps[0], &name, &pp);
+	if (!op->outstanding) {
+		/* Refused before the append: answered here, the callback never fires. */
+		int16_t err = op->parts[0].error_code;
+		env_free(b->env, op->topics);
+		env_free(b->env, op->parts);
+		env_free(b->env, op->apps);
+		env_free(b->env, op);
+		return err ? err : KP_ERR_UNKNOWN_SERVER_ERROR;
+	}
+	op->done = cb;
+	op->done_arg = arg;
+	produce_maybe_finish(op);
+	return KP_ERR_NONE;
 }
 
 /* ---- Fetch ----------------------------------------------------------------------------- */

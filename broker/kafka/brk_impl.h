@@ -116,6 +116,7 @@ struct brk_broker {
 	size_t n_pid_waiting;
 	struct env_req pid_req;
 	struct env_file *pid_file;
+	struct brk_group_coordinator *groups;
 };
 
 struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, size_t len,

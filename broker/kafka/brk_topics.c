@@ -25,10 +25,19 @@ struct create_op {
 	int32_t brokers[MAX_BROKERS]; /* live broker ids, sorted */
 	int32_t n_brokers;
 	struct kp_create_topics_topic_response *out;
+	/* An internal topic (brk_topics_create_internal) instead of a request. */
+	const struct kp_create_topics_topic *internal;
 };
 
 static void create_finish(struct create_op *op)
 {
+	if (op->internal) {
+		env_free(op->b->env, (void *)op->internal->name.ptr);
+		env_free(op->b->env, (void *)op->internal);
+		env_free(op->b->env, op->out);
+		env_free(op->b->env, op);
+		return;
+	}
 	struct kp_response resp;
 	memset(&resp, 0, sizeof resp);
 	resp.body.create_topics.topics = op->out;
@@ -166,7 +175,6 @@ static int cmp_ids(const void *a, const void *b)
 static void brokers_listed(void *arg, const struct zk_client_result *res)
 {
 	struct create_op *op = arg;
-	const struct kp_create_topics_request *req = &op->r->req.body.create_topics;
 	if (res->rc == ZOK) {
 		struct wire_reader it;
 		struct zk_str child;
@@ -178,6 +186,19 @@ static void brokers_listed(void *arg, const struct zk_client_result *res)
 		}
 		qsort(op->brokers, (size_t)op->n_brokers, sizeof *op->brokers, cmp_ids);
 	}
+	if (op->internal) {
+		/* Kafka caps an internal topic's replication factor at the live
+		 * brokers (offsets.topic.replication.factor is a wish). */
+		struct kp_create_topics_topic *t = (struct kp_create_topics_topic *)op->internal;
+		if (t->replication_factor > op->n_brokers)
+			t->replication_factor = (int16_t)op->n_brokers;
+		if (res->rc == ZOK && op->n_brokers > 0)
+			create_one(op, t, &op->out[0], false);
+		if (--op->outstanding == 0)
+			create_finish(op);
+		return;
+	}
+	const struct kp_create_topics_request *req = &op->r->req.body.create_topics;
 	for (int32_t i = 0; i < req->topic_count; i++) {
 		if (res->rc != ZOK) {
 			op->out[i] = (struct kp_create_topics_topic_response){
@@ -207,6 +228,26 @@ void brk_handle_create_topics(struct brk_broker *b, struct brk_req *r)
 		return;
 	}
 	op->outstanding = 1; /* held until the broker list is in */
+	zk_client_create(zc, "/config", NULL, 0, ZK_CREATE_PERSISTENT, NULL, NULL);
+	zk_client_create(zc, "/config/topics", NULL, 0, ZK_CREATE_PERSISTENT, NULL, NULL);
+	zk_client_get_children(zc, "/brokers/ids", false, brokers_listed, op);
+}
+
+void brk_topics_create_internal(struct brk_broker *b, const char *name, int32_t partitions,
+				int16_t replication_factor)
+{
+	struct zk_client *zc = brk_zk_client(b->zk);
+	if (!zc)
+		return;
+	struct kp_create_topics_topic *t = env_calloc(b->env, 1, sizeof *t);
+	t->name = (struct kp_str){env_strdup(b->env, name), (int32_t)strlen(name)};
+	t->num_partitions = partitions;
+	t->replication_factor = replication_factor;
+	struct create_op *op = env_calloc(b->env, 1, sizeof *op);
+	op->b = b;
+	op->internal = t;
+	op->out = env_calloc(b->env, 1, sizeof *op->out);
+	op->outstanding = 1;
 	zk_client_create(zc, "/config", NULL, 0, ZK_CREATE_PERSISTENT, NULL, NULL);
 	zk_client_create(zc, "/config/topics", NULL, 0, ZK_CREATE_PERSISTENT, NULL, NULL);
 	zk_client_get_children(zc, "/brokers/ids", false, brokers_listed, op);

@@ -8,6 +8,16 @@
 
 #include <stdint.h>
 
+struct brk_broker;
+
+/* Creates an internal topic (__consumer_offsets) as Kafka's broker does on
+ * first use: the same placement and /brokers/topics/<name> write as
+ * CreateTopics, the replication factor capped at the live brokers. Fire and
+ * forget: a topic that exists already stays as it is; without a ZooKeeper
+ * session nothing happens. */
+void brk_topics_create_internal(struct brk_broker *b, const char *name, int32_t partitions,
+				int16_t replication_factor);
+
 /*
  * The replicas of `partition` (rf of them into out) over `brokers` (n ids,
  * sorted), from start index `start` and initial replica shift `shift`

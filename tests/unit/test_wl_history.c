@@ -16,8 +16,10 @@
 
 #include "broker/client/kc_workload.h"
 #include "broker/kafka/brk_broker.h"
+#include "broker/kafka/brk_group.h"
 #include "checkers/chk.h"
 #include "harness/hist.h"
+#include "harness/wl_config.h"
 #include "harness/wl_history.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -37,8 +39,8 @@ struct fx {
 	struct wl_history hist;
 	struct brk_config bc;
 	struct kw_producer_config pc;
-	struct kw_consumer_config cc, fc;
-	uint32_t broker, producers[2], consumer, final;
+	struct kw_consumer_config cc, fc, gc;
+	uint32_t broker, producers[2], consumer, final, members[2];
 	int32_t epoch;
 };
 
@@ -54,6 +56,7 @@ static int setup(void **state)
 	wl_history_init(&fx->hist, fx->out);
 	brk_config_default(&fx->bc);
 	fx->bc.broker_id = 1;
+	fx->bc.offsets_topic_partitions = 1;
 	kc_producer_config_default(&fx->pc.client);
 	fx->pc.client.cluster.bootstrap[0] = "broker-1";
 	fx->pc.client.cluster.n_bootstrap = 1;
@@ -74,11 +77,18 @@ static int setup(void **state)
 	fx->cc.observer = &fx->hist.observer;
 	fx->fc = fx->cc;
 	fx->fc.final = true;
+	fx->gc = fx->cc;
+	fx->gc.client.group_id = "g";
+	fx->gc.client.session_timeout_ns = 6 * S;
+	fx->gc.client.heartbeat_interval_ns = 1 * S;
+	fx->gc.client.rebalance_timeout_ns = 6 * S;
 	fx->broker = sim_node_add(fx->w, "broker-1", &broker_class, &fx->bc);
 	fx->producers[0] = sim_node_add(fx->w, "producer-1", &producer_class, &fx->pc);
 	fx->producers[1] = sim_node_add(fx->w, "producer-2", &producer_class, &fx->pc);
 	fx->consumer = sim_node_add(fx->w, "consumer-1", &consumer_class, &fx->cc);
 	fx->final = sim_node_add(fx->w, "final-reader", &consumer_class, &fx->fc);
+	fx->members[0] = sim_node_add(fx->w, "member-1", &consumer_class, &fx->gc);
+	fx->members[1] = sim_node_add(fx->w, "member-2", &consumer_class, &fx->gc);
 	*state = fx;
 	return 0;
 }
@@ -99,6 +109,8 @@ static void lead_all(struct fx *fx)
 	fx->epoch++;
 	for (int p = 0; p < NPART; p++)
 		brk_become_leader(sim_node_state(fx->w, fx->broker), "orders", p, fx->epoch);
+	brk_become_leader(sim_node_state(fx->w, fx->broker), BRK_GROUP_OFFSETS_TOPIC, 0,
+			  fx->epoch);
 }
 
 static void start(struct fx *fx)
@@ -186,12 +198,92 @@ static void test_power_loss_of_the_only_replica_loses_acked_writes(void **state)
 	assert_true(r.reports[CHK_LOST_WRITE].n_examples > 0);
 }
 
+static size_t count_lines(const struct fx *fx, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = fx->buf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* Two members of a group share the partitions; one is killed and the other
+ * takes its partitions over from its last commit. Every reassignment is an
+ * `assign` line, so the poll checkers see no gap or rewind across it. */
+static void test_group_reassignments_are_history(void **state)
+{
+	struct fx *fx = *state;
+	sim_node_start(fx->w, fx->broker);
+	lead_all(fx);
+	for (int i = 0; i < 2; i++) {
+		wl_history_producer_config(&fx->hist, 0, i ? "producer-2" : "producer-1",
+					   &fx->pc.client);
+		sim_node_start(fx->w, fx->producers[i]);
+	}
+	sim_node_start(fx->w, fx->members[0]);
+	sim_run_for(fx->w, 2 * S);
+	sim_node_start(fx->w, fx->members[1]);
+	sim_run_for(fx->w, 4 * S);
+	sim_node_kill(fx->w, fx->members[1]);
+	sim_run_for(fx->w, 10 * S);
+	quiesce_and_final_read(fx);
+	struct chk_result r;
+	judge(fx, &r);
+	if (getenv("KSIM_TEST_HISTORY"))
+		fwrite(fx->buf, 1, fx->len, stderr);
+	for (int k = 0; k < CHK_COUNT; k++) {
+		if (r.reports[k].count)
+			fprintf(stderr, "%s: %llu\n", chk_name((enum chk_kind)k),
+				(unsigned long long)r.reports[k].count);
+		assert_int_equal(r.reports[k].count, 0);
+	}
+	/* member-1 alone (3 partitions), revoked, then 2 of 3 (the range
+	 * assignor gives the extra one to the first member id), revoked, then
+	 * all 3; member-2 once. */
+	assert_true(count_lines(fx, "\"process\":\"member-1\",\"type\":\"ok\",\"f\":\"assign\"") >= 5);
+	assert_true(count_lines(fx, "\"process\":\"member-2\",\"type\":\"ok\",\"f\":\"assign\"") >= 1);
+	assert_true(count_lines(fx, "\"f\":\"commit\"") > 10);
+}
+
+/* A scenario's consumer keys: group, commit and the group timeouts. */
+static void test_group_config_keys(void **state)
+{
+	(void)state;
+	struct kc_consumer_config c;
+	kc_consumer_config_default(&c);
+	assert_null(c.group_id);
+	assert_int_equal(c.session_timeout_ns, 45 * S);
+	assert_int_equal(c.heartbeat_interval_ns, 3 * S);
+	assert_int_equal(c.commit, KC_COMMIT_AFTER_PROCESS);
+	struct scn_kv kv[] = {{"session.timeout.ms", "10000"},
+			      {"heartbeat.interval.ms", "500"},
+			      {"max.poll.interval.ms", "20000"}};
+	struct scn_config cfg = {kv, 3};
+	char err[128];
+	assert_int_equal(wl_config_consumer(&c, &cfg, err, sizeof err), 0);
+	assert_int_equal(c.session_timeout_ns, 10 * S);
+	assert_int_equal(c.heartbeat_interval_ns, 500 * SIM_NS_PER_MS);
+	assert_int_equal(c.rebalance_timeout_ns, 20 * S);
+	wl_config_group(&c, "g1", SCN_COMMIT_BEFORE_PROCESS);
+	assert_string_equal(c.group_id, "g1");
+	assert_int_equal(c.commit, KC_COMMIT_BEFORE_PROCESS);
+	wl_config_group(&c, NULL, SCN_COMMIT_NONE);
+	assert_null(c.group_id);
+	assert_int_equal(c.commit, KC_COMMIT_NONE);
+	struct scn_kv bad[] = {{"session.timeout.ms", "soon"}};
+	struct scn_config bcfg = {bad, 1};
+	assert_int_equal(wl_config_consumer(&c, &bcfg, err, sizeof err), -1);
+	assert_non_null(strstr(err, "session.timeout.ms"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_clean_run_has_no_anomaly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_power_loss_of_the_only_replica_loses_acked_writes,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_reassignments_are_history, setup,
+						teardown),
+		cmocka_unit_test(test_group_config_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
