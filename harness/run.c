@@ -67,6 +67,14 @@ struct run {
 	struct slot *slots;
 	size_t n_slots;
 	uint32_t admin;                     /* the node that creates the topics */
+	/* What each broker was last seen doing, for the split-brain checker:
+	 * per broker x partition its leader epoch and log end while leading,
+	 * and whether its writes in that epoch are on record; per broker the
+	 * last controller epoch on record. */
+	int32_t *seen_epoch;
+	int64_t *seen_leo;
+	bool *seen_noted;
+	int32_t *seen_ctl_epoch;
 	struct kc_admin_config acfg;
 	struct kc_admin_topic *atopics;
 	struct flt_cluster fc;
@@ -519,11 +527,61 @@ static void capture_replicas(struct run *r)
 
 /* ---- Phases --------------------------------------------------------------------------------- */
 
+/*
+ * The history's leader-epoch and controller-epoch records, from what the
+ * brokers say of themselves every 100 ms: a leader whose log grew within one
+ * leader epoch accepted writes in it; an active controller acts with its
+ * epoch. Two brokers on record for one epoch is split brain.
+ */
+static void note_epochs(struct run *r)
+{
+	size_t n = (size_t)r->nb * r->n_slots;
+	if (!r->seen_epoch) {
+		r->seen_epoch = sim_xcalloc(n + 1, sizeof *r->seen_epoch);
+		r->seen_leo = sim_xcalloc(n + 1, sizeof *r->seen_leo);
+		r->seen_noted = sim_xcalloc(n + 1, sizeof *r->seen_noted);
+		r->seen_ctl_epoch = sim_xcalloc((size_t)r->nb + 1, sizeof *r->seen_ctl_epoch);
+		for (size_t i = 0; i < n; i++)
+			r->seen_epoch[i] = -1;
+	}
+	int64_t now = sim_now(r->w);
+	for (int i = 0; i < r->nb; i++) {
+		struct brk_broker *b = live_broker(r, i, false);
+		if (!b)
+			continue;
+		int32_t ce = brk_controller_epoch(b);
+		if (ce > 0 && ce != r->seen_ctl_epoch[i]) {
+			r->seen_ctl_epoch[i] = ce;
+			hist_write_controller_epoch(&r->hist.w, now, r->names[i], ce, r->names[i]);
+		}
+		for (size_t k = 0; k < r->n_slots; k++) {
+			const struct slot *sl = &r->slots[k];
+			size_t at = (size_t)i * r->n_slots + k;
+			struct brk_replica_view v;
+			if (!brk_replica_view(b, sl->topic, sl->partition, &v) || !v.leader || !v.open)
+				continue;
+			if (v.leader_epoch != r->seen_epoch[at]) {
+				r->seen_epoch[at] = v.leader_epoch;
+				r->seen_leo[at] = v.leo;
+				r->seen_noted[at] = false;
+				continue;
+			}
+			if (v.leo > r->seen_leo[at] && !r->seen_noted[at]) {
+				r->seen_noted[at] = true;
+				hist_write_leader_epoch(&r->hist.w, now, r->names[i], sl->topic,
+							sl->partition, v.leader_epoch, r->names[i]);
+			}
+			r->seen_leo[at] = v.leo;
+		}
+	}
+}
+
 /* Every 100 ms the report samples each replica (plots, story). */
 static void sample_tick(struct sim_world *w, void *arg)
 {
 	struct run *r = arg;
 	run_report_tick(r->report);
+	note_epochs(r);
 	sim_world_at(w, TICK_NS, sample_tick, r);
 }
 
@@ -913,6 +971,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.ccfg);
 	free(r.fcfg);
 	free(r.slots);
+	free(r.seen_epoch);
+	free(r.seen_leo);
+	free(r.seen_noted);
+	free(r.seen_ctl_epoch);
 	free_admin(&r);
 	free(r.zk);
 	free(r.zcfg);

@@ -187,6 +187,11 @@ bool brk_is_controller(const struct brk_broker *b)
 	return b->ctl && ctl_active(b->ctl);
 }
 
+int32_t brk_controller_epoch(const struct brk_broker *b)
+{
+	return b->ctl ? ctl_epoch(b->ctl) : -1;
+}
+
 bool brk_registered(const struct brk_broker *b)
 {
 	return brk_zk_registered(b->zk);

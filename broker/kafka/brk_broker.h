@@ -80,8 +80,10 @@ struct brk_replica_view {
 bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t partition,
 		      struct brk_replica_view *out);
 
-/* Whether this broker is the active controller now. */
+/* Whether this broker is the active controller now, and its controller
+ * epoch (-1 when not active). */
 bool brk_is_controller(const struct brk_broker *b);
+int32_t brk_controller_epoch(const struct brk_broker *b);
 
 /* Whether the broker is registered in ZooKeeper (/brokers/ids/<id>). */
 bool brk_registered(const struct brk_broker *b);
