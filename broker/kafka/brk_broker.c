@@ -124,14 +124,10 @@ int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_
 	return p && p->open ? log_end_offset(p->log) : -1;
 }
 
-int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partition,
-			void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len),
-			void *arg)
+void brk_log_walk(struct brk_part *p, int64_t end,
+		  void (*each)(void *arg, const struct rb_batch *batch), void *arg)
 {
-	struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
-	if (!p || !p->open)
-		return -1;
-	int64_t n = 0, at = log_start_offset(p->log), end = log_end_offset(p->log);
+	int64_t at = log_start_offset(p->log);
 	while (at < end) {
 		struct log_read rd = {0};
 		if (log_read(p->log, at, 1 << 20, end, &rd) || rd.batches == 0) {
@@ -144,19 +140,42 @@ int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partiti
 			if (rb_validate_batch(rd.data + off, rd.len - off, 0, &batch) != RB_OK)
 				break;
 			off += batch.size;
-			struct rb_record_iter it;
-			struct rb_record rec;
-			if (batch.h.attributes & 0x20 || rb_init_record_iter(&it, &batch, 0) != RB_OK)
-				continue;
-			while (rb_next_record(&it, &rec) == RB_OK) {
-				each(arg, rec.offset, rec.value.p, rec.value.len);
-				n++;
-			}
+			each(arg, &batch);
 		}
 		at = rd.next_offset > at ? rd.next_offset : end;
 		log_read_free(p->log, &rd);
 	}
-	return n;
+}
+
+struct records_walk {
+	void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len);
+	void *arg;
+	int64_t n;
+};
+
+static void walk_records(void *arg, const struct rb_batch *batch)
+{
+	struct records_walk *w = arg;
+	struct rb_record_iter it;
+	struct rb_record rec;
+	if (batch->h.attributes & 0x20 || rb_init_record_iter(&it, batch, 0) != RB_OK)
+		return;
+	while (rb_next_record(&it, &rec) == RB_OK) {
+		w->each(w->arg, rec.offset, rec.value.p, rec.value.len);
+		w->n++;
+	}
+}
+
+int64_t brk_log_records(struct brk_broker *b, const char *topic, int32_t partition,
+			void (*each)(void *arg, int64_t offset, const uint8_t *value, size_t len),
+			void *arg)
+{
+	struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
+	if (!p || !p->open)
+		return -1;
+	struct records_walk w = {each, arg, 0};
+	brk_log_walk(p, log_end_offset(p->log), walk_records, &w);
+	return w.n;
 }
 
 bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t partition,

@@ -227,28 +227,23 @@ static void load_batch(struct brk_group_coordinator *co, int32_t shard, const st
 	}
 }
 
+struct shard_walk {
+	struct brk_group_coordinator *co;
+	int32_t partition;
+};
+
+static void walk_batch(void *arg, const struct rb_batch *batch)
+{
+	struct shard_walk *w = arg;
+	load_batch(w->co, w->partition, batch);
+}
+
 /* Reads the partition's log from its start to s->target into the cache. */
 static void shard_load(struct brk_group_coordinator *co, struct brk_part *p, struct grp_shard *s)
 {
-	int64_t at = log_start_offset(p->log);
 	size_t records = co->n_offsets;
-	while (at < s->target) {
-		struct log_read rd = {0};
-		if (log_read(p->log, at, 1 << 20, s->target, &rd) || rd.batches == 0) {
-			if (rd.data)
-				log_read_free(p->log, &rd);
-			break;
-		}
-		for (size_t off = 0; off < rd.len;) {
-			struct rb_batch batch;
-			if (rb_validate_batch(rd.data + off, rd.len - off, 0, &batch) != RB_OK)
-				break;
-			off += batch.size;
-			load_batch(co, s->partition, &batch);
-		}
-		at = rd.next_offset > at ? rd.next_offset : s->target;
-		log_read_free(p->log, &rd);
-	}
+	struct shard_walk w = {co, s->partition};
+	brk_log_walk(p, s->target, walk_batch, &w);
 	s->loaded = true;
 	env_event(co->env, "coordinator",
 		  "broker %d loaded %s-%d at leader epoch %d: offsets 0..%lld, %zu entries",

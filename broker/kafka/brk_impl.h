@@ -124,6 +124,11 @@ struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, si
 bool brk_topic_known(const struct brk_broker *b, const char *topic, size_t len);
 
 /* brk_broker.c */
+struct rb_batch;
+/* Every whole, valid batch of p's log from its start up to `end`, in order
+ * (reading stops at the first invalid one). */
+void brk_log_walk(struct brk_part *p, int64_t end,
+		  void (*each)(void *arg, const struct rb_batch *batch), void *arg);
 struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t partition);
 const struct brk_peer *brk_peer_find(const struct brk_broker *b, int32_t id);
 void brk_peer_set(struct brk_broker *b, int32_t id, const char *host, size_t host_len,
