@@ -110,11 +110,19 @@ static void commit(void *ctx, int64_t time_ns, const char *process,
 	positions(ctx, time_ns, process, type, HIST_F_COMMIT, tps, n);
 }
 
+/* A position reset by auto.offset.reset: a `seek` line, after which the
+ * poll checkers do not hold the consumer to its previous offsets. */
+static void seek(void *ctx, int64_t time_ns, const char *process,
+		 const struct kc_consumer_tp *tp)
+{
+	positions(ctx, time_ns, process, HIST_T_OK, HIST_F_SEEK, tp, 1);
+}
+
 void wl_history_init(struct wl_history *h, FILE *out)
 {
 	memset(h, 0, sizeof *h);
 	hist_w_init(&h->w, out);
-	h->observer = (struct kw_observer){h, send_invoke, send_done, poll, assign, commit};
+	h->observer = (struct kw_observer){h, send_invoke, send_done, poll, assign, commit, seek};
 }
 
 void wl_history_producer_config(struct wl_history *h, int64_t time_ns, const char *process,

@@ -378,8 +378,13 @@ static void on_list_offsets(void *arg, int status, const struct kp_response *res
 	const struct kp_list_offsets_response *lo = status == KC_OK ? &resp->body.list_offsets : NULL;
 	if (lo && lo->topic_count == 1 && lo->topics[0].partition_count == 1 &&
 	    lo->topics[0].partitions[0].error_code == KP_ERR_NONE) {
-		if (p->epoch == r->epoch && p->position < 0)
+		if (p->epoch == r->epoch && p->position < 0) {
 			p->position = lo->topics[0].partitions[0].offset;
+			if (c->listener.reset) {
+				struct kc_consumer_tp tp = {p->topic, p->partition, p->position};
+				c->listener.reset(c->listener.arg, &tp);
+			}
+		}
 		env_free(c->env, r);
 		drain(c);
 		return;

@@ -88,8 +88,8 @@ struct kc_consumer_tp {
 	int64_t offset; /* assign: the start (-1: by auto.offset.reset); commit: the offset */
 };
 
-/* What a group member reports besides polls. Arrays are valid only during
- * the call; either function may be NULL. */
+/* What a consumer reports besides polls (assignments and commits only in a
+ * group). Arrays are valid only during the call; any function may be NULL. */
 struct kc_consumer_listener {
 	void *arg;
 	/* A new assignment (n may be 0: revoked at a rebalance). */
@@ -97,6 +97,10 @@ struct kc_consumer_listener {
 	/* A commit's outcome: error KP_ERR_NONE, a Kafka error, or -1 for no
 	 * answer (its outcome unknown). */
 	void (*committed)(void *arg, const struct kc_consumer_tp *tps, size_t n, int16_t error);
+	/* A position set by auto.offset.reset (ListOffsets): the first one of
+	 * a partition, or after OFFSET_OUT_OF_RANGE. A seek, for the history's
+	 * poll checkers. */
+	void (*reset)(void *arg, const struct kc_consumer_tp *tp);
 };
 void kc_consumer_set_listener(struct kc_consumer *c, const struct kc_consumer_listener *l);
 

@@ -164,6 +164,14 @@ static void on_committed(void *arg, const struct kc_consumer_tp *tps, size_t n, 
 		o->commit(o->ctx, env_now_ns(c->env), env_node_name(c->env), tps, n, error);
 }
 
+static void on_reset(void *arg, const struct kc_consumer_tp *tp)
+{
+	struct kw_consumer *c = arg;
+	const struct kw_observer *o = c->cfg->observer;
+	if (o && o->seek)
+		o->seek(o->ctx, env_now_ns(c->env), env_node_name(c->env), tp);
+}
+
 void *kw_consumer_start(struct env *env, const void *config)
 {
 	const struct kw_consumer_config *cfg = config;
@@ -174,13 +182,12 @@ void *kw_consumer_start(struct env *env, const void *config)
 	if (cfg->final)
 		cc.reset_earliest = true;
 	c->client = kc_consumer_new(env, &cc, on_poll, c);
-	if (cc.group_id && !cfg->final) {
-		struct kc_consumer_listener l = {c, on_assigned, on_committed};
-		kc_consumer_set_listener(c->client, &l);
+	struct kc_consumer_listener l = {c, on_assigned, on_committed, on_reset};
+	kc_consumer_set_listener(c->client, &l);
+	if (cc.group_id && !cfg->final)
 		kc_consumer_subscribe(c->client, &cfg->topic, 1);
-	} else {
+	else
 		kc_consumer_assign_all(c->client, cfg->topic);
-	}
 	return c;
 }
 

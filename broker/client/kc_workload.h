@@ -44,6 +44,10 @@ struct kw_observer {
 	 * -1: no answer; otherwise the coordinator's refusal). May be NULL. */
 	void (*commit)(void *ctx, int64_t time_ns, const char *process,
 		       const struct kc_consumer_tp *tps, size_t n, int16_t error);
+	/* A consumer's position reset by auto.offset.reset (a seek). May be
+	 * NULL. */
+	void (*seek)(void *ctx, int64_t time_ns, const char *process,
+		     const struct kc_consumer_tp *tp);
 };
 
 struct kw_producer_config {

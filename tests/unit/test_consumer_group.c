@@ -144,7 +144,7 @@ static void *gnode_start(struct env *env, const void *config)
 	for (int p = 0; p < NPART; p++)
 		g->first[p] = g->acked[p] = -1;
 	g->c = kc_consumer_new(env, config, g_poll, g);
-	struct kc_consumer_listener l = {g, g_assigned, g_committed};
+	struct kc_consumer_listener l = {g, g_assigned, g_committed, NULL};
 	kc_consumer_set_listener(g->c, &l);
 	kc_consumer_subscribe(g->c, topics, 1);
 	return g;
