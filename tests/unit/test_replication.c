@@ -478,6 +478,36 @@ static void test_min_insync_replicas_refuses_then_recovers(void **state)
 		assert_int_equal(n->outcome[v], KC_SEND_OK);
 }
 
+/* The write is appended while the ISR is whole, then the followers stop:
+ * the ISR shrinks to the leader, the high watermark passes the write, and
+ * Kafka's answer is NOT_ENOUGH_REPLICAS_AFTER_APPEND (written, but on fewer
+ * than min.insync.replicas replicas). */
+static void test_isr_shrinking_under_a_waiting_write(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.cluster.conn.request_timeout_ns = 8 * S; /* the produce's timeout_ms */
+	fx->pc.delivery_timeout_ns = 12 * S;
+	fx->pc.retries = 0; /* the first answer is the outcome (a retry would be
+			     * refused before its append: NOT_ENOUGH_REPLICAS) */
+	start(fx);
+	sim_node_pause(fx->w, fx->broker[1]);
+	sim_node_pause(fx->w, fx->broker[2]);
+	sim_node_start(fx->w, fx->producer);
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	send_values(fx, 1, 5);
+	sim_run_for(fx->w, 1 * S);
+	assert_int_equal(n->done, 0); /* waiting for the followers */
+	assert_int_equal(view(fx, 1).leo, 5);
+	sim_run_for(fx->w, 14 * S);
+	assert_int_equal(view(fx, 1).n_isr, 1);
+	assert_int_equal(view(fx, 1).hw, 5);
+	assert_int_equal(n->done, 5);
+	for (int v = 1; v <= 5; v++) {
+		assert_int_not_equal(n->outcome[v], KC_SEND_OK);
+		assert_string_equal(n->error[v], "NOT_ENOUGH_REPLICAS_AFTER_APPEND");
+	}
+}
+
 /*
  * Broker 1 leads alone (the others cut off) and takes writes the others
  * never see; then broker 2 leads a new epoch and takes other writes. When
@@ -649,6 +679,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_min_insync_replicas_refuses_then_recovers,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_isr_shrinking_under_a_waiting_write, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_follower_truncates_divergent_log_by_leader_epoch,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_high_watermark_truncation_keeps_divergent_log,
