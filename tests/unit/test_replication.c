@@ -48,6 +48,7 @@ struct fctl {
 	int32_t isr[NB], n_isr;
 	int alter_ok, alter_refused;
 	int16_t last_lai_error[NB];
+	int16_t last_stop_error[NB];
 	struct env_timer tick;
 };
 
@@ -97,6 +98,29 @@ static void send_lai(struct fctl *c, int i)
 	if (kc_conn_send(c->conn[i], &req, true, (kc_response_cb)on_lai,
 			 &c->last_lai_error[i]) == 0)
 		c->dirty_lai[i] = false;
+}
+
+static void on_stop(void *arg, int status, const struct kp_response *resp)
+{
+	int16_t *slot = arg;
+	if (status == KC_OK)
+		*slot = resp->body.stop_replica.error_code;
+}
+
+/* StopReplica for orders-0 to broker i (delete_partitions false). */
+static void send_stop(struct fctl *c, int i)
+{
+	int32_t part = 0;
+	struct kp_stop_replica_topic t = {{"orders", 6}, &part, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_STOP_REPLICA;
+	req.header.api_version = KP_STOP_REPLICA_VERSION;
+	req.body.stop_replica =
+		(struct kp_stop_replica_request){CTL_ID, c->controller_epoch, -1, false, &t, 1};
+	c->last_stop_error[i] = -2;
+	assert_int_equal(kc_conn_send(c->conn[i], &req, true, on_stop, &c->last_stop_error[i]),
+			 0);
 }
 
 static void send_meta(struct fctl *c, int i)
@@ -670,6 +694,33 @@ static void test_stale_controller_epoch_is_refused(void **state)
 	assert_true(view(fx, 2).leader);
 }
 
+static void test_stop_replica_stops_a_follower_and_is_fenced(void **state)
+{
+	struct fx *fx = *state;
+	start(fx);
+	sim_node_start(fx->w, fx->producer);
+	send_values(fx, 1, 50);
+	sim_run_for(fx->w, 2 * S);
+	struct fctl *c = ctl(fx);
+	/* A controller of an older epoch is refused. */
+	c->controller_epoch = 0;
+	send_stop(c, 1);
+	sim_run_for(fx->w, 100 * MS);
+	assert_int_equal(c->last_stop_error[1], KP_ERR_STALE_CONTROLLER_EPOCH);
+	assert_int_equal(view(fx, 2).leader_id, 1);
+	/* The current one stops broker 2's replica: no more fetching. */
+	c->controller_epoch = 1;
+	send_stop(c, 1);
+	sim_run_for(fx->w, 100 * MS);
+	assert_int_equal(c->last_stop_error[1], KP_ERR_NONE);
+	assert_int_equal(view(fx, 2).leader_id, -1);
+	int64_t leo = view(fx, 2).leo;
+	send_values(fx, 51, 80);
+	sim_run_for(fx->w, 1 * S);
+	assert_int_equal(view(fx, 2).leo, leo);
+	assert_true(view(fx, 3).leo > leo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -692,6 +743,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_controller_epoch_is_refused, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_stop_replica_stops_a_follower_and_is_fenced,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
