@@ -93,12 +93,14 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(FYAML_LIBS)
 
 # The whole suite: unit tests, then the same binaries under Valgrind memcheck.
+# The benchmarks are built (not run) so that an interface change cannot leave
+# `make bench` broken unnoticed.
 RUN_ENV = REPLAYS="$(REPLAYS)" KSIM="./$(KSIM_BIN)" BUILD="$(BUILD)"
 
-test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS)
+test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS) $(BENCHES)
 	@$(RUN_ENV) ./tests/run.sh $(TESTS)
 
-unit-test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS)
+unit-test: deps $(KSIM_BIN) $(TESTS) $(REPLAYS) $(BENCHES)
 	@VALGRIND=0 $(RUN_ENV) ./tests/run.sh $(TESTS)
 
 # The default scenario: a lesson in why Kafka replicates (see its description).

@@ -81,7 +81,8 @@ static double simulate(int seconds, struct counts *counts, uint64_t *events)
 	struct kw_producer_config pc[NP];
 	struct kw_consumer_config cc;
 	struct kc_admin_config ac;
-	struct kw_observer obs = {counts, on_send_invoke, on_send_done, on_poll};
+	struct kw_observer obs = {
+		.ctx = counts, .send_invoke = on_send_invoke, .send_done = on_send_done, .poll = on_poll};
 	static const char *const keys[] = {"min.insync.replicas"};
 	static const char *const values[] = {"2"};
 	struct kc_admin_topic topic = {"orders", 6, 3, keys, values, 1};
