@@ -38,41 +38,243 @@ struct wire_writer {
 	int err;
 };
 
-void wire_reader_init(struct wire_reader *r, const void *p, size_t len);
-size_t wire_remaining(const struct wire_reader *r);
+/* The fixed-size readers and writers are every codec's hottest path (each
+ * record batch header, each request field), so they are inline: one bounds
+ * check, then a load or a store. */
+
+static inline void wire_reader_init(struct wire_reader *r, const void *p, size_t len)
+{
+	r->p = p;
+	r->len = len;
+	r->pos = 0;
+	r->err = WIRE_OK;
+}
+
+static inline size_t wire_remaining(const struct wire_reader *r)
+{
+	return r->err ? 0 : r->len - r->pos;
+}
+
 /* Marks the reader failed with `err` unless it failed already. */
-void wire_reader_fail(struct wire_reader *r, int err);
+static inline void wire_reader_fail(struct wire_reader *r, int err)
+{
+	if (!r->err)
+		r->err = err;
+}
 
-uint8_t wire_get_u8(struct wire_reader *r);
-int8_t wire_get_i8(struct wire_reader *r);
-int16_t wire_get_i16(struct wire_reader *r);
-uint16_t wire_get_u16(struct wire_reader *r);
-int32_t wire_get_i32(struct wire_reader *r);
-uint32_t wire_get_u32(struct wire_reader *r);
-int64_t wire_get_i64(struct wire_reader *r);
-uint64_t wire_get_u64(struct wire_reader *r);
+/* Big-endian loads and stores on memory the caller has checked. */
+static inline uint16_t wire_load_be16(const uint8_t *p)
+{
+	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t wire_load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t wire_load_be64(const uint8_t *p)
+{
+	return (uint64_t)wire_load_be32(p) << 32 | wire_load_be32(p + 4);
+}
+
+static inline void wire_store_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wire_store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void wire_store_be64(uint8_t *p, uint64_t v)
+{
+	wire_store_be32(p, (uint32_t)(v >> 32));
+	wire_store_be32(p + 4, (uint32_t)v);
+}
+
+/* The next n bytes, or NULL with the reader failed when they are missing. */
+static inline const uint8_t *wire_take(struct wire_reader *r, size_t n)
+{
+	if (r->err || r->len - r->pos < n) {
+		wire_reader_fail(r, WIRE_ESHORT);
+		return NULL;
+	}
+	const uint8_t *p = r->p + r->pos;
+	r->pos += n;
+	return p;
+}
+
+static inline uint8_t wire_get_u8(struct wire_reader *r)
+{
+	const uint8_t *p = wire_take(r, 1);
+	return p ? p[0] : 0;
+}
+
+static inline int8_t wire_get_i8(struct wire_reader *r)
+{
+	return (int8_t)wire_get_u8(r);
+}
+
+static inline uint16_t wire_get_u16(struct wire_reader *r)
+{
+	const uint8_t *p = wire_take(r, 2);
+	return p ? wire_load_be16(p) : 0;
+}
+
+static inline int16_t wire_get_i16(struct wire_reader *r)
+{
+	return (int16_t)wire_get_u16(r);
+}
+
+static inline uint32_t wire_get_u32(struct wire_reader *r)
+{
+	const uint8_t *p = wire_take(r, 4);
+	return p ? wire_load_be32(p) : 0;
+}
+
+static inline int32_t wire_get_i32(struct wire_reader *r)
+{
+	return (int32_t)wire_get_u32(r);
+}
+
+static inline uint64_t wire_get_u64(struct wire_reader *r)
+{
+	const uint8_t *p = wire_take(r, 8);
+	return p ? wire_load_be64(p) : 0;
+}
+
+static inline int64_t wire_get_i64(struct wire_reader *r)
+{
+	return (int64_t)wire_get_u64(r);
+}
+
 /* A view of the next n bytes (NULL and err set when fewer remain). */
-const uint8_t *wire_get_bytes(struct wire_reader *r, size_t n);
-/* Unsigned LEB128 varints (Kafka's UNSIGNED_VARINT), at most 5 / 10 bytes. */
-uint32_t wire_get_uvarint32(struct wire_reader *r);
-uint64_t wire_get_uvarint64(struct wire_reader *r);
-/* Zig-zag varints (Kafka's VARINT and VARLONG). */
-int32_t wire_get_varint(struct wire_reader *r);
-int64_t wire_get_varlong(struct wire_reader *r);
+static inline const uint8_t *wire_get_bytes(struct wire_reader *r, size_t n)
+{
+	return wire_take(r, n);
+}
 
-void wire_writer_init(struct wire_writer *w, void *buf, size_t cap);
-void wire_put_u8(struct wire_writer *w, uint8_t v);
-void wire_put_i8(struct wire_writer *w, int8_t v);
-void wire_put_i16(struct wire_writer *w, int16_t v);
-void wire_put_u16(struct wire_writer *w, uint16_t v);
-void wire_put_i32(struct wire_writer *w, int32_t v);
-void wire_put_u32(struct wire_writer *w, uint32_t v);
-void wire_put_i64(struct wire_writer *w, int64_t v);
-void wire_put_u64(struct wire_writer *w, uint64_t v);
+/* Unsigned LEB128 varints (Kafka's UNSIGNED_VARINT), at most 5 / 10 bytes. */
+uint32_t wire_get_uvarint32_slow(struct wire_reader *r);
+uint64_t wire_get_uvarint64(struct wire_reader *r);
+
+static inline uint32_t wire_get_uvarint32(struct wire_reader *r)
+{
+	/* Most varints (lengths, deltas) fit one byte. */
+	if (!r->err && r->pos < r->len && !(r->p[r->pos] & 0x80))
+		return r->p[r->pos++];
+	return wire_get_uvarint32_slow(r);
+}
+
+/* Zig-zag varints (Kafka's VARINT and VARLONG). */
+static inline int32_t wire_get_varint(struct wire_reader *r)
+{
+	uint32_t u = wire_get_uvarint32(r);
+	return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+
+static inline int64_t wire_get_varlong(struct wire_reader *r)
+{
+	uint64_t u = wire_get_uvarint64(r);
+	return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+
+static inline void wire_writer_init(struct wire_writer *w, void *buf, size_t cap)
+{
+	w->buf = buf;
+	w->cap = buf ? cap : 0;
+	w->len = 0;
+	w->err = WIRE_OK;
+}
+
 void wire_put_bytes(struct wire_writer *w, const void *p, size_t n);
+
+/* Room for n more bytes at w->buf + w->len, or NULL: then the caller goes
+ * through wire_put_bytes, which counts and fails the writer. */
+static inline uint8_t *wire_room(struct wire_writer *w, size_t n)
+{
+	return !w->err && w->cap - w->len >= n ? w->buf + w->len : NULL;
+}
+
+static inline void wire_put_u8(struct wire_writer *w, uint8_t v)
+{
+	uint8_t *b = wire_room(w, 1);
+	if (b) {
+		b[0] = v;
+		w->len += 1;
+	} else {
+		wire_put_bytes(w, &v, 1);
+	}
+}
+
+static inline void wire_put_i8(struct wire_writer *w, int8_t v)
+{
+	wire_put_u8(w, (uint8_t)v);
+}
+
+static inline void wire_put_u16(struct wire_writer *w, uint16_t v)
+{
+	uint8_t *b = wire_room(w, 2), tmp[2];
+	wire_store_be16(b ? b : tmp, v);
+	if (b)
+		w->len += 2;
+	else
+		wire_put_bytes(w, tmp, 2);
+}
+
+static inline void wire_put_i16(struct wire_writer *w, int16_t v)
+{
+	wire_put_u16(w, (uint16_t)v);
+}
+
+static inline void wire_put_u32(struct wire_writer *w, uint32_t v)
+{
+	uint8_t *b = wire_room(w, 4), tmp[4];
+	wire_store_be32(b ? b : tmp, v);
+	if (b)
+		w->len += 4;
+	else
+		wire_put_bytes(w, tmp, 4);
+}
+
+static inline void wire_put_i32(struct wire_writer *w, int32_t v)
+{
+	wire_put_u32(w, (uint32_t)v);
+}
+
+static inline void wire_put_u64(struct wire_writer *w, uint64_t v)
+{
+	uint8_t *b = wire_room(w, 8), tmp[8];
+	wire_store_be64(b ? b : tmp, v);
+	if (b)
+		w->len += 8;
+	else
+		wire_put_bytes(w, tmp, 8);
+}
+
+static inline void wire_put_i64(struct wire_writer *w, int64_t v)
+{
+	wire_put_u64(w, (uint64_t)v);
+}
+
 void wire_put_uvarint(struct wire_writer *w, uint64_t v);
-void wire_put_varint(struct wire_writer *w, int32_t v);
-void wire_put_varlong(struct wire_writer *w, int64_t v);
+
+static inline void wire_put_varint(struct wire_writer *w, int32_t v)
+{
+	wire_put_uvarint(w, ((uint32_t)v << 1) ^ (uint32_t)(v >> 31));
+}
+
+static inline void wire_put_varlong(struct wire_writer *w, int64_t v)
+{
+	wire_put_uvarint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
 /* Overwrites 4 bytes at `at` (a length or CRC field written after the fact). */
 void wire_patch_u32(struct wire_writer *w, size_t at, uint32_t v);
 

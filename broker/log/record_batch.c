@@ -34,24 +34,23 @@ const char *rb_strerror(int err)
 
 /* ---- Decoding the batch header ---------------------------------------- */
 
+/* The caller has checked that RB_HEADER_SIZE bytes are there. */
 static void read_header(const uint8_t *p, struct rb_batch_header *h)
 {
-	struct wire_reader r;
-	wire_reader_init(&r, p, RB_HEADER_SIZE);
-	h->base_offset = wire_get_i64(&r);
-	h->batch_length = wire_get_i32(&r);
-	h->partition_leader_epoch = wire_get_i32(&r);
-	h->magic = wire_get_i8(&r);
-	h->crc = wire_get_u32(&r);
-	h->attributes = wire_get_i16(&r);
-	h->last_offset_delta = wire_get_i32(&r);
-	h->base_timestamp = wire_get_i64(&r);
-	h->max_timestamp = wire_get_i64(&r);
-	h->producer_id = wire_get_i64(&r);
-	h->producer_epoch = wire_get_i16(&r);
-	h->base_sequence = wire_get_i32(&r);
-	h->record_count = wire_get_i32(&r);
-	assert(r.err == WIRE_OK && r.pos == RB_HEADER_SIZE);
+	h->base_offset = (int64_t)wire_load_be64(p);
+	h->batch_length = (int32_t)wire_load_be32(p + 8);
+	h->partition_leader_epoch = (int32_t)wire_load_be32(p + 12);
+	h->magic = (int8_t)p[16];
+	h->crc = wire_load_be32(p + 17);
+	h->attributes = (int16_t)wire_load_be16(p + 21);
+	h->last_offset_delta = (int32_t)wire_load_be32(p + 23);
+	h->base_timestamp = (int64_t)wire_load_be64(p + 27);
+	h->max_timestamp = (int64_t)wire_load_be64(p + 35);
+	h->producer_id = (int64_t)wire_load_be64(p + 43);
+	h->producer_epoch = (int16_t)wire_load_be16(p + 51);
+	h->base_sequence = (int32_t)wire_load_be32(p + 53);
+	h->record_count = (int32_t)wire_load_be32(p + 57);
+	static_assert(RB_HEADER_SIZE == 61, "the v2 batch header is 61 bytes");
 }
 
 /*
@@ -63,11 +62,9 @@ static void read_header(const uint8_t *p, struct rb_batch_header *h)
  */
 static int check_prefix(const uint8_t *p, size_t len, size_t *size)
 {
-	struct wire_reader r;
 	if (len < RB_LOG_OVERHEAD)
 		return RB_EINCOMPLETE;
-	wire_reader_init(&r, p + 8, 4);
-	int32_t batch_length = wire_get_i32(&r);
+	int32_t batch_length = (int32_t)wire_load_be32(p + 8);
 	if (batch_length < RB_BATCH_LENGTH_MIN)
 		return RB_ELENGTH;
 	if (len > 16 && p[16] != RB_MAGIC)
