@@ -68,6 +68,11 @@ struct kc_producer {
 	int16_t producer_epoch;
 	bool pid_in_flight;
 	struct env_timer wake; /* linger, backoff and delivery-timeout deadlines */
+	int64_t wake_at_ns;    /* when `wake` fires, while it is armed */
+	/* The metadata version of the last routing pass, and whether a record of
+	 * a known topic has joined `unrouted` since (behind an unknown one). */
+	uint64_t routed_version;
+	bool route_pending;
 };
 
 static void drain(struct kc_producer *p);
@@ -168,7 +173,9 @@ static struct pq *queue_for(struct kc_producer *p, const char *topic, int32_t pa
 	return q;
 }
 
-static void append(struct kc_producer *p, const char *topic, struct rec *r, int64_t created_ns)
+/* Returns the batch the record joined. */
+static struct batch *append(struct kc_producer *p, const char *topic, struct rec *r,
+			    int64_t created_ns)
 {
 	int32_t n = kc_cluster_partitions(p->cluster, topic);
 	int32_t part = r->key ? kc_partition_for_key(r->key, r->key_len, n)
@@ -196,11 +203,17 @@ static void append(struct kc_producer *p, const char *topic, struct rec *r, int6
 	}
 	b->recs[b->n++] = *r;
 	b->bytes += size;
+	return b;
 }
 
 /* Routes records whose topic's partition count is now known. */
 static void route_unrouted(struct kc_producer *p)
 {
+	uint64_t version = kc_cluster_metadata_version(p->cluster);
+	if (!p->unrouted || (!p->route_pending && version == p->routed_version))
+		return; /* nothing waiting could be routed now */
+	p->routed_version = version;
+	p->route_pending = false;
 	struct unrouted **pp = &p->unrouted;
 	p->unrouted_tail = NULL;
 	/* Records wait here in bulk while a topic is unknown: ask about each
@@ -228,34 +241,69 @@ static void route_unrouted(struct kc_producer *p)
 	}
 }
 
+static void arm_wake(struct kc_producer *p, int64_t at_ns)
+{
+	int64_t now = env_now_ns(p->env);
+	if (at_ns < now)
+		at_ns = now;
+	p->wake_at_ns = at_ns;
+	env_timer_start(p->env, &p->wake, at_ns - now, wake_cb);
+}
+
+/* When drain must next look at b, a batch that just took a record, or -1
+ * for "now": a full batch, or a new one behind a waiting batch (which that
+ * makes ready), is due at once; otherwise when its linger ends. */
+static int64_t due_at(const struct kc_producer *p, const struct batch *b)
+{
+	if (b->bytes >= (size_t)p->cfg.batch_size)
+		return -1;
+	for (const struct batch *o = b->pq->head; o && o != b; o = o->next)
+		if (!o->in_flight)
+			return -1;
+	return b->created_ns + p->cfg.linger_ns;
+}
+
 uint64_t kc_producer_send(struct kc_producer *p, const char *topic, const void *key,
 			  size_t key_len, const void *value, size_t value_len)
 {
-	struct unrouted *u = env_calloc(p->env, 1, sizeof *u);
-	u->topic = env_strdup(p->env, topic);
-	u->created_ns = env_now_ns(p->env);
-	struct rec *r = &u->rec;
-	r->id = ++p->next_id;
+	int64_t now = env_now_ns(p->env);
+	struct rec r = {.id = ++p->next_id};
 	if (key) {
-		r->key = env_alloc(p->env, key_len ? key_len : 1);
-		memcpy(r->key, key, key_len);
-		r->key_len = key_len;
+		r.key = env_alloc(p->env, key_len ? key_len : 1);
+		memcpy(r.key, key, key_len);
+		r.key_len = key_len;
 	}
-	r->value = env_alloc(p->env, value_len ? value_len : 1);
-	memcpy(r->value, value, value_len);
-	r->value_len = value_len;
-	r->wall_ms = env_wall_ms(p->env);
-	if (p->unrouted_tail)
-		p->unrouted_tail->next = u;
-	else
-		p->unrouted = u;
-	p->unrouted_tail = u;
+	r.value = env_alloc(p->env, value_len ? value_len : 1);
+	memcpy(r.value, value, value_len);
+	r.value_len = value_len;
+	r.wall_ms = env_wall_ms(p->env);
 	p->pending++;
-	if (kc_cluster_partitions(p->cluster, topic) <= 0)
-		kc_cluster_want_topic(p->cluster, topic);
-	/* Drain from a timer: no outcome may fire inside this call. */
-	env_timer_start(p->env, &p->wake, 0, wake_cb);
-	return r->id;
+	bool known = kc_cluster_partitions(p->cluster, topic) > 0;
+	int64_t due = -1;
+	if (known && !p->unrouted) {
+		due = due_at(p, append(p, topic, &r, now));
+	} else {
+		struct unrouted *u = env_calloc(p->env, 1, sizeof *u);
+		u->topic = env_strdup(p->env, topic);
+		u->created_ns = now;
+		u->rec = r;
+		if (p->unrouted_tail)
+			p->unrouted_tail->next = u;
+		else
+			p->unrouted = u;
+		p->unrouted_tail = u;
+		if (known)
+			p->route_pending = true;
+		else
+			kc_cluster_want_topic(p->cluster, topic);
+	}
+	/* Drain from a timer: no outcome may fire inside this call. A wake-up
+	 * already armed no later than the record is due does the job. */
+	if (due < 0)
+		arm_wake(p, now);
+	else if (!env_timer_active(&p->wake) || p->wake_at_ns > due)
+		arm_wake(p, due);
+	return r.id;
 }
 
 uint64_t kc_producer_pending(const struct kc_producer *p)
@@ -470,8 +518,7 @@ static void on_init_producer_id(void *arg, int status, const struct kp_response 
 		env_log(p->env, ENV_LOG_INFO, "producer id %lld epoch %d",
 			(long long)p->producer_id, p->producer_epoch);
 	}
-	env_timer_start(p->env, &p->wake, p->producer_id >= 0 ? 0 : p->cfg.cluster.retry_backoff_ns,
-			wake_cb);
+	arm_wake(p, env_now_ns(p->env) + (p->producer_id >= 0 ? 0 : p->cfg.cluster.retry_backoff_ns));
 }
 
 static void init_producer_id(struct kc_producer *p)
@@ -501,7 +548,7 @@ static void drain(struct kc_producer *p)
 	for (struct pq *q = p->queues; q; q = q->next)
 		drain_queue(p, q, now, &wake_at);
 	if (wake_at != INT64_MAX)
-		env_timer_start(p->env, &p->wake, wake_at > now ? wake_at - now : 0, wake_cb);
+		arm_wake(p, wake_at);
 }
 
 static void wake_cb(struct env_timer *t)
