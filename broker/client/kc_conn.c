@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "broker/codec/wire_scratch.h"
+
 struct pending {
 	struct pending *next;
 	int32_t correlation_id;
@@ -27,6 +29,7 @@ struct kc_conn {
 	struct pending *tail;
 	uint32_t in_flight;
 	struct env_timer timeout;
+	struct wire_scratch out; /* requests are encoded here, then copied by the send */
 };
 
 const char *kc_status_name(int status)
@@ -63,6 +66,7 @@ static void conn_free(struct kc_conn *c)
 	env_timer_stop(c->env, &c->timeout);
 	free_pending(c);
 	env_free(c->env, c->host);
+	wire_scratch_free(c->env, &c->out);
 	env_free(c->env, c);
 }
 
@@ -187,6 +191,11 @@ struct kc_conn *kc_conn_open(struct env *env, const char *host, uint16_t port,
 	return c;
 }
 
+static void encode_request(struct wire_writer *w, const void *req)
+{
+	kp_encode_request(w, req);
+}
+
 int kc_conn_send(struct kc_conn *c, struct kp_request *req, bool expect_response,
 		 kc_response_cb cb, void *arg)
 {
@@ -194,15 +203,11 @@ int kc_conn_send(struct kc_conn *c, struct kp_request *req, bool expect_response
 		return KC_ENOTREADY;
 	req->header.correlation_id = c->next_correlation++;
 	req->header.client_id = (struct kp_str){c->cfg.client_id, (int32_t)strlen(c->cfg.client_id)};
-	struct wire_writer w;
-	wire_writer_init(&w, NULL, 0);
-	kp_encode_request(&w, req);
-	size_t need = w.len;
-	uint8_t *buf = env_alloc(c->env, need ? need : 1);
-	wire_writer_init(&w, buf, need);
-	kp_encode_request(&w, req);
-	int rc = w.err ? KC_EDECODE : env_conn_send(c->conn, buf, w.len);
-	env_free(c->env, buf);
+	const uint8_t *bytes;
+	size_t len;
+	int rc = wire_scratch_encode(c->env, &c->out, encode_request, req, &bytes, &len)
+			 ? KC_EDECODE
+			 : env_conn_send(c->conn, bytes, len);
 	if (rc || !expect_response)
 		return rc;
 	struct pending *p = env_calloc(c->env, 1, sizeof *p);

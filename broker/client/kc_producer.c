@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "broker/client/kc_partitioner.h"
+#include "broker/codec/wire_scratch.h"
 #include "broker/kp/kp_error.h"
 #include "broker/log/record_batch.h"
 
@@ -73,6 +74,7 @@ struct kc_producer {
 	 * a known topic has joined `unrouted` since (behind an unknown one). */
 	uint64_t routed_version;
 	bool route_pending;
+	struct wire_scratch batch_out; /* the record batch of the request being sent */
 };
 
 static void drain(struct kc_producer *p);
@@ -409,6 +411,20 @@ static bool batch_ready(const struct kc_producer *p, const struct batch *b, int6
 	       now >= b->created_ns + p->cfg.linger_ns;
 }
 
+struct batch_msg {
+	const struct rb_batch_header *h;
+	const struct rb_record_spec *specs;
+	uint32_t n;
+};
+
+static void encode_batch(struct wire_writer *w, const void *msg)
+{
+	const struct batch_msg *m = msg;
+	/* A batch the encoder refuses fails the writer, so the scratch reports it. */
+	if (rb_encode_batch(w, m->h, m->specs, m->n) == RB_EINVAL && !w->err)
+		w->err = WIRE_EINVAL;
+}
+
 static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *conn)
 {
 	struct pq *q = b->pq;
@@ -435,16 +451,13 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 		.producer_epoch = p->cfg.idempotence ? p->producer_epoch : -1,
 		.base_sequence = p->cfg.idempotence ? b->base_seq : -1,
 	};
-	struct wire_writer w;
-	wire_writer_init(&w, NULL, 0);
-	rb_encode_batch(&w, &h, specs, b->n);
-	size_t need = w.len;
-	uint8_t *bytes = env_alloc(p->env, need);
-	wire_writer_init(&w, bytes, need);
-	rb_encode_batch(&w, &h, specs, b->n);
+	struct batch_msg msg = {&h, specs, b->n};
+	const uint8_t *bytes;
+	size_t len;
+	int err = wire_scratch_encode(p->env, &p->batch_out, encode_batch, &msg, &bytes, &len);
 	env_free(p->env, specs);
 
-	struct kp_produce_partition part = {q->partition, {bytes, (int32_t)w.len}};
+	struct kp_produce_partition part = {q->partition, {err ? NULL : bytes, err ? 0 : (int32_t)len}};
 	struct kp_produce_topic topic = {{q->topic, (int32_t)strlen(q->topic)}, &part, 1};
 	struct kp_request req;
 	memset(&req, 0, sizeof req);
@@ -455,8 +468,7 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 	req.body.produce.timeout_ms = (int32_t)(p->cfg.cluster.conn.request_timeout_ns / 1000000);
 	req.body.produce.topics = &topic;
 	req.body.produce.topic_count = 1;
-	int rc = kc_conn_send(conn, &req, p->cfg.acks != 0, on_produce, b);
-	env_free(p->env, bytes);
+	int rc = err ? KC_EDECODE : kc_conn_send(conn, &req, p->cfg.acks != 0, on_produce, b);
 	if (rc) {
 		/* Never sent: give the numbers back, so the batch may still grow
 		 * and the next batch takes over where the broker expects it. */
@@ -584,6 +596,7 @@ struct kc_producer *kc_producer_new(struct env *env, const struct kc_producer_co
 void kc_producer_free(struct kc_producer *p)
 {
 	env_timer_stop(p->env, &p->wake);
+	wire_scratch_free(p->env, &p->batch_out);
 	kc_cluster_free(p->cluster);
 	while (p->unrouted) {
 		struct unrouted *u = p->unrouted;

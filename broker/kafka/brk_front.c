@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "broker/codec/wire_scratch.h"
 #include "broker/kp/kp_dispatch.h"
 #include "broker/kp/kp_error.h"
 
@@ -32,6 +33,7 @@ struct brk_front {
 	struct brk_conn *tail;
 	size_t n_conns;
 	struct brk_front_stats stats;
+	struct wire_scratch out; /* responses are encoded here, then copied by the send */
 };
 
 /*
@@ -134,24 +136,24 @@ static void req_free(struct brk_front *f, struct brk_req *r)
 
 /* ---- Serving ---------------------------------------------------------------- */
 
+static void encode_response(struct wire_writer *w, const void *resp)
+{
+	kp_encode_response(w, resp);
+}
+
 static void send_encoded(struct brk_conn *c, struct kp_response *resp)
 {
-	struct env *env = c->front->env;
-	struct wire_writer w;
-	wire_writer_init(&w, NULL, 0);
-	kp_encode_response(&w, resp); /* sizing pass */
-	size_t need = w.len;
-	uint8_t *buf = env_alloc(env, need ? need : 1);
-	wire_writer_init(&w, buf, need);
-	kp_encode_response(&w, resp);
-	if (w.err) {
-		env_log(env, ENV_LOG_ERROR, "cannot encode %s v%d response: error %d",
-			kp_api_name(resp->api_key), resp->api_version, w.err);
+	struct brk_front *f = c->front;
+	const uint8_t *bytes;
+	size_t len;
+	int err = wire_scratch_encode(f->env, &f->out, encode_response, resp, &bytes, &len);
+	if (err) {
+		env_log(f->env, ENV_LOG_ERROR, "cannot encode %s v%d response: error %d",
+			kp_api_name(resp->api_key), resp->api_version, err);
 		conn_close(c);
-	} else if (c->conn && env_conn_send(c->conn, buf, w.len) != ENV_OK) {
+	} else if (c->conn && env_conn_send(c->conn, bytes, len) != ENV_OK) {
 		conn_close(c);
 	}
-	env_free(env, buf);
 }
 
 static void answer_api_versions(struct brk_conn *c, struct brk_req *r)
@@ -360,4 +362,5 @@ void brk_front_stop(struct brk_front *f)
 		conn_close(c);
 		conn_maybe_free(c);
 	}
+	wire_scratch_free(f->env, &f->out);
 }
