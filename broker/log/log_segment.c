@@ -158,23 +158,28 @@ void log_segment_hint(struct log_segment *seg, int64_t base, int64_t pos)
 }
 
 /* The best place to start scanning for `offset`: the nearest hint at or
- * before it, past the index entry, whose batch is still there. */
+ * before it, past the index entry, whose batch is still there (its base
+ * offset read back; a hint that fails that is dropped). */
 static int64_t scan_start(struct log_segment *seg, int64_t offset, int64_t from_index)
 {
-	int64_t best = from_index, best_offset = -1;
-	for (unsigned i = 0; i < LOG_SEGMENT_HINTS; i++) {
-		int64_t ho = seg->hint_offset[i], hp = seg->hint_pos[i];
-		if (ho > offset || ho <= best_offset || hp <= from_index || hp >= seg->size)
-			continue;
-		uint8_t hdr[RB_HEADER_SIZE];
-		struct rb_batch_header h;
-		if (env_file_read(seg->log, hp, hdr, sizeof hdr) != (int64_t)sizeof hdr ||
-		    rb_read_header(hdr, sizeof hdr, &h) != RB_OK || h.base_offset != ho)
-			continue;
-		best = hp;
-		best_offset = ho;
+	for (;;) {
+		int best = -1;
+		for (unsigned i = 0; i < LOG_SEGMENT_HINTS; i++) {
+			int64_t ho = seg->hint_offset[i], hp = seg->hint_pos[i];
+			if (ho > offset || hp <= from_index || hp >= seg->size)
+				continue;
+			if (best < 0 || ho > seg->hint_offset[best])
+				best = (int)i;
+		}
+		if (best < 0)
+			return from_index;
+		uint8_t base[8];
+		if (env_file_read(seg->log, seg->hint_pos[best], base, sizeof base) ==
+			    (int64_t)sizeof base &&
+		    (int64_t)wire_load_be64(base) == seg->hint_offset[best])
+			return seg->hint_pos[best];
+		seg->hint_pos[best] = -1;
 	}
-	return best;
 }
 
 int log_segment_find(struct log_segment *seg, int64_t offset, int64_t *pos,
