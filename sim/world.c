@@ -23,6 +23,7 @@ struct sim_world *sim_world_new(const struct sim_world_config *config)
 	w->config = *config;
 	sim_sched_init(&w->sched);
 	sim_trace_init(&w->trace);
+	sim_block_cache_init(&w->blocks);
 	sim_rng_derive(&w->rng, config->seed, "world", 0);
 	w->net = sim_net_new(w, &config->net);
 	w->log_min = ENV_LOG_INFO;
@@ -34,7 +35,7 @@ static void heap_free_all(struct env *env)
 	struct env_block *b = env->heap.next;
 	while (b != &env->heap) {
 		struct env_block *next = b->next;
-		free(b);
+		sim_block_release(&env->w->blocks, b);
 		b = next;
 	}
 	env->heap.next = env->heap.prev = &env->heap;
@@ -89,6 +90,7 @@ void sim_world_free(struct sim_world *w)
 	}
 	free(w->nodes);
 	sim_sched_destroy(&w->sched);
+	sim_block_cache_destroy(&w->blocks);
 	free(w);
 }
 
