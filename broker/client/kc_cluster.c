@@ -19,6 +19,7 @@ struct broker {
 
 struct topic {
 	char *name;
+	size_t name_len;
 	int32_t partitions; /* -1: unknown */
 	int32_t *leaders;
 };
@@ -152,7 +153,7 @@ struct kc_conn *kc_cluster_any_conn(struct kc_cluster *c)
 static struct topic *topic_find(const struct kc_cluster *c, const char *name, size_t len)
 {
 	for (size_t i = 0; i < c->n_topics; i++)
-		if (strlen(c->topics[i].name) == len && memcmp(c->topics[i].name, name, len) == 0)
+		if (c->topics[i].name_len == len && memcmp(c->topics[i].name, name, len) == 0)
 			return &c->topics[i];
 	return NULL;
 }
@@ -274,7 +275,8 @@ void kc_cluster_want_topic(struct kc_cluster *c, const char *topic)
 {
 	if (!topic_find(c, topic, strlen(topic))) {
 		c->topics = env_realloc(c->env, c->topics, (c->n_topics + 1) * sizeof *c->topics);
-		c->topics[c->n_topics++] = (struct topic){env_strdup(c->env, topic), -1, NULL};
+		c->topics[c->n_topics++] =
+			(struct topic){env_strdup(c->env, topic), strlen(topic), -1, NULL};
 	}
 	kc_cluster_refresh(c);
 }

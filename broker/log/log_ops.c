@@ -12,8 +12,12 @@
 /* ---- Submission ----------------------------------------------------------- */
 
 /* Validates every batch of buf; *count is the number of batches. */
+/* A leader's append walks every record (Kafka's LogValidator); a
+ * follower's checks each batch's frame and CRC only, as Kafka's follower
+ * append does: the leader validated the records, the CRC says they arrived
+ * as sent. */
 static int validate_batches(const struct log *log, const uint8_t *buf, size_t len,
-			    unsigned flags, size_t *count)
+			    bool leader, size_t *count)
 {
 	size_t pos = 0;
 	*count = 0;
@@ -21,7 +25,11 @@ static int validate_batches(const struct log *log, const uint8_t *buf, size_t le
 		return LOG_EINVAL;
 	while (pos < len) {
 		struct rb_batch b;
-		if (rb_validate_batch(buf + pos, len - pos, flags, &b) != RB_OK)
+		int rc = leader ? rb_validate_batch(buf + pos, len - pos, RB_VALIDATE_DENSE, &b)
+				: rb_parse_batch(buf + pos, len - pos, &b);
+		if (rc == RB_OK && !leader)
+			rc = rb_verify_crc(&b);
+		if (rc != RB_OK)
 			return LOG_ECORRUPT;
 		if ((int64_t)b.size > log->cfg->segment_bytes)
 			return LOG_ETOO_LARGE;
@@ -36,7 +44,7 @@ static int submit_append(struct log *log, struct log_req *req, const void *buf, 
 {
 	size_t count;
 	bool leader = kind == LOG_OP_APPEND_LEADER;
-	int rc = validate_batches(log, buf, len, leader ? RB_VALIDATE_DENSE : 0, &count);
+	int rc = validate_batches(log, buf, len, leader, &count);
 	if (rc)
 		return rc;
 	if (leader && epoch < 0)
