@@ -69,21 +69,34 @@ static void sift_up(struct sim_sched *s, size_t i)
 	place(s, i, slot);
 }
 
+/* The smaller of two slots' indexes. */
+static inline size_t min_of(const struct sim_heap_slot *h, size_t a, size_t b)
+{
+	return before(&h[b], &h[a]) ? b : a;
+}
+
 static void sift_down(struct sim_sched *s, size_t i)
 {
-	struct sim_heap_slot slot = s->heap[i];
+	struct sim_heap_slot *h = s->heap;
+	struct sim_heap_slot slot = h[i];
+	size_t len = s->len;
 	for (;;) {
 		size_t first = 4 * i + 1;
-		if (first >= s->len)
+		if (first >= len)
 			break;
-		size_t last = first + 4 < s->len ? first + 4 : s->len;
-		size_t best = first;
-		for (size_t c = first + 1; c < last; c++)
-			if (before(&s->heap[c], &s->heap[best]))
-				best = c;
-		if (!before(&s->heap[best], &slot))
+		size_t best;
+		if (first + 3 < len) {
+			/* All four children: a two-round tournament, whose first
+			 * round's comparisons are independent. */
+			best = min_of(h, min_of(h, first, first + 1), min_of(h, first + 2, first + 3));
+		} else {
+			best = first;
+			for (size_t c = first + 1; c < len; c++)
+				best = min_of(h, best, c);
+		}
+		if (!before(&h[best], &slot))
 			break;
-		place(s, i, s->heap[best]);
+		place(s, i, h[best]);
 		i = best;
 	}
 	place(s, i, slot);

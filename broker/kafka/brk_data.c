@@ -341,11 +341,26 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 	int32_t n = 0;
 	for (int32_t t = 0; t < req->topic_count; t++)
 		n += req->topics[t].partition_count;
+	/* Fetches name a few partitions: those fit on the stack. */
+	enum { SMALL = 8 };
+	struct kp_fetch_topic_response small_topics[SMALL];
+	struct kp_fetch_partition_response small_parts[SMALL];
+	struct log_read small_reads[SMALL];
+	struct brk_part *small_owners[SMALL];
+	bool small = req->topic_count <= SMALL && n <= SMALL;
 	struct kp_fetch_topic_response *topics =
-		env_calloc(b->env, (size_t)req->topic_count + 1, sizeof *topics);
-	struct kp_fetch_partition_response *parts = env_calloc(b->env, (size_t)n + 1, sizeof *parts);
-	struct log_read *reads = env_calloc(b->env, (size_t)n + 1, sizeof *reads);
-	struct brk_part **owners = env_calloc(b->env, (size_t)n + 1, sizeof *owners);
+		small ? small_topics
+		      : env_alloc(b->env, ((size_t)req->topic_count + 1) * sizeof *topics);
+	struct kp_fetch_partition_response *parts =
+		small ? small_parts : env_alloc(b->env, ((size_t)n + 1) * sizeof *parts);
+	struct log_read *reads =
+		small ? small_reads : env_alloc(b->env, ((size_t)n + 1) * sizeof *reads);
+	struct brk_part **owners =
+		small ? small_owners : env_alloc(b->env, ((size_t)n + 1) * sizeof *owners);
+	memset(topics, 0, ((size_t)(small ? SMALL : req->topic_count + 1)) * sizeof *topics);
+	memset(parts, 0, ((size_t)(small ? SMALL : n + 1)) * sizeof *parts);
+	memset(reads, 0, ((size_t)(small ? SMALL : n + 1)) * sizeof *reads);
+	memset(owners, 0, ((size_t)(small ? SMALL : n + 1)) * sizeof *owners);
 	int64_t total = 0;
 	bool errors = false;
 	int32_t k = 0;
@@ -411,10 +426,12 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 	for (int32_t i = 0; i < n; i++)
 		if (owners[i])
 			log_read_free(owners[i]->log, &reads[i]);
-	env_free(b->env, owners);
-	env_free(b->env, reads);
-	env_free(b->env, parts);
-	env_free(b->env, topics);
+	if (!small) {
+		env_free(b->env, owners);
+		env_free(b->env, reads);
+		env_free(b->env, parts);
+		env_free(b->env, topics);
+	}
 	return answer;
 }
 
