@@ -15,6 +15,11 @@ void sim_sched_destroy(struct sim_sched *s)
 {
 	for (size_t i = 0; i < s->len; i++)
 		free(s->heap[i].ev);
+	while (s->now_head) {
+		struct sim_event *next = s->now_head->next;
+		free(s->now_head);
+		s->now_head = next;
+	}
 	free(s->heap);
 	while (s->free_list) {
 		struct sim_event *next = s->free_list->next;
@@ -106,19 +111,50 @@ void sim_sched_push(struct sim_sched *s, struct sim_event *ev, int64_t time)
 {
 	assert(!sim_event_scheduled(ev));
 	assert(time >= s->now);
+	ev->time = time;
+	ev->seq = s->next_seq++;
+	if (time == s->now) {
+		ev->heap_idx = SIM_EVENT_DUE_NOW;
+		ev->next = NULL;
+		ev->prev = s->now_tail;
+		if (s->now_tail)
+			s->now_tail->next = ev;
+		else
+			s->now_head = ev;
+		s->now_tail = ev;
+		s->now_len++;
+		return;
+	}
 	if (s->len == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 256;
 		s->heap = sim_xrealloc(s->heap, s->cap * sizeof *s->heap);
 	}
-	ev->time = time;
-	ev->seq = s->next_seq++;
 	place(s, s->len++, (struct sim_heap_slot){time, ev->seq, ev});
 	sift_up(s, s->len - 1);
+}
+
+static void remove_due_now(struct sim_sched *s, struct sim_event *ev)
+{
+	if (ev->prev)
+		ev->prev->next = ev->next;
+	else
+		s->now_head = ev->next;
+	if (ev->next)
+		ev->next->prev = ev->prev;
+	else
+		s->now_tail = ev->prev;
+	ev->next = ev->prev = NULL;
+	ev->heap_idx = UINT32_MAX;
+	s->now_len--;
 }
 
 void sim_sched_remove(struct sim_sched *s, struct sim_event *ev)
 {
 	assert(sim_event_scheduled(ev));
+	if (ev->heap_idx == SIM_EVENT_DUE_NOW) {
+		remove_due_now(s, ev);
+		return;
+	}
 	size_t i = ev->heap_idx;
 	struct sim_heap_slot last = s->heap[--s->len];
 	ev->heap_idx = UINT32_MAX;
@@ -133,10 +169,17 @@ void sim_sched_remove(struct sim_sched *s, struct sim_event *ev)
 
 struct sim_event *sim_sched_pop(struct sim_sched *s)
 {
-	if (s->len == 0)
+	struct sim_event *ev;
+	struct sim_event *now = s->now_head;
+	if (now && (s->len == 0 || !before(&s->heap[0], &(struct sim_heap_slot){now->time, now->seq, now}))) {
+		ev = now;
+		remove_due_now(s, ev);
+	} else if (s->len) {
+		ev = s->heap[0].ev;
+		sim_sched_remove(s, ev);
+	} else {
 		return NULL;
-	struct sim_event *ev = s->heap[0].ev;
-	sim_sched_remove(s, ev);
+	}
 	s->now = ev->time;
 	s->fired++;
 	return ev;
@@ -144,5 +187,15 @@ struct sim_event *sim_sched_pop(struct sim_sched *s)
 
 int64_t sim_sched_peek_time(const struct sim_sched *s)
 {
+	if (s->now_head)
+		return s->now_head->time;
 	return s->len ? s->heap[0].time : INT64_MAX;
+}
+
+void sim_sched_each(struct sim_sched *s, void (*fn)(struct sim_event *ev, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < s->len; i++)
+		fn(s->heap[i].ev, ctx);
+	for (struct sim_event *ev = s->now_head; ev; ev = ev->next)
+		fn(ev, ctx);
 }

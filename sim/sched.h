@@ -2,7 +2,11 @@
  * sched — the event queue in virtual nanoseconds.
  *
  * A 4-ary min-heap ordered by (time, sequence): two events due at the same
- * nanosecond fire in the order they were scheduled, never by address. The
+ * nanosecond fire in the order they were scheduled, never by address.
+ * Events scheduled for the current instant (a quarter of all: zero-delay
+ * timers, deferred callbacks) skip the heap for a FIFO; every event already
+ * in the heap for this instant has a smaller sequence, so popping the
+ * smaller of the two heads keeps exactly the heap's order. The
  * scheduler owns every `struct sim_event` (recycled through a free list);
  * whoever schedules one owns its payload (a, b) until it fires or is
  * discarded. The world's run loop (world.c) pops events and decides whether
@@ -34,8 +38,14 @@ struct sim_event {
 	void *a;
 	void *b;
 	int64_t arg;
-	struct sim_event *next; /* free list, or a paused node's parked list */
+	/* The free list, a paused node's parked list, or (with prev) the
+	 * queue of events due now. */
+	struct sim_event *next;
+	struct sim_event *prev;
 };
+
+/* heap_idx of an event waiting in the queue of events due now. */
+#define SIM_EVENT_DUE_NOW (UINT32_MAX - 1)
 
 /* A heap slot keeps its event's key inline, so sifting compares without
  * touching the events themselves. */
@@ -53,6 +63,10 @@ struct sim_sched {
 	int64_t now;
 	struct sim_event *free_list;
 	uint64_t fired; /* events popped so far */
+	/* Events scheduled at `now` itself, in sequence order. */
+	struct sim_event *now_head;
+	struct sim_event *now_tail;
+	size_t now_len;
 };
 
 void sim_sched_init(struct sim_sched *s);
@@ -73,6 +87,13 @@ void sim_sched_remove(struct sim_sched *s, struct sim_event *ev);
 struct sim_event *sim_sched_pop(struct sim_sched *s);
 /* Time of the earliest event, or INT64_MAX when empty. */
 int64_t sim_sched_peek_time(const struct sim_sched *s);
+/* How many events are scheduled. */
+static inline size_t sim_sched_len(const struct sim_sched *s)
+{
+	return s->len + s->now_len;
+}
+/* Calls fn on every scheduled event (in no particular order). */
+void sim_sched_each(struct sim_sched *s, void (*fn)(struct sim_event *ev, void *ctx), void *ctx);
 static inline bool sim_event_scheduled(const struct sim_event *ev)
 {
 	return ev->heap_idx != UINT32_MAX;

@@ -66,16 +66,18 @@ static void env_destroy(struct sim_node *n)
 	n->state = NULL;
 }
 
+static void discard_scheduled(struct sim_event *ev, void *w)
+{
+	if (ev->discard)
+		ev->discard(w, ev);
+}
+
 void sim_world_free(struct sim_world *w)
 {
 	if (!w)
 		return;
 	/* Scheduled events may own payloads (disk requests): discard them. */
-	for (size_t i = 0; i < w->sched.len; i++) {
-		struct sim_event *ev = w->sched.heap[i].ev;
-		if (ev->discard)
-			ev->discard(w, ev);
-	}
+	sim_sched_each(&w->sched, discard_scheduled, w);
 	for (uint32_t i = 0; i < w->n_nodes; i++) {
 		struct sim_node *n = w->nodes[i];
 		parked_discard(w, n);
@@ -378,7 +380,7 @@ bool sim_step(struct sim_world *w)
 
 void sim_run_until(struct sim_world *w, int64_t t)
 {
-	while (w->sched.len && sim_sched_peek_time(&w->sched) <= t)
+	while (sim_sched_len(&w->sched) && sim_sched_peek_time(&w->sched) <= t)
 		sim_step(w);
 	if (w->sched.now < t)
 		w->sched.now = t;
@@ -391,9 +393,9 @@ void sim_run_for(struct sim_world *w, int64_t duration_ns)
 
 bool sim_run_until_idle(struct sim_world *w, int64_t limit_ns)
 {
-	while (w->sched.len && sim_sched_peek_time(&w->sched) <= limit_ns)
+	while (sim_sched_len(&w->sched) && sim_sched_peek_time(&w->sched) <= limit_ns)
 		sim_step(w);
-	return w->sched.len == 0;
+	return sim_sched_len(&w->sched) == 0;
 }
 
 int64_t sim_now(const struct sim_world *w)
