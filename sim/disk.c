@@ -52,7 +52,7 @@ static void ops_free(struct sim_disk *d, struct inode *ino)
 		ino->ops = op->next;
 		if (op->kind == OP_WRITE)
 			d->dirty_bytes -= op->len;
-		free(op);
+		sim_block_free(&d->w->blocks, op);
 	}
 	ino->ops_tail = NULL;
 }
@@ -60,9 +60,18 @@ static void ops_free(struct sim_disk *d, struct inode *ino)
 static void inode_free(struct sim_disk *d, struct inode *ino)
 {
 	ops_free(d, ino);
-	free(ino->cache.bytes);
-	free(ino->durable.bytes);
+	disk_image_free(&ino->cache);
+	disk_image_free(&ino->durable);
 	free(ino);
+}
+
+/* A handle or request let go of ino: the next collection walks the list
+ * only if that left ino unreferenced. (Names are dropped by renames,
+ * unlinks and namespace copies, which flag a walk themselves.) */
+static void ino_released(struct sim_disk *d, struct inode *ino)
+{
+	if (!ino->handles && !ino->inflight && !ino->links)
+		d->maybe_garbage = true;
 }
 
 /* Frees inodes that no name, handle or request refers to any more. Only
@@ -114,7 +123,7 @@ static void ops_make_durable(struct sim_disk *d, struct inode *ino, int64_t olde
 		ino->ops = op->next;
 		if (op->kind == OP_WRITE)
 			d->dirty_bytes -= op->len;
-		free(op);
+		sim_block_free(&d->w->blocks, op);
 	}
 	if (!ino->ops)
 		ino->ops_tail = NULL;
@@ -420,7 +429,7 @@ void env_file_close(struct env_file *file)
 {
 	assert(file->ino->handles > 0);
 	if (--file->ino->handles == 0)
-		file->disk->maybe_garbage = true;
+		ino_released(file->disk, file->ino);
 	env_free(file->env, file);
 }
 
@@ -456,7 +465,8 @@ static int64_t draw(struct sim_disk *d, int64_t min_ns, int64_t max_ns)
 
 static void pending_free(struct pending *p)
 {
-	free(p->op);
+	if (p->op)
+		sim_block_free(&p->disk->w->blocks, p->op);
 	free(p->from);
 	free(p->to);
 	free(p);
@@ -466,7 +476,7 @@ static void complete_discard(struct sim_world *w, struct sim_event *ev)
 {
 	struct pending *p = ev->a;
 	if (p->ino && --p->ino->inflight == 0)
-		p->disk->maybe_garbage = true;
+		ino_released(p->disk, p->ino);
 	inodes_collect(p->disk);
 	pending_free(p);
 }
@@ -533,7 +543,7 @@ static void complete_fire(struct sim_world *w, struct sim_event *ev)
 		sim_trace_node(w, SIM_TR_FILE_ERROR, d->node, 0, (uint64_t)-rc);
 	struct env_req *req = p->req;
 	if (p->ino && --p->ino->inflight == 0)
-		d->maybe_garbage = true;
+		ino_released(d, p->ino);
 	pending_free(p);
 	inodes_collect(d);
 	req->cb(req, rc);
@@ -573,7 +583,7 @@ static int submit_data(struct env_req *req, struct env_file *file, enum op_kind 
 	if (off < 0 || (kind == OP_WRITE && len > (size_t)(INT64_MAX - off)))
 		return ENV_EINVAL;
 	struct pending *p = pending_new(file, req, cb);
-	p->op = sim_xmalloc(sizeof *p->op + (kind == OP_WRITE ? len : 0));
+	p->op = sim_block_alloc(&file->disk->w->blocks, sizeof *p->op + (kind == OP_WRITE ? len : 0));
 	p->op->kind = kind;
 	p->op->off = off;
 	p->op->len = kind == OP_WRITE ? len : 0;

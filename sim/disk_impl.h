@@ -91,6 +91,8 @@ struct env_file {
 
 /* Byte images: resize zero-fills growth; read copies what exists. */
 void disk_image_resize(struct image *im, size_t len);
+/* Frees an image's bytes and empties it. */
+void disk_image_free(struct image *im);
 void disk_image_write(struct image *im, int64_t off, const uint8_t *p, size_t len);
 void disk_image_copy(struct image *dst, const struct image *src);
 int64_t disk_image_read(const struct image *im, int64_t off, void *buf, size_t len);

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <valgrind/valgrind.h>
-
 #include "sim/internal.h"
 #include "sim/util.h"
 
@@ -46,66 +44,6 @@ const char *env_node_name(const struct env *env)
 
 /* ---- Memory: a list per incarnation, so a crash can free it all ------------ */
 
-/* ASan and friends (gcc defines the first, clang answers the second). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define SIM_SANITIZED 1
-#endif
-#endif
-#ifndef SIM_SANITIZED
-#define SIM_SANITIZED 0
-#endif
-
-/* KSIM_BLOCK_CACHE=1 turns the cache on even under Valgrind, to profile
- * with callgrind what a normal run executes; =0 turns it off. */
-void sim_block_cache_init(struct sim_block_cache *c)
-{
-	memset(c, 0, sizeof *c);
-	const char *force = getenv("KSIM_BLOCK_CACHE");
-	if (force && (force[0] == '0' || force[0] == '1'))
-		c->on = force[0] == '1';
-	else
-		c->on = !SIM_SANITIZED && !RUNNING_ON_VALGRIND;
-}
-
-void sim_block_cache_destroy(struct sim_block_cache *c)
-{
-	for (size_t i = 0; i < sizeof c->free / sizeof c->free[0]; i++)
-		while (c->free[i]) {
-			struct env_block *b = c->free[i];
-			c->free[i] = b->next;
-			free(b);
-		}
-}
-
-/* A block's size class, or 0 when it is not cached. Every block of a class
- * has room for the class's largest size, so any of them serves any size of
- * the class. */
-static size_t size_class(const struct sim_block_cache *c, size_t size)
-{
-	if (!c->on || size > SIM_BLOCK_CACHE_MAX)
-		return 0;
-	return size ? (size + SIM_BLOCK_CACHE_STEP - 1) / SIM_BLOCK_CACHE_STEP : 1;
-}
-
-static size_t capacity(size_t cls, size_t size)
-{
-	return cls ? cls * SIM_BLOCK_CACHE_STEP : size;
-}
-
-void sim_block_release(struct sim_block_cache *c, struct env_block *b)
-{
-	size_t cls = size_class(c, b->size);
-	if (!cls) {
-		free(b);
-		return;
-	}
-	b->next = c->free[cls];
-	c->free[cls] = b;
-}
-
 static struct env_block *block_of(void *p)
 {
 	return (struct env_block *)p - 1;
@@ -113,7 +51,6 @@ static struct env_block *block_of(void *p)
 
 static void link_block(struct env *env, struct env_block *b, size_t size)
 {
-	b->size = size;
 	b->next = env->heap.next;
 	b->prev = &env->heap;
 	env->heap.next->prev = b;
@@ -124,13 +61,7 @@ static void link_block(struct env *env, struct env_block *b, size_t size)
 
 void *env_alloc(struct env *env, size_t size)
 {
-	struct sim_block_cache *c = &env->w->blocks;
-	size_t cls = size_class(c, size);
-	struct env_block *b = cls ? c->free[cls] : NULL;
-	if (b)
-		c->free[cls] = b->next;
-	else
-		b = sim_xmalloc(sizeof *b + capacity(cls, size));
+	struct env_block *b = sim_block_get(&env->w->blocks, size);
 	link_block(env, b, size);
 	return b + 1;
 }
@@ -161,16 +92,13 @@ void *env_realloc(struct env *env, void *p, size_t size)
 		return env_alloc(env, size);
 	struct env_block *old = block_of(p);
 	struct sim_block_cache *c = &env->w->blocks;
-	size_t old_cls = size_class(c, old->size), cls = size_class(c, size);
-	if (old_cls && old_cls == cls) {
-		/* Same class: the block already has the room. */
+	if (sim_block_fits(c, old, size)) {
 		env->live_bytes = env->live_bytes - old->size + size;
 		old->size = size;
 		return p;
 	}
-	if (cls || old_cls) {
-		/* Across classes (or in or out of them): a new block, so that
-		 * every cached block keeps its class's capacity. */
+	if (sim_block_cached(c, old->size) || sim_block_cached(c, size)) {
+		/* A cached block keeps its class's capacity: move to a new one. */
 		void *q = env_alloc(env, size);
 		memcpy(q, p, old->size < size ? old->size : size);
 		env_free(env, p);

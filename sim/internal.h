@@ -13,34 +13,7 @@
 
 #include "sim/world.h"
 
-/* Header in front of every env_alloc block: the node's heap is a list, so
- * a crash can free all of it. 32 bytes keep 16-byte alignment. */
-struct env_block {
-	struct env_block *prev;
-	struct env_block *next;
-	size_t size;
-	size_t pad;
-};
-
-/*
- * Freed node-heap blocks kept for reuse, by size class (16-byte steps up to
- * SIM_BLOCK_CACHE_MAX bytes): nodes allocate and free a few hundred
- * thousand small blocks per simulated minute, and glibc's free lists
- * overflow at that rate. Off under Valgrind and the sanitizers, which must
- * see every allocation and free to find leaks and uses after free.
- * The world owns the cached blocks and frees them with itself.
- */
-#define SIM_BLOCK_CACHE_STEP 16
-#define SIM_BLOCK_CACHE_MAX 1024
-struct sim_block_cache {
-	bool on;
-	struct env_block *free[SIM_BLOCK_CACHE_MAX / SIM_BLOCK_CACHE_STEP + 1];
-};
-
-void sim_block_cache_init(struct sim_block_cache *c);
-void sim_block_cache_destroy(struct sim_block_cache *c);
-/* Frees one block of a node heap (unlinked by the caller). */
-void sim_block_release(struct sim_block_cache *c, struct env_block *b);
+#include "sim/blocks.h"
 
 struct env {
 	struct sim_world *w;

@@ -132,12 +132,12 @@ struct sim_net *sim_net_new(struct sim_world *w, const struct sim_net_config *c)
 	return net;
 }
 
-static void free_items(struct dir *d)
+static void free_items(struct sim_net *net, struct dir *d)
 {
 	while (d->head) {
 		struct item *it = d->head;
 		d->head = it->next;
-		free(it);
+		sim_block_free(&net->w->blocks, it);
 	}
 	d->tail = NULL;
 	d->cursor = NULL;
@@ -167,7 +167,7 @@ static void dir_clear(struct sim_net *net, struct sim_conn *c, int s, bool keep_
 	if (keep_notice && d->head && d->head->local) {
 		struct item *notice = d->head;
 		d->head = notice->next;
-		free_items(d);
+		free_items(net, d);
 		notice->next = NULL;
 		d->head = d->tail = notice;
 		d->last_at = notice->at;
@@ -178,7 +178,7 @@ static void dir_clear(struct sim_net *net, struct sim_conn *c, int s, bool keep_
 		/* Parked: any pump or stall was about an item now gone. */
 		d->n_parked = 1;
 	} else {
-		free_items(d);
+		free_items(net, d);
 		d->last_at = 0;
 	}
 	d->stalled = false;
@@ -197,8 +197,8 @@ void sim_net_free(struct sim_net *net)
 	while (net->head) {
 		struct sim_conn *c = net->head;
 		net->head = c->next;
-		free_items(&c->dir[0]);
-		free_items(&c->dir[1]);
+		free_items(net, &c->dir[0]);
+		free_items(net, &c->dir[1]);
 		free(c);
 	}
 	free(net->listeners);
@@ -369,8 +369,8 @@ static void conn_maybe_free(struct sim_net *net, struct sim_conn *c)
 		return;
 	if (c->timeout)
 		c->timeout->b = NULL; /* it will fire or be discarded as a no-op */
-	free_items(&c->dir[0]);
-	free_items(&c->dir[1]);
+	free_items(net, &c->dir[0]);
+	free_items(net, &c->dir[1]);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -414,7 +414,7 @@ static void enqueue(struct sim_net *net, struct sim_conn *c, int s, struct item 
 static void enqueue_control(struct sim_net *net, struct sim_conn *c, int s,
 			    enum item_kind kind, bool local)
 {
-	struct item *it = sim_xmalloc(sizeof *it);
+	struct item *it = sim_block_alloc(&net->w->blocks, sizeof *it);
 	int64_t now = sim_now(net->w);
 	struct dir *d = &c->dir[s];
 	int64_t at = local ? now
@@ -519,7 +519,7 @@ static void deliver_head(struct sim_net *net, struct sim_conn *c, int s)
 		d->n_parked--;
 	d->bytes -= it->len;
 	deliver(net, c, s, it);
-	free(it);
+	sim_block_free(&net->w->blocks, it);
 	/* The pump resumes once no parked item is left before the cursor. */
 	if (!d->n_parked && d->cursor)
 		schedule_pump(net, c, s, d->cursor->at);
@@ -864,7 +864,7 @@ int env_conn_send(struct env_conn *conn, const void *frame, size_t len)
 	struct dir *d = &c->dir[conn->side];
 	if (d->bytes + len > net->cfg.backlog_max_bytes)
 		return ENV_ENOBUFS;
-	struct item *it = sim_xmalloc(sizeof *it + len);
+	struct item *it = sim_block_alloc(&net->w->blocks, sizeof *it + len);
 	memcpy(it->data, frame, len);
 	it->kind = IT_FRAME;
 	it->local = false;
