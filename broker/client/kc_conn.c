@@ -97,9 +97,20 @@ static void fail(struct kc_conn *c, int first, int down_status)
 	conn_free(c);
 }
 
+/* The timer stays armed at the earliest deadline it was set for, not
+ * re-armed on every answer: a connection answers thousands of requests
+ * per timeout. When it fires it checks the oldest request still waiting
+ * (deadlines grow in send order) and sleeps again until that one's. */
 static void timeout_cb(struct env_timer *t)
 {
 	struct kc_conn *c = t->data;
+	int64_t now = env_now_ns(c->env);
+	if (!c->head)
+		return;
+	if (c->head->deadline_ns > now) {
+		env_timer_start(c->env, &c->timeout, c->head->deadline_ns - now, timeout_cb);
+		return;
+	}
 	env_log(c->env, ENV_LOG_INFO, "request %d to %s timed out: disconnecting",
 		c->head ? c->head->correlation_id : -1, c->host);
 	fail(c, KC_ETIMEDOUT, KC_ETIMEDOUT);
@@ -136,11 +147,6 @@ static void on_frame(struct env_conn *conn, const uint8_t *frame, size_t len)
 		kp_arena_init(&a, mem, caps[i]);
 		rc = kp_decode_response(frame, len, p->api_key, p->api_version, &a, &resp);
 	}
-	if (c->head)
-		env_timer_start(c->env, &c->timeout, c->head->deadline_ns - env_now_ns(c->env),
-				timeout_cb);
-	else
-		env_timer_stop(c->env, &c->timeout);
 	/* The callback may close the connection: nothing touches c after it. */
 	struct env *env = c->env;
 	kc_response_cb cb = p->cb;

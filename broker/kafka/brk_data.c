@@ -324,9 +324,8 @@ int16_t brk_append_committed(struct brk_broker *b, const char *topic, int32_t pa
 
 struct brk_delayed_fetch {
 	struct brk_delayed_fetch *next;
-	struct brk_broker *b;
 	struct brk_req *r;
-	struct env_timer timer;
+	int64_t deadline_ns; /* fetch.max.wait.ms after it arrived */
 };
 
 /*
@@ -347,7 +346,7 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 	struct kp_fetch_partition_response small_parts[SMALL];
 	struct log_read small_reads[SMALL];
 	struct brk_part *small_owners[SMALL];
-	bool small = req->topic_count <= SMALL && n <= SMALL;
+	bool small = req->topic_count < SMALL && n < SMALL;
 	struct kp_fetch_topic_response *topics =
 		small ? small_topics
 		      : env_alloc(b->env, ((size_t)req->topic_count + 1) * sizeof *topics);
@@ -357,10 +356,10 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 		small ? small_reads : env_alloc(b->env, ((size_t)n + 1) * sizeof *reads);
 	struct brk_part **owners =
 		small ? small_owners : env_alloc(b->env, ((size_t)n + 1) * sizeof *owners);
-	memset(topics, 0, ((size_t)(small ? SMALL : req->topic_count + 1)) * sizeof *topics);
-	memset(parts, 0, ((size_t)(small ? SMALL : n + 1)) * sizeof *parts);
-	memset(reads, 0, ((size_t)(small ? SMALL : n + 1)) * sizeof *reads);
-	memset(owners, 0, ((size_t)(small ? SMALL : n + 1)) * sizeof *owners);
+	memset(topics, 0, ((size_t)req->topic_count + 1) * sizeof *topics);
+	memset(parts, 0, ((size_t)n + 1) * sizeof *parts);
+	memset(reads, 0, ((size_t)n + 1) * sizeof *reads);
+	memset(owners, 0, ((size_t)n + 1) * sizeof *owners);
 	int64_t total = 0;
 	bool errors = false;
 	int32_t k = 0;
@@ -441,15 +440,37 @@ static void delayed_remove(struct brk_broker *b, struct brk_delayed_fetch *d)
 	while (*pp != d)
 		pp = &(*pp)->next;
 	*pp = d->next;
-	env_timer_stop(b->env, &d->timer);
 	env_free(b->env, d);
 }
 
-static void delayed_expired(struct env_timer *t)
+static void expiry_cb(struct env_timer *t);
+
+static void expiry_arm(struct brk_broker *b, int64_t at_ns)
 {
-	struct brk_delayed_fetch *d = t->data;
-	try_fetch(d->b, d->r, true);
-	delayed_remove(d->b, d);
+	int64_t now = env_now_ns(b->env);
+	b->fetch_expiry.data = b;
+	b->fetch_expiry_at = at_ns;
+	env_timer_start(b->env, &b->fetch_expiry, at_ns > now ? at_ns - now : 0, expiry_cb);
+}
+
+/* Answers the fetches whose wait is over with what there is, then sleeps
+ * until the next deadline. A fetch answered early leaves the timer alone:
+ * most are, a few milliseconds after they arrive. */
+static void expiry_cb(struct env_timer *t)
+{
+	struct brk_broker *b = t->data;
+	int64_t now = env_now_ns(b->env), next = INT64_MAX;
+	for (struct brk_delayed_fetch *d = b->fetches, *n; d; d = n) {
+		n = d->next;
+		if (d->deadline_ns <= now) {
+			try_fetch(b, d->r, true);
+			delayed_remove(b, d);
+		} else if (d->deadline_ns < next) {
+			next = d->deadline_ns;
+		}
+	}
+	if (next != INT64_MAX)
+		expiry_arm(b, next);
 }
 
 /* A follower's fetch tells the leader how far the follower's log goes. */
@@ -477,12 +498,12 @@ void brk_handle_fetch(struct brk_broker *b, struct brk_req *r)
 	if (try_fetch(b, r, req->max_wait_ms <= 0))
 		return;
 	struct brk_delayed_fetch *d = env_calloc(b->env, 1, sizeof *d);
-	d->b = b;
 	d->r = r;
-	d->timer.data = d;
+	d->deadline_ns = env_now_ns(b->env) + (int64_t)req->max_wait_ms * 1000000;
 	d->next = b->fetches;
 	b->fetches = d;
-	env_timer_start(b->env, &d->timer, (int64_t)req->max_wait_ms * 1000000, delayed_expired);
+	if (!env_timer_active(&b->fetch_expiry) || b->fetch_expiry_at > d->deadline_ns)
+		expiry_arm(b, d->deadline_ns);
 }
 
 static bool fetch_wants(const struct brk_req *r, const struct brk_part *p)

@@ -98,6 +98,10 @@ struct brk_broker {
 	struct brk_part *parts_tail;
 	size_t n_parts;
 	struct brk_delayed_fetch *fetches; /* waiting for data or their deadline */
+	/* One timer for every delayed fetch: armed no later than the earliest
+	 * deadline, not re-armed as fetches come and go (brk_data.c). */
+	struct env_timer fetch_expiry;
+	int64_t fetch_expiry_at;
 	struct brk_delayed_produce *produces; /* acks=all, waiting for the ISR */
 	struct brk_fetcher *fetchers;      /* one per leader this broker follows */
 	struct ctl *ctl;                   /* the controller, active on one broker */
