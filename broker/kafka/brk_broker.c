@@ -17,7 +17,7 @@ struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, si
 			       int32_t partition)
 {
 	for (struct brk_part *p = b->parts; p; p = p->next)
-		if (p->partition == partition && strlen(p->topic) == len &&
+		if (p->partition == partition && p->topic_len == len &&
 		    memcmp(p->topic, topic, len) == 0)
 			return p;
 	return NULL;
@@ -26,7 +26,7 @@ struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, si
 bool brk_topic_known(const struct brk_broker *b, const char *topic, size_t len)
 {
 	for (struct brk_part *p = b->parts; p; p = p->next)
-		if (strlen(p->topic) == len && memcmp(p->topic, topic, len) == 0)
+		if (p->topic_len == len && memcmp(p->topic, topic, len) == 0)
 			return true;
 	return false;
 }
@@ -58,6 +58,7 @@ struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t 
 	struct brk_part *p = env_calloc(b->env, 1, sizeof *p);
 	p->b = b;
 	p->topic = env_strdup(b->env, topic);
+	p->topic_len = strlen(topic);
 	p->partition = partition;
 	p->leader_epoch = -1;
 	p->leader_id = -1;

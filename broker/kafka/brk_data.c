@@ -511,7 +511,7 @@ static bool fetch_wants(const struct brk_req *r, const struct brk_part *p)
 	const struct kp_fetch_request *req = &r->req.body.fetch;
 	for (int32_t t = 0; t < req->topic_count; t++) {
 		const struct kp_fetch_topic *ft = &req->topics[t];
-		if ((size_t)ft->topic.len != strlen(p->topic) ||
+		if ((size_t)ft->topic.len != p->topic_len ||
 		    memcmp(ft->topic.ptr, p->topic, (size_t)ft->topic.len) != 0)
 			continue;
 		for (int32_t i = 0; i < ft->partition_count; i++)

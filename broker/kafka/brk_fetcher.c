@@ -397,7 +397,7 @@ static void send_fetch(struct brk_fetcher *f)
 		parts[k] = (struct kp_fetch_partition){p->partition, p->leader_epoch,
 						       log_end_offset(p->log),
 						       log_start_offset(p->log), PARTITION_MAX_BYTES};
-		topics[k] = (struct kp_fetch_topic){{p->topic, (int32_t)strlen(p->topic)}, &parts[k],
+		topics[k] = (struct kp_fetch_topic){{p->topic, (int32_t)p->topic_len}, &parts[k],
 						    1};
 		k++;
 	}

@@ -37,6 +37,7 @@ struct brk_part {
 	struct brk_broker *b;
 	struct brk_part *next; /* hosting order */
 	char *topic;
+	size_t topic_len;
 	int32_t partition;
 	struct log_config lcfg;
 	struct log *log;
