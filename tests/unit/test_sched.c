@@ -75,6 +75,57 @@ static void test_sched_remove_keeps_heap_order(void **state)
 	sim_sched_destroy(&s);
 }
 
+/* Events scheduled for the current instant skip the heap (a FIFO); the pop
+ * order must stay exactly the heap's. A model: random pushes (a third of
+ * them at `now`), pops and removals, each pop checked to be the live event
+ * with the least (time, seq). */
+static void test_sched_due_now_queue_keeps_order(void **state)
+{
+	struct sim_sched s;
+	sim_sched_init(&s);
+	struct sim_rng rng;
+	sim_rng_seed(&rng, 7);
+	enum { N = 3000 };
+	struct sim_event *live[N];
+	size_t n_live = 0;
+	int pushed_now = 0, removed_now = 0;
+	for (int step = 0; step < 20000; step++) {
+		uint64_t roll = sim_rng_below(&rng, 10);
+		if (roll < 5 && n_live < N) {
+			struct sim_event *ev = sim_event_alloc(&s);
+			int64_t delay = sim_rng_below(&rng, 3) == 0 ? 0 : (int64_t)sim_rng_below(&rng, 20);
+			pushed_now += delay == 0;
+			sim_sched_push(&s, ev, s.now + delay);
+			live[n_live++] = ev;
+		} else if (roll < 7 && n_live) {
+			size_t i = (size_t)sim_rng_below(&rng, n_live);
+			struct sim_event *ev = live[i];
+			removed_now += ev->heap_idx == SIM_EVENT_DUE_NOW;
+			sim_sched_remove(&s, ev);
+			assert_false(sim_event_scheduled(ev));
+			sim_event_free(&s, ev);
+			live[i] = live[--n_live];
+		} else if (n_live) {
+			size_t best = 0;
+			for (size_t i = 1; i < n_live; i++)
+				if (live[i]->time < live[best]->time ||
+				    (live[i]->time == live[best]->time && live[i]->seq < live[best]->seq))
+					best = i;
+			assert_int_equal(sim_sched_peek_time(&s), live[best]->time);
+			struct sim_event *ev = sim_sched_pop(&s);
+			assert_ptr_equal(ev, live[best]);
+			assert_int_equal(s.now, ev->time);
+			sim_event_free(&s, ev);
+			live[best] = live[--n_live];
+		}
+		assert_int_equal(sim_sched_len(&s), n_live);
+	}
+	/* Both paths were exercised, removals from the FIFO included. */
+	assert_true(pushed_now > 1000);
+	assert_true(removed_now > 100);
+	sim_sched_destroy(&s); /* frees what is still scheduled, in both queues */
+}
+
 /* ---- A test node that records timer firings --------------------------------- */
 
 #define MAX_FIRES 64
@@ -334,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sched_orders_by_time_then_insertion),
 		cmocka_unit_test(test_sched_remove_keeps_heap_order),
+		cmocka_unit_test(test_sched_due_now_queue_keeps_order),
 		cmocka_unit_test(test_timers_fire_in_order_and_cancel),
 		cmocka_unit_test(test_run_until_semantics),
 		cmocka_unit_test(test_step_fires_one_event),
