@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "broker/client/kc_consumer.h"
+#include "broker/client/kc_conn.h"
 #include "broker/client/kc_producer.h"
 #include "broker/kafka/brk_broker.h"
 #include "sim/net.h"
@@ -86,6 +87,77 @@ static void *cnode_start(struct env *env, const void *config)
 	c->c = kc_consumer_new(env, config, c_poll, c);
 	kc_consumer_assign_all(c->c, "orders");
 	return c;
+}
+
+/* ---- A raw fetcher: fetches on its own connections, notes answer times ------- */
+
+#define RAW_CONNS 2
+
+struct rnode {
+	struct env *env;
+	struct kc_conn *conn[RAW_CONNS];
+	bool ready[RAW_CONNS];
+	int64_t answered_at[RAW_CONNS];
+	int32_t records_bytes[RAW_CONNS];
+};
+
+static void r_state(void *arg, struct kc_conn *c, enum kc_state state, int status)
+{
+	struct rnode *n = arg;
+	for (int i = 0; i < RAW_CONNS; i++)
+		if (n->conn[i] == c)
+			n->ready[i] = state == KC_READY;
+}
+
+static void *rnode_start(struct env *env, const void *config)
+{
+	struct rnode *n = env_calloc(env, 1, sizeof *n);
+	n->env = env;
+	struct kc_conn_config cfg;
+	kc_conn_config_default(&cfg);
+	for (int i = 0; i < RAW_CONNS; i++) {
+		n->answered_at[i] = -1;
+		n->conn[i] = kc_conn_open(env, "broker-1", 9092, &cfg, r_state, n);
+	}
+	return n;
+}
+
+struct r_answer {
+	struct rnode *n;
+	int i;
+};
+
+static struct r_answer r_answers[RAW_CONNS];
+
+static void r_fetched(void *arg, int status, const struct kp_response *resp)
+{
+	struct r_answer *a = arg;
+	assert_int_equal(status, KC_OK);
+	a->n->answered_at[a->i] = env_now_ns(a->n->env);
+	const struct kp_fetch_partition_response *p = &resp->body.fetch.topics[0].partitions[0];
+	assert_int_equal(p->error_code, 0);
+	a->n->records_bytes[a->i] = p->records.len;
+}
+
+static void raw_fetch(struct rnode *n, int i, int32_t partition, int32_t max_wait_ms)
+{
+	struct kp_fetch_partition fp = {partition, -1, 0, -1, 1 << 20};
+	struct kp_fetch_topic ft = {{"orders", 6}, &fp, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_FETCH;
+	req.header.api_version = 11;
+	struct kp_fetch_request *f = &req.body.fetch;
+	f->replica_id = -1;
+	f->max_wait_ms = max_wait_ms;
+	f->min_bytes = 1;
+	f->max_bytes = 50 << 20;
+	f->session_epoch = -1;
+	f->topics = &ft;
+	f->topic_count = 1;
+	f->rack_id = (struct kp_str){"", 0};
+	r_answers[i] = (struct r_answer){n, i};
+	assert_int_equal(kc_conn_send(n->conn[i], &req, true, r_fetched, &r_answers[i]), KC_OK);
 }
 
 static const struct sim_node_class broker_class = {"broker", brk_start};
@@ -269,6 +341,51 @@ static void test_pause_past_request_timeout(void **state)
 	check_delivery(fx, 600, false);
 }
 
+static const struct sim_node_class raw_class = {"raw", rnode_start};
+
+/* Fetches that find no data wait fetch.max.wait.ms each, counted from their
+ * own arrival, whatever order they came in (the broker keeps one timer for
+ * all of them); one that data satisfies is answered at once. */
+static void test_delayed_fetch_deadlines(void **state)
+{
+	struct fx *fx = *state;
+	sim_node_start(fx->w, fx->broker);
+	lead_all(fx);
+	uint32_t raw = sim_node_add(fx->w, "raw-1", &raw_class, NULL);
+	sim_node_start(fx->w, raw);
+	sim_run_for(fx->w, 200 * MS);
+	struct rnode *n = sim_node_state(fx->w, raw);
+	assert_true(n->ready[0] && n->ready[1]);
+	int64_t t0 = sim_now(fx->w);
+	raw_fetch(n, 0, 0, 300); /* waits longest, arrives first */
+	sim_run_for(fx->w, 50 * MS);
+	raw_fetch(n, 1, 1, 100); /* arrives later, due sooner */
+	sim_run_until(fx->w, t0 + 140 * MS);
+	assert_int_equal(n->answered_at[1], -1);
+	sim_run_until(fx->w, t0 + 180 * MS);
+	assert_true(n->answered_at[1] >= t0 + 150 * MS);
+	assert_int_equal(n->answered_at[0], -1);
+	assert_int_equal(n->records_bytes[1], 0);
+	sim_run_until(fx->w, t0 + 290 * MS);
+	assert_int_equal(n->answered_at[0], -1);
+	sim_run_until(fx->w, t0 + 330 * MS);
+	assert_true(n->answered_at[0] >= t0 + 300 * MS);
+	assert_int_equal(n->records_bytes[0], 0);
+
+	/* A long wait cut short by data on its partition. */
+	sim_node_start(fx->w, fx->producer);
+	int64_t t1 = sim_now(fx->w);
+	n->answered_at[0] = -1;
+	raw_fetch(n, 0, 0, 5000);
+	sim_run_for(fx->w, 20 * MS);
+	struct pnode *p = sim_node_state(fx->w, fx->producer);
+	for (int v = 1; v <= 40; v++)
+		kc_producer_send(p->p, "orders", NULL, 0, "x", 1);
+	sim_run_for(fx->w, 1000 * MS);
+	assert_true(n->answered_at[0] > t1 && n->answered_at[0] < t1 + 1000 * MS);
+	assert_true(n->records_bytes[0] > 0);
+}
+
 static void test_broker_kill_and_restart_keeps_acked_records(void **state)
 {
 	struct fx *fx = *state;
@@ -299,6 +416,7 @@ int main(void)
 		T(test_idempotent_retries_across_resets),
 		T(test_retries_duplicate_without_idempotence),
 		T(test_pause_past_request_timeout),
+		T(test_delayed_fetch_deadlines),
 		T(test_broker_kill_and_restart_keeps_acked_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,6 +233,51 @@ static void test_timeout_drops_the_connection(void **state)
 	assert_int_equal(t->n_answers, 2);
 }
 
+/* The timeout timer is not re-armed per answer: it wakes at an answered
+ * request's old deadline and must then wait for the next request's own. */
+static void test_timeout_counts_from_each_request(void **state)
+{
+	struct fx *fx = *state;
+	start(fx);
+	struct tclient *t = client(fx);
+	sim_run_for(fx->w, 20 * MS);
+	send_metadata(t, KC_OK); /* answered at once */
+	sim_run_for(fx->w, 60 * MS);
+	assert_int_equal(t->n_answers, 1);
+	assert_int_equal(t->statuses[0], KC_OK);
+	((struct tbroker *)sim_node_state(fx->w, fx->broker))->delay_ns = 300 * MS;
+	int64_t sent = sim_now(fx->w);
+	send_metadata(t, KC_OK);
+	/* Past the first request's deadline, before the second's: alive. */
+	sim_run_until(fx->w, sent + 99 * MS);
+	assert_int_equal(t->n_answers, 1);
+	assert_non_null(t->conn);
+	sim_run_until(fx->w, sent + 100 * MS);
+	assert_int_equal(t->n_answers, 2);
+	assert_int_equal(t->statuses[1], KC_ETIMEDOUT);
+	assert_null(t->conn);
+}
+
+/* Answers that keep coming before their deadlines never time out, however
+ * long the connection lives. */
+static void test_no_timeout_while_answered(void **state)
+{
+	struct fx *fx = *state;
+	start(fx);
+	struct tclient *t = client(fx);
+	sim_run_for(fx->w, 20 * MS);
+	((struct tbroker *)sim_node_state(fx->w, fx->broker))->delay_ns = 60 * MS;
+	for (int i = 0; i < 12; i++) {
+		send_metadata(t, KC_OK);
+		sim_run_for(fx->w, 70 * MS);
+	}
+	assert_int_equal(t->n_answers, 12);
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(t->statuses[i], KC_OK);
+	assert_non_null(t->conn);
+	assert_int_equal(kc_conn_in_flight(t->conn), 0);
+}
+
 static void test_broker_crash_fails_pending(void **state)
 {
 	struct fx *fx = *state;
@@ -295,6 +340,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_requests_matched_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_drops_the_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_counts_from_each_request, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_timeout_while_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broker_crash_fails_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connect_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_from_failure_callback, setup, teardown),
