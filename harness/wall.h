@@ -8,5 +8,8 @@
 #define KSIM_WALL_H
 
 double wall_seconds(void);
+/* CPU seconds this process has used (user and system): what a run costs on
+ * one core, apart from time the host gave to others. */
+double cpu_seconds(void);
 
 #endif
