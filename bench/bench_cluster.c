@@ -113,7 +113,7 @@ static double simulate(int seconds, struct counts *counts, uint64_t *events, dou
 	ac.n_topics = 1;
 	sim_node_start(w, sim_node_add(w, "admin", &admin_class, &ac));
 	for (int i = 0; i < NP; i++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "producer-%d", i + 1);
 		memset(&pc[i], 0, sizeof pc[i]);
 		kc_producer_config_default(&pc[i].client);
