@@ -116,7 +116,7 @@ int main(void)
 		sim_node_start(w, sim_node_add(w, names[i], &server_cls, &cfg[i]));
 	}
 	for (int k = 0; k < CLIENTS; k++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "load-%d", k + 1);
 		lc[k] = (struct load_cfg){k, &acked};
 		sim_node_start(w, sim_node_add(w, name, &load_cls, &lc[k]));
