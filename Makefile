@@ -12,9 +12,15 @@ CC       ?= gcc
 BUILD    ?= build
 OPT      ?= -O2
 SAN      ?=
+# Link-time optimisation for ksim and the benchmarks (about 5-10% on the
+# reference cluster: the codecs' and the simulator's small functions inline
+# across files). Objects are "fat", so the test binaries link their plain
+# code quickly; `make LTO=` turns it off.
+LTO      ?= -flto=auto -ffat-lto-objects
+LTO_LINK  = $(if $(LTO),-flto=auto $(OPT))
 PKGS     := libfyaml cmocka
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
-CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+CFLAGS   += -std=c11 $(OPT) $(LTO) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter $(SAN)
 LDFLAGS  += $(SAN)
 
@@ -78,7 +84,7 @@ $(LIB_NODE): $(call obj,$(NODE_SRC))
 $(LIB_HARNESS): $(call obj,$(HARNESS_SRC))
 
 $(KSIM_BIN): $(call obj,$(CLI_SRC)) $(LIBS)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRC)) $(LIBS) $(FYAML_LIBS)
+	$(CC) $(LDFLAGS) $(LTO_LINK) -o $@ $(call obj,$(CLI_SRC)) $(LIBS) $(FYAML_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(call obj,$(TEST_COMMON)) $(LIBS)
 	@mkdir -p $(@D)
@@ -90,7 +96,7 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(FYAML_LIBS)
+	$(CC) $(LDFLAGS) $(LTO_LINK) -o $@ $< $(LIBS) $(FYAML_LIBS)
 
 # The whole suite: unit tests, then the same binaries under Valgrind memcheck.
 # The benchmarks are built (not run) so that an interface change cannot leave
@@ -114,7 +120,7 @@ bench: deps $(BENCHES)
 # ASan + UBSan build in its own tree, then the unit tests (Valgrind cannot run
 # under ASan, so that pass is skipped there).
 asan: deps
-	$(MAKE) BUILD=build-asan KSIM_BIN=build-asan/ksim OPT=-O1 \
+	$(MAKE) BUILD=build-asan KSIM_BIN=build-asan/ksim OPT=-O1 LTO= \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  unit-test
 

@@ -255,14 +255,35 @@ static void arm_wake(struct kc_producer *p, int64_t at_ns)
 /* When drain must next look at b, a batch that just took a record, or -1
  * for "now": a full batch, or a new one behind a waiting batch (which that
  * makes ready), is due at once; otherwise when its linger ends. */
-static int64_t due_at(const struct kc_producer *p, const struct batch *b)
+/* Whether the partition's leader connection has max.in.flight requests
+ * out: then a batch cannot go before an answer comes, and the answer
+ * drains again (Kafka's sender, too, sleeps until then). */
+static bool leader_busy(const struct kc_producer *p, const struct pq *q)
+{
+	int32_t leader = kc_cluster_leader(p->cluster, q->topic, q->partition);
+	struct kc_conn *conn = leader >= 0 ? kc_cluster_conn(p->cluster, leader) : NULL;
+	return conn && kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight;
+}
+
+/* When a batch waiting out its linger (or a retry backoff) next needs a
+ * look, at the earliest `at`: no sooner than a backoff from now while its
+ * leader is busy (the answers wake the producer; the backoff only guards
+ * against answers that are not produce answers). */
+static int64_t wait_until(const struct kc_producer *p, const struct pq *q, int64_t at,
+			  int64_t now)
+{
+	int64_t floor = now + p->cfg.cluster.retry_backoff_ns;
+	return at < floor && leader_busy(p, q) ? floor : at;
+}
+
+static int64_t due_at(const struct kc_producer *p, const struct batch *b, int64_t now)
 {
 	if (b->bytes >= (size_t)p->cfg.batch_size)
 		return -1;
 	for (const struct batch *o = b->pq->head; o && o != b; o = o->next)
 		if (!o->in_flight)
 			return -1;
-	return b->created_ns + p->cfg.linger_ns;
+	return wait_until(p, b->pq, b->created_ns + p->cfg.linger_ns, now);
 }
 
 uint64_t kc_producer_send(struct kc_producer *p, const char *topic, const void *key,
@@ -283,7 +304,7 @@ uint64_t kc_producer_send(struct kc_producer *p, const char *topic, const void *
 	bool known = kc_cluster_partitions(p->cluster, topic) > 0;
 	int64_t due = -1;
 	if (known && !p->unrouted) {
-		due = due_at(p, append(p, topic, &r, now));
+		due = due_at(p, append(p, topic, &r, now), now);
 	} else {
 		struct unrouted *u = env_calloc(p->env, 1, sizeof *u);
 		u->topic = env_strdup(p->env, topic);
@@ -504,7 +525,9 @@ static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_
 		if (deadline < *wake_at)
 			*wake_at = deadline;
 		if (!batch_ready(p, b, now)) {
-			int64_t at = b->attempts ? b->retry_at_ns : b->created_ns + p->cfg.linger_ns;
+			int64_t at = wait_until(p, q, b->attempts ? b->retry_at_ns
+							       : b->created_ns + p->cfg.linger_ns,
+						now);
 			if (at < *wake_at)
 				*wake_at = at;
 			return;
@@ -513,8 +536,14 @@ static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_
 		struct kc_conn *conn = leader >= 0 ? kc_cluster_conn(p->cluster, leader) : NULL;
 		if (leader < 0)
 			kc_cluster_refresh(p->cluster);
-		if (!conn || kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight)
-			return; /* batches of a partition go out in order */
+		if (!conn || kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight) {
+			/* Batches of a partition go out in order. An answer drains
+			 * again; the backoff guards against none coming. */
+			int64_t at = now + p->cfg.cluster.retry_backoff_ns;
+			if (at < *wake_at)
+				*wake_at = at;
+			return;
+		}
 		if (send_batch(p, b, conn))
 			return;
 	}

@@ -6,6 +6,7 @@
  */
 #include "broker/zk/zk_server_impl.h"
 
+#include <assert.h>
 #include <string.h>
 
 #define FINALIZE_NS (200 * ZK_MS)
@@ -53,6 +54,7 @@ void zk_elect_send_vote(struct zk_server *s, int32_t idx)
 void zk_elect_broadcast(struct zk_server *s)
 {
 	int32_t me = zk_srv_index(s, s->cfg->my_id);
+	assert(me >= 0 && me < ZK_MAX_SERVERS); /* a server is a member of its ensemble */
 	s->got[me] = s->vote;
 	s->got_round[me] = s->round;
 	s->got_state[me] = ZK_ROLE_LOOKING + 1;
