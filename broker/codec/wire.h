@@ -202,15 +202,22 @@ static inline uint8_t *wire_room(struct wire_writer *w, size_t n)
 	return !w->err && w->cap - w->len >= n ? w->buf + w->len : NULL;
 }
 
+/* Appends n (a constant, once inlined) bytes already in wire order. */
+static inline void wire_put_fixed(struct wire_writer *w, const uint8_t *b, size_t n)
+{
+	uint8_t *room = wire_room(w, n);
+	if (!room) {
+		wire_put_bytes(w, b, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		room[i] = b[i];
+	w->len += n;
+}
+
 static inline void wire_put_u8(struct wire_writer *w, uint8_t v)
 {
-	uint8_t *b = wire_room(w, 1);
-	if (b) {
-		b[0] = v;
-		w->len += 1;
-	} else {
-		wire_put_bytes(w, &v, 1);
-	}
+	wire_put_fixed(w, &v, 1);
 }
 
 static inline void wire_put_i8(struct wire_writer *w, int8_t v)
@@ -220,12 +227,9 @@ static inline void wire_put_i8(struct wire_writer *w, int8_t v)
 
 static inline void wire_put_u16(struct wire_writer *w, uint16_t v)
 {
-	uint8_t *b = wire_room(w, 2), tmp[2];
-	wire_store_be16(b ? b : tmp, v);
-	if (b)
-		w->len += 2;
-	else
-		wire_put_bytes(w, tmp, 2);
+	uint8_t b[2];
+	wire_store_be16(b, v);
+	wire_put_fixed(w, b, sizeof b);
 }
 
 static inline void wire_put_i16(struct wire_writer *w, int16_t v)
@@ -235,12 +239,9 @@ static inline void wire_put_i16(struct wire_writer *w, int16_t v)
 
 static inline void wire_put_u32(struct wire_writer *w, uint32_t v)
 {
-	uint8_t *b = wire_room(w, 4), tmp[4];
-	wire_store_be32(b ? b : tmp, v);
-	if (b)
-		w->len += 4;
-	else
-		wire_put_bytes(w, tmp, 4);
+	uint8_t b[4];
+	wire_store_be32(b, v);
+	wire_put_fixed(w, b, sizeof b);
 }
 
 static inline void wire_put_i32(struct wire_writer *w, int32_t v)
@@ -250,12 +251,9 @@ static inline void wire_put_i32(struct wire_writer *w, int32_t v)
 
 static inline void wire_put_u64(struct wire_writer *w, uint64_t v)
 {
-	uint8_t *b = wire_room(w, 8), tmp[8];
-	wire_store_be64(b ? b : tmp, v);
-	if (b)
-		w->len += 8;
-	else
-		wire_put_bytes(w, tmp, 8);
+	uint8_t b[8];
+	wire_store_be64(b, v);
+	wire_put_fixed(w, b, sizeof b);
 }
 
 static inline void wire_put_i64(struct wire_writer *w, int64_t v)
