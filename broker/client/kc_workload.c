@@ -3,13 +3,6 @@
 #include <assert.h>
 #include <string.h>
 
-/* The values in flight are remembered by record id, to report them whole. */
-struct sent {
-	uint64_t id;
-	char key[24];
-	char value[64];
-};
-
 struct kw_producer {
 	struct env *env;
 	const struct kw_producer_config *cfg;
@@ -19,44 +12,7 @@ struct kw_producer {
 	uint32_t tag;     /* tells this incarnation's values from a previous one's */
 	uint64_t n;       /* values sent */
 	bool stopped;
-	struct sent *inflight; /* ring indexed by id, grown as needed */
-	size_t cap;
 };
-
-static struct sent *slot(struct kw_producer *p, uint64_t id)
-{
-	return &p->inflight[id % p->cap];
-}
-
-static void on_result(void *arg, const struct kc_send_result *res)
-{
-	struct kw_producer *p = arg;
-	struct sent *s = slot(p, res->id);
-	const struct kw_observer *o = p->cfg->observer;
-	if (o && o->send_done)
-		o->send_done(o->ctx, env_now_ns(p->env), env_node_name(p->env), p->cfg->topic,
-			     res->partition, p->cfg->keys ? s->key : NULL, s->value, res->offset,
-			     res->outcome, res->error);
-	s->id = 0;
-}
-
-/* Room for every value in flight: ids are dense, so a ring of at least the
- * in-flight count (doubled when it would wrap onto a live one) suffices. */
-static void ensure_room(struct kw_producer *p, uint64_t id)
-{
-	if (p->cap && slot(p, id)->id == 0)
-		return;
-	size_t cap = p->cap ? p->cap * 2 : 1024;
-	struct sent *ring = env_calloc(p->env, cap, sizeof *ring);
-	for (size_t i = 0; i < p->cap; i++)
-		if (p->inflight[i].id)
-			ring[p->inflight[i].id % cap] = p->inflight[i];
-	env_free(p->env, p->inflight);
-	p->inflight = ring;
-	p->cap = cap;
-	if (slot(p, id)->id)
-		ensure_room(p, id);
-}
 
 /* A tiny appender for the values below: snprintf was a tenth of the cost
  * of sending a message. Output is truncated to the buffer; text_end ends it. */
@@ -103,32 +59,58 @@ static void text_end(struct text *t)
 	t->buf[t->len] = '\0';
 }
 
-static void send_one(struct kw_producer *p)
+/* A record's key and value are made again from its id whenever they are
+ * needed (sending, reporting the outcome): nothing is kept per record. */
+struct record_text {
+	char key[24];
+	char value[64];
+	size_t key_len, value_len;
+};
+
+/* value "<node>-<tag as 8 hex digits>-<id>", key "k<id mod keys>" */
+static void record_text(const struct kw_producer *p, uint64_t id, struct record_text *rt)
 {
-	uint64_t id = p->n + 1;
-	ensure_room(p, id);
-	struct sent *s = slot(p, id);
-	s->id = id;
-	/* value "<node>-<tag as 8 hex digits>-<id>", key "k<id mod keys>" */
-	struct text value = {s->value, sizeof s->value, 0};
+	struct text value = {rt->value, sizeof rt->value, 0};
 	text_str(&value, env_node_name(p->env));
 	text_bytes(&value, "-", 1);
 	text_hex32(&value, p->tag);
 	text_bytes(&value, "-", 1);
 	text_u64(&value, id);
 	text_end(&value);
-	struct text key = {s->key, sizeof s->key, 0};
+	rt->value_len = value.len;
+	struct text key = {rt->key, sizeof rt->key, 0};
 	if (p->cfg->keys) {
 		text_bytes(&key, "k", 1);
 		text_u64(&key, id % p->cfg->keys);
 	}
 	text_end(&key);
+	rt->key_len = key.len;
+}
+
+static void on_result(void *arg, const struct kc_send_result *res)
+{
+	struct kw_producer *p = arg;
+	const struct kw_observer *o = p->cfg->observer;
+	if (!o || !o->send_done)
+		return;
+	struct record_text rt;
+	record_text(p, res->id, &rt);
+	o->send_done(o->ctx, env_now_ns(p->env), env_node_name(p->env), p->cfg->topic,
+		     res->partition, p->cfg->keys ? rt.key : NULL, rt.value, res->offset,
+		     res->outcome, res->error);
+}
+
+static void send_one(struct kw_producer *p)
+{
+	uint64_t id = p->n + 1;
+	struct record_text rt;
+	record_text(p, id, &rt);
 	const struct kw_observer *o = p->cfg->observer;
 	if (o && o->send_invoke)
 		o->send_invoke(o->ctx, env_now_ns(p->env), env_node_name(p->env), p->cfg->topic,
-			       p->cfg->keys ? s->key : NULL, s->value);
-	uint64_t got = kc_producer_send(p->client, p->cfg->topic, p->cfg->keys ? s->key : NULL,
-					key.len, s->value, value.len);
+			       p->cfg->keys ? rt.key : NULL, rt.value);
+	uint64_t got = kc_producer_send(p->client, p->cfg->topic, p->cfg->keys ? rt.key : NULL,
+					rt.key_len, rt.value, rt.value_len);
 	/* The producer numbers records 1, 2, ... as we do. */
 	assert(got == id);
 	(void)got;
