@@ -445,8 +445,10 @@ static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t le
 	size_t cap = 16, n = 0;
 	*views = env_alloc(c->env, cap * sizeof **views);
 	for (size_t off = 0; off < len;) {
+		/* The Java consumer's check.crcs: the frame and the CRC, then the
+		 * records as they are read. */
 		struct rb_batch b;
-		if (rb_validate_batch(buf + off, len - off, 0, &b) != RB_OK)
+		if (rb_parse_batch(buf + off, len - off, &b) != RB_OK || rb_verify_crc(&b) != RB_OK)
 			break;
 		off += b.size;
 		if (b.h.attributes & 0x20) /* control batch (transaction marker) */
@@ -455,7 +457,10 @@ static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t le
 		struct rb_record rec;
 		if (rb_init_record_iter(&it, &b, 0) != RB_OK)
 			continue;
-		while (rb_next_record(&it, &rec) == RB_OK) {
+		size_t batch_first = n;
+		int64_t batch_from = from;
+		int rc;
+		while ((rc = rb_next_record(&it, &rec)) == RB_OK) {
 			if (rec.offset < from)
 				continue;
 			if (n == cap) {
@@ -465,6 +470,12 @@ static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t le
 			(*views)[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
 								rec.value.p, rec.value.len};
 			from = rec.offset + 1;
+		}
+		if (rc != RB_END) {
+			/* A malformed record: none of the batch is handed over. */
+			n = batch_first;
+			from = batch_from;
+			break;
 		}
 	}
 	return n;

@@ -9,6 +9,7 @@
 
 #include "broker/kafka/brk_front.h"
 #include "broker/kp/kp_error.h"
+#include "broker/log/crc32c.h"
 #include "broker/log/record_batch.h"
 
 struct fbroker {
@@ -138,6 +139,30 @@ static void answer_fetch(struct fbroker *b, struct brk_req *r)
 		wire_writer_init(&w, bufs[n - 1], need);
 		assert_int_equal(rb_encode_batch(&w, &h, specs, (size_t)count), RB_OK);
 		out->records = (struct kp_bytes){bufs[n - 1], (int32_t)w.len};
+		if (t->corrupt_fetches > 0) {
+			t->corrupt_fetches--;
+			uint8_t *rec = bufs[n - 1] + RB_HEADER_SIZE;
+			if (t->corrupt_kind == 0) {
+				rec[w.len - RB_HEADER_SIZE - 2] ^= 0x40; /* in the last value */
+			} else {
+				/* The last record's length says one byte more than there
+				 * is; the CRC is recomputed so that only the record walk
+				 * can tell. */
+				size_t last = w.len - RB_HEADER_SIZE;
+				size_t pos = 0;
+				for (int64_t i = 0; i < count; i++) {
+					size_t len_at = pos;
+					uint32_t zz = rec[pos];
+					assert_true(zz < 0x80); /* short test values: one byte */
+					pos += 1 + (zz >> 1);
+					if (i == count - 1)
+						rec[len_at] = (uint8_t)(zz + 2);
+				}
+				assert_int_equal(pos, last);
+				uint32_t crc = crc32c(bufs[n - 1] + RB_CRC_START, w.len - RB_CRC_START);
+				wire_store_be32(bufs[n - 1] + 17, crc);
+			}
+		}
 	}
 	struct kp_fetch_topic_response topic = {{"t", 1}, parts, n};
 	struct kp_response resp;

@@ -28,6 +28,9 @@ struct truth {
 	int64_t delay_ns;        /* answer produce after this long */
 	int produce_requests;
 	int fetch_requests;
+	int corrupt_fetches; /* flip a record byte in this many fetch answers */
+	int corrupt_kind;    /* 0: a value byte (CRC mismatch); 1: a record
+			      * length with the CRC fixed (a malformed record) */
 };
 
 struct fb_config {

@@ -140,6 +140,35 @@ static void test_earliest_reads_everything_in_order(void **state)
 	assert_int_equal(tc->last_hw[0], 25);
 }
 
+/* Check.crcs: a batch whose CRC fails, or whose records do not parse, is
+ * handed over in no part; the consumer fetches it again and reads every
+ * record once, in order, when good bytes come. */
+static void corrupt_then_heal(struct fx *fx, int kind)
+{
+	fx->cc.reset_earliest = true;
+	fill(&fx->t, 0, 0, 10);
+	fx->t.corrupt_kind = kind;
+	fx->t.corrupt_fetches = 1000000;
+	struct tconsumer *tc = start(fx);
+	sim_run_for(fx->w, 1 * SIM_NS_PER_S);
+	assert_true(fx->t.fetch_requests >= 2);
+	assert_int_equal(tc->n_seen[0], 0);
+	assert_int_equal(kc_consumer_position(tc->c, "t", 0), 0);
+	fx->t.corrupt_fetches = 0;
+	sim_run_for(fx->w, 1 * SIM_NS_PER_S);
+	assert_read_all(fx, tc, 0);
+}
+
+static void test_bad_crc_batch_not_handed_over(void **state)
+{
+	corrupt_then_heal(*state, 0);
+}
+
+static void test_malformed_record_batch_not_handed_over(void **state)
+{
+	corrupt_then_heal(*state, 1);
+}
+
 static void test_latest_skips_the_past(void **state)
 {
 	struct fx *fx = *state;
@@ -191,6 +220,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_earliest_reads_everything_in_order),
+		T(test_bad_crc_batch_not_handed_over),
+		T(test_malformed_record_batch_not_handed_over),
 		T(test_latest_skips_the_past),
 		T(test_follows_a_leader_move),
 		T(test_seek_and_out_of_range),
