@@ -14,6 +14,10 @@ struct part {
 	uint32_t epoch;    /* bumped by seek: answers to older fetches are ignored */
 	bool fetching;
 	bool resetting;
+	/* The leader as the metadata said at version leader_at - 1 (0: never
+	 * looked up): drain asks for every partition after every answer. */
+	int32_t leader;
+	uint64_t leader_at;
 };
 
 struct kc_consumer {
@@ -122,7 +126,7 @@ void kc_consumer_assign(struct kc_consumer *c, const char *topic, int32_t partit
 		return;
 	c->parts = env_realloc(c->env, c->parts, (c->n_parts + 1) * sizeof *c->parts);
 	c->parts[c->n_parts++] = (struct part){env_strdup(c->env, topic), partition, -1, 0,
-					       false, false};
+					       false, false, -1, 0};
 	kc_cluster_want_topic(c->cluster, topic);
 	wake_later(c, 0);
 }
@@ -315,7 +319,7 @@ static void group_assigned(void *arg, const struct kc_tp_offset *tps, size_t n,
 		c->parts[c->n_parts++] = (struct part){env_strdup(c->env, tps[i].topic),
 						       tps[i].partition,
 						       tps[i].offset >= 0 ? tps[i].offset : -1, 0,
-						       false, false};
+						       false, false, -1, 0};
 		kc_cluster_want_topic(c->cluster, tps[i].topic);
 	}
 	report_assignment(c, generation);
@@ -573,10 +577,19 @@ static void on_fetch(void *arg, int status, const struct kp_response *resp)
 	drain(c);
 }
 
-static bool fetchable(const struct kc_consumer *c, const struct part *p, int32_t broker)
+static int32_t part_leader(const struct kc_consumer *c, struct part *p)
 {
-	return p->position >= 0 && !p->fetching &&
-	       kc_cluster_leader(c->cluster, p->topic, p->partition) == broker;
+	uint64_t version = kc_cluster_metadata_version(c->cluster);
+	if (p->leader_at != version + 1) {
+		p->leader = kc_cluster_leader(c->cluster, p->topic, p->partition);
+		p->leader_at = version + 1;
+	}
+	return p->leader;
+}
+
+static bool fetchable(const struct kc_consumer *c, struct part *p, int32_t broker)
+{
+	return p->position >= 0 && !p->fetching && part_leader(c, p) == broker;
 }
 
 /* One Fetch to `broker` for every ready partition it leads. */
@@ -662,7 +675,7 @@ static void drain(struct kc_consumer *c)
 	}
 	for (size_t i = 0; i < c->n_parts; i++) {
 		struct part *p = &c->parts[i];
-		int32_t leader = kc_cluster_leader(c->cluster, p->topic, p->partition);
+		int32_t leader = part_leader(c, p);
 		if (leader < 0) {
 			kc_cluster_refresh(c->cluster);
 			continue;
