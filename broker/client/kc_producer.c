@@ -42,6 +42,10 @@ struct pq {
 	struct batch *head;
 	struct batch *tail;
 	int32_t next_seq;
+	/* The leader as the metadata said at version leader_at - 1 (0: never
+	 * looked up): drain asks after every answer. */
+	int32_t leader;
+	uint64_t leader_at;
 };
 
 /* A record waiting for its topic's partition count. */
@@ -255,12 +259,22 @@ static void arm_wake(struct kc_producer *p, int64_t at_ns)
 /* When drain must next look at b, a batch that just took a record, or -1
  * for "now": a full batch, or a new one behind a waiting batch (which that
  * makes ready), is due at once; otherwise when its linger ends. */
+static int32_t pq_leader(const struct kc_producer *p, struct pq *q)
+{
+	uint64_t version = kc_cluster_metadata_version(p->cluster);
+	if (q->leader_at != version + 1) {
+		q->leader = kc_cluster_leader(p->cluster, q->topic, q->partition);
+		q->leader_at = version + 1;
+	}
+	return q->leader;
+}
+
 /* Whether the partition's leader connection has max.in.flight requests
  * out: then a batch cannot go before an answer comes, and the answer
  * drains again (Kafka's sender, too, sleeps until then). */
-static bool leader_busy(const struct kc_producer *p, const struct pq *q)
+static bool leader_busy(const struct kc_producer *p, struct pq *q)
 {
-	int32_t leader = kc_cluster_leader(p->cluster, q->topic, q->partition);
+	int32_t leader = pq_leader(p, q);
 	struct kc_conn *conn = leader >= 0 ? kc_cluster_conn(p->cluster, leader) : NULL;
 	return conn && kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight;
 }
@@ -269,7 +283,7 @@ static bool leader_busy(const struct kc_producer *p, const struct pq *q)
  * look, at the earliest `at`: no sooner than a backoff from now while its
  * leader is busy (the answers wake the producer; the backoff only guards
  * against answers that are not produce answers). */
-static int64_t wait_until(const struct kc_producer *p, const struct pq *q, int64_t at,
+static int64_t wait_until(const struct kc_producer *p, struct pq *q, int64_t at,
 			  int64_t now)
 {
 	int64_t floor = now + p->cfg.cluster.retry_backoff_ns;
@@ -532,7 +546,7 @@ static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_
 				*wake_at = at;
 			return;
 		}
-		int32_t leader = kc_cluster_leader(p->cluster, q->topic, q->partition);
+		int32_t leader = pq_leader(p, q);
 		struct kc_conn *conn = leader >= 0 ? kc_cluster_conn(p->cluster, leader) : NULL;
 		if (leader < 0)
 			kc_cluster_refresh(p->cluster);
