@@ -10,6 +10,8 @@ struct kw_producer {
 	struct env_timer tick;
 	int64_t start_ns;
 	uint32_t tag;     /* tells this incarnation's values from a previous one's */
+	char prefix[64];  /* "<node>-<tag>-": every value starts so */
+	size_t prefix_len;
 	uint64_t n;       /* values sent */
 	bool stopped;
 };
@@ -71,10 +73,7 @@ struct record_text {
 static void record_text(const struct kw_producer *p, uint64_t id, struct record_text *rt)
 {
 	struct text value = {rt->value, sizeof rt->value, 0};
-	text_str(&value, env_node_name(p->env));
-	text_bytes(&value, "-", 1);
-	text_hex32(&value, p->tag);
-	text_bytes(&value, "-", 1);
+	text_bytes(&value, p->prefix, p->prefix_len);
 	text_u64(&value, id);
 	text_end(&value);
 	rt->value_len = value.len;
@@ -141,6 +140,13 @@ void *kw_producer_start(struct env *env, const void *config)
 	p->tick.data = p;
 	p->start_ns = env_now_ns(env);
 	p->tag = (uint32_t)env_random(env);
+	struct text prefix = {p->prefix, sizeof p->prefix, 0};
+	text_str(&prefix, env_node_name(env));
+	text_bytes(&prefix, "-", 1);
+	text_hex32(&prefix, p->tag);
+	text_bytes(&prefix, "-", 1);
+	text_end(&prefix);
+	p->prefix_len = prefix.len;
 	if (cfg->rate_num && cfg->rate_den)
 		env_timer_start(env, &p->tick, 0, tick_cb);
 	return p;
