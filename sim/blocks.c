@@ -47,6 +47,8 @@ void sim_block_cache_destroy(struct sim_block_cache *c)
 		munmap(c->slabs, SLAB_BYTES);
 		c->slabs = next;
 	}
+	for (size_t i = 0; i < SIM_BLOCK_CLASSES; i++)
+		free(c->free[i].items);
 	memset(c->free, 0, sizeof c->free);
 	c->bump = NULL;
 	c->bump_left = 0;
@@ -110,9 +112,9 @@ bool sim_block_fits(const struct sim_block_cache *c, const struct env_block *b, 
 struct env_block *sim_block_get(struct sim_block_cache *c, size_t size)
 {
 	size_t cls = size_class(c, size);
-	struct env_block *b = cls ? c->free[cls] : NULL;
-	if (b)
-		c->free[cls] = b->next;
+	struct env_block *b = NULL;
+	if (cls && c->free[cls].n)
+		b = c->free[cls].items[--c->free[cls].n];
 	else if (cls)
 		b = carve(c, sizeof *b + class_room(cls));
 	else
@@ -128,8 +130,12 @@ void sim_block_release(struct sim_block_cache *c, struct env_block *b)
 		free(b);
 		return;
 	}
-	b->next = c->free[cls];
-	c->free[cls] = b;
+	struct sim_block_stack *st = &c->free[cls];
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 256;
+		st->items = sim_xrealloc(st->items, st->cap * sizeof *st->items);
+	}
+	st->items[st->n++] = b;
 }
 
 void *sim_block_alloc(struct sim_block_cache *c, size_t size)

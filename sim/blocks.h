@@ -40,9 +40,17 @@ struct env_block {
 
 struct sim_block_slab;
 
+/* A class's free blocks, as a stack of pointers: popping reads this hot
+ * array, not the cold block (an intrusive list's next pointer missed the
+ * cache on most pops). */
+struct sim_block_stack {
+	struct env_block **items;
+	size_t n, cap;
+};
+
 struct sim_block_cache {
 	bool on;
-	struct env_block *free[SIM_BLOCK_CLASSES];
+	struct sim_block_stack free[SIM_BLOCK_CLASSES];
 	struct sim_block_slab *slabs; /* every slab, newest first */
 	unsigned char *bump;          /* the newest slab's unused part */
 	size_t bump_left;
