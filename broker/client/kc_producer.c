@@ -256,9 +256,7 @@ static void arm_wake(struct kc_producer *p, int64_t at_ns)
 	env_timer_start(p->env, &p->wake, at_ns - now, wake_cb);
 }
 
-/* When drain must next look at b, a batch that just took a record, or -1
- * for "now": a full batch, or a new one behind a waiting batch (which that
- * makes ready), is due at once; otherwise when its linger ends. */
+/* The partition's leader, looked up again only when the metadata changed. */
 static int32_t pq_leader(const struct kc_producer *p, struct pq *q)
 {
 	uint64_t version = kc_cluster_metadata_version(p->cluster);
@@ -290,6 +288,9 @@ static int64_t wait_until(const struct kc_producer *p, struct pq *q, int64_t at,
 	return at < floor && leader_busy(p, q) ? floor : at;
 }
 
+/* When drain must next look at b, a batch that just took a record, or -1
+ * for "now": a full batch, or a new one behind a waiting batch (which that
+ * makes ready), is due at once; otherwise when its linger ends. */
 static int64_t due_at(const struct kc_producer *p, const struct batch *b, int64_t now)
 {
 	if (b->bytes >= (size_t)p->cfg.batch_size)
