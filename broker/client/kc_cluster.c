@@ -300,6 +300,16 @@ uint64_t kc_cluster_metadata_version(const struct kc_cluster *c)
 	return c->version;
 }
 
+int32_t kc_cluster_leader_memo(const struct kc_cluster *c, const char *topic, int32_t partition,
+			       struct kc_leader_memo *m)
+{
+	if (m->at != c->version + 1) {
+		m->leader = kc_cluster_leader(c, topic, partition);
+		m->at = c->version + 1;
+	}
+	return m->leader;
+}
+
 struct kc_cluster *kc_cluster_new(struct env *env, const struct kc_cluster_config *cfg,
 				  kc_changed_cb changed, void *arg)
 {

@@ -60,4 +60,13 @@ struct kc_conn *kc_cluster_any_conn(struct kc_cluster *c);
 /* Metadata responses applied so far. */
 uint64_t kc_cluster_metadata_version(const struct kc_cluster *c);
 
+/* A partition's leader remembered for the metadata version it was looked up
+ * at, for callers that ask after every answer. Zero-initialise it. */
+struct kc_leader_memo {
+	int32_t leader;
+	uint64_t at; /* metadata version + 1; 0: never looked up */
+};
+int32_t kc_cluster_leader_memo(const struct kc_cluster *c, const char *topic, int32_t partition,
+			       struct kc_leader_memo *m);
+
 #endif

@@ -14,10 +14,7 @@ struct part {
 	uint32_t epoch;    /* bumped by seek: answers to older fetches are ignored */
 	bool fetching;
 	bool resetting;
-	/* The leader as the metadata said at version leader_at - 1 (0: never
-	 * looked up): drain asks for every partition after every answer. */
-	int32_t leader;
-	uint64_t leader_at;
+	struct kc_leader_memo leader; /* drain asks for every partition after every answer */
 };
 
 struct kc_consumer {
@@ -126,7 +123,7 @@ void kc_consumer_assign(struct kc_consumer *c, const char *topic, int32_t partit
 		return;
 	c->parts = env_realloc(c->env, c->parts, (c->n_parts + 1) * sizeof *c->parts);
 	c->parts[c->n_parts++] = (struct part){env_strdup(c->env, topic), partition, -1, 0,
-					       false, false, -1, 0};
+					       false, false, {-1, 0}};
 	kc_cluster_want_topic(c->cluster, topic);
 	wake_later(c, 0);
 }
@@ -319,7 +316,7 @@ static void group_assigned(void *arg, const struct kc_tp_offset *tps, size_t n,
 		c->parts[c->n_parts++] = (struct part){env_strdup(c->env, tps[i].topic),
 						       tps[i].partition,
 						       tps[i].offset >= 0 ? tps[i].offset : -1, 0,
-						       false, false, -1, 0};
+						       false, false, {-1, 0}};
 		kc_cluster_want_topic(c->cluster, tps[i].topic);
 	}
 	report_assignment(c, generation);
@@ -579,12 +576,7 @@ static void on_fetch(void *arg, int status, const struct kp_response *resp)
 
 static int32_t part_leader(const struct kc_consumer *c, struct part *p)
 {
-	uint64_t version = kc_cluster_metadata_version(c->cluster);
-	if (p->leader_at != version + 1) {
-		p->leader = kc_cluster_leader(c->cluster, p->topic, p->partition);
-		p->leader_at = version + 1;
-	}
-	return p->leader;
+	return kc_cluster_leader_memo(c->cluster, p->topic, p->partition, &p->leader);
 }
 
 static bool fetchable(const struct kc_consumer *c, struct part *p, int32_t broker)

@@ -42,10 +42,7 @@ struct pq {
 	struct batch *head;
 	struct batch *tail;
 	int32_t next_seq;
-	/* The leader as the metadata said at version leader_at - 1 (0: never
-	 * looked up): drain asks after every answer. */
-	int32_t leader;
-	uint64_t leader_at;
+	struct kc_leader_memo leader; /* drain asks after every answer */
 };
 
 /* A record waiting for its topic's partition count. */
@@ -256,15 +253,9 @@ static void arm_wake(struct kc_producer *p, int64_t at_ns)
 	env_timer_start(p->env, &p->wake, at_ns - now, wake_cb);
 }
 
-/* The partition's leader, looked up again only when the metadata changed. */
 static int32_t pq_leader(const struct kc_producer *p, struct pq *q)
 {
-	uint64_t version = kc_cluster_metadata_version(p->cluster);
-	if (q->leader_at != version + 1) {
-		q->leader = kc_cluster_leader(p->cluster, q->topic, q->partition);
-		q->leader_at = version + 1;
-	}
-	return q->leader;
+	return kc_cluster_leader_memo(p->cluster, q->topic, q->partition, &q->leader);
 }
 
 /* Whether the partition's leader connection has max.in.flight requests
