@@ -281,8 +281,27 @@ void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
 		}
 	}
 	if (req->acks == 0) {
-		/* No answer is expected; the appends still run. */
-		brk_front_drop(r);
+		/* No answer is expected; the appends still run. As Kafka's
+		 * handleProduceRequest: a partition refused (not the leader, too
+		 * few replicas, ...) closes the connection instead, the only way
+		 * an acks=0 producer can learn of it: it reconnects and refreshes
+		 * its metadata. */
+		int32_t refused = 0;
+		int16_t first_err = KP_ERR_NONE;
+		for (int32_t i = 0; i < n; i++) {
+			refused += op->parts[i].error_code != KP_ERR_NONE;
+			if (!first_err)
+				first_err = op->parts[i].error_code;
+		}
+		if (refused) {
+			env_event(b->env, "produce",
+				  "broker %d closes the connection from %s: %d partition(s) of an "
+				  "acks=0 produce refused (%s)",
+				  b->cfg->broker_id, r->peer, refused, kp_error_name(first_err));
+			brk_front_reject(r);
+		} else {
+			brk_front_drop(r);
+		}
 		op->r = NULL;
 	}
 	op->outstanding--;
