@@ -12,6 +12,7 @@
 
 #include "harness/run.h"
 #include "harness/scn.h"
+#include "sim/invariant.h"
 
 /* "10s..12s": two durations in the scenario format's units, FROM <= TO. */
 static int parse_window(const char *text, struct run_options *opt)
@@ -76,6 +77,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (seed_set)
 		s->seed = seed;
+	sim_invariant_set_file(path); /* for the line that reproduces a broken invariant */
 	int rc = run_scenario(s, &opt, stdout, stderr);
 	scn_free(s);
 	return rc;
