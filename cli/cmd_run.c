@@ -1,7 +1,8 @@
 /*
  * `ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]
  * [--explain] [--diagram FROM..TO]`: one scenario run (harness/run.h). Exit 0 when every expectation held, 1 when one
- * failed, 2 for a bad file, usage, or a scenario that cannot run yet.
+ * failed, 2 for a bad file, usage, or a scenario that cannot run yet, 3 when an invariant
+ * of the simulated cluster broke (sim/invariant.h).
  */
 #include "cli/commands.h"
 
