@@ -53,12 +53,12 @@ void sim_invariant_fail(const char *invariant, const char *fmt, ...)
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	size_t n = (size_t)snprintf(report, sizeof report, "ksim: INVARIANT BROKEN: %s\n  %s\n",
-				    invariant, detail);
+	                            invariant, detail);
 	if (n < sizeof report && g.have_run)
 		snprintf(report + n, sizeof report - n,
-			 "  scenario %s, seed %llu\n  reproduce: ksim run %s --seed %llu\n",
-			 g.scenario, (unsigned long long)g.seed,
-			 g.file[0] ? g.file : "<the scenario file>", (unsigned long long)g.seed);
+		         "  scenario %s, seed %llu\n  reproduce: ksim run %s --seed %llu\n",
+		         g.scenario, (unsigned long long)g.seed,
+		         g.file[0] ? g.file : "<the scenario file>", (unsigned long long)g.seed);
 	if (g.handler) {
 		g.handler(g.arg, invariant, report);
 		return;

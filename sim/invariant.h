@@ -43,6 +43,6 @@ void sim_invariant_set_handler(sim_invariant_handler *h, void *arg);
  * default handler this does not return.
  */
 void sim_invariant_fail(const char *invariant, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -102,7 +102,8 @@ int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition
 		return -1;
 	brk_unfollow(p);
 	int32_t self = b->cfg->broker_id;
-	struct brk_pstate_update u = {self, leader_epoch, p->ps.partition_epoch, &self, 1, &self, 1};
+	struct brk_pstate_update u = {self, leader_epoch, p->ps.partition_epoch,
+				      &self, 1, &self, 1};
 	brk_leader_start(p, &u);
 	env_log(b->env, ENV_LOG_INFO, "%s-%d: leader at epoch %d", topic, partition, leader_epoch);
 	return 0;

@@ -185,7 +185,8 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 		return;
 	}
 	if (e->end_offset < 0) {
-		truncate_to(p, p->ps.hw, false, "the leader knows no such epoch: to the high watermark");
+		truncate_to(p, p->ps.hw, false,
+			    "the leader knows no such epoch: to the high watermark");
 		return;
 	}
 	if (brk_truncation_rule(p->b) == BRK_TRUNCATE_KIP101 || e->leader_epoch < 0) {
@@ -246,7 +247,8 @@ static void local_truncations(struct brk_fetcher *f)
 		if (brk_truncation_rule(f->b) == BRK_TRUNCATE_HW)
 			truncate_to(p, p->ps.hw, false, "to its high watermark (before KIP-101)");
 		else if (log_epoch_latest(log_epochs(p->log)) < 0)
-			truncate_to(p, p->ps.hw, false, "no leader epochs yet: to its high watermark");
+			truncate_to(p, p->ps.hw, false,
+				    "no leader epochs yet: to its high watermark");
 	}
 }
 

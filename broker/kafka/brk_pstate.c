@@ -58,15 +58,15 @@ static void broken(const struct brk_pstate *ps, const char *after, const char *i
 	list_ids(max, sizeof max, ps->maximal_isr, ps->n_maximal_isr);
 	int64_t now = env_now_ns(ps->env);
 	snprintf(at, sizeof at, "%lld.%06llds", (long long)(now / 1000000000),
-		 (long long)(now % 1000000000 / 1000));
+	         (long long)(now % 1000000000 / 1000));
 	sim_invariant_fail(invariant,
-			   "partition %s-%d on %s at %s, after %s\n"
-			   "  state: %s, leader %d, leader epoch %d, partition epoch %d, hw %lld, "
-			   "leo %lld%s,\n  replicas %s, isr %s, pending %s, maximal %s",
-			   ps->topic, ps->partition, env_node_name(ps->env), at, after,
-			   ps->leader ? "leader" : "not leader", ps->leader_id, ps->leader_epoch,
-			   ps->partition_epoch, (long long)ps->hw, (long long)ps->leo,
-			   ps->open ? "" : " (log not open)", rep, isr, pend, max);
+	                   "partition %s-%d on %s at %s, after %s\n"
+	                   "  state: %s, leader %d, leader epoch %d, partition epoch %d, hw %lld, "
+	                   "leo %lld%s,\n  replicas %s, isr %s, pending %s, maximal %s",
+	                   ps->topic, ps->partition, env_node_name(ps->env), at, after,
+	                   ps->leader ? "leader" : "not leader", ps->leader_id, ps->leader_epoch,
+	                   ps->partition_epoch, (long long)ps->hw, (long long)ps->leo,
+	                   ps->open ? "" : " (log not open)", rep, isr, pend, max);
 }
 
 /* Every invariant of the header, after the change named `after`. */
@@ -84,8 +84,9 @@ static void check(struct brk_pstate *ps, const char *after)
 		broken(ps, after, "hw <= leo");
 	if (ps->leader && ps->open) {
 		if (ps->hw_epoch == ps->leader_epoch && ps->hw < ps->hw_floor)
-			broken(ps, after, "a leader's high watermark never moves back within its "
-					  "leader epoch");
+			broken(ps, after,
+			       "a leader's high watermark never moves back within its "
+			       "leader epoch");
 		ps->hw_epoch = ps->leader_epoch;
 		ps->hw_floor = ps->hw;
 	} else if (!ps->leader) {
@@ -107,7 +108,7 @@ static void check(struct brk_pstate *ps, const char *after)
 /* ---- Life ------------------------------------------------------------------------- */
 
 void brk_pstate_init(struct brk_pstate *ps, struct env *env, int32_t self, const char *topic,
-		     int32_t partition, int64_t max_lag_ns)
+                     int32_t partition, int64_t max_lag_ns)
 {
 	memset(ps, 0, sizeof *ps);
 	ps->env = env;
@@ -160,7 +161,7 @@ static bool in_maximal(const struct brk_pstate *ps, int32_t id)
 
 /* Replica.isCaughtUp: at the leader's end, or caught up within the lag. */
 static bool caught_up(const struct brk_pstate *ps, const struct brk_pfollower *f, int64_t leo,
-		      int64_t now)
+                      int64_t now)
 {
 	if (f->leo >= 0 && f->leo == leo)
 		return true;
@@ -252,7 +253,7 @@ static void reset_followers(struct brk_pstate *ps, bool new_leader, int64_t leo,
 }
 
 unsigned brk_pstate_become_leader(struct brk_pstate *ps, const struct brk_pstate_update *u,
-				  int64_t leo, int64_t now_ns)
+                                  int64_t leo, int64_t now_ns)
 {
 	bool new_leader = !ps->leader;
 	take(ps, u);
@@ -270,7 +271,8 @@ unsigned brk_pstate_become_leader(struct brk_pstate *ps, const struct brk_pstate
 
 bool brk_pstate_become_follower(struct brk_pstate *ps, const struct brk_pstate_update *u)
 {
-	bool again = ps->leader || u->leader != ps->leader_id || u->leader_epoch != ps->leader_epoch;
+	bool again =
+	    ps->leader || u->leader != ps->leader_id || u->leader_epoch != ps->leader_epoch;
 	take(ps, u);
 	ps->leader = false;
 	settle(ps);
@@ -315,17 +317,17 @@ static unsigned maybe_expand(struct brk_pstate *ps, const struct brk_pfollower *
 	memcpy(isr, ps->isr, (size_t)ps->n_isr * sizeof *isr);
 	isr[ps->n_isr] = f->id;
 	env_event(ps->env, "isr",
-		  "%s-%d: leader %d asks the controller to add replica %d to the ISR "
-		  "(caught up at offset %lld, high watermark %lld)",
-		  ps->topic, ps->partition, ps->self, f->id, (long long)f->leo, (long long)ps->hw);
+	          "%s-%d: leader %d asks the controller to add replica %d to the ISR "
+	          "(caught up at offset %lld, high watermark %lld)",
+	          ps->topic, ps->partition, ps->self, f->id, (long long)f->leo, (long long)ps->hw);
 	set_ids(ps->env, &ps->pending_isr, &ps->n_pending_isr, isr, ps->n_isr + 1);
 	/* Being added, it counts at once (KIP-497's maximal ISR). */
 	set_ids(ps->env, &ps->maximal_isr, &ps->n_maximal_isr, isr, ps->n_isr + 1);
 	return BRK_PS_PROPOSE;
 }
 
-unsigned brk_pstate_follower_fetched(struct brk_pstate *ps, int32_t replica,
-				     int64_t fetch_offset, int64_t leo, int64_t now_ns)
+unsigned brk_pstate_follower_fetched(struct brk_pstate *ps, int32_t replica, int64_t fetch_offset,
+                                     int64_t leo, int64_t now_ns)
 {
 	struct brk_pfollower *f = follower(ps, replica);
 	if (!f || !ps->open || !ps->leader)
@@ -369,8 +371,9 @@ unsigned brk_pstate_tick(struct brk_pstate *ps, int64_t leo, int64_t now_ns)
 	for (int32_t i = 0; i < ps->n_isr; i++) {
 		const struct brk_pfollower *f = follower(ps, ps->isr[i]);
 		if (f && out_of_sync(ps, f, now_ns)) {
-			used += (size_t)snprintf(out + used, used < sizeof out ? sizeof out - used : 0,
-						 "%s%d", used ? "," : "", f->id);
+			used +=
+			    (size_t)snprintf(out + used, used < sizeof out ? sizeof out - used : 0,
+			                     "%s%d", used ? "," : "", f->id);
 			continue;
 		}
 		isr[n++] = ps->isr[i];
@@ -378,9 +381,9 @@ unsigned brk_pstate_tick(struct brk_pstate *ps, int64_t leo, int64_t now_ns)
 	if (n == ps->n_isr)
 		return 0;
 	env_event(ps->env, "isr",
-		  "%s-%d: leader %d asks the controller to remove replica %s from the ISR "
-		  "(no catch-up within replica.lag.time.max.ms = %lld ms)",
-		  ps->topic, ps->partition, ps->self, out, (long long)(ps->max_lag_ns / 1000000));
+	          "%s-%d: leader %d asks the controller to remove replica %s from the ISR "
+	          "(no catch-up within replica.lag.time.max.ms = %lld ms)",
+	          ps->topic, ps->partition, ps->self, out, (long long)(ps->max_lag_ns / 1000000));
 	/* Being removed, it still counts until the controller agrees: the
 	 * maximal ISR stays the ISR. */
 	set_ids(ps->env, &ps->pending_isr, &ps->n_pending_isr, isr, n);
@@ -389,7 +392,7 @@ unsigned brk_pstate_tick(struct brk_pstate *ps, int64_t leo, int64_t now_ns)
 }
 
 unsigned brk_pstate_isr_changed(struct brk_pstate *ps, const int32_t *isr, int32_t n_isr,
-				int32_t partition_epoch, int64_t leo, int64_t now_ns)
+                                int32_t partition_epoch, int64_t leo, int64_t now_ns)
 {
 	for (int32_t i = 0; i < ps->n_fol; i++) {
 		struct brk_pfollower *f = &ps->fol[i];

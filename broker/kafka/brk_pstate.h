@@ -117,7 +117,7 @@ struct brk_pstate {
 };
 
 void brk_pstate_init(struct brk_pstate *ps, struct env *env, int32_t self, const char *topic,
-		     int32_t partition, int64_t max_lag_ns);
+                     int32_t partition, int64_t max_lag_ns);
 void brk_pstate_free(struct brk_pstate *ps);
 
 /* The log opened with end `leo`; `hw` is the checkpointed high watermark
@@ -130,7 +130,7 @@ enum brk_pstate_judgement brk_pstate_judge(const struct brk_pstate *ps, int32_t 
 /* Becomes (or stays, in a new epoch) the leader. `leo` is ignored while the
  * log is not open. */
 unsigned brk_pstate_become_leader(struct brk_pstate *ps, const struct brk_pstate_update *u,
-				  int64_t leo, int64_t now_ns);
+                                  int64_t leo, int64_t now_ns);
 /* Becomes a follower of u->leader (-1: none). True when the fetcher must
  * start over (a new leader or a new leader epoch). */
 bool brk_pstate_become_follower(struct brk_pstate *ps, const struct brk_pstate_update *u);
@@ -142,13 +142,13 @@ void brk_pstate_stop(struct brk_pstate *ps);
 /* The leader's log grew to `leo`. */
 unsigned brk_pstate_appended(struct brk_pstate *ps, int64_t leo, int64_t now_ns);
 /* Follower `replica` fetched from `fetch_offset` while the log ended at `leo`. */
-unsigned brk_pstate_follower_fetched(struct brk_pstate *ps, int32_t replica,
-				     int64_t fetch_offset, int64_t leo, int64_t now_ns);
+unsigned brk_pstate_follower_fetched(struct brk_pstate *ps, int32_t replica, int64_t fetch_offset,
+                                     int64_t leo, int64_t now_ns);
 /* The ISR timer: followers out of sync for replica.lag.time.max.ms leave. */
 unsigned brk_pstate_tick(struct brk_pstate *ps, int64_t leo, int64_t now_ns);
 /* The controller accepted an ISR (AlterPartition's answer). */
 unsigned brk_pstate_isr_changed(struct brk_pstate *ps, const int32_t *isr, int32_t n_isr,
-				int32_t partition_epoch, int64_t leo, int64_t now_ns);
+                                int32_t partition_epoch, int64_t leo, int64_t now_ns);
 /* The proposal in flight is void (refused, or its request failed). */
 void brk_pstate_isr_dropped(struct brk_pstate *ps);
 

@@ -82,14 +82,14 @@ static int teardown(void **state)
 }
 
 static struct brk_pstate_update upd(int32_t leader, int32_t epoch, int32_t pe, const int32_t *isr,
-				    int32_t n_isr)
+                                    int32_t n_isr)
 {
 	return (struct brk_pstate_update){leader, epoch, pe, all3, 3, isr, n_isr};
 }
 
 /* Broker 1 leads at `epoch` with `isr`, its log open at [hw, leo). */
 static void lead(struct fx *fx, int32_t epoch, const int32_t *isr, int32_t n_isr, int64_t hw,
-		 int64_t leo, int64_t now)
+                 int64_t leo, int64_t now)
 {
 	struct brk_pstate_update u = upd(1, epoch, epoch, isr, n_isr);
 	if (!fx->ps.open)
@@ -183,7 +183,7 @@ static void test_reelected_leader_resets_follower_state(void **state)
 	const int32_t isr12[] = {1, 2};
 	lead(fx, 2, isr12, 2, 0, 10, 2 * S);
 	assert_int_equal(fx->ps.epoch_start, 10);
-	assert_int_equal(fx->ps.fol[0].leo, 10);          /* kept */
+	assert_int_equal(fx->ps.fol[0].leo, 10);                  /* kept */
 	assert_int_equal(fx->ps.fol[0].last_caught_up_ns, 2 * S); /* in the ISR: now */
 	assert_int_equal(fx->ps.fol[1].last_caught_up_ns, -1);    /* outside: never */
 	brk_pstate_appended(&fx->ps, 20, 3 * S);
@@ -327,21 +327,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_hw_is_the_smallest_log_end_in_the_isr),
-		T(test_follower_at_the_leaders_end_is_not_out_of_sync),
-		T(test_hw_waits_for_a_caught_up_replica_outside_the_isr),
-		T(test_reelected_leader_resets_follower_state),
-		T(test_same_leader_epoch_is_ignored),
-		T(test_new_leader_latest_offset_waits_for_its_epoch_start),
-		T(test_follower_hw_is_bounded_by_its_log_end),
-		T(test_invariant_hw_within_leo),
-		T(test_invariant_hw_never_moves_back_within_an_epoch),
-		T(test_invariant_isr_within_replicas),
-		T(test_invariant_leader_in_isr),
-		T(test_invariant_maximal_isr_contains_isr),
-		T(test_invariant_leader_epoch_never_decreases),
-		T(test_invariant_partition_epoch_never_decreases),
-		T(test_invariant_leader_does_not_fetch),
+	    T(test_hw_is_the_smallest_log_end_in_the_isr),
+	    T(test_follower_at_the_leaders_end_is_not_out_of_sync),
+	    T(test_hw_waits_for_a_caught_up_replica_outside_the_isr),
+	    T(test_reelected_leader_resets_follower_state),
+	    T(test_same_leader_epoch_is_ignored),
+	    T(test_new_leader_latest_offset_waits_for_its_epoch_start),
+	    T(test_follower_hw_is_bounded_by_its_log_end),
+	    T(test_invariant_hw_within_leo),
+	    T(test_invariant_hw_never_moves_back_within_an_epoch),
+	    T(test_invariant_isr_within_replicas),
+	    T(test_invariant_leader_in_isr),
+	    T(test_invariant_maximal_isr_contains_isr),
+	    T(test_invariant_leader_epoch_never_decreases),
+	    T(test_invariant_partition_epoch_never_decreases),
+	    T(test_invariant_leader_does_not_fetch),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
