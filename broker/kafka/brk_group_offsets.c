@@ -295,15 +295,15 @@ int32_t grp_shard_epoch(struct brk_group_coordinator *co, int32_t shard)
 int16_t grp_shard_check(struct brk_group_coordinator *co, int32_t shard)
 {
 	struct brk_part *p = brk_part_find(co->b, OFFSETS, strlen(OFFSETS), shard);
-	if (!p || !p->leader || !p->open)
+	if (!p || !p->ps.leader || !p->open)
 		return KP_ERR_NOT_COORDINATOR;
 	struct grp_shard *s = shard_get(co, shard);
-	if (s->epoch != p->leader_epoch) {
+	if (s->epoch != p->ps.leader_epoch) {
 		/* What an earlier term held may be stale: another coordinator may
 		 * have served the partition meanwhile. */
 		grp_groups_drop(co, shard);
 		offsets_drop(co, shard);
-		s->epoch = p->leader_epoch;
+		s->epoch = p->ps.leader_epoch;
 		s->loaded = false;
 		s->target = log_end_offset(p->log);
 	}
@@ -350,7 +350,7 @@ void brk_group_find_coordinator(struct brk_group_coordinator *co, struct brk_req
 	if (!brk_metadata_version(b->meta)) {
 		/* No UpdateMetadata yet (no controller): this broker's own view. */
 		struct brk_part *p = brk_part_find(b, OFFSETS, strlen(OFFSETS), shard);
-		if (p && p->leader && p->open) {
+		if (p && p->ps.leader && p->open) {
 			answer_coordinator(r, KP_ERR_NONE, b->cfg->broker_id, env_node_name(b->env),
 					   b->cfg->port);
 			return;
