@@ -22,9 +22,10 @@
  * Heartbeat (12) 0-3: request group_id, generation_id, member_id,
  *   group_instance_id (nullable, v3+); response throttle_time_ms (v1+),
  *   error_code.
- * LeaveGroup (13) 0-1: request group_id, member_id; response
- *   throttle_time_ms (v1+), error_code. v3 turns the request into a batch
- *   of members (KIP-345) and is not served; kafkajs then sends 1.
+ * LeaveGroup (13) 0-2: request group_id, member_id; response
+ *   throttle_time_ms (v1+), error_code (v2 only changed the broker's quota
+ *   behaviour). v3 turns the request into a batch of members (KIP-345) and
+ *   is not served; kafkajs then sends 2.
  *
  * The metadata and assignment blobs (the consumer protocol's own encoding)
  * stay opaque here. Ownership: decoded strings and blobs view the caller's
@@ -50,7 +51,7 @@
 #define KP_HEARTBEAT_MIN_VERSION 0
 #define KP_HEARTBEAT_MAX_VERSION 3
 #define KP_LEAVE_GROUP_MIN_VERSION 0
-#define KP_LEAVE_GROUP_MAX_VERSION 1
+#define KP_LEAVE_GROUP_MAX_VERSION 2
 
 struct kp_find_coordinator_request {
 	struct kp_str key;
@@ -179,7 +180,7 @@ void kp_encode_leave_group_request(struct wire_writer *w, int16_t version,
 int kp_decode_leave_group_request(struct wire_reader *r, int16_t version,
 				  struct kp_leave_group_request *req);
 
-/* The Heartbeat (0-3) and LeaveGroup (0-1) response body, one layout. */
+/* The Heartbeat (0-3) and LeaveGroup (0-2) response body, one layout. */
 void kp_encode_group_ack_response(struct wire_writer *w, int16_t version,
 				  const struct kp_group_ack_response *resp);
 int kp_decode_group_ack_response(struct wire_reader *r, int16_t version,

@@ -6,7 +6,7 @@
  *
  * Versions: ApiVersions 0-3, Metadata 0-6, Produce 3-7, Fetch 4-11,
  * ListOffsets 1-3, InitProducerId 0-1, CreateTopics 0-4, FindCoordinator
- * 0-2, JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-1,
+ * 0-2, JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-2,
  * OffsetCommit 1-5, OffsetFetch 1-4: every version librdkafka 2.0.2,
  * kafka-python 2.0.2 and kafkajs 2.2.4 send to a broker that offers these
  * ranges (docs/broker.md has the table and what lies outside it); and the

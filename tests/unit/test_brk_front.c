@@ -303,7 +303,7 @@ static void test_advertised_ranges(void **state)
 		{KP_API_LIST_OFFSETS, 1, 3},     {KP_API_METADATA, 0, 6},
 		{KP_API_OFFSET_COMMIT, 1, 5},    {KP_API_OFFSET_FETCH, 1, 4},
 		{KP_API_FIND_COORDINATOR, 0, 2}, {KP_API_JOIN_GROUP, 0, 5},
-		{KP_API_HEARTBEAT, 0, 3},        {KP_API_LEAVE_GROUP, 0, 1},
+		{KP_API_HEARTBEAT, 0, 3},        {KP_API_LEAVE_GROUP, 0, 2},
 		{KP_API_SYNC_GROUP, 0, 3},       {KP_API_API_VERSIONS, 0, 3},
 		{KP_API_CREATE_TOPICS, 0, 4},    {KP_API_INIT_PRODUCER_ID, 0, 1},
 	};
