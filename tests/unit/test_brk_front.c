@@ -519,6 +519,36 @@ static void test_queue_bound(void **state)
 	assert_int_equal(brk_front_stats(broker(fx)->front)->closed_overflow, 1);
 }
 
+/* A frame over socket.request.max.bytes, and a request of a served version
+ * cut short, each close their own connection only. */
+static void test_oversized_and_truncated_frames(void **state)
+{
+	struct fx *fx = *state;
+	fx->cfg.max_request_bytes = 64;
+	start_all(fx);
+	struct tclient *big = client(fx, 0), *good = client(fx, 1);
+	uint8_t frame[65];
+	memset(frame, 0, sizeof frame);
+	assert_int_equal(env_conn_send(big->conn, frame, sizeof frame), ENV_OK);
+	/* Fetch v4 header, then a body that stops inside max_wait_ms. */
+	const uint8_t cut[] = {0x00, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0xff, 0x00, 0x00};
+	assert_int_equal(env_conn_send(good->conn, cut, sizeof cut), ENV_OK);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_false(big->open);
+	assert_false(good->open);
+	const struct brk_front_stats *st = brk_front_stats(broker(fx)->front);
+	assert_int_equal(st->closed_overflow, 1);
+	assert_int_equal(st->closed_malformed, 1);
+	assert_int_equal(st->requests, 0);
+	/* The door still serves a new connection. */
+	sim_node_restart(fx->w, fx->clients[1]);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	send_request(client(fx, 1), KP_API_METADATA, 0, 3);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_int_equal(client(fx, 1)->n_replies, 1);
+}
+
 static void test_broker_crash_frees_everything(void **state)
 {
 	struct fx *fx = *state;
@@ -558,6 +588,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_leaves_mid_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_and_truncated_frames, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_broker_crash_frees_everything, setup,
 						teardown),
 	};
