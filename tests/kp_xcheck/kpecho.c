@@ -110,6 +110,7 @@ int main(void)
 		if (rc == 0)
 			kp_encode_response(&w, &resp);
 		put(out, rc == 0 && !w.err ? (uint32_t)w.len : 0);
+		fflush(stdout); /* one answer per frame, for a live bridge */
 	}
 	return 0;
 }
