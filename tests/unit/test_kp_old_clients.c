@@ -3,7 +3,8 @@
  * (brk_broker, its group coordinator and partition logs): Metadata 0 and 1,
  * Produce 3, ListOffsets 1, Fetch 4 (read_committed) and 5,
  * FindCoordinator 0, JoinGroup 0 and 2, SyncGroup 1, Heartbeat 0 and 1,
- * OffsetCommit 2, OffsetFetch 1, LeaveGroup 0. ksim's own clients send
+ * OffsetCommit 2, OffsetFetch 1, LeaveGroup 0; and kafkajs 2.2.4's
+ * Metadata 6, Produce 7, ListOffsets 3, Fetch 11. ksim's own clients send
  * other versions, so these paths through the broker's handlers (fields
  * filled with Kafka's defaults by the decoder) are checked here.
  */
@@ -236,7 +237,7 @@ static struct kp_request request(int16_t api, int16_t version)
 
 /* ---- The data path ---------------------------------------------------------------- */
 
-static void produce_v3(struct fx *fx, struct client *c)
+static void produce(struct fx *fx, struct client *c, int16_t version)
 {
 	const struct rb_record_spec recs[3] = {
 		{0, 0, {NULL, 0}, {(const uint8_t *)"a", 1}, NULL, 0},
@@ -254,20 +255,21 @@ static void produce_v3(struct fx *fx, struct client *c)
 	assert_int_equal(rb_encode_batch(&w, &h, recs, 3), RB_OK);
 	struct kp_produce_partition part = {0, {batch, (int32_t)w.len}};
 	struct kp_produce_topic topic = {kp_str_from("orders"), &part, 1};
-	struct kp_request req = request(KP_API_PRODUCE, 3);
+	struct kp_request req = request(KP_API_PRODUCE, version);
 	req.body.produce = (struct kp_produce_request){KP_STR_NULL, -1, 1000, &topic, 1};
 	struct last *l = ask(fx, c, &req);
 	assert_int_equal(l->error, KP_ERR_NONE);
 	assert_true(l->offset == 0);
-	assert_true(l->log_start == -1); /* v3 has none */
+	assert_true(l->log_start == (version >= 5 ? 0 : -1)); /* from v5 */
 }
 
-static struct last *list_offsets_v1(struct fx *fx, struct client *c, int64_t timestamp)
+static struct last *list_offsets(struct fx *fx, struct client *c, int16_t version,
+				 int64_t timestamp)
 {
 	struct kp_list_offsets_partition p = {0, timestamp};
 	struct kp_list_offsets_topic t = {kp_str_from("orders"), &p, 1};
-	struct kp_request req = request(KP_API_LIST_OFFSETS, 1);
-	req.body.list_offsets = (struct kp_list_offsets_request){-1, 0, &t, 1};
+	struct kp_request req = request(KP_API_LIST_OFFSETS, version);
+	req.body.list_offsets = (struct kp_list_offsets_request){-1, version >= 2, &t, 1};
 	return ask(fx, c, &req);
 }
 
@@ -296,11 +298,11 @@ static void test_data_path(void **state)
 	assert_true(l->saw_orders);
 	assert_int_equal(l->controller, 1);
 
-	produce_v3(fx, c);
-	l = list_offsets_v1(fx, c, KP_LIST_OFFSETS_LATEST);
+	produce(fx, c, 3);
+	l = list_offsets(fx, c, 1, KP_LIST_OFFSETS_LATEST);
 	assert_int_equal(l->error, KP_ERR_NONE);
 	assert_true(l->offset == 3);
-	l = list_offsets_v1(fx, c, KP_LIST_OFFSETS_EARLIEST);
+	l = list_offsets(fx, c, 1, KP_LIST_OFFSETS_EARLIEST);
 	assert_true(l->offset == 0);
 
 	/* read_committed at v4: the last stable offset and an empty (not null)
@@ -313,6 +315,27 @@ static void test_data_path(void **state)
 	assert_int_equal(l->records, 3);
 	l = fetch(fx, c, 5);
 	assert_true(l->log_start == 0);
+	assert_int_equal(l->records, 3);
+}
+
+/* kafkajs 2.2.4 against this broker: Metadata 6, Produce 7, ListOffsets 3
+ * (read_committed), Fetch 11. */
+static void test_kafkajs_versions(void **state)
+{
+	struct fx *fx = *state;
+	struct client *c = start(fx, "orders");
+	struct kp_request md = request(KP_API_METADATA, 6);
+	md.body.metadata.topic_count = -1;
+	struct last *l = ask(fx, c, &md);
+	assert_true(l->saw_orders);
+	assert_int_equal(l->controller, 1);
+	produce(fx, c, 7);
+	l = list_offsets(fx, c, 3, KP_LIST_OFFSETS_LATEST);
+	assert_int_equal(l->error, KP_ERR_NONE);
+	assert_true(l->offset == 3);
+	l = fetch(fx, c, 11);
+	assert_true(l->hw == 3 && l->lso == 3 && l->log_start == 0);
+	assert_int_equal(l->aborted, 0);
 	assert_int_equal(l->records, 3);
 }
 
@@ -409,6 +432,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_data_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafkajs_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offset_fetch_v1_not_coordinator, setup,
 						teardown),
