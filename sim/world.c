@@ -386,6 +386,11 @@ void sim_run_until(struct sim_world *w, int64_t t)
 		w->sched.now = t;
 }
 
+int64_t sim_next_event_time(const struct sim_world *w)
+{
+	return sim_sched_len(&w->sched) ? sim_sched_peek_time(&w->sched) : INT64_MAX;
+}
+
 void sim_run_for(struct sim_world *w, int64_t duration_ns)
 {
 	sim_run_until(w, w->sched.now + duration_ns);

@@ -109,6 +109,9 @@ void sim_run_for(struct sim_world *w, int64_t duration_ns);
 /* Runs until no event is left or `limit_ns` is reached; returns whether it
  * went idle. */
 bool sim_run_until_idle(struct sim_world *w, int64_t limit_ns);
+/* Time of the next scheduled event, INT64_MAX when none (for real mode's
+ * loop, which sleeps until then). */
+int64_t sim_next_event_time(const struct sim_world *w);
 /* Fires one event; false when the queue is empty. */
 bool sim_step(struct sim_world *w);
 
