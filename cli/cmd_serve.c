@@ -25,6 +25,7 @@
 #include "faults/flt.h"
 #include "harness/run_impl.h"
 #include "harness/scn.h"
+#include "real/real_disk.h"
 #include "real/real_loop.h"
 #include "real/real_proxy.h"
 #include "sim/util.h"
@@ -188,9 +189,10 @@ static int serve(struct run *r, const struct serve_opts *o)
 		fprintf(stderr, "ksim serve: epoll: %s\n", strerror(errno));
 		return 2;
 	}
+	struct real_disks *disks = NULL;
 	char err[300];
-	if (o->data_dir) {
-		fprintf(stderr, "ksim serve: --data is not built yet\n");
+	if (o->data_dir && !(disks = real_disks_new(loop, o->data_dir, err, sizeof err))) {
+		fprintf(stderr, "ksim serve: %s\n", err);
 		real_loop_free(loop);
 		return 2;
 	}
@@ -204,6 +206,7 @@ static int serve(struct run *r, const struct serve_opts *o)
 	struct real_proxy *proxy = real_proxy_new(loop, &pc, err, sizeof err);
 	if (!proxy) {
 		fprintf(stderr, "ksim serve: %s\n", err);
+		real_disks_free(disks);
 		real_loop_free(loop);
 		free(routes);
 		return 2;
@@ -232,7 +235,11 @@ static int serve(struct run *r, const struct serve_opts *o)
 		sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "time is up");
 	real_proxy_free(proxy);
 	flt_free(flt);
+	/* The disks' requests in flight reach the files before the nodes die
+	 * with the world. */
+	real_disks_drain(disks);
 	run_release(r);
+	real_disks_free(disks);
 	real_loop_free(loop);
 	free(routes);
 	return 0;
