@@ -1,11 +1,12 @@
 /*
  * `ksim serve FILE [--port BASE] [--for DURATION] [--data DIR] [--workload]
- * [--listen ADDR]`: the scenario's cluster in real time for real clients
+ * [--listen ADDR] [--control PATH]`: the scenario's cluster in real time for real clients
  * (docs/real-mode.md). The same ZooKeeper servers, brokers and controller as
  * `ksim run`, built by the same harness code (harness/run_impl.h), driven by
  * real/'s loop: broker-N serves Kafka clients on BASE+N-1 and zk-N serves
  * ZooKeeper clients on 2181+N-1, all on ADDR (127.0.0.1). The scenario's
- * faults fire at their `at` in real time through the same fault runner.
+ * faults fire at their `at` in real time through the same fault runner, and
+ * --control PATH takes more on demand (cli/serve_ctl.h, `ksim ctl`).
  *
  * stdout: the `bootstrap.servers=` and `zookeeper.connect=` lines first
  * (flushed), then one line per fault. stderr: errors, and the cluster's
@@ -13,6 +14,7 @@
  * Exit 0 after --for or on SIGINT/SIGTERM; 2 for bad input or a port in use.
  */
 #include "cli/commands.h"
+#include "cli/serve_ctl.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -40,11 +42,12 @@ struct serve_opts {
 	const char *data_dir;
 	bool workload;
 	const char *listen;
+	const char *control;
 };
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
-	*o = (struct serve_opts){NULL, 9092, INT64_MAX, NULL, false, "127.0.0.1"};
+	*o = (struct serve_opts){NULL, 9092, INT64_MAX, NULL, false, "127.0.0.1", NULL};
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--port")) {
@@ -68,6 +71,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			if (!v)
 				return cli_usage_error("serve: --listen needs an IPv4 address%s", "");
 			o->listen = v;
+			i++;
+		} else if (!strcmp(a, "--control")) {
+			if (!v)
+				return cli_usage_error("serve: --control needs a socket path%s", "");
+			o->control = v;
 			i++;
 		} else if (!strcmp(a, "--workload")) {
 			o->workload = true;
@@ -110,6 +118,7 @@ static int refuse_faults(const struct scn_scenario *s, const struct serve_opts *
 
 static void on_fault(void *ctx, const struct flt_report *rep)
 {
+	serve_ctl_saw(*(struct serve_ctl **)ctx, rep);
 	char tb[32];
 	printf("%10s  %s%s", sim_format_time(rep->time_ns, tb, sizeof tb), rep->undo ? "undo " : "",
 	       rep->action);
@@ -226,13 +235,18 @@ static int serve(struct run *r, const struct serve_opts *o)
 		sim_node_start(r->w, r->producers[i]);
 	for (int i = 0; i < r->nc; i++)
 		sim_node_start(r->w, r->consumers[i]);
-	struct flt_observer fobs = {r, on_fault};
+	struct serve_ctl *ctl = NULL;
+	struct flt_observer fobs = {&ctl, on_fault};
 	struct flt_runner *flt = flt_new(&r->fc, r->s, &fobs);
+	if (o->control && !(ctl = serve_ctl_new(loop, o->control, r, flt, clients,
+						  o->data_dir != NULL, err, sizeof err)))
+		fprintf(stderr, "ksim serve: %s (serving without it)\n", err);
 	flt_schedule(flt);
 	flt_start_nemesis(flt, o->for_ns != INT64_MAX ? o->for_ns : r->s->duration_ns);
 	int sig = real_loop_run(loop, o->for_ns);
 	fprintf(stderr, "ksim serve: %s, stopping\n",
 		sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "time is up");
+	serve_ctl_free(ctl);
 	real_proxy_free(proxy);
 	flt_free(flt);
 	/* The disks' requests in flight reach the files before the nodes die

@@ -4,7 +4,8 @@
 # errors, then every tests/scenario/*.sh script (one test each), then the
 # interop tests (tests/interop/*.sh: real clients against `ksim serve`;
 # INTEROP=0 leaves them out of a local run). Prints one line per binary and
-# closes with "N passed, N failed", counting cmocka test cases (a crashed binary counts as one failure).
+# closes with "N passed, N failed", counting cmocka test cases (a crashed
+# binary counts as one failure).
 set -u
 
 passed=0
