@@ -35,6 +35,7 @@
 #include "real/real_loop.h"
 #include "real/real_proxy.h"
 #include "sim/env.h"
+#include "sim/net.h"
 #include "sim/util.h"
 #include "sim/world.h"
 
@@ -356,6 +357,41 @@ static void test_killed_node_closes_client_socket(void **state)
 	fx_free(&fx);
 }
 
+/* ---- Addresses ------------------------------------------------------------------------- */
+
+static int g_connect_status = 1;
+
+static void alias_connected(struct env_conn *c, int status)
+{
+	g_connect_status = status;
+	if (status == ENV_OK)
+		env_conn_close(c);
+}
+
+static const struct env_conn_ops quiet_ops = {echo_frame, echo_closed};
+
+/* An alias makes "127.0.0.1:PORT" reach a node's port inside the world, as
+ * brokers advertise themselves in real mode; without one it names nothing. */
+static void test_alias_names_a_node_port(void **state)
+{
+	struct fx fx;
+	fx_init(&fx, 8);
+	struct env *env = g_echo.env;
+	env_connect(env, "127.0.0.1", 19093, &quiet_ops, NULL, alias_connected);
+	spin(&fx, 20);
+	assert_int_equal(g_connect_status, ENV_EHOSTUNREACH);
+	sim_net_alias(sim_world_net(fx.w), "127.0.0.1", 19093, fx.echo, ECHO_PORT);
+	g_connect_status = 1;
+	env_connect(env, "127.0.0.1", 19093, &quiet_ops, NULL, alias_connected);
+	spin(&fx, 20);
+	assert_int_equal(g_connect_status, ENV_OK);
+	g_connect_status = 1;
+	env_connect(env, "127.0.0.1", 19094, &quiet_ops, NULL, alias_connected);
+	spin(&fx, 20);
+	assert_int_equal(g_connect_status, ENV_EHOSTUNREACH); /* another port: no alias */
+	fx_free(&fx);
+}
+
 /* ---- Files -------------------------------------------------------------------------------- */
 
 static void write_cb(struct env_req *req, int status)
@@ -455,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_connection_limit),
 		cmocka_unit_test(test_client_leaving_mid_request_costs_nothing),
 		cmocka_unit_test(test_killed_node_closes_client_socket),
+		cmocka_unit_test(test_alias_names_a_node_port),
 		cmocka_unit_test(test_files_complete_off_the_submitting_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
