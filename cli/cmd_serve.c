@@ -32,6 +32,8 @@
 #include "real/real_proxy.h"
 #include "sim/util.h"
 
+/* zk-N serves clients on ZK_BASE_PORT + N - 1; KSIM_SERVE_ZK_PORT moves the
+ * base (for test suites that run several servers on one machine). */
 #define ZK_BASE_PORT 2181
 #define KC_BOOTSTRAP_PORT 9092 /* the port in-process clients bootstrap with */
 
@@ -157,6 +159,13 @@ static void world_config(const struct scn_scenario *s, struct sim_world_config *
 
 /* The addresses real clients use: routes for the proxy, aliases so that the
  * brokers' advertised host:port also reaches them inside the process. */
+static uint16_t zk_base(void)
+{
+	const char *e = getenv("KSIM_SERVE_ZK_PORT");
+	long v = e ? strtol(e, NULL, 10) : 0;
+	return v > 0 && v < 65000 ? (uint16_t)v : ZK_BASE_PORT;
+}
+
 static struct real_proxy_route *routes_for(struct run *r, const struct serve_opts *o,
 					   size_t *n)
 {
@@ -170,7 +179,7 @@ static struct real_proxy_route *routes_for(struct run *r, const struct serve_opt
 		sim_net_alias(net, r->names[i], KC_BOOTSTRAP_PORT, r->brokers[i], port);
 	}
 	for (int i = 0; i < r->nz; i++)
-		rt[(*n)++] = (struct real_proxy_route){(uint16_t)(ZK_BASE_PORT + i),
+		rt[(*n)++] = (struct real_proxy_route){(uint16_t)(zk_base() + i),
 						       sim_node_name(r->w, r->zk[i]),
 						       r->zcfg[i].client_port};
 	return rt;
@@ -183,7 +192,7 @@ static void print_addresses(const struct run *r, const struct serve_opts *o)
 		printf("%s%s:%u", i ? "," : "", o->listen, r->bcfg[i].port);
 	printf("\nzookeeper.connect=");
 	for (int i = 0; i < r->nz; i++)
-		printf("%s%s:%d", i ? "," : "", o->listen, ZK_BASE_PORT + i);
+		printf("%s%s:%d", i ? "," : "", o->listen, zk_base() + i);
 	printf("\n");
 	fflush(stdout);
 }

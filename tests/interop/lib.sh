@@ -40,6 +40,9 @@ serve_start() {
 	secs=$1
 	shift
 	BASE=$((20000 + ($$ % 2000) * 4))
+	# ZooKeeper's ports away from 2181, where a real ZooKeeper may listen.
+	KSIM_SERVE_ZK_PORT=$((BASE - 10000))
+	export KSIM_SERVE_ZK_PORT
 	timeout -s TERM $((secs + 20)) "$KSIM" serve "$SCENARIO" --port "$BASE" --for "${secs}s" \
 		"$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
 	SERVE_PID=$!
