@@ -31,7 +31,9 @@ serve_stop() {
 		fi
 	fi
 	rm -rf "$WORK"
-	return "$rc"
+	# An EXIT trap's status is not the script's: exit with it explicitly.
+	trap - EXIT
+	[ "$rc" -eq 0 ] || exit "$rc"
 }
 
 # serve_start SECONDS [ARGS...]: serves $SCENARIO for at most SECONDS on a

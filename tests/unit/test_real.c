@@ -178,7 +178,7 @@ static void put32(uint8_t *p, uint32_t v)
 static ssize_t client_read(struct fx *fx, int fd, uint8_t *buf, size_t cap, size_t want)
 {
 	size_t got = 0;
-	for (int i = 0; i < 100 && got < want; i++) {
+	for (int i = 0; i < 1000 && got < want; i++) { /* up to ~2 s: a loaded machine */
 		spin(fx, 2);
 		ssize_t n = read(fd, buf + got, cap - got);
 		if (n == 0)
@@ -431,7 +431,7 @@ static void test_files_complete_off_the_submitting_call(void **state)
 	g_echo.in_submit = false;
 	assert_int_equal(g_echo.wdone, 0);
 	assert_int_equal(env_file_size(g_echo.file), 0); /* not completed yet */
-	for (int i = 0; i < 100 && !g_echo.fdone; i++)
+	for (int i = 0; i < 2500 && !g_echo.fdone; i++) /* fsync: up to ~5 s */
 		spin(&fx, 2);
 	assert_false(g_echo.cb_inside);
 	assert_int_equal(g_echo.wdone, 1);
