@@ -16,8 +16,8 @@
 int cmd_ctl(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("ctl: usage: ksim ctl PATH COMMAND... (e.g. kill broker-2)%s",
-				       "");
+		return cli_usage_error(
+		    "ctl: usage: ksim ctl PATH COMMAND... (e.g. kill broker-2)%s", "");
 	char line[1024];
 	size_t n = 0;
 	for (int i = 1; i < argc; i++) {

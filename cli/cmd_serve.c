@@ -56,13 +56,15 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			char *end;
 			long n = v ? strtol(v, &end, 10) : 0;
 			if (!v || *end || n < 1 || n > 65000)
-				return cli_usage_error("serve: --port needs a port number (1..65000)%s",
-						       "");
+				return cli_usage_error(
+				    "serve: --port needs a port number (1..65000)%s", "");
 			o->port_base = (uint16_t)n;
 			i++;
 		} else if (!strcmp(a, "--for")) {
-			if (!v || scn_parse_duration(v, strlen(v), false, &o->for_ns) || o->for_ns <= 0)
-				return cli_usage_error("serve: --for needs a duration such as 30s%s", "");
+			if (!v || scn_parse_duration(v, strlen(v), false, &o->for_ns) ||
+			    o->for_ns <= 0)
+				return cli_usage_error(
+				    "serve: --for needs a duration such as 30s%s", "");
 			i++;
 		} else if (!strcmp(a, "--data")) {
 			if (!v)
@@ -71,12 +73,14 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			i++;
 		} else if (!strcmp(a, "--listen")) {
 			if (!v)
-				return cli_usage_error("serve: --listen needs an IPv4 address%s", "");
+				return cli_usage_error("serve: --listen needs an IPv4 address%s",
+				                       "");
 			o->listen = v;
 			i++;
 		} else if (!strcmp(a, "--control")) {
 			if (!v)
-				return cli_usage_error("serve: --control needs a socket path%s", "");
+				return cli_usage_error("serve: --control needs a socket path%s",
+				                       "");
 			o->control = v;
 			i++;
 		} else if (!strcmp(a, "--workload")) {
@@ -100,19 +104,21 @@ static int refuse_faults(const struct scn_scenario *s, const struct serve_opts *
 	for (size_t i = 0; i < s->fault_count; i++) {
 		const struct scn_fault *f = &s->faults[i];
 		if (f->action == SCN_ACTION_POWER_LOSS || f->action == SCN_ACTION_DISK) {
-			fprintf(stderr, "%s:%d:%d: ksim serve --data cannot fire '%s': real files "
-					"cannot lose their unsynced writes or fail on demand (serve "
-					"without --data keeps the simulated disks, which can)\n",
-				o->path, f->line, f->column,
-				f->action == SCN_ACTION_DISK ? "disk" : "power-loss");
+			fprintf(stderr,
+			        "%s:%d:%d: ksim serve --data cannot fire '%s': real files "
+			        "cannot lose their unsynced writes or fail on demand (serve "
+			        "without --data keeps the simulated disks, which can)\n",
+			        o->path, f->line, f->column,
+			        f->action == SCN_ACTION_DISK ? "disk" : "power-loss");
 			return 2;
 		}
 	}
 	uint32_t bad = (1u << SCN_ACTION_POWER_LOSS) | (1u << SCN_ACTION_DISK);
 	if (s->nemesis.enabled && (s->nemesis.kinds & bad)) {
-		fprintf(stderr, "%s: ksim serve --data cannot fire the nemesis' power-loss or disk "
-				"faults on real files; remove them from nemesis.kinds\n",
-			o->path);
+		fprintf(stderr,
+		        "%s: ksim serve --data cannot fire the nemesis' power-loss or disk "
+		        "faults on real files; remove them from nemesis.kinds\n",
+		        o->path);
 		return 2;
 	}
 	return 0;
@@ -131,11 +137,11 @@ static void on_fault(void *ctx, const struct flt_report *rep)
 }
 
 static void on_story(void *ctx, int64_t time_ns, const char *node, const char *kind,
-		     const char *text)
+                     const char *text)
 {
 	char tb[32];
 	fprintf(stderr, "%10s  %-10s %s: %s\n", sim_format_time(time_ns, tb, sizeof tb), node, kind,
-		text);
+	        text);
 }
 
 static uint64_t os_seed(void)
@@ -166,8 +172,7 @@ static uint16_t zk_base(void)
 	return v > 0 && v < 65000 ? (uint16_t)v : ZK_BASE_PORT;
 }
 
-static struct real_proxy_route *routes_for(struct run *r, const struct serve_opts *o,
-					   size_t *n)
+static struct real_proxy_route *routes_for(struct run *r, const struct serve_opts *o, size_t *n)
 {
 	struct real_proxy_route *rt = sim_xcalloc((size_t)(r->nb + r->nz) + 1, sizeof *rt);
 	struct sim_net *net = sim_world_net(r->w);
@@ -180,8 +185,8 @@ static struct real_proxy_route *routes_for(struct run *r, const struct serve_opt
 	}
 	for (int i = 0; i < r->nz; i++)
 		rt[(*n)++] = (struct real_proxy_route){(uint16_t)(zk_base() + i),
-						       sim_node_name(r->w, r->zk[i]),
-						       r->zcfg[i].client_port};
+		                                       sim_node_name(r->w, r->zk[i]),
+		                                       r->zcfg[i].client_port};
 	return rt;
 }
 
@@ -248,13 +253,15 @@ static int serve(struct run *r, const struct serve_opts *o)
 	struct flt_observer fobs = {&ctl, on_fault};
 	struct flt_runner *flt = flt_new(&r->fc, r->s, &fobs);
 	if (o->control && !(ctl = serve_ctl_new(loop, o->control, r, flt, clients,
-						  o->data_dir != NULL, err, sizeof err)))
+	                                        o->data_dir != NULL, err, sizeof err)))
 		fprintf(stderr, "ksim serve: %s (serving without it)\n", err);
 	flt_schedule(flt);
 	flt_start_nemesis(flt, o->for_ns != INT64_MAX ? o->for_ns : r->s->duration_ns);
 	int sig = real_loop_run(loop, o->for_ns);
 	fprintf(stderr, "ksim serve: %s, stopping\n",
-		sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "time is up");
+	        sig == SIGINT    ? "SIGINT"
+	        : sig == SIGTERM ? "SIGTERM"
+	                         : "time is up");
 	serve_ctl_free(ctl);
 	real_proxy_free(proxy);
 	flt_free(flt);
@@ -290,8 +297,12 @@ int cmd_serve(int argc, char **argv)
 		scn_free(s);
 		return rc;
 	}
-	struct run r = {.s = s, .out = stdout, .err = stderr, .port_base = o.port_base,
-			.advertised_host = o.listen, .no_workload = !o.workload};
+	struct run r = {.s = s,
+	                .out = stdout,
+	                .err = stderr,
+	                .port_base = o.port_base,
+	                .advertised_host = o.listen,
+	                .no_workload = !o.workload};
 	FILE *hist = fopen("/dev/null", "w");
 	wl_history_init(&r.hist, hist);
 	struct sim_world_config wc;

@@ -47,15 +47,16 @@ static char *make_header(const struct scn_scenario *s)
 {
 	size_t cap = 512 + s->topic_count * 200;
 	char *h = sim_xmalloc(cap);
-	int n = snprintf(h, cap, "format: 1\nname: ctl\nduration: 1440m\n"
-				 "cluster: {brokers: %d, zookeeper: %d}\n"
-				 "topics:\n",
-			 s->cluster.brokers, s->cluster.zookeeper);
+	int n = snprintf(h, cap,
+	                 "format: 1\nname: ctl\nduration: 1440m\n"
+	                 "cluster: {brokers: %d, zookeeper: %d}\n"
+	                 "topics:\n",
+	                 s->cluster.brokers, s->cluster.zookeeper);
 	for (size_t t = 0; t < s->topic_count; t++)
 		n += snprintf(h + n, cap - (size_t)n,
-			      "  - {name: \"%s\", partitions: %d, replication_factor: %d}\n",
-			      s->topics[t].name, s->topics[t].partitions,
-			      s->topics[t].replication_factor);
+		              "  - {name: \"%s\", partitions: %d, replication_factor: %d}\n",
+		              s->topics[t].name, s->topics[t].partitions,
+		              s->topics[t].replication_factor);
 	if (!s->topic_count)
 		n += snprintf(h + n, cap - (size_t)n, "  []\n");
 	return h;
@@ -67,8 +68,8 @@ static bool word_ok(const char *w)
 	if (!*w)
 		return false;
 	for (; *w; w++)
-		if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || (*w >= '0' && *w <= '9') ||
-		      strchr("-_.:/,", *w)))
+		if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') ||
+		      (*w >= '0' && *w <= '9') || strchr("-_.:/,", *w)))
 			return false;
 	return true;
 }
@@ -100,7 +101,8 @@ static bool to_fault(char **w, int n, char *out, size_t size, char *err, size_t 
 	}
 	char groups[LINE_MAX_BYTES * 2];
 	if ((!strcmp(a, "kill") || !strcmp(a, "pause") || !strcmp(a, "restart") ||
-	     !strcmp(a, "power-loss")) && rest == 2)
+	     !strcmp(a, "power-loss")) &&
+	    rest == 2)
 		snprintf(out, size, "{at: 0s, %s: \"%s\"%s}", a, w[1], forpart);
 	else if (!strcmp(a, "partition") && rest == 3 && !strcmp(w[1], "isolate"))
 		snprintf(out, size, "{at: 0s, partition: {isolate: \"%s\"}%s}", w[2], forpart);
@@ -109,12 +111,14 @@ static bool to_fault(char **w, int n, char *out, size_t size, char *err, size_t 
 		snprintf(out, size, "{at: 0s, partition: {groups: %s}%s}", groups, forpart);
 	} else if (!strcmp(a, "delay") && rest == 3)
 		snprintf(out, size, "{at: 0s, delay: {target: \"%s\", latency: \"%s\"}%s}", w[1],
-			 w[2], forpart);
+		         w[2], forpart);
 	else if (!strcmp(a, "heal") && rest == 2)
 		snprintf(out, size, "{at: 0s, heal: \"%s\"}", w[1]);
 	else {
-		snprintf(err, err_size, "unknown command '%s' (kill, pause, restart, power-loss, "
-					"partition isolate|groups, delay, heal, reset clients)", a);
+		snprintf(err, err_size,
+		         "unknown command '%s' (kill, pause, restart, power-loss, "
+		         "partition isolate|groups, delay, heal, reset clients)",
+		         a);
 		return false;
 	}
 	return true;
@@ -127,8 +131,9 @@ static void run_command(struct serve_ctl *c, char *line, char *answer, size_t si
 	int n = 0;
 	for (char *t = strtok(line, " \t\r"); t; t = strtok(NULL, " \t\r")) {
 		if (n == 8 || !word_ok(t)) {
-			snprintf(answer, size, "error: not a command: words are targets, durations "
-					       "and ranges");
+			snprintf(answer, size,
+			         "error: not a command: words are targets, durations "
+			         "and ranges");
 			return;
 		}
 		w[n++] = t;
@@ -157,7 +162,8 @@ static void run_command(struct serve_ctl *c, char *line, char *answer, size_t si
 	} else if (s->fault_count != 1) {
 		snprintf(answer, size, "error: not one fault");
 	} else if (s->faults[0].action == SCN_ACTION_POWER_LOSS && c->real_files) {
-		snprintf(answer, size, "error: power-loss cannot be honoured on real files (--data)");
+		snprintf(answer, size,
+		         "error: power-loss cannot be honoured on real files (--data)");
 	} else {
 		c->capturing = true;
 		c->hit[0] = c->note[0] = 0;
@@ -247,8 +253,8 @@ static void on_accept(struct real_watch *wt, uint32_t events)
 }
 
 struct serve_ctl *serve_ctl_new(struct real_loop *l, const char *path, struct run *r,
-				struct flt_runner *flt, uint32_t clients, bool real_files, char *err,
-				size_t err_size)
+                                struct flt_runner *flt, uint32_t clients, bool real_files,
+                                char *err, size_t err_size)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof sa.sun_path) {

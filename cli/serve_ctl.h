@@ -30,8 +30,8 @@ struct serve_ctl;
 
 /* Listens on `path`. NULL with a message in `err` when it cannot. */
 struct serve_ctl *serve_ctl_new(struct real_loop *l, const char *path, struct run *r,
-				struct flt_runner *flt, uint32_t clients, bool real_files, char *err,
-				size_t err_size);
+                                struct flt_runner *flt, uint32_t clients, bool real_files,
+                                char *err, size_t err_size);
 void serve_ctl_free(struct serve_ctl *c);
 /* The fault runner's reports pass through here, so that an answer can
  * name the nodes a command hit. */

@@ -66,7 +66,7 @@ struct run {
 	struct kw_consumer_config *ccfg, *fcfg;
 	struct slot *slots;
 	size_t n_slots;
-	uint32_t admin;                     /* the node that creates the topics */
+	uint32_t admin; /* the node that creates the topics */
 	/* What each broker was last seen doing, for the split-brain checker:
 	 * per broker x partition its leader epoch and log end while leading,
 	 * and whether its writes in that epoch are on record; per broker the
@@ -86,7 +86,6 @@ struct run {
 	size_t n_spans, cap_spans;
 	struct run_report *report; /* samples, story, diagram, index.html */
 };
-
 
 /*
  * Builds the scenario's cluster into a new world made from `wc`: the

@@ -88,14 +88,22 @@ static struct rop *pop(struct queue *q)
 static int status_of(int err)
 {
 	switch (err) {
-	case ENOENT: return ENV_ENOENT;
-	case EEXIST: return ENV_EEXIST;
-	case EISDIR: return ENV_EISDIR;
-	case ENOTDIR: return ENV_ENOTDIR;
-	case ENOTEMPTY: return ENV_ENOTEMPTY;
-	case EINVAL: return ENV_EINVAL;
-	case ENOSPC: return ENV_ENOSPC;
-	default: return ENV_EIO;
+	case ENOENT:
+		return ENV_ENOENT;
+	case EEXIST:
+		return ENV_EEXIST;
+	case EISDIR:
+		return ENV_EISDIR;
+	case ENOTDIR:
+		return ENV_ENOTDIR;
+	case ENOTEMPTY:
+		return ENV_ENOTEMPTY;
+	case EINVAL:
+		return ENV_EINVAL;
+	case ENOSPC:
+		return ENV_ENOSPC;
+	default:
+		return ENV_EIO;
 	}
 }
 
@@ -127,7 +135,8 @@ static void apply(struct real_disks *d, struct rop *op)
 	case SIM_FILE_WRITE: {
 		int64_t off = op->append ? f->wsize : op->off;
 		for (size_t done = 0; done < op->len && !rc;) {
-			ssize_t n = pwrite(f->fd, op->data + done, op->len - done, off + (int64_t)done);
+			ssize_t n =
+			    pwrite(f->fd, op->data + done, op->len - done, off + (int64_t)done);
 			if (n < 0 && errno != EINTR)
 				rc = status_of(errno);
 			else if (n > 0)
@@ -380,7 +389,8 @@ static int b_mkdir(void *ctx, struct env *env, const char *path, bool parents)
 			rc = mkdir_one(p);
 			struct stat st;
 			if (rc == ENV_EEXIST)
-				rc = stat(p, &st) == 0 && S_ISDIR(st.st_mode) ? ENV_OK : ENV_ENOTDIR;
+				rc =
+				    stat(p, &st) == 0 && S_ISDIR(st.st_mode) ? ENV_OK : ENV_ENOTDIR;
 			if (s)
 				*s = '/';
 			if (rc || !s)
@@ -397,7 +407,7 @@ static int cmp_names(const void *a, const void *b)
 }
 
 static int b_list_dir(void *ctx, struct env *env, const char *path,
-		      void (*each)(void *arg, const char *name, bool is_dir), void *arg)
+                      void (*each)(void *arg, const char *name, bool is_dir), void *arg)
 {
 	struct real_disks *d = ctx;
 	char *p = abs_path(d, env_node_name(env), path);
@@ -455,13 +465,12 @@ static void b_node_crashed(void *ctx, const char *node)
 }
 
 static const struct sim_file_backend backend = {
-	b_open, b_close, b_size, b_read, b_submit, b_mkdir, b_list_dir, b_exists, b_node_crashed,
+    b_open, b_close, b_size, b_read, b_submit, b_mkdir, b_list_dir, b_exists, b_node_crashed,
 };
 
 /* ---- Life -------------------------------------------------------------------------------- */
 
-struct real_disks *real_disks_new(struct real_loop *l, const char *dir, char *err,
-				  size_t err_size)
+struct real_disks *real_disks_new(struct real_loop *l, const char *dir, char *err, size_t err_size)
 {
 	struct stat st;
 	if (mkdir(dir, 0755) && errno != EEXIST) {

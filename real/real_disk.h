@@ -27,8 +27,7 @@ struct real_disks;
 
 /* Creates DIR when missing and attaches to the loop's world as its file
  * backend. NULL with a message in `err` on failure. */
-struct real_disks *real_disks_new(struct real_loop *l, const char *dir, char *err,
-				  size_t err_size);
+struct real_disks *real_disks_new(struct real_loop *l, const char *dir, char *err, size_t err_size);
 /* Waits for every submitted request to reach the files, and hands their
  * completions to the world. */
 void real_disks_drain(struct real_disks *d);

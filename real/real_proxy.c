@@ -183,7 +183,8 @@ static bool forward(struct pconn *pc)
 	struct buf *b = &pc->in;
 	while (b->len - b->off >= 4) {
 		const uint8_t *h = b->p + b->off;
-		uint32_t len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		uint32_t len =
+		    (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 		if (len > pc->p->cfg.max_frame_bytes || len > INT32_MAX) {
 			pc->p->bad_frames++;
 			pconn_close(pc);
@@ -279,7 +280,7 @@ static void on_accept(struct real_watch *w, uint32_t events)
 			continue;
 		}
 		pc->sim = env_connect(p->env, ln->route->node, ln->route->port, &conn_ops, pc,
-				      on_connect);
+		                      on_connect);
 	}
 }
 
@@ -303,8 +304,8 @@ static int listen_on(const char *addr, uint16_t port, char *err, size_t err_size
 	return fd;
 }
 
-struct real_proxy *real_proxy_new(struct real_loop *l, const struct real_proxy_config *c,
-				  char *err, size_t err_size)
+struct real_proxy *real_proxy_new(struct real_loop *l, const struct real_proxy_config *c, char *err,
+                                  size_t err_size)
 {
 	struct real_proxy *p = sim_xcalloc(1, sizeof *p);
 	p->loop = l;

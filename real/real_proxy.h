@@ -53,8 +53,8 @@ struct real_proxy;
 
 /* Binds every route's port (so a port in use fails here, before anything
  * starts). NULL with a message in `err` on failure. */
-struct real_proxy *real_proxy_new(struct real_loop *l, const struct real_proxy_config *c,
-				  char *err, size_t err_size);
+struct real_proxy *real_proxy_new(struct real_loop *l, const struct real_proxy_config *c, char *err,
+                                  size_t err_size);
 /* Closes every socket. Call before the world is freed. */
 void real_proxy_free(struct real_proxy *p);
 

@@ -23,8 +23,8 @@ enum sim_file_op {
 	SIM_FILE_WRITE,    /* at `off`, or at the end when `append` */
 	SIM_FILE_TRUNCATE, /* to `off` */
 	SIM_FILE_FSYNC,
-	SIM_FILE_RENAME,   /* `from` -> `to` */
-	SIM_FILE_UNLINK,   /* `from` */
+	SIM_FILE_RENAME, /* `from` -> `to` */
+	SIM_FILE_UNLINK, /* `from` */
 };
 
 struct sim_file_req {
@@ -48,7 +48,7 @@ struct sim_file_backend {
 	/* mkdir; with `parents`, missing parents too and present is no error. */
 	int (*mkdir)(void *ctx, struct env *env, const char *path, bool parents);
 	int (*list_dir)(void *ctx, struct env *env, const char *path,
-			void (*each)(void *arg, const char *name, bool is_dir), void *arg);
+	                void (*each)(void *arg, const char *name, bool is_dir), void *arg);
 	bool (*exists)(void *ctx, struct env *env, const char *path);
 	/* The node crashed: its open handles are abandoned (never closed). */
 	void (*node_crashed)(void *ctx, const char *node);

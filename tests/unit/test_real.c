@@ -46,18 +46,18 @@
 
 struct echo {
 	struct env *env;
-	int frames;         /* frames received */
+	int frames; /* frames received */
 	size_t last_len;
-	int closed;         /* connections that ended */
+	int closed; /* connections that ended */
 	struct env_timer timers[3];
 	int64_t fired_at[3];
 	int order[3];
 	int n_fired;
 	struct env_file *file;
 	struct env_req wreq, freq;
-	int wdone, fdone;   /* callbacks fired (status + 1000 when not OK) */
-	bool in_submit;     /* set while a file request is being submitted */
-	bool cb_inside;     /* a callback fired inside its submitting call */
+	int wdone, fdone; /* callbacks fired (status + 1000 when not OK) */
+	bool in_submit;   /* set while a file request is being submitted */
+	bool cb_inside;   /* a callback fired inside its submitting call */
 };
 
 static struct echo g_echo; /* the test's view of the node; reset per test */
@@ -157,8 +157,9 @@ static void spin(struct fx *fx, int ms)
 static int client_connect(struct fx *fx)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(fx->port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	                         .sin_port = htons(fx->port),
+	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	spin(fx, 5);
@@ -431,7 +432,7 @@ static void test_files_complete_off_the_submitting_call(void **state)
 	g_echo.in_submit = false;
 	assert_int_equal(g_echo.wdone, 0);
 	assert_int_equal(env_file_size(g_echo.file), 0); /* not completed yet */
-	for (int i = 0; i < 2500 && !g_echo.fdone; i++) /* fsync: up to ~5 s */
+	for (int i = 0; i < 2500 && !g_echo.fdone; i++)  /* fsync: up to ~5 s */
 		spin(&fx, 2);
 	assert_false(g_echo.cb_inside);
 	assert_int_equal(g_echo.wdone, 1);
@@ -484,15 +485,15 @@ static void test_files_complete_off_the_submitting_call(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers_fire_in_order_in_real_time),
-		cmocka_unit_test(test_tcp_echo_round_trip_with_framing),
-		cmocka_unit_test(test_frame_trickled_byte_by_byte_arrives_whole),
-		cmocka_unit_test(test_bad_frame_closes_only_that_connection),
-		cmocka_unit_test(test_connection_limit),
-		cmocka_unit_test(test_client_leaving_mid_request_costs_nothing),
-		cmocka_unit_test(test_killed_node_closes_client_socket),
-		cmocka_unit_test(test_alias_names_a_node_port),
-		cmocka_unit_test(test_files_complete_off_the_submitting_call),
+	    cmocka_unit_test(test_timers_fire_in_order_in_real_time),
+	    cmocka_unit_test(test_tcp_echo_round_trip_with_framing),
+	    cmocka_unit_test(test_frame_trickled_byte_by_byte_arrives_whole),
+	    cmocka_unit_test(test_bad_frame_closes_only_that_connection),
+	    cmocka_unit_test(test_connection_limit),
+	    cmocka_unit_test(test_client_leaving_mid_request_costs_nothing),
+	    cmocka_unit_test(test_killed_node_closes_client_socket),
+	    cmocka_unit_test(test_alias_names_a_node_port),
+	    cmocka_unit_test(test_files_complete_off_the_submitting_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
