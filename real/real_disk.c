@@ -17,13 +17,23 @@
 #include "sim/files.h"
 #include "sim/util.h"
 
-/* An open file. `size` belongs to the loop's thread (completed writes),
- * `wsize` to the worker (the file as its writes leave it). */
+/* A file as every handle on it sees it (as an inode's size is shared).
+ * `size` belongs to the loop's thread (completed writes), `wsize` to the
+ * worker (the file as its writes leave it). */
+struct rinode {
+	struct rinode *next;
+	dev_t dev;
+	ino_t ino;
+	int64_t size;
+	int64_t wsize;
+	int refs; /* open handles */
+};
+
+/* An open handle. */
 struct rfile {
 	struct rfile *prev, *next;
 	int fd;
-	int64_t size;
-	int64_t wsize;
+	struct rinode *in;
 	int inflight;
 	bool closed; /* by the node, or abandoned by its crash */
 	char *node;
@@ -56,6 +66,7 @@ struct real_disks {
 	struct sim_world *w;
 	char *root;
 	struct rfile *files;
+	struct rinode *inodes;
 	char **nodes; /* node directories known to exist */
 	size_t n_nodes;
 	pthread_t worker;
@@ -133,7 +144,7 @@ static void apply(struct real_disks *d, struct rop *op)
 	int rc = 0;
 	switch (op->op) {
 	case SIM_FILE_WRITE: {
-		int64_t off = op->append ? f->wsize : op->off;
+		int64_t off = op->append ? f->in->wsize : op->off;
 		for (size_t done = 0; done < op->len && !rc;) {
 			ssize_t n =
 			    pwrite(f->fd, op->data + done, op->len - done, off + (int64_t)done);
@@ -142,8 +153,8 @@ static void apply(struct real_disks *d, struct rop *op)
 			else if (n > 0)
 				done += (size_t)n;
 		}
-		if (!rc && off + (int64_t)op->len > f->wsize)
-			f->wsize = off + (int64_t)op->len;
+		if (!rc && off + (int64_t)op->len > f->in->wsize)
+			f->in->wsize = off + (int64_t)op->len;
 		op->result = op->append ? off : (int64_t)op->len;
 		break;
 	}
@@ -151,7 +162,7 @@ static void apply(struct real_disks *d, struct rop *op)
 		if (ftruncate(f->fd, op->off))
 			rc = status_of(errno);
 		else
-			f->wsize = op->off;
+			f->in->wsize = op->off;
 		op->result = op->off;
 		break;
 	case SIM_FILE_FSYNC:
@@ -173,7 +184,7 @@ static void apply(struct real_disks *d, struct rop *op)
 	}
 	op->rc = rc;
 	if (f)
-		op->new_size = f->wsize;
+		op->new_size = f->in->wsize;
 }
 
 static void *worker_main(void *arg)
@@ -211,6 +222,13 @@ static void file_release(struct real_disks *d, struct rfile *f)
 	if (!f->closed || f->inflight)
 		return;
 	close(f->fd);
+	if (--f->in->refs == 0) {
+		struct rinode **pp = &d->inodes;
+		while (*pp != f->in)
+			pp = &(*pp)->next;
+		*pp = f->in->next;
+		free(f->in);
+	}
 	if (f->prev)
 		f->prev->next = f->next;
 	else
@@ -256,7 +274,7 @@ static void collect(struct real_disks *d)
 		if (f) {
 			f->inflight--;
 			if (!op->rc)
-				f->size = op->new_size;
+				f->in->size = op->new_size;
 			file_release(d, f);
 		}
 		sim_event_release(d->w, op->ev);
@@ -290,10 +308,22 @@ static int b_open(void *ctx, struct env *env, const char *path, int flags, void 
 	if (flags & ENV_O_CREATE)
 		atomic_store(&d->names_changed, true);
 	struct stat st;
-	fstat(fd, &st);
+	if (fstat(fd, &st)) {
+		close(fd);
+		return ENV_EIO;
+	}
+	struct rinode *in = d->inodes;
+	while (in && !(in->dev == st.st_dev && in->ino == st.st_ino))
+		in = in->next;
+	if (!in) {
+		in = sim_xcalloc(1, sizeof *in);
+		*in = (struct rinode){d->inodes, st.st_dev, st.st_ino, st.st_size, st.st_size, 0};
+		d->inodes = in;
+	}
+	in->refs++;
 	struct rfile *f = sim_xcalloc(1, sizeof *f);
 	f->fd = fd;
-	f->size = f->wsize = st.st_size;
+	f->in = in;
 	f->node = sim_xstrdup(env_node_name(env));
 	f->next = d->files;
 	if (d->files)
@@ -312,7 +342,7 @@ static void b_close(void *ctx, void *handle)
 
 static int64_t b_size(void *ctx, const void *handle)
 {
-	return ((const struct rfile *)handle)->size;
+	return ((const struct rfile *)handle)->in->size;
 }
 
 static int64_t b_read(void *ctx, void *handle, int64_t off, void *buf, size_t len)
@@ -320,10 +350,11 @@ static int64_t b_read(void *ctx, void *handle, int64_t off, void *buf, size_t le
 	struct rfile *f = handle;
 	if (off < 0)
 		return ENV_EINVAL;
-	if (off >= f->size)
+	int64_t size = f->in->size;
+	if (off >= size)
 		return 0;
-	if ((int64_t)len > f->size - off)
-		len = (size_t)(f->size - off);
+	if ((int64_t)len > size - off)
+		len = (size_t)(size - off);
 	size_t got = 0;
 	while (got < len) {
 		ssize_t n = pread(f->fd, (uint8_t *)buf + got, len - got, off + (int64_t)got);

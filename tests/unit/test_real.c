@@ -442,6 +442,26 @@ static void test_files_complete_off_the_submitting_call(void **state)
 	char buf[8] = {0};
 	assert_int_equal(env_file_read(g_echo.file, 0, buf, sizeof buf), 6);
 	assert_string_equal(buf, "abcdef");
+	/* A second handle on the file sees what the first one's writes made of
+	 * it, as handles on one inode do. */
+	struct env_file *other;
+	assert_int_equal(env_file_open(env, "/data/t/f", 0, &other), ENV_OK);
+	g_echo.wdone = 0;
+	assert_int_equal(env_file_truncate(&g_echo.wreq, g_echo.file, 3, write_cb), 0);
+	for (int i = 0; i < 1000 && !g_echo.wdone; i++)
+		spin(&fx, 2);
+	assert_int_equal(g_echo.wdone, 1);
+	assert_int_equal(env_file_size(other), 3);
+	g_echo.wdone = 0;
+	assert_int_equal(env_file_append(&g_echo.wreq, other, "def", 3, write_cb), 0);
+	for (int i = 0; i < 1000 && !g_echo.wdone; i++)
+		spin(&fx, 2);
+	assert_int_equal(g_echo.wreq.result, 3); /* appended at the shared end */
+	assert_int_equal(env_file_size(g_echo.file), 6);
+	env_file_close(other);
+	memset(buf, 0, sizeof buf);
+	assert_int_equal(env_file_read(g_echo.file, 0, buf, sizeof buf), 6);
+	assert_string_equal(buf, "abcdef");
 	/* On disk, under DATA/NODE/. */
 	char path[200];
 	snprintf(path, sizeof path, "%s/echo/data/t/f", dir);
