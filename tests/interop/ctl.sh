@@ -3,7 +3,7 @@
 # with the nodes hit; a partition isolating a broker stalls its client
 # connections (kcat -L against it gets no answer) until `heal all`; a
 # leader kill moves the leadership; bad commands exit 1, no socket exits 2.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve.lib"
 need kcat
 SOCK="$WORK/ctl.sock"
 serve_start 60 --control "$SOCK"

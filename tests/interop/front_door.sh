@@ -4,7 +4,7 @@
 # negative and oversized lengths, half frames then a hang-up) at every
 # broker; afterwards the cluster still lists its brokers and topics and
 # carries records, and ksim serve stops cleanly (exit 0, checked on exit).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve.lib"
 need kcat
 serve_start 90
 wait_ready

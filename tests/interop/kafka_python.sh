@@ -3,7 +3,7 @@
 # producer with acks=all across the scenario's broker kill (25s, restarted at
 # 30s) keeps every acknowledged record; a group member commits and a second
 # member resumes after the commit.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve.lib"
 need kcat
 "$PY" -c 'import kafka' 2>/dev/null || fail "python3-kafka is missing (run scripts/install-deps.sh)"
 serve_start 100

@@ -1,7 +1,7 @@
 #!/bin/sh
 # kafkajs 2.2.4 (installed by scripts/install-deps.sh into $KSIM_NPM_DIR)
 # against `ksim serve`: produces with acks=all and consumes in a group.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve.lib"
 need kcat
 need node
 NPM_DIR=${KSIM_NPM_DIR:-$HOME/.cache/ksim/npm}

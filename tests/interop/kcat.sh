@@ -2,7 +2,7 @@
 # kcat (librdkafka) against `ksim serve`: -L lists the three brokers and the
 # topics; 2,000 records produced with acks=all and idempotence are all read
 # back, each once, in order per partition.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve.lib"
 need kcat
 serve_start 60
 wait_ready
