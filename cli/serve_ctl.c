@@ -124,6 +124,72 @@ static bool to_fault(char **w, int n, char *out, size_t size, char *err, size_t 
 	return true;
 }
 
+/* ---- The `clients` target: every external client connection ------------------------- */
+
+static void clients_heal(struct sim_world *w, void *arg)
+{
+	sim_net_heal(sim_world_net(w));
+}
+
+static void clients_undelay(struct sim_world *w, void *arg)
+{
+	struct serve_ctl *c = arg;
+	sim_net_set_delay(sim_world_net(w), c->clients, 0, 0);
+}
+
+/*
+ * `partition isolate clients [for D]` and `delay clients MIN..MAX [for D]`:
+ * the clients are one node of the world (real/real_proxy.h), so isolating
+ * it stalls every client connection and delaying it slows each of their
+ * frames. Answered here, as the scenario loader has no `clients` target.
+ * Returns false when the command is not one of these.
+ */
+static bool clients_fault(struct serve_ctl *c, char **w, int n, char *answer, size_t size)
+{
+	bool isolate = n >= 3 && !strcmp(w[0], "partition") && !strcmp(w[1], "isolate") &&
+	               !strcmp(w[2], "clients");
+	bool delay = n >= 3 && !strcmp(w[0], "delay") && !strcmp(w[1], "clients");
+	int base = 3;
+	if (!isolate && !delay)
+		return false;
+	int64_t for_ns = -1;
+	struct scn_range lat = {0, 0};
+	if (n == base + 2 && !strcmp(w[base], "for")) {
+		if (scn_parse_duration(w[base + 1], strlen(w[base + 1]), false, &for_ns)) {
+			snprintf(answer, size, "error: 'for' needs a duration such as 5s, got '%s'",
+			         w[base + 1]);
+			return true;
+		}
+	} else if (n != base) {
+		snprintf(answer, size, "error: usage: %s",
+		         isolate ? "partition isolate clients "
+		                   "[for DURATION]"
+		                 : "delay clients MIN..MAX "
+		                   "[for DURATION]");
+		return true;
+	}
+	struct sim_net *net = sim_world_net(c->r->w);
+	if (delay) {
+		if (scn_parse_range(w[2], strlen(w[2]), &lat)) {
+			snprintf(answer, size,
+			         "error: a latency range such as 20ms..50ms, got '%s'", w[2]);
+			return true;
+		}
+		sim_net_set_delay(net, c->clients, lat.min_ns, lat.max_ns);
+		if (for_ns >= 0)
+			sim_world_at(c->r->w, for_ns, clients_undelay, c);
+	} else {
+		sim_net_isolate(net, c->clients);
+		if (for_ns >= 0)
+			sim_world_at(c->r->w, for_ns, clients_heal, c);
+	}
+	printf("%10s  %s clients%s\n", "now", isolate ? "partition" : "delay",
+	       for_ns >= 0 ? " (with for)" : "");
+	fflush(stdout);
+	snprintf(answer, size, "ok clients");
+	return true;
+}
+
 /* Runs one command line; writes the answer line (without newline). */
 static void run_command(struct serve_ctl *c, char *line, char *answer, size_t size)
 {
@@ -147,6 +213,8 @@ static void run_command(struct serve_ctl *c, char *line, char *answer, size_t si
 		snprintf(answer, size, "ok clients");
 		return;
 	}
+	if (clients_fault(c, w, n, answer, size))
+		return;
 	char fault[LINE_MAX_BYTES * 3], err[300];
 	if (!to_fault(w, n, fault, sizeof fault, err, sizeof err)) {
 		snprintf(answer, size, "error: %s", err);

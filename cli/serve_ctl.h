@@ -8,6 +8,8 @@
  *   delay TARGET MIN..MAX [for DURATION]
  *   heal all | heal partition
  *   reset clients                     close every client connection at once
+ *   partition isolate clients [for DURATION], delay clients MIN..MAX [for
+ *   DURATION]                         every client connection (the `clients` node)
  * Each line is answered with one line: `ok NODE...` (the nodes the target
  * resolved to) or `error: MESSAGE`. A command is checked by the scenario
  * loader itself (written as a one-fault scenario of the same cluster), so

@@ -2,7 +2,8 @@
 # `ksim serve --control` and `ksim ctl`: faults fired on demand, answered
 # with the nodes hit; a partition isolating a broker stalls its client
 # connections (kcat -L against it gets no answer) until `heal all`; a
-# leader kill moves the leadership; bad commands exit 1, no socket exits 2.
+# leader kill moves the leadership; the `clients` target (isolate, delay)
+# reaches every client connection; bad commands exit 1, no socket exits 2.
 . "$(dirname "$0")/serve.lib"
 need kcat
 SOCK="$WORK/ctl.sock"
@@ -34,6 +35,21 @@ fi
 timeout 10 kcat -b "127.0.0.1:$BASE" -L -m 5 >/dev/null 2>&1 || fail "broker-1 silent after heal"
 
 [ "$(ctl reset clients)" = "ok clients" ] || fail "reset clients"
+
+# The clients target: isolated, no broker answers a client until the
+# isolation's `for` ends; delayed, every answer comes that much later.
+[ "$(ctl partition isolate clients for 4s)" = "ok clients" ] || fail "isolate clients"
+if timeout 10 kcat -b "$BOOTSTRAP" -L -m 2 >/dev/null 2>&1; then
+	fail "isolated clients got an answer"
+fi
+sleep 3
+timeout 10 kcat -b "$BOOTSTRAP" -L -m 5 >/dev/null 2>&1 || fail "clients still cut off after 4s"
+[ "$(ctl delay clients 400ms..400ms for 10s)" = "ok clients" ] || fail "delay clients"
+t0=$(date +%s%N)
+timeout 10 kcat -b "$BOOTSTRAP" -L -m 5 >/dev/null 2>&1 || fail "delayed clients got no answer"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -ge 800 ] || fail "delay clients 400ms: kcat -L took only $ms ms"
+[ "$(ctl heal all)" = "ok" ] || fail "heal all"
 if ctl kill broker-9 >/dev/null; then fail "kill broker-9 succeeded"; fi
 if ctl explode broker-1 >/dev/null; then fail "an unknown action succeeded"; fi
 rc=0
