@@ -457,7 +457,8 @@ static int b_list_dir(void *ctx, struct env *env, const char *path,
 		names = sim_xrealloc(names, (n + 1) * sizeof *names);
 		names[n++] = sim_xstrdup(e->d_name);
 	}
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n) /* qsort wants a non-null array even for none */
+		qsort(names, n, sizeof *names, cmp_names);
 	dirs = sim_xcalloc(n + 1, sizeof *dirs);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;

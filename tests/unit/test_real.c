@@ -474,6 +474,9 @@ static void test_files_complete_off_the_submitting_call(void **state)
 	assert_int_equal(env_list_dir(env, "/data", list_one, names), 1);
 	assert_string_equal(names, "t/"); /* a directory */
 	assert_int_equal(env_list_dir(env, "/nope", list_one, names), ENV_ENOENT);
+	assert_int_equal(env_mkdir(env, "/empty"), ENV_OK);
+	assert_int_equal(env_list_dir(env, "/empty", list_one, names), 0);
+	assert_int_equal(env_mkdir(env, "/empty"), ENV_EEXIST);
 
 	/* A killed node's request reaches the file; its callback is dropped. */
 	g_echo.wdone = 0;
@@ -496,6 +499,8 @@ static void test_files_complete_off_the_submitting_call(void **state)
 	snprintf(path, sizeof path, "%s/echo/data/t", dir);
 	rmdir(path);
 	snprintf(path, sizeof path, "%s/echo/data", dir);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/echo/empty", dir);
 	rmdir(path);
 	snprintf(path, sizeof path, "%s/echo", dir);
 	rmdir(path);
