@@ -2,6 +2,7 @@
 #
 # Sources are found by folder, so adding a module never means editing this file:
 #   sim/            the simulated world            -> build/libksim_sim.a
+#   real/           real mode: epoll loop, sockets -> build/libksim_real.a
 #   broker/**       node code (log, zk, protocol)  -> build/libksim_node.a
 #   faults/ checkers/ harness/ reports/ (when present) -> build/libksim_harness.a
 #   cli/            the ksim command               -> ./ksim
@@ -35,6 +36,7 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 find_c = $(shell find $(1) -name '*.c' 2>/dev/null | LC_ALL=C sort)
 
 SIM_SRC     := $(call find_c,sim)
+REAL_SRC    := $(call find_c,real)
 NODE_SRC    := $(call find_c,broker)
 HARNESS_SRC := $(call find_c,faults checkers harness reports)
 CLI_SRC     := $(call find_c,cli)
@@ -46,10 +48,11 @@ FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIB_SIM     := $(BUILD)/libksim_sim.a
+LIB_REAL    := $(BUILD)/libksim_real.a
 LIB_NODE    := $(BUILD)/libksim_node.a
 LIB_HARNESS := $(BUILD)/libksim_harness.a
 # Order matters for static linking: users before what they use.
-LIBS        := $(LIB_HARNESS) $(LIB_NODE) $(LIB_SIM)
+LIBS        := $(LIB_HARNESS) $(LIB_REAL) $(LIB_NODE) $(LIB_SIM)
 
 # The command itself: ./ksim for the normal build, inside the build tree for
 # others (an ASan build must not replace the binary Valgrind runs).
@@ -80,6 +83,7 @@ $(BUILD)/lib%.a:
 	ar rcs $@ $^
 
 $(LIB_SIM): $(call obj,$(SIM_SRC))
+$(LIB_REAL): $(call obj,$(REAL_SRC))
 $(LIB_NODE): $(call obj,$(NODE_SRC))
 $(LIB_HARNESS): $(call obj,$(HARNESS_SRC))
 
@@ -148,7 +152,7 @@ fuzz: deps
 	done
 
 format:
-	clang-format -i $$(find sim broker faults checkers harness reports cli tests bench \
+	clang-format -i $$(find sim real broker faults checkers harness reports cli tests bench \
 	  -name '*.[ch]' 2>/dev/null)
 
 clean:

@@ -13,6 +13,8 @@ int cmd_check(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 /* Prints "ksim: " + the formatted message (one %s) and a hint; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);

@@ -21,6 +21,9 @@ static void usage(FILE *out)
 	      "      [--explain] [--diagram FROM..TO]\n"
 	      "                                     run a scenario and judge it\n"
 	      "  sweep FILE --seeds A..B [-j N]     run many seeds, one process each\n"
+	      "  serve FILE [--port BASE] [--for DURATION] [--data DIR] [--workload]\n"
+	      "      [--listen ADDR] [--control PATH] the cluster in real time, for real clients\n"
+	      "  ctl PATH COMMAND...                fire a fault through serve's --control socket\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
 	      "  check HISTORY.jsonl [--expect K=V]  run the checkers on a history\n"
 	      "  validate FILE [--quiet]            check a scenario file, print it normalized\n"
@@ -161,6 +164,10 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(argc - 2, argv + 2);
+	if (!strcmp(cmd, "ctl"))
+		return cmd_ctl(argc - 2, argv + 2);
 	if (!strcmp(cmd, "sweep"))
 		return cmd_sweep(argc - 2, argv + 2);
 	if (!strcmp(cmd, "validate"))

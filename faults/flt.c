@@ -437,6 +437,11 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 	return true;
 }
 
+bool flt_fire(struct flt_runner *r, const struct scn_fault *f)
+{
+	return apply(r, f, false);
+}
+
 static void fault_fire(struct sim_world *w, void *arg)
 {
 	struct job *j = arg;

@@ -68,6 +68,10 @@ struct flt_runner *flt_new(const struct flt_cluster *c, const struct scn_scenari
 			   const struct flt_observer *obs);
 /* Schedules every fault of the scenario at its `at` (from virtual time 0). */
 void flt_schedule(struct flt_runner *r);
+/* Applies `f` now, as if its `at` had come (its `for` schedules the undo);
+ * for ksim serve's control socket. Returns false when the target resolved
+ * to no node (the report says so). `f` is not kept. */
+bool flt_fire(struct flt_runner *r, const struct scn_fault *f);
 /* Starts the nemesis (when the scenario has one); it stops choosing faults
  * at end_ns and undoes each of its own faults no later than then. */
 void flt_start_nemesis(struct flt_runner *r, int64_t end_ns);

@@ -1,5 +1,6 @@
 #include "harness/wall.h"
 #include "harness/run.h"
+#include "harness/run_impl.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,70 +24,6 @@
 #include "sim/invariant.h"
 #include "sim/util.h"
 #include "sim/world.h"
-
-#define NAME 32
-#define TICK_NS (100 * SIM_NS_PER_MS)
-
-/* A partition of the scenario's topics. */
-struct slot {
-	const char *topic;
-	int32_t partition;
-	int16_t replication_factor;
-};
-
-/* One ZooKeeper server's applied transactions, kept by the harness so that
- * they outlive the server's crashes (for the zk-agreement checker). */
-struct zk_applied {
-	int64_t zxid;
-	uint64_t hash;
-	uint64_t order; /* position in application order */
-};
-
-struct zk_trail {
-	struct zk_applied *items;
-	size_t n, cap;
-};
-
-struct run {
-	const struct scn_scenario *s;
-	const struct run_options *opt;
-	FILE *out;
-	FILE *err;
-	struct sim_world *w;
-	FILE *hist_file;
-	FILE *trace_file;
-	struct wl_history hist;
-	int nb, np, nc, nt, nz;
-	uint32_t *brokers, *producers, *consumers, *finals, *zk;
-	struct zk_server_config *zcfg;
-	struct zk_server_observer zobs;
-	struct zk_trail *trails;
-	char (*names)[NAME];
-	struct brk_config *bcfg;
-	struct kw_producer_config *pcfg;
-	struct kw_consumer_config *ccfg, *fcfg;
-	struct slot *slots;
-	size_t n_slots;
-	uint32_t admin;                     /* the node that creates the topics */
-	/* What each broker was last seen doing, for the split-brain checker:
-	 * per broker x partition its leader epoch and log end while leading,
-	 * and whether its writes in that epoch are on record; per broker the
-	 * last controller epoch on record. */
-	int32_t *seen_epoch;
-	int64_t *seen_leo;
-	bool *seen_noted;
-	int32_t *seen_ctl_epoch;
-	struct kc_admin_config acfg;
-	struct kc_admin_topic *atopics;
-	struct flt_cluster fc;
-	struct flt_observer fobs;
-	struct flt_runner *flt;
-	char dir[600];
-	char path[700];
-	struct rpt_fault_span *spans; /* what the plots shade */
-	size_t n_spans, cap_spans;
-	struct run_report *report; /* samples, story, diagram, index.html */
-};
 
 static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
 static const struct sim_node_class broker_class = {"broker", brk_start};
@@ -240,6 +177,9 @@ static int build_brokers(struct run *r)
 			}
 		}
 		c->broker_id = i + 1;
+		if (r->port_base)
+			c->port = (uint16_t)(r->port_base + i);
+		c->advertised_host = r->advertised_host;
 		/* zookeeper.connect: the run's ensemble, unless the file set it. */
 		if (!c->n_zk_servers) {
 			for (int k = 0; k < r->nz && k < BRK_MAX_ZK; k++)
@@ -264,6 +204,8 @@ static int build_workload(struct run *r)
 	const struct scn_scenario *s = r->s;
 	int base = r->nb, k = 0;
 	char msg[200];
+	if (r->no_workload)
+		return 0;
 	for (size_t g = 0; g < s->producer_group_count; g++) {
 		const struct scn_producer_group *pg = &s->producers[g];
 		for (int i = 0; i < pg->count; i++, k++) {
@@ -349,7 +291,7 @@ static int leader_index(const struct run *r, const char *topic, int32_t partitio
 	return best;
 }
 
-static uint32_t leader_of(void *ctx, const char *topic, int32_t partition)
+uint32_t run_leader_of(void *ctx, const char *topic, int32_t partition)
 {
 	struct run *r = ctx;
 	int i = leader_index(r, topic, partition, true, NULL);
@@ -874,38 +816,81 @@ static void start_report(struct run *r)
 				 r->zcfg[0].quorum_port, r->zcfg[0].election_port);
 }
 
+int run_build(struct run *r, const struct sim_world_config *wc)
+{
+	const struct scn_scenario *s = r->s;
+	int rc = check_supported(r);
+	if (rc)
+		return rc;
+	r->nb = s->cluster.brokers;
+	for (size_t g = 0; !r->no_workload && g < s->producer_group_count; g++)
+		r->np += s->producers[g].count;
+	for (size_t g = 0; !r->no_workload && g < s->consumer_group_count; g++)
+		r->nc += s->consumers[g].count;
+	r->nt = r->no_workload ? 0 : (int)s->topic_count;
+	r->nz = s->cluster.mode == SCN_MODE_ZOOKEEPER ? s->cluster.zookeeper : 0;
+	int n_nodes = r->nb + r->np + r->nc + r->nt + r->nz + 1; /* and the admin */
+	r->names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r->names);
+	r->brokers = sim_xcalloc((size_t)r->nb + 1, sizeof *r->brokers);
+	r->producers = sim_xcalloc((size_t)r->np + 1, sizeof *r->producers);
+	r->consumers = sim_xcalloc((size_t)r->nc + 1, sizeof *r->consumers);
+	r->finals = sim_xcalloc((size_t)r->nt + 1, sizeof *r->finals);
+	r->bcfg = sim_xcalloc((size_t)r->nb + 1, sizeof *r->bcfg);
+	r->pcfg = sim_xcalloc((size_t)r->np + 1, sizeof *r->pcfg);
+	r->ccfg = sim_xcalloc((size_t)r->nc + 1, sizeof *r->ccfg);
+	r->fcfg = sim_xcalloc((size_t)r->nt + 1, sizeof *r->fcfg);
+	r->zk = sim_xcalloc((size_t)r->nz + 1, sizeof *r->zk);
+	r->zcfg = sim_xcalloc((size_t)r->nz + 1, sizeof *r->zcfg);
+	r->trails = sim_xcalloc((size_t)r->nz + 1, sizeof *r->trails);
+	for (int i = 0; i < r->nz; i++)
+		snprintf(r->names[r->nb + r->np + r->nc + r->nt + i], NAME, "zk-%d", i + 1);
+	r->w = sim_world_new(wc);
+	rc = build_zookeeper(r);
+	if (!rc)
+		rc = build_brokers(r);
+	if (!rc)
+		rc = build_workload(r);
+	if (!rc)
+		rc = build_admin(r);
+	r->fc = (struct flt_cluster){r->w, r->brokers, r->nb, r->zk, r->nz, r->producers, r->np,
+				     r->consumers, r->nc, r, controller_of, zk_leader_of,
+				     run_leader_of, followers_of};
+	return rc;
+}
+
+void run_release(struct run *r)
+{
+	sim_world_free(r->w);
+	r->w = NULL;
+	free(r->names);
+	free(r->brokers);
+	free(r->producers);
+	free(r->consumers);
+	free(r->finals);
+	free(r->bcfg);
+	free(r->pcfg);
+	free(r->ccfg);
+	free(r->fcfg);
+	free(r->slots);
+	free(r->seen_epoch);
+	free(r->seen_leo);
+	free(r->seen_noted);
+	free(r->seen_ctl_epoch);
+	free_admin(r);
+	free(r->zk);
+	free(r->zcfg);
+	free(r->spans);
+	for (int i = 0; i < r->nz; i++)
+		free(r->trails[i].items);
+	free(r->trails);
+}
+
 int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FILE *out,
 		 FILE *err)
 {
 	struct run r = {.s = s, .opt = opt, .out = out, .err = err};
 	/* A broken invariant (sim/invariant.h) names the run that reproduces it. */
 	sim_invariant_set_run(s->name, s->seed);
-	int rc = check_supported(&r);
-	if (rc)
-		return rc;
-	r.nb = s->cluster.brokers;
-	for (size_t g = 0; g < s->producer_group_count; g++)
-		r.np += s->producers[g].count;
-	for (size_t g = 0; g < s->consumer_group_count; g++)
-		r.nc += s->consumers[g].count;
-	r.nt = (int)s->topic_count;
-	r.nz = s->cluster.mode == SCN_MODE_ZOOKEEPER ? s->cluster.zookeeper : 0;
-	int n_nodes = r.nb + r.np + r.nc + r.nt + r.nz + 1; /* and the admin */
-	r.names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r.names);
-	r.brokers = sim_xcalloc((size_t)r.nb + 1, sizeof *r.brokers);
-	r.producers = sim_xcalloc((size_t)r.np + 1, sizeof *r.producers);
-	r.consumers = sim_xcalloc((size_t)r.nc + 1, sizeof *r.consumers);
-	r.finals = sim_xcalloc((size_t)r.nt + 1, sizeof *r.finals);
-	r.bcfg = sim_xcalloc((size_t)r.nb + 1, sizeof *r.bcfg);
-	r.pcfg = sim_xcalloc((size_t)r.np + 1, sizeof *r.pcfg);
-	r.ccfg = sim_xcalloc((size_t)r.nc + 1, sizeof *r.ccfg);
-	r.fcfg = sim_xcalloc((size_t)r.nt + 1, sizeof *r.fcfg);
-	r.zk = sim_xcalloc((size_t)r.nz + 1, sizeof *r.zk);
-	r.zcfg = sim_xcalloc((size_t)r.nz + 1, sizeof *r.zcfg);
-	r.trails = sim_xcalloc((size_t)r.nz + 1, sizeof *r.trails);
-	for (int i = 0; i < r.nz; i++)
-		snprintf(r.names[r.nb + r.np + r.nc + r.nt + i], NAME, "zk-%d", i + 1);
-
 	struct sim_world_config wc;
 	sim_world_config_default(&wc, s->seed);
 	wc.net.latency_min_ns = s->net_latency.min_ns;
@@ -914,28 +899,20 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	wc.disk.write_latency_max_ns = s->disk_write_latency.max_ns;
 	wc.disk.fsync_latency_min_ns = s->disk_fsync_latency.min_ns;
 	wc.disk.fsync_latency_max_ns = s->disk_fsync_latency.max_ns;
-	r.w = sim_world_new(&wc);
-	if (getenv("KSIM_RUN_LOG"))
-		sim_world_set_log(r.w, stderr, ENV_LOG_WARN);
 	double t0 = wall_seconds();
 	uint64_t hash = 0, events = 0;
 	int64_t sim_ns = 0;
-	rc = open_outputs(&r);
+	int rc = check_supported(&r);
 	if (!rc)
-		rc = build_zookeeper(&r);
+		rc = open_outputs(&r);
 	if (!rc)
-		rc = build_brokers(&r);
-	if (!rc)
-		rc = build_workload(&r);
-	if (!rc)
-		rc = build_admin(&r);
+		rc = run_build(&r, &wc);
 	if (!rc) {
+		if (getenv("KSIM_RUN_LOG"))
+			sim_world_set_log(r.w, stderr, ENV_LOG_WARN);
 		sim_world_set_trace_file(r.w, r.trace_file);
 		list_partitions(&r);
 		start_report(&r);
-		r.fc = (struct flt_cluster){r.w, r.brokers, r.nb, r.zk, r.nz, r.producers, r.np,
-					    r.consumers, r.nc, &r, controller_of, zk_leader_of,
-					    leader_of, followers_of};
 		r.fobs = (struct flt_observer){&r, on_fault};
 		r.flt = flt_new(&r.fc, s, &r.fobs);
 		if (!opt->quiet)
@@ -951,6 +928,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		sim_ns = sim_now(r.w);
 	}
 	sim_world_free(r.w);
+	r.w = NULL;
 	flt_free(r.flt);
 	if (r.hist_file) {
 		fflush(r.hist_file);
@@ -964,27 +942,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		fclose(r.trace_file);
 	if (!rc)
 		rc = judge(&r, hash, events, sim_ns, wall_seconds() - t0);
-	free(r.names);
-	free(r.brokers);
-	free(r.producers);
-	free(r.consumers);
-	free(r.finals);
-	free(r.bcfg);
-	free(r.pcfg);
-	free(r.ccfg);
-	free(r.fcfg);
-	free(r.slots);
-	free(r.seen_epoch);
-	free(r.seen_leo);
-	free(r.seen_noted);
-	free(r.seen_ctl_epoch);
-	free_admin(&r);
-	free(r.zk);
-	free(r.zcfg);
-	free(r.spans);
+	run_release(&r);
 	run_report_free(r.report);
-	for (int i = 0; i < r.nz; i++)
-		free(r.trails[i].items);
-	free(r.trails);
 	return rc;
 }

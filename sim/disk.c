@@ -395,12 +395,38 @@ static int parent_ok(const struct sim_disk *d, const char *path)
 
 /* ---- env.h: files -------------------------------------------------------- */
 
+/* A file of the world's backend (real mode), in an env_file wrapper. */
+static int backend_open(struct env *env, const char *path, int flags, struct env_file **out)
+{
+	void *h;
+	int rc = env->w->files->open(env->w->files_ctx, env, path, flags, &h);
+	if (rc)
+		return rc;
+	struct env_file *f = env_calloc(env, 1, sizeof *f);
+	f->env = env;
+	f->ext = h;
+	*out = f;
+	return ENV_OK;
+}
+
+static int backend_submit(struct env *env, struct sim_file_req *r, struct env_req *req,
+			  env_req_cb cb)
+{
+	req->cb = cb;
+	req->result = 0;
+	r->req = req;
+	r->cb = cb;
+	return env->w->files->submit(env->w->files_ctx, env, r);
+}
+
 int env_file_open(struct env *env, const char *path, int flags, struct env_file **out)
 {
 	struct sim_disk *d = env->node->disk;
 	*out = NULL;
 	if (!disk_path_valid(path) || strcmp(path, "/") == 0)
 		return ENV_EINVAL;
+	if (env->w->files)
+		return backend_open(env, path, flags, out);
 	struct inode *ino = disk_ns_get(&d->cache_ns, path);
 	if (ino && ino->is_dir)
 		return ENV_EISDIR;
@@ -427,6 +453,11 @@ int env_file_open(struct env *env, const char *path, int flags, struct env_file 
 
 void env_file_close(struct env_file *file)
 {
+	if (!file->disk) {
+		file->env->w->files->close(file->env->w->files_ctx, file->ext);
+		env_free(file->env, file);
+		return;
+	}
 	assert(file->ino->handles > 0);
 	if (--file->ino->handles == 0)
 		ino_released(file->disk, file->ino);
@@ -435,11 +466,15 @@ void env_file_close(struct env_file *file)
 
 int64_t env_file_size(const struct env_file *file)
 {
+	if (!file->disk)
+		return file->env->w->files->size(file->env->w->files_ctx, file->ext);
 	return (int64_t)file->ino->cache.len;
 }
 
 int64_t env_file_read(struct env_file *file, int64_t offset, void *buf, size_t len)
 {
+	if (!file->disk)
+		return file->env->w->files->read(file->env->w->files_ctx, file->ext, offset, buf, len);
 	return disk_image_read(&file->ino->cache, offset, buf, len);
 }
 
@@ -582,6 +617,11 @@ static int submit_data(struct env_req *req, struct env_file *file, enum op_kind 
 	/* The end of the write must be a representable file offset. */
 	if (off < 0 || (kind == OP_WRITE && len > (size_t)(INT64_MAX - off)))
 		return ENV_EINVAL;
+	if (!file->disk) {
+		struct sim_file_req r = {kind == OP_WRITE ? SIM_FILE_WRITE : SIM_FILE_TRUNCATE,
+					 file->ext, off, append, buf, len, NULL, NULL, NULL, NULL};
+		return backend_submit(file->env, &r, req, cb);
+	}
 	struct pending *p = pending_new(file, req, cb);
 	p->op = sim_block_alloc(&file->disk->w->blocks, sizeof *p->op + (kind == OP_WRITE ? len : 0));
 	p->op->kind = kind;
@@ -615,6 +655,11 @@ int env_file_truncate(struct env_req *req, struct env_file *file, int64_t size,
 
 int env_file_fsync(struct env_req *req, struct env_file *file, env_req_cb cb)
 {
+	if (!file->disk) {
+		struct sim_file_req r = {SIM_FILE_FSYNC, file->ext, 0, false, NULL, 0,
+					 NULL, NULL, NULL, NULL};
+		return backend_submit(file->env, &r, req, cb);
+	}
 	struct pending *p = pending_new(file, req, cb);
 	p->fsync = true;
 	struct sim_disk *d = file->disk;
@@ -701,6 +746,11 @@ int env_rename(struct env_req *req, struct env *env, const char *from, const cha
 {
 	if (!disk_path_valid(from) || !disk_path_valid(to) || !strcmp(from, "/") || !strcmp(to, "/"))
 		return ENV_EINVAL;
+	if (env->w->files) {
+		struct sim_file_req r = {SIM_FILE_RENAME, NULL, 0, false, NULL, 0,
+					 from, to, NULL, NULL};
+		return backend_submit(env, &r, req, cb);
+	}
 	struct pending *p = pending_new(NULL, req, cb);
 	p->disk = env->node->disk;
 	p->from = sim_xstrdup(from);
@@ -714,6 +764,11 @@ int env_unlink(struct env_req *req, struct env *env, const char *path, env_req_c
 {
 	if (!disk_path_valid(path) || !strcmp(path, "/"))
 		return ENV_EINVAL;
+	if (env->w->files) {
+		struct sim_file_req r = {SIM_FILE_UNLINK, NULL, 0, false, NULL, 0,
+					 path, NULL, NULL, NULL};
+		return backend_submit(env, &r, req, cb);
+	}
 	struct pending *p = pending_new(NULL, req, cb);
 	p->disk = env->node->disk;
 	p->from = sim_xstrdup(path);
@@ -727,6 +782,9 @@ int env_mkdir(struct env *env, const char *path)
 	struct sim_disk *d = env->node->disk;
 	if (!disk_path_valid(path))
 		return ENV_EINVAL;
+	if (env->w->files)
+		return strcmp(path, "/") == 0 ? ENV_EEXIST
+					      : env->w->files->mkdir(env->w->files_ctx, env, path, false);
 	if (strcmp(path, "/") == 0 || disk_ns_get(&d->cache_ns, path))
 		return ENV_EEXIST;
 	int rc = parent_ok(d, path);
@@ -744,6 +802,8 @@ int env_mkdirs(struct env *env, const char *path)
 		return ENV_EINVAL;
 	if (strcmp(path, "/") == 0)
 		return ENV_OK; /* the root always exists */
+	if (env->w->files)
+		return env->w->files->mkdir(env->w->files_ctx, env, path, true);
 	size_t n = strlen(path);
 	char buf[n + 1];
 	memcpy(buf, path, n + 1);
@@ -766,6 +826,8 @@ int env_list_dir(struct env *env, const char *path,
 	struct sim_disk *d = env->node->disk;
 	if (!disk_path_valid(path))
 		return ENV_EINVAL;
+	if (env->w->files)
+		return env->w->files->list_dir(env->w->files_ctx, env, path, each, arg);
 	if (strcmp(path, "/") != 0) {
 		struct inode *dir = disk_ns_get(&d->cache_ns, path);
 		if (!dir) {
@@ -791,5 +853,7 @@ int env_list_dir(struct env *env, const char *path,
 
 bool env_exists(struct env *env, const char *path)
 {
+	if (env->w->files)
+		return env->w->files->exists(env->w->files_ctx, env, path);
 	return strcmp(path, "/") == 0 || disk_ns_get(&env->node->disk->cache_ns, path) != NULL;
 }

@@ -84,9 +84,10 @@ struct sim_disk {
 };
 
 struct env_file {
-	struct sim_disk *disk;
+	struct sim_disk *disk; /* NULL for a file of the world's file backend */
 	struct inode *ino;
 	struct env *env;
+	void *ext; /* the backend's handle */
 };
 
 /* Byte images: resize zero-fills growth; read copies what exists. */

@@ -57,6 +57,8 @@ struct sim_world {
 	sim_frame_fn *frame_fn;
 	void *frame_ctx;
 	bool in_event; /* inside the run loop (for sanity checks) */
+	const struct sim_file_backend *files; /* NULL: the simulated disks */
+	void *files_ctx;
 };
 
 static inline struct sim_node *sim_node_get(const struct sim_world *w, uint32_t id)

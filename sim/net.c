@@ -91,6 +91,14 @@ struct delay {
 	int64_t max_ns;
 };
 
+/* An address that names a node's port (real mode's "127.0.0.1:9093"). */
+struct alias {
+	char *host;
+	uint16_t port;
+	uint32_t node;
+	uint16_t node_port;
+};
+
 struct sim_net {
 	struct sim_world *w;
 	struct sim_net_config cfg;
@@ -103,6 +111,8 @@ struct sim_net {
 	struct listener *listeners;
 	size_t n_listeners;
 	size_t cap_listeners;
+	struct alias *aliases;
+	size_t n_aliases;
 	/* Indexed by node id; grown as nodes appear. */
 	uint8_t *blocked; /* blocked[from * cap + to] */
 	struct delay *delays;
@@ -202,6 +212,9 @@ void sim_net_free(struct sim_net *net)
 		free(c);
 	}
 	free(net->listeners);
+	for (size_t i = 0; i < net->n_aliases; i++)
+		free(net->aliases[i].host);
+	free(net->aliases);
 	free(net->blocked);
 	free(net->delays);
 	free(net->links);
@@ -710,6 +723,27 @@ uint64_t sim_net_frames_delivered(const struct sim_net *net)
 
 /* ---- Connecting ------------------------------------------------------- */
 
+void sim_net_alias(struct sim_net *net, const char *host, uint16_t port, uint32_t node,
+		   uint16_t node_port)
+{
+	net->aliases = sim_xrealloc(net->aliases, (net->n_aliases + 1) * sizeof *net->aliases);
+	net->aliases[net->n_aliases++] = (struct alias){sim_xstrdup(host), port, node, node_port};
+}
+
+/* The node host:port names (an alias first, then node names), 0 when none;
+ * *port becomes the node's port. */
+static uint32_t resolve(struct sim_net *net, const char *host, uint16_t *port)
+{
+	for (size_t i = 0; i < net->n_aliases; i++) {
+		const struct alias *a = &net->aliases[i];
+		if (a->port == *port && strcmp(a->host, host) == 0) {
+			*port = a->node_port;
+			return a->node;
+		}
+	}
+	return sim_node_find(net->w, host);
+}
+
 static struct listener *find_listener(struct sim_net *net, uint32_t node, uint16_t port)
 {
 	for (size_t i = 0; i < net->n_listeners; i++)
@@ -819,8 +853,8 @@ struct env_conn *env_connect(struct env *env, const char *host, uint16_t port,
 	e0->ops = ops;
 	e0->data = data;
 	e0->connect_cb = cb;
+	uint32_t dst = resolve(net, host, &port);
 	c->port = port;
-	uint32_t dst = sim_node_find(env->w, host);
 	c->end[1].node = dst;
 	sim_trace_node(env->w, SIM_TR_CONNECT, e0->node, dst, port);
 	if (!dst) {

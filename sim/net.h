@@ -73,6 +73,15 @@ void sim_net_clear_delays(struct sim_net *net);
 /* Aborts every connection of `node`: both ends see ENV_ECONNRESET. */
 void sim_net_reset_node(struct sim_net *net, uint32_t node);
 
+/*
+ * Makes env_connect to `host`:`port` reach `node_port` on `node` (checked
+ * before node names). Real mode (real/) uses it so that a broker can
+ * advertise the address real clients reach it at ("127.0.0.1:9093") and its
+ * peers in the process still reach it through the simulated network.
+ */
+void sim_net_alias(struct sim_net *net, const char *host, uint16_t port, uint32_t node,
+		   uint16_t node_port);
+
 /* Connections not yet fully closed (for tests and leak checks): one
  * counts until both ends are done and nothing in flight refers to it. */
 size_t sim_net_conn_count(const struct sim_net *net);

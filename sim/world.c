@@ -238,6 +238,8 @@ static bool crash(struct sim_world *w, uint32_t id, bool power_loss)
 		sim_net_node_crashed(w->net, id, !power_loss);
 		env_destroy(n);
 		sim_disk_node_crashed(n->disk);
+		if (w->files && w->files->node_crashed)
+			w->files->node_crashed(w->files_ctx, n->name);
 	}
 	if (power_loss)
 		sim_disk_power_loss(n->disk);
@@ -384,6 +386,34 @@ void sim_run_until(struct sim_world *w, int64_t t)
 		sim_step(w);
 	if (w->sched.now < t)
 		w->sched.now = t;
+}
+
+void sim_world_set_file_backend(struct sim_world *w, const struct sim_file_backend *fb,
+				void *ctx)
+{
+	w->files = fb;
+	w->files_ctx = ctx;
+}
+
+/* Far enough that no run reaches it, near enough that time + seq math holds. */
+#define HELD_AT (INT64_MAX / 4)
+
+struct sim_event *sim_node_hold(struct env *env, sim_event_fn fire, sim_event_fn discard,
+				void *a)
+{
+	return sim_node_event(env, HELD_AT - env->w->sched.now, fire, discard, a, NULL, 0);
+}
+
+void sim_event_release(struct sim_world *w, struct sim_event *ev)
+{
+	assert(ev->time == HELD_AT);
+	sim_sched_remove(&w->sched, ev);
+	sim_sched_push(&w->sched, ev, w->sched.now);
+}
+
+int64_t sim_next_event_time(const struct sim_world *w)
+{
+	return sim_sched_len(&w->sched) ? sim_sched_peek_time(&w->sched) : INT64_MAX;
 }
 
 void sim_run_for(struct sim_world *w, int64_t duration_ns)

@@ -30,6 +30,7 @@
 
 #include "sim/clock.h"
 #include "sim/disk.h"
+#include "sim/files.h"
 #include "sim/env.h"
 #include "sim/net.h"
 #include "sim/rng.h"
@@ -109,6 +110,9 @@ void sim_run_for(struct sim_world *w, int64_t duration_ns);
 /* Runs until no event is left or `limit_ns` is reached; returns whether it
  * went idle. */
 bool sim_run_until_idle(struct sim_world *w, int64_t limit_ns);
+/* Time of the next scheduled event, INT64_MAX when none (for real mode's
+ * loop, which sleeps until then). */
+int64_t sim_next_event_time(const struct sim_world *w);
 /* Fires one event; false when the queue is empty. */
 bool sim_step(struct sim_world *w);
 
@@ -148,6 +152,20 @@ void sim_world_at(struct sim_world *w, int64_t delay_ns,
 /* The world's own random stream (fault choices), derived from the seed. */
 struct sim_rng *sim_world_rng(struct sim_world *w);
 uint64_t sim_world_seed(const struct sim_world *w);
+
+/* Replaces every node's simulated disk by `fb` (real mode's files); set it
+ * before any node starts. The backend and ctx must outlive the world. */
+void sim_world_set_file_backend(struct sim_world *w, const struct sim_file_backend *fb,
+				void *ctx);
+/*
+ * A node event that waits until released (for work done outside the
+ * world: real mode's file worker). Released, it fires at the world's
+ * current time, as a node event (parked while the node is paused,
+ * discarded through `discard` once the node has crashed).
+ */
+struct sim_event *sim_node_hold(struct env *env, sim_event_fn fire, sim_event_fn discard,
+				void *a);
+void sim_event_release(struct sim_world *w, struct sim_event *ev);
 
 /* Per-node components, for the harness and fault injection. */
 struct sim_disk *sim_node_disk(struct sim_world *w, uint32_t id);

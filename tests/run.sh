@@ -1,8 +1,11 @@
 #!/bin/sh
 # Runs each cmocka test binary given on the command line, then (unless
 # VALGRIND=0) the same binaries under Valgrind memcheck with leaks counted as
-# errors, then every tests/scenario/*.sh script (one test each). Prints one line per binary and closes with "N passed, N failed",
-# counting cmocka test cases (a crashed binary counts as one failure).
+# errors, then every tests/scenario/*.sh script (one test each), then the
+# interop tests (tests/interop/*.sh: real clients against `ksim serve`;
+# INTEROP=0 leaves them out of a local run). Prints one line per binary and
+# closes with "N passed, N failed", counting cmocka test cases (a crashed
+# binary counts as one failure).
 set -u
 
 passed=0
@@ -70,6 +73,26 @@ if [ -n "$scripts" ]; then
 		name=$(basename "$s" .sh)
 		log="$logdir/scenario-$name.log"
 		if "$s" >"$log" 2>&1; then
+			passed=$((passed + 1))
+			printf '  ok    %-40s %s\n' "$name" "$(tail -n 1 "$log")"
+		else
+			failed=$((failed + 1))
+			printf '  FAIL  %-40s (log %s)\n' "$name" "$log"
+			failures="$failures $log"
+		fi
+	done
+fi
+
+# Real clients against `ksim serve` on loopback (tests/interop/*.sh), each
+# bounded in time and stopping what it starts. The clients are installed by
+# scripts/install-deps.sh (make deps): a missing one fails its test.
+interop=$(ls tests/interop/*.sh 2>/dev/null)
+if [ -n "$interop" ] && [ "${INTEROP:-1}" != 0 ]; then
+	echo "interop suite (real clients against ksim serve):"
+	for s in $interop; do
+		name=$(basename "$s" .sh)
+		log="$logdir/interop-$name.log"
+		if KSIM="${KSIM:-./ksim}" timeout 600 sh "$s" >"$log" 2>&1; then
 			passed=$((passed + 1))
 			printf '  ok    %-40s %s\n' "$name" "$(tail -n 1 "$log")"
 		else

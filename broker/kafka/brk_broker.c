@@ -267,7 +267,8 @@ void brk_peer_set(struct brk_broker *b, int32_t id, const char *host, size_t hos
 static void own_view(struct brk_broker *b, struct brk_meta_broker *self,
 		     struct brk_meta_partition **parts, size_t *n)
 {
-	*self = (struct brk_meta_broker){b->cfg->broker_id, env_node_name(b->env), b->cfg->port};
+	*self = (struct brk_meta_broker){b->cfg->broker_id, BRK_ADVERTISED_HOST(b->cfg, b->env),
+					  b->cfg->port};
 	*parts = env_calloc(b->env, b->n_parts + 1, sizeof **parts);
 	*n = 0;
 	for (struct brk_part *p = b->parts; p; p = p->next) {

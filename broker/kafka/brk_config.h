@@ -19,6 +19,10 @@
 struct brk_config {
 	int32_t broker_id;                   /* broker.id */
 	uint16_t port;                       /* listeners (port only), 9092 */
+	/* advertised.listeners' host: what the broker registers in ZooKeeper
+	 * and names itself in Metadata; NULL: its node name. Kept alive by the
+	 * caller. */
+	const char *advertised_host;
 	const char *log_dir;                 /* log.dirs, "/data" */
 	char zk_servers[BRK_MAX_ZK][32];     /* zookeeper.connect host names */
 	int n_zk_servers;
@@ -55,6 +59,9 @@ struct brk_config {
 };
 
 void brk_config_default(struct brk_config *c);
+/* The host the broker advertises (advertised_host, or its node name). */
+#define BRK_ADVERTISED_HOST(cfg, env) \
+	((cfg)->advertised_host ? (cfg)->advertised_host : env_node_name(env))
 
 enum brk_config_status {
 	BRK_CONFIG_OK = 0,

@@ -351,7 +351,8 @@ void brk_group_find_coordinator(struct brk_group_coordinator *co, struct brk_req
 		/* No UpdateMetadata yet (no controller): this broker's own view. */
 		struct brk_part *p = brk_part_find(b, OFFSETS, strlen(OFFSETS), shard);
 		if (p && p->ps.leader && p->open) {
-			answer_coordinator(r, KP_ERR_NONE, b->cfg->broker_id, env_node_name(b->env),
+			answer_coordinator(r, KP_ERR_NONE, b->cfg->broker_id,
+					   BRK_ADVERTISED_HOST(b->cfg, b->env),
 					   b->cfg->port);
 			return;
 		}

@@ -104,7 +104,8 @@ static void register_step(struct brk_zk *z, int step)
 			   "{\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},"
 			   "\"endpoints\":[\"PLAINTEXT://%s:%u\"],\"jmx_port\":-1,\"host\":\"%s\","
 			   "\"timestamp\":\"%lld\",\"port\":%u,\"version\":5}",
-			   env_node_name(z->env), z->cfg->port, env_node_name(z->env),
+			   BRK_ADVERTISED_HOST(z->cfg, z->env), z->cfg->port,
+			   BRK_ADVERTISED_HOST(z->cfg, z->env),
 			   (long long)env_wall_ms(z->env), z->cfg->port);
 	zk_client_create(z->client, path, data, len, ZK_CREATE_EPHEMERAL, step_done, c);
 }
