@@ -322,6 +322,15 @@ void scn_free(struct scn_scenario *s);
  */
 void scn_print(const struct scn_scenario *s, FILE *out);
 
+/*
+ * Writes every configuration setting the scenario's nodes run with, per
+ * component (brokers, each topic, each producer and consumer group,
+ * ZooKeeper): the file's value where it sets one, else the default, each
+ * line annotated with where the value comes from and what the key accepts
+ * (`ksim validate --defaults`). The keys are those of broker/conf/kcfg.h.
+ */
+void scn_print_defaults(const struct scn_scenario *s, FILE *out);
+
 /* Unit parsers, exposed for tests and for the command line (--seed is plain
  * integer, but a future --duration would use these). Each takes `len` bytes
  * of `text` (no NUL needed) and returns 0 or -1 for a malformed or
