@@ -133,6 +133,7 @@ enum scn_target_kind {
 	SCN_TARGET_BROKERS,       /* every broker */
 	SCN_TARGET_ZOOKEEPER,     /* every ZooKeeper server */
 	SCN_TARGET_ALL,           /* every node */
+	SCN_TARGET_REST,          /* partition groups only: every node not named elsewhere */
 };
 
 /* One target spec. `topic` is set (owned) only for LEADER and FOLLOWER. */

@@ -45,10 +45,8 @@ try() { # try SECTION KEY VALUE
 		fail=1
 		return
 	fi
-	t0=$(date +%s.%N)
 	timeout 120 "$KSIM" run "$f" --quiet --no-plots --out "$tmp/out" >/dev/null 2>"$tmp/err"
 	rc=$?
-	[ -n "${KSIM_CFG_TIMES:-}" ] && echo "$1 $2=$3 $(echo "$(date +%s.%N) - $t0" | bc)"
 	runs=$((runs + 1))
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
 		echo "run of $1 $2=$3 exited $rc (validate accepted it): $(head -c 300 "$tmp/err")"

@@ -272,9 +272,9 @@ static void check_features_faults(const struct scn_scenario *s)
 	assert_int_equal(f[3].partition.kind, SCN_PARTITION_GROUPS);
 	assert_int_equal(f[3].partition.group_count, 3);
 	assert_int_equal(f[3].partition.groups[0].count, 2);
-	assert_target(&f[3].partition.groups[0].items[1], SCN_TARGET_ZK, 1);
-	assert_target(&f[3].partition.groups[1].items[0], SCN_TARGET_BROKER, 2);
-	assert_target(&f[3].partition.groups[2].items[0], SCN_TARGET_BROKERS, 0);
+	assert_target(&f[3].partition.groups[0].items[1], SCN_TARGET_ZK, 2);
+	assert_target(&f[3].partition.groups[1].items[0], SCN_TARGET_BROKERS, 0);
+	assert_target(&f[3].partition.groups[2].items[0], SCN_TARGET_REST, 0);
 	assert_int_equal(f[4].partition.kind, SCN_PARTITION_HALVES);
 	assert_int_equal(f[5].partition.kind, SCN_PARTITION_ONE_WAY);
 	assert_target(&f[5].partition.from.items[0], SCN_TARGET_RANDOM_BROKER, 0);
@@ -465,6 +465,18 @@ static const struct bad_case bad_cases[] = {
     {"heal_for", SCN_ERR_INVALID, 12, 5, "'for' has no meaning on 'heal'"},
     {"groups_one", SCN_ERR_INVALID, 11, 25, "'groups' needs at least two groups"},
     {"clock_both", SCN_ERR_INVALID, 11, 12, "'clock' takes exactly one of skew, step"},
+    /* Partition groups cover every node exactly once; `rest` names the others. */
+    {"groups_left_out", SCN_ERR_INVALID, 12, 25,
+     "'zk-1' is in no group: every node must be in exactly one (add 'rest' to a group for "
+     "every node not named elsewhere)"},
+    {"groups_twice", SCN_ERR_INVALID, 12, 45,
+     "'broker-1' is in two groups (1 and 2): every node must be in exactly one"},
+    {"groups_role_without_rest", SCN_ERR_INVALID, 12, 27,
+     "'controller' resolves when the fault fires, so the groups need 'rest' (every node not "
+     "named elsewhere) to cover every node"},
+    {"groups_rest_twice", SCN_ERR_INVALID, 12, 45, "'rest' may be named only once"},
+    {"rest_outside_groups", SCN_ERR_INVALID, 7, 11,
+     "'rest' is only a member of partition groups (every node not named in another group)"},
 };
 
 static void test_bad_files(void **state)
