@@ -20,14 +20,17 @@ static void usage(FILE *out)
 	      "  run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]\n"
 	      "      [--explain] [--diagram FROM..TO]\n"
 	      "                                     run a scenario and judge it\n"
-	      "  sweep FILE --seeds A..B [-j N]     run many seeds, one process each\n"
+	      "  sweep FILE --seeds A..B [-j N] [--out DIR]\n"
+	      "                                     run many seeds, one process each\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
 	      "  check HISTORY.jsonl [--expect K=V]  run the checkers on a history\n"
-	      "  validate FILE [--quiet]            check a scenario file, print it normalized\n"
+	      "  validate FILE [--quiet] [--defaults]\n"
+	      "                                     check a scenario file, print it normalized\n"
+	      "                                     (--defaults: every config setting)\n"
 	      "  help [COMMAND]                     this text, or a command's\n"
 	      "\n"
 	      "options:\n"
-	      "  --help, --version\n"
+	      "  --help, --version; COMMAND --help prints that command's help\n"
 	      "\n"
 	      "exit codes: 0 success, 1 an expectation failed, 2 bad input or usage\n",
 	      out);
@@ -66,23 +69,34 @@ static const struct {
 		  "Runs FILE once per seed from A to B, each in its own process, N at a\n"
 		  "time; a crashed run is reported, not fatal. Prints a row per seed\n"
 		  "(verdict, trace hash, anomaly counts), a summary, and the command that\n"
-		  "reproduces the first failure. Reports go to DIR/NAME-SEED/ (default\n"
-		  "reports/out/sweep). Exit 1 if any seed failed or crashed.\n"},
-	{"validate", "usage: ksim validate FILE [--quiet]\n\n"
+		  "reproduces the first failure. Each run's reports go to DIR/NAME-SEED/\n"
+		  "(default DIR: reports/out/sweep); the whole sweep's junit.xml (one\n"
+		  "test case per seed) and summary.json go to DIR. Exit 0 when every seed\n"
+		  "passed, 1 if any failed or crashed, 2 for a bad file or usage.\n"},
+	{"validate", "usage: ksim validate FILE [--quiet] [--defaults]\n\n"
 		     "Loads a scenario file (format: docs/scenarios.md). A problem is\n"
 		     "reported as FILE:LINE:COL: message with exit code 2; a valid file is\n"
-		     "printed back with every default filled in (unless --quiet).\n"},
+		     "printed back with every default filled in (unless --quiet). `ksim run`\n"
+		     "loads files the same way: a file that validates runs.\n\n"
+		     "  --defaults   print instead every config setting the nodes run with,\n"
+		     "               per component (brokers, topics, producers, consumers,\n"
+		     "               ZooKeeper): the file's value or the default, where it\n"
+		     "               comes from and what the key accepts. Keys not listed are\n"
+		     "               not modelled, and a scenario may not set them.\n"},
 	{"check", "usage: ksim check HISTORY.jsonl [--expect KEY=VALUE]...\n\n"
 		  "Runs every checker (lost-write, duplicate, inconsistent-offsets, ...)\n"
 		  "on a history in the JSON Lines schema of docs/checkers.md, prints a\n"
 		  "report, and exits 0 when every expectation holds, 1 when one fails,\n"
-		  "2 for a malformed history (FILE:LINE:COL: message). VALUE is none,\n"
-		  "some or any (liveness: ok); without --expect, any anomaly fails.\n"},
+		  "2 for a malformed history (FILE:LINE:COL: message) or usage, as\n"
+		  "`ksim run`. VALUE is none, some or any (liveness: ok or any); a checker\n"
+		  "not named is `any` (reported, never failing), so without --expect the\n"
+		  "exit code is 0 for any well-formed history.\n"},
 };
 
 static int cmd_help(int argc, char **argv)
 {
-	if (argc == 0) {
+	if (argc == 0 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
+	    !strcmp(argv[0], "-h")) {
 		usage(stdout);
 		return 0;
 	}
@@ -151,6 +165,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 2, argv + 2);
+	/* `ksim COMMAND ... --help`: that command's help, exit 0. */
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return cmd_help(1, argv + 1);
 	if (!strcmp(cmd, "--version")) {
 		printf("ksim %s\n", KSIM_VERSION);
 		return 0;
