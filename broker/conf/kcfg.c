@@ -86,8 +86,9 @@ static const struct kcfg_key table[] = {
      "largest request a broker accepts"},
     {"queued.max.requests", B, KCFG_INT, 0, 1, I32, NULL, "500", NULL,
      "requests a broker queues before it stops reading its sockets"},
-    {"offsets.topic.num.partitions", B, KCFG_INT, NAR, 1, 100000, NULL, "50", NULL,
-     "partitions of __consumer_offsets; at most 100000 in ksim"},
+    {"offsets.topic.num.partitions", B, KCFG_INT, NAR, 1, 1000, NULL, "50", NULL,
+     "partitions of __consumer_offsets; at most 1000 in ksim (its cost grows faster than "
+     "linearly)"},
     {"offsets.topic.replication.factor", B, KCFG_SHORT, 0, 1, I16, NULL, "3", NULL,
      "replication factor of __consumer_offsets"},
     {"offsets.commit.timeout.ms", B, KCFG_INT, 0, 1, I32, NULL, "5000", NULL,
