@@ -61,7 +61,7 @@ BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 .SECONDARY:
-.PHONY: all deps test unit-test run bench asan fuzz clean format
+.PHONY: all deps test unit-test run bench soak asan fuzz clean format
 all: $(KSIM_BIN)
 
 deps: $(DEPS_STAMP)
@@ -117,6 +117,11 @@ run: deps $(KSIM_BIN)
 bench: deps $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
 
+# The safe scenarios over many seeds (SOAK_SEEDS, SOAK_NEMESIS_SEEDS, SOAK_JOBS:
+# see scripts/soak.sh). Long: about an hour for the defaults on 2 cores.
+soak: deps $(KSIM_BIN)
+	@KSIM=./$(KSIM_BIN) ./scripts/soak.sh
+
 # ASan + UBSan build in its own tree, then the unit tests (Valgrind cannot run
 # under ASan, so that pass is skipped there).
 asan: deps
@@ -147,6 +152,6 @@ format:
 	  -name '*.[ch]' 2>/dev/null)
 
 clean:
-	rm -rf build build-asan build-fuzz ksim reports/out
+	rm -rf build build-asan build-fuzz ksim reports/out soak-out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,7 +1,8 @@
 /*
  * `ksim run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]
  * [--explain] [--diagram FROM..TO]`: one scenario run (harness/run.h). Exit 0 when every expectation held, 1 when one
- * failed, 2 for a bad file, usage, or a scenario that cannot run yet.
+ * failed, 2 for a bad file, usage, or a scenario that cannot run yet, 3 when an invariant
+ * of the simulated cluster broke (sim/invariant.h).
  */
 #include "cli/commands.h"
 
@@ -12,6 +13,7 @@
 
 #include "harness/run.h"
 #include "harness/scn.h"
+#include "sim/invariant.h"
 
 /* "10s..12s": two durations in the scenario format's units, FROM <= TO. */
 static int parse_window(const char *text, struct run_options *opt)
@@ -76,6 +78,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (seed_set)
 		s->seed = seed;
+	sim_invariant_set_file(path); /* for the line that reproduces a broken invariant */
 	int rc = run_scenario(s, &opt, stdout, stderr);
 	scn_free(s);
 	return rc;

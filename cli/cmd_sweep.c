@@ -21,6 +21,7 @@
 #include "harness/scn.h"
 #include "reports/rpt_outdir.h"
 #include "reports/rpt_sweep.h"
+#include "sim/invariant.h"
 
 struct slot {
 	pid_t pid;
@@ -50,7 +51,8 @@ static int parse_seeds(const char *s, uint64_t *a, uint64_t *b)
 }
 
 /* The child: one run, its result through the pipe. */
-static void child(const struct scn_scenario *s, uint64_t seed, const char *out_root, int fd)
+static void child(const struct scn_scenario *s, const char *path, uint64_t seed,
+		  const char *out_root, int fd)
 {
 	struct scn_scenario copy = *s;
 	copy.seed = seed;
@@ -60,6 +62,7 @@ static void child(const struct scn_scenario *s, uint64_t seed, const char *out_r
 	memset(&o, 0, sizeof o);
 	struct run_options opt = {.out_dir = dir, .quiet = true, .result = &o.res};
 	FILE *devnull = fopen("/dev/null", "w");
+	sim_invariant_set_file(path); /* a broken invariant exits 3 with its repro line */
 	o.status = run_scenario(&copy, &opt, devnull ? devnull : stdout, stderr);
 	if (write(fd, &o, sizeof o) != (ssize_t)sizeof o)
 		_exit(3);
@@ -209,7 +212,7 @@ int cmd_sweep(int argc, char **argv)
 			pid_t pid = fork();
 			if (pid == 0) {
 				close(p[0]);
-				child(s, next, out_root, p[1]);
+				child(s, path, next, out_root, p[1]);
 			}
 			close(p[1]);
 			slots[k] = (struct slot){pid, p[0], next++};

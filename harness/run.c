@@ -20,6 +20,7 @@
 #include "reports/rpt_outdir.h"
 #include "reports/rpt_plot.h"
 #include "reports/rpt_run.h"
+#include "sim/invariant.h"
 #include "sim/util.h"
 #include "sim/world.h"
 
@@ -868,6 +869,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		 FILE *err)
 {
 	struct run r = {.s = s, .opt = opt, .out = out, .err = err};
+	/* A broken invariant (sim/invariant.h) names the run that reproduces it. */
+	sim_invariant_set_run(s->name, s->seed);
 	int rc = check_supported(&r);
 	if (rc)
 		return rc;

@@ -12,8 +12,15 @@ struct part {
 	int32_t partition;
 	int64_t position;  /* -1: reset by auto.offset.reset */
 	uint32_t epoch;    /* bumped by seek: answers to older fetches are ignored */
+	/* KIP-320: the leader epoch of the batch that held the record before
+	 * the position (-1 unknown: after a reset, a seek or a committed
+	 * offset), and the leader the position was last fetched from or
+	 * validated against (-1 none). */
+	int32_t pos_epoch;
+	int32_t validated_leader;
 	bool fetching;
 	bool resetting;
+	bool validating;
 	struct kc_leader_memo leader; /* drain asks for every partition after every answer */
 };
 
@@ -78,7 +85,7 @@ static void drain(struct kc_consumer *c);
 static bool commit_positions(struct kc_consumer *c, bool revoke);
 static void release_held(struct kc_consumer *c, uint64_t seq, bool ok);
 static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t len,
-			    int64_t from, struct kc_record_view **views);
+			    int64_t from, struct kc_record_view **views, int32_t *last_epoch);
 
 void kc_consumer_config_default(struct kc_consumer_config *c)
 {
@@ -89,6 +96,7 @@ void kc_consumer_config_default(struct kc_consumer_config *c)
 	c->max_partition_fetch_bytes = 1 << 20;
 	c->reset_earliest = false;
 	c->isolation_level = 0;
+	c->validate_positions = true;
 	c->group_id = NULL;
 	c->session_timeout_ns = 45LL * 1000 * 1000 * 1000;
 	c->heartbeat_interval_ns = 3LL * 1000 * 1000 * 1000;
@@ -122,8 +130,10 @@ void kc_consumer_assign(struct kc_consumer *c, const char *topic, int32_t partit
 	if (part_find(c, topic, strlen(topic), partition))
 		return;
 	c->parts = env_realloc(c->env, c->parts, (c->n_parts + 1) * sizeof *c->parts);
-	c->parts[c->n_parts++] = (struct part){env_strdup(c->env, topic), partition, -1, 0,
-					       false, false, {-1, 0}};
+	c->parts[c->n_parts++] = (struct part){.topic = env_strdup(c->env, topic),
+					       .partition = partition, .position = -1,
+					       .pos_epoch = -1, .validated_leader = -1,
+					       .leader = {-1, 0}};
 	kc_cluster_want_topic(c->cluster, topic);
 	wake_later(c, 0);
 }
@@ -144,6 +154,7 @@ void kc_consumer_seek(struct kc_consumer *c, const char *topic, int32_t partitio
 	if (!p)
 		return;
 	p->position = offset;
+	p->pos_epoch = -1;
 	p->epoch++;
 	wake_later(c, 0);
 }
@@ -224,11 +235,12 @@ static void release_held(struct kc_consumer *c, uint64_t seq, bool ok)
 		struct part *p = part_find(c, h->topic, strlen(h->topic), h->partition);
 		if (h->gen == c->assign_gen && p && ok) {
 			struct kc_record_view *views;
-			size_t n = parse_records(c, h->bytes, h->len, h->from, &views);
+			size_t n = parse_records(c, h->bytes, h->len, h->from, &views, NULL);
 			c->cb(c->arg, h->topic, h->partition, views, n, h->hw);
 			env_free(c->env, views);
 		} else if (h->gen == c->assign_gen && p && p->position > h->from) {
 			p->position = h->from;
+			p->pos_epoch = -1;
 			p->epoch++; /* answers to fetches from further on are ignored */
 			wake_later(c, 0);
 		}
@@ -313,10 +325,11 @@ static void group_assigned(void *arg, const struct kc_tp_offset *tps, size_t n,
 	parts_clear(c);
 	c->parts = env_realloc(c->env, c->parts, (n + 1) * sizeof *c->parts);
 	for (size_t i = 0; i < n; i++) {
-		c->parts[c->n_parts++] = (struct part){env_strdup(c->env, tps[i].topic),
-						       tps[i].partition,
-						       tps[i].offset >= 0 ? tps[i].offset : -1, 0,
-						       false, false, {-1, 0}};
+		c->parts[c->n_parts++] = (struct part){
+			.topic = env_strdup(c->env, tps[i].topic),
+			.partition = tps[i].partition,
+			.position = tps[i].offset >= 0 ? tps[i].offset : -1,
+			.pos_epoch = -1, .validated_leader = -1, .leader = {-1, 0}};
 		kc_cluster_want_topic(c->cluster, tps[i].topic);
 	}
 	report_assignment(c, generation);
@@ -416,6 +429,116 @@ static void reset_position(struct kc_consumer *c, size_t idx, struct kc_conn *co
 		env_free(c->env, r);
 }
 
+/* ---- Position validation (KIP-320) ---------------------------------------------------- */
+
+/*
+ * KIP-320 (Kafka 2.3): after a leader change the position is validated
+ * before the next fetch. The consumer asks the new leader, with
+ * OffsetsForLeaderEpoch, where the leader epoch of its last record ends in
+ * the leader's log; an end below the position means the log was truncated
+ * under the consumer (an unclean election), and the position moves back to
+ * that end instead of being reset by auto.offset.reset (which, with
+ * earliest, reads the whole partition again). The Java consumer starts a
+ * validation when the leader epoch in its metadata changes; ksim's
+ * metadata (v4) has no leader epochs, so a change of leader broker starts
+ * it (a leader re-elected on the same broker never truncates itself).
+ */
+static bool needs_validation(const struct kc_consumer *c, const struct part *p,
+			     int32_t leader)
+{
+	return c->cfg.validate_positions && p->position >= 0 && p->pos_epoch >= 0 &&
+	       p->validated_leader != leader;
+}
+
+struct validate_ctx {
+	struct kc_consumer *c;
+	size_t idx;
+	uint32_t epoch;
+	uint32_t gen;
+	int32_t leader;
+};
+
+static void validated(struct kc_consumer *c, struct part *p, const struct validate_ctx *v,
+		      const struct kp_epoch_end_offset *eo)
+{
+	p->validated_leader = v->leader;
+	if (eo->end_offset < 0 || eo->leader_epoch < 0) {
+		/* The leader knows no epoch at or before ours: as an out-of-range
+		 * position, reset by auto.offset.reset. */
+		env_event(c->env, "consumer",
+			  "%s-%d: leader %d knows no offset for leader epoch %d: position %lld "
+			  "reset by auto.offset.reset",
+			  p->topic, p->partition, v->leader, p->pos_epoch, (long long)p->position);
+		p->position = -1;
+		p->pos_epoch = -1;
+		return;
+	}
+	if (eo->end_offset >= p->position)
+		return;
+	env_event(c->env, "consumer",
+		  "%s-%d: truncation detected (KIP-320): leader %d ends leader epoch %d at "
+		  "offset %lld, below the position %lld; reading on from %lld",
+		  p->topic, p->partition, v->leader, p->pos_epoch, (long long)eo->end_offset,
+		  (long long)p->position, (long long)eo->end_offset);
+	p->position = eo->end_offset;
+	p->pos_epoch = eo->leader_epoch;
+	p->epoch++;
+	if (c->listener.reset) {
+		struct kc_consumer_tp tp = {p->topic, p->partition, p->position};
+		c->listener.reset(c->listener.arg, &tp);
+	}
+}
+
+static void on_validate(void *arg, int status, const struct kp_response *resp)
+{
+	struct validate_ctx *v = arg;
+	struct kc_consumer *c = v->c;
+	if (v->gen != c->assign_gen) { /* the assignment changed meanwhile */
+		env_free(c->env, v);
+		drain(c);
+		return;
+	}
+	struct part *p = &c->parts[v->idx];
+	p->validating = false;
+	const struct kp_offsets_for_leader_epoch_response *r =
+		status == KC_OK ? &resp->body.offsets_for_leader_epoch : NULL;
+	const struct kp_epoch_end_offset *eo =
+		r && r->topic_count == 1 && r->topics[0].partition_count == 1
+			? &r->topics[0].partitions[0] : NULL;
+	if (!eo || eo->error_code != KP_ERR_NONE) {
+		/* Not the leader any more, or no answer: metadata, then again. */
+		env_free(c->env, v);
+		kc_cluster_refresh(c->cluster);
+		wake_later(c, c->cfg.cluster.retry_backoff_ns);
+		return;
+	}
+	if (p->epoch == v->epoch) /* not sought elsewhere meanwhile */
+		validated(c, p, v, eo);
+	env_free(c->env, v);
+	drain(c);
+}
+
+static void validate_position(struct kc_consumer *c, size_t idx, int32_t leader,
+			      struct kc_conn *conn)
+{
+	struct part *p = &c->parts[idx];
+	struct kp_epoch_partition ep = {p->partition, -1, p->pos_epoch};
+	struct kp_epoch_topic et = {{p->topic, (int32_t)strlen(p->topic)}, &ep, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_OFFSETS_FOR_LEADER_EPOCH;
+	req.header.api_version = KP_OFFSETS_FOR_LEADER_EPOCH_VERSION;
+	req.body.offsets_for_leader_epoch.replica_id = -1; /* a consumer */
+	req.body.offsets_for_leader_epoch.topics = &et;
+	req.body.offsets_for_leader_epoch.topic_count = 1;
+	struct validate_ctx *v = env_alloc(c->env, sizeof *v);
+	*v = (struct validate_ctx){c, idx, p->epoch, c->assign_gen, leader};
+	if (kc_conn_send(conn, &req, true, on_validate, v) == KC_OK)
+		p->validating = true;
+	else
+		env_free(c->env, v);
+}
+
 /* ---- Fetching ------------------------------------------------------------------------ */
 
 static void broker_done(struct kc_consumer *c, int32_t broker)
@@ -435,13 +558,13 @@ static bool broker_busy(const struct kc_consumer *c, int32_t broker)
 	return false;
 }
 
-/* Hands over the records at or past the position, batch by batch. A fetch
- * may end inside a batch (max bytes): that tail is simply not complete. */
 /* The records of `buf` (whole batches) at or past `from`, in offset order,
- * as views into buf (*views is heap memory the caller frees). A fetch may
- * end inside a batch (max bytes): that tail is simply not complete. */
+ * as views into buf (*views is heap memory the caller frees), and in
+ * *last_epoch (when not NULL) the partition leader epoch of the batch that
+ * held the last of them. A fetch may end inside a batch (max bytes): that
+ * tail is simply not complete. */
 static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t len,
-			    int64_t from, struct kc_record_view **views)
+			    int64_t from, struct kc_record_view **views, int32_t *last_epoch)
 {
 	size_t cap = 16, n = 0;
 	*views = env_alloc(c->env, cap * sizeof **views);
@@ -460,6 +583,7 @@ static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t le
 			continue;
 		size_t batch_first = n;
 		int64_t batch_from = from;
+		int32_t batch_epoch_before = last_epoch ? *last_epoch : -1;
 		int rc;
 		while ((rc = rb_next_record(&it, &rec)) == RB_OK) {
 			if (rec.offset < from)
@@ -471,11 +595,15 @@ static size_t parse_records(struct kc_consumer *c, const uint8_t *buf, size_t le
 			(*views)[n++] = (struct kc_record_view){rec.offset, rec.key.p, rec.key.len,
 								rec.value.p, rec.value.len};
 			from = rec.offset + 1;
+			if (last_epoch)
+				*last_epoch = b.h.partition_leader_epoch;
 		}
 		if (rc != RB_END) {
 			/* A malformed record: none of the batch is handed over. */
 			n = batch_first;
 			from = batch_from;
+			if (last_epoch)
+				*last_epoch = batch_epoch_before;
 			break;
 		}
 	}
@@ -510,9 +638,12 @@ static void deliver(struct kc_consumer *c, struct part *p,
 	size_t len = fp->records.len > 0 ? (size_t)fp->records.len : 0;
 	struct kc_record_view *views;
 	int64_t from = p->position;
-	size_t n = parse_records(c, buf, len, from, &views);
-	if (n)
+	int32_t last_epoch = -1;
+	size_t n = parse_records(c, buf, len, from, &views, &last_epoch);
+	if (n) {
 		p->position = views[n - 1].offset + 1;
+		p->pos_epoch = last_epoch;
+	}
 	if (n && c->group && c->cfg.commit == KC_COMMIT_BEFORE_PROCESS) {
 		hold(c, p, buf, len, from, fp->high_watermark);
 	} else if (n) {
@@ -560,7 +691,7 @@ static void on_fetch(void *arg, int status, const struct kp_response *resp)
 			if (fp->error_code == KP_ERR_NONE)
 				deliver(c, p, fp);
 			else if (fp->error_code == KP_ERR_OFFSET_OUT_OF_RANGE)
-				p->position = -1;
+				p->position = -1, p->pos_epoch = -1;
 			else
 				refresh = true;
 		}
@@ -581,7 +712,8 @@ static int32_t part_leader(const struct kc_consumer *c, struct part *p)
 
 static bool fetchable(const struct kc_consumer *c, struct part *p, int32_t broker)
 {
-	return p->position >= 0 && !p->fetching && part_leader(c, p) == broker;
+	return p->position >= 0 && !p->fetching && !p->validating &&
+	       part_leader(c, p) == broker && !needs_validation(c, p, broker);
 }
 
 /* One Fetch to `broker` for every ready partition it leads. */
@@ -623,6 +755,7 @@ static void fetch_from(struct kc_consumer *c, int32_t broker, struct kc_conn *co
 			fps[ctx->n] = (struct kp_fetch_partition){p->partition, -1, p->position, -1,
 								  c->cfg.max_partition_fetch_bytes};
 			ft->partition_count++;
+			p->validated_leader = broker;
 			ctx->idx[ctx->n] = k;
 			epochs[ctx->n++] = p->epoch;
 		}
@@ -677,6 +810,8 @@ static void drain(struct kc_consumer *c)
 			continue;
 		if (p->position < 0 && !p->resetting)
 			reset_position(c, i, conn);
+		else if (needs_validation(c, p, leader) && !p->validating)
+			validate_position(c, i, leader, conn);
 		else if (p->position >= 0 && !p->fetching && !broker_busy(c, leader))
 			fetch_from(c, leader, conn);
 	}

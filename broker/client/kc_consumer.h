@@ -5,7 +5,9 @@
  * the partition's position; records handed over in offset order; positions
  * without an offset reset through ListOffsets v2 by auto.offset.reset
  * (earliest or latest); leadership errors refresh metadata, and
- * OFFSET_OUT_OF_RANGE resets the position.
+ * OFFSET_OUT_OF_RANGE resets the position. After a leader change a position
+ * is validated with OffsetsForLeaderEpoch before the next fetch (KIP-320):
+ * a truncation below it moves it back to where the log now diverges.
  *
  * Every fetch answer that carries records for a partition becomes one
  * `poll` report (the harness records it as a poll operation), with the high
@@ -43,6 +45,8 @@ struct kc_consumer_config {
 	int32_t max_partition_fetch_bytes; /* max.partition.fetch.bytes (1 MiB) */
 	bool reset_earliest;               /* auto.offset.reset: earliest (else latest) */
 	int8_t isolation_level;            /* 0 read_uncommitted, 1 read_committed */
+	bool validate_positions;           /* KIP-320 (2.3+): after a leader change, find
+					    * a truncation with OffsetsForLeaderEpoch (true) */
 	/* Consumer groups (kc_consumer_subscribe). */
 	const char *group_id;              /* group.id; NULL: manual assignment only */
 	int64_t session_timeout_ns;        /* session.timeout.ms (45 s) */

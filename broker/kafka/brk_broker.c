@@ -42,15 +42,18 @@ static void log_opened(struct log *log, int status, void *arg)
 	p->open = true;
 	/* The checkpointed high watermark, never past the log's end. */
 	int64_t leo = log_end_offset(log);
-	p->hw = p->hw_ckpt >= 0 && p->hw_ckpt < leo ? p->hw_ckpt : leo;
+	int64_t hw = p->hw_ckpt >= 0 && p->hw_ckpt < leo ? p->hw_ckpt : leo;
 	if (p->hw_ckpt < 0)
-		p->hw = log_start_offset(log);
+		hw = log_start_offset(log);
 	env_log(p->b->env, ENV_LOG_INFO, "%s-%d: log open, offsets %lld..%lld, hw %lld", p->topic,
-		p->partition, (long long)log_start_offset(log), (long long)leo, (long long)p->hw);
-	if (p->leader)
-		brk_leader_start(p, p->isr, p->n_isr, true);
-	else if (p->fetcher)
+		p->partition, (long long)log_start_offset(log), (long long)leo, (long long)hw);
+	unsigned fx = brk_pstate_opened(&p->ps, hw, leo, env_now_ns(p->b->env));
+	if (p->ps.leader) {
+		log_assign_epoch(p->log, p->ps.leader_epoch, p->ps.epoch_start);
+		brk_leader_effects(p, fx);
+	} else if (p->fetcher) {
 		brk_follow(p);
+	}
 }
 
 struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t partition)
@@ -60,9 +63,8 @@ struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t 
 	p->topic = env_strdup(b->env, topic);
 	p->topic_len = strlen(topic);
 	p->partition = partition;
-	p->leader_epoch = -1;
-	p->leader_id = -1;
-	p->partition_epoch = -1;
+	brk_pstate_init(&p->ps, b->env, b->cfg->broker_id, p->topic, partition,
+			b->cfg->replica_lag_time_max_ms * 1000000);
 	p->hw_ckpt = brk_hw_ckpt_get(b, topic, partition);
 	p->min_isr = b->cfg->min_insync_replicas;
 	brk_topic_config_load(p);
@@ -94,21 +96,15 @@ int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition
 		      int32_t leader_epoch)
 {
 	struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
-	if (p && leader_epoch < p->leader_epoch)
+	if (p && leader_epoch < p->ps.leader_epoch)
 		return -1;
 	if (!p && !(p = brk_part_host(b, topic, partition)))
 		return -1;
 	brk_unfollow(p);
 	int32_t self = b->cfg->broker_id;
-	env_free(b->env, p->replicas);
-	p->replicas = env_calloc(b->env, 1, sizeof *p->replicas);
-	p->replicas[0] = self;
-	p->n_replicas = 1;
-	bool was_leader = p->leader;
-	p->leader = true;
-	p->leader_id = self;
-	p->leader_epoch = leader_epoch;
-	brk_leader_start(p, &self, 1, was_leader);
+	struct brk_pstate_update u = {self, leader_epoch, p->ps.partition_epoch,
+				      &self, 1, &self, 1};
+	brk_leader_start(p, &u);
 	env_log(b->env, ENV_LOG_INFO, "%s-%d: leader at epoch %d", topic, partition, leader_epoch);
 	return 0;
 }
@@ -116,7 +112,7 @@ int brk_become_leader(struct brk_broker *b, const char *topic, int32_t partition
 int64_t brk_high_watermark(const struct brk_broker *b, const char *topic, int32_t partition)
 {
 	const struct brk_part *p = brk_part_find(b, topic, strlen(topic), partition);
-	return p && p->open ? p->hw : -1;
+	return p && p->open ? p->ps.hw : -1;
 }
 
 int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_t partition)
@@ -189,16 +185,16 @@ bool brk_replica_view(const struct brk_broker *b, const char *topic, int32_t par
 	if (!p)
 		return false;
 	out->open = p->open;
-	out->leader = p->leader;
-	out->leader_id = p->leader_id;
-	out->leader_epoch = p->leader_epoch;
+	out->leader = p->ps.leader;
+	out->leader_id = p->ps.leader_id;
+	out->leader_epoch = p->ps.leader_epoch;
 	if (p->open) {
 		out->leo = log_end_offset(p->log);
-		out->hw = p->hw;
+		out->hw = p->ps.hw;
 	}
-	if (p->leader)
-		for (int32_t i = 0; i < p->n_isr && i < BRK_VIEW_MAX_ISR; i++)
-			out->isr[out->n_isr++] = p->isr[i];
+	if (p->ps.leader)
+		for (int32_t i = 0; i < p->ps.n_isr && i < BRK_VIEW_MAX_ISR; i++)
+			out->isr[out->n_isr++] = p->ps.isr[i];
 	return true;
 }
 
@@ -275,9 +271,9 @@ static void own_view(struct brk_broker *b, struct brk_meta_broker *self,
 	*parts = env_calloc(b->env, b->n_parts + 1, sizeof **parts);
 	*n = 0;
 	for (struct brk_part *p = b->parts; p; p = p->next) {
-		bool up = p->leader && p->open;
+		bool up = p->ps.leader && p->open;
 		(*parts)[(*n)++] = (struct brk_meta_partition){
-			p->topic, p->partition, up ? b->cfg->broker_id : -1, p->leader_epoch,
+			p->topic, p->partition, up ? b->cfg->broker_id : -1, p->ps.leader_epoch,
 			&b->cfg->broker_id, 1, &b->cfg->broker_id, up ? 1 : 0};
 	}
 }
@@ -380,12 +376,17 @@ static void handle_list_offsets(struct brk_broker *b, struct brk_req *r)
 									   -1};
 			struct brk_part *p = brk_part_find(b, lt->name.ptr, (size_t)lt->name.len,
 							   lp->partition_index);
-			if (!p || !p->leader || !p->open)
+			if (!p || !p->ps.leader || !p->open)
 				out->error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
 			else if (lp->timestamp == -2) /* earliest */
 				out->offset = log_start_offset(p->log);
+			else if (lp->timestamp == -1 && r->req.header.api_version >= 2 &&
+				 !brk_pstate_latest_known(&p->ps))
+				/* KIP-207: a new leader whose high watermark has not yet
+				 * reached its epoch's start does not know the committed end. */
+				out->error_code = KP_ERR_OFFSET_NOT_AVAILABLE;
 			else if (lp->timestamp == -1) /* latest: what consumers may read */
-				out->offset = p->hw;
+				out->offset = p->ps.hw;
 			else /* a timestamp search: see docs/broker.md */
 				out->error_code = KP_ERR_INVALID_REQUEST;
 		}

@@ -2,8 +2,8 @@
  * What a broker does with the controller's requests, as Kafka's
  * ReplicaManager does in ZooKeeper mode:
  *  - LeaderAndIsr makes this broker the leader or a follower of each
- *    partition named for it, when the request's leader epoch is new (or the
- *    same epoch with a newer partition epoch: an ISR change);
+ *    partition named for it, when the request's leader epoch is newer than
+ *    the partition's (brk_pstate_judge);
  *  - UpdateMetadata replaces the metadata cache that Metadata requests are
  *    answered from, and the brokers' addresses that fetchers and the
  *    AlterPartition sender connect to;
@@ -39,63 +39,43 @@ static int16_t fence(struct brk_broker *b, int32_t controller_epoch, int64_t bro
 	return KP_ERR_NONE;
 }
 
-static void copy_list(struct env *env, int32_t **dst, int32_t *n, const int32_t *src,
-		      int32_t count)
-{
-	env_free(env, *dst);
-	*dst = env_calloc(env, (size_t)count + 1, sizeof **dst);
-	if (count > 0)
-		memcpy(*dst, src, (size_t)count * sizeof **dst);
-	*n = count;
-}
-
-static void make_leader(struct brk_part *p, const struct kp_partition_state *st, bool new_epoch)
+static void make_leader(struct brk_part *p, const struct brk_pstate_update *u)
 {
 	struct brk_broker *b = p->b;
-	if (!new_epoch && p->leader) {
-		/* The same epoch: an ISR the controller changed (or confirmed). */
-		brk_leader_set_isr(p, st->isr, st->isr_count, st->zk_version);
-		return;
-	}
-	bool already = p->leader;
 	brk_unfollow(p);
-	p->leader = true;
-	p->leader_id = b->cfg->broker_id;
-	p->leader_epoch = st->leader_epoch;
-	p->partition_epoch = st->zk_version;
-	brk_leader_start(p, st->isr, st->isr_count, already);
+	brk_leader_start(p, u);
 	env_event(b->env, "leader",
 		  "%s-%d: broker %d becomes leader at epoch %d (log end %lld, high watermark "
 		  "%lld)",
-		  p->topic, p->partition, b->cfg->broker_id, p->leader_epoch,
-		  p->open ? (long long)log_end_offset(p->log) : -1LL, (long long)p->hw);
+		  p->topic, p->partition, b->cfg->broker_id, p->ps.leader_epoch,
+		  p->open ? (long long)log_end_offset(p->log) : -1LL, (long long)p->ps.hw);
 }
 
-static void make_follower(struct brk_part *p, const struct kp_partition_state *st,
-			  bool new_epoch)
+static void make_follower(struct brk_part *p, const struct brk_pstate_update *u)
 {
 	struct brk_broker *b = p->b;
-	bool was_leader = p->leader;
-	p->leader = false;
-	copy_list(b->env, &p->isr, &p->n_isr, st->isr, st->isr_count);
-	p->partition_epoch = st->zk_version;
+	bool was_leader = p->ps.leader;
+	bool again = brk_pstate_become_follower(&p->ps, u);
 	if (was_leader)
 		brk_produce_abort(b, p);
-	if (!new_epoch && !was_leader && p->leader_id == st->leader)
+	if (!again)
 		return; /* same leader, same epoch: keep fetching */
-	p->leader_id = st->leader;
-	p->leader_epoch = st->leader_epoch;
-	env_free(b->env, p->pending_isr);
-	p->pending_isr = NULL;
-	p->n_pending_isr = 0;
 	brk_fetch_wake(b, p, BRK_WAKE_ALL); /* consumers' waiting fetches learn it moved */
-	if (st->leader < 0) {
+	if (u->leader < 0) {
 		brk_unfollow(p);
 		return;
 	}
 	brk_follow(p);
 }
 
+/*
+ * ReplicaManager.becomeLeaderOrFollower: a partition state applies only
+ * with a newer leader epoch; an older one is refused and the current one
+ * ignored, both answered STALE_CONTROLLER_EPOCH (a new controller resends
+ * every partition's state with unchanged epochs). ISR changes reach the
+ * leader through AlterPartition's answers, and the controller's own (a dead
+ * follower removed) come with a new leader epoch.
+ */
 static int16_t apply_state(struct brk_broker *b, const struct kp_str *topic,
 			   const struct kp_partition_state *st)
 {
@@ -107,15 +87,15 @@ static int16_t apply_state(struct brk_broker *b, const struct kp_str *topic,
 		if (!(p = brk_part_host(b, name, st->partition_index)))
 			return KP_ERR_KAFKA_STORAGE_ERROR;
 	}
-	if (st->leader_epoch < p->leader_epoch ||
-	    (st->leader_epoch == p->leader_epoch && st->zk_version < p->partition_epoch))
+	if (brk_pstate_judge(&p->ps, st->leader_epoch) != BRK_PS_APPLY)
 		return KP_ERR_STALE_CONTROLLER_EPOCH;
-	bool new_epoch = st->leader_epoch > p->leader_epoch || p->leader_id != st->leader;
-	copy_list(b->env, &p->replicas, &p->n_replicas, st->replicas, st->replica_count);
+	struct brk_pstate_update u = {st->leader,   st->leader_epoch, st->zk_version,
+				      st->replicas, st->replica_count,  st->isr,
+				      st->isr_count};
 	if (st->leader == b->cfg->broker_id)
-		make_leader(p, st, new_epoch);
+		make_leader(p, &u);
 	else
-		make_follower(p, st, new_epoch);
+		make_follower(p, &u);
 	return KP_ERR_NONE;
 }
 
@@ -231,10 +211,10 @@ void brk_handle_stop_replica(struct brk_broker *b, struct brk_req *r)
 			if (!p)
 				continue;
 			brk_unfollow(p);
-			if (p->leader)
+			bool was_leader = p->ps.leader;
+			brk_pstate_stop(&p->ps);
+			if (was_leader)
 				brk_produce_abort(b, p);
-			p->leader = false;
-			p->leader_id = -1;
 			brk_fetch_wake(b, p, BRK_WAKE_ALL);
 		}
 	}

@@ -110,12 +110,13 @@ static void check_waiting(struct part_append *a)
 	struct brk_delayed_produce *op = a->op;
 	if (!a->waiting)
 		return;
-	if (!p->leader) {
+	if (!p->ps.leader) {
 		a->out->error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
-	} else if (p->hw >= a->required) {
+	} else if (p->ps.hw >= a->required) {
 		/* Kafka's checkEnoughReplicasReachOffset: replicated, but the ISR
-		 * may have shrunk below min.insync.replicas meanwhile. */
-		if (brk_leader_isr_size(p) < p->min_isr)
+		 * may have shrunk below min.insync.replicas meanwhile. Since 2.7 it
+		 * counts the maximal ISR: a replica being removed still counts. */
+		if (brk_pstate_maximal_isr_size(&p->ps) < p->min_isr)
 			a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 	} else {
 		return;
@@ -187,7 +188,7 @@ static void append_done(struct log_req *lreq, int status)
 		a->out->log_start_offset = log_start_offset(a->p->log);
 	}
 	if (status == LOG_OK) {
-		brk_leader_maybe_advance_hw(a->p); /* an ISR of one commits at once */
+		brk_leader_appended(a->p); /* an ISR of one commits at once */
 		brk_fetch_wake(op->b, a->p, BRK_WAKE_FOLLOWERS);       /* followers waiting for data */
 	}
 	if (status == LOG_OK || status == LOG_DUPLICATE) {
@@ -227,7 +228,7 @@ static void produce_partition(struct brk_delayed_produce *op, struct part_append
 					     : KP_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
 	}
-	if (!p->leader || !p->open) {
+	if (!p->ps.leader || !p->open) {
 		a->out->error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
 		return;
 	}
@@ -236,14 +237,14 @@ static void produce_partition(struct brk_delayed_produce *op, struct part_append
 		return;
 	}
 	/* Kafka refuses before appending when the ISR is too small. */
-	if (op->acks == -1 && brk_leader_isr_size(p) < p->min_isr) {
+	if (op->acks == -1 && brk_pstate_isr_size(&p->ps) < p->min_isr) {
 		a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS;
 		return;
 	}
 	a->p = p;
 	a->lreq.data = a;
 	int rc = log_append_leader(p->log, &a->lreq, pp->records.ptr, (size_t)pp->records.len,
-				   p->leader_epoch, append_done);
+				   p->ps.leader_epoch, append_done);
 	if (rc) {
 		a->out->error_code = log_error_to_kafka(rc);
 		return;
@@ -281,8 +282,27 @@ void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
 		}
 	}
 	if (req->acks == 0) {
-		/* No answer is expected; the appends still run. */
-		brk_front_drop(r);
+		/* No answer is expected; the appends still run. As Kafka's
+		 * handleProduceRequest: a partition refused (not the leader, too
+		 * few replicas, ...) closes the connection instead, the only way
+		 * an acks=0 producer can learn of it: it reconnects and refreshes
+		 * its metadata. */
+		int32_t refused = 0;
+		int16_t first_err = KP_ERR_NONE;
+		for (int32_t i = 0; i < n; i++) {
+			refused += op->parts[i].error_code != KP_ERR_NONE;
+			if (!first_err)
+				first_err = op->parts[i].error_code;
+		}
+		if (refused) {
+			env_event(b->env, "produce",
+				  "broker %d closes the connection from %s: %d partition(s) of an "
+				  "acks=0 produce refused (%s)",
+				  b->cfg->broker_id, r->peer, refused, kp_error_name(first_err));
+			brk_front_reject(r);
+		} else {
+			brk_front_drop(r);
+		}
 		op->r = NULL;
 	}
 	op->outstanding--;
@@ -381,12 +401,12 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 			struct brk_part *p = brk_part_find(b, ft->topic.ptr, (size_t)ft->topic.len,
 							   fp->partition);
 			int16_t fenced = p ? brk_check_leader_epoch(p, fp->current_leader_epoch) : 0;
-			if (p && p->leader && fenced) {
+			if (p && p->ps.leader && fenced) {
 				out->error_code = fenced;
 				errors = true;
 				continue;
 			}
-			if (!p || !p->leader || !p->open) {
+			if (!p || !p->ps.leader || !p->open) {
 				out->error_code = p || brk_topic_known(b, ft->topic.ptr,
 								       (size_t)ft->topic.len)
 							  ? KP_ERR_NOT_LEADER_OR_FOLLOWER
@@ -394,11 +414,11 @@ static bool try_fetch(struct brk_broker *b, struct brk_req *r, bool final)
 				errors = true;
 				continue;
 			}
-			out->high_watermark = p->hw;
-			out->last_stable_offset = p->hw;
+			out->high_watermark = p->ps.hw;
+			out->last_stable_offset = p->ps.hw;
 			out->log_start_offset = log_start_offset(p->log);
 			/* Followers read up to the log end, consumers up to the HW. */
-			int64_t bound = req->replica_id >= 0 ? log_end_offset(p->log) : p->hw;
+			int64_t bound = req->replica_id >= 0 ? log_end_offset(p->log) : p->ps.hw;
 			int rc = log_read(p->log, fp->fetch_offset, (size_t)fp->partition_max_bytes,
 					  bound, &reads[k]);
 			if (rc == LOG_EOUT_OF_RANGE) {
@@ -482,7 +502,7 @@ static void note_follower(struct brk_broker *b, const struct kp_fetch_request *r
 			const struct kp_fetch_partition *fp = &ft->partitions[i];
 			struct brk_part *p = brk_part_find(b, ft->topic.ptr, (size_t)ft->topic.len,
 							   fp->partition);
-			if (p && p->leader && p->open &&
+			if (p && p->ps.leader && p->open &&
 			    !brk_check_leader_epoch(p, fp->current_leader_epoch) &&
 			    fp->fetch_offset <= log_end_offset(p->log))
 				brk_leader_follower_fetched(p, req->replica_id, fp->fetch_offset);

@@ -126,7 +126,7 @@ static void op_done(struct brk_part *p, enum brk_fstate next)
 		p->refollow = false;
 		next = BRK_FS_TRUNCATE;
 	}
-	p->fstate = next;
+	brk_pstate_set_fetch(&p->ps, next, p->ps.truncate_again);
 	if (!any_busy(p->fetcher))
 		kick(p->fetcher);
 }
@@ -135,7 +135,7 @@ static void op_done(struct brk_part *p, enum brk_fstate next)
  * refused it at once. */
 static void op_begin(struct brk_part *p)
 {
-	p->fstate = BRK_FS_BUSY;
+	brk_pstate_set_fetch(&p->ps, BRK_FS_BUSY, p->ps.truncate_again);
 	p->fop_running = true;
 	p->freq.data = p;
 }
@@ -143,17 +143,16 @@ static void op_begin(struct brk_part *p)
 static void op_refused(struct brk_part *p)
 {
 	p->fop_running = false;
-	p->fstate = BRK_FS_TRUNCATE;
+	brk_pstate_set_fetch(&p->ps, BRK_FS_TRUNCATE, p->ps.truncate_again);
 	back_off(p->fetcher);
 }
 
 static void truncated(struct log_req *req, int status)
 {
 	struct brk_part *p = req->data;
-	if (p->hw > log_end_offset(p->log))
-		p->hw = log_end_offset(p->log);
+	brk_pstate_truncated(&p->ps, log_end_offset(p->log));
 	/* KIP-279 may need another round (truncate_again). */
-	op_done(p, status || p->truncate_again ? BRK_FS_TRUNCATE : BRK_FS_FETCH);
+	op_done(p, status || p->ps.truncate_again ? BRK_FS_TRUNCATE : BRK_FS_FETCH);
 }
 
 static void truncate_to(struct brk_part *p, int64_t offset, bool again, const char *why)
@@ -168,7 +167,7 @@ static void truncate_to(struct brk_part *p, int64_t offset, bool again, const ch
 	if (offset > leo)
 		offset = leo; /* a no-op the log still completes in order */
 	op_begin(p);
-	p->truncate_again = again;
+	brk_pstate_set_fetch(&p->ps, p->ps.fstate, again);
 	if (log_truncate_to(p->log, &p->freq, offset, truncated))
 		op_refused(p);
 }
@@ -178,7 +177,7 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 {
 	int64_t leo = log_end_offset(p->log);
 	if (e->error_code == KP_ERR_FENCED_LEADER_EPOCH) {
-		p->fstate = BRK_FS_FAILED;
+		brk_pstate_set_fetch(&p->ps, BRK_FS_FAILED, false);
 		return;
 	}
 	if (e->error_code != KP_ERR_NONE) {
@@ -186,7 +185,8 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 		return;
 	}
 	if (e->end_offset < 0) {
-		truncate_to(p, p->hw, false, "the leader knows no such epoch: to the high watermark");
+		truncate_to(p, p->ps.hw, false,
+			    "the leader knows no such epoch: to the high watermark");
 		return;
 	}
 	if (brk_truncation_rule(p->b) == BRK_TRUNCATE_KIP101 || e->leader_epoch < 0) {
@@ -211,7 +211,7 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 	int64_t to = fo < e->end_offset ? fo : e->end_offset;
 	char why[96];
 	snprintf(why, sizeof why, "where epoch %d ends on leader %d", e->leader_epoch,
-		 p->leader_id);
+		 p->ps.leader_id);
 	truncate_to(p, to < leo ? to : leo, false, why);
 }
 
@@ -229,8 +229,8 @@ static void on_epochs(void *arg, int status, const struct kp_response *resp)
 			const struct kp_epoch_end_offset *e = &r->topics[t].partitions[i];
 			struct brk_part *p = brk_part_find(f->b, r->topics[t].topic.ptr,
 							   (size_t)r->topics[t].topic.len, e->partition);
-			if (p && p->fetcher == f && p->fstate == BRK_FS_TRUNCATE && p->open &&
-			    p->sent_epoch == p->leader_epoch)
+			if (p && p->fetcher == f && p->ps.fstate == BRK_FS_TRUNCATE && p->open &&
+			    p->ps.sent_epoch == p->ps.leader_epoch)
 				on_epoch_answer(p, e);
 		}
 	kick(f);
@@ -242,12 +242,13 @@ static void on_epochs(void *arg, int status, const struct kp_response *resp)
 static void local_truncations(struct brk_fetcher *f)
 {
 	for (struct brk_part *p = f->parts; p; p = p->fetch_next) {
-		if (p->fstate != BRK_FS_TRUNCATE || !p->open || p->fop_running)
+		if (p->ps.fstate != BRK_FS_TRUNCATE || !p->open || p->fop_running)
 			continue;
 		if (brk_truncation_rule(f->b) == BRK_TRUNCATE_HW)
-			truncate_to(p, p->hw, false, "to its high watermark (before KIP-101)");
+			truncate_to(p, p->ps.hw, false, "to its high watermark (before KIP-101)");
 		else if (log_epoch_latest(log_epochs(p->log)) < 0)
-			truncate_to(p, p->hw, false, "no leader epochs yet: to its high watermark");
+			truncate_to(p, p->ps.hw, false,
+				    "no leader epochs yet: to its high watermark");
 	}
 }
 
@@ -256,20 +257,20 @@ static bool send_epochs(struct brk_fetcher *f)
 	struct brk_broker *b = f->b;
 	int32_t n = 0;
 	for (struct brk_part *p = f->parts; p; p = p->fetch_next)
-		n += p->fstate == BRK_FS_TRUNCATE && p->open;
+		n += p->ps.fstate == BRK_FS_TRUNCATE && p->open;
 	if (!n)
 		return false;
 	struct kp_epoch_topic *topics = env_calloc(b->env, (size_t)n, sizeof *topics);
 	struct kp_epoch_partition *parts = env_calloc(b->env, (size_t)n, sizeof *parts);
 	int32_t k = 0;
 	for (struct brk_part *p = f->parts; p; p = p->fetch_next) {
-		if (p->fstate != BRK_FS_TRUNCATE || !p->open)
+		if (p->ps.fstate != BRK_FS_TRUNCATE || !p->open)
 			continue;
 		int32_t latest = log_epoch_latest(log_epochs(p->log));
 		if (latest < 0)
 			continue; /* local_truncations' */
-		p->sent_epoch = p->leader_epoch;
-		parts[k] = (struct kp_epoch_partition){p->partition, p->leader_epoch, latest};
+		brk_pstate_sent(&p->ps);
+		parts[k] = (struct kp_epoch_partition){p->partition, p->ps.leader_epoch, latest};
 		topics[k] = (struct kp_epoch_topic){{p->topic, (int32_t)strlen(p->topic)},
 						    &parts[k], 1};
 		k++;
@@ -302,8 +303,7 @@ static void caught_up(struct log_req *req, int status)
 static void appended(struct log_req *req, int status)
 {
 	struct brk_part *p = req->data;
-	int64_t leo = log_end_offset(p->log);
-	p->hw = p->fetch_hw < leo ? p->fetch_hw : leo;
+	brk_pstate_follower_hw(&p->ps, p->ps.fetch_hw, log_end_offset(p->log));
 	if (status == LOG_OK) {
 		brk_after_flush(p, req, caught_up);
 		return;
@@ -324,7 +324,7 @@ static void on_partition_data(struct brk_fetcher *f, struct brk_part *p,
 		if (log_end_offset(p->log) < d->log_start_offset) {
 			/* Behind the leader's log start: start over there. */
 			op_begin(p);
-			p->truncate_again = false;
+			brk_pstate_set_fetch(&p->ps, p->ps.fstate, false);
 			if (log_truncate_fully(p->log, &p->freq, d->log_start_offset, truncated))
 				op_refused(p);
 		} else {
@@ -335,17 +335,13 @@ static void on_partition_data(struct brk_fetcher *f, struct brk_part *p,
 		}
 		return;
 	case KP_ERR_FENCED_LEADER_EPOCH:
-		p->fstate = BRK_FS_FAILED;
+		brk_pstate_set_fetch(&p->ps, BRK_FS_FAILED, false);
 		return;
 	default:
 		back_off(f);
 		return;
 	}
-	int64_t leo = log_end_offset(p->log);
-	p->hw = d->high_watermark < leo ? d->high_watermark : leo;
-	if (p->hw < 0)
-		p->hw = 0;
-	p->fetch_hw = d->high_watermark;
+	brk_pstate_follower_hw(&p->ps, d->high_watermark, log_end_offset(p->log));
 	if (d->records.len <= 0)
 		return;
 	op_begin(p);
@@ -371,8 +367,8 @@ static void on_fetched(void *arg, int status, const struct kp_response *resp)
 							   d->partition_index);
 			/* An answer to a request sent under an older leader epoch
 			 * says nothing about the current one. */
-			if (p && p->fetcher == f && p->fstate == BRK_FS_FETCH && p->open &&
-			    p->sent_epoch == p->leader_epoch)
+			if (p && p->fetcher == f && p->ps.fstate == BRK_FS_FETCH && p->open &&
+			    p->ps.sent_epoch == p->ps.leader_epoch)
 				on_partition_data(f, p, d);
 		}
 	if (!any_busy(f) && !env_timer_active(&f->backoff))
@@ -384,17 +380,17 @@ static void send_fetch(struct brk_fetcher *f)
 	struct brk_broker *b = f->b;
 	int32_t n = 0;
 	for (struct brk_part *p = f->parts; p; p = p->fetch_next)
-		n += p->fstate == BRK_FS_FETCH && p->open;
+		n += p->ps.fstate == BRK_FS_FETCH && p->open;
 	if (!n)
 		return;
 	struct kp_fetch_topic *topics = env_calloc(b->env, (size_t)n, sizeof *topics);
 	struct kp_fetch_partition *parts = env_calloc(b->env, (size_t)n, sizeof *parts);
 	int32_t k = 0;
 	for (struct brk_part *p = f->parts; p; p = p->fetch_next) {
-		if (p->fstate != BRK_FS_FETCH || !p->open)
+		if (p->ps.fstate != BRK_FS_FETCH || !p->open)
 			continue;
-		p->sent_epoch = p->leader_epoch;
-		parts[k] = (struct kp_fetch_partition){p->partition, p->leader_epoch,
+		brk_pstate_sent(&p->ps);
+		parts[k] = (struct kp_fetch_partition){p->partition, p->ps.leader_epoch,
 						       log_end_offset(p->log),
 						       log_start_offset(p->log), PARTITION_MAX_BYTES};
 		topics[k] = (struct kp_fetch_topic){{p->topic, (int32_t)p->topic_len}, &parts[k],
@@ -459,14 +455,14 @@ static void kick(struct brk_fetcher *f)
 void brk_follow(struct brk_part *p)
 {
 	struct brk_broker *b = p->b;
-	if (p->fetcher && p->fetcher->leader_id != p->leader_id)
+	if (p->fetcher && p->fetcher->leader_id != p->ps.leader_id)
 		detach(p);
-	if (p->leader_id < 0 || p->leader_id == b->cfg->broker_id) {
+	if (p->ps.leader_id < 0 || p->ps.leader_id == b->cfg->broker_id) {
 		detach(p);
-		p->fstate = BRK_FS_NONE;
+		brk_pstate_set_fetch(&p->ps, BRK_FS_NONE, false);
 		return;
 	}
-	struct brk_fetcher *f = fetcher_for(b, p->leader_id);
+	struct brk_fetcher *f = fetcher_for(b, p->ps.leader_id);
 	if (!p->fetcher) {
 		p->fetcher = f;
 		p->fetch_next = f->parts;
@@ -474,10 +470,10 @@ void brk_follow(struct brk_part *p)
 	}
 	if (p->fop_running) {
 		/* A log operation is running: it lands in TRUNCATE when done. */
-		p->fstate = BRK_FS_BUSY;
+		brk_pstate_set_fetch(&p->ps, BRK_FS_BUSY, p->ps.truncate_again);
 		p->refollow = true;
 	} else {
-		p->fstate = BRK_FS_TRUNCATE;
+		brk_pstate_set_fetch(&p->ps, BRK_FS_TRUNCATE, p->ps.truncate_again);
 	}
 	kick(f);
 }
@@ -485,5 +481,5 @@ void brk_follow(struct brk_part *p)
 void brk_unfollow(struct brk_part *p)
 {
 	detach(p);
-	p->fstate = BRK_FS_NONE;
+	brk_pstate_set_fetch(&p->ps, BRK_FS_NONE, false);
 }

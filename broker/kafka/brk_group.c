@@ -104,6 +104,7 @@ static void member_free(struct env *env, struct grp_member *m, int16_t pending_e
 	member_free_protos(env, m);
 	env_free(env, m->assignment);
 	env_free(env, m->id);
+	env_free(env, m->client_id);
 	env_free(env, m);
 }
 
@@ -221,10 +222,14 @@ static void complete_join(struct grp_group *g)
 		if (!g->members[i]->join)
 			member_remove(g, g->members[i], KP_ERR_UNKNOWN_MEMBER_ID);
 	g->generation++;
+	g->storing = false; /* a store of the last generation answers nobody now */
 	env_free(env, g->protocol);
 	g->protocol = NULL;
 	if (!g->n_members) {
+		/* As Kafka's onCompleteJoin: an empty group's new generation is
+		 * stored too (nobody waits for it). */
 		g->state = GRP_EMPTY;
+		grp_store(g, NULL);
 		return;
 	}
 	const char *chosen = choose_protocol(g);
@@ -321,6 +326,69 @@ static void group_free(struct brk_group_coordinator *co, struct grp_group *g)
 	env_free(co->env, g);
 }
 
+static void group_unlink(struct brk_group_coordinator *co, struct grp_group *g)
+{
+	size_t i = 0;
+	while (co->groups[i] != g)
+		i++;
+	memmove(&co->groups[i], &co->groups[i + 1], (co->n_groups - i - 1) * sizeof *co->groups);
+	co->n_groups--;
+}
+
+/* A member as a group metadata record holds it: its one protocol is the
+ * group's, with the subscription it joined with. */
+static void member_restore(struct grp_group *g, const struct grp_stored_member *sm)
+{
+	struct env *env = g->co->env;
+	struct grp_member *m = env_calloc(env, 1, sizeof *m);
+	m->g = g;
+	m->session.data = m;
+	m->id = str_dup(env, sm->member_id);
+	m->client_id = str_dup(env, sm->client_id);
+	m->session_timeout_ms = sm->session_timeout_ms;
+	m->rebalance_timeout_ms = sm->rebalance_timeout_ms;
+	int32_t n = sm->subscription.len > 0 ? sm->subscription.len : 0;
+	m->protos = env_calloc(env, 1, sizeof *m->protos);
+	m->protos[0].name = env_strdup(env, g->protocol ? g->protocol : "");
+	m->protos[0].meta = env_alloc(env, (size_t)n + 1);
+	if (n)
+		memcpy(m->protos[0].meta, sm->subscription.ptr, (size_t)n);
+	m->protos[0].meta_len = n;
+	m->n_protos = 1;
+	n = sm->assignment.len > 0 ? sm->assignment.len : 0;
+	m->assignment = env_alloc(env, (size_t)n + 1);
+	if (n)
+		memcpy(m->assignment, sm->assignment.ptr, (size_t)n);
+	m->assignment_len = n;
+	g->members = env_realloc(env, g->members, (g->n_members + 1) * sizeof *g->members);
+	g->members[g->n_members++] = m;
+	member_touch(m);
+}
+
+void grp_group_restore(struct brk_group_coordinator *co, int32_t shard, struct kp_str id,
+		       const struct grp_stored *s)
+{
+	struct grp_group *old = grp_group_find(co, id);
+	if (old) {
+		group_unlink(co, old);
+		group_free(co, old);
+	}
+	if (!s)
+		return;
+	struct grp_group *g = group_new(co, id, s->protocol_type);
+	g->shard = shard;
+	g->generation = s->generation;
+	g->protocol = s->protocol.len >= 0 ? str_dup(co->env, s->protocol) : NULL;
+	g->leader = s->leader.len >= 0 && s->n_members > 0 ? str_dup(co->env, s->leader) : NULL;
+	struct wire_reader it;
+	struct grp_stored_member sm;
+	wire_reader_init(&it, s->members, s->members_len);
+	for (int32_t i = 0; i < s->n_members && grp_stored_next_member(&it, &sm) == 0; i++)
+		member_restore(g, &sm);
+	/* As Kafka's loadGroup: stable with members, empty without. */
+	g->state = g->n_members ? GRP_STABLE : GRP_EMPTY;
+}
+
 void grp_groups_drop(struct brk_group_coordinator *co, int32_t shard)
 {
 	size_t k = 0;
@@ -382,6 +450,7 @@ static struct grp_member *member_new(struct grp_group *g, const struct brk_req *
 	snprintf(id, sizeof id, "%.*s-%016llx", cid.len > 0 && cid.len < 100 ? cid.len : 0,
 		 cid.len > 0 ? cid.ptr : "", (unsigned long long)env_random(env));
 	m->id = env_strdup(env, id);
+	m->client_id = str_dup(env, cid.len > 0 ? cid : kp_str_from(""));
 	g->members = env_realloc(env, g->members, (g->n_members + 1) * sizeof *g->members);
 	g->members[g->n_members++] = m;
 	return m;
@@ -463,6 +532,29 @@ static void store_assignments(struct grp_group *g, const struct kp_sync_group_re
 	}
 }
 
+/*
+ * The leader's assignment is committed in the log (or failed): as Kafka's
+ * doSyncGroup, the waiting members get their assignments and the group is
+ * stable; on an error they get the error and the group rebalances again.
+ */
+static void assignment_stored(struct grp_group *g, int16_t err)
+{
+	if (g->state != GRP_AWAITING_SYNC)
+		return;
+	if (!err)
+		g->state = GRP_STABLE;
+	for (size_t i = 0; i < g->n_members; i++) {
+		struct grp_member *x = g->members[i];
+		if (x->sync) {
+			answer_sync(x->sync, err, err ? NULL : x->assignment,
+				    err ? 0 : x->assignment_len);
+			x->sync = NULL;
+		}
+	}
+	if (err)
+		prepare_rebalance(g);
+}
+
 void brk_group_sync(struct brk_group_coordinator *co, struct brk_req *r)
 {
 	const struct kp_sync_group_request *req = &r->req.body.sync_group;
@@ -487,17 +579,12 @@ void brk_group_sync(struct brk_group_coordinator *co, struct brk_req *r)
 	if (m->sync)
 		answer_sync(m->sync, KP_ERR_REBALANCE_IN_PROGRESS, NULL, 0);
 	m->sync = r;
-	if (strcmp(g->leader, m->id) != 0)
-		return; /* the leader's assignment answers it */
+	if (strcmp(g->leader, m->id) != 0 || g->storing)
+		return; /* the leader's assignment, once stored, answers it */
 	store_assignments(g, req);
-	g->state = GRP_STABLE;
-	for (size_t i = 0; i < g->n_members; i++) {
-		struct grp_member *x = g->members[i];
-		if (x->sync) {
-			answer_sync(x->sync, KP_ERR_NONE, x->assignment, x->assignment_len);
-			x->sync = NULL;
-		}
-	}
+	int16_t store_err = grp_store(g, assignment_stored);
+	if (store_err)
+		assignment_stored(g, store_err);
 }
 
 /* ---- Heartbeat and LeaveGroup -------------------------------------------------- */

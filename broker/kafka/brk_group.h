@@ -8,12 +8,14 @@
  * partition is G's coordinator (FindCoordinator). The first FindCoordinator
  * that finds no such topic creates it, as Kafka does.
  *
- * Membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) lives in the
- * coordinator's memory only; Kafka also writes it to the log (a deviation,
- * docs/broker.md). Committed offsets are records of the group's partition,
- * appended with acks=all semantics; a coordinator that has just become
- * leader of a partition reads its log back before serving its groups
- * (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+ * Membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) is served from
+ * the coordinator's memory; each completed rebalance is also written to the
+ * group's partition as a group metadata record, and SyncGroup is answered
+ * once that record is committed. Committed offsets are records of the same
+ * partition, appended with acks=all semantics. A coordinator that has just
+ * become leader of a partition reads its log back, to the log end, before
+ * serving its groups: members keep their generation across a coordinator
+ * move.
  *
  * Ownership: the coordinator lives in the broker node's heap, as do the
  * requests it holds (pending JoinGroup and SyncGroup answers); a crash frees
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #include "broker/codec/wire.h"
+#include "broker/kp/kp_prim.h"
 
 struct brk_broker;
 struct brk_req;
@@ -83,5 +86,15 @@ void brk_group_encode_value(struct wire_writer *w, const struct brk_group_offset
  * short, trailing bytes). Views point into the input. */
 int brk_group_decode_key(const uint8_t *p, size_t len, struct brk_group_offset_key *k);
 int brk_group_decode_value(const uint8_t *p, size_t len, struct brk_group_offset_value *v);
+
+/*
+ * Group metadata records (Kafka's GroupMetadataKey v2 / GroupMetadataValue
+ * v3, brk_group_store.c has the layout). The key decoder returns 0 and the
+ * group name (a view), or -1 for bytes that are not such a key.
+ */
+struct grp_stored;
+void brk_group_encode_metadata_key(struct wire_writer *w, const char *group, size_t len);
+int brk_group_decode_metadata_key(const uint8_t *p, size_t len, struct kp_str *group);
+int brk_group_decode_metadata_value(const uint8_t *p, size_t len, struct grp_stored *out);
 
 #endif

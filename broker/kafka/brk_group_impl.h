@@ -1,8 +1,9 @@
 /*
  * brk_group_impl — the group coordinator's internal records, shared by
- * brk_group.c (membership: JoinGroup, SyncGroup, Heartbeat, LeaveGroup)
- * and brk_group_offsets.c (FindCoordinator, the __consumer_offsets
- * partitions it leads and their loading, OffsetCommit, OffsetFetch). Only
+ * brk_group.c (membership: JoinGroup, SyncGroup, Heartbeat, LeaveGroup),
+ * brk_group_offsets.c (FindCoordinator, the __consumer_offsets partitions
+ * it leads and their loading, OffsetCommit, OffsetFetch) and
+ * brk_group_store.c (group metadata records: storing and decoding). Only
  * those files include it. Everything lives in the broker node's heap.
  */
 #ifndef KSIM_BRK_GROUP_IMPL_H
@@ -30,6 +31,7 @@ struct grp_group;
 struct grp_member {
 	struct grp_group *g;
 	char *id;
+	char *client_id; /* the JoinGroup's client id (stored with the group) */
 	int32_t session_timeout_ms;
 	int32_t rebalance_timeout_ms;
 	struct grp_proto *protos;
@@ -53,6 +55,7 @@ struct grp_group {
 	struct grp_member **members; /* in order of joining */
 	size_t n_members;
 	struct env_timer rebalance;  /* the rebalance timeout of a PreparingRebalance */
+	bool storing;                /* its metadata record is being appended */
 };
 
 /* One committed offset, as the log says (and the cache keeps). */
@@ -93,7 +96,45 @@ struct brk_group_coordinator {
 int16_t grp_shard_check(struct brk_group_coordinator *co, int32_t shard);
 int32_t grp_shard_of(const struct brk_group_coordinator *co, struct kp_str group);
 
+int32_t grp_shard_epoch(struct brk_group_coordinator *co, int32_t shard);
+
+/* brk_group_store.c */
+/* A group metadata record's value, decoded: views into the record. */
+struct grp_stored {
+	struct kp_str protocol_type;
+	int32_t generation;
+	struct kp_str protocol; /* len -1: null */
+	struct kp_str leader;   /* len -1: null */
+	int64_t state_timestamp_ms;
+	int32_t n_members;
+	const uint8_t *members; /* validated; walk with grp_stored_next_member */
+	size_t members_len;
+};
+
+struct grp_stored_member {
+	struct kp_str member_id;
+	struct kp_str group_instance_id;
+	struct kp_str client_id;
+	struct kp_str client_host;
+	int32_t rebalance_timeout_ms;
+	int32_t session_timeout_ms;
+	struct kp_bytes subscription;
+	struct kp_bytes assignment;
+};
+
+int grp_stored_next_member(struct wire_reader *it, struct grp_stored_member *m);
+/* Answer to grp_store, with the error the members are to be told. */
+typedef void (*grp_store_cb)(struct grp_group *g, int16_t err);
+/* Appends g's metadata record (acks=all); cb fires when it is committed or
+ * failed, and only if g is still served in the same term and generation.
+ * Returns KP_ERR_NONE, or the error that refused it (cb never fires). */
+int16_t grp_store(struct grp_group *g, grp_store_cb cb);
+
 /* brk_group.c */
+/* Replaces group `id` of `shard` with what a record says (s NULL: removes
+ * it); the members' sessions start now. */
+void grp_group_restore(struct brk_group_coordinator *co, int32_t shard, struct kp_str id,
+		       const struct grp_stored *s);
 struct grp_group *grp_group_find(const struct brk_group_coordinator *co, struct kp_str id);
 struct grp_member *grp_member_find(const struct grp_group *g, struct kp_str id);
 /* Drops every group of `shard` (its pending requests get NOT_COORDINATOR). */

@@ -209,6 +209,21 @@ static void offsets_drop(struct brk_group_coordinator *co, int32_t shard)
 
 /* ---- Loading a partition --------------------------------------------------------- */
 
+/* A group metadata record: the group as its latest rebalance left it. */
+static bool load_group_record(struct brk_group_coordinator *co, int32_t shard,
+			      const struct rb_record *rec)
+{
+	struct kp_str group;
+	struct grp_stored stored;
+	if (brk_group_decode_metadata_key(rec->key.p, rec->key.len, &group))
+		return false;
+	if (!rec->value.p)
+		grp_group_restore(co, shard, group, NULL);
+	else if (!brk_group_decode_metadata_value(rec->value.p, rec->value.len, &stored))
+		grp_group_restore(co, shard, group, &stored);
+	return true;
+}
+
 static void load_batch(struct brk_group_coordinator *co, int32_t shard, const struct rb_batch *b)
 {
 	struct rb_record_iter it;
@@ -218,7 +233,9 @@ static void load_batch(struct brk_group_coordinator *co, int32_t shard, const st
 	while (rb_next_record(&it, &rec) == RB_OK) {
 		struct brk_group_offset_key k;
 		struct brk_group_offset_value v;
-		if (!rec.key.p || brk_group_decode_key(rec.key.p, rec.key.len, &k))
+		if (!rec.key.p || load_group_record(co, shard, &rec))
+			continue;
+		if (brk_group_decode_key(rec.key.p, rec.key.len, &k))
 			continue; /* not ours: skipped, as Kafka skips unknown record types */
 		if (!rec.value.p)
 			offset_apply(co, shard, &k, NULL, rec.offset);
@@ -243,12 +260,14 @@ static void shard_load(struct brk_group_coordinator *co, struct brk_part *p, str
 {
 	size_t records = co->n_offsets;
 	struct shard_walk w = {co, s->partition};
+	size_t groups = co->n_groups;
 	brk_log_walk(p, s->target, walk_batch, &w);
 	s->loaded = true;
 	env_event(co->env, "coordinator",
-		  "broker %d loaded %s-%d at leader epoch %d: offsets 0..%lld, %zu entries",
+		  "broker %d loaded %s-%d at leader epoch %d: offsets 0..%lld, %zu entries, "
+		  "%zu groups",
 		  co->b->cfg->broker_id, OFFSETS, s->partition, s->epoch, (long long)s->target,
-		  co->n_offsets - records);
+		  co->n_offsets - records, co->n_groups - groups);
 }
 
 static struct grp_shard *shard_get(struct brk_group_coordinator *co, int32_t partition)
@@ -261,33 +280,35 @@ static struct grp_shard *shard_get(struct brk_group_coordinator *co, int32_t par
 	return &co->shards[co->n_shards++];
 }
 
+int32_t grp_shard_epoch(struct brk_group_coordinator *co, int32_t shard)
+{
+	return shard_get(co, shard)->epoch;
+}
+
 /*
- * A new leader of the partition loads it once every record in its log is
- * known committed: when its high watermark reaches the log end offset it
- * had on becoming leader (a leader never truncates its own log, and the
- * records up to there include every commit ever acknowledged). Kafka reads
- * to the log end offset at once; waiting for the high watermark keeps an
- * unacknowledged commit from being served before it is replicated.
+ * A new leader of the partition loads it at once, to the log end offset it
+ * has on becoming leader, as Kafka's GroupMetadataManager does (it reads
+ * with FetchLogEnd isolation): records above the high watermark, not yet
+ * known committed, are served too. A leader never truncates its own log, so
+ * what it loaded stays in it for the term.
  */
 int16_t grp_shard_check(struct brk_group_coordinator *co, int32_t shard)
 {
 	struct brk_part *p = brk_part_find(co->b, OFFSETS, strlen(OFFSETS), shard);
-	if (!p || !p->leader || !p->open)
+	if (!p || !p->ps.leader || !p->open)
 		return KP_ERR_NOT_COORDINATOR;
 	struct grp_shard *s = shard_get(co, shard);
-	if (s->epoch != p->leader_epoch) {
+	if (s->epoch != p->ps.leader_epoch) {
 		/* What an earlier term held may be stale: another coordinator may
 		 * have served the partition meanwhile. */
 		grp_groups_drop(co, shard);
 		offsets_drop(co, shard);
-		s->epoch = p->leader_epoch;
+		s->epoch = p->ps.leader_epoch;
 		s->loaded = false;
 		s->target = log_end_offset(p->log);
 	}
 	if (s->loaded)
 		return KP_ERR_NONE;
-	if (p->hw < s->target)
-		return KP_ERR_COORDINATOR_LOAD_IN_PROGRESS;
 	shard_load(co, p, s);
 	return KP_ERR_NONE;
 }
@@ -329,7 +350,7 @@ void brk_group_find_coordinator(struct brk_group_coordinator *co, struct brk_req
 	if (!brk_metadata_version(b->meta)) {
 		/* No UpdateMetadata yet (no controller): this broker's own view. */
 		struct brk_part *p = brk_part_find(b, OFFSETS, strlen(OFFSETS), shard);
-		if (p && p->leader && p->open) {
+		if (p && p->ps.leader && p->open) {
 			answer_coordinator(r, KP_ERR_NONE, b->cfg->broker_id, env_node_name(b->env),
 					   b->cfg->port);
 			return;

@@ -81,7 +81,7 @@ void brk_hw_ckpt_write(struct brk_broker *b)
 	for (struct brk_part *p = b->parts; p; p = p->next)
 		if (p->open)
 			e[n++] = (struct log_ckpt_entry){p->topic, strlen(p->topic), p->partition,
-							 p->hw < 0 ? 0 : p->hw};
+							 p->ps.hw < 0 ? 0 : p->ps.hw};
 	struct wire_writer w;
 	wire_writer_init(&w, NULL, 0);
 	log_ckpt_encode(&w, e, n);

@@ -10,26 +10,9 @@
 #include "broker/kafka/brk_broker.h"
 #include "broker/kafka/brk_front.h"
 #include "broker/kafka/brk_metadata.h"
+#include "broker/kafka/brk_pstate.h"
 #include "broker/kafka/brk_zk.h"
 #include "broker/log/log.h"
-
-/* The leader's record of one follower (Kafka's Replica). */
-struct brk_follower {
-	int32_t id;
-	int64_t leo;                  /* -1 until it fetches in this leader epoch */
-	int64_t last_caught_up_ns;    /* when it last fetched up to the leader's LEO */
-	int64_t last_fetch_ns;
-	int64_t last_fetch_leader_leo;
-};
-
-/* A follower partition's fetching state. */
-enum brk_fstate {
-	BRK_FS_NONE = 0,     /* not following (leader, offline, or stopped) */
-	BRK_FS_TRUNCATE,     /* asks the leader where its log diverges */
-	BRK_FS_FETCH,        /* fetching */
-	BRK_FS_BUSY,         /* a truncation, append or flush is running */
-	BRK_FS_FAILED,       /* fenced: waits for the controller's next word */
-};
 
 struct brk_fetcher;
 
@@ -42,33 +25,15 @@ struct brk_part {
 	struct log_config lcfg;
 	struct log *log;
 	bool open;             /* the log finished opening */
-	bool leader;
-	int32_t leader_epoch;
-	int64_t hw;            /* the high watermark */
 	int64_t hw_ckpt;       /* the high watermark read from the checkpoint */
 	int32_t min_isr;       /* min.insync.replicas: the topic's, else the broker's */
-	/* What the controller said last (LeaderAndIsr). */
-	int32_t leader_id;
-	int32_t partition_epoch; /* the state znode's version */
-	int32_t *replicas;
-	int32_t n_replicas;
-	int32_t *isr;
-	int32_t n_isr;
-	/* Leader: an ISR change sent to the controller and not yet answered. */
-	int32_t *pending_isr;
-	int32_t n_pending_isr; /* 0: none pending */
-	struct brk_follower *fol;
-	int32_t n_fol;
-	int64_t epoch_start;   /* the LEO when this leader epoch began */
-	/* Follower. */
+	/* The replication state: every change goes through brk_pstate.h. */
+	struct brk_pstate ps;
+	/* Follower: the fetcher's plumbing (its state is ps.fstate). */
 	struct brk_fetcher *fetcher;
 	struct brk_part *fetch_next; /* the fetcher's list */
-	enum brk_fstate fstate;
-	bool truncate_again;     /* KIP-279: another OffsetsForLeaderEpoch round */
 	bool fop_running;        /* freq is in the log's hands */
 	bool refollow;           /* a new leader came while freq was running */
-	int64_t fetch_hw;        /* the leader's high watermark in the last fetch */
-	int32_t sent_epoch;      /* the leader epoch of the request in flight */
 	struct log_req freq;     /* the follower's log operation */
 };
 
@@ -144,20 +109,16 @@ void brk_handle_leader_and_isr(struct brk_broker *b, struct brk_req *r);
 void brk_handle_update_metadata(struct brk_broker *b, struct brk_req *r);
 void brk_handle_stop_replica(struct brk_broker *b, struct brk_req *r);
 
-/* brk_leader.c: the leader's side of replication */
-/* keep_followers: the same broker leads on (a new epoch, e.g. a follower
- * left): what followers fetched stays known. */
-void brk_leader_start(struct brk_part *p, const int32_t *isr, int32_t n_isr,
-		      bool keep_followers);
-void brk_leader_set_isr(struct brk_part *p, const int32_t *isr, int32_t n_isr,
-			int32_t partition_epoch);
+/* brk_leader.c: the leader's side of replication, around brk_pstate */
+/* Does what a state change asks (BRK_PS_*): wakes waiting fetches and
+ * produces when the high watermark moved, sends a proposed ISR. */
+void brk_leader_effects(struct brk_part *p, unsigned fx);
+/* Becomes (or stays, in a new epoch) the leader of p. */
+void brk_leader_start(struct brk_part *p, const struct brk_pstate_update *u);
 /* A follower fetched from fetch_offset: its state, the ISR, the HW. */
 void brk_leader_follower_fetched(struct brk_part *p, int32_t replica, int64_t fetch_offset);
-/* Recomputes the high watermark (after appends and ISR changes). */
-void brk_leader_maybe_advance_hw(struct brk_part *p);
-/* The ISR size that counts for min.insync.replicas. */
-int32_t brk_leader_isr_size(const struct brk_part *p);
-bool brk_in_isr(const struct brk_part *p, int32_t id);
+/* The leader's log grew: the high watermark may advance. */
+void brk_leader_appended(struct brk_part *p);
 void brk_leader_tick(struct brk_broker *b);
 void brk_handle_offsets_for_leader_epoch(struct brk_broker *b, struct brk_req *r);
 /* Leader epoch check of a client's or follower's request: KP_ERR_NONE,
@@ -165,7 +126,8 @@ void brk_handle_offsets_for_leader_epoch(struct brk_broker *b, struct brk_req *r
 int16_t brk_check_leader_epoch(const struct brk_part *p, int32_t current_leader_epoch);
 
 /* brk_isr.c: AlterPartition requests to the controller */
-void brk_isr_propose(struct brk_part *p, const int32_t *isr, int32_t n_isr);
+/* Sends p->ps.pending_isr to the controller. */
+void brk_isr_propose(struct brk_part *p);
 void brk_isr_free(struct brk_broker *b);
 
 /* brk_fetcher.c: the follower's side */

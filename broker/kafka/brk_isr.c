@@ -48,9 +48,7 @@ static void later(struct brk_isr_sender *s)
 
 static void drop_proposal(struct brk_part *p)
 {
-	env_free(p->b->env, p->pending_isr);
-	p->pending_isr = NULL;
-	p->n_pending_isr = 0;
+	brk_pstate_isr_dropped(&p->ps);
 }
 
 static void enqueue(struct brk_isr_sender *s, struct brk_part *p)
@@ -69,7 +67,7 @@ static void enqueue(struct brk_isr_sender *s, struct brk_part *p)
 static void requeue_sent(struct brk_isr_sender *s)
 {
 	for (size_t i = 0; i < s->n_sent; i++)
-		if (s->sent[i]->n_pending_isr)
+		if (s->sent[i]->ps.n_pending_isr)
 			enqueue(s, s->sent[i]);
 	s->n_sent = 0;
 	s->in_flight = false;
@@ -94,24 +92,32 @@ static void adopt(struct brk_isr_sender *s, const struct kp_alter_partition_topi
 {
 	struct brk_part *p = brk_part_find(s->b, t->topic_name.ptr, (size_t)t->topic_name.len,
 					   res->partition_index);
-	if (!p || !p->n_pending_isr)
+	if (!p || !p->ps.n_pending_isr)
 		return;
-	if (res->error_code != KP_ERR_NONE || !p->leader || res->leader_epoch != p->leader_epoch) {
+	if (res->error_code != KP_ERR_NONE || !p->ps.leader ||
+	    res->leader_epoch != p->ps.leader_epoch) {
 		env_log(s->b->env, ENV_LOG_INFO, "%s-%d: ISR change refused: %s", p->topic,
 			p->partition, kp_error_name(res->error_code));
 		drop_proposal(p);
 		return;
 	}
-	int32_t before = p->n_isr;
-	brk_leader_set_isr(p, res->isr, res->isr_count, res->partition_epoch);
+	int32_t before = p->ps.n_isr;
+	unsigned fx = brk_pstate_isr_changed(&p->ps, res->isr, res->isr_count,
+					     res->partition_epoch,
+					     p->open ? log_end_offset(p->log) : -1,
+					     env_now_ns(s->b->env));
+	brk_leader_effects(p, fx);
+	/* acks=all waiters may now fail NOT_ENOUGH_REPLICAS_AFTER_APPEND or succeed */
+	if (!(fx & BRK_PS_HW_MOVED))
+		brk_produce_wake(p->b, p);
 	char list[128] = "";
 	size_t used = 0;
-	for (int32_t i = 0; i < p->n_isr && used < sizeof list; i++)
+	for (int32_t i = 0; i < p->ps.n_isr && used < sizeof list; i++)
 		used += (size_t)snprintf(list + used, sizeof list - used, "%s%d", i ? "," : "",
-					 p->isr[i]);
+					 p->ps.isr[i]);
 	env_event(s->b->env, "isr", "%s-%d: ISR %s to [%s] (leader %d, epoch %d)", p->topic,
-		  p->partition, p->n_isr < before ? "shrank" : "grew", list, s->b->cfg->broker_id,
-		  p->leader_epoch);
+		  p->partition, p->ps.n_isr < before ? "shrank" : "grew", list,
+		  s->b->cfg->broker_id, p->ps.leader_epoch);
 }
 
 static void on_response(void *arg, int status, const struct kp_response *resp)
@@ -134,7 +140,7 @@ static void on_response(void *arg, int status, const struct kp_response *resp)
 			adopt(s, &ap->topics[t], &ap->topics[t].partitions[i]);
 	/* Anything the answer did not mention is dropped (proposed again later). */
 	for (size_t i = 0; i < s->n_sent; i++)
-		if (s->sent[i]->n_pending_isr)
+		if (s->sent[i]->ps.n_pending_isr)
 			drop_proposal(s->sent[i]);
 	s->n_sent = 0;
 	s->in_flight = false;
@@ -151,8 +157,8 @@ static void send_queue(struct brk_isr_sender *s)
 	for (size_t i = 0; i < n; i++) {
 		struct brk_part *p = s->queue[i];
 		parts[i] = (struct kp_alter_partition_partition){
-			p->partition, p->leader_epoch, p->pending_isr, p->n_pending_isr,
-			p->partition_epoch};
+			p->partition, p->ps.leader_epoch, p->ps.pending_isr, p->ps.n_pending_isr,
+			p->ps.partition_epoch};
 		topics[i] = (struct kp_alter_partition_topic){
 			{p->topic, (int32_t)strlen(p->topic)}, &parts[i], 1};
 	}
@@ -183,9 +189,9 @@ static void kick(struct brk_isr_sender *s)
 	/* Proposals whose partition stopped leading are void. */
 	size_t k = 0;
 	for (size_t i = 0; i < s->n_queue; i++)
-		if (s->queue[i]->leader && s->queue[i]->n_pending_isr)
+		if (s->queue[i]->ps.leader && s->queue[i]->ps.n_pending_isr)
 			s->queue[k++] = s->queue[i];
-		else if (s->queue[i]->n_pending_isr)
+		else if (s->queue[i]->ps.n_pending_isr)
 			drop_proposal(s->queue[i]);
 	s->n_queue = k;
 	if (s->in_flight || !s->n_queue || s->connecting)
@@ -214,7 +220,7 @@ static void kick(struct brk_isr_sender *s)
 	send_queue(s);
 }
 
-void brk_isr_propose(struct brk_part *p, const int32_t *isr, int32_t n_isr)
+void brk_isr_propose(struct brk_part *p)
 {
 	struct brk_broker *b = p->b;
 	if (!b->isr_sender) {
@@ -222,10 +228,6 @@ void brk_isr_propose(struct brk_part *p, const int32_t *isr, int32_t n_isr)
 		b->isr_sender->b = b;
 		b->isr_sender->retry.data = b->isr_sender;
 	}
-	env_free(b->env, p->pending_isr);
-	p->pending_isr = env_calloc(b->env, (size_t)n_isr + 1, sizeof *p->pending_isr);
-	memcpy(p->pending_isr, isr, (size_t)n_isr * sizeof *isr);
-	p->n_pending_isr = n_isr;
 	enqueue(b->isr_sender, p);
 	kick(b->isr_sender);
 }

@@ -120,6 +120,11 @@ static void answer_fetch(struct fbroker *b, struct brk_req *r)
 		int64_t from = fp->fetch_offset, count = t->log_len[part] - from;
 		if (count <= 0)
 			continue;
+		/* One batch: the records of the first one's leader epoch. */
+		int32_t epoch = t->rec_epoch[part][from];
+		for (int64_t i = 1; i < count; i++)
+			if (t->rec_epoch[part][from + i] != epoch)
+				count = i;
 		struct rb_record_spec specs[MAX_LOG];
 		for (int64_t i = 0; i < count; i++) {
 			memset(&specs[i], 0, sizeof specs[i]);
@@ -128,6 +133,7 @@ static void answer_fetch(struct fbroker *b, struct brk_req *r)
 							   strlen(t->log[part][from + i])};
 		}
 		struct rb_batch_header h = {.base_offset = from, .magic = 2,
+					    .partition_leader_epoch = epoch,
 					    .last_offset_delta = (int32_t)count - 1,
 					    .producer_id = -1, .producer_epoch = -1,
 					    .base_sequence = -1};
@@ -194,6 +200,38 @@ static void answer_list_offsets(struct fbroker *b, struct brk_req *r)
 	brk_front_respond(r, &resp);
 }
 
+/* As Kafka's epoch cache: the end of an epoch is the first offset of a later
+ * one (or the log end), with the largest epoch at or below the one asked. */
+static void answer_offsets_for_leader_epoch(struct fbroker *b, struct brk_req *r)
+{
+	const struct kp_offsets_for_leader_epoch_request *er = &r->req.body.offsets_for_leader_epoch;
+	assert_int_equal(er->topic_count, 1);
+	assert_int_equal(er->topics[0].partition_count, 1);
+	const struct kp_epoch_partition *ep = &er->topics[0].partitions[0];
+	struct truth *t = b->t;
+	int32_t part = ep->partition;
+	struct kp_epoch_end_offset out = {KP_ERR_NONE, part, -1, -1};
+	t->epoch_requests++;
+	if (t->leader[part] != b->id) {
+		out.error_code = KP_ERR_NOT_LEADER_OR_FOLLOWER;
+	} else {
+		for (int64_t i = 0; i < t->log_len[part]; i++) {
+			if (t->rec_epoch[part][i] > ep->leader_epoch) {
+				out.end_offset = out.leader_epoch < 0 ? -1 : i;
+				break;
+			}
+			out.leader_epoch = t->rec_epoch[part][i];
+			out.end_offset = t->log_len[part];
+		}
+	}
+	struct kp_epoch_topic_result topic = {{"t", 1}, &out, 1};
+	struct kp_response resp;
+	memset(&resp, 0, sizeof resp);
+	resp.body.offsets_for_leader_epoch.topics = &topic;
+	resp.body.offsets_for_leader_epoch.topic_count = 1;
+	brk_front_respond(r, &resp);
+}
+
 static void handler(void *ctx, struct brk_req *r)
 {
 	struct fbroker *b = ctx;
@@ -214,6 +252,9 @@ static void handler(void *ctx, struct brk_req *r)
 		return;
 	case KP_API_LIST_OFFSETS:
 		answer_list_offsets(b, r);
+		return;
+	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
+		answer_offsets_for_leader_epoch(b, r);
 		return;
 	case KP_API_PRODUCE:
 		break;

@@ -18,6 +18,7 @@
 #include "broker/client/kc_conn.h"
 #include "broker/kafka/brk_broker.h"
 #include "broker/kafka/brk_group.h"
+#include "broker/kafka/brk_group_impl.h" /* struct grp_stored, for the record test */
 #include "broker/kp/kp_error.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -350,6 +351,72 @@ static void test_offset_record_round_trip(void **state)
 		assert_int_equal(brk_group_decode_value(buf, n, &vb), -1);
 }
 
+/* Kafka's GroupMetadataValue v3, written by hand from its schema: one
+ * member with subscription "sub" and assignment "as". */
+static const uint8_t group_value_v3[] = {
+	0, 3,                            /* version 3 */
+	0, 8, 'c', 'o', 'n', 's', 'u', 'm', 'e', 'r', /* protocol_type */
+	0, 0, 0, 7,                      /* generation 7 */
+	0, 5, 'r', 'a', 'n', 'g', 'e',   /* protocol */
+	0, 2, 'm', '1',                  /* leader */
+	0, 0, 0, 0, 0, 0, 0x03, 0xe8,    /* current_state_timestamp 1000 */
+	0, 0, 0, 1,                      /* one member */
+	0, 2, 'm', '1',                  /* member_id */
+	0xff, 0xff,                      /* group_instance_id null */
+	0, 1, 'c',                       /* client_id */
+	0, 0,                            /* client_host "" */
+	0, 0, 0x75, 0x30,                /* rebalance_timeout 30000 */
+	0, 0, 0x27, 0x10,                /* session_timeout 10000 */
+	0, 0, 0, 3, 's', 'u', 'b',       /* subscription */
+	0, 0, 0, 2, 'a', 's',            /* assignment */
+};
+
+static void test_group_metadata_record(void **state)
+{
+	(void)state;
+	uint8_t buf[16];
+	struct wire_writer w;
+	wire_writer_init(&w, buf, sizeof buf);
+	brk_group_encode_metadata_key(&w, "g", 1);
+	static const uint8_t want_key[] = {0, 2, 0, 1, 'g'}; /* version 2, "g" */
+	assert_int_equal(w.len, sizeof want_key);
+	assert_memory_equal(buf, want_key, sizeof want_key);
+	struct kp_str group;
+	assert_int_equal(brk_group_decode_metadata_key(buf, w.len, &group), 0);
+	assert_int_equal(group.len, 1);
+	/* An offset key is not a group key, nor the other way round. */
+	struct brk_group_offset_key ok;
+	assert_int_equal(brk_group_decode_key(buf, w.len, &ok), -1);
+	static const uint8_t offset_key[] = {0, 1, 0, 1, 'g', 0, 1, 't', 0, 0, 0, 3};
+	assert_int_equal(brk_group_decode_metadata_key(offset_key, sizeof offset_key, &group), -1);
+
+	struct grp_stored st;
+	assert_int_equal(brk_group_decode_metadata_value(group_value_v3, sizeof group_value_v3,
+							 &st), 0);
+	assert_int_equal(st.generation, 7);
+	assert_int_equal(st.n_members, 1);
+	assert_int_equal(st.protocol.len, 5);
+	assert_int_equal(st.leader.len, 2);
+	struct wire_reader it;
+	struct grp_stored_member m;
+	wire_reader_init(&it, st.members, st.members_len);
+	assert_int_equal(grp_stored_next_member(&it, &m), 0);
+	assert_int_equal(m.session_timeout_ms, 10000);
+	assert_int_equal(m.rebalance_timeout_ms, 30000);
+	assert_int_equal(m.group_instance_id.len, -1);
+	assert_memory_equal(m.subscription.ptr, "sub", 3);
+	assert_memory_equal(m.assignment.ptr, "as", 2);
+	/* Truncations, a trailing byte and another version are refused. */
+	for (size_t n = 0; n < sizeof group_value_v3; n++)
+		assert_int_equal(brk_group_decode_metadata_value(group_value_v3, n, &st), -1);
+	uint8_t longer[sizeof group_value_v3 + 1];
+	memcpy(longer, group_value_v3, sizeof group_value_v3);
+	longer[sizeof group_value_v3] = 0;
+	assert_int_equal(brk_group_decode_metadata_value(longer, sizeof longer, &st), -1);
+	longer[1] = 2;
+	assert_int_equal(brk_group_decode_metadata_value(longer, sizeof group_value_v3, &st), -1);
+}
+
 /* ---- FindCoordinator ------------------------------------------------------------ */
 
 static void test_find_coordinator(void **state)
@@ -603,6 +670,9 @@ static void test_offset_commit_fetch_and_reload(void **state)
 	 * a commit without membership only into an empty group). */
 	char ida[128];
 	first_member(fx, ida);
+	/* The completed rebalance is one group metadata record after the five
+	 * offset records; SyncGroup was answered once it was committed. */
+	assert_int_equal(brk_high_watermark(broker, OFFSETS, 0), 6);
 	static const int64_t third[1] = {11};
 	commit(a, -1, "", third, 1);
 	sim_run_for(fx->w, 50 * MS);
@@ -634,10 +704,18 @@ static void test_offset_commit_fetch_and_reload(void **state)
 	assert_int_equal(f->offsets[1], 8);
 	assert_int_equal(f->offsets[2], 9);
 	assert_int_equal(f->offsets[3], -1);
-	/* Membership was memory only: the old member is unknown now. */
+	/* The group was read back from its metadata record: the member is
+	 * known in its generation, and gets its assignment again. */
 	heartbeat(a, 1, ida);
 	sim_run_for(fx->w, 50 * MS);
-	assert_int_equal(a->r[KP_API_HEARTBEAT].error, KP_ERR_UNKNOWN_MEMBER_ID);
+	assert_int_equal(a->r[KP_API_HEARTBEAT].error, KP_ERR_NONE);
+	heartbeat(a, 2, ida);
+	sim_run_for(fx->w, 50 * MS);
+	assert_int_equal(a->r[KP_API_HEARTBEAT].error, KP_ERR_ILLEGAL_GENERATION);
+	sync_group(a, 1, ida, NULL, 0);
+	sim_run_for(fx->w, 50 * MS);
+	assert_int_equal(a->r[KP_API_SYNC_GROUP].error, KP_ERR_NONE);
+	assert_string_equal(a->r[KP_API_SYNC_GROUP].assignment, "assign-a");
 }
 
 /* Without leading the group's partition the broker is not its coordinator. */
@@ -664,6 +742,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_java_hash_and_partition),
 		cmocka_unit_test(test_offset_record_round_trip),
+		cmocka_unit_test(test_group_metadata_record),
 		T(test_find_coordinator),
 		T(test_join_sync_heartbeat),
 		T(test_join_refusals),

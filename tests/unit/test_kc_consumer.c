@@ -1,7 +1,8 @@
 /*
  * The simulated consumer against fake brokers: offset reset (earliest,
  * latest), reading every record in order with the high watermark, following
- * a leader move, seeking, and recovering from an out-of-range position.
+ * a leader move, seeking, recovering from an out-of-range position, and
+ * KIP-320's truncation detection after an unclean leader change.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -194,6 +195,55 @@ static void test_follows_a_leader_move(void **state)
 	fill(&fx->t, 0, 5, 5);
 	sim_run_for(fx->w, 2 * SIM_NS_PER_S);
 	assert_read_all(fx, tc, 0);
+	/* The position was validated with the new leader, and held. */
+	assert_int_equal(fx->t.epoch_requests, 1);
+}
+
+/* An unclean election: the new leader (epoch 1) lacks offsets 6..9 of
+ * epoch 0, which the consumer has read, and has two records of its own. */
+static struct tconsumer *read_then_unclean_election(struct fx *fx)
+{
+	fx->cc.reset_earliest = true;
+	fill(&fx->t, 0, 0, 10);
+	struct tconsumer *tc = start(fx);
+	sim_run_for(fx->w, 1 * SIM_NS_PER_S);
+	assert_int_equal(tc->n_seen[0], 10);
+	fx->t.leader[0] = 2;
+	fx->t.log_len[0] = 6;
+	for (int i = 6; i < 8; i++) {
+		snprintf(fx->t.log[0][i], 16, "new-%d", i);
+		fx->t.rec_epoch[0][i] = 1;
+	}
+	fx->t.log_len[0] = 8;
+	sim_run_for(fx->w, 2 * SIM_NS_PER_S);
+	return tc;
+}
+
+/* KIP-320: OffsetsForLeaderEpoch says epoch 0 ends at 6 on the new leader;
+ * the consumer reads on from 6 (the new records), nothing again. */
+static void test_truncation_detected_after_unclean_election(void **state)
+{
+	struct fx *fx = *state;
+	struct tconsumer *tc = read_then_unclean_election(fx);
+	assert_int_equal(fx->t.epoch_requests, 1);
+	assert_int_equal(tc->n_seen[0], 12);
+	assert_int_equal(tc->seen_offset[0][10], 6);
+	assert_string_equal(tc->seen[0][10], "new-6");
+	assert_string_equal(tc->seen[0][11], "new-7");
+	assert_int_equal(kc_consumer_position(tc->c, "t", 0), 8);
+}
+
+/* Before Kafka 2.3: the position 10 is out of range on the new leader and
+ * auto.offset.reset (earliest) reads the partition from 0 again. */
+static void test_pre_kip320_resets_by_auto_offset_reset(void **state)
+{
+	struct fx *fx = *state;
+	fx->cc.validate_positions = false;
+	struct tconsumer *tc = read_then_unclean_election(fx);
+	assert_int_equal(fx->t.epoch_requests, 0);
+	assert_int_equal(tc->n_seen[0], 18);
+	assert_int_equal(tc->seen_offset[0][10], 0);
+	assert_string_equal(tc->seen[0][16], "new-6");
 }
 
 static void test_seek_and_out_of_range(void **state)
@@ -225,6 +275,8 @@ int main(void)
 		T(test_latest_skips_the_past),
 		T(test_follows_a_leader_move),
 		T(test_seek_and_out_of_range),
+		T(test_truncation_detected_after_unclean_election),
+		T(test_pre_kip320_resets_by_auto_offset_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,8 @@ struct fctl {
 	int alter_ok, alter_refused;
 	int16_t last_lai_error[NB];
 	int16_t last_stop_error[NB];
+	int16_t list_error;  /* the last ListOffsets answer (-1: none yet) */
+	int64_t list_offset;
 	struct env_timer tick;
 };
 
@@ -480,7 +482,14 @@ static void test_min_insync_replicas_refuses_then_recovers(void **state)
 	sim_node_start(fx->w, fx->producer);
 	sim_node_kill(fx->w, fx->broker[1]);
 	sim_node_kill(fx->w, fx->broker[2]);
-	sim_run_for(fx->w, 4 * S); /* the ISR shrinks to [1] */
+	/* Nothing is written: the dead followers' log ends equal the leader's,
+	 * so the leader does not find them out of sync (Replica.isCaughtUp). */
+	sim_run_for(fx->w, 4 * S);
+	assert_int_equal(view(fx, 1).n_isr, 3);
+	/* The controller removes them, as its broker-failure handling does. */
+	const int32_t just_1[] = {1};
+	elect(fx, 1, just_1, 1);
+	sim_run_for(fx->w, 100 * MS);
 	assert_int_equal(view(fx, 1).n_isr, 1);
 	send_values(fx, 1, 50);
 	sim_run_for(fx->w, 25 * S); /* past delivery.timeout.ms */
@@ -694,6 +703,98 @@ static void test_stale_controller_epoch_is_refused(void **state)
 	assert_true(view(fx, 2).leader);
 }
 
+static void on_list(void *arg, int status, const struct kp_response *resp)
+{
+	struct fctl *c = arg;
+	const struct kp_list_offsets_response *lo = &resp->body.list_offsets;
+	if (status != KC_OK || lo->topic_count != 1 || lo->topics[0].partition_count != 1)
+		return;
+	c->list_error = lo->topics[0].partitions[0].error_code;
+	c->list_offset = lo->topics[0].partitions[0].offset;
+}
+
+/* A consumer's ListOffsets (v2, latest) for orders-0, sent to broker `id`. */
+static void list_latest(struct fx *fx, int id)
+{
+	struct fctl *c = ctl(fx);
+	struct kp_list_offsets_partition lp = {0, -1};
+	struct kp_list_offsets_topic lt = {{"orders", 6}, &lp, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_LIST_OFFSETS;
+	req.header.api_version = 2;
+	req.body.list_offsets = (struct kp_list_offsets_request){-1, 0, &lt, 1};
+	c->list_error = -1;
+	assert_int_equal(kc_conn_send(c->conn[id - 1], &req, true, on_list, c), 0);
+	sim_run_for(fx->w, 50 * MS);
+	assert_int_not_equal(c->list_error, -1);
+}
+
+/* KIP-207: a new leader whose high watermark is behind the start of its
+ * epoch answers ListOffsets(latest) with OFFSET_NOT_AVAILABLE (the offset
+ * it would give could go back), until its followers bring the HW there. */
+static void test_new_leader_lists_latest_only_once_its_hw_reaches_its_epoch(void **state)
+{
+	struct fx *fx = *state;
+	start(fx);
+	sim_node_start(fx->w, fx->producer);
+	send_values(fx, 1, 100);
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	while (n->done < 100)
+		sim_run_for(fx->w, 1 * MS);
+	/* The follower whose fetch completed the write has the HW; the other
+	 * learns it only in its next fetch, up to replica.fetch.wait.max.ms
+	 * later. That one becomes the leader, broker 1 gone and the other
+	 * stopped for now. */
+	int lagging = view(fx, 2).hw < 100 ? 2 : 3, other = 5 - lagging;
+	assert_true(view(fx, lagging).hw < 100);
+	sim_node_kill(fx->w, fx->broker[0]);
+	sim_node_kill(fx->w, fx->broker[other - 1]);
+	int32_t isr[] = {lagging, other};
+	elect(fx, lagging, isr, 2);
+	sim_run_for(fx->w, 200 * MS); /* its fetches from broker 1 fail meanwhile */
+	struct brk_replica_view v = view(fx, lagging);
+	assert_true(v.leader);
+	assert_int_equal(v.leo, 100);
+	assert_true(v.hw < 100);
+	list_latest(fx, lagging);
+	assert_int_equal(ctl(fx)->list_error, KP_ERR_OFFSET_NOT_AVAILABLE);
+	sim_node_restart(fx->w, fx->broker[other - 1]);
+	sim_run_for(fx->w, 10 * MS);
+	fctl_push(ctl(fx)); /* the other follows the new leader and fetches */
+	sim_run_for(fx->w, 2 * S);
+	assert_int_equal(view(fx, lagging).hw, 100);
+	list_latest(fx, lagging);
+	assert_int_equal(ctl(fx)->list_error, KP_ERR_NONE);
+	assert_int_equal(ctl(fx)->list_offset, 100);
+}
+
+/* ReplicaManager.becomeLeaderOrFollower ignores a partition state whose
+ * leader epoch is the current one (a new controller resends them all): the
+ * ISR it carries does not replace the leader's, and followers fetch on. */
+static void test_same_epoch_leader_and_isr_is_ignored(void **state)
+{
+	struct fx *fx = *state;
+	start(fx);
+	sim_node_start(fx->w, fx->producer);
+	send_values(fx, 1, 100);
+	sim_run_for(fx->w, 2 * S);
+	struct fctl *c = ctl(fx);
+	c->zk_version++; /* a newer partition epoch, the same leader epoch */
+	c->n_isr = 2;
+	fctl_push(c);
+	sim_run_for(fx->w, 200 * MS);
+	assert_int_equal(view(fx, 1).n_isr, 3);
+	assert_int_equal(view(fx, 1).leader_epoch, 1);
+	send_values(fx, 101, 200);
+	sim_run_for(fx->w, 2 * S);
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	for (int v = 1; v <= 200; v++)
+		assert_int_equal(n->outcome[v], KC_SEND_OK);
+	assert_int_equal(view(fx, 3).leo, 200);
+	assert_identical(fx, 200);
+}
+
 static void test_stop_replica_stops_a_follower_and_is_fenced(void **state)
 {
 	struct fx *fx = *state;
@@ -742,6 +843,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kafka_1211_fixed_by_leader_epochs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_controller_epoch_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_new_leader_lists_latest_only_once_its_hw_reaches_its_epoch, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_same_epoch_leader_and_isr_is_ignored, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_replica_stops_a_follower_and_is_fenced,
 						setup, teardown),
