@@ -16,11 +16,16 @@
 static enum kcfg_owner owner_of(enum scn_cfg_scope scope)
 {
 	switch (scope) {
-	case SCN_CFG_BROKER: return KCFG_BROKER;
-	case SCN_CFG_TOPIC: return KCFG_TOPIC;
-	case SCN_CFG_PRODUCER: return KCFG_PRODUCER;
-	case SCN_CFG_CONSUMER: return KCFG_CONSUMER;
-	case SCN_CFG_ZOOKEEPER: break;
+	case SCN_CFG_BROKER:
+		return KCFG_BROKER;
+	case SCN_CFG_TOPIC:
+		return KCFG_TOPIC;
+	case SCN_CFG_PRODUCER:
+		return KCFG_PRODUCER;
+	case SCN_CFG_CONSUMER:
+		return KCFG_CONSUMER;
+	case SCN_CFG_ZOOKEEPER:
+		break;
 	}
 	return KCFG_ZOOKEEPER;
 }
@@ -28,10 +33,9 @@ static enum kcfg_owner owner_of(enum scn_cfg_scope scope)
 /* Where a component's config map sits in a scenario. */
 static const char *place_of(enum kcfg_owner owner)
 {
-	static const char *const places[] = {"cluster.broker", "topics[].config",
-					     "workload.producers[].config",
-					     "workload.consumers[].config",
-					     "cluster.zookeeper_config"};
+	static const char *const places[] = {
+	    "cluster.broker", "topics[].config", "workload.producers[].config",
+	    "workload.consumers[].config", "cluster.zookeeper_config"};
 	return places[owner];
 }
 

@@ -30,13 +30,13 @@ static const char *accepts(const struct kcfg_key *k, char *buf, size_t size)
 	case KCFG_INT:
 	case KCFG_LONG:
 		snprintf(buf, size, "%s %lld..%lld", types[k->type], (long long)k->min,
-			 (long long)k->max);
+		         (long long)k->max);
 		return buf;
 	case KCFG_ENUM:
 		snprintf(buf, size, "one of");
 		for (size_t i = 0; k->values[i]; i++)
 			snprintf(buf + strlen(buf), size - strlen(buf), "%s %s", i ? "," : "",
-				 k->values[i]);
+			         k->values[i]);
 		return buf;
 	case KCFG_VERSION:
 		return "a Kafka release (MAJOR.MINOR)";
@@ -51,12 +51,12 @@ static void line(FILE *out, const struct kcfg_key *k, const char *value, const c
 	char buf[200], text[200];
 	int n = snprintf(text, sizeof text, "  %s: %s", k->name, value);
 	fprintf(out, "%s%*s # %s; %s\n", text, n < 52 ? 52 - n : 0, "", from,
-		accepts(k, buf, sizeof buf));
+	        accepts(k, buf, sizeof buf));
 }
 
 /* One component's section: every key of `owner`, `cfg` the file's map. */
 static void section(FILE *out, const struct scn_scenario *s, enum kcfg_owner owner,
-		    const struct scn_config *cfg)
+                    const struct scn_config *cfg)
 {
 	size_t n;
 	const struct kcfg_key *t = kcfg_table(&n);
@@ -84,9 +84,9 @@ static void section(FILE *out, const struct scn_scenario *s, enum kcfg_owner own
 void scn_print_defaults(const struct scn_scenario *s, FILE *out)
 {
 	fprintf(out,
-		"# %s: every setting ksim models, as its nodes run with it.\n"
-		"# Keys not listed here are not modelled, and a scenario may not set them.\n",
-		s->name);
+	        "# %s: every setting ksim models, as its nodes run with it.\n"
+	        "# Keys not listed here are not modelled, and a scenario may not set them.\n",
+	        s->name);
 	fprintf(out, "cluster.broker:  # broker-1..broker-%d\n", (int)s->cluster.brokers);
 	section(out, s, KCFG_BROKER, &s->cluster.broker);
 	for (size_t i = 0; i < s->topic_count; i++) {
@@ -96,17 +96,18 @@ void scn_print_defaults(const struct scn_scenario *s, FILE *out)
 	for (size_t i = 0; i < s->producer_group_count; i++) {
 		const struct scn_producer_group *g = &s->producers[i];
 		fprintf(out, "producer-%d..producer-%d:\n", (int)g->first_index,
-			(int)(g->first_index + g->count - 1));
+		        (int)(g->first_index + g->count - 1));
 		section(out, s, KCFG_PRODUCER, &g->config);
 	}
 	for (size_t i = 0; i < s->consumer_group_count; i++) {
 		const struct scn_consumer_group *g = &s->consumers[i];
 		fprintf(out, "consumer-%d..consumer-%d:\n", (int)g->first_index,
-			(int)(g->first_index + g->count - 1));
+		        (int)(g->first_index + g->count - 1));
 		section(out, s, KCFG_CONSUMER, &g->config);
 	}
 	if (s->cluster.mode == SCN_MODE_ZOOKEEPER) {
-		fprintf(out, "cluster.zookeeper_config:  # zk-1..zk-%d\n", (int)s->cluster.zookeeper);
+		fprintf(out, "cluster.zookeeper_config:  # zk-1..zk-%d\n",
+		        (int)s->cluster.zookeeper);
 		section(out, s, KCFG_ZOOKEEPER, &s->cluster.zookeeper_config);
 	}
 }

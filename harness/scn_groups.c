@@ -56,15 +56,38 @@ static int mark(struct scn_ctx *c, const struct scn_ynode *yn, const struct scn_
 {
 	int kind = -1, lo = 0, hi = -1; /* one kind's range, or everything */
 	switch (t->kind) {
-	case SCN_TARGET_BROKER: kind = 0; lo = hi = t->index - 1; break;
-	case SCN_TARGET_ZK: kind = 1; lo = hi = t->index - 1; break;
-	case SCN_TARGET_PRODUCER: kind = 2; lo = hi = t->index - 1; break;
-	case SCN_TARGET_CONSUMER: kind = 3; lo = hi = t->index - 1; break;
-	case SCN_TARGET_BROKERS: kind = 0; hi = u->count[0] - 1; break;
-	case SCN_TARGET_ZOOKEEPER: kind = 1; hi = u->count[1] - 1; break;
-	case SCN_TARGET_ALL: kind = 0; hi = u->total - 1; break;
-	case SCN_TARGET_REST: return 0;
-	default: return 1;
+	case SCN_TARGET_BROKER:
+		kind = 0;
+		lo = hi = t->index - 1;
+		break;
+	case SCN_TARGET_ZK:
+		kind = 1;
+		lo = hi = t->index - 1;
+		break;
+	case SCN_TARGET_PRODUCER:
+		kind = 2;
+		lo = hi = t->index - 1;
+		break;
+	case SCN_TARGET_CONSUMER:
+		kind = 3;
+		lo = hi = t->index - 1;
+		break;
+	case SCN_TARGET_BROKERS:
+		kind = 0;
+		hi = u->count[0] - 1;
+		break;
+	case SCN_TARGET_ZOOKEEPER:
+		kind = 1;
+		hi = u->count[1] - 1;
+		break;
+	case SCN_TARGET_ALL:
+		kind = 0;
+		hi = u->total - 1;
+		break;
+	case SCN_TARGET_REST:
+		return 0;
+	default:
+		return 1;
 	}
 	for (int32_t i = u->first[kind] + lo; i <= u->first[kind] + hi; i++) {
 		if (owner[i] >= 0 && owner[i] != g) {
@@ -118,10 +141,11 @@ static int check(struct scn_ctx *c, const struct scn_ynode *n, const struct scn_
 		if (owner[i] < 0) {
 			char name[32];
 			node_name(u, i, name, sizeof name);
-			return scn_fail(c, n,
-			                "'%s' is in no group: every node must be in exactly one "
-			                "(add 'rest' to a group for every node not named elsewhere)",
-			                name);
+			return scn_fail(
+			    c, n,
+			    "'%s' is in no group: every node must be in exactly one "
+			    "(add 'rest' to a group for every node not named elsewhere)",
+			    name);
 		}
 	return 0;
 }

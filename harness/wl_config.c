@@ -9,14 +9,14 @@
 
 /* The table's key for `owner`, its value parsed; -1 with a message when the
  * key is not the component's or the value is out of range. */
-static int parse(enum kcfg_owner owner, const char *key, const char *value, int64_t *v,
-		 char *err, size_t size)
+static int parse(enum kcfg_owner owner, const char *key, const char *value, int64_t *v, char *err,
+                 size_t size)
 {
 	const struct kcfg_key *k = kcfg_find(owner, key);
 	char what[200];
 	if (!k || (k->flags & KCFG_FIXED)) {
 		snprintf(err, size, "%s: not a %s config key ksim models", key,
-			 kcfg_owner_name(owner));
+		         kcfg_owner_name(owner));
 		return -1;
 	}
 	if (kcfg_parse(k, value, v, what, sizeof what)) {
@@ -49,7 +49,7 @@ static int unmodelled(const char *key, const char *who, char *err, size_t size)
 }
 
 int wl_config_producer_set(struct kc_producer_config *c, const char *key, const char *value,
-			   char *err, size_t err_size)
+                           char *err, size_t err_size)
 {
 	int64_t v;
 	if (parse(KCFG_PRODUCER, key, value, &v, err, err_size))
@@ -74,7 +74,7 @@ int wl_config_producer_set(struct kc_producer_config *c, const char *key, const 
 }
 
 int wl_config_consumer_set(struct kc_consumer_config *c, const char *key, const char *value,
-			   char *err, size_t err_size)
+                           char *err, size_t err_size)
 {
 	int64_t v;
 	if (parse(KCFG_CONSUMER, key, value, &v, err, err_size))
@@ -103,7 +103,7 @@ int wl_config_consumer_set(struct kc_consumer_config *c, const char *key, const 
 }
 
 int wl_config_zookeeper_set(struct zk_server_config *c, const char *key, const char *value,
-			    char *err, size_t err_size)
+                            char *err, size_t err_size)
 {
 	int64_t v;
 	if (parse(KCFG_ZOOKEEPER, key, value, &v, err, err_size))
@@ -127,31 +127,31 @@ int wl_config_zookeeper_set(struct zk_server_config *c, const char *key, const c
 }
 
 int wl_config_producer(struct kc_producer_config *c, const struct scn_config *cfg, char *err,
-		       size_t err_size)
+                       size_t err_size)
 {
 	for (size_t i = 0; i < cfg->count; i++)
 		if (wl_config_producer_set(c, cfg->items[i].key, cfg->items[i].value, err,
-					   err_size))
+		                           err_size))
 			return -1;
 	return 0;
 }
 
 int wl_config_consumer(struct kc_consumer_config *c, const struct scn_config *cfg, char *err,
-		       size_t err_size)
+                       size_t err_size)
 {
 	for (size_t i = 0; i < cfg->count; i++)
 		if (wl_config_consumer_set(c, cfg->items[i].key, cfg->items[i].value, err,
-					   err_size))
+		                           err_size))
 			return -1;
 	return 0;
 }
 
 int wl_config_zookeeper(struct zk_server_config *c, const struct scn_config *cfg, char *err,
-			size_t err_size)
+                        size_t err_size)
 {
 	for (size_t i = 0; i < cfg->count; i++)
 		if (wl_config_zookeeper_set(c, cfg->items[i].key, cfg->items[i].value, err,
-					    err_size))
+		                            err_size))
 			return -1;
 	return 0;
 }
@@ -160,6 +160,6 @@ void wl_config_group(struct kc_consumer_config *c, const char *group, enum scn_c
 {
 	c->group_id = group;
 	c->commit = commit == SCN_COMMIT_BEFORE_PROCESS ? KC_COMMIT_BEFORE_PROCESS
-		    : commit == SCN_COMMIT_NONE	     ? KC_COMMIT_NONE
-						     : KC_COMMIT_AFTER_PROCESS;
+	            : commit == SCN_COMMIT_NONE         ? KC_COMMIT_NONE
+	                                                : KC_COMMIT_AFTER_PROCESS;
 }

@@ -42,8 +42,8 @@ static void junit_case(FILE *out, const struct rpt_sweep *sw, const struct rpt_s
 	case RPT_SWEEP_ERROR:
 	case RPT_SWEEP_CRASH:
 		fprintf(out, ">\n      <error type=\"%s\" message=\"%s\">", status_names[x->status],
-			x->status == RPT_SWEEP_ERROR ? "the run could not run"
-						     : "the run's process crashed");
+		        x->status == RPT_SWEEP_ERROR ? "the run could not run"
+		                                     : "the run's process crashed");
 		break;
 	}
 	fputs("reproduce: ", out);
@@ -53,7 +53,7 @@ static void junit_case(FILE *out, const struct rpt_sweep *sw, const struct rpt_s
 		rpt_xml_write_text(out, x->dir, false);
 	}
 	fprintf(out, "\n</%s>\n    </testcase>\n",
-		x->status == RPT_SWEEP_FAIL ? "failure" : "error");
+	        x->status == RPT_SWEEP_FAIL ? "failure" : "error");
 }
 
 int rpt_write_sweep_junit(FILE *out, const struct rpt_sweep *sw)
@@ -62,18 +62,18 @@ int rpt_write_sweep_junit(FILE *out, const struct rpt_sweep *sw)
 	size_t errors = count(sw, RPT_SWEEP_ERROR) + count(sw, RPT_SWEEP_CRASH);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fprintf(out, "<testsuites name=\"ksim\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
-		sw->n, failures, errors);
+	        sw->n, failures, errors);
 	fputs("  <testsuite name=\"", out);
 	rpt_xml_write_text(out, sw->scenario, true);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\">\n", sw->n,
-		failures, errors);
+	        failures, errors);
 	fputs("    <properties>\n      <property name=\"file\" value=\"", out);
 	rpt_xml_write_text(out, sw->file, true);
 	fputs("\"/>\n", out);
 	if (sw->n)
 		fprintf(out,
-			"      <property name=\"seeds\" value=\"%" PRIu64 "..%" PRIu64 "\"/>\n",
-			sw->seeds[0].seed, sw->seeds[sw->n - 1].seed);
+		        "      <property name=\"seeds\" value=\"%" PRIu64 "..%" PRIu64 "\"/>\n",
+		        sw->seeds[0].seed, sw->seeds[sw->n - 1].seed);
 	fputs("    </properties>\n", out);
 	for (size_t i = 0; i < sw->n; i++)
 		junit_case(out, sw, &sw->seeds[i]);
@@ -108,12 +108,13 @@ static void json_failed(FILE *out, const char *failed)
 static void json_seed(FILE *out, const struct rpt_sweep *sw, const struct rpt_sweep_seed *x)
 {
 	fprintf(out, "    {\"seed\": %" PRIu64 ", \"verdict\": \"%s\"", x->seed,
-		status_names[x->status]);
+	        status_names[x->status]);
 	if (x->status <= RPT_SWEEP_FAIL) {
-		fprintf(out, ", \"trace_hash\": \"%016" PRIx64 "\", \"anomalies\": {", x->trace_hash);
+		fprintf(out, ", \"trace_hash\": \"%016" PRIx64 "\", \"anomalies\": {",
+		        x->trace_hash);
 		for (size_t k = 0; k < x->n_anomalies && k < CHK_COUNT; k++)
-			fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", chk_name((enum chk_kind)k),
-				x->anomalies[k]);
+			fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "",
+			        chk_name((enum chk_kind)k), x->anomalies[k]);
 		fputs("}, \"failed_expectations\": ", out);
 		json_failed(out, x->status == RPT_SWEEP_FAIL ? x->failed : NULL);
 	}
@@ -136,12 +137,12 @@ int rpt_write_sweep_summary(FILE *out, const struct rpt_sweep *sw)
 	rpt_json_write_string(out, sw->file);
 	if (sw->n)
 		fprintf(out, ", \"seeds\": {\"from\": %" PRIu64 ", \"to\": %" PRIu64 "}",
-			sw->seeds[0].seed, sw->seeds[sw->n - 1].seed);
+		        sw->seeds[0].seed, sw->seeds[sw->n - 1].seed);
 	fprintf(out,
-		",\n \"verdict\": \"%s\", \"counts\": {\"pass\": %zu, \"fail\": %zu, "
-		"\"error\": %zu, \"crash\": %zu},\n",
-		first ? "fail" : "pass", count(sw, RPT_SWEEP_PASS), count(sw, RPT_SWEEP_FAIL),
-		count(sw, RPT_SWEEP_ERROR), count(sw, RPT_SWEEP_CRASH));
+	        ",\n \"verdict\": \"%s\", \"counts\": {\"pass\": %zu, \"fail\": %zu, "
+	        "\"error\": %zu, \"crash\": %zu},\n",
+	        first ? "fail" : "pass", count(sw, RPT_SWEEP_PASS), count(sw, RPT_SWEEP_FAIL),
+	        count(sw, RPT_SWEEP_ERROR), count(sw, RPT_SWEEP_CRASH));
 	if (first) {
 		char cmd[1200];
 		reproduce(cmd, sizeof cmd, sw, first->seed);

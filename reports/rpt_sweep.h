@@ -35,8 +35,8 @@ struct rpt_sweep_seed {
 };
 
 struct rpt_sweep {
-	const char *scenario; /* its name */
-	const char *file;     /* the scenario file, as given to ksim sweep */
+	const char *scenario;               /* its name */
+	const char *file;                   /* the scenario file, as given to ksim sweep */
 	const struct rpt_sweep_seed *seeds; /* in seed order */
 	size_t n;
 };

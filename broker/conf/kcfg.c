@@ -62,8 +62,8 @@ static const struct kcfg_key table[] = {
      "longest wait of a follower's fetch at the leader; at least 0 in ksim"},
     {"auto.leader.rebalance.enable", B, KCFG_BOOL, 0, 0, 1, NULL, "true", NULL,
      "the controller moves leadership back to preferred replicas"},
-    {"leader.imbalance.check.interval.seconds", B, KCFG_LONG, NAR, 1, MS_NS / 1000, NULL,
-     "300", NULL, "how often the controller checks leader imbalance; at most 10^9 in ksim"},
+    {"leader.imbalance.check.interval.seconds", B, KCFG_LONG, NAR, 1, MS_NS / 1000, NULL, "300",
+     NULL, "how often the controller checks leader imbalance; at most 10^9 in ksim"},
     {"leader.imbalance.per.broker.percentage", B, KCFG_INT, NAR, 0, 100, NULL, "10", NULL,
      "imbalance a broker may have before rebalancing; 0 to 100 in ksim"},
     {"controller.socket.timeout.ms", B, KCFG_INT, NAR, 1, I32, NULL, "30000", NULL,
@@ -76,8 +76,8 @@ static const struct kcfg_key table[] = {
      "age after which old segments are deleted; -1 keeps them (no other negative in ksim)"},
     {"log.retention.bytes", B, KCFG_LONG, NAR, -1, I64, NULL, "-1", NULL,
      "size above which old segments are deleted; -1: no limit (no other negative in ksim)"},
-    {"log.flush.interval.messages", B, KCFG_LONG, 0, 1, I64, NULL, "9223372036854775807",
-     NULL, "fsync a partition's log after this many appended records"},
+    {"log.flush.interval.messages", B, KCFG_LONG, 0, 1, I64, NULL, "9223372036854775807", NULL,
+     "fsync a partition's log after this many appended records"},
     {"log.flush.interval.ms", B, KCFG_LONG, NAR, 1, I64, NULL, "9223372036854775807", NULL,
      "fsync a partition's log after this long; at least 1 in ksim"},
     {"log.index.interval.bytes", B, KCFG_INT, 0, 0, I32, NULL, "4096", NULL,
@@ -134,8 +134,7 @@ static const struct kcfg_key table[] = {
      "read up to the high watermark, or up to the last stable offset"},
     {"fetch.max.wait.ms", C, KCFG_INT, 0, 0, I32, NULL, "500", NULL,
      "longest wait of a fetch at the broker for fetch.min.bytes"},
-    {"fetch.min.bytes", C, KCFG_INT, 0, 0, I32, NULL, "1", NULL,
-     "bytes a fetch waits for"},
+    {"fetch.min.bytes", C, KCFG_INT, 0, 0, I32, NULL, "1", NULL, "bytes a fetch waits for"},
     {"fetch.max.bytes", C, KCFG_INT, 0, 0, I32, NULL, "52428800", NULL,
      "bytes per fetch answer (the first batch comes whatever its size)"},
     {"max.partition.fetch.bytes", C, KCFG_INT, 0, 0, I32, NULL, "1048576", NULL,
@@ -156,8 +155,7 @@ static const struct kcfg_key table[] = {
     {"metadata.max.age.ms", C, KCFG_LONG, NAR, 0, MS_NS, NULL, "300000", NULL,
      "metadata is refreshed at least this often; at most 10^12 in ksim"},
     /* ---- ZooKeeper (zoo.cfg) ---- */
-    {"tickTime", Z, KCFG_INT, 0, 1, I32, NULL, "2000", NULL,
-     "ZooKeeper's basic time unit in ms"},
+    {"tickTime", Z, KCFG_INT, 0, 1, I32, NULL, "2000", NULL, "ZooKeeper's basic time unit in ms"},
     {"initLimit", Z, KCFG_INT, 0, 1, I32, NULL, "10", NULL,
      "ticks a follower may take to connect and sync with its leader"},
     {"syncLimit", Z, KCFG_INT, 0, 1, I32, NULL, "5", NULL,
@@ -234,13 +232,11 @@ const struct kcfg_key *kcfg_closest(enum kcfg_owner owner, const char *word)
 
 const char *kcfg_owner_name(enum kcfg_owner owner)
 {
-	static const char *const names[] = {"broker", "topic", "producer", "consumer",
-					    "ZooKeeper"};
+	static const char *const names[] = {"broker", "topic", "producer", "consumer", "ZooKeeper"};
 	return owner < KCFG_OWNER_COUNT ? names[owner] : "?";
 }
 
-static int fail(char *err, size_t size, const char *fmt, const char *a, long long x,
-		long long y)
+static int fail(char *err, size_t size, const char *fmt, const char *a, long long x, long long y)
 {
 	if (err && size)
 		snprintf(err, size, fmt, a, x, y);
@@ -249,7 +245,7 @@ static int fail(char *err, size_t size, const char *fmt, const char *a, long lon
 
 /* Kafka reads numbers as Java does: an optional '-' and decimal digits. */
 static int parse_integer(const struct kcfg_key *k, const char *text, int64_t *out, char *err,
-			 size_t size)
+                         size_t size)
 {
 	const char *p = text;
 	if (*p == '-')
@@ -261,10 +257,10 @@ static int parse_integer(const struct kcfg_key *k, const char *text, int64_t *ou
 	long long v = digits ? strtoll(text, NULL, 10) : 0;
 	if (!digits || errno)
 		return fail(err, size, "must be an integer from %2$lld to %3$lld, got '%1$.60s'",
-			    text, (long long)k->min, (long long)k->max);
+		            text, (long long)k->min, (long long)k->max);
 	if (v < k->min || v > k->max)
 		return fail(err, size, "must be from %2$lld to %3$lld, got %1$s", text,
-			    (long long)k->min, (long long)k->max);
+		            (long long)k->min, (long long)k->max);
 	*out = v;
 	return 0;
 }
@@ -290,8 +286,7 @@ static int parse_version(const char *text, int64_t *out, char *err, size_t size)
 	return 0;
 }
 
-int kcfg_parse(const struct kcfg_key *k, const char *text, int64_t *out, char *err,
-	       size_t err_size)
+int kcfg_parse(const struct kcfg_key *k, const char *text, int64_t *out, char *err, size_t err_size)
 {
 	int64_t v = 0;
 	switch (k->type) {
@@ -299,7 +294,8 @@ int kcfg_parse(const struct kcfg_key *k, const char *text, int64_t *out, char *e
 		if (strcasecmp(text, "true") == 0)
 			v = 1;
 		else if (strcasecmp(text, "false") != 0)
-			return fail(err, err_size, "must be true or false, got '%.60s'", text, 0, 0);
+			return fail(err, err_size, "must be true or false, got '%.60s'", text, 0,
+			            0);
 		break;
 	case KCFG_SHORT:
 	case KCFG_INT:
@@ -314,9 +310,10 @@ int kcfg_parse(const struct kcfg_key *k, const char *text, int64_t *out, char *e
 			char list[200] = "";
 			for (size_t i = 0; k->values[i]; i++)
 				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-					 i ? ", " : "", k->values[i]);
+				         i ? ", " : "", k->values[i]);
 			if (err && err_size)
-				snprintf(err, err_size, "must be one of %s, got '%.60s'", list, text);
+				snprintf(err, err_size, "must be one of %s, got '%.60s'", list,
+				         text);
 			return -1;
 		}
 		break;

@@ -84,7 +84,7 @@ const char *kcfg_owner_name(enum kcfg_owner owner);
  * the key's quoted name, e.g. "must be from 1 to 2147483647, got 0".
  */
 int kcfg_parse(const struct kcfg_key *k, const char *text, int64_t *out, char *err,
-	       size_t err_size);
+               size_t err_size);
 
 /* The canonical text of a valid value (booleans lowercase), or `text`. */
 const char *kcfg_canonical(const struct kcfg_key *k, const char *text);

@@ -28,8 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 /* The setter of the key's component: 0 accepted, -1 refused, 1 no setter. */
-static int apply(enum kcfg_owner owner, const char *key, const char *value, char *err,
-		 size_t size)
+static int apply(enum kcfg_owner owner, const char *key, const char *value, char *err, size_t size)
 {
 	struct brk_config b;
 	struct kc_producer_config p;
@@ -39,9 +38,12 @@ static int apply(enum kcfg_owner owner, const char *key, const char *value, char
 	case KCFG_BROKER:
 		brk_config_default(&b);
 		switch (brk_config_set(&b, key, value, err, size)) {
-		case BRK_CONFIG_OK: return 0;
-		case BRK_CONFIG_IGNORED: return 1;
-		default: return -1;
+		case BRK_CONFIG_OK:
+			return 0;
+		case BRK_CONFIG_IGNORED:
+			return 1;
+		default:
+			return -1;
 		}
 	case KCFG_PRODUCER:
 		kc_producer_config_default(&p);

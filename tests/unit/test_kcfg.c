@@ -43,8 +43,8 @@ static int apply(struct all *a, const struct kcfg_key *k, const char *value)
 	switch (k->owner) {
 	case KCFG_BROKER:
 		return brk_config_set(&a->broker, k->name, value, err, sizeof err) == BRK_CONFIG_OK
-			   ? 0
-			   : -1;
+		           ? 0
+		           : -1;
 	case KCFG_PRODUCER:
 		return wl_config_producer_set(&a->producer, k->name, value, err, sizeof err);
 	case KCFG_CONSUMER:
@@ -108,7 +108,7 @@ static void test_defaults_parse_and_are_the_components_own(void **state)
 		assert_int_equal(apply(&a, k, k->def), 0);
 		if (memcmp(&a, &base, sizeof a) != 0)
 			fail_msg("%s %s: the table's default %s is not the component's",
-				 kcfg_owner_name(k->owner), k->name, k->def);
+			         kcfg_owner_name(k->owner), k->name, k->def);
 	}
 }
 
@@ -181,11 +181,11 @@ static void test_owners_and_hints(void **state)
 	assert_non_null(kcfg_find(KCFG_TOPIC, "min.insync.replicas"));
 	assert_null(kcfg_find(KCFG_TOPIC, "acks"));
 	assert_string_equal(kcfg_closest(KCFG_BROKER, "log.flush.interval.message")->name,
-			    "log.flush.interval.messages");
+	                    "log.flush.interval.messages");
 	assert_string_equal(kcfg_closest(KCFG_BROKER, "min.insync.replica")->name,
-			    "min.insync.replicas");
+	                    "min.insync.replicas");
 	assert_string_equal(kcfg_closest(KCFG_BROKER, "replica.lag.time.max")->name,
-			    "replica.lag.time.max.ms");
+	                    "replica.lag.time.max.ms");
 	assert_string_equal(kcfg_closest(KCFG_ZOOKEEPER, "ticktime")->name, "tickTime");
 	assert_null(kcfg_closest(KCFG_BROKER, "ssl.keystore.location"));
 	assert_string_equal(kcfg_owner_name(KCFG_ZOOKEEPER), "ZooKeeper");

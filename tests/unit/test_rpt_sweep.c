@@ -41,11 +41,13 @@ static const struct rpt_sweep sw = {"s", "dir/a<b>&\"c\".yaml", seeds, 4};
 static void test_junit(void **state)
 {
 	char *x = render(rpt_write_sweep_junit, &sw);
-	assert_non_null(strstr(x, "<testsuites name=\"ksim\" tests=\"4\" failures=\"1\" errors=\"2\">"));
+	assert_non_null(
+	    strstr(x, "<testsuites name=\"ksim\" tests=\"4\" failures=\"1\" errors=\"2\">"));
 	assert_non_null(strstr(x, "<testcase classname=\"ksim.s\" name=\"seed 5\"/>"));
-	assert_non_null(strstr(x, "<failure type=\"expectation\" message=\"failed: lost-write, "
-				  "duplicate\">reproduce: ksim run dir/a&lt;b&gt;&amp;&quot;c&quot;.yaml "
-				  "--seed 6\nreport: s-6\n</failure>"));
+	assert_non_null(
+	    strstr(x, "<failure type=\"expectation\" message=\"failed: lost-write, "
+	              "duplicate\">reproduce: ksim run dir/a&lt;b&gt;&amp;&quot;c&quot;.yaml "
+	              "--seed 6\nreport: s-6\n</failure>"));
 	assert_non_null(strstr(x, "<error type=\"error\" message=\"the run could not run\">"));
 	assert_non_null(strstr(x, "<error type=\"crash\""));
 	assert_non_null(strstr(x, "value=\"dir/a&lt;b&gt;&amp;&quot;c&quot;.yaml\""));
@@ -60,13 +62,13 @@ static void test_summary(void **state)
 	assert_non_null(strstr(x, "\"file\": \"dir/a<b>&\\\"c\\\".yaml\""));
 	assert_non_null(strstr(x, "\"seeds\": {\"from\": 5, \"to\": 8}"));
 	assert_non_null(strstr(x, "\"verdict\": \"fail\", \"counts\": {\"pass\": 1, \"fail\": 1, "
-				  "\"error\": 1, \"crash\": 1}"));
+	                          "\"error\": 1, \"crash\": 1}"));
 	assert_non_null(strstr(x, "\"first_failure\": 6, \"reproduce\": \"ksim run "
-				  "dir/a<b>&\\\"c\\\".yaml --seed 6\""));
+	                          "dir/a<b>&\\\"c\\\".yaml --seed 6\""));
 	assert_non_null(strstr(x, "{\"seed\": 6, \"verdict\": \"fail\", \"trace_hash\": "
-				  "\"0000000000abcdef\", \"anomalies\": {\"lost-write\": 7, "));
+	                          "\"0000000000abcdef\", \"anomalies\": {\"lost-write\": 7, "));
 	assert_non_null(strstr(x, "\"failed_expectations\": [\"lost-write\", \"duplicate\"], "
-				  "\"dir\": \"s-6\"}"));
+	                          "\"dir\": \"s-6\"}"));
 	assert_non_null(strstr(x, "{\"seed\": 7, \"verdict\": \"error\"}"));
 	assert_non_null(strstr(x, "{\"seed\": 8, \"verdict\": \"crash\", \"dir\": \"s-8\"}"));
 	free(x);
