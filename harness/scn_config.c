@@ -80,6 +80,9 @@ static int check_entry(struct scn_ctx *c, const struct scn_ynode *key, const str
 	const struct kcfg_key *k = kcfg_find(owner, key->text);
 	if (!k || (k->flags & KCFG_FIXED))
 		return unknown_key(c, key, owner);
+	/* The contract: zookeeper.* keys are errors in kraft mode. */
+	if (c->s->cluster.mode == SCN_MODE_KRAFT && strncmp(key->text, "zookeeper.", 10) == 0)
+		return scn_fail(c, key, "'%s' has no meaning in kraft mode", key->text);
 	if (v->kind != SCN_Y_SCALAR)
 		return scn_fail(c, v, "config '%.60s' must be a scalar, got %s", key->text,
 		                scn_ykind_name(v->kind));

@@ -444,6 +444,8 @@ static const struct bad_case bad_cases[] = {
      "the keys ksim models)"},
     {"config_zk_typo", SCN_ERR_INVALID, 6, 5,
      "unknown ZooKeeper config key 'ticktime' (did you mean 'tickTime'?)"},
+    {"config_zookeeper_key_in_kraft", SCN_ERR_INVALID, 7, 5,
+     "'zookeeper.session.timeout.ms' has no meaning in kraft mode"},
     {"config_request_timeout_negative", SCN_ERR_INVALID, 14, 29,
      "'request.timeout.ms' must be from 0 to 2147483647, got -1"},
     {"bad_expect", SCN_ERR_INVALID, 10, 15,
