@@ -50,7 +50,8 @@ static int unknown_key(struct scn_ctx *c, const struct scn_ynode *key, enum kcfg
 	 * is a broker and a topic key). */
 	char owners[80] = "", places[160] = "";
 	for (int o = 0; o < KCFG_OWNER_COUNT; o++) {
-		if ((enum kcfg_owner)o == owner || !kcfg_find((enum kcfg_owner)o, key->text))
+		const struct kcfg_key *other = kcfg_find((enum kcfg_owner)o, key->text);
+		if ((enum kcfg_owner)o == owner || !other || (other->flags & KCFG_FIXED))
 			continue;
 		bool first = !owners[0];
 		snprintf(owners + strlen(owners), sizeof owners - strlen(owners), "%s%s",
