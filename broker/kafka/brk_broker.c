@@ -328,7 +328,7 @@ static void handle_metadata(struct brk_broker *b, struct brk_req *r)
 			parts[n_parts++] = (struct kp_metadata_partition){
 				mp[k].leader >= 0 ? KP_ERR_NONE : KP_ERR_LEADER_NOT_AVAILABLE,
 				mp[k].partition, mp[k].leader, mp[k].replicas, mp[k].n_replicas,
-				mp[k].isr, mp[k].n_isr};
+				mp[k].isr, mp[k].n_isr, NULL, 0 /* offline: not kept */};
 			t->partition_count++;
 		}
 		if (!t->partition_count)

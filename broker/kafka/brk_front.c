@@ -37,37 +37,22 @@ struct brk_front {
 };
 
 /*
- * Advertised ranges (shared/wire-protocol.md): librdkafka's feature checks
- * need Produce to include 3 and Fetch 4, and kafkajs refuses a broker that
- * lacks any API it knows; both then send the versions the codec decodes.
+ * Advertised ranges: exactly what the codec decodes (kp_api_supported_list),
+ * so a client never picks an advertised version that then closes its
+ * connection. docs/broker.md explains each range: every version librdkafka
+ * 2.0.2, kafka-python 2.0.2 and kafkajs 2.2.4 send, with the low versions
+ * librdkafka's feature checks look for where their layout is served.
  *
  * A ZooKeeper-mode Kafka broker also lists the inter-broker APIs in its
- * ApiVersions answer; they are listed here at the one version the codec
- * speaks. Clients never send them: librdkafka 2.0 does not use
+ * ApiVersions answer; they are listed at the one version the codec speaks.
+ * Clients never send them: librdkafka 2.0 does not use
  * OffsetForLeaderEpoch at all, and later librdkafka releases that do send
  * it only at versions up to 2, which share nothing with 3-3 and so leave
  * the API unused; kafkajs uses none of them.
  */
-static const struct kp_api_version_range advertised[] = {
-	{KP_API_PRODUCE, 0, 7},         {KP_API_FETCH, 4, 11},
-	{KP_API_LIST_OFFSETS, 0, 2},    {KP_API_METADATA, 0, 4},
-	{KP_API_OFFSET_COMMIT, 0, 5},   {KP_API_OFFSET_FETCH, 0, 4},
-	{KP_API_FIND_COORDINATOR, 0, 2}, {KP_API_JOIN_GROUP, 0, 5},
-	{KP_API_HEARTBEAT, 0, 3},       {KP_API_LEAVE_GROUP, 0, 1},
-	{KP_API_SYNC_GROUP, 0, 3},      {KP_API_API_VERSIONS, 0, 3},
-	{KP_API_CREATE_TOPICS, 0, 4},   {KP_API_INIT_PRODUCER_ID, 0, 1},
-	{KP_API_LEADER_AND_ISR, KP_LEADER_AND_ISR_VERSION, KP_LEADER_AND_ISR_VERSION},
-	{KP_API_STOP_REPLICA, KP_STOP_REPLICA_VERSION, KP_STOP_REPLICA_VERSION},
-	{KP_API_UPDATE_METADATA, KP_UPDATE_METADATA_VERSION, KP_UPDATE_METADATA_VERSION},
-	{KP_API_OFFSETS_FOR_LEADER_EPOCH, KP_OFFSETS_FOR_LEADER_EPOCH_VERSION,
-	 KP_OFFSETS_FOR_LEADER_EPOCH_VERSION},
-	{KP_API_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, KP_ALTER_PARTITION_VERSION},
-};
-
 const struct kp_api_version_range *brk_front_advertised(size_t *count)
 {
-	*count = sizeof advertised / sizeof advertised[0];
-	return advertised;
+	return kp_api_supported_list(count);
 }
 
 void brk_front_config_default(struct brk_front_config *c)
@@ -253,13 +238,53 @@ static void release(struct brk_req *r)
 	pump(c);
 }
 
+/*
+ * OffsetFetch v0-1 has no top-level error_code: Kafka
+ * (OffsetFetchRequest.getErrorResponse) answers a group-level error there
+ * by putting it, with offset -1 and null metadata, in every partition the
+ * request named. The handler writes one answer for every version; this
+ * reshapes it for the old ones. Returns the partitions to free, or NULL.
+ */
+static struct kp_offset_fetch_topic_response *
+offset_fetch_spread_error(struct env *env, const struct brk_req *r, struct kp_response *resp)
+{
+	const struct kp_offset_fetch_request *req = &r->req.body.offset_fetch;
+	struct kp_offset_fetch_response *out = &resp->body.offset_fetch;
+	if (resp->api_version >= 2 || out->error_code == KP_ERR_NONE || req->topic_count <= 0)
+		return NULL;
+	size_t n = 0;
+	for (int32_t t = 0; t < req->topic_count; t++)
+		n += (size_t)req->topics[t].partition_count;
+	/* One block: the topics, then every partition after them. */
+	struct kp_offset_fetch_topic_response *topics;
+	struct kp_offset_fetch_partition_response *parts;
+	size_t topics_size = (size_t)req->topic_count * sizeof *topics;
+	topics = env_calloc(env, 1, topics_size + (n + 1) * sizeof *parts);
+	parts = (void *)((uint8_t *)topics + topics_size);
+	for (int32_t t = 0, k = 0; t < req->topic_count; t++) {
+		const struct kp_offset_fetch_topic *ft = &req->topics[t];
+		topics[t] = (struct kp_offset_fetch_topic_response){ft->name, &parts[k],
+								    ft->partition_count};
+		for (int32_t i = 0; i < ft->partition_count; i++, k++)
+			parts[k] = (struct kp_offset_fetch_partition_response){
+				ft->partition_indexes[i], -1, KP_STR_NULL, out->error_code};
+	}
+	out->topics = topics;
+	out->topic_count = req->topic_count;
+	return topics;
+}
+
 void brk_front_respond(struct brk_req *r, struct kp_response *resp)
 {
 	resp->api_key = r->req.header.api_key;
 	resp->api_version = r->req.header.api_version;
 	resp->correlation_id = r->req.header.correlation_id;
+	void *extra = NULL;
+	if (resp->api_key == KP_API_OFFSET_FETCH)
+		extra = offset_fetch_spread_error(r->front->env, r, resp);
 	if (r->conn->conn)
 		send_encoded(r->conn, resp);
+	env_free(r->front->env, extra);
 	release(r);
 }
 

@@ -69,10 +69,10 @@ void brk_front_drop(struct brk_req *r);
  * request it cannot serve. */
 void brk_front_reject(struct brk_req *r);
 
-/* The API version ranges the broker advertises in ApiVersions: what
- * librdkafka and kafkajs check for (see docs/ARCHITECTURE.md). A client
- * that then uses an advertised version the codec does not decode gets its
- * connection closed. */
+/* The API version ranges the broker advertises in ApiVersions: exactly
+ * the ones the codec decodes (kp_api_supported_list), covering every
+ * version librdkafka, kafka-python and kafkajs send (docs/broker.md,
+ * "Protocol versions"). Any other API or version closes the connection. */
 const struct kp_api_version_range *brk_front_advertised(size_t *count);
 
 /* Counters, for tests and reports. */

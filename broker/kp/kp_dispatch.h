@@ -6,10 +6,12 @@
  * librdkafka sends v3 first and retries with the highest version the error
  * response lists).
  *
- * Which version ranges a broker advertises in ApiVersions is its own
- * policy. librdkafka's feature checks want e.g. Produce 0-7 advertised even
- * though it then sends only 7; a client that picks an advertised version
- * this codec does not decode (kp_api_supported) gets its connection closed.
+ * The broker advertises exactly kp_api_supported_list() (brk_front), so a
+ * request refused here is one of an API or version it never offered: the
+ * connection is closed, as Kafka closes it. The UNSUPPORTED_VERSION answer
+ * lists only ApiVersions' own range, as Kafka's
+ * ApiVersionsRequest.getErrorResponse does; the client's retry at a lower
+ * version gets the full list.
  *
  * A decoded ApiVersions v3 request is handed over even when its software
  * name or version breaks KIP-511's pattern; Kafka answers those with

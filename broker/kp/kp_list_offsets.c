@@ -2,11 +2,21 @@
 
 #include <string.h>
 
-void kp_encode_list_offsets_request(struct wire_writer *w,
+static bool version_ok(int16_t v)
+{
+	return v >= KP_LIST_OFFSETS_MIN_VERSION && v <= KP_LIST_OFFSETS_MAX_VERSION;
+}
+
+void kp_encode_list_offsets_request(struct wire_writer *w, int16_t version,
 				    const struct kp_list_offsets_request *req)
 {
+	if (!version_ok(version)) {
+		kp_writer_fail(w, KP_EVERSION);
+		return;
+	}
 	wire_put_i32(w, req->replica_id);
-	wire_put_i8(w, req->isolation_level);
+	if (version >= 2)
+		wire_put_i8(w, req->isolation_level);
 	kp_put_array_count(w, false, false, req->topic_count);
 	if (!kp_put_items_ok(w, req->topics, req->topic_count))
 		return;
@@ -38,21 +48,28 @@ static void get_topic(struct wire_reader *r, struct kp_arena *a,
 		     t->partition_count, get_partition);
 }
 
-int kp_decode_list_offsets_request(struct wire_reader *r, struct kp_arena *a,
+int kp_decode_list_offsets_request(struct wire_reader *r, struct kp_arena *a, int16_t version,
 				   struct kp_list_offsets_request *req)
 {
 	memset(req, 0, sizeof *req);
+	if (!version_ok(version))
+		return KP_EVERSION;
 	req->replica_id = wire_get_i32(r);
-	req->isolation_level = wire_get_i8(r);
+	req->isolation_level = version >= 2 ? wire_get_i8(r) : 0;
 	KP_GET_ARRAY(r, a, false, false, 6, struct kp_list_offsets_topic, req->topics,
 		     req->topic_count, get_topic);
 	return kp_get_end(r);
 }
 
-void kp_encode_list_offsets_response(struct wire_writer *w,
+void kp_encode_list_offsets_response(struct wire_writer *w, int16_t version,
 				     const struct kp_list_offsets_response *resp)
 {
-	wire_put_i32(w, resp->throttle_time_ms);
+	if (!version_ok(version)) {
+		kp_writer_fail(w, KP_EVERSION);
+		return;
+	}
+	if (version >= 2)
+		wire_put_i32(w, resp->throttle_time_ms);
 	kp_put_array_count(w, false, false, resp->topic_count);
 	if (!kp_put_items_ok(w, resp->topics, resp->topic_count))
 		return;
@@ -89,11 +106,13 @@ static void get_topic_response(struct wire_reader *r, struct kp_arena *a,
 		     t->partitions, t->partition_count, get_partition_response);
 }
 
-int kp_decode_list_offsets_response(struct wire_reader *r, struct kp_arena *a,
+int kp_decode_list_offsets_response(struct wire_reader *r, struct kp_arena *a, int16_t version,
 				    struct kp_list_offsets_response *resp)
 {
 	memset(resp, 0, sizeof *resp);
-	resp->throttle_time_ms = wire_get_i32(r);
+	if (!version_ok(version))
+		return KP_EVERSION;
+	resp->throttle_time_ms = version >= 2 ? wire_get_i32(r) : 0;
 	KP_GET_ARRAY(r, a, false, false, 6, struct kp_list_offsets_topic_response, resp->topics,
 		     resp->topic_count, get_topic_response);
 	return kp_get_end(r);

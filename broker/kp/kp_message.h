@@ -4,13 +4,17 @@
  * encode requests and decode responses through it; the broker decodes
  * requests (through kp_dispatch) and encodes responses.
  *
- * Versions: ApiVersions 0-3, Metadata 4, Produce 7, Fetch 11, ListOffsets
- * 2, InitProducerId 1, CreateTopics 4, FindCoordinator 2, JoinGroup 5,
- * SyncGroup 3, Heartbeat 3, LeaveGroup 1, OffsetCommit 5, OffsetFetch 4
- * (one version per API, the one librdkafka sends per shared/wire-protocol.md;
- * CreateTopics at its highest non-flexible version), and the inter-broker
- * APIs of a ZooKeeper-mode cluster: LeaderAndIsr 2, StopReplica 1,
- * UpdateMetadata 5, OffsetForLeaderEpoch 3 and AlterPartition 0 (flexible).
+ * Versions: ApiVersions 0-3, Metadata 0-6, Produce 3-7, Fetch 4-11,
+ * ListOffsets 1-3, InitProducerId 0-1, CreateTopics 0-4, FindCoordinator
+ * 0-2, JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-2,
+ * OffsetCommit 1-5, OffsetFetch 1-4: every version librdkafka 2.0.2,
+ * kafka-python 2.0.2 and kafkajs 2.2.4 send to a broker that offers these
+ * ranges (docs/broker.md has the table and what lies outside it); and the
+ * inter-broker APIs of a ZooKeeper-mode cluster at one version each:
+ * LeaderAndIsr 2, StopReplica 1, UpdateMetadata 5, OffsetForLeaderEpoch 3
+ * and AlterPartition 0 (flexible). kp_api_supported_list is the table the
+ * broker advertises in ApiVersions, so it can never offer a version this
+ * codec does not decode.
  *
  * Frames: these functions see the bytes after the i32 size; kp_frame_begin
  * and kp_frame_end (kp_header.h) add it. Ownership: a decoded message views
@@ -91,6 +95,8 @@ struct kp_response {
  * or false for an API it does not speak. */
 bool kp_api_supported_range(int16_t api_key, int16_t *min_version, int16_t *max_version);
 bool kp_api_supported(int16_t api_key, int16_t api_version);
+/* Every (api_key, min, max) this codec speaks, in a fixed order; static. */
+const struct kp_api_version_range *kp_api_supported_list(size_t *count);
 
 /*
  * Decodes a request frame body. Returns 0, KP_EVERSION for an API or

@@ -102,6 +102,20 @@ void *kp_get_array(struct wire_reader *r, struct kp_arena *a, bool compact, bool
 			fn((r), (a), &kp_v_[kp_i_]);                                              \
 	} while (0)
 
+/* KP_GET_ARRAY for an element whose layout depends on the message version:
+ * `fn` takes (r, a, version, element). `min_wire` must be the smallest
+ * encoding over every version the caller decodes. */
+#define KP_GET_ARRAY_V(r, a, compact, nullable, min_wire, type, items, count, fn, version)      \
+	do {                                                                                     \
+		_Static_assert(sizeof(type) <= KP_ARENA_FACTOR * (min_wire),                      \
+			       #type " breaks the arena bound");                                  \
+		type *kp_v_ = kp_get_array((r), (a), (compact), (nullable), (min_wire),           \
+					   sizeof(type), &(count));                               \
+		(items) = kp_v_;                                                                 \
+		for (int32_t kp_i_ = 0; kp_v_ && kp_i_ < (count) && !(r)->err; kp_i_++)          \
+			fn((r), (a), (version), &kp_v_[kp_i_]);                                   \
+	} while (0)
+
 /* Reads an [int32] array (ARRAY of INT32) into the arena. */
 void kp_get_int32_array(struct wire_reader *r, struct kp_arena *a, bool nullable,
 			const int32_t **items, int32_t *count);

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for broker/kp responses, the side simulated clients
  * decode. The first input byte picks which response (and ApiVersions
- * version) the rest is decoded as (byte % 22 indexes `kinds`), response
+ * version) the rest is decoded as (byte % 45 indexes `kinds`), response
  * header included. Decoding must fail cleanly or succeed; a success must
  * survive encode -> decode -> encode unchanged.
  *
@@ -20,7 +20,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Selector byte % 22 -> (api_key, version). New kinds go at the end, so the
+/* Selector byte % 45 -> (api_key, version). New kinds go at the end, so the
  * corpus's existing selector bytes keep their meaning. */
 static const int16_t kinds[][2] = {
 	{KP_API_API_VERSIONS, 0},     {KP_API_API_VERSIONS, 1},  {KP_API_API_VERSIONS, 2},
@@ -31,6 +31,15 @@ static const int16_t kinds[][2] = {
 	{KP_API_OFFSET_COMMIT, 5},    {KP_API_OFFSET_FETCH, 4},
 	{KP_API_LEADER_AND_ISR, 2},   {KP_API_UPDATE_METADATA, 5}, {KP_API_STOP_REPLICA, 1},
 	{KP_API_OFFSETS_FOR_LEADER_EPOCH, 3}, {KP_API_ALTER_PARTITION, 0},
+	/* 22-: the other layouts of the client APIs' served version ranges. */
+	{KP_API_METADATA, 0},         {KP_API_METADATA, 1},      {KP_API_METADATA, 2},
+	{KP_API_METADATA, 3},         {KP_API_METADATA, 5},      {KP_API_PRODUCE, 3},
+	{KP_API_PRODUCE, 5},          {KP_API_FETCH, 4},         {KP_API_FETCH, 5},
+	{KP_API_FETCH, 7},            {KP_API_LIST_OFFSETS, 1},  {KP_API_FIND_COORDINATOR, 0},
+	{KP_API_JOIN_GROUP, 0},       {KP_API_JOIN_GROUP, 2},    {KP_API_SYNC_GROUP, 0},
+	{KP_API_HEARTBEAT, 0},        {KP_API_OFFSET_COMMIT, 1}, {KP_API_OFFSET_COMMIT, 3},
+	{KP_API_OFFSET_FETCH, 1},     {KP_API_OFFSET_FETCH, 2},  {KP_API_CREATE_TOPICS, 0},
+	{KP_API_CREATE_TOPICS, 1},    {KP_API_CREATE_TOPICS, 2},
 };
 
 static void check(int cond)

@@ -80,7 +80,7 @@ static void answer_metadata(struct fbroker *b, struct brk_req *r)
 	int32_t replicas[2] = {1, 2};
 	for (int p = 0; p < PARTS; p++)
 		parts[p] = (struct kp_metadata_partition){0, p, b->t->leader[p], replicas, 2,
-							  replicas, 2};
+							  replicas, 2, NULL, 0};
 	struct kp_metadata_topic topic = {0, {"t", 1}, false, parts, PARTS};
 	struct kp_response resp;
 	memset(&resp, 0, sizeof resp);

@@ -30,6 +30,7 @@ struct tbroker {
 	int n_held;
 	struct env_timer timer;
 	int64_t delay_ns;
+	int32_t last_topic_count; /* of the last Metadata request handled */
 };
 
 static void answer_held(struct env_timer *t)
@@ -51,7 +52,16 @@ static void handler(void *ctx, struct brk_req *r)
 		brk_front_drop(r); /* as acks=0: no answer */
 		return;
 	}
+	if (r->req.header.api_key == KP_API_OFFSET_FETCH) {
+		/* A group-level error, written once for every version. */
+		struct kp_response resp;
+		memset(&resp, 0, sizeof resp);
+		resp.body.offset_fetch.error_code = KP_ERR_NOT_COORDINATOR;
+		brk_front_respond(r, &resp);
+		return;
+	}
 	assert_int_equal(r->req.header.api_key, KP_API_METADATA);
+	b->last_topic_count = r->req.body.metadata.topic_count;
 	if (b->delay_ns == 0) {
 		struct kp_response resp;
 		memset(&resp, 0, sizeof resp);
@@ -171,6 +181,16 @@ static struct tbroker *broker(struct fx *fx)
 	return sim_node_state(fx->w, fx->broker);
 }
 
+static void send_encoded_request(struct tclient *c, const struct kp_request *req)
+{
+	uint8_t buf[256];
+	struct wire_writer w;
+	wire_writer_init(&w, buf, sizeof buf);
+	kp_encode_request(&w, req);
+	assert_int_equal(w.err, 0);
+	assert_int_equal(env_conn_send(c->conn, buf, w.len), ENV_OK);
+}
+
 static void send_request(struct tclient *c, int16_t api, int16_t version, int32_t corr)
 {
 	struct kp_request req;
@@ -250,7 +270,155 @@ static void test_api_versions_answered_at_the_door(void **state)
 			 0);
 	assert_int_equal(resp.api_version, 0);
 	assert_int_equal(resp.body.api_versions.error_code, KP_ERR_UNSUPPORTED_VERSION);
+	/* As Kafka's ApiVersionsRequest.getErrorResponse: only ApiVersions'
+	 * own range, which is all librdkafka reads to pick its retry. */
+	assert_int_equal(resp.body.api_versions.api_key_count, 1);
+	assert_int_equal(resp.body.api_versions.api_keys[0].api_key, KP_API_API_VERSIONS);
+	assert_int_equal(resp.body.api_versions.api_keys[0].max_version, 3);
 	assert_true(c->open);
+
+	/* The retry at v2 and then v0 (kafkajs's order) is answered in full. */
+	for (int16_t v = 2; v >= 0; v -= 2) {
+		send_request(c, KP_API_API_VERSIONS, v, 43 + v);
+		sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+		int i = c->n_replies - 1;
+		kp_arena_init(&a, arena, sizeof arena);
+		assert_int_equal(kp_decode_response(c->replies[i], c->reply_len[i],
+						    KP_API_API_VERSIONS, v, &a, &resp),
+				 0);
+		assert_int_equal(resp.api_version, v);
+		assert_int_equal(resp.correlation_id, 43 + v);
+		assert_int_equal(resp.body.api_versions.api_key_count, (int32_t)n);
+	}
+}
+
+/* Every advertised range is exactly one the codec decodes, and covers the
+ * versions real clients send (shared/wire-protocol.md). */
+static void test_advertised_ranges(void **state)
+{
+	static const struct {
+		int16_t api, lo, hi;
+	} want[] = {
+		{KP_API_PRODUCE, 3, 7},          {KP_API_FETCH, 4, 11},
+		{KP_API_LIST_OFFSETS, 1, 3},     {KP_API_METADATA, 0, 6},
+		{KP_API_OFFSET_COMMIT, 1, 5},    {KP_API_OFFSET_FETCH, 1, 4},
+		{KP_API_FIND_COORDINATOR, 0, 2}, {KP_API_JOIN_GROUP, 0, 5},
+		{KP_API_HEARTBEAT, 0, 3},        {KP_API_LEAVE_GROUP, 0, 2},
+		{KP_API_SYNC_GROUP, 0, 3},       {KP_API_API_VERSIONS, 0, 3},
+		{KP_API_CREATE_TOPICS, 0, 4},    {KP_API_INIT_PRODUCER_ID, 0, 1},
+	};
+	size_t n;
+	const struct kp_api_version_range *adv = brk_front_advertised(&n);
+	assert_int_equal(n, 19); /* 14 client APIs and 5 inter-broker ones */
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		assert_int_equal(adv[i].api_key, want[i].api);
+		assert_int_equal(adv[i].min_version, want[i].lo);
+		assert_int_equal(adv[i].max_version, want[i].hi);
+	}
+	for (size_t i = 0; i < n; i++) {
+		assert_true(kp_api_supported(adv[i].api_key, adv[i].min_version));
+		assert_true(kp_api_supported(adv[i].api_key, adv[i].max_version));
+		assert_false(kp_api_supported(adv[i].api_key, adv[i].max_version + 1));
+		/* Non-flexible everywhere but ApiVersions 3 and AlterPartition. */
+		if (adv[i].api_key != KP_API_API_VERSIONS &&
+		    adv[i].api_key != KP_API_ALTER_PARTITION)
+			assert_true(adv[i].max_version < kp_api_first_flexible(adv[i].api_key));
+	}
+}
+
+/* kafka-python 2.0.2's probe: ApiVersions v0 with a Metadata v0 (empty
+ * topic list, meaning all topics) written right behind it. Both are
+ * answered, in order, each at its own version. */
+static void test_kafka_python_probe(void **state)
+{
+	struct fx *fx = *state;
+	start_all(fx);
+	struct tclient *c = client(fx, 0);
+	send_request(c, KP_API_API_VERSIONS, 0, 1);
+	struct kp_request md;
+	memset(&md, 0, sizeof md);
+	md.header = (struct kp_request_header){KP_API_METADATA, 0, 2, {"kafka-python", 12}};
+	md.body.metadata.topic_count = 0;
+	send_encoded_request(c, &md);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_int_equal(c->n_replies, 2);
+	uint8_t arena[4096];
+	struct kp_arena a;
+	kp_arena_init(&a, arena, sizeof arena);
+	struct kp_response resp;
+	assert_int_equal(kp_decode_response(c->replies[0], c->reply_len[0], KP_API_API_VERSIONS,
+					    0, &a, &resp),
+			 0);
+	assert_int_equal(resp.correlation_id, 1);
+	assert_int_equal(resp.body.api_versions.error_code, 0);
+	assert_int_equal(resp.body.api_versions.api_key_count, 19);
+	assert_int_equal(kp_decode_response(c->replies[1], c->reply_len[1], KP_API_METADATA, 0,
+					    &a, &resp),
+			 0);
+	assert_int_equal(resp.correlation_id, 2);
+	/* v0 carries no controller id: the decoder's default, not the 7 sent. */
+	assert_int_equal(resp.body.metadata.controller_id, -1);
+	/* The empty v0 list reached the handler as "all topics". */
+	assert_int_equal(broker(fx)->last_topic_count, -1);
+	assert_true(c->open);
+}
+
+/* OffsetFetch v0-1 has no top-level error: the group error goes into every
+ * partition asked for, as Kafka does; v2 keeps it at the top. */
+static void test_offset_fetch_v1_error_in_partitions(void **state)
+{
+	struct fx *fx = *state;
+	start_all(fx);
+	struct tclient *c = client(fx, 0);
+	const int32_t parts[] = {0, 2};
+	const struct kp_offset_fetch_topic topic = {{"t", 1}, parts, 2};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header = (struct kp_request_header){KP_API_OFFSET_FETCH, 1, 5, {"kafka-python", 12}};
+	req.body.offset_fetch = (struct kp_offset_fetch_request){{"g", 1}, &topic, 1};
+	send_encoded_request(c, &req);
+	req.header.api_version = 2;
+	req.header.correlation_id = 6;
+	send_encoded_request(c, &req);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_int_equal(c->n_replies, 2);
+	uint8_t arena[4096];
+	struct kp_arena a;
+	kp_arena_init(&a, arena, sizeof arena);
+	struct kp_response resp;
+	assert_int_equal(kp_decode_response(c->replies[0], c->reply_len[0], KP_API_OFFSET_FETCH,
+					    1, &a, &resp),
+			 0);
+	const struct kp_offset_fetch_response *of = &resp.body.offset_fetch;
+	assert_int_equal(of->topic_count, 1);
+	assert_true(kp_str_eq(of->topics[0].name, "t"));
+	assert_int_equal(of->topics[0].partition_count, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(of->topics[0].partitions[i].partition_index, parts[i]);
+		assert_int_equal(of->topics[0].partitions[i].error_code, KP_ERR_NOT_COORDINATOR);
+		assert_true(of->topics[0].partitions[i].committed_offset == -1);
+		assert_int_equal(of->topics[0].partitions[i].metadata.len, -1);
+	}
+	assert_int_equal(kp_decode_response(c->replies[1], c->reply_len[1], KP_API_OFFSET_FETCH,
+					    2, &a, &resp),
+			 0);
+	assert_int_equal(of->topic_count, 0);
+	assert_int_equal(of->error_code, KP_ERR_NOT_COORDINATOR);
+}
+
+/* An API key the broker does not know closes the connection without an
+ * answer, as Kafka does; kafka-python relies on that for its probing. */
+static void test_unknown_api_key_closes(void **state)
+{
+	struct fx *fx = *state;
+	start_all(fx);
+	struct tclient *c = client(fx, 0);
+	send_request(c, 42, 0, 9); /* DeleteGroups */
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_int_equal(c->n_replies, 0);
+	assert_false(c->open);
+	assert_int_equal(brk_front_stats(broker(fx)->front)->closed_malformed, 1);
+	assert_true(client(fx, 1)->open);
 }
 
 static void test_responses_in_request_order(void **state)
@@ -351,6 +519,36 @@ static void test_queue_bound(void **state)
 	assert_int_equal(brk_front_stats(broker(fx)->front)->closed_overflow, 1);
 }
 
+/* A frame over socket.request.max.bytes, and a request of a served version
+ * cut short, each close their own connection only. */
+static void test_oversized_and_truncated_frames(void **state)
+{
+	struct fx *fx = *state;
+	fx->cfg.max_request_bytes = 64;
+	start_all(fx);
+	struct tclient *big = client(fx, 0), *good = client(fx, 1);
+	uint8_t frame[65];
+	memset(frame, 0, sizeof frame);
+	assert_int_equal(env_conn_send(big->conn, frame, sizeof frame), ENV_OK);
+	/* Fetch v4 header, then a body that stops inside max_wait_ms. */
+	const uint8_t cut[] = {0x00, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0xff, 0x00, 0x00};
+	assert_int_equal(env_conn_send(good->conn, cut, sizeof cut), ENV_OK);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_false(big->open);
+	assert_false(good->open);
+	const struct brk_front_stats *st = brk_front_stats(broker(fx)->front);
+	assert_int_equal(st->closed_overflow, 1);
+	assert_int_equal(st->closed_malformed, 1);
+	assert_int_equal(st->requests, 0);
+	/* The door still serves a new connection. */
+	sim_node_restart(fx->w, fx->clients[1]);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	send_request(client(fx, 1), KP_API_METADATA, 0, 3);
+	sim_run_for(fx->w, 50 * SIM_NS_PER_MS);
+	assert_int_equal(client(fx, 1)->n_replies, 1);
+}
+
 static void test_broker_crash_frees_everything(void **state)
 {
 	struct fx *fx = *state;
@@ -380,11 +578,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_api_versions_answered_at_the_door, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_responses_in_request_order, setup, teardown),
+		cmocka_unit_test(test_advertised_ranges),
+		cmocka_unit_test_setup_teardown(test_kafka_python_probe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offset_fetch_v1_error_in_partitions, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_api_key_closes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acks0_produce_gets_no_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_frame_closes_only_its_connection,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_leaves_mid_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_and_truncated_frames, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_broker_crash_frees_everything, setup,
 						teardown),
 	};

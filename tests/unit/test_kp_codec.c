@@ -341,10 +341,11 @@ static void test_dispatch_other_outcomes(void **state)
 			 KP_DISPATCH_HANDLE);
 	assert_int_equal(status, 0);
 	assert_int_equal(req.header.api_key, KP_API_PRODUCE);
-	/* Produce v6 is not decoded by this codec: close, write nothing. */
+	/* Produce v2 (pre-RecordBatch message sets) is not decoded by this
+	 * codec: close, write nothing. */
 	uint8_t frame[sizeof vec_produce_v7_request];
 	memcpy(frame, vec_produce_v7_request, sizeof frame);
-	frame[3] = 6;
+	frame[3] = 2;
 	assert_int_equal(kp_dispatch_request(frame, sizeof frame, &a, &req, &w, &status),
 			 KP_DISPATCH_CLOSE);
 	assert_int_equal(status, KP_EVERSION);
@@ -382,8 +383,11 @@ static void test_dispatch_other_outcomes(void **state)
 	assert_int_equal(hi, 3);
 	assert_true(kp_api_supported(KP_API_FETCH, 11));
 	assert_false(kp_api_supported(KP_API_FETCH, 12));
+	assert_false(kp_api_supported(KP_API_FETCH, 3));
 	assert_true(kp_api_supported(KP_API_JOIN_GROUP, 5));
-	assert_false(kp_api_supported(KP_API_JOIN_GROUP, 4));
+	assert_true(kp_api_supported(KP_API_JOIN_GROUP, 0));
+	assert_false(kp_api_supported(KP_API_JOIN_GROUP, 6)); /* flexible */
+	assert_false(kp_api_supported(KP_API_OFFSET_COMMIT, 0)); /* ZooKeeper-stored */
 	assert_false(kp_api_supported(42, 0)); /* DeleteGroups: not spoken */
 }
 

@@ -380,7 +380,8 @@ static void test_round_trip_metadata(void **state)
 		{1, {"h1", 2}, 9092, {"rack-a", 6}}, {2, {"h2", 2}, 9093, KP_STR_NULL},
 		{3, {"h3", 2}, 9094, {"", 0}}};
 	const struct kp_metadata_partition parts[] = {
-		{0, 0, 1, r3, 3, r3, 3}, {KP_ERR_LEADER_NOT_AVAILABLE, 1, -1, r2, 2, NULL, 0}};
+		{0, 0, 1, r3, 3, r3, 3, NULL, 0},
+		{KP_ERR_LEADER_NOT_AVAILABLE, 1, -1, r2, 2, NULL, 0, NULL, 0}};
 	const struct kp_metadata_topic topics[] = {
 		{0, {"orders", 6}, false, parts, 2},
 		{KP_ERR_UNKNOWN_TOPIC_OR_PARTITION, {"nope", 4}, false, NULL, 0},

@@ -165,13 +165,13 @@ static void test_metadata_v4_response(void **state)
 {
 	const int32_t replicas[] = {1, 2}, isr[] = {1};
 	const struct kp_metadata_broker broker = {1, {"b1", 2}, 9092, KP_STR_NULL};
-	const struct kp_metadata_partition part = {0, 0, 1, replicas, 2, isr, 1};
+	const struct kp_metadata_partition part = {0, 0, 1, replicas, 2, isr, 1, NULL, 0};
 	const struct kp_metadata_topic topic = {0, {"orders", 6}, false, &part, 1};
 	const struct kp_metadata_response resp = {0, &broker, 1, {"ksim", 4}, 1, &topic, 1};
 	struct wire_writer w;
 	wire_writer_init(&w, out, sizeof out);
 	kp_encode_response_header(&w, KP_API_METADATA, 4, 2);
-	kp_encode_metadata_response(&w, &resp);
+	kp_encode_metadata_response(&w, 4, &resp);
 	assert_encoded(&w, vec_metadata_v4_response, sizeof vec_metadata_v4_response);
 
 	struct kp_arena a = fresh_arena();
@@ -181,7 +181,7 @@ static void test_metadata_v4_response(void **state)
 	wire_reader_init(&r, vec_metadata_v4_response, sizeof vec_metadata_v4_response);
 	assert_int_equal(kp_decode_response_header(&r, KP_API_METADATA, 4, &corr), 0);
 	assert_int_equal(corr, 2);
-	assert_int_equal(kp_decode_metadata_response(&r, &a, &got), 0);
+	assert_int_equal(kp_decode_metadata_response(&r, &a, 4, &got), 0);
 	assert_int_equal(got.broker_count, 1);
 	assert_int_equal(got.brokers[0].port, 9092);
 	assert_true(kp_str_eq(got.brokers[0].host, "b1"));
@@ -239,7 +239,7 @@ static void test_produce_v7_response(void **state)
 	struct wire_writer w;
 	wire_writer_init(&w, out, sizeof out);
 	kp_encode_response_header(&w, KP_API_PRODUCE, 7, 3);
-	kp_encode_produce_response(&w, &resp);
+	kp_encode_produce_response(&w, 7, &resp);
 	assert_encoded(&w, vec_produce_v7_response, sizeof vec_produce_v7_response);
 
 	struct kp_arena a = fresh_arena();
@@ -249,7 +249,7 @@ static void test_produce_v7_response(void **state)
 	wire_reader_init(&r, vec_produce_v7_response, sizeof vec_produce_v7_response);
 	assert_int_equal(kp_decode_response_header(&r, KP_API_PRODUCE, 7, &corr), 0);
 	assert_int_equal(corr, 3);
-	assert_int_equal(kp_decode_produce_response(&r, &a, &got), 0);
+	assert_int_equal(kp_decode_produce_response(&r, &a, 7, &got), 0);
 	assert_int_equal(got.throttle_time_ms, 7);
 	assert_int_equal(got.topic_count, 1);
 	assert_int_equal(got.topics[0].partition_count, 1);
@@ -306,7 +306,7 @@ static void test_fetch_v11_response(void **state)
 	struct wire_writer w;
 	wire_writer_init(&w, out, sizeof out);
 	kp_encode_response_header(&w, KP_API_FETCH, 11, 4);
-	kp_encode_fetch_response(&w, &resp);
+	kp_encode_fetch_response(&w, 11, &resp);
 	assert_encoded(&w, vec_fetch_v11_response, sizeof vec_fetch_v11_response);
 
 	struct kp_arena a = fresh_arena();
@@ -315,7 +315,7 @@ static void test_fetch_v11_response(void **state)
 	struct kp_fetch_response got;
 	wire_reader_init(&r, vec_fetch_v11_response, sizeof vec_fetch_v11_response);
 	assert_int_equal(kp_decode_response_header(&r, KP_API_FETCH, 11, &corr), 0);
-	assert_int_equal(kp_decode_fetch_response(&r, &a, &got), 0);
+	assert_int_equal(kp_decode_fetch_response(&r, &a, 11, &got), 0);
 	assert_int_equal(got.throttle_time_ms, 5);
 	assert_int_equal(got.topic_count, 1);
 	const struct kp_fetch_partition_response *p = &got.topics[0].partitions[0];
@@ -401,7 +401,7 @@ static void test_small_responses(void **state)
 	const struct kp_init_producer_id_response ir = {0, 0, 1000, 0};
 	struct wire_writer w;
 	wire_writer_init(&w, out, sizeof out);
-	kp_encode_init_producer_id_response(&w, &ir);
+	kp_encode_init_producer_id_response(&w, 1, &ir);
 	assert_encoded(&w, ipid, sizeof ipid);
 
 	/* CreateTopics v4: throttle 0, topics [{"t", 36 TOPIC_ALREADY_EXISTS,
@@ -411,7 +411,7 @@ static void test_small_responses(void **state)
 	const struct kp_create_topics_topic_response ctt = {{"t", 1}, 36, {"x", 1}};
 	const struct kp_create_topics_response cr = {0, &ctt, 1};
 	wire_writer_init(&w, out, sizeof out);
-	kp_encode_create_topics_response(&w, &cr);
+	kp_encode_create_topics_response(&w, 4, &cr);
 	assert_encoded(&w, ct, sizeof ct);
 
 	/* ListOffsets v2: throttle 0, topics [{"t", [{0, error 0, timestamp -1,
@@ -424,22 +424,22 @@ static void test_small_responses(void **state)
 	const struct kp_list_offsets_topic_response lt = {{"t", 1}, &lp, 1};
 	const struct kp_list_offsets_response lr = {0, &lt, 1};
 	wire_writer_init(&w, out, sizeof out);
-	kp_encode_list_offsets_response(&w, &lr);
+	kp_encode_list_offsets_response(&w, 2, &lr);
 	assert_encoded(&w, lo, sizeof lo);
 
 	struct kp_arena a = fresh_arena();
 	struct wire_reader r;
 	struct kp_create_topics_response cgot;
 	wire_reader_init(&r, ct, sizeof ct);
-	assert_int_equal(kp_decode_create_topics_response(&r, &a, &cgot), 0);
+	assert_int_equal(kp_decode_create_topics_response(&r, &a, 4, &cgot), 0);
 	assert_int_equal(cgot.topics[0].error_code, KP_ERR_TOPIC_ALREADY_EXISTS);
 	struct kp_init_producer_id_response igot;
 	wire_reader_init(&r, ipid, sizeof ipid);
-	assert_int_equal(kp_decode_init_producer_id_response(&r, &igot), 0);
+	assert_int_equal(kp_decode_init_producer_id_response(&r, 1, &igot), 0);
 	assert_true(igot.producer_id == 1000);
 	struct kp_list_offsets_response lgot;
 	wire_reader_init(&r, lo, sizeof lo);
-	assert_int_equal(kp_decode_list_offsets_response(&r, &a, &lgot), 0);
+	assert_int_equal(kp_decode_list_offsets_response(&r, &a, 2, &lgot), 0);
 	assert_true(lgot.topics[0].partitions[0].offset == 3);
 }
 
