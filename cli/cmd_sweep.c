@@ -2,8 +2,10 @@
  * `ksim sweep FILE --seeds A..B [-j N] [--out DIR]`: runs the scenario once
  * per seed, each in its own process (a crash of one run is reported, not
  * fatal), N at a time, prints a table of verdicts and anomaly counts, and
- * the command that reproduces the first failure. Exit 1 if any seed failed
- * or crashed, 2 for bad input or usage.
+ * the command that reproduces the first failure. Writes DIR/junit.xml and
+ * DIR/summary.json for the whole sweep (reports/rpt_sweep.h) beside the
+ * per-seed directories DIR/NAME-SEED. Exit 1 if any seed failed or crashed,
+ * 2 for bad input or usage, or when the sweep's reports cannot be written.
  */
 #include "cli/commands.h"
 
@@ -17,6 +19,8 @@
 #include "checkers/chk.h"
 #include "harness/run.h"
 #include "harness/scn.h"
+#include "reports/rpt_outdir.h"
+#include "reports/rpt_sweep.h"
 #include "sim/invariant.h"
 
 struct slot {
@@ -93,6 +97,56 @@ static void collect(struct slot *sl, struct outcome *o)
 		o->status = 3;
 }
 
+/* Writes DIR/junit.xml and DIR/summary.json; 0, or -1 after saying why. */
+static int write_reports(const char *out_root, const struct scn_scenario *s, const char *path,
+			 uint64_t a, const struct outcome *all, uint64_t total)
+{
+	static const enum rpt_sweep_status st[] = {RPT_SWEEP_PASS, RPT_SWEEP_FAIL,
+						   RPT_SWEEP_ERROR, RPT_SWEEP_CRASH};
+	struct rpt_sweep_seed *seeds = calloc(total, sizeof *seeds);
+	char(*dirs)[300] = calloc(total, sizeof *dirs);
+	int rc = -1;
+	if (!seeds || !dirs) {
+		fputs("ksim sweep: out of memory\n", stderr);
+		goto out;
+	}
+	size_t n_anomalies = sizeof all->res.anomalies / sizeof all->res.anomalies[0];
+	if (n_anomalies > CHK_COUNT)
+		n_anomalies = CHK_COUNT;
+	for (uint64_t i = 0; i < total; i++) {
+		snprintf(dirs[i], sizeof dirs[i], "%s-%llu", s->name, (unsigned long long)(a + i));
+		seeds[i] = (struct rpt_sweep_seed){a + i, st[all[i].status], all[i].res.trace_hash,
+						   all[i].res.anomalies, n_anomalies,
+						   all[i].res.failed, dirs[i]};
+	}
+	struct rpt_sweep sw = {s->name, path, seeds, total};
+	struct rpt_error err;
+	if (rpt_mkdir_p(out_root, &err)) {
+		fprintf(stderr, "ksim sweep: %s\n", err.msg);
+		goto out;
+	}
+	const char *names[] = {"junit.xml", "summary.json"};
+	for (int k = 0; k < 2; k++) {
+		char file[700];
+		snprintf(file, sizeof file, "%s/%s", out_root, names[k]);
+		FILE *f = fopen(file, "w");
+		int wrc = !f ? -1
+			  : k == 0 ? rpt_write_sweep_junit(f, &sw)
+				   : rpt_write_sweep_summary(f, &sw);
+		if (f && fclose(f))
+			wrc = -1;
+		if (wrc) {
+			fprintf(stderr, "ksim sweep: cannot write %s: %s\n", file, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(seeds);
+	free(dirs);
+	return rc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	const char *path = NULL, *out_root = "reports/out/sweep";
@@ -131,6 +185,14 @@ int cmd_sweep(int argc, char **argv)
 	printf("%8s  %-5s  %-16s  anomalies\n", "seed", "", "trace hash");
 	fflush(stdout);
 	struct slot *slots = calloc((size_t)jobs, sizeof *slots);
+	struct outcome *all = calloc(b - a + 1, sizeof *all); /* every seed's, for the reports */
+	if (!slots || !all) {
+		fputs("ksim sweep: out of memory\n", stderr);
+		free(slots);
+		free(all);
+		scn_free(s);
+		return 2;
+	}
 	uint64_t next = a, done = 0, total = b - a + 1, counts[4] = {0};
 	uint64_t first_failure = 0;
 	bool any_failure = false;
@@ -142,6 +204,7 @@ int cmd_sweep(int argc, char **argv)
 			if (pipe(p)) {
 				perror("ksim sweep: pipe");
 				free(slots);
+				free(all);
 				scn_free(s);
 				return 2;
 			}
@@ -163,6 +226,7 @@ int cmd_sweep(int argc, char **argv)
 		struct outcome o;
 		collect(&slots[oldest], &o);
 		print_row(slots[oldest].seed, &o);
+		all[slots[oldest].seed - a] = o;
 		counts[o.status]++;
 		if (o.status && (!any_failure || slots[oldest].seed < first_failure)) {
 			any_failure = true;
@@ -178,7 +242,11 @@ int cmd_sweep(int argc, char **argv)
 	if (any_failure)
 		printf("reproduce the first failure: ksim run %s --seed %llu\n", path,
 		       (unsigned long long)first_failure);
+	int rc = write_reports(out_root, s, path, a, all, total) ? 2 : any_failure ? 1 : 0;
+	if (rc != 2)
+		printf("sweep reports: %s/junit.xml, %s/summary.json\n", out_root, out_root);
 	free(slots);
+	free(all);
 	scn_free(s);
-	return any_failure ? 1 : 0;
+	return rc;
 }

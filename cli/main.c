@@ -20,17 +20,20 @@ static void usage(FILE *out)
 	      "  run FILE [--seed N] [--out DIR] [--trace] [--quiet] [--no-plots]\n"
 	      "      [--explain] [--diagram FROM..TO]\n"
 	      "                                     run a scenario and judge it\n"
-	      "  sweep FILE --seeds A..B [-j N]     run many seeds, one process each\n"
+	      "  sweep FILE --seeds A..B [-j N] [--out DIR]\n"
+	      "                                     run many seeds, one process each\n"
 	      "  serve FILE [--port BASE] [--for DURATION] [--data DIR] [--workload]\n"
 	      "      [--listen ADDR] [--control PATH] the cluster in real time, for real clients\n"
 	      "  ctl PATH COMMAND...                fire a fault through serve's --control socket\n"
 	      "  demo [--seed N] [--trace FILE]     a tour of the simulated world\n"
 	      "  check HISTORY.jsonl [--expect K=V]  run the checkers on a history\n"
-	      "  validate FILE [--quiet]            check a scenario file, print it normalized\n"
+	      "  validate FILE [--quiet] [--defaults]\n"
+	      "                                     check a scenario file, print it normalized\n"
+	      "                                     (--defaults: every config setting)\n"
 	      "  help [COMMAND]                     this text, or a command's\n"
 	      "\n"
 	      "options:\n"
-	      "  --help, --version\n"
+	      "  --help, --version; COMMAND --help prints that command's help\n"
 	      "\n"
 	      "exit codes: 0 success, 1 an expectation failed, 2 bad input or usage\n",
 	      out);
@@ -69,23 +72,54 @@ static const struct {
 		  "Runs FILE once per seed from A to B, each in its own process, N at a\n"
 		  "time; a crashed run is reported, not fatal. Prints a row per seed\n"
 		  "(verdict, trace hash, anomaly counts), a summary, and the command that\n"
-		  "reproduces the first failure. Reports go to DIR/NAME-SEED/ (default\n"
-		  "reports/out/sweep). Exit 1 if any seed failed or crashed.\n"},
-	{"validate", "usage: ksim validate FILE [--quiet]\n\n"
+		  "reproduces the first failure. Each run's reports go to DIR/NAME-SEED/\n"
+		  "(default DIR: reports/out/sweep); the whole sweep's junit.xml (one\n"
+		  "test case per seed) and summary.json go to DIR. Exit 0 when every seed\n"
+		  "passed, 1 if any failed or crashed, 2 for a bad file or usage.\n"},
+	{"validate", "usage: ksim validate FILE [--quiet] [--defaults]\n\n"
 		     "Loads a scenario file (format: docs/scenarios.md). A problem is\n"
 		     "reported as FILE:LINE:COL: message with exit code 2; a valid file is\n"
-		     "printed back with every default filled in (unless --quiet).\n"},
+		     "printed back with every default filled in (unless --quiet). `ksim run`\n"
+		     "loads files the same way: a file that validates runs.\n\n"
+		     "  --defaults   print instead every config setting the nodes run with,\n"
+		     "               per component (brokers, topics, producers, consumers,\n"
+		     "               ZooKeeper): the file's value or the default, where it\n"
+		     "               comes from and what the key accepts. Keys not listed are\n"
+		     "               not modelled, and a scenario may not set them.\n"},
+	{"serve", "usage: ksim serve FILE [--port BASE] [--for DURATION] [--data DIR] [--workload]\n"
+		  "                  [--listen ADDR] [--control PATH]\n\n"
+		  "Runs the scenario's cluster in real time for real Kafka and ZooKeeper\n"
+		  "clients (docs/real-mode.md): broker-N listens on BASE+N-1 (default\n"
+		  "9092), zk-N on 2181+N-1, on ADDR (default 127.0.0.1). The first lines\n"
+		  "on stdout are bootstrap.servers= and zookeeper.connect=. The\n"
+		  "scenario's faults fire at their times; its workload runs only with\n"
+		  "--workload. --data DIR keeps the nodes' files there (the same DIR\n"
+		  "restarts with its data). --control PATH takes more faults on demand\n"
+		  "(`ksim ctl`). Exit 0 after --for or on SIGINT/SIGTERM, 2 for a bad\n"
+		  "file, usage or a port in use.\n"},
+	{"ctl", "usage: ksim ctl PATH COMMAND...\n\n"
+		"Sends one command to the control socket of `ksim serve --control PATH`\n"
+		"and prints its answer. Commands use the scenario's fault vocabulary:\n"
+		"  kill TARGET [for DURATION]     pause TARGET for DURATION\n"
+		"  restart TARGET                 partition isolate TARGET\n"
+		"  partition groups T,T/T,T       delay TARGET MIN..MAX\n"
+		"  heal all                       reset clients\n"
+		"The answer is `ok NODE...` (the nodes the target resolved to) or\n"
+		"`error: MESSAGE`. Exit 0 on ok, 1 on error, 2 when it cannot connect.\n"},
 	{"check", "usage: ksim check HISTORY.jsonl [--expect KEY=VALUE]...\n\n"
 		  "Runs every checker (lost-write, duplicate, inconsistent-offsets, ...)\n"
 		  "on a history in the JSON Lines schema of docs/checkers.md, prints a\n"
 		  "report, and exits 0 when every expectation holds, 1 when one fails,\n"
-		  "2 for a malformed history (FILE:LINE:COL: message). VALUE is none,\n"
-		  "some or any (liveness: ok); without --expect, any anomaly fails.\n"},
+		  "2 for a malformed history (FILE:LINE:COL: message) or usage, as\n"
+		  "`ksim run`. VALUE is none, some or any (liveness: ok or any); a checker\n"
+		  "not named is `any` (reported, never failing), so without --expect the\n"
+		  "exit code is 0 for any well-formed history.\n"},
 };
 
 static int cmd_help(int argc, char **argv)
 {
-	if (argc == 0) {
+	if (argc == 0 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
+	    !strcmp(argv[0], "-h")) {
 		usage(stdout);
 		return 0;
 	}
@@ -154,6 +188,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 2, argv + 2);
+	/* `ksim COMMAND ... --help`: that command's help, exit 0. */
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return cmd_help(1, argv + 1);
 	if (!strcmp(cmd, "--version")) {
 		printf("ksim %s\n", KSIM_VERSION);
 		return 0;

@@ -144,6 +144,8 @@ static void resolve_one(struct flt_runner *r, const struct scn_target *t, uint32
 	case SCN_TARGET_RANDOM_ZK:
 		add(out, n, pick_live(r, c->zk, c->n_zk));
 		break;
+	case SCN_TARGET_REST: /* partition groups: apply_groups fills it in */
+		break;
 	case SCN_TARGET_BROKERS:
 	case SCN_TARGET_ALL:
 		for (int i = 0; i < c->n_brokers; i++)
@@ -278,6 +280,67 @@ static size_t halves(struct flt_runner *r, uint32_t *a, uint32_t *b, size_t *nb)
 	return na;
 }
 
+/* True when id is one of ids[0..n). */
+static bool member_of(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * {groups: [...]}: links only within each group. The loader has checked
+ * that the named nodes cover the cluster once; a role resolving to a node
+ * an earlier group already holds stays in that earlier group, and `rest`
+ * gets every broker, ZooKeeper server and client no group holds.
+ */
+static size_t apply_groups(struct flt_runner *r, const struct scn_fault *f, uint32_t *nodes)
+{
+	const struct flt_cluster *c = r->c;
+	size_t g = f->partition.group_count, n = 0, total = 0;
+	size_t all = (size_t)(c->n_brokers + c->n_zk + c->n_producers + c->n_consumers);
+	uint32_t *placed = sim_xcalloc(all + 1, sizeof *placed);
+	uint32_t **groups = sim_xcalloc(g, sizeof *groups);
+	size_t *sizes = sim_xcalloc(g, sizeof *sizes);
+	size_t rest_group = g;
+	for (size_t i = 0; i < g; i++) {
+		uint32_t got[MAX_TARGETS];
+		size_t k = resolve(r, &f->partition.groups[i], got);
+		groups[i] = sim_xcalloc(all + 1, sizeof *groups[i]);
+		for (size_t m = 0; m < f->partition.groups[i].count; m++)
+			if (f->partition.groups[i].items[m].kind == SCN_TARGET_REST)
+				rest_group = i;
+		for (size_t m = 0; m < k; m++)
+			if (!member_of(placed, total, got[m])) {
+				placed[total++] = got[m];
+				groups[i][sizes[i]++] = got[m];
+			}
+	}
+	if (rest_group < g) {
+		const uint32_t *kinds[] = {c->brokers, c->zk, c->producers, c->consumers};
+		const int counts[] = {c->n_brokers, c->n_zk, c->n_producers, c->n_consumers};
+		for (int k = 0; k < 4; k++)
+			for (int i = 0; i < counts[k]; i++)
+				if (!member_of(placed, total, kinds[k][i])) {
+					placed[total++] = kinds[k][i];
+					groups[rest_group][sizes[rest_group]++] = kinds[k][i];
+				}
+	}
+	struct sim_net *net = sim_world_net(r->c->w);
+	for (size_t i = 0; i < g; i++)
+		for (size_t k = i + 1; k < g; k++)
+			cut(net, groups[i], sizes[i], groups[k], sizes[k], true);
+	for (size_t i = 0; i < total; i++)
+		add(nodes, &n, placed[i]);
+	for (size_t i = 0; i < g; i++)
+		free(groups[i]);
+	free(groups);
+	free(sizes);
+	free(placed);
+	return n;
+}
+
 static size_t apply_partition(struct flt_runner *r, const struct scn_fault *f, uint32_t *nodes)
 {
 	struct sim_net *net = sim_world_net(r->c->w);
@@ -288,20 +351,9 @@ static size_t apply_partition(struct flt_runner *r, const struct scn_fault *f, u
 		for (size_t i = 0; i < n; i++)
 			sim_net_isolate(net, nodes[i]);
 		break;
-	case SCN_PARTITION_GROUPS: {
-		uint32_t groups[8][MAX_TARGETS];
-		size_t sizes[8] = {0};
-		size_t g = f->partition.group_count < 8 ? f->partition.group_count : 8;
-		for (size_t i = 0; i < g; i++) {
-			sizes[i] = resolve(r, &f->partition.groups[i], groups[i]);
-			for (size_t k = 0; k < sizes[i]; k++)
-				add(nodes, &n, groups[i][k]);
-		}
-		for (size_t i = 0; i < g; i++)
-			for (size_t k = i + 1; k < g; k++)
-				cut(net, groups[i], sizes[i], groups[k], sizes[k], true);
+	case SCN_PARTITION_GROUPS:
+		n = apply_groups(r, f, nodes);
 		break;
-	}
 	case SCN_PARTITION_HALVES: {
 		uint32_t a[MAX_TARGETS] = {0}, b[MAX_TARGETS] = {0};
 		size_t nb, na = halves(r, a, b, &nb);

@@ -119,21 +119,10 @@ static int build_zookeeper(struct run *r)
 			c->members[k] = (struct zk_server_member){k + 1, r->names[r->nb + r->np + r->nc +
 										r->nt + k]};
 		c->observer = &r->zobs;
-		for (size_t k = 0; k < s->cluster.zookeeper_config.count; k++) {
-			const struct scn_kv *kv = &s->cluster.zookeeper_config.items[k];
-			int v = atoi(kv->value);
-			if (!strcmp(kv->key, "tickTime"))
-				c->tick_time_ms = v;
-			else if (!strcmp(kv->key, "initLimit"))
-				c->init_limit = v;
-			else if (!strcmp(kv->key, "syncLimit"))
-				c->sync_limit = v;
-			else if (!strcmp(kv->key, "minSessionTimeout"))
-				c->min_session_timeout_ms = v;
-			else if (!strcmp(kv->key, "maxSessionTimeout"))
-				c->max_session_timeout_ms = v;
-			else if (!strcmp(kv->key, "snapCount"))
-				c->snap_count = v;
+		char msg[240];
+		if (wl_config_zookeeper(c, &s->cluster.zookeeper_config, msg, sizeof msg)) {
+			fprintf(r->err, "%s: cluster.zookeeper_config: %s\n", s->name, msg);
+			return 2;
 		}
 	}
 	for (int i = 0; i < r->nz; i++)
@@ -170,8 +159,10 @@ static int build_brokers(struct run *r)
 		for (size_t k = 0; k < s->cluster.broker.count; k++) {
 			char msg[200];
 			const struct scn_kv *kv = &s->cluster.broker.items[k];
-			if (brk_config_set(c, kv->key, kv->value, msg, sizeof msg) ==
-			    BRK_CONFIG_EINVAL) {
+			int rc = brk_config_set(c, kv->key, kv->value, msg, sizeof msg);
+			if (rc == BRK_CONFIG_IGNORED)
+				snprintf(msg, sizeof msg, "%s: not a broker key ksim models", kv->key);
+			if (rc != BRK_CONFIG_OK) {
 				fprintf(r->err, "%s: cluster.broker: %s\n", s->name, msg);
 				return 2;
 			}

@@ -133,6 +133,7 @@ enum scn_target_kind {
 	SCN_TARGET_BROKERS,       /* every broker */
 	SCN_TARGET_ZOOKEEPER,     /* every ZooKeeper server */
 	SCN_TARGET_ALL,           /* every node */
+	SCN_TARGET_REST,          /* partition groups only: every node not named elsewhere */
 };
 
 /* One target spec. `topic` is set (owned) only for LEADER and FOLLOWER. */
@@ -321,6 +322,15 @@ void scn_free(struct scn_scenario *s);
  * equal scenario and printing it again gives the same bytes.
  */
 void scn_print(const struct scn_scenario *s, FILE *out);
+
+/*
+ * Writes every configuration setting the scenario's nodes run with, per
+ * component (brokers, each topic, each producer and consumer group,
+ * ZooKeeper): the file's value where it sets one, else the default, each
+ * line annotated with where the value comes from and what the key accepts
+ * (`ksim validate --defaults`). The keys are those of broker/conf/kcfg.h.
+ */
+void scn_print_defaults(const struct scn_scenario *s, FILE *out);
 
 /* Unit parsers, exposed for tests and for the command line (--seed is plain
  * integer, but a future --duration would use these). Each takes `len` bytes

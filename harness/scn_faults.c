@@ -157,6 +157,13 @@ static int parse_target(struct scn_ctx *c, const struct scn_ynode *n, struct scn
 		if (strncmp(n->text, k->prefix, strlen(k->prefix)) == 0)
 			return parse_numbered(c, n, k, t);
 	}
+	if (strcmp(n->text, "rest") == 0) {
+		t->kind = SCN_TARGET_REST;
+		return c->allow_rest ? 0
+		                     : scn_fail(c, n,
+		                                "'rest' is only a member of partition groups "
+		                                "(every node not named in another group)");
+	}
 	if (strncmp(n->text, "leader:", 7) == 0) {
 		t->kind = SCN_TARGET_LEADER;
 		return parse_role(c, n, n->text + 7, t);
@@ -214,12 +221,16 @@ static int load_groups(struct scn_ctx *c, const struct scn_ynode *n, struct scn_
 		return scn_fail(c, n, "'groups' needs at least two groups");
 	if (!(f->partition.groups = scn_mem_calloc(c->a, n->count, sizeof(*f->partition.groups))))
 		return scn_fail_nomem(c);
+	c->allow_rest = true;
 	for (size_t i = 0; i < n->count; i++) {
 		f->partition.group_count++;
-		if (parse_targets(c, n->items[i], &f->partition.groups[i]))
+		if (parse_targets(c, n->items[i], &f->partition.groups[i])) {
+			c->allow_rest = false;
 			return -1;
+		}
 	}
-	return 0;
+	c->allow_rest = false;
+	return scn_check_groups(c, n, f);
 }
 
 static int load_partition(struct scn_ctx *c, const struct scn_ynode *n, struct scn_fault *f)

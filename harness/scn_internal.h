@@ -20,6 +20,7 @@ struct scn_ctx {
 	struct scn_error *err;
 	int status;
 	struct scn_scenario *s;
+	bool allow_rest; /* parsing partition groups, where `rest` is a target */
 };
 
 /* Where a config map sits, which decides the key checks that apply. */
@@ -82,6 +83,11 @@ int scn_load_faults(struct scn_ctx *c, const struct scn_ynode *n);
 int scn_load_nemesis(struct scn_ctx *c, const struct scn_ynode *n);
 int scn_load_expect(struct scn_ctx *c, const struct scn_ynode *n);
 void scn_faults_free(struct scn_scenario *s);
+
+/* scn_groups.c: `partition: {groups}` puts every node (brokers, ZooKeeper
+ * servers, producers, consumers) in exactly one group; `n` is the groups'
+ * YAML sequence, already parsed into f->partition.groups. */
+int scn_check_groups(struct scn_ctx *c, const struct scn_ynode *n, const struct scn_fault *f);
 
 /* Lowest topic index with this name, or -1. */
 int scn_find_topic(const struct scn_scenario *s, const char *name);

@@ -103,6 +103,7 @@ static void put_target(FILE *out, const struct scn_target *t)
 	    [SCN_TARGET_BROKERS] = "brokers",
 	    [SCN_TARGET_ZOOKEEPER] = "zookeeper",
 	    [SCN_TARGET_ALL] = "all",
+	    [SCN_TARGET_REST] = "rest",
 	};
 	fputc('"', out);
 	switch (t->kind) {

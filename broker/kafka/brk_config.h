@@ -1,9 +1,11 @@
 /*
  * brk_config — a broker's configuration under Kafka's own key names
- * (server.properties), with Kafka 3.x's defaults. Scenario files pass
- * `cluster.broker` entries through brk_config_set(); keys the simulator does
- * not model are accepted and ignored, as Kafka ignores unknown properties,
- * while a bad value for a modelled key is an error with a message.
+ * (server.properties). Which keys exist, their types, ranges and defaults
+ * (Kafka 3.x's) are the kcfg table's (broker/conf/kcfg.h), which the
+ * scenario loader checks files against: a file that validates sets only
+ * keys brk_config_set takes. Keys outside the table are not modelled;
+ * brk_config_set reports them as BRK_CONFIG_IGNORED and the loader refuses
+ * them in scenarios.
  *
  * A plain value; log_dir points at storage the caller keeps alive.
  */
@@ -45,7 +47,8 @@ struct brk_config {
 	int64_t flush_interval_messages;     /* log.flush.interval.messages, Long.MAX */
 	int64_t flush_interval_ms;           /* log.flush.interval.ms, Long.MAX */
 	int64_t index_interval_bytes;        /* log.index.interval.bytes, 4096 */
-	int64_t retention_check_ms;          /* log.retention.check.interval.ms, 300000 */
+	int64_t retention_check_ms;          /* 300000; not read (the key
+					      * log.retention.check.interval.ms is not modelled) */
 	int64_t socket_request_max_bytes;    /* socket.request.max.bytes, 100 MiB */
 	int32_t queued_max_requests;         /* queued.max.requests, 500 */
 	int32_t offsets_topic_partitions;    /* offsets.topic.num.partitions, 50 */
@@ -77,7 +80,7 @@ enum brk_config_status {
 int brk_config_set(struct brk_config *c, const char *key, const char *value, char *err,
 		   size_t err_size);
 
-/* True for the keys brk_config_set models (for scenario validation). */
+/* True for the broker keys of the kcfg table (the keys brk_config_set models). */
 bool brk_config_known(const char *key);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/conf/kcfg.h"
 #include "broker/kp/kp_error.h"
 #include "broker/zk/zk_client.h"
 
@@ -263,11 +264,16 @@ static void config_read(void *arg, const struct zk_client_result *res)
 	char data[1024] = {0};
 	size_t n = res->resp->data.len > 0 ? (size_t)res->resp->data.len : 0;
 	memcpy(data, res->resp->data.p, n < sizeof data - 1 ? n : sizeof data - 1);
+	/* The only topic key modelled (kcfg's topic table); its range is the table's. */
 	const char *key = strstr(data, "\"min.insync.replicas\":\"");
 	if (key) {
-		long v = strtol(key + strlen("\"min.insync.replicas\":\""), NULL, 10);
-		if (v >= 1 && v <= 1000)
-			p->min_isr = (int32_t)v;
+		char text[24] = {0};
+		const char *v = key + strlen("\"min.insync.replicas\":\"");
+		size_t len = strcspn(v, "\"");
+		memcpy(text, v, len < sizeof text - 1 ? len : sizeof text - 1);
+		int64_t x;
+		if (kcfg_parse(kcfg_find(KCFG_TOPIC, "min.insync.replicas"), text, &x, NULL, 0) == 0)
+			p->min_isr = (int32_t)x;
 	}
 }
 

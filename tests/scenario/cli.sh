@@ -1,5 +1,6 @@
 #!/bin/sh
-# The command line's exit codes: 0 for success, 2 for usage errors.
+# The command line's exit codes: 0 for success, 1 for a failed expectation,
+# 2 for bad input or usage; `ksim COMMAND --help`; the sweep's own reports.
 set -u
 cd "$(dirname "$0")/../.."
 fail=0
@@ -26,7 +27,10 @@ expect 0 help demo
 expect 0 help check
 expect 2 help nosuch
 expect 0 check tests/histories/clean.jsonl
-expect 1 check tests/histories/lost_write.jsonl
+# No --expect: every checker is `any`, so anomalies are reported, never failing.
+expect 0 check tests/histories/lost_write.jsonl
+expect 1 check tests/histories/lost_write.jsonl --expect lost-write=none
+expect 0 check tests/histories/lost_write.jsonl --expect duplicate=none
 expect 0 check tests/histories/lost_write.jsonl --expect lost-write=some
 expect 1 check tests/histories/clean.jsonl --expect lost-write=some
 expect 2 check tests/histories/malformed.jsonl
@@ -56,9 +60,31 @@ out=$("${KSIM:-./ksim}" sweep "$bad" --seeds 1..2 --out "${TMPDIR:-/tmp}/ksim-cl
 echo "$out" | grep -q "reproduce the first failure: ksim run $bad --seed 1" ||
 	{ echo "sweep did not print the reproduce command"; fail=1; }
 expect 1 run "$bad" --quiet --out "${TMPDIR:-/tmp}/ksim-cli-run"
-rm -rf "$bad" "${TMPDIR:-/tmp}/ksim-cli-sweep" "${TMPDIR:-/tmp}/ksim-cli-run"
+rm -rf "${TMPDIR:-/tmp}/ksim-cli-sweep" "${TMPDIR:-/tmp}/ksim-cli-run"
 expect 2 sweep scenarios/single-broker-kill.yaml
 expect 2 sweep scenarios/single-broker-kill.yaml --seeds 5..1
 expect 2 sweep scenarios/single-broker-kill.yaml --seeds 1..2 -j 0
 expect 0 help sweep
+# Every command's --help prints its help on stdout and exits 0.
+for c in run sweep demo check validate help; do
+	expect 0 "$c" --help
+	"${KSIM:-./ksim}" "$c" --help | head -n 1 | grep -q "^usage: ksim" ||
+		{ echo "ksim $c --help printed no usage line"; fail=1; }
+done
+expect 0 run scenarios/single-broker-kill.yaml --help
+expect 2 nosuch --help
+# The sweep's junit.xml (a case per seed) and summary.json, beside the runs.
+sw="${TMPDIR:-/tmp}/ksim-cli-sweep-reports"
+rm -rf "$sw"
+expect 1 sweep "$bad" --seeds 3..4 --out "$sw"
+[ -d "$sw/single-broker-power-loss-3" ] || { echo "sweep: no per-seed directory"; fail=1; }
+[ "$(grep -c '<testcase ' "$sw/junit.xml")" -eq 2 ] &&
+	grep -q 'tests="2" failures="2" errors="0"' "$sw/junit.xml" &&
+	grep -q '<testcase classname="ksim.single-broker-power-loss" name="seed 4">' "$sw/junit.xml" ||
+	{ echo "sweep junit.xml lacks its cases"; fail=1; }
+grep -q '"verdict": "fail", "counts": {"pass": 0, "fail": 2, "error": 0, "crash": 0}' \
+	"$sw/summary.json" && grep -q '"first_failure": 3,' "$sw/summary.json" &&
+	grep -q '{"seed": 4, "verdict": "fail", "trace_hash": "' "$sw/summary.json" ||
+	{ echo "sweep summary.json lacks its counts or runs"; fail=1; }
+rm -rf "$sw" "$bad"
 exit $fail

@@ -260,6 +260,32 @@ static void test_heal_all_restores_everything(void **state)
 	assert_int_equal(fx->n_reports, n);
 }
 
+/* {groups}: a role resolving to a node another group names stays in the
+ * first group; `rest` takes every node no group holds. */
+static void test_groups_with_rest(void **state)
+{
+	struct fx *fx = *state;
+	build(fx,
+	      HEAD "faults:\n"
+		   "  - {at: 1s, partition: {groups: [[leader:orders/0, zk-1], [broker-1, rest]]}}\n",
+	      1);
+	fx->leader = fx->brokers[0];
+	flt_schedule(fx->r);
+	sim_run_until(fx->w, 2 * S);
+	struct sim_net *net = sim_world_net(fx->w);
+	uint32_t b1 = fx->brokers[0], b2 = fx->brokers[1], b3 = fx->brokers[2];
+	uint32_t z1 = fx->zk[0], z2 = fx->zk[1], z3 = fx->zk[2];
+	assert_false(sim_net_blocked(net, b1, z1)); /* group 1: the leader and zk-1 */
+	assert_true(sim_net_blocked(net, b1, b2));
+	assert_true(sim_net_blocked(net, z2, b1));
+	assert_true(sim_net_blocked(net, z1, b3));
+	assert_false(sim_net_blocked(net, b2, z3)); /* group 2: the rest */
+	assert_false(sim_net_blocked(net, z2, b3));
+	assert_int_equal(fx->n_reports, 1);
+	assert_string_equal(fx->reports[0], "1000 partition broker-1 zk-1 broker-2 broker-3 zk-2 "
+					    "zk-3");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -267,6 +293,7 @@ int main(void)
 		T(test_scheduled_faults_and_undos),
 		T(test_nemesis_keeps_zk_majority_and_heals),
 		T(test_heal_all_restores_everything),
+		T(test_groups_with_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

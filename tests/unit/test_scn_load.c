@@ -227,7 +227,7 @@ static void check_features_world(const struct scn_scenario *s)
 	assert_int_equal(s->cluster.brokers, 4);
 	/* Kafka reads booleans case-insensitively; they are kept lowercase. */
 	assert_kv(&s->cluster.broker, 0, "unclean.leader.election.enable", "true");
-	assert_kv(&s->cluster.broker, 1, "num.replica.fetchers", "2");
+	assert_kv(&s->cluster.broker, 1, "replica.fetch.wait.max.ms", "200");
 	assert_kv(&s->cluster.zookeeper_config, 0, "tickTime", "500");
 	assert_kv(&s->cluster.zookeeper_config, 1, "initLimit", "10");
 	assert_int_equal(s->net_latency.min_ns, 100 * US);
@@ -272,9 +272,9 @@ static void check_features_faults(const struct scn_scenario *s)
 	assert_int_equal(f[3].partition.kind, SCN_PARTITION_GROUPS);
 	assert_int_equal(f[3].partition.group_count, 3);
 	assert_int_equal(f[3].partition.groups[0].count, 2);
-	assert_target(&f[3].partition.groups[0].items[1], SCN_TARGET_ZK, 1);
-	assert_target(&f[3].partition.groups[1].items[0], SCN_TARGET_BROKER, 2);
-	assert_target(&f[3].partition.groups[2].items[0], SCN_TARGET_BROKERS, 0);
+	assert_target(&f[3].partition.groups[0].items[1], SCN_TARGET_ZK, 2);
+	assert_target(&f[3].partition.groups[1].items[0], SCN_TARGET_BROKERS, 0);
+	assert_target(&f[3].partition.groups[2].items[0], SCN_TARGET_REST, 0);
 	assert_int_equal(f[4].partition.kind, SCN_PARTITION_HALVES);
 	assert_int_equal(f[5].partition.kind, SCN_PARTITION_ONE_WAY);
 	assert_target(&f[5].partition.from.items[0], SCN_TARGET_RANDOM_BROKER, 0);
@@ -331,11 +331,11 @@ static void test_config_values(void **state)
 	struct scn_scenario *s = load_text_ok(
 	    "name: c\nduration: 1s\ncluster:\n  brokers: 1\n  broker:\n"
 	    "    min.insync.replicas: \"1\"\n    unclean.leader.election.enable: False\n"
-	    "    some.future_key-x: anything goes\n    acks: -1\n");
+	    "    inter.broker.protocol.version: 2.8-IV1\n    log.retention.ms: -1\n");
 	assert_kv(&s->cluster.broker, 0, "min.insync.replicas", "1");
 	assert_kv(&s->cluster.broker, 1, "unclean.leader.election.enable", "false");
-	assert_kv(&s->cluster.broker, 2, "some.future_key-x", "anything goes");
-	assert_kv(&s->cluster.broker, 3, "acks", "-1");
+	assert_kv(&s->cluster.broker, 2, "inter.broker.protocol.version", "2.8-IV1");
+	assert_kv(&s->cluster.broker, 3, "log.retention.ms", "-1");
 	scn_free(s);
 }
 
@@ -421,7 +421,33 @@ static const struct bad_case bad_cases[] = {
     {"bad_config_int", SCN_ERR_INVALID, 6, 26,
      "'min.insync.replicas' must be from 1 to 2147483647, got 0"},
     {"bad_config_key", SCN_ERR_INVALID, 6, 5,
-     "'Min.Insync.Replicas' is not a Kafka config key (lowercase words joined by dots)"},
+     "unknown broker config key 'Min.Insync.Replicas' (did you mean 'min.insync.replicas'?)"},
+    /* Config keys: one table (broker/conf/kcfg.c) says what each component takes. */
+    {"config_typo_flush", SCN_ERR_INVALID, 7, 5,
+     "unknown broker config key 'log.flush.interval.message' (did you mean "
+     "'log.flush.interval.messages'?)"},
+    {"config_typo_min_insync", SCN_ERR_INVALID, 6, 5,
+     "unknown broker config key 'min.insync.replica' (did you mean 'min.insync.replicas'?)"},
+    {"config_typo_replica_lag", SCN_ERR_INVALID, 6, 5,
+     "unknown broker config key 'replica.lag.time.max' (did you mean "
+     "'replica.lag.time.max.ms'?)"},
+    {"config_acks_under_broker", SCN_ERR_INVALID, 6, 5,
+     "'acks' is a producer config key, not a broker one: it goes under "
+     "workload.producers[].config"},
+    {"config_broker_key_in_producer", SCN_ERR_INVALID, 13, 27,
+     "'min.insync.replicas' is a broker and topic config key, not a producer one: it goes "
+     "under cluster.broker or topics[].config"},
+    {"config_fixed_key", SCN_ERR_INVALID, 6, 5,
+     "'broker.id' is not for scenarios (ksim sets it: broker-N has broker.id N)"},
+    {"config_unknown_no_hint", SCN_ERR_INVALID, 6, 5,
+     "unknown broker config key 'num.replica.fetchers' (ksim validate --defaults FILE lists "
+     "the keys ksim models)"},
+    {"config_zk_typo", SCN_ERR_INVALID, 6, 5,
+     "unknown ZooKeeper config key 'ticktime' (did you mean 'tickTime'?)"},
+    {"config_zookeeper_key_in_kraft", SCN_ERR_INVALID, 7, 5,
+     "'zookeeper.session.timeout.ms' has no meaning in kraft mode"},
+    {"config_request_timeout_negative", SCN_ERR_INVALID, 14, 29,
+     "'request.timeout.ms' must be from 0 to 2147483647, got -1"},
     {"bad_expect", SCN_ERR_INVALID, 10, 15,
      "'lost-write' must be one of any, none, some, got 'never'"},
     {"bad_liveness", SCN_ERR_INVALID, 10, 13, "'liveness' must be one of any, ok, got 'yes'"},
@@ -441,6 +467,18 @@ static const struct bad_case bad_cases[] = {
     {"heal_for", SCN_ERR_INVALID, 12, 5, "'for' has no meaning on 'heal'"},
     {"groups_one", SCN_ERR_INVALID, 11, 25, "'groups' needs at least two groups"},
     {"clock_both", SCN_ERR_INVALID, 11, 12, "'clock' takes exactly one of skew, step"},
+    /* Partition groups cover every node exactly once; `rest` names the others. */
+    {"groups_left_out", SCN_ERR_INVALID, 12, 25,
+     "'zk-1' is in no group: every node must be in exactly one (add 'rest' to a group for "
+     "every node not named elsewhere)"},
+    {"groups_twice", SCN_ERR_INVALID, 12, 45,
+     "'broker-1' is in two groups (1 and 2): every node must be in exactly one"},
+    {"groups_role_without_rest", SCN_ERR_INVALID, 12, 27,
+     "'controller' resolves when the fault fires, so the groups need 'rest' (every node not "
+     "named elsewhere) to cover every node"},
+    {"groups_rest_twice", SCN_ERR_INVALID, 12, 45, "'rest' may be named only once"},
+    {"rest_outside_groups", SCN_ERR_INVALID, 7, 11,
+     "'rest' is only a member of partition groups (every node not named in another group)"},
 };
 
 static void test_bad_files(void **state)
