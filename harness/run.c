@@ -273,6 +273,8 @@ static int build_workload(struct run *r)
 				fprintf(r->err, "%s: producer config: %s\n", s->name, msg);
 				return 2;
 			}
+			/* KIP-360, the idempotent producer's epoch bump: Kafka 2.5. */
+			c->client.epoch_bump = s->cluster.kafka_version >= 205;
 			c->topic = pg->topic;
 			c->rate_num = pg->rate.num;
 			c->rate_den = pg->rate.den;
@@ -912,8 +914,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	wc.disk.fsync_latency_min_ns = s->disk_fsync_latency.min_ns;
 	wc.disk.fsync_latency_max_ns = s->disk_fsync_latency.max_ns;
 	r.w = sim_world_new(&wc);
-	if (getenv("KSIM_RUN_LOG"))
-		sim_world_set_log(r.w, stderr, ENV_LOG_WARN);
+	const char *run_log = getenv("KSIM_RUN_LOG"); /* "debug": every node log line */
+	if (run_log)
+		sim_world_set_log(r.w, stderr,
+				  !strcmp(run_log, "debug") ? ENV_LOG_DEBUG : ENV_LOG_WARN);
 	double t0 = wall_seconds();
 	uint64_t hash = 0, events = 0;
 	int64_t sim_ns = 0;
