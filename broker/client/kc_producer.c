@@ -458,7 +458,13 @@ static void on_produce(void *arg, int status, const struct kp_response *resp)
 		/* KIP-360 (TransactionManager.canRetry): the idempotent producer
 		 * retries these; refused at the partition's first unacknowledged
 		 * batch they mean a gap, closed by a new epoch from sequence 0. */
-		bool bump = seq_error && !ooo_behind && p->cfg.epoch_bump &&
+		/* Only a batch no attempt of which may have been appended is
+		 * numbered again: the broker keeps the last 5 batches of a
+		 * producer, and one appended earlier but unanswered is refused
+		 * as out of order once it falls out of them (acks-all-nemesis
+		 * seed 1076). Such a batch is given up, its outcome unknown,
+		 * and the partition's sequence is unresolved (below). */
+		bool bump = seq_error && !ooo_behind && p->cfg.epoch_bump && !b->uncertain &&
 			    b->seq_pid == b->pq->pid && b->seq_epoch == b->pq->epoch;
 		if (bump)
 			b->pq->bump = true;

@@ -7,6 +7,8 @@
 #    appended but unanswered, numbered again under a new producer id after
 #    another batch expired, appended twice (also with kafka_version "2.4",
 #    the producer before KIP-360);
+#  - acks-all-nemesis 1076: a retry of an appended batch refused as out of
+#    order must not be numbered again under a bumped epoch;
 #  - kafka-6361-kip101 8, 16, 19: a KIP-101 cut inside the follower's own
 #    batch left it refusing every fetch.
 set -u
@@ -23,11 +25,11 @@ run() { # FILE SEED
 		fail=1
 	fi
 }
-for s in 1413 1487 1551; do run scenarios/acks-all-nemesis.yaml $s; done
+for s in 1076 1413 1487 1551; do run scenarios/acks-all-nemesis.yaml $s; done
 run scenarios/three-brokers-nemesis.yaml 1028
 sed 's/^  brokers: 3$/  brokers: 3\n  kafka_version: "2.4"/' scenarios/three-brokers-nemesis.yaml \
 	>"$tmp/three-brokers-nemesis-2.4.yaml"
 run "$tmp/three-brokers-nemesis-2.4.yaml" 1028
 for s in 8 16 19; do run scenarios/kafka-6361-kip101.yaml $s; done
-[ "$fail" -eq 0 ] && echo "9 regression runs met their expectations"
+[ "$fail" -eq 0 ] && echo "10 regression runs met their expectations"
 exit "$fail"
