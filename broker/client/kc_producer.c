@@ -55,6 +55,7 @@ struct pq {
 	 * the lost one was appended: Kafka's unresolved sequences). */
 	bool unresolved;
 	int32_t unresolved_seq; /* the last sequence of the batch given up */
+	int32_t last_acked;     /* highest sequence acknowledged in the epoch, or -1 */
 	struct kc_leader_memo leader; /* drain asks after every answer */
 };
 
@@ -195,6 +196,7 @@ static struct pq *queue_for(struct kc_producer *p, const char *topic, int32_t pa
 			return q;
 	struct pq *q = env_calloc(p->env, 1, sizeof *q);
 	q->producer = p;
+	q->last_acked = -1;
 	q->topic = env_strdup(p->env, topic);
 	q->partition = partition;
 	if (p->queues_tail)
@@ -416,6 +418,18 @@ static bool older_batch_retrying(const struct batch *b)
 	return false;
 }
 
+/* Whether b carries the sequence that follows the partition's last
+ * acknowledged one, or the last one of a batch given up unresolved (Kafka's
+ * isNextSequence and isNextSequenceForUnresolvedPartition). */
+static bool next_sequence(const struct batch *b)
+{
+	const struct pq *q = b->pq;
+	if (b->seq_pid != q->pid || b->seq_epoch != q->epoch)
+		return false;
+	return b->base_seq == q->last_acked + 1 ||
+	       (q->unresolved && b->base_seq == q->unresolved_seq + 1);
+}
+
 static void attempt_failed(struct kc_producer *p, struct batch *b, const char *error,
 			   bool uncertain, bool can_retry)
 {
@@ -448,22 +462,30 @@ static void on_produce(void *arg, int status, const struct kp_response *resp)
 		b->in_flight = false;
 		struct pq *q = b->pq;
 		/* A later batch acknowledged proves a lost one was appended. */
-		if (q->unresolved && b->base_seq > q->unresolved_seq && b->seq_epoch == q->epoch)
+		bool current = b->seq_pid == q->pid && b->seq_epoch == q->epoch;
+		if (q->unresolved && b->base_seq > q->unresolved_seq && current)
 			q->unresolved = false;
+		int32_t last = b->base_seq + (int32_t)b->n - 1;
+		if (current && last > q->last_acked)
+			q->last_acked = last;
 		batch_finish(p, b, KC_SEND_OK, part->base_offset, NULL);
 	} else {
 		bool seq_error = err == KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER ||
 				 err == KP_ERR_UNKNOWN_PRODUCER_ID;
-		bool ooo_behind = seq_error && older_batch_retrying(b);
+		/* Not the next sequence after the last acknowledged one (nor after
+		 * an unresolved one): an older batch waits, or a later one was
+		 * acknowledged. Retried as it is, as TransactionManager.canRetry. */
+		bool ooo_behind = seq_error && (older_batch_retrying(b) ||
+						(p->cfg.epoch_bump && !next_sequence(b)));
 		/* KIP-360 (TransactionManager.canRetry): the idempotent producer
 		 * retries these; refused at the partition's first unacknowledged
 		 * batch they mean a gap, closed by a new epoch from sequence 0. */
 		/* Only a batch no attempt of which may have been appended is
-		 * numbered again: the broker keeps the last 5 batches of a
-		 * producer, and one appended earlier but unanswered is refused
-		 * as out of order once it falls out of them (acks-all-nemesis
-		 * seed 1076). Such a batch is given up, its outcome unknown,
-		 * and the partition's sequence is unresolved (below). */
+		 * numbered again (the Java producer renumbers it anyway): the
+		 * broker keeps a producer's last 5 batches, and one appended but
+		 * unanswered is refused as out of order once it falls out of them.
+		 * Such a batch is given up, its outcome unknown, and leaves the
+		 * partition unresolved (batch_give_up). */
 		bool bump = seq_error && !ooo_behind && p->cfg.epoch_bump && !b->uncertain &&
 			    b->seq_pid == b->pq->pid && b->seq_epoch == b->pq->epoch;
 		if (bump)
@@ -509,6 +531,7 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 			q->pid = p->producer_id;
 			q->epoch = p->producer_epoch;
 			q->next_seq = 0;
+			q->last_acked = -1;
 		}
 		b->base_seq = q->next_seq;
 		b->seq_pid = q->pid;
@@ -609,6 +632,7 @@ static void bump_epoch(struct kc_producer *p, struct pq *q)
 	q->pid = p->producer_id;
 	q->epoch = p->producer_epoch;
 	q->next_seq = 0;
+	q->last_acked = -1;
 	for (struct batch *b = q->head; b; b = b->next)
 		if (b->base_seq >= 0) {
 			b->base_seq = q->next_seq;
