@@ -207,6 +207,8 @@ static int build_workload(struct run *r)
 				fprintf(r->err, "%s: producer config: %s\n", s->name, msg);
 				return 2;
 			}
+			/* KIP-360, the idempotent producer's epoch bump: Kafka 2.5. */
+			c->client.epoch_bump = s->cluster.kafka_version >= 205;
 			c->topic = pg->topic;
 			c->rate_num = pg->rate.num;
 			c->rate_den = pg->rate.den;
@@ -229,6 +231,8 @@ static int build_workload(struct run *r)
 				return 2;
 			}
 			wl_config_group(&c->client, cg->group, cg->commit);
+			/* KIP-320, truncation detection by leader epoch: Kafka 2.3. */
+			c->client.validate_positions = s->cluster.kafka_version >= 203;
 			c->topic = cg->topic;
 			c->observer = &r->hist.observer;
 			const char *n = name_of(r, base + k, "consumer-%d", cg->first_index + i);
@@ -899,8 +903,10 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	if (!rc)
 		rc = run_build(&r, &wc);
 	if (!rc) {
-		if (getenv("KSIM_RUN_LOG"))
-			sim_world_set_log(r.w, stderr, ENV_LOG_WARN);
+		const char *run_log = getenv("KSIM_RUN_LOG"); /* "debug": every node log line */
+		if (run_log)
+			sim_world_set_log(r.w, stderr,
+					  !strcmp(run_log, "debug") ? ENV_LOG_DEBUG : ENV_LOG_WARN);
 		sim_world_set_trace_file(r.w, r.trace_file);
 		list_partitions(&r);
 		start_report(&r);

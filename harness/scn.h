@@ -266,6 +266,9 @@ struct scn_scenario {
 		enum scn_mode mode;
 		int32_t zookeeper; /* ensemble size; 0 in kraft mode */
 		int32_t brokers;
+		/* cluster.kafka_version: which release's behaviours, as major *
+		 * 100 + minor (307 for "3.7"); default the newest modelled. */
+		int32_t kafka_version;
 		struct scn_config broker;
 		struct scn_config zookeeper_config;
 	} cluster;
@@ -349,5 +352,12 @@ char *scn_format_duration(int64_t ns, char *buf, size_t size);
 const char *scn_action_name(enum scn_action a);
 const char *scn_checker_name(enum scn_checker c);
 const char *scn_expect_name(enum scn_expect e);
+
+/* The Apache Kafka releases whose behaviours ksim models (cluster.kafka_version),
+ * oldest first, NULL-terminated ("2.4", ..., "3.9"); and the newest, the default. */
+extern const char *const scn_kafka_versions[];
+#define SCN_KAFKA_VERSION_DEFAULT 309
+/* "3.7" -> 307; -1 when the text is not a release ksim models. */
+int32_t scn_kafka_version_parse(const char *text);
 
 #endif

@@ -6,6 +6,7 @@
 #include "harness/scn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +84,39 @@ static int load_top_scalars(struct scn_ctx *c, const struct scn_ynode *root)
 }
 
 static const char *const cluster_keys[] = {"mode",   "zookeeper",        "brokers",
-                                           "broker", "zookeeper_config", NULL};
+                                           "broker", "zookeeper_config", "kafka_version",
+                                           NULL};
+
+/* Releases whose differing behaviours ksim models (docs/kafka-versions.md). */
+const char *const scn_kafka_versions[] = {"2.2", "2.4", "2.5", "2.7", "3.0", "3.4", "3.7",
+                                          "3.9", NULL};
+
+int32_t scn_kafka_version_parse(const char *text)
+{
+	for (int i = 0; scn_kafka_versions[i]; i++)
+		if (!strcmp(text, scn_kafka_versions[i]))
+			return (scn_kafka_versions[i][0] - '0') * 100 +
+			       atoi(scn_kafka_versions[i] + 2);
+	return -1;
+}
+
+/* cluster.kafka_version: a quoted release ksim models ("2.10" and 2.1 would
+ * be one float unquoted, so a plain scalar is refused). */
+static int load_kafka_version(struct scn_ctx *c, const struct scn_ynode *v)
+{
+	char list[128] = "";
+	for (int i = 0; scn_kafka_versions[i]; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "",
+			 scn_kafka_versions[i]);
+	if (v->kind != SCN_Y_SCALAR || v->plain)
+		return scn_fail(c, v, "kafka_version must be a quoted release, one of %s", list);
+	int32_t ver = scn_kafka_version_parse(v->text);
+	if (ver < 0)
+		return scn_fail(c, v, "kafka_version \"%s\" is not a release ksim models; "
+				      "use one of %s", v->text, list);
+	c->s->cluster.kafka_version = ver;
+	return 0;
+}
 static const char *const mode_names[] = {"zookeeper", "kraft", NULL};
 
 static int load_cluster(struct scn_ctx *c, const struct scn_ynode *root)
@@ -116,6 +149,8 @@ static int load_cluster(struct scn_ctx *c, const struct scn_ynode *root)
 		return -1;
 	if ((v = scn_get(n, "zookeeper_config")) &&
 	    scn_load_config(c, v, SCN_CFG_ZOOKEEPER, &s->cluster.zookeeper_config))
+		return -1;
+	if ((v = scn_get(n, "kafka_version")) && load_kafka_version(c, v))
 		return -1;
 	return 0;
 }
@@ -326,6 +361,7 @@ static void set_defaults(struct scn_scenario *s)
 	s->seed = 1;
 	s->quiesce_ns = 30 * 1000000000ll;
 	s->cluster.mode = SCN_MODE_ZOOKEEPER;
+	s->cluster.kafka_version = SCN_KAFKA_VERSION_DEFAULT;
 	s->cluster.zookeeper = 3;
 	s->net_latency = (struct scn_range){1000000, 3000000};
 	s->nemesis.targets = SCN_NEMESIS_BROKERS;

@@ -279,6 +279,8 @@ static void put_world(FILE *out, const struct scn_scenario *s)
 {
 	fputs("cluster:\n", out);
 	fprintf(out, "  mode: %s\n", s->cluster.mode == SCN_MODE_KRAFT ? "kraft" : "zookeeper");
+	fprintf(out, "  kafka_version: \"%d.%d\"\n", s->cluster.kafka_version / 100,
+		s->cluster.kafka_version % 100);
 	if (s->cluster.mode == SCN_MODE_ZOOKEEPER)
 		fprintf(out, "  zookeeper: %d\n", s->cluster.zookeeper);
 	fprintf(out, "  brokers: %d\n", s->cluster.brokers);

@@ -26,7 +26,8 @@ struct batch {
 	int64_t created_ns;
 	int32_t attempts;
 	int32_t base_seq;  /* -1 until first sent (idempotence) */
-	int64_t seq_pid;   /* the producer id base_seq was numbered under */
+	int64_t seq_pid;   /* the producer id and epoch base_seq was numbered */
+	int16_t seq_epoch; /* under: every attempt carries them, never others */
 	int64_t retry_at_ns;
 	bool in_flight;
 	bool uncertain;    /* an attempt may have been appended */
@@ -42,6 +43,19 @@ struct pq {
 	struct batch *head;
 	struct batch *tail;
 	int32_t next_seq;
+	int64_t pid;       /* the producer id and epoch next_seq counts in */
+	int16_t epoch;
+	/* KIP-360: the partition's first unacknowledged batch was refused as
+	 * out of order (a gap: nothing from it on was appended): bump the
+	 * epoch and number its batches again from 0 once none is in flight. */
+	bool bump;
+	/* KIP-360: a numbered batch was given up with its outcome unknown; no
+	 * new batch goes out until the numbered ones are resolved, then the
+	 * epoch is bumped unless a later batch was acknowledged (which proves
+	 * the lost one was appended: Kafka's unresolved sequences). */
+	bool unresolved;
+	int32_t unresolved_seq; /* the last sequence of the batch given up */
+	int32_t last_acked;     /* highest sequence acknowledged in the epoch, or -1 */
 	struct kc_leader_memo leader; /* drain asks after every answer */
 };
 
@@ -91,6 +105,7 @@ void kc_producer_config_default(struct kc_producer_config *c)
 	c->batch_size = 16384;
 	c->max_in_flight = 5;
 	c->idempotence = true;
+	c->epoch_bump = true;
 }
 
 /* ---- Outcomes ----------------------------------------------------------------- */
@@ -135,9 +150,12 @@ static void batch_finish(struct kc_producer *p, struct batch *b, enum kc_send_ou
 /*
  * An idempotent producer that gave up on a numbered batch leaves a gap in
  * that partition's sequence: every later batch would be refused
- * OUT_OF_ORDER_SEQUENCE_NUMBER. Like the Java producer before KIP-360's
- * epoch bump, it takes a new producer id and numbers from 0 again; batches
- * numbered under the old id are numbered again when next sent.
+ * OUT_OF_ORDER_SEQUENCE_NUMBER. Before KIP-360 (Kafka < 2.5) the Java
+ * producer then takes a new producer id and numbers new batches from 0.
+ * Batches already numbered keep their producer id and sequence: they may
+ * have been appended, and only under those numbers can the broker tell
+ * (numbering such a batch again under the new id wrote it twice: the
+ * duplicates of three-brokers-nemesis and acks-all-nemesis).
  */
 static void reset_producer_id(struct kc_producer *p)
 {
@@ -151,10 +169,22 @@ static void reset_producer_id(struct kc_producer *p)
 /* A batch that will not be retried: OK never comes here. */
 static void batch_give_up(struct kc_producer *p, struct batch *b, const char *error)
 {
-	bool numbered = p->cfg.idempotence && b->base_seq >= 0 && b->seq_pid == p->producer_id;
-	batch_finish(p, b, b->uncertain ? KC_SEND_INFO : KC_SEND_FAIL, -1, error);
-	if (numbered)
+	struct pq *q = b->pq;
+	bool numbered = p->cfg.idempotence && b->base_seq >= 0 && b->seq_pid == q->pid &&
+			b->seq_epoch == q->epoch;
+	int32_t last_seq = b->base_seq + (int32_t)b->n - 1;
+	bool uncertain = b->uncertain;
+	batch_finish(p, b, uncertain ? KC_SEND_INFO : KC_SEND_FAIL, -1, error);
+	if (!numbered)
+		return;
+	if (!p->cfg.epoch_bump) {
 		reset_producer_id(p);
+	} else if (uncertain) {
+		q->unresolved = true;
+		q->unresolved_seq = last_seq;
+	} else {
+		q->bump = true; /* certainly not appended: a gap from here on */
+	}
 }
 
 /* ---- Accumulating -------------------------------------------------------------- */
@@ -166,6 +196,7 @@ static struct pq *queue_for(struct kc_producer *p, const char *topic, int32_t pa
 			return q;
 	struct pq *q = env_calloc(p->env, 1, sizeof *q);
 	q->producer = p;
+	q->last_acked = -1;
 	q->topic = env_strdup(p->env, topic);
 	q->partition = partition;
 	if (p->queues_tail)
@@ -387,6 +418,18 @@ static bool older_batch_retrying(const struct batch *b)
 	return false;
 }
 
+/* Whether b carries the sequence that follows the partition's last
+ * acknowledged one, or the last one of a batch given up unresolved (Kafka's
+ * isNextSequence and isNextSequenceForUnresolvedPartition). */
+static bool next_sequence(const struct batch *b)
+{
+	const struct pq *q = b->pq;
+	if (b->seq_pid != q->pid || b->seq_epoch != q->epoch)
+		return false;
+	return b->base_seq == q->last_acked + 1 ||
+	       (q->unresolved && b->base_seq == q->unresolved_seq + 1);
+}
+
 static void attempt_failed(struct kc_producer *p, struct batch *b, const char *error,
 			   bool uncertain, bool can_retry)
 {
@@ -417,12 +460,38 @@ static void on_produce(void *arg, int status, const struct kp_response *resp)
 	int16_t err = part ? part->error_code : KP_ERR_UNKNOWN_SERVER_ERROR;
 	if (err == KP_ERR_NONE || err == KP_ERR_DUPLICATE_SEQUENCE_NUMBER) {
 		b->in_flight = false;
+		struct pq *q = b->pq;
+		/* A later batch acknowledged proves a lost one was appended. */
+		bool current = b->seq_pid == q->pid && b->seq_epoch == q->epoch;
+		if (q->unresolved && b->base_seq > q->unresolved_seq && current)
+			q->unresolved = false;
+		int32_t last = b->base_seq + (int32_t)b->n - 1;
+		if (current && last > q->last_acked)
+			q->last_acked = last;
 		batch_finish(p, b, KC_SEND_OK, part->base_offset, NULL);
 	} else {
-		bool ooo_behind = err == KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER &&
-				  older_batch_retrying(b);
+		bool seq_error = err == KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER ||
+				 err == KP_ERR_UNKNOWN_PRODUCER_ID;
+		/* Not the next sequence after the last acknowledged one (nor after
+		 * an unresolved one): an older batch waits, or a later one was
+		 * acknowledged. Retried as it is, as TransactionManager.canRetry. */
+		bool ooo_behind = seq_error && (older_batch_retrying(b) ||
+						(p->cfg.epoch_bump && !next_sequence(b)));
+		/* KIP-360 (TransactionManager.canRetry): the idempotent producer
+		 * retries these; refused at the partition's first unacknowledged
+		 * batch they mean a gap, closed by a new epoch from sequence 0. */
+		/* Only a batch no attempt of which may have been appended is
+		 * numbered again (the Java producer renumbers it anyway): the
+		 * broker keeps a producer's last 5 batches, and one appended but
+		 * unanswered is refused as out of order once it falls out of them.
+		 * Such a batch is given up, its outcome unknown, and leaves the
+		 * partition unresolved (batch_give_up). */
+		bool bump = seq_error && !ooo_behind && p->cfg.epoch_bump && !b->uncertain &&
+			    b->seq_pid == b->pq->pid && b->seq_epoch == b->pq->epoch;
+		if (bump)
+			b->pq->bump = true;
 		attempt_failed(p, b, kp_error_name(err), !definitely_not_written(err),
-			       retriable(err) || ooo_behind);
+			       retriable(err) || ooo_behind || bump);
 		if (err == KP_ERR_NOT_LEADER_OR_FOLLOWER || err == KP_ERR_LEADER_NOT_AVAILABLE ||
 		    err == KP_ERR_UNKNOWN_TOPIC_OR_PARTITION)
 			kc_cluster_refresh(p->cluster);
@@ -455,9 +524,18 @@ static void encode_batch(struct wire_writer *w, const void *msg)
 static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *conn)
 {
 	struct pq *q = b->pq;
-	if (p->cfg.idempotence && (b->base_seq < 0 || b->seq_pid != p->producer_id)) {
+	if (p->cfg.idempotence && b->base_seq < 0) {
+		if (q->pid != p->producer_id || q->epoch != p->producer_epoch) {
+			/* A new producer id or epoch numbers from 0 (drain_queue
+			 * waits until no batch numbered under the old one is left). */
+			q->pid = p->producer_id;
+			q->epoch = p->producer_epoch;
+			q->next_seq = 0;
+			q->last_acked = -1;
+		}
 		b->base_seq = q->next_seq;
-		b->seq_pid = p->producer_id;
+		b->seq_pid = q->pid;
+		b->seq_epoch = q->epoch;
 		q->next_seq += (int32_t)b->n;
 	}
 	struct rb_record_spec *specs = env_calloc(p->env, b->n, sizeof *specs);
@@ -474,8 +552,8 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 		.last_offset_delta = (int32_t)b->n - 1,
 		.base_timestamp = b->recs[0].wall_ms,
 		.max_timestamp = b->recs[b->n - 1].wall_ms,
-		.producer_id = p->cfg.idempotence ? p->producer_id : -1,
-		.producer_epoch = p->cfg.idempotence ? p->producer_epoch : -1,
+		.producer_id = p->cfg.idempotence ? b->seq_pid : -1,
+		.producer_epoch = p->cfg.idempotence ? b->seq_epoch : -1,
 		.base_sequence = p->cfg.idempotence ? b->base_seq : -1,
 	};
 	struct batch_msg msg = {&h, specs, b->n};
@@ -516,9 +594,79 @@ static int send_batch(struct kc_producer *p, struct batch *b, struct kc_conn *co
 	return 0;
 }
 
+static bool any_in_flight(const struct pq *q)
+{
+	for (const struct batch *b = q->head; b; b = b->next)
+		if (b->in_flight)
+			return true;
+	return false;
+}
+
+static bool any_numbered(const struct pq *q)
+{
+	for (const struct batch *b = q->head; b; b = b->next)
+		if (b->base_seq >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * KIP-360's epoch bump, done by the idempotent Java producer on its own
+ * (TransactionManager.bumpIdempotentProducerEpoch: no InitProducerId): the
+ * epoch goes up by one and the partition's unacknowledged batches, known
+ * not to be appended, are numbered again from 0 in the new epoch, which
+ * the broker accepts (a new epoch starts at sequence 0). Called with none
+ * of the partition's batches in flight. At the epoch's limit a new
+ * producer id is taken instead, as Kafka does.
+ */
+static void bump_epoch(struct kc_producer *p, struct pq *q)
+{
+	q->bump = q->unresolved = false;
+	if (p->producer_epoch == INT16_MAX) {
+		reset_producer_id(p);
+		return;
+	}
+	p->producer_epoch++;
+	env_log(p->env, ENV_LOG_INFO, "%s-%d: producer %lld bumps its epoch to %d", q->topic,
+		q->partition, (long long)p->producer_id, p->producer_epoch);
+	q->pid = p->producer_id;
+	q->epoch = p->producer_epoch;
+	q->next_seq = 0;
+	q->last_acked = -1;
+	for (struct batch *b = q->head; b; b = b->next)
+		if (b->base_seq >= 0) {
+			b->base_seq = q->next_seq;
+			b->seq_pid = q->pid;
+			b->seq_epoch = q->epoch;
+			q->next_seq += (int32_t)b->n;
+		}
+}
+
+/* Whether batch b must wait before it is sent (idempotence): a pending
+ * epoch bump holds the whole partition; an unresolved sequence, or batches
+ * numbered under an older producer id or epoch, hold the batches not yet
+ * numbered (Kafka's RecordAccumulator.shouldStopDrainBatchesForPartition). */
+static bool seq_hold(const struct kc_producer *p, const struct pq *q, const struct batch *b)
+{
+	if (!p->cfg.idempotence)
+		return false;
+	if (q->bump)
+		return true;
+	if (b->base_seq >= 0)
+		return false;
+	bool stale = q->pid != p->producer_id || q->epoch != p->producer_epoch;
+	return q->unresolved || (stale && any_numbered(q));
+}
+
 /* Sends what is ready, partition by partition in creation order. */
 static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_t *wake_at)
 {
+	if (p->cfg.idempotence && p->cfg.epoch_bump) {
+		if (q->bump && !any_in_flight(q))
+			bump_epoch(p, q);
+		else if (q->unresolved && !any_numbered(q))
+			bump_epoch(p, q); /* the lost batch's fate stays unknown */
+	}
 	for (struct batch *b = q->head, *next; b; b = next) {
 		next = b->next;
 		if (b->in_flight)
@@ -542,7 +690,8 @@ static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_
 		struct kc_conn *conn = leader >= 0 ? kc_cluster_conn(p->cluster, leader) : NULL;
 		if (leader < 0)
 			kc_cluster_refresh(p->cluster);
-		if (!conn || kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight) {
+		if (!conn || kc_conn_in_flight(conn) >= (uint32_t)p->cfg.max_in_flight ||
+		    seq_hold(p, q, b)) {
 			/* Batches of a partition go out in order. An answer drains
 			 * again; the backoff guards against none coming. */
 			int64_t at = now + p->cfg.cluster.retry_backoff_ns;
@@ -623,6 +772,7 @@ struct kc_producer *kc_producer_new(struct env *env, const struct kc_producer_co
 	p->cb = cb;
 	p->arg = arg;
 	p->producer_id = -1;
+	p->producer_epoch = -1;
 	p->wake.data = p;
 	p->cluster = kc_cluster_new(env, &cfg->cluster, cluster_changed, p);
 	return p;

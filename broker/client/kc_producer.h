@@ -18,9 +18,9 @@
  *
  * Deviations from the Java client (docs/clients.md): one batch per Produce
  * request; batches already in flight do not expire by delivery.timeout.ms
- * (their request's own timeout ends them); after a batch fails for good under
- * idempotence, the partition's later batches may be refused as out of order
- * (pre-KIP-360 behaviour).
+ * (their request's own timeout ends them). A numbered batch keeps its producer
+ * id, epoch and sequence on every attempt, except when a KIP-360 epoch bump
+ * renumbers batches known not to be appended.
  *
  * Ownership: the producer lives in the node's heap; keys and values are
  * copied at send.
@@ -41,6 +41,10 @@ struct kc_producer_config {
 	int32_t batch_size;               /* batch.size (16384) */
 	int32_t max_in_flight;            /* max.in.flight.requests.per.connection (5) */
 	bool idempotence;                 /* enable.idempotence (true) */
+	/* KIP-360 (Kafka 2.5+, the default): a sequence gap or a lost numbered
+	 * batch bumps the producer epoch for that partition; false (Kafka <
+	 * 2.5): the producer takes a new producer id. cluster.kafka_version. */
+	bool epoch_bump;
 };
 
 void kc_producer_config_default(struct kc_producer_config *c);

@@ -312,6 +312,16 @@ static void state_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 		struct ctl_pstate st;
 		if (ctl_zk_parse_state(text, len, &st) == 0) {
 			st.zk_version = res->resp->stat.version;
+			/* A state re-read because a write of ours was left in
+			 * doubt (its answer lost with the connection) may be that
+			 * very write, applied: then decide() finds nothing to
+			 * change, yet no broker has heard of it. Its replicas are
+			 * told now, as Kafka's controller does with the state it
+			 * finds when it retries such a write (removeReplicasFromIsr
+			 * sends LeaderAndIsr for partitions already without the
+			 * replica; an election is run again on the state read). */
+			if (p->reload)
+				p->changed = true;
 			p->st = st;
 			p->has_state = true;
 			p->reload = false;

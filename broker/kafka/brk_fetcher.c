@@ -313,6 +313,30 @@ static void appended(struct log_req *req, int status)
 	caught_up(req, status);
 }
 
+/*
+ * A truncation point inside one of the follower's own batches (possible
+ * where its log diverged from the leader's: KIP-101 as first shipped
+ * answers the end of an epoch the follower never had) removes that whole
+ * batch, so the follower's log end falls below the point, and the leader's
+ * batch holding the new log end may begin before it: appending it would
+ * not continue the log, and fetching again would meet it again, forever.
+ * Kafka keeps its log end at the truncation point (an offset gap below it;
+ * LocalLog.truncateTo) and fetches from there, where the leader's batches
+ * begin. ksim's log stays dense instead: the follower cuts back to the
+ * start of the leader's batch and fetches it whole. Returns true when it
+ * did (the answer's records are dropped; the next fetch brings them).
+ */
+static bool cut_to_leader_batch(struct brk_part *p, const struct kp_fetch_partition_response *d)
+{
+	struct rb_batch_header h;
+	int64_t leo = log_end_offset(p->log);
+	if (rb_read_header(d->records.ptr, (size_t)d->records.len, &h) != RB_OK ||
+	    h.base_offset >= leo || rb_last_offset(&h) < leo)
+		return false;
+	truncate_to(p, h.base_offset, false, "to the start of the leader's batch holding its log end");
+	return true;
+}
+
 static void on_partition_data(struct brk_fetcher *f, struct brk_part *p,
 			      const struct kp_fetch_partition_response *d)
 {
@@ -343,6 +367,8 @@ static void on_partition_data(struct brk_fetcher *f, struct brk_part *p,
 	}
 	brk_pstate_follower_hw(&p->ps, d->high_watermark, log_end_offset(p->log));
 	if (d->records.len <= 0)
+		return;
+	if (cut_to_leader_batch(p, d))
 		return;
 	op_begin(p);
 	if (log_append_follower(p->log, &p->freq, d->records.ptr, (size_t)d->records.len,

@@ -46,6 +46,19 @@ static int16_t append(struct fbroker *b, int32_t part, const struct kp_bytes *re
 					   &batch),
 			 RB_OK);
 	int32_t seq = batch.h.base_sequence;
+	if (batch.h.producer_id >= 0 && (batch.h.producer_id != t->last_pid[part] ||
+					 batch.h.producer_epoch != t->last_epoch[part])) {
+		/* As Kafka's ProducerStateManager: an older epoch is fenced; a
+		 * producer id or epoch new to the partition starts at 0. */
+		if (batch.h.producer_id == t->last_pid[part] &&
+		    batch.h.producer_epoch < t->last_epoch[part])
+			return KP_ERR_INVALID_PRODUCER_EPOCH;
+		if (seq != 0)
+			return KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+		t->last_pid[part] = batch.h.producer_id;
+		t->last_epoch[part] = batch.h.producer_epoch;
+		t->last_seq[part] = -1;
+	}
 	if (batch.h.producer_id >= 0) {
 		if (seq <= t->last_seq[part]) { /* a retry of something appended */
 			*base = t->seq_offset[part][seq];
@@ -243,7 +256,7 @@ static void handler(void *ctx, struct brk_req *r)
 		answer_metadata(b, r);
 		return;
 	case KP_API_INIT_PRODUCER_ID:
-		resp.body.init_producer_id.producer_id = 4242;
+		resp.body.init_producer_id.producer_id = 4242 + t->n_producer_ids++;
 		resp.body.init_producer_id.producer_epoch = 0;
 		brk_front_respond(r, &resp);
 		return;
@@ -314,5 +327,6 @@ void fake_truth_init(struct truth *t)
 	for (int p = 0; p < PARTS; p++) {
 		t->leader[p] = 1;
 		t->last_seq[p] = -1;
+		t->last_pid[p] = -1;
 	}
 }

@@ -24,6 +24,9 @@ struct truth {
 	int32_t rec_epoch[PARTS][MAX_LOG]; /* the leader epoch each record was written in */
 	int64_t log_len[PARTS];
 	int64_t last_seq[PARTS]; /* idempotence: last sequence appended, -1 none */
+	int64_t last_pid[PARTS]; /* ... by this producer id and epoch (-1 none): */
+	int16_t last_epoch[PARTS]; /* another id, or a newer epoch, starts at 0 */
+	int n_producer_ids;      /* InitProducerId hands out 4242, 4243, ... */
 	int64_t seq_offset[PARTS][MAX_LOG]; /* offset of the batch with base seq i */
 	int16_t fail_next;       /* error for the next produce */
 	int fail_count;

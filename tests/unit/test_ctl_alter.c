@@ -262,9 +262,53 @@ static void test_free_while_active(void **state)
 	fx_free(fx);
 }
 
+/* A state write whose answer is lost but which ZooKeeper applied (acks-all-
+ * nemesis seed 1413: the controller's link to ZooKeeper was cut with its
+ * writes in flight; they landed when the link healed). The controller
+ * cannot tell, so it reads the state again; finding its own write there,
+ * it has nothing left to change, but the partition's replicas must still
+ * hear of it, or the leader keeps a stale partition epoch and every
+ * AlterPartition it sends is refused from then on. */
+static void test_lost_answer_applied_write(void **state)
+{
+	(void)state;
+	int32_t c, a, b;
+	struct fx *fx = cluster_with_topic(37, 300, &c, &a, &b);
+	struct sim_net *net = sim_world_net(fx->w);
+	/* ZooKeeper hears the controller, the controller hears nothing back. */
+	for (int i = 0; i < 3; i++)
+		sim_net_block(net, fx->zk[i], fx->b[c - 1]);
+	const int32_t shrink[] = {a, c};
+	alter(fx, c, a, broker_epoch(fx, a), "t", 0, 0, 0, shrink, 2);
+	assert_int_equal(probe(fx)->res[0].error, KP_ERR_REQUEST_TIMED_OUT);
+	struct ctl_pstate st = pstate(fx, "t", 0);
+	assert_int_equal(st.zk_version, 1); /* the write was applied */
+	assert_isr_is(st.isr, st.n_isr, shrink, 2);
+	const struct rec *r = find_rec(tb_of(fx, a)->laisr, tb_of(fx, a)->n_laisr_rec, "t", 0);
+	assert_int_equal(r->zk_version, 0);
+	sim_net_heal(net);
+	sim_run_for(fx->w, 5 * S);
+	assert_int_equal(controller(fx), c);
+	/* The leader and the follower still in the ISR hear the state. */
+	const int32_t told[] = {a, c};
+	for (int i = 0; i < 2; i++) {
+		r = find_rec(tb_of(fx, told[i])->laisr, tb_of(fx, told[i])->n_laisr_rec, "t", 0);
+		assert_non_null(r);
+		assert_int_equal(r->zk_version, 1);
+		assert_int_equal(r->leader, a);
+		assert_isr_is(r->isr, r->n_isr, shrink, 2);
+	}
+	/* The leader can change its ISR again with what it was told. */
+	alter(fx, c, a, broker_epoch(fx, a), "t", 0, 0, 1, (const int32_t[]){a, c, b}, 3);
+	assert_int_equal(probe(fx)->res[0].error, KP_ERR_NONE);
+	assert_int_equal(probe(fx)->res[0].partition_epoch, 2);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lost_answer_applied_write),
 		cmocka_unit_test(test_alter_partition),
 		cmocka_unit_test(test_preferred_election),
 		cmocka_unit_test(test_zombie_cannot_write),

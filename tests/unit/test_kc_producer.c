@@ -284,6 +284,108 @@ static void test_idempotent_numbering_survives_failed_sends(void **state)
 	}
 }
 
+/* A key that lands on `part` (murmur2 over the topic's PARTS partitions). */
+static const char *key_for(int part, char *buf, size_t cap)
+{
+	for (int i = 0;; i++) {
+		snprintf(buf, cap, "key%d", i);
+		if (kc_partition_for_key(buf, strlen(buf), PARTS) == part)
+			return buf;
+	}
+}
+
+static void send_keyed(struct tproducer *tp, int part, const char *value)
+{
+	char key[16];
+	key_for(part, key, sizeof key);
+	kc_producer_send(tp->p, "t", key, strlen(key), value, strlen(value));
+}
+
+/* The outcome of the record whose value is v<id - 1>: results by id. */
+static const struct kc_send_result *result_of(struct tproducer *tp, uint64_t id)
+{
+	for (int i = 0; i < tp->n_out; i++)
+		if (tp->out[i].id == id)
+			return &tp->out[i];
+	return NULL;
+}
+
+/* three-brokers-nemesis seed 1028: batch X is appended but its answer is
+ * lost (the request times out); meanwhile another partition's batch fails
+ * for good and the producer takes a new producer id (before KIP-360). X
+ * must be retried under the producer id and sequence it was first sent
+ * with, so that the broker recognises it: numbered again under the new id
+ * it is a new producer's first batch, and is appended twice. */
+static void test_retry_keeps_its_producer_id_and_sequence(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.epoch_bump = false;
+	fx->t.leader[1] = 2; /* Y's answer does not queue behind X's */
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	fx->t.delay_ns = 1500 * MS; /* X is appended at once, answered too late */
+	send_keyed(tp, 0, "x");
+	sim_run_for(fx->w, 20 * MS);
+	assert_int_equal(copies(&fx->t, "x"), 1);
+	fx->t.delay_ns = 0;
+	fx->t.fail_next = KP_ERR_INVALID_RECORD; /* Y: refused for good */
+	fx->t.fail_count = 1;
+	send_keyed(tp, 1, "y");
+	sim_run_for(fx->w, 300 * MS);
+	assert_non_null(result_of(tp, 2));
+	assert_int_equal(result_of(tp, 2)->outcome, KC_SEND_FAIL);
+	sim_run_for(fx->w, 3 * SIM_NS_PER_S);
+	assert_int_equal(fx->t.n_producer_ids, 2); /* it took a new producer id */
+	assert_int_equal(result_of(tp, 1)->outcome, KC_SEND_OK);
+	assert_int_equal(result_of(tp, 1)->offset, 0);
+	assert_int_equal(copies(&fx->t, "x"), 1);
+}
+
+/* Acknowledged v0..v2; the leader loses v1 and v2 (an unclean election),
+ * so v3's sequence no longer follows the broker's. With KIP-360 (Kafka
+ * 2.5+) the producer bumps its epoch and sends v3 again from sequence 0:
+ * acknowledged. Before it, v3 fails OUT_OF_ORDER_SEQUENCE_NUMBER. */
+static void kip360_after_lost_sequences(struct fx *fx, bool epoch_bump)
+{
+	fx->pc.epoch_bump = epoch_bump;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	for (int i = 0; i < 3; i++) {
+		char v[8];
+		snprintf(v, sizeof v, "v%d", i);
+		send_keyed(tp, 0, v);
+		sim_run_for(fx->w, 100 * MS);
+	}
+	assert_int_equal(tp->n_out, 3);
+	fx->t.log_len[0] = 1;
+	fx->t.last_seq[0] = 0;
+	send_keyed(tp, 0, "v3");
+	sim_run_for(fx->w, 1 * SIM_NS_PER_S);
+	const struct kc_send_result *r = result_of(tp, 4);
+	assert_non_null(r);
+	if (epoch_bump) {
+		assert_int_equal(r->outcome, KC_SEND_OK);
+		assert_int_equal(r->offset, 1);
+		assert_int_equal(fx->t.last_epoch[0], 1);
+		assert_int_equal(fx->t.n_producer_ids, 1); /* no InitProducerId */
+	} else {
+		assert_int_equal(r->outcome, KC_SEND_FAIL);
+		assert_string_equal(tp->out_error[3],
+				    kp_error_name(KP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER));
+	}
+	assert_int_equal(copies(&fx->t, "v3"), epoch_bump ? 1 : 0);
+}
+
+static void test_kip360_epoch_bump(void **state)
+{
+	kip360_after_lost_sequences(*state, true);
+}
+
+static void test_before_kip360_out_of_order_fails(void **state)
+{
+	kip360_after_lost_sequences(*state, false);
+}
+
 static void test_acks_zero(void **state)
 {
 	struct fx *fx = *state;
@@ -313,6 +415,9 @@ int main(void)
 		T(test_retriable_error_then_success),
 		T(test_idempotent_numbering_survives_failed_sends),
 		T(test_acks_zero),
+		T(test_retry_keeps_its_producer_id_and_sequence),
+		T(test_kip360_epoch_bump),
+		T(test_before_kip360_out_of_order_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,7 +194,13 @@ static void fctl_push(struct fctl *c)
 static void fctl_alter(void *ctx, struct brk_req *r)
 {
 	struct fctl *c = ctx;
-	assert_int_equal(r->req.header.api_key, KP_API_ALTER_PARTITION);
+	if (r->req.header.api_key != KP_API_ALTER_PARTITION) {
+		/* A client that knows no live broker asks any node it was told
+		 * of, this one included (it is listed so that AlterPartition
+		 * finds it): refused, as a broker refuses what it cannot serve. */
+		brk_front_reject(r);
+		return;
+	}
 	const struct kp_alter_partition_request *req = &r->req.body.alter_partition;
 	static struct kp_alter_partition_result res[8];
 	static struct kp_alter_partition_topic_result tr[8];
@@ -680,6 +686,90 @@ static void test_kafka_1211_fixed_by_leader_epochs(void **state)
 	assert_string_equal(c.values[10], "v11");
 }
 
+/* Sends values from..to at once (one batch, within linger.ms) and waits. */
+static void send_batch(struct fx *fx, int from, int to)
+{
+	struct pnode *n = sim_node_state(fx->w, fx->producer);
+	int want = n->done + to - from + 1;
+	send_values(fx, from, to);
+	for (int i = 0; i < 2000 && n->done < want; i++)
+		sim_run_for(fx->w, 10 * MS);
+	assert_int_equal(n->done, want);
+}
+
+/*
+ * kafka-6361-kip101 seeds 8, 16, 19: a KIP-101 (inter.broker.protocol 1.1)
+ * truncation point inside one of the follower's own batches. Broker 1 leads
+ * epoch 1 and writes offsets 5..8 as one batch that broker 2 never fetches;
+ * broker 2 leads epoch 2 and writes 5..6 and 7..9 as two batches; broker 1
+ * leads again at epoch 3 (from offset 9). Broker 2 asks where its epoch 2
+ * ends; broker 1 never had it and answers 9, the end of epoch 1. Cutting at
+ * 9 removes broker 2's batch 7..9, so its log ends at 7, inside broker 1's
+ * batch 5..8: that batch does not continue its log. The follower must still
+ * catch up (before the fix it refused every fetch to the end).
+ */
+static void test_kip101_cut_inside_a_batch_still_catches_up(void **state)
+{
+	struct fx *fx = *state;
+	struct sim_net *net = sim_world_net(fx->w);
+	for (int i = 0; i < NB; i++) {
+		assert_int_equal(brk_config_set(&fx->bc[i], "inter.broker.protocol.version", "1.1",
+						NULL, 0),
+				 BRK_CONFIG_OK);
+		fx->bc[i].min_insync_replicas = 1;
+	}
+	fx->pc.acks = 1;
+	fx->pc.idempotence = false;
+	sim_net_isolate(net, fx->broker[2]); /* broker 3 plays no part */
+	start(fx);
+	int32_t isr12[2] = {1, 2}, only1[1] = {1}, only2[1] = {2};
+	elect(fx, 1, isr12, 2);
+	sim_run_for(fx->w, 500 * MS);
+	sim_node_start(fx->w, fx->producer);
+	for (int v = 1; v <= 5; v++)
+		send_batch(fx, v, v);
+	sim_run_for(fx->w, 1 * S);
+	assert_int_equal(view(fx, 2).leo, 5);
+	/* Broker 2 stops hearing broker 1, which writes 5..8 alone. */
+	sim_net_block(net, fx->broker[0], fx->broker[1]);
+	sim_net_block(net, fx->broker[1], fx->broker[0]);
+	send_batch(fx, 6, 9);
+	assert_int_equal(view(fx, 1).leo, 9);
+	/* Broker 1 dies; broker 2 leads alone and writes 5..6, then 7..9. */
+	sim_node_kill(fx->w, fx->broker[0]);
+	sim_net_unblock(net, fx->broker[0], fx->broker[1]);
+	sim_net_unblock(net, fx->broker[1], fx->broker[0]);
+	elect(fx, 2, only2, 1);
+	sim_run_for(fx->w, 1 * S);
+	send_batch(fx, 10, 11);
+	send_batch(fx, 12, 14);
+	assert_int_equal(view(fx, 2).leo, 10);
+	/* Broker 2 dies; broker 1 comes back and leads (unclean) from 9; then
+	 * broker 2 comes back as its follower. */
+	sim_node_kill(fx->w, fx->broker[1]);
+	sim_node_start(fx->w, fx->broker[0]);
+	sim_run_for(fx->w, 100 * MS);
+	elect(fx, 1, only1, 1);
+	sim_run_for(fx->w, 1 * S);
+	assert_int_equal(view(fx, 1).leo, 9);
+	sim_node_start(fx->w, fx->broker[1]);
+	sim_run_for(fx->w, 100 * MS);
+	fctl_push(ctl(fx));
+	sim_run_for(fx->w, 5 * S);
+	send_batch(fx, 15, 16);
+	sim_run_for(fx->w, 2 * S);
+	assert_int_equal(view(fx, 2).leader_id, 1);
+	assert_int_equal(view(fx, 1).leo, 11);
+	assert_int_equal(view(fx, 2).leo, 11);
+	/* Broker 2 holds broker 1's batch 5..8 and what followed it. */
+	static struct capture a;
+	memset(&a, 0, sizeof a);
+	brk_log_records(broker(fx, 2), "orders", 0, capture_one, &a);
+	assert_string_equal(a.values[5], "v6");
+	assert_string_equal(a.values[8], "v9");
+	assert_string_equal(a.values[10], "v16");
+}
+
 static void test_stale_controller_epoch_is_refused(void **state)
 {
 	struct fx *fx = *state;
@@ -842,6 +932,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_1211_fixed_by_leader_epochs, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_kip101_cut_inside_a_batch_still_catches_up,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_controller_epoch_is_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -641,6 +641,7 @@ static void test_print_format(void **state)
 	                    "quiesce: 250ms\n"
 	                    "cluster:\n"
 	                    "  mode: kraft\n"
+	                    "  kafka_version: \"3.9\"\n"
 	                    "  brokers: 1\n"
 	                    "network:\n"
 	                    "  latency: 1ms..3ms\n"
@@ -744,6 +745,44 @@ static void sweep_allocation_failures(const char *path)
 	free(text);
 }
 
+/* cluster.kafka_version: default the newest modelled release; a quoted
+ * modelled release is taken; a plain scalar (2.5 would be a float) or a
+ * release ksim does not model is an error listing the modelled ones. */
+static void test_kafka_version(void **state)
+{
+	(void)state;
+	struct scn_scenario *s = load_text_ok("name: v\nduration: 1s\ncluster: {brokers: 1}\n");
+	assert_int_equal(s->cluster.kafka_version, SCN_KAFKA_VERSION_DEFAULT);
+	assert_int_equal(scn_kafka_version_parse("3.9"), SCN_KAFKA_VERSION_DEFAULT);
+	scn_free(s);
+	s = load_text_ok("name: v\nduration: 1s\ncluster: {brokers: 1, kafka_version: \"2.4\"}\n");
+	assert_int_equal(s->cluster.kafka_version, 204);
+	scn_free(s);
+	static const struct {
+		const char *value;
+		int column;
+		const char *message;
+	} bad[] = {
+		{"2.5", 18, "kafka_version must be a quoted release, one of \"2.2\", \"2.4\", \"2.5\", "
+			"\"2.7\", \"3.0\", \"3.4\", \"3.7\", \"3.9\""},
+		{"\"2.6\"", 19, "kafka_version \"2.6\" is not a release ksim models; use one of "
+			    "\"2.2\", \"2.4\", \"2.5\", \"2.7\", \"3.0\", \"3.4\", \"3.7\", \"3.9\""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[160];
+		snprintf(text, sizeof text, "name: v\nduration: 1s\ncluster:\n  brokers: 1\n"
+					    "  kafka_version: %s\n", bad[i].value);
+		struct scn_scenario *out = NULL;
+		struct scn_error err;
+		assert_int_not_equal(scn_load_buffer("inline.yaml", text, strlen(text), &out, &err),
+				     SCN_OK);
+		assert_null(out);
+		assert_int_equal(err.line, 5);
+		assert_int_equal(err.column, bad[i].column);
+		assert_string_equal(err.message, bad[i].message);
+	}
+}
+
 static void test_allocation_failures(void **state)
 {
 	sweep_allocation_failures("tests/scn_good/contract_example.yaml");
@@ -766,6 +805,7 @@ int main(void)
 	    cmocka_unit_test(test_print_format),
 	    cmocka_unit_test(test_allocation_failures),
 	    cmocka_unit_test(test_single_quoted),
+	    cmocka_unit_test(test_kafka_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
