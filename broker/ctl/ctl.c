@@ -116,6 +116,8 @@ void ctl_tell_change(struct ctl *c, const struct ctl_topic *t, int32_t partition
 		     const struct ctl_pstate *old, const struct ctl_pstate *now, enum ctl_why why)
 {
 	char isr[CTL_MAX_REPLICAS * 12 + 3], old_isr[sizeof isr], reason[96];
+	ctl_check_state(c, t, partition, old, now,
+			why == CTL_WHY_INITIAL ? CTL_CHECK_FIRST : CTL_CHECK_WRITE);
 	ctl_fmt_ids(isr, sizeof isr, now->isr, now->n_isr);
 	ctl_fmt_ids(old_isr, sizeof old_isr, old->isr, old->n_isr);
 	const char *text = why_text(why, old->leader, reason, sizeof reason);

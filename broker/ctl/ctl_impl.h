@@ -139,6 +139,14 @@ struct ctl_live ctl_live_ids(const struct ctl *c, int32_t *ids);
 void ctl_tell_change(struct ctl *c, const struct ctl_topic *t, int32_t partition,
 		     const struct ctl_pstate *old, const struct ctl_pstate *now, enum ctl_why why);
 
+/* ctl_check.c: a partition state's invariants, after this controller read
+ * it back, wrote a partition's first state, or wrote over `old`; a
+ * violation stops the run (sim/invariant.h). */
+enum ctl_check_what { CTL_CHECK_READ, CTL_CHECK_FIRST, CTL_CHECK_WRITE };
+void ctl_check_state(const struct ctl *c, const struct ctl_topic *t, int32_t partition,
+		     const struct ctl_pstate *old, const struct ctl_pstate *now,
+		     enum ctl_check_what what);
+
 /* ctl_state.c */
 void ctl_round_start(struct ctl *c);
 void ctl_state_drop(struct ctl *c);

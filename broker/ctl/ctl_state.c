@@ -322,6 +322,9 @@ static void state_read(struct ctl *c, struct ctl_op *op, const struct zk_client_
 			 * replica; an election is run again on the state read). */
 			if (p->reload)
 				p->changed = true;
+			if (p->has_state)
+				ctl_check_state(c, t, op->partition, &p->st, &st,
+						CTL_CHECK_READ);
 			p->st = st;
 			p->has_state = true;
 			p->reload = false;

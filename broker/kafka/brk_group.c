@@ -143,6 +143,7 @@ static void member_gone(struct grp_group *g, struct grp_member *m)
 		maybe_complete_join(g);
 	else
 		prepare_rebalance(g);
+	grp_check(g, "a member left");
 }
 
 static void session_expired(struct env_timer *t)
@@ -257,6 +258,7 @@ static void complete_join(struct grp_group *g)
 		member_touch(g->members[i]);
 	}
 	env_free(env, list);
+	grp_check(g, "a completed JoinGroup round");
 }
 
 static void maybe_complete_join(struct grp_group *g)
@@ -295,6 +297,7 @@ static void prepare_rebalance(struct grp_group *g)
 	g->state = GRP_PREPARING;
 	env_timer_start(env, &g->rebalance, (int64_t)timeout_ms * 1000000, rebalance_timed_out);
 	maybe_complete_join(g);
+	grp_check(g, "a rebalance began");
 }
 
 /* ---- Groups ------------------------------------------------------------------------ */
@@ -387,6 +390,7 @@ void grp_group_restore(struct brk_group_coordinator *co, int32_t shard, struct k
 		member_restore(g, &sm);
 	/* As Kafka's loadGroup: stable with members, empty without. */
 	g->state = g->n_members ? GRP_STABLE : GRP_EMPTY;
+	grp_check(g, "the group was loaded");
 }
 
 void grp_groups_drop(struct brk_group_coordinator *co, int32_t shard)
@@ -511,6 +515,7 @@ void brk_group_join(struct brk_group_coordinator *co, struct brk_req *r)
 		maybe_complete_join(g);
 	else
 		prepare_rebalance(g);
+	grp_check(g, "JoinGroup");
 }
 
 /* ---- SyncGroup ------------------------------------------------------------------- */
@@ -553,6 +558,7 @@ static void assignment_stored(struct grp_group *g, int16_t err)
 	}
 	if (err)
 		prepare_rebalance(g);
+	grp_check(g, "the assignment was stored");
 }
 
 void brk_group_sync(struct brk_group_coordinator *co, struct brk_req *r)

@@ -56,6 +56,7 @@ struct grp_group {
 	size_t n_members;
 	struct env_timer rebalance;  /* the rebalance timeout of a PreparingRebalance */
 	bool storing;                /* its metadata record is being appended */
+	int32_t max_generation;      /* brk_group_check.c's watermark */
 };
 
 /* One committed offset, as the log says (and the cache keeps). */
@@ -129,6 +130,10 @@ typedef void (*grp_store_cb)(struct grp_group *g, int16_t err);
  * failed, and only if g is still served in the same term and generation.
  * Returns KP_ERR_NONE, or the error that refused it (cb never fires). */
 int16_t grp_store(struct grp_group *g, grp_store_cb cb);
+
+/* brk_group_check.c: the group's invariants, after the change named
+ * `after`; a violation stops the run (sim/invariant.h). */
+void grp_check(struct grp_group *g, const char *after);
 
 /* brk_group.c */
 /* Replaces group `id` of `shard` with what a record says (s NULL: removes

@@ -303,6 +303,7 @@ static void close_session_conns(struct zk_server *s, int64_t session, const stru
 
 static void apply_entry(struct zk_server *s, const struct zk_entry *e)
 {
+	zk_inv_apply(s, e->zxid);
 	struct zk_txn txn;
 	if (zk_txn_decode(e->txn, e->len, &txn)) {
 		zk_srv_fail(s, "undecodable committed txn", ENV_EINVAL);

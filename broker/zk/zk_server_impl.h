@@ -125,6 +125,7 @@ struct zk_server {
 	int64_t hist_base;
 	int64_t hist_base_off;
 	int64_t accepted_epoch, current_epoch;
+	int64_t inv_accepted_epoch, inv_current_epoch; /* zk_invariant.c's watermarks */
 
 	/* Store. */
 	struct env_file *log;
@@ -201,6 +202,13 @@ void zk_store_recover(struct zk_server *s);
 void zk_store_append(struct zk_server *s, int64_t zxid, int64_t time_ms, const uint8_t *txn,
 		     uint32_t len, int32_t origin, int64_t cookie);
 void zk_store_write_epochs(struct zk_server *s);
+
+/* zk_invariant.c: Zab's promises, checked before a txn is logged (zxid
+ * order), before one is applied (order, once, logged) and whenever the
+ * epochs are written. A violation stops the run (sim/invariant.h). */
+void zk_inv_append(const struct zk_server *s, int64_t zxid);
+void zk_inv_apply(const struct zk_server *s, int64_t zxid);
+void zk_inv_epochs(struct zk_server *s);
 void zk_store_sync_request(struct zk_server *s);
 /* Drops history after zxid (TRUNC); false when impossible. */
 bool zk_store_truncate(struct zk_server *s, int64_t zxid);

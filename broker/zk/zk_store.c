@@ -78,6 +78,7 @@ static void log_put_header(struct zk_server *s)
 
 void zk_store_write_epochs(struct zk_server *s)
 {
+	zk_inv_epochs(s);
 	uint8_t b[17];
 	struct wire_writer w;
 	wire_writer_init(&w, b, sizeof b);
@@ -110,6 +111,7 @@ static void hist_push(struct zk_server *s, int64_t zxid, int64_t time_ms, const 
 void zk_store_append(struct zk_server *s, int64_t zxid, int64_t time_ms, const uint8_t *txn,
 		     uint32_t len, int32_t origin, int64_t cookie)
 {
+	zk_inv_append(s, zxid);
 	hist_push(s, zxid, time_ms, txn, len, origin, cookie);
 	uint8_t *b = zk_srv_buf(s, (size_t)len + 17);
 	struct wire_writer w;
@@ -449,6 +451,7 @@ void zk_store_recover(struct zk_server *s)
 	s->hist_base = s->committed;
 	scan_log(s, snap_log_id);
 	s->durable = s->nhist ? s->hist[s->nhist - 1].zxid : s->hist_base;
+	zk_inv_epochs(s); /* what the disk gave back is the baseline */
 }
 
 /* ---- Snapshots --------------------------------------------------------- */

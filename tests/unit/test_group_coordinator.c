@@ -20,6 +20,7 @@
 #include "broker/kafka/brk_group.h"
 #include "broker/kafka/brk_group_impl.h" /* struct grp_stored, for the record test */
 #include "broker/kp/kp_error.h"
+#include "sim/invariant.h"
 #include "sim/util.h"
 #include "sim/world.h"
 
@@ -718,6 +719,60 @@ static void test_offset_commit_fetch_and_reload(void **state)
 	assert_string_equal(a->r[KP_API_SYNC_GROUP].assignment, "assign-a");
 }
 
+/* The group invariants (brk_group_check.c) hold on a well-formed group and
+ * report each broken one; the protocol tests above run them after every
+ * change of every group. */
+static int caught_n;
+static char caught_inv[160];
+
+static void catch_it(void *arg, const char *invariant, const char *report)
+{
+	(void)arg;
+	caught_n++;
+	snprintf(caught_inv, sizeof caught_inv, "%s", invariant);
+	assert_non_null(strstr(report, "group g on client-1"));
+}
+
+static void test_group_invariants(void **state)
+{
+	struct fx *fx = *state;
+	start(fx, true);
+	struct brk_group_coordinator co = {.env = cl(fx, 0)->env};
+	struct grp_proto proto = {"range", NULL, 0};
+	struct grp_member m1 = {.id = "m1", .protos = &proto, .n_protos = 1};
+	struct grp_member m2 = {.id = "m2", .protos = &proto, .n_protos = 1};
+	struct grp_member *members[2] = {&m1, &m2};
+	struct grp_group g = {.co = &co, .id = "g", .state = GRP_STABLE, .generation = 3,
+			      .protocol = "range", .leader = "m1", .members = members,
+			      .n_members = 2};
+	sim_invariant_set_handler(catch_it, NULL);
+	caught_n = 0;
+	grp_check(&g, "test");
+	assert_int_equal(caught_n, 0);
+	g.generation = 2;
+	grp_check(&g, "test");
+	assert_string_equal(caught_inv, "the generation never decreases");
+	g.generation = 3;
+	g.leader = "m9";
+	grp_check(&g, "test");
+	assert_string_equal(caught_inv,
+			    "a group with a generation in progress has a leader member and a protocol");
+	g.leader = "m1";
+	m2.id = "m1";
+	grp_check(&g, "test");
+	assert_string_equal(caught_inv, "member ids are unique");
+	m2.id = "m2";
+	m2.sync = (struct brk_req *)&g; /* any non-NULL: a held answer */
+	grp_check(&g, "test");
+	assert_string_equal(caught_inv, "a stable group holds no SyncGroup answer");
+	m2.sync = NULL;
+	g.state = GRP_EMPTY;
+	grp_check(&g, "test");
+	assert_string_equal(caught_inv, "an empty group has no members");
+	assert_int_equal(caught_n, 5);
+	sim_invariant_set_handler(NULL, NULL);
+}
+
 /* Without leading the group's partition the broker is not its coordinator. */
 static void test_not_coordinator(void **state)
 {
@@ -750,6 +805,7 @@ int main(void)
 		T(test_rebalance_timeout),
 		T(test_offset_commit_fetch_and_reload),
 		T(test_not_coordinator),
+		T(test_group_invariants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
