@@ -117,9 +117,20 @@ static void transition(struct raft *r, enum raft_role role, int32_t epoch, int32
 
 void raft_become_unattached(struct raft *r, int32_t epoch)
 {
+	/* From candidate, voted or unattached the election timer keeps running
+	 * (Kafka's transitionToUnattached): a stale candidate bumping epochs
+	 * must not keep every other voter from standing. */
+	bool keep = r->voter && (r->role == RAFT_CANDIDATE || r->role == RAFT_VOTED ||
+				 r->role == RAFT_UNATTACHED);
+	int64_t deadline = r->state_deadline_ns;
+	if (r->role == RAFT_CANDIDATE && r->backing_off)
+		keep = false;
 	transition(r, RAFT_UNATTACHED, epoch, -1, -1);
-	raft_set_state_deadline(r, r->voter ? raft_election_timeout_ms(r)
-					    : r->cfg->fetch_timeout_ms);
+	if (keep)
+		r->state_deadline_ns = deadline;
+	else
+		raft_set_state_deadline(r, r->voter ? raft_election_timeout_ms(r)
+						    : r->cfg->fetch_timeout_ms);
 }
 
 void raft_become_voted(struct raft *r, int32_t epoch, int32_t candidate)
@@ -130,7 +141,8 @@ void raft_become_voted(struct raft *r, int32_t epoch, int32_t candidate)
 
 void raft_become_follower(struct raft *r, int32_t epoch, int32_t leader)
 {
-	transition(r, RAFT_FOLLOWER, epoch, leader, r->epoch == epoch ? r->voted : -1);
+	/* As Kafka's ElectionState: a known leader replaces the vote. */
+	transition(r, RAFT_FOLLOWER, epoch, leader, -1);
 	raft_set_state_deadline(r, r->cfg->fetch_timeout_ms);
 	r->retries = 0;
 	env_event(r->env, "quorum", "%s follows controller-%d in epoch %d",
@@ -150,7 +162,7 @@ static void become_candidate(struct raft *r)
 
 static void become_leader(struct raft *r)
 {
-	transition(r, RAFT_LEADER, r->epoch, r->id, r->voted);
+	transition(r, RAFT_LEADER, r->epoch, r->id, -1);
 	r->retries = 0;
 	r->check_quorum_deadline_ns =
 		raft_now(r) + (int64_t)r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM /
@@ -166,7 +178,7 @@ void raft_become_resigned(struct raft *r)
 {
 	env_event(r->env, "quorum", "%s resigns as leader of epoch %d", env_node_name(r->env),
 		  r->epoch);
-	transition(r, RAFT_RESIGNED, r->epoch, r->id, r->voted);
+	transition(r, RAFT_RESIGNED, r->epoch, r->id, -1);
 	raft_set_state_deadline(r, raft_election_timeout_ms(r));
 }
 
@@ -205,7 +217,7 @@ static void count_votes(const struct raft *r, int32_t *granted, int32_t *refused
 static void start_backoff(struct raft *r)
 {
 	/* binaryExponentialElectionBackoffMs: 100 x random(2^retries), capped. */
-	int32_t shift = r->retries < 20 ? r->retries : 20;
+	int32_t shift = r->retries < 1 ? 1 : r->retries < 20 ? r->retries : 20;
 	int64_t ms = RAFT_BACKOFF_BASE_MS * (int64_t)env_random_below(r->env, 2ull << (shift - 1));
 	if (ms > r->cfg->election_backoff_max_ms)
 		ms = r->cfg->election_backoff_max_ms;
@@ -371,15 +383,15 @@ static void restore_state(struct raft *r)
 		 * never leads this epoch again (KAFKA-10527). */
 		r->role = RAFT_RESIGNED;
 		raft_set_state_deadline(r, raft_election_timeout_ms(r));
+	} else if (r->leader >= 0) {
+		r->role = RAFT_FOLLOWER;
+		raft_set_state_deadline(r, r->cfg->fetch_timeout_ms);
 	} else if (r->voted == r->id && r->voter) {
 		r->role = RAFT_CANDIDATE;
 		raft_set_state_deadline(r, raft_election_timeout_ms(r));
 	} else if (r->voted >= 0) {
 		r->role = RAFT_VOTED;
 		raft_set_state_deadline(r, raft_election_timeout_ms(r));
-	} else if (r->leader >= 0) {
-		r->role = RAFT_FOLLOWER;
-		raft_set_state_deadline(r, r->cfg->fetch_timeout_ms);
 	} else {
 		r->role = RAFT_UNATTACHED;
 		raft_set_state_deadline(r, r->voter ? raft_election_timeout_ms(r)

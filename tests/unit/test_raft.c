@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include "broker/raft/raft_record.h"
-#include "sim/disk.h"
 #include "sim/invariant.h"
 #include "tests/unit/test_raft_fixture.h"
 
@@ -76,11 +75,367 @@ static void test_elect_5(void **state)
 	elect_and_replicate(5);
 }
 
+
+/* The checker itself, fed by hand: each invariant it guards must trip. */
+static void test_check_catches_violations(void **state)
+{
+	struct raft_voter v[3] = {{1, "a"}, {2, "b"}, {3, "c"}};
+	struct raft_check c;
+	raft_check_init(&c, v, 3, false);
+	const struct raft_observer *o = raft_check_observer(&c);
+	o->on_persist(o->ctx, 1, 1, -1, 1);
+	o->on_persist(o->ctx, 2, 1, -1, 1);
+	o->on_leader(o->ctx, 1, 1);
+	o->on_flushed_end(o->ctx, 1, 5);
+	o->on_flushed_end(o->ctx, 2, 5);
+	o->on_high_watermark(o->ctx, 1, 1, true, 5);
+	o->on_committed(o->ctx, 1, 0, 0, 1, 0xaa);
+	o->on_committed(o->ctx, 1, 1, 4, 1, 0xbb);
+	o->on_committed(o->ctx, 2, 0, 0, 1, 0xaa);
+	assert_int_equal(raft_check_violations(&c), 0);
+	o->on_persist(o->ctx, 2, 0, -1, -1); /* epoch back */
+	assert_int_equal(raft_check_violations(&c), 1);
+	assert_non_null(strstr(raft_check_first_violation(&c), "persisted epoch"));
+	o->on_persist(o->ctx, 3, 1, -1, 2);
+	o->on_persist(o->ctx, 3, 1, -1, 1); /* a second vote in epoch 1 */
+	assert_int_equal(raft_check_violations(&c), 2);
+	o->on_leader(o->ctx, 2, 1); /* a second leader of epoch 1 */
+	assert_int_equal(raft_check_violations(&c), 3);
+	o->on_high_watermark(o->ctx, 1, 1, true, 4); /* goes back */
+	assert_int_equal(raft_check_violations(&c), 4);
+	o->on_committed(o->ctx, 2, 1, 4, 1, 0xcc); /* other bytes */
+	assert_int_equal(raft_check_violations(&c), 5);
+	o->on_flushed_end(o->ctx, 2, 3); /* only node 1 holds hw 5 */
+	assert_int_equal(raft_check_violations(&c), 6);
+	assert_int_equal(raft_check_committed_batches(&c), 2);
+	raft_check_free(&c);
+}
+
+/* The leader dies: another takes over in a later epoch, commits go on, and
+ * the old leader comes back as a follower and catches up. */
+static void test_failover(void **state)
+{
+	struct rfx *f = rfx_new(21, 3, 0, true);
+	rfx_start_all(f);
+	sim_run_for(f->w, 4 * SIM_NS_PER_S);
+	int32_t l = rfx_leader(f);
+	assert_true(l >= 0);
+	int32_t e = raft_epoch(rfx_raft(f, l));
+	int64_t hw = raft_high_watermark(rfx_raft(f, l));
+	sim_node_kill(f->w, f->id[l]);
+	sim_run_for(f->w, 6 * SIM_NS_PER_S);
+	int32_t l2 = rfx_leader(f);
+	assert_true(l2 >= 0 && l2 != l);
+	assert_true(raft_epoch(rfx_raft(f, l2)) > e);
+	assert_true(raft_high_watermark(rfx_raft(f, l2)) > hw + 20);
+	sim_node_start(f->w, f->id[l]);
+	f->writes = false;
+	assert_true(rfx_converge(f, 10 * SIM_NS_PER_S));
+	assert_int_equal(raft_role(rfx_raft(f, l)), RAFT_FOLLOWER);
+	assert_int_equal(f->slot[l].committed_records, f->slot[l2].committed_records);
+	assert_clean(f);
+	rfx_free(f);
+}
+
+/* A leader cut off keeps appending in its old epoch (check-quorum off, as
+ * in 3.6); the others elect a new leader and commit. Back, the old leader's
+ * Fetch gets a DivergingEpoch answer and it truncates its uncommitted tail. */
+static void test_divergence_truncates(void **state)
+{
+	struct rfx *f = rfx_new(31, 3, 0, false);
+	rfx_start_all(f);
+	sim_run_for(f->w, 4 * SIM_NS_PER_S);
+	int32_t l = rfx_leader(f);
+	assert_true(l >= 0);
+	struct raft *old = rfx_raft(f, l);
+	sim_net_isolate(sim_world_net(f->w), f->id[l]);
+	sim_run_for(f->w, 6 * SIM_NS_PER_S);
+	assert_int_equal(raft_role(old), RAFT_LEADER);
+	assert_true(raft_log_end(old) > raft_high_watermark(old) + 20); /* uncommitted */
+	int32_t l2 = rfx_leader(f);
+	assert_true(l2 >= 0 && l2 != l);
+	assert_int_equal(f->slot[l].truncations, 0);
+	sim_net_heal(sim_world_net(f->w));
+	f->writes = false;
+	assert_true(rfx_converge(f, 10 * SIM_NS_PER_S));
+	assert_true(f->slot[l].truncations >= 1);
+	assert_int_equal(raft_leader_id(old), l2 + 1);
+	assert_int_equal(f->slot[l].committed_records, f->slot[l2].committed_records);
+	assert_clean(f);
+	rfx_free(f);
+}
+
+/* Power loss of the whole quorum: every member reads its election back
+ * from quorum-state; the old leader restarts resigned in its epoch and
+ * never leads it again (KAFKA-10527); a later epoch gets a new leader. */
+static void test_power_loss_all(void **state)
+{
+	struct rfx *f = rfx_new(41, 3, 0, true);
+	rfx_start_all(f);
+	sim_run_for(f->w, 4 * SIM_NS_PER_S);
+	int32_t l = rfx_leader(f);
+	assert_true(l >= 0);
+	int32_t e = raft_epoch(rfx_raft(f, l));
+	int64_t hw = raft_high_watermark(rfx_raft(f, l));
+	for (int32_t i = 0; i < 3; i++)
+		sim_node_power_loss(f->w, f->id[i]);
+	rfx_start_all(f);
+	/* Each member's state at the first instant its log is open again. */
+	bool seen[3] = {false, false, false};
+	for (int step = 0; step < 500 && !(seen[0] && seen[1] && seen[2]); step++) {
+		sim_run_for(f->w, SIM_NS_PER_MS / 10);
+		for (int32_t i = 0; i < 3; i++) {
+			struct raft *r = rfx_raft(f, i);
+			if (seen[i] || !raft_ready(r))
+				continue;
+			seen[i] = true;
+			assert_int_equal(raft_epoch(r), e);
+			assert_int_equal(raft_role(r), i == l ? RAFT_RESIGNED : RAFT_FOLLOWER);
+			/* Committed data was flushed before it counted: none is lost. */
+			assert_true(raft_log_end(r) >= hw);
+		}
+	}
+	assert_true(seen[0] && seen[1] && seen[2]);
+	sim_run_for(f->w, 5 * SIM_NS_PER_S);
+	int32_t l2 = rfx_leader(f);
+	assert_true(l2 >= 0);
+	assert_true(raft_epoch(rfx_raft(f, l2)) > e);
+	assert_clean(f);
+	rfx_free(f);
+}
+
+/* Power losses at many instants while elections write quorum-state: the
+ * file is always whole on restart (tmp + fsync + rename), and no epoch or
+ * vote goes back (the checker sees every durable write). */
+static void test_quorum_state_crash_safety(void **state)
+{
+	struct rfx *f = rfx_new(43, 3, 0, true);
+	rfx_start_all(f);
+	for (int k = 0; k < 60; k++) {
+		sim_run_for(f->w, (300 + 37 * (k % 11)) * SIM_NS_PER_MS);
+		int32_t i = k % 3;
+		sim_node_power_loss(f->w, f->id[i]);
+		sim_node_start(f->w, f->id[i]);
+		for (int t = 0; t < 50 && !raft_ready(rfx_raft(f, i)); t++)
+			sim_run_for(f->w, 10 * SIM_NS_PER_MS);
+		assert_true(raft_ready(rfx_raft(f, i)));
+	}
+	f->writes = false;
+	if (!rfx_converge(f, 20 * SIM_NS_PER_S)) {
+		rfx_dump(f);
+		fail();
+	}
+	assert_true(raft_check_leader_count(&f->chk) >= 2);
+	assert_clean(f);
+	rfx_free(f);
+}
+
+/* KAFKA-15489: a leader cut off from the other voters resigns once no
+ * majority fetched within 1.5 x fetch timeout (3.7); with check-quorum off
+ * (3.6) it keeps leading its epoch alone. */
+static void check_quorum_case(bool on)
+{
+	struct rfx *f = rfx_new(51, 3, 0, on);
+	rfx_start_all(f);
+	sim_run_for(f->w, 4 * SIM_NS_PER_S);
+	int32_t l = rfx_leader(f);
+	assert_true(l >= 0);
+	struct raft *old = rfx_raft(f, l);
+	int32_t e = raft_epoch(old);
+	sim_net_isolate(sim_world_net(f->w), f->id[l]);
+	sim_run_for(f->w, 10 * SIM_NS_PER_S);
+	if (on) {
+		assert_int_not_equal(raft_role(old), RAFT_LEADER);
+		assert_true(raft_epoch(old) >= e);
+	} else {
+		assert_int_equal(raft_role(old), RAFT_LEADER);
+		assert_int_equal(raft_epoch(old), e);
+	}
+	sim_net_heal(sim_world_net(f->w));
+	f->writes = false;
+	assert_true(rfx_converge(f, 20 * SIM_NS_PER_S));
+	assert_clean(f);
+	rfx_free(f);
+}
+
+static void test_check_quorum_on(void **state)
+{
+	check_quorum_case(true);
+}
+
+static void test_check_quorum_off(void **state)
+{
+	check_quorum_case(false);
+}
+
+/* An observer (a non-voter, as a broker will be) finds the leader, fetches
+ * and gets every committed batch, but never counts towards the majority. */
+static void test_observer(void **state)
+{
+	struct rfx *f = rfx_new(61, 3, 1, true);
+	rfx_start_all(f);
+	sim_run_for(f->w, 5 * SIM_NS_PER_S);
+	struct raft *obs = rfx_raft(f, 3);
+	assert_false(raft_is_voter(obs));
+	int32_t l = rfx_leader(f);
+	assert_true(l >= 0);
+	assert_int_equal(raft_role(obs), RAFT_FOLLOWER);
+	assert_int_equal(raft_leader_id(obs), l + 1);
+	/* Two voters down: the leader and the observer cannot commit. */
+	for (int32_t i = 0; i < 3; i++)
+		if (i != l)
+			sim_node_kill(f->w, f->id[i]);
+	int64_t hw = raft_high_watermark(rfx_raft(f, l));
+	sim_run_for(f->w, 2 * SIM_NS_PER_S);
+	assert_int_equal(raft_high_watermark(rfx_raft(f, l)), hw);
+	for (int32_t i = 0; i < 3; i++)
+		if (i != l)
+			sim_node_start(f->w, f->id[i]);
+	f->writes = false;
+	assert_true(rfx_converge(f, 20 * SIM_NS_PER_S));
+	l = rfx_leader(f);
+	assert_int_equal(f->slot[3].committed_records, f->slot[l].committed_records);
+	assert_clean(f);
+	rfx_free(f);
+}
+
+/* ---- Seed sweep ---------------------------------------------------------- */
+
+struct chaos {
+	struct rfx *f;
+	struct sim_rng *rng;
+	int64_t end_ns;
+	int64_t faults;
+};
+
+static void chaos_undo(struct sim_world *w, struct rfx *f)
+{
+	sim_net_heal(sim_world_net(w));
+	for (int32_t i = 0; i < f->nvoters + f->nobservers; i++) {
+		enum sim_node_status st = sim_node_status(w, f->id[i]);
+		if (st == SIM_NODE_PAUSED)
+			sim_node_resume(w, f->id[i]);
+		else if (st != SIM_NODE_UP)
+			sim_node_start(w, f->id[i]);
+	}
+}
+
+static void chaos_fire(struct sim_world *w, void *arg)
+{
+	struct chaos *c = arg;
+	struct rfx *f = c->f;
+	int32_t all = f->nvoters + f->nobservers;
+	uint32_t node = f->id[sim_rng_below(c->rng, (uint64_t)all)];
+	/* Faults aimed at the leader find the interesting cases sooner. */
+	int32_t l = rfx_leader(f);
+	if (l >= 0 && sim_rng_below(c->rng, 2) == 0)
+		node = f->id[l];
+	c->faults++;
+	switch (sim_rng_below(c->rng, 7)) {
+	case 0:
+		sim_node_kill(w, node);
+		break;
+	case 1:
+		sim_node_power_loss(w, node);
+		break;
+	case 2:
+		sim_node_pause(w, node);
+		break;
+	case 3:
+		sim_net_isolate(sim_world_net(w), node);
+		break;
+	case 4: {
+		uint32_t group[RFX_MAX + 1] = {0};
+		uint32_t count = sim_node_count(w);
+		for (uint32_t id = 1; id <= count && id <= RFX_MAX; id++)
+			group[id] = (uint32_t)sim_rng_below(c->rng, 2);
+		sim_net_partition(sim_world_net(w), group, count);
+		break;
+	}
+	default:
+		chaos_undo(w, f);
+		break;
+	}
+	int64_t next = sim_rng_range(c->rng, 200 * SIM_NS_PER_MS, 1500 * SIM_NS_PER_MS);
+	if (sim_now(w) + next < c->end_ns)
+		sim_world_at(w, next, chaos_fire, c);
+}
+
+static uint64_t run_seed(uint64_t seed, int32_t nvoters, int32_t nobservers, int64_t chaos_ns,
+			 bool check_quorum)
+{
+	struct rfx *f = rfx_new(seed, nvoters, nobservers, check_quorum);
+	struct chaos c = {f, sim_world_rng(f->w), 0, 0};
+	rfx_start_all(f);
+	sim_run_for(f->w, 2 * SIM_NS_PER_S);
+	c.end_ns = sim_now(f->w) + chaos_ns;
+	sim_world_at(f->w, 0, chaos_fire, &c);
+	sim_run_until(f->w, c.end_ns);
+	chaos_undo(f->w, f);
+	f->writes = false;
+	if (!rfx_converge(f, 90 * SIM_NS_PER_S)) {
+		rfx_dump(f);
+		fail_msg("seed %llu (%d voters): no convergence after healing",
+			 (unsigned long long)seed, nvoters);
+	}
+	if (raft_check_violations(&f->chk))
+		fail_msg("seed %llu: %s", (unsigned long long)seed,
+			 raft_check_first_violation(&f->chk));
+	/* After healing, every member has delivered the whole committed log. */
+	struct raft *lr = rfx_raft(f, rfx_leader(f));
+	int64_t hw = raft_high_watermark(lr);
+	for (int32_t i = 0; i < nvoters + nobservers; i++) {
+		struct raft *r = rfx_raft(f, i);
+		assert_int_equal(raft_high_watermark(r), hw);
+	}
+	if (getenv("KSIM_RAFT_SWEEP_VERBOSE"))
+		printf("seed %llu: %d voters, %lld faults, %zu leaders, hw %lld, %zu batches\n",
+		       (unsigned long long)seed, nvoters, (long long)c.faults,
+		       raft_check_leader_count(&f->chk), (long long)hw,
+		       raft_check_committed_batches(&f->chk));
+	uint64_t hash = sim_trace_hash(f->w);
+	rfx_free(f);
+	return hash;
+}
+
+/* The whole quorum is deterministic: same seed, same run. */
+static void test_same_seed_same_run(void **state)
+{
+	uint64_t a = run_seed(77, 3, 0, 4 * SIM_NS_PER_S, true);
+	uint64_t b = run_seed(77, 3, 0, 4 * SIM_NS_PER_S, true);
+	uint64_t c = run_seed(78, 3, 0, 4 * SIM_NS_PER_S, true);
+	assert_true(a == b);
+	assert_true(a != c);
+}
+
+static void test_seed_sweep(void **state)
+{
+	int seeds = under_valgrind() ? 4 : 200;
+	int first = 1;
+	/* KSIM_RAFT_SEEDS=first:count runs a longer sweep by hand. */
+	const char *env = getenv("KSIM_RAFT_SEEDS");
+	if (env && sscanf(env, "%d:%d", &first, &seeds) != 2)
+		seeds = 200;
+	for (int s = first; s < first + seeds; s++)
+		run_seed((uint64_t)s, s % 2 ? 3 : 5, s % 3 == 0 ? 1 : 0, 8 * SIM_NS_PER_S,
+			 s % 4 != 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_catches_violations),
 		cmocka_unit_test(test_elect_3),
 		cmocka_unit_test(test_elect_5),
+		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_divergence_truncates),
+		cmocka_unit_test(test_power_loss_all),
+		cmocka_unit_test(test_quorum_state_crash_safety),
+		cmocka_unit_test(test_check_quorum_on),
+		cmocka_unit_test(test_check_quorum_off),
+		cmocka_unit_test(test_observer),
+		cmocka_unit_test(test_same_seed_same_run),
+		cmocka_unit_test(test_seed_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -231,4 +231,20 @@ static inline bool rfx_converge(struct rfx *f, int64_t limit_ns)
 	return false;
 }
 
+static inline void rfx_dump(struct rfx *f)
+{
+	for (int32_t i = 0; i < f->nvoters + f->nobservers; i++) {
+		struct raft *r = rfx_raft(f, i);
+		if (!r) {
+			fprintf(stderr, "  %s: %s\n", f->names[i],
+				sim_node_status_name(sim_node_status(f->w, f->id[i])));
+			continue;
+		}
+		fprintf(stderr, "  %s: %s epoch %d leader %d voted %d hw %lld leo %lld flushed %lld\n",
+			f->names[i], raft_role_name(raft_role(r)), raft_epoch(r), raft_leader_id(r),
+			raft_voted_id(r), (long long)raft_high_watermark(r),
+			(long long)raft_log_end(r), (long long)raft_flushed_end(r));
+	}
+}
+
 #endif
