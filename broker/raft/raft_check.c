@@ -67,6 +67,7 @@ static void on_persist(void *ctx, int32_t node, int32_t epoch, int32_t leader,
 	if (epoch > c->persisted_epoch[node] || voted >= 0)
 		c->persisted_vote[node] = voted;
 	c->persisted_epoch[node] = epoch;
+	c->persisted_leader[node] = leader;
 }
 
 static void on_leader(void *ctx, int32_t node, int32_t epoch)
@@ -154,6 +155,34 @@ static void on_flushed_end(void *ctx, int32_t node, int64_t end)
 	check_majority(c);
 }
 
+void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch,
+			     int32_t candidate)
+{
+	c->events++;
+	if (!id_ok(voter))
+		return;
+	int32_t e = c->persisted_epoch[voter];
+	bool durable = e > epoch || (e == epoch && (c->persisted_vote[voter] == candidate ||
+						    c->persisted_leader[voter] >= 0));
+	if (!durable)
+		violation(c, "a vote is durable before it is granted",
+			  "node %d granted its vote to %d in epoch %d with quorum-state at "
+			  "epoch %d, vote %d",
+			  voter, candidate, epoch, e, c->persisted_vote[voter]);
+}
+
+void raft_check_leader_claim(struct raft_check *c, int32_t leader, int32_t epoch)
+{
+	c->events++;
+	if (!id_ok(leader))
+		return;
+	int32_t e = c->persisted_epoch[leader];
+	if (e < epoch || (e == epoch && c->persisted_leader[leader] != leader))
+		violation(c, "leadership is durable before it is claimed",
+			  "node %d claims epoch %d with quorum-state at epoch %d, leader %d",
+			  leader, epoch, e, c->persisted_leader[leader]);
+}
+
 void raft_check_init(struct raft_check *c, const struct raft_voter *voters, int32_t n,
 		     bool fail_fast)
 {
@@ -163,6 +192,7 @@ void raft_check_init(struct raft_check *c, const struct raft_voter *voters, int3
 		c->voters[c->nvoters++] = voters[i].id;
 	for (int32_t i = 0; i < RAFT_CHECK_MAX_NODES; i++) {
 		c->persisted_vote[i] = -1;
+		c->persisted_leader[i] = -1;
 		c->hw_epoch[i] = -1;
 		c->hw[i] = -1;
 	}

@@ -8,6 +8,8 @@
  *  - the high watermark a leader computes never goes back within its epoch;
  *  - a majority of the voters holds (has flushed) the highest high
  *    watermark any leader reached;
+ *  - what a member says (a granted vote, a claim to lead) is in its
+ *    quorum-state file first (raft_check_granted_vote / _leader_claim);
  *  - committed data is identical on every member: each batch below a high
  *    watermark has the same offsets, epoch and CRC wherever it is read.
  * Because a crash frees a member's memory, the checker keeps its own record.
@@ -44,6 +46,7 @@ struct raft_check {
 	/* Per member id (< RAFT_CHECK_MAX_NODES). */
 	int32_t persisted_epoch[RAFT_CHECK_MAX_NODES];
 	int32_t persisted_vote[RAFT_CHECK_MAX_NODES];
+	int32_t persisted_leader[RAFT_CHECK_MAX_NODES];
 	int64_t flushed_end[RAFT_CHECK_MAX_NODES];
 	int32_t hw_epoch[RAFT_CHECK_MAX_NODES];
 	int64_t hw[RAFT_CHECK_MAX_NODES];
@@ -64,6 +67,17 @@ void raft_check_free(struct raft_check *c);
 const struct raft_observer *raft_check_observer(struct raft_check *c);
 uint64_t raft_check_violations(const struct raft_check *c);
 const char *raft_check_first_violation(const struct raft_check *c);
+/*
+ * Durable before said (fed from the network, e.g. a frame sink): a voter
+ * answered a Vote of `candidate` in `epoch` with a grant, or a node claimed
+ * leadership of `epoch` (a BeginQuorumEpoch it sent). Either must already
+ * be in its quorum-state file, or a power loss could make it vote twice or
+ * forget it leads.
+ */
+void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch,
+			     int32_t candidate);
+void raft_check_leader_claim(struct raft_check *c, int32_t leader, int32_t epoch);
+
 /* Leaders elected so far (distinct epochs) and committed batches. */
 size_t raft_check_leader_count(const struct raft_check *c);
 size_t raft_check_committed_batches(const struct raft_check *c);

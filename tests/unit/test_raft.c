@@ -421,8 +421,15 @@ static void test_seed_sweep(void **state)
 			 s % 4 != 0);
 }
 
+/* A node-local invariant (sim_invariant_fail) fails the test with its report. */
+static void invariant_broken(void *arg, const char *invariant, const char *report)
+{
+	fail_msg("%s", report);
+}
+
 int main(void)
 {
+	sim_invariant_set_handler(invariant_broken, NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_catches_violations),
 		cmocka_unit_test(test_elect_3),

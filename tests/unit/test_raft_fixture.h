@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/kp/kp_header.h"
+#include "broker/kp/kp_raft.h"
 #include "broker/raft/raft.h"
 #include "broker/raft/raft_check.h"
 #include "sim/net.h"
@@ -52,6 +54,10 @@ struct rfx {
 	struct raft_check chk;
 	struct raft_observer obs; /* chk's, plus the truncation counter */
 	bool writes;
+	/* Vote requests seen on the wire: (connection, correlation) -> candidate. */
+	uint64_t vote_conn[64];
+	int32_t vote_corr[64], vote_cand[64];
+	int nvotes;
 };
 
 static inline struct rfx_slot *rfx_slot_of(struct rfx *f, int32_t node)
@@ -118,6 +124,58 @@ static inline void rfx_tick(struct env_timer *t)
 	env_timer_start(o->env, &o->timer, 40 * SIM_NS_PER_MS, rfx_tick);
 }
 
+static inline int32_t rfx_node_id(const char *name)
+{
+	int32_t id = -1;
+	if (sscanf(name, "controller-%d", &id) != 1)
+		id = -1;
+	return id;
+}
+
+/* The frame sink: every Vote grant and every BeginQuorumEpoch on the wire
+ * must already be durable at its sender. */
+static inline void rfx_frame(void *ctx, int64_t t, const char *from, const char *to,
+			     uint64_t conn, bool from_client, uint16_t port,
+			     const uint8_t *frame, size_t len)
+{
+	struct rfx *f = ctx;
+	struct wire_reader r;
+	wire_reader_init(&r, frame, len);
+	if (from_client) {
+		struct kp_request_header h;
+		if (kp_decode_request_header(&r, &h) != 0)
+			return;
+		if (h.api_key == KP_API_VOTE) {
+			struct kp_raft_vote_request q;
+			if (kp_raft_decode_vote_request(&r, &q) != 0)
+				return;
+			int k = f->nvotes++ % 64;
+			f->vote_conn[k] = conn;
+			f->vote_corr[k] = h.correlation_id;
+			f->vote_cand[k] = q.candidate_id;
+		} else if (h.api_key == KP_API_BEGIN_QUORUM_EPOCH) {
+			uint8_t abuf[256];
+			struct kp_arena a;
+			kp_arena_init(&a, abuf, sizeof abuf);
+			struct kp_raft_epoch_request q;
+			if (kp_raft_decode_epoch_request(&r, &a, false, &q) == 0)
+				raft_check_leader_claim(&f->chk, rfx_node_id(from), q.leader_epoch);
+		}
+		return;
+	}
+	int32_t corr = (int32_t)wire_get_u32(&r);
+	for (int k = 0; k < 64 && k < f->nvotes; k++) {
+		if (f->vote_conn[k] != conn || f->vote_corr[k] != corr)
+			continue;
+		wire_get_u8(&r); /* response header v1: no tags */
+		struct kp_raft_vote_response a;
+		if (kp_raft_decode_vote_response(&r, &a) == 0 && a.vote_granted)
+			raft_check_granted_vote(&f->chk, rfx_node_id(from), a.leader_epoch,
+						f->vote_cand[k]);
+		return;
+	}
+}
+
 static inline void *rfx_start(struct env *env, const void *config)
 {
 	struct rfx_slot *s = (struct rfx_slot *)config;
@@ -151,6 +209,7 @@ static inline struct rfx *rfx_new(uint64_t seed, int32_t nvoters, int32_t nobser
 		f->voters[i] = (struct raft_voter){i + 1, f->names[i]};
 	}
 	raft_check_init(&f->chk, f->voters, nvoters, false);
+	sim_world_set_frame_sink(f->w, rfx_frame, f);
 	f->obs = (struct raft_observer){f, rfx_persist, rfx_on_leader, rfx_hw, rfx_committed,
 					rfx_flushed};
 	for (int32_t i = 0; i < nvoters + nobservers; i++) {
