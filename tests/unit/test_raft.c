@@ -410,7 +410,7 @@ static void test_same_seed_same_run(void **state)
 
 static void test_seed_sweep(void **state)
 {
-	int seeds = under_valgrind() ? 4 : 200;
+	int seeds = under_valgrind() ? 6 : 200;
 	int first = 1;
 	/* KSIM_RAFT_SEEDS=first:count runs a longer sweep by hand. */
 	const char *env = getenv("KSIM_RAFT_SEEDS");
