@@ -167,11 +167,9 @@ static void become_leader(struct raft *r)
 	r->check_quorum_deadline_ns =
 		raft_now(r) + (int64_t)r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM /
 				      RAFT_CHECK_QUORUM_DEN * RAFT_NS_PER_MS;
-	const struct raft_observer *o = r->cfg->observer;
-	if (o && o->on_leader)
-		o->on_leader(o->ctx, r->id, r->epoch);
-	env_event(r->env, "quorum", "%s is the quorum leader in epoch %d",
-		  env_node_name(r->env), r->epoch);
+	/* The observer hears of it in raft_leader_poll, once the election is
+	 * durable and the node acts as leader: a crash before that leaves a
+	 * candidate that may win the same epoch again, as in Kafka. */
 }
 
 void raft_become_resigned(struct raft *r)

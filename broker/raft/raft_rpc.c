@@ -328,7 +328,7 @@ void raft_answer_parked(struct raft *r, bool force)
 		if (!in->parked)
 			continue;
 		bool ready = force || r->role != RAFT_LEADER || now >= in->parked_deadline_ns ||
-			     r->hw != in->parked_hw || r->flushed_end > in->parked_req.fetch_offset ||
+			     r->hw != in->parked_hw || raft_leo(r) > in->parked_req.fetch_offset ||
 			     in->parked_req.current_leader_epoch != r->epoch;
 		if (!ready)
 			continue;
