@@ -60,8 +60,9 @@ struct raft_observer {
 	/* The quorum-state file now durably holds this election. */
 	void (*on_persist)(void *ctx, int32_t node, int32_t epoch, int32_t leader,
 			   int32_t voted);
-	/* This node became leader of `epoch`. */
-	void (*on_leader)(void *ctx, int32_t node, int32_t epoch);
+	/* This node leads `epoch` (durably) and writes its LeaderChange record
+	 * at `start_offset`. */
+	void (*on_leader)(void *ctx, int32_t node, int32_t epoch, int64_t start_offset);
 	/* This node's high watermark moved (leader: its own computation). */
 	void (*on_high_watermark)(void *ctx, int32_t node, int32_t epoch, bool leader,
 				  int64_t hw);

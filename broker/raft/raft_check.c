@@ -70,7 +70,7 @@ static void on_persist(void *ctx, int32_t node, int32_t epoch, int32_t leader,
 	c->persisted_leader[node] = leader;
 }
 
-static void on_leader(void *ctx, int32_t node, int32_t epoch)
+static void on_leader(void *ctx, int32_t node, int32_t epoch, int64_t start)
 {
 	struct raft_check *c = ctx;
 	c->events++;
@@ -79,14 +79,18 @@ static void on_leader(void *ctx, int32_t node, int32_t epoch)
 	if ((size_t)epoch >= c->nepochs) {
 		size_t n = (size_t)epoch + 16;
 		c->leader_of = xrealloc(c->leader_of, n * sizeof *c->leader_of);
-		for (size_t i = c->nepochs; i < n; i++)
+		c->start_of = xrealloc(c->start_of, n * sizeof *c->start_of);
+		for (size_t i = c->nepochs; i < n; i++) {
 			c->leader_of[i] = -1;
+			c->start_of[i] = -1;
+		}
 		c->nepochs = n;
 	}
 	if (c->leader_of[epoch] >= 0)
 		violation(c, "one leader per epoch", "epoch %d: node %d after node %d", epoch,
 			  node, c->leader_of[epoch]);
 	c->leader_of[epoch] = node;
+	c->start_of[epoch] = start;
 }
 
 static void on_high_watermark(void *ctx, int32_t node, int32_t epoch, bool leader,
@@ -100,6 +104,10 @@ static void on_high_watermark(void *ctx, int32_t node, int32_t epoch, bool leade
 		violation(c, "a leader's high watermark never goes back",
 			  "node %d epoch %d: %lld after %lld", node, epoch, (long long)hw,
 			  (long long)c->hw[node]);
+	if (epoch >= 0 && (size_t)epoch < c->nepochs && hw <= c->start_of[epoch])
+		violation(c, "a leader commits only past its LeaderChange record (KAFKA-12619)",
+			  "node %d epoch %d: high watermark %lld, LeaderChange at %lld", node,
+			  epoch, (long long)hw, (long long)c->start_of[epoch]);
 	c->hw_epoch[node] = epoch;
 	c->hw[node] = hw;
 	if (hw > c->max_hw)
@@ -203,8 +211,10 @@ void raft_check_init(struct raft_check *c, const struct raft_voter *voters, int3
 void raft_check_free(struct raft_check *c)
 {
 	free(c->leader_of);
+	free(c->start_of);
 	free(c->committed);
 	c->leader_of = NULL;
+	c->start_of = NULL;
 	c->committed = NULL;
 }
 

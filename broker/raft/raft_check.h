@@ -5,7 +5,8 @@
  *  - one leader per epoch (and no member leads an epoch twice);
  *  - the persisted epoch of each member never goes back, and no member
  *    persists two different votes in one epoch;
- *  - the high watermark a leader computes never goes back within its epoch;
+ *  - the high watermark a leader computes never goes back within its epoch
+ *    and is past its epoch's LeaderChange record (KAFKA-12619);
  *  - a majority of the voters holds (has flushed) the highest high
  *    watermark any leader reached;
  *  - what a member says (a granted vote, a claim to lead) is in its
@@ -52,6 +53,7 @@ struct raft_check {
 	int64_t hw[RAFT_CHECK_MAX_NODES];
 	/* Leaders by epoch. */
 	int32_t *leader_of; /* index epoch; -1 none */
+	int64_t *start_of;  /* index epoch: its LeaderChange offset */
 	size_t nepochs;
 	int64_t max_hw; /* the highest high watermark any leader reached */
 	struct raft_check_batch *committed;

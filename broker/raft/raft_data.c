@@ -244,7 +244,7 @@ static void write_leader_change(struct raft *r)
 	}
 	const struct raft_observer *o = r->cfg->observer;
 	if (o && o->on_leader)
-		o->on_leader(o->ctx, r->id, r->epoch);
+		o->on_leader(o->ctx, r->id, r->epoch, raft_leo(r));
 	env_event(r->env, "quorum", "%s is the quorum leader in epoch %d",
 		  env_node_name(r->env), r->epoch);
 	r->epoch_start = raft_leo(r);

@@ -85,7 +85,7 @@ static void test_check_catches_violations(void **state)
 	const struct raft_observer *o = raft_check_observer(&c);
 	o->on_persist(o->ctx, 1, 1, -1, 1);
 	o->on_persist(o->ctx, 2, 1, -1, 1);
-	o->on_leader(o->ctx, 1, 1);
+	o->on_leader(o->ctx, 1, 1, 0);
 	o->on_flushed_end(o->ctx, 1, 5);
 	o->on_flushed_end(o->ctx, 2, 5);
 	o->on_high_watermark(o->ctx, 1, 1, true, 5);
@@ -99,7 +99,7 @@ static void test_check_catches_violations(void **state)
 	o->on_persist(o->ctx, 3, 1, -1, 2);
 	o->on_persist(o->ctx, 3, 1, -1, 1); /* a second vote in epoch 1 */
 	assert_int_equal(raft_check_violations(&c), 2);
-	o->on_leader(o->ctx, 2, 1); /* a second leader of epoch 1 */
+	o->on_leader(o->ctx, 2, 1, 0); /* a second leader of epoch 1 */
 	assert_int_equal(raft_check_violations(&c), 3);
 	o->on_high_watermark(o->ctx, 1, 1, true, 4); /* goes back */
 	assert_int_equal(raft_check_violations(&c), 4);
@@ -108,6 +108,11 @@ static void test_check_catches_violations(void **state)
 	o->on_flushed_end(o->ctx, 2, 3); /* only node 1 holds hw 5 */
 	assert_int_equal(raft_check_violations(&c), 6);
 	assert_int_equal(raft_check_committed_batches(&c), 2);
+	for (int32_t n = 3; n >= 1; n--) /* node 3 first keeps a majority at 5 */
+		o->on_flushed_end(o->ctx, n, 10);
+	o->on_leader(o->ctx, 3, 2, 7);
+	o->on_high_watermark(o->ctx, 3, 2, true, 7); /* not past its LeaderChange */
+	assert_int_equal(raft_check_violations(&c), 7);
 	raft_check_free(&c);
 }
 

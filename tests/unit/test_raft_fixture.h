@@ -86,10 +86,10 @@ static inline void rfx_persist(void *ctx, int32_t n, int32_t e, int32_t l, int32
 	f->chk.observer.on_persist(&f->chk, n, e, l, v);
 }
 
-static inline void rfx_on_leader(void *ctx, int32_t n, int32_t e)
+static inline void rfx_on_leader(void *ctx, int32_t n, int32_t e, int64_t start)
 {
 	struct rfx *f = ctx;
-	f->chk.observer.on_leader(&f->chk, n, e);
+	f->chk.observer.on_leader(&f->chk, n, e, start);
 }
 
 static inline void rfx_hw(void *ctx, int32_t n, int32_t e, bool l, int64_t hw)
