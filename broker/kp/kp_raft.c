@@ -2,8 +2,7 @@
 
 #include <string.h>
 
-const uint8_t KP_RAFT_METADATA_TOPIC_ID[16] = {0, 0, 0, 0, 0, 0, 0, 0,
-					       0, 0, 0, 0, 0, 0, 0, 1};
+const uint8_t KP_RAFT_METADATA_TOPIC_ID[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
 /* ---- Shared pieces ------------------------------------------------------ */
 
@@ -153,7 +152,7 @@ int kp_raft_decode_vote_response(struct wire_reader *r, struct kp_raft_vote_resp
 /* ---- BeginQuorumEpoch v0 / EndQuorumEpoch v0 (not flexible) -------------- */
 
 void kp_raft_encode_epoch_request(struct wire_writer *w, bool end,
-				  const struct kp_raft_epoch_request *m)
+                                  const struct kp_raft_epoch_request *m)
 {
 	kp_put_string(w, m->cluster_id, true);
 	put_one(w, false);
@@ -167,7 +166,7 @@ void kp_raft_encode_epoch_request(struct wire_writer *w, bool end,
 }
 
 int kp_raft_decode_epoch_request(struct wire_reader *r, struct kp_arena *a, bool end,
-				 struct kp_raft_epoch_request *m)
+                                 struct kp_raft_epoch_request *m)
 {
 	m->cluster_id = kp_get_string(r, true);
 	get_one(r, false);
@@ -183,8 +182,7 @@ int kp_raft_decode_epoch_request(struct wire_reader *r, struct kp_arena *a, bool
 	return kp_get_end(r);
 }
 
-void kp_raft_encode_epoch_response(struct wire_writer *w,
-				   const struct kp_raft_epoch_response *m)
+void kp_raft_encode_epoch_response(struct wire_writer *w, const struct kp_raft_epoch_response *m)
 {
 	wire_put_i16(w, m->error_code);
 	put_one(w, false);
@@ -212,7 +210,7 @@ int kp_raft_decode_epoch_response(struct wire_reader *r, struct kp_raft_epoch_re
 /* ---- DescribeQuorum v0-1 (flexible) ------------------------------------- */
 
 void kp_raft_encode_describe_request(struct wire_writer *w,
-				     const struct kp_raft_describe_request *m)
+                                     const struct kp_raft_describe_request *m)
 {
 	put_one(w, true);
 	put_topic(w, true, m->topic);
@@ -223,8 +221,7 @@ void kp_raft_encode_describe_request(struct wire_writer *w,
 	kp_put_tagged_fields(w);
 }
 
-int kp_raft_decode_describe_request(struct wire_reader *r,
-				    struct kp_raft_describe_request *m)
+int kp_raft_decode_describe_request(struct wire_reader *r, struct kp_raft_describe_request *m)
 {
 	get_one(r, true);
 	m->topic = get_topic(r, true);
@@ -237,7 +234,7 @@ int kp_raft_decode_describe_request(struct wire_reader *r,
 }
 
 static void put_replicas(struct wire_writer *w, int16_t version,
-			 const struct kp_raft_replica_state *s, int32_t n)
+                         const struct kp_raft_replica_state *s, int32_t n)
 {
 	if (!kp_put_items_ok(w, s, n))
 		return;
@@ -257,8 +254,7 @@ struct replica_ctx {
 	int16_t version;
 };
 
-static void get_replica(struct wire_reader *r, struct kp_arena *a,
-			struct kp_raft_replica_state *s)
+static void get_replica(struct wire_reader *r, struct kp_arena *a, struct kp_raft_replica_state *s)
 {
 	(void)a;
 	s->replica_id = wire_get_i32(r);
@@ -269,7 +265,7 @@ static void get_replica(struct wire_reader *r, struct kp_arena *a,
 }
 
 static void get_replica_v1(struct wire_reader *r, struct kp_arena *a,
-			   struct kp_raft_replica_state *s)
+                           struct kp_raft_replica_state *s)
 {
 	(void)a;
 	s->replica_id = wire_get_i32(r);
@@ -280,7 +276,7 @@ static void get_replica_v1(struct wire_reader *r, struct kp_arena *a,
 }
 
 void kp_raft_encode_describe_response(struct wire_writer *w, int16_t version,
-				      const struct kp_raft_describe_response *m)
+                                      const struct kp_raft_describe_response *m)
 {
 	if (version < 0 || version > KP_RAFT_DESCRIBE_MAX_VERSION) {
 		kp_writer_fail(w, KP_EVERSION);
@@ -302,8 +298,8 @@ void kp_raft_encode_describe_response(struct wire_writer *w, int16_t version,
 	kp_put_tagged_fields(w);
 }
 
-int kp_raft_decode_describe_response(struct wire_reader *r, struct kp_arena *a,
-				     int16_t version, struct kp_raft_describe_response *m)
+int kp_raft_decode_describe_response(struct wire_reader *r, struct kp_arena *a, int16_t version,
+                                     struct kp_raft_describe_response *m)
 {
 	if (version < 0 || version > KP_RAFT_DESCRIBE_MAX_VERSION)
 		return KP_EVERSION;
@@ -318,14 +314,14 @@ int kp_raft_decode_describe_response(struct wire_reader *r, struct kp_arena *a,
 	m->high_watermark = wire_get_i64(r);
 	if (version >= 1) {
 		KP_GET_ARRAY(r, a, true, false, 29, struct kp_raft_replica_state, m->voters,
-			     m->voter_count, get_replica_v1);
+		             m->voter_count, get_replica_v1);
 		KP_GET_ARRAY(r, a, true, false, 29, struct kp_raft_replica_state, m->observers,
-			     m->observer_count, get_replica_v1);
+		             m->observer_count, get_replica_v1);
 	} else {
 		KP_GET_ARRAY(r, a, true, false, 13, struct kp_raft_replica_state, m->voters,
-			     m->voter_count, get_replica);
+		             m->voter_count, get_replica);
 		KP_GET_ARRAY(r, a, true, false, 13, struct kp_raft_replica_state, m->observers,
-			     m->observer_count, get_replica);
+		             m->observer_count, get_replica);
 	}
 	expect_no_tags(r);
 	expect_no_tags(r);
@@ -341,7 +337,7 @@ static bool fetch_version_ok(int16_t version)
 }
 
 void kp_raft_encode_fetch_request(struct wire_writer *w, int16_t version,
-				  const struct kp_raft_fetch_request *m)
+                                  const struct kp_raft_fetch_request *m)
 {
 	if (!fetch_version_ok(version)) {
 		kp_writer_fail(w, KP_EVERSION);
@@ -364,8 +360,8 @@ void kp_raft_encode_fetch_request(struct wire_writer *w, int16_t version,
 	wire_put_i32(w, m->last_fetched_epoch);
 	wire_put_i64(w, m->log_start_offset);
 	wire_put_i32(w, m->partition_max_bytes);
-	kp_put_tagged_fields(w); /* partition */
-	kp_put_tagged_fields(w); /* topic */
+	kp_put_tagged_fields(w);               /* partition */
+	kp_put_tagged_fields(w);               /* topic */
 	kp_put_array_count(w, true, false, 0); /* ForgottenTopicsData */
 	kp_put_compact_string(w, m->rack_id, false);
 	/* Tagged fields, ascending: ClusterId (0) unless null, ReplicaState (1)
@@ -403,7 +399,7 @@ static void fetch_request_tag(struct wire_reader *r, uint32_t tag, void *ctx)
 }
 
 int kp_raft_decode_fetch_request(struct wire_reader *r, int16_t version,
-				 struct kp_raft_fetch_request *m)
+                                 struct kp_raft_fetch_request *m)
 {
 	if (!fetch_version_ok(version))
 		return KP_EVERSION;
@@ -445,7 +441,7 @@ int kp_raft_decode_fetch_request(struct wire_reader *r, int16_t version,
 }
 
 void kp_raft_encode_fetch_response(struct wire_writer *w, int16_t version,
-				   const struct kp_raft_fetch_response *m)
+                                   const struct kp_raft_fetch_response *m)
 {
 	if (!fetch_version_ok(version)) {
 		kp_writer_fail(w, KP_EVERSION);
@@ -527,7 +523,7 @@ static void skip_tag(struct wire_reader *r, uint32_t tag, void *ctx)
 }
 
 int kp_raft_decode_fetch_response(struct wire_reader *r, int16_t version,
-				  struct kp_raft_fetch_response *m)
+                                  struct kp_raft_fetch_response *m)
 {
 	if (!fetch_version_ok(version))
 		return KP_EVERSION;

@@ -96,8 +96,8 @@ struct kp_raft_describe_request {
 struct kp_raft_replica_state {
 	int32_t replica_id;
 	int64_t log_end_offset;
-	int64_t last_fetch_timestamp;      /* v1+, -1 unknown */
-	int64_t last_caught_up_timestamp;  /* v1+, -1 unknown */
+	int64_t last_fetch_timestamp;     /* v1+, -1 unknown */
+	int64_t last_caught_up_timestamp; /* v1+, -1 unknown */
 };
 
 struct kp_raft_describe_response {
@@ -144,15 +144,15 @@ struct kp_raft_fetch_response {
 	int64_t high_watermark;
 	int64_t last_stable_offset;
 	int64_t log_start_offset;
-	int32_t diverging_epoch;       /* tag 0; -1 with end offset -1: absent */
+	int32_t diverging_epoch; /* tag 0; -1 with end offset -1: absent */
 	int64_t diverging_end_offset;
-	int32_t current_leader_id;     /* tag 1; -1 / -1: absent */
+	int32_t current_leader_id; /* tag 1; -1 / -1: absent */
 	int32_t current_leader_epoch;
-	int64_t snapshot_end_offset;   /* tag 2; -1 / -1: absent */
+	int64_t snapshot_end_offset; /* tag 2; -1 / -1: absent */
 	int32_t snapshot_epoch;
-	int32_t aborted_count;         /* decoded: -1 null; encoded: always 0 */
+	int32_t aborted_count; /* decoded: -1 null; encoded: always 0 */
 	int32_t preferred_read_replica;
-	struct kp_bytes records;       /* nullable */
+	struct kp_bytes records; /* nullable */
 };
 
 void kp_raft_encode_vote_request(struct wire_writer *w, const struct kp_raft_vote_request *m);
@@ -162,30 +162,28 @@ int kp_raft_decode_vote_response(struct wire_reader *r, struct kp_raft_vote_resp
 
 /* Begin (end = false) or End (end = true) QuorumEpoch v0. */
 void kp_raft_encode_epoch_request(struct wire_writer *w, bool end,
-				  const struct kp_raft_epoch_request *m);
+                                  const struct kp_raft_epoch_request *m);
 int kp_raft_decode_epoch_request(struct wire_reader *r, struct kp_arena *a, bool end,
-				 struct kp_raft_epoch_request *m);
-void kp_raft_encode_epoch_response(struct wire_writer *w,
-				   const struct kp_raft_epoch_response *m);
+                                 struct kp_raft_epoch_request *m);
+void kp_raft_encode_epoch_response(struct wire_writer *w, const struct kp_raft_epoch_response *m);
 int kp_raft_decode_epoch_response(struct wire_reader *r, struct kp_raft_epoch_response *m);
 
 void kp_raft_encode_describe_request(struct wire_writer *w,
-				     const struct kp_raft_describe_request *m);
-int kp_raft_decode_describe_request(struct wire_reader *r,
-				    struct kp_raft_describe_request *m);
+                                     const struct kp_raft_describe_request *m);
+int kp_raft_decode_describe_request(struct wire_reader *r, struct kp_raft_describe_request *m);
 void kp_raft_encode_describe_response(struct wire_writer *w, int16_t version,
-				      const struct kp_raft_describe_response *m);
-int kp_raft_decode_describe_response(struct wire_reader *r, struct kp_arena *a,
-				     int16_t version, struct kp_raft_describe_response *m);
+                                      const struct kp_raft_describe_response *m);
+int kp_raft_decode_describe_response(struct wire_reader *r, struct kp_arena *a, int16_t version,
+                                     struct kp_raft_describe_response *m);
 
 /* Fetch at `version` 13..16; another version sets KP_EVERSION. */
 void kp_raft_encode_fetch_request(struct wire_writer *w, int16_t version,
-				  const struct kp_raft_fetch_request *m);
+                                  const struct kp_raft_fetch_request *m);
 int kp_raft_decode_fetch_request(struct wire_reader *r, int16_t version,
-				 struct kp_raft_fetch_request *m);
+                                 struct kp_raft_fetch_request *m);
 void kp_raft_encode_fetch_response(struct wire_writer *w, int16_t version,
-				   const struct kp_raft_fetch_response *m);
+                                   const struct kp_raft_fetch_response *m);
 int kp_raft_decode_fetch_response(struct wire_reader *r, int16_t version,
-				  struct kp_raft_fetch_response *m);
+                                  struct kp_raft_fetch_response *m);
 
 #endif

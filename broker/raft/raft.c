@@ -16,8 +16,8 @@
 #define RAFT_CHECK_QUORUM_NUM 3
 #define RAFT_CHECK_QUORUM_DEN 2
 
-void raft_config_default(struct raft_config *c, int32_t node_id,
-			 const struct raft_voter *voters, int32_t voter_count)
+void raft_config_default(struct raft_config *c, int32_t node_id, const struct raft_voter *voters,
+                         int32_t voter_count)
 {
 	memset(c, 0, sizeof *c);
 	c->node_id = node_id;
@@ -38,8 +38,8 @@ void raft_config_default(struct raft_config *c, int32_t node_id,
 
 const char *raft_role_name(enum raft_role role)
 {
-	static const char *const names[] = {"unattached", "voted",	 "candidate",
-					    "leader",     "follower", "resigned"};
+	static const char *const names[] = {"unattached", "voted",    "candidate",
+	                                    "leader",     "follower", "resigned"};
 	return (unsigned)role < 6 ? names[role] : "?";
 }
 
@@ -97,12 +97,12 @@ static void notify_leader(struct raft *r)
 }
 
 static void transition(struct raft *r, enum raft_role role, int32_t epoch, int32_t leader,
-		       int32_t voted)
+                       int32_t voted)
 {
 	bool was_leader = r->role == RAFT_LEADER;
 	bool leader_changed = epoch != r->epoch || leader != r->leader;
 	env_log(r->env, ENV_LOG_INFO, "raft: %s epoch %d -> %s epoch %d (leader %d, voted %d)",
-		raft_role_name(r->role), r->epoch, raft_role_name(role), epoch, leader, voted);
+	        raft_role_name(r->role), r->epoch, raft_role_name(role), epoch, leader, voted);
 	r->role = role;
 	r->epoch = epoch;
 	r->leader = leader;
@@ -121,7 +121,7 @@ void raft_become_unattached(struct raft *r, int32_t epoch)
 	 * (Kafka's transitionToUnattached): a stale candidate bumping epochs
 	 * must not keep every other voter from standing. */
 	bool keep = r->voter && (r->role == RAFT_CANDIDATE || r->role == RAFT_VOTED ||
-				 r->role == RAFT_UNATTACHED);
+	                         r->role == RAFT_UNATTACHED);
 	int64_t deadline = r->state_deadline_ns;
 	if (r->role == RAFT_CANDIDATE && r->backing_off)
 		keep = false;
@@ -130,7 +130,7 @@ void raft_become_unattached(struct raft *r, int32_t epoch)
 		r->state_deadline_ns = deadline;
 	else
 		raft_set_state_deadline(r, r->voter ? raft_election_timeout_ms(r)
-						    : r->cfg->fetch_timeout_ms);
+		                                    : r->cfg->fetch_timeout_ms);
 }
 
 void raft_become_voted(struct raft *r, int32_t epoch, int32_t candidate)
@@ -145,8 +145,8 @@ void raft_become_follower(struct raft *r, int32_t epoch, int32_t leader)
 	transition(r, RAFT_FOLLOWER, epoch, leader, -1);
 	raft_set_state_deadline(r, r->cfg->fetch_timeout_ms);
 	r->retries = 0;
-	env_event(r->env, "quorum", "%s follows controller-%d in epoch %d",
-		  env_node_name(r->env), leader, epoch);
+	env_event(r->env, "quorum", "%s follows controller-%d in epoch %d", env_node_name(r->env),
+	          leader, epoch);
 }
 
 static void become_candidate(struct raft *r)
@@ -154,8 +154,8 @@ static void become_candidate(struct raft *r)
 	r->retries++;
 	transition(r, RAFT_CANDIDATE, r->epoch + 1, -1, r->id);
 	raft_set_state_deadline(r, raft_election_timeout_ms(r));
-	env_event(r->env, "quorum", "%s stands for election in epoch %d",
-		  env_node_name(r->env), r->epoch);
+	env_event(r->env, "quorum", "%s stands for election in epoch %d", env_node_name(r->env),
+	          r->epoch);
 	if (r->nvoters == 1)
 		raft_poll(r);
 }
@@ -164,9 +164,9 @@ static void become_leader(struct raft *r)
 {
 	transition(r, RAFT_LEADER, r->epoch, r->id, -1);
 	r->retries = 0;
-	r->check_quorum_deadline_ns =
-		raft_now(r) + (int64_t)r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM /
-				      RAFT_CHECK_QUORUM_DEN * RAFT_NS_PER_MS;
+	r->check_quorum_deadline_ns = raft_now(r) + (int64_t)r->cfg->fetch_timeout_ms *
+	                                                RAFT_CHECK_QUORUM_NUM /
+	                                                RAFT_CHECK_QUORUM_DEN * RAFT_NS_PER_MS;
 	/* The observer hears of it in raft_leader_poll, once the election is
 	 * durable and the node acts as leader: a crash before that leaves a
 	 * candidate that may win the same epoch again, as in Kafka. */
@@ -175,7 +175,7 @@ static void become_leader(struct raft *r)
 void raft_become_resigned(struct raft *r)
 {
 	env_event(r->env, "quorum", "%s resigns as leader of epoch %d", env_node_name(r->env),
-		  r->epoch);
+	          r->epoch);
 	transition(r, RAFT_RESIGNED, r->epoch, r->id, -1);
 	raft_set_state_deadline(r, raft_election_timeout_ms(r));
 }
@@ -248,8 +248,8 @@ static void check_quorum(struct raft *r)
 	if (!r->cfg->check_quorum || raft_now(r) < r->check_quorum_deadline_ns)
 		return;
 	env_log(r->env, ENV_LOG_WARN,
-		"raft: no majority fetched within %d ms: resigning (KAFKA-15489)",
-		r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM / RAFT_CHECK_QUORUM_DEN);
+	        "raft: no majority fetched within %d ms: resigning (KAFKA-15489)",
+	        r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM / RAFT_CHECK_QUORUM_DEN);
 	raft_become_resigned(r);
 }
 
@@ -264,8 +264,8 @@ void raft_leader_fetched(struct raft *r, struct raft_peer *p)
 	if (n >= raft_majority(r)) {
 		r->fetched_mask = 0;
 		r->check_quorum_deadline_ns =
-			raft_now(r) + (int64_t)r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM /
-					      RAFT_CHECK_QUORUM_DEN * RAFT_NS_PER_MS;
+		    raft_now(r) + (int64_t)r->cfg->fetch_timeout_ms * RAFT_CHECK_QUORUM_NUM /
+		                      RAFT_CHECK_QUORUM_DEN * RAFT_NS_PER_MS;
 	}
 }
 
@@ -393,7 +393,7 @@ static void restore_state(struct raft *r)
 	} else {
 		r->role = RAFT_UNATTACHED;
 		raft_set_state_deadline(r, r->voter ? raft_election_timeout_ms(r)
-						    : r->cfg->fetch_timeout_ms);
+		                                    : r->cfg->fetch_timeout_ms);
 	}
 	reset_epoch_state(r);
 }

@@ -40,8 +40,8 @@ enum raft_role {
 	RAFT_VOTED,          /* voted for a candidate in this epoch */
 	RAFT_CANDIDATE,      /* asks for votes in this epoch */
 	RAFT_LEADER,
-	RAFT_FOLLOWER,       /* knows the leader of this epoch and fetches */
-	RAFT_RESIGNED,       /* led this epoch and stepped down */
+	RAFT_FOLLOWER, /* knows the leader of this epoch and fetches */
+	RAFT_RESIGNED, /* led this epoch and stepped down */
 };
 
 /* The state machine above the log (the metadata layer). */
@@ -58,17 +58,15 @@ struct raft_listener {
 struct raft_observer {
 	void *ctx;
 	/* The quorum-state file now durably holds this election. */
-	void (*on_persist)(void *ctx, int32_t node, int32_t epoch, int32_t leader,
-			   int32_t voted);
+	void (*on_persist)(void *ctx, int32_t node, int32_t epoch, int32_t leader, int32_t voted);
 	/* This node leads `epoch` (durably) and writes its LeaderChange record
 	 * at `start_offset`. */
 	void (*on_leader)(void *ctx, int32_t node, int32_t epoch, int64_t start_offset);
 	/* This node's high watermark moved (leader: its own computation). */
-	void (*on_high_watermark)(void *ctx, int32_t node, int32_t epoch, bool leader,
-				  int64_t hw);
+	void (*on_high_watermark)(void *ctx, int32_t node, int32_t epoch, bool leader, int64_t hw);
 	/* A batch below the high watermark, as this node has it. */
-	void (*on_committed)(void *ctx, int32_t node, int64_t base_offset,
-			     int64_t last_offset, int32_t epoch, uint32_t crc);
+	void (*on_committed)(void *ctx, int32_t node, int64_t base_offset, int64_t last_offset,
+	                     int32_t epoch, uint32_t crc);
 	/* The end of this node's flushed log (after a flush, a truncation, or
 	 * recovery on start). */
 	void (*on_flushed_end)(void *ctx, int32_t node, int64_t end_offset);
@@ -88,23 +86,23 @@ struct raft_config {
 	uint16_t port;
 	/* controller.quorum.* in milliseconds (Kafka 3.7's defaults through
 	 * raft_config_default). */
-	int32_t election_timeout_ms;      /* 1000 */
-	int32_t election_backoff_max_ms;  /* 1000 */
-	int32_t fetch_timeout_ms;         /* 2000 */
-	int32_t request_timeout_ms;       /* 2000 */
-	int32_t retry_backoff_ms;         /* 20 */
-	int32_t append_linger_ms;         /* 25 */
-	int32_t fetch_max_wait_ms;        /* 500, KafkaRaftClient's constant */
+	int32_t election_timeout_ms;     /* 1000 */
+	int32_t election_backoff_max_ms; /* 1000 */
+	int32_t fetch_timeout_ms;        /* 2000 */
+	int32_t request_timeout_ms;      /* 2000 */
+	int32_t retry_backoff_ms;        /* 20 */
+	int32_t append_linger_ms;        /* 25 */
+	int32_t fetch_max_wait_ms;       /* 500, KafkaRaftClient's constant */
 	/* KAFKA-15489 (3.7): a leader not fetched by a majority within 1.5 x
 	 * the fetch timeout resigns. false gives 3.6's behaviour. */
 	bool check_quorum;
-	int16_t fetch_version;            /* 13..16; 16 as 3.7 */
+	int16_t fetch_version; /* 13..16; 16 as 3.7 */
 	struct raft_listener listener;
 	const struct raft_observer *observer;
 };
 
-void raft_config_default(struct raft_config *c, int32_t node_id,
-			 const struct raft_voter *voters, int32_t voter_count);
+void raft_config_default(struct raft_config *c, int32_t node_id, const struct raft_voter *voters,
+                         int32_t voter_count);
 
 struct raft;
 
@@ -126,10 +124,10 @@ int64_t raft_append(struct raft *r, const struct rb_bytes *values, size_t n);
 enum raft_role raft_role(const struct raft *r);
 const char *raft_role_name(enum raft_role role);
 int32_t raft_epoch(const struct raft *r);
-int32_t raft_leader_id(const struct raft *r);  /* -1 unknown */
-int32_t raft_voted_id(const struct raft *r);   /* -1 none */
+int32_t raft_leader_id(const struct raft *r);      /* -1 unknown */
+int32_t raft_voted_id(const struct raft *r);       /* -1 none */
 int64_t raft_high_watermark(const struct raft *r); /* -1 unknown */
-int64_t raft_log_end(const struct raft *r);    /* -1 while opening */
+int64_t raft_log_end(const struct raft *r);        /* -1 while opening */
 int64_t raft_flushed_end(const struct raft *r);
 bool raft_is_voter(const struct raft *r);
 /* True once the log is open and the node takes part. */

@@ -18,7 +18,7 @@ static void *xrealloc(void *p, size_t n)
 }
 
 static void violation(struct raft_check *c, const char *invariant, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void violation(struct raft_check *c, const char *invariant, const char *fmt, ...)
 {
@@ -45,12 +45,11 @@ static void check_majority(struct raft_check *c)
 		n += id_ok(c->voters[i]) && c->flushed_end[c->voters[i]] >= c->max_hw;
 	if (n < c->nvoters / 2 + 1)
 		violation(c, "a majority of voters holds the high watermark",
-			  "high watermark %lld, only %d of %d voters have flushed it",
-			  (long long)c->max_hw, n, c->nvoters);
+		          "high watermark %lld, only %d of %d voters have flushed it",
+		          (long long)c->max_hw, n, c->nvoters);
 }
 
-static void on_persist(void *ctx, int32_t node, int32_t epoch, int32_t leader,
-		       int32_t voted)
+static void on_persist(void *ctx, int32_t node, int32_t epoch, int32_t leader, int32_t voted)
 {
 	struct raft_check *c = ctx;
 	c->events++;
@@ -58,12 +57,12 @@ static void on_persist(void *ctx, int32_t node, int32_t epoch, int32_t leader,
 		return;
 	if (epoch < c->persisted_epoch[node])
 		violation(c, "the persisted epoch never goes back",
-			  "node %d persisted epoch %d after %d", node, epoch,
-			  c->persisted_epoch[node]);
-	else if (epoch == c->persisted_epoch[node] && voted >= 0 &&
-		 c->persisted_vote[node] >= 0 && voted != c->persisted_vote[node])
-		violation(c, "one vote per epoch", "node %d voted for %d and %d in epoch %d",
-			  node, c->persisted_vote[node], voted, epoch);
+		          "node %d persisted epoch %d after %d", node, epoch,
+		          c->persisted_epoch[node]);
+	else if (epoch == c->persisted_epoch[node] && voted >= 0 && c->persisted_vote[node] >= 0 &&
+	         voted != c->persisted_vote[node])
+		violation(c, "one vote per epoch", "node %d voted for %d and %d in epoch %d", node,
+		          c->persisted_vote[node], voted, epoch);
 	if (epoch > c->persisted_epoch[node] || voted >= 0)
 		c->persisted_vote[node] = voted;
 	c->persisted_epoch[node] = epoch;
@@ -87,14 +86,13 @@ static void on_leader(void *ctx, int32_t node, int32_t epoch, int64_t start)
 		c->nepochs = n;
 	}
 	if (c->leader_of[epoch] >= 0)
-		violation(c, "one leader per epoch", "epoch %d: node %d after node %d", epoch,
-			  node, c->leader_of[epoch]);
+		violation(c, "one leader per epoch", "epoch %d: node %d after node %d", epoch, node,
+		          c->leader_of[epoch]);
 	c->leader_of[epoch] = node;
 	c->start_of[epoch] = start;
 }
 
-static void on_high_watermark(void *ctx, int32_t node, int32_t epoch, bool leader,
-			      int64_t hw)
+static void on_high_watermark(void *ctx, int32_t node, int32_t epoch, bool leader, int64_t hw)
 {
 	struct raft_check *c = ctx;
 	c->events++;
@@ -102,12 +100,12 @@ static void on_high_watermark(void *ctx, int32_t node, int32_t epoch, bool leade
 		return;
 	if (c->hw_epoch[node] == epoch && hw < c->hw[node])
 		violation(c, "a leader's high watermark never goes back",
-			  "node %d epoch %d: %lld after %lld", node, epoch, (long long)hw,
-			  (long long)c->hw[node]);
+		          "node %d epoch %d: %lld after %lld", node, epoch, (long long)hw,
+		          (long long)c->hw[node]);
 	if (epoch >= 0 && (size_t)epoch < c->nepochs && hw <= c->start_of[epoch])
 		violation(c, "a leader commits only past its LeaderChange record (KAFKA-12619)",
-			  "node %d epoch %d: high watermark %lld, LeaderChange at %lld", node,
-			  epoch, (long long)hw, (long long)c->start_of[epoch]);
+		          "node %d epoch %d: high watermark %lld, LeaderChange at %lld", node,
+		          epoch, (long long)hw, (long long)c->start_of[epoch]);
 	c->hw_epoch[node] = epoch;
 	c->hw[node] = hw;
 	if (hw > c->max_hw)
@@ -116,7 +114,7 @@ static void on_high_watermark(void *ctx, int32_t node, int32_t epoch, bool leade
 }
 
 static void on_committed(void *ctx, int32_t node, int64_t base, int64_t last, int32_t epoch,
-			 uint32_t crc)
+                         uint32_t crc)
 {
 	struct raft_check *c = ctx;
 	c->events++;
@@ -132,18 +130,18 @@ static void on_committed(void *ctx, int32_t node, int64_t base, int64_t last, in
 		const struct raft_check_batch *b = &c->committed[lo];
 		if (b->last != last || b->epoch != epoch || b->crc != crc)
 			violation(c, "committed data is identical on every voter",
-				  "node %d has [%lld, %lld] epoch %d crc %08x where another had "
-				  "[%lld, %lld] epoch %d crc %08x",
-				  node, (long long)base, (long long)last, epoch, crc,
-				  (long long)b->base, (long long)b->last, b->epoch, b->crc);
+			          "node %d has [%lld, %lld] epoch %d crc %08x where another had "
+			          "[%lld, %lld] epoch %d crc %08x",
+			          node, (long long)base, (long long)last, epoch, crc,
+			          (long long)b->base, (long long)b->last, b->epoch, b->crc);
 		return;
 	}
 	int64_t end = c->ncommitted ? c->committed[c->ncommitted - 1].last + 1 : 0;
 	if (base != end) {
 		violation(c, "committed data is identical on every voter",
-			  "node %d committed a batch at %lld; the committed log has no batch "
-			  "there (it ends at %lld)",
-			  node, (long long)base, (long long)end);
+		          "node %d committed a batch at %lld; the committed log has no batch "
+		          "there (it ends at %lld)",
+		          node, (long long)base, (long long)end);
 		return;
 	}
 	if (c->ncommitted == c->cap) {
@@ -163,20 +161,19 @@ static void on_flushed_end(void *ctx, int32_t node, int64_t end)
 	check_majority(c);
 }
 
-void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch,
-			     int32_t candidate)
+void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch, int32_t candidate)
 {
 	c->events++;
 	if (!id_ok(voter))
 		return;
 	int32_t e = c->persisted_epoch[voter];
 	bool durable = e > epoch || (e == epoch && (c->persisted_vote[voter] == candidate ||
-						    c->persisted_leader[voter] >= 0));
+	                                            c->persisted_leader[voter] >= 0));
 	if (!durable)
 		violation(c, "a vote is durable before it is granted",
-			  "node %d granted its vote to %d in epoch %d with quorum-state at "
-			  "epoch %d, vote %d",
-			  voter, candidate, epoch, e, c->persisted_vote[voter]);
+		          "node %d granted its vote to %d in epoch %d with quorum-state at "
+		          "epoch %d, vote %d",
+		          voter, candidate, epoch, e, c->persisted_vote[voter]);
 }
 
 void raft_check_leader_claim(struct raft_check *c, int32_t leader, int32_t epoch)
@@ -187,12 +184,12 @@ void raft_check_leader_claim(struct raft_check *c, int32_t leader, int32_t epoch
 	int32_t e = c->persisted_epoch[leader];
 	if (e < epoch || (e == epoch && c->persisted_leader[leader] != leader))
 		violation(c, "leadership is durable before it is claimed",
-			  "node %d claims epoch %d with quorum-state at epoch %d, leader %d",
-			  leader, epoch, e, c->persisted_leader[leader]);
+		          "node %d claims epoch %d with quorum-state at epoch %d, leader %d",
+		          leader, epoch, e, c->persisted_leader[leader]);
 }
 
 void raft_check_init(struct raft_check *c, const struct raft_voter *voters, int32_t n,
-		     bool fail_fast)
+                     bool fail_fast)
 {
 	memset(c, 0, sizeof *c);
 	c->fail_fast = fail_fast;
@@ -204,8 +201,8 @@ void raft_check_init(struct raft_check *c, const struct raft_voter *voters, int3
 		c->hw_epoch[i] = -1;
 		c->hw[i] = -1;
 	}
-	c->observer = (struct raft_observer){c, on_persist, on_leader, on_high_watermark,
-					     on_committed, on_flushed_end};
+	c->observer = (struct raft_observer){
+	    c, on_persist, on_leader, on_high_watermark, on_committed, on_flushed_end};
 }
 
 void raft_check_free(struct raft_check *c)

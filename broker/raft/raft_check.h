@@ -64,7 +64,7 @@ struct raft_check {
 };
 
 void raft_check_init(struct raft_check *c, const struct raft_voter *voters, int32_t n,
-		     bool fail_fast);
+                     bool fail_fast);
 void raft_check_free(struct raft_check *c);
 const struct raft_observer *raft_check_observer(struct raft_check *c);
 uint64_t raft_check_violations(const struct raft_check *c);
@@ -76,8 +76,7 @@ const char *raft_check_first_violation(const struct raft_check *c);
  * be in its quorum-state file, or a power loss could make it vote twice or
  * forget it leads.
  */
-void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch,
-			     int32_t candidate);
+void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch, int32_t candidate);
 void raft_check_leader_claim(struct raft_check *c, int32_t leader, int32_t epoch);
 
 /* Leaders elected so far (distinct epochs) and committed batches. */

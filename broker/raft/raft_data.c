@@ -36,7 +36,7 @@ int64_t raft_log_end(const struct raft *r)
 }
 
 void raft_end_offset_for_epoch(struct raft *r, int32_t epoch, int32_t *out_epoch,
-			       int64_t *out_offset)
+                               int64_t *out_offset)
 {
 	log_epoch_end_offset(log_epochs(r->log), epoch, raft_leo(r), out_epoch, out_offset);
 	if (*out_epoch < 0) {
@@ -65,16 +65,16 @@ static void check_hw(struct raft *r, int64_t hw, const char *who)
 {
 	if (hw < r->hw)
 		sim_invariant_fail("the high watermark never goes back within an epoch",
-				   "%s (%s, epoch %d): %lld after %lld", env_node_name(r->env),
-				   who, r->epoch, (long long)hw, (long long)r->hw);
+		                   "%s (%s, epoch %d): %lld after %lld", env_node_name(r->env), who,
+		                   r->epoch, (long long)hw, (long long)r->hw);
 	/* A follower only counts what it flushed; a leader's high watermark
 	 * may pass its own flushed end when a majority of followers flushed
 	 * more (as in Kafka), never its log end. */
 	int64_t bound = r->role == RAFT_LEADER ? raft_leo(r) : r->flushed_end;
 	if (hw > bound)
 		sim_invariant_fail("the high watermark never passes the (flushed) log end",
-				   "%s (%s, epoch %d): hw %lld, bound %lld", env_node_name(r->env),
-				   who, r->epoch, (long long)hw, (long long)bound);
+		                   "%s (%s, epoch %d): hw %lld, bound %lld", env_node_name(r->env),
+		                   who, r->epoch, (long long)hw, (long long)bound);
 }
 
 static void set_hw(struct raft *r, int64_t hw)
@@ -106,8 +106,7 @@ static struct raft_io *io_new(struct raft *r, int kind)
 static void io_fail(struct raft *r, const char *what, int status)
 {
 	/* A failed log write takes the log offline: Kafka's controller exits. */
-	env_log(r->env, ENV_LOG_ERROR, "raft: %s failed (%d): the log is offline", what,
-		status);
+	env_log(r->env, ENV_LOG_ERROR, "raft: %s failed (%d): the log is offline", what, status);
 	r->log_failed = true;
 	r->io_busy = false;
 }
@@ -231,22 +230,21 @@ static void write_leader_change(struct raft *r)
 		if (r->peers[i].vote > 0)
 			granting[ng++] = r->peers[i].id;
 	uint8_t value[256];
-	size_t vlen = raft_leader_change_value(value, sizeof value, r->id, voters, nv, granting,
-					       ng);
+	size_t vlen =
+	    raft_leader_change_value(value, sizeof value, r->id, voters, nv, granting, ng);
 	uint8_t batch[512];
 	struct wire_writer w;
 	wire_writer_init(&w, batch, sizeof batch);
-	if (vlen > sizeof value ||
-	    raft_encode_control_batch(&w, RAFT_CONTROL_LEADER_CHANGE, value, vlen,
-				      env_wall_ms(r->env)) != RB_OK) {
+	if (vlen > sizeof value || raft_encode_control_batch(&w, RAFT_CONTROL_LEADER_CHANGE, value,
+	                                                     vlen, env_wall_ms(r->env)) != RB_OK) {
 		io_fail(r, "LeaderChange encode", -1);
 		return;
 	}
 	const struct raft_observer *o = r->cfg->observer;
 	if (o && o->on_leader)
 		o->on_leader(o->ctx, r->id, r->epoch, raft_leo(r));
-	env_event(r->env, "quorum", "%s is the quorum leader in epoch %d",
-		  env_node_name(r->env), r->epoch);
+	env_event(r->env, "quorum", "%s is the quorum leader in epoch %d", env_node_name(r->env),
+	          r->epoch);
 	r->epoch_start = raft_leo(r);
 	log_assign_epoch(r->log, r->epoch, r->epoch_start);
 	r->next_offset = r->epoch_start + 1;
@@ -267,12 +265,12 @@ static void write_pending(struct raft *r)
 	}
 	int64_t now = env_wall_ms(r->env);
 	struct rb_batch_header h = {
-		.last_offset_delta = r->pending_count - 1,
-		.base_timestamp = now,
-		.max_timestamp = now,
-		.producer_id = -1,
-		.producer_epoch = -1,
-		.base_sequence = -1,
+	    .last_offset_delta = r->pending_count - 1,
+	    .base_timestamp = now,
+	    .max_timestamp = now,
+	    .producer_id = -1,
+	    .producer_epoch = -1,
+	    .base_sequence = -1,
 	};
 	struct wire_writer w;
 	wire_writer_init(&w, NULL, 0);
@@ -391,15 +389,15 @@ void raft_follower_truncate(struct raft *r, int32_t epoch, int64_t end_offset)
 		t = 0;
 	if (r->hw >= 0 && t < r->hw)
 		sim_invariant_fail("no truncation below the high watermark",
-				   "%s epoch %d: truncate to %lld, hw %lld", env_node_name(r->env),
-				   r->epoch, (long long)t, (long long)r->hw);
+		                   "%s epoch %d: truncate to %lld, hw %lld", env_node_name(r->env),
+		                   r->epoch, (long long)t, (long long)r->hw);
 	if (t < r->applied)
 		sim_invariant_fail("no truncation below committed data",
-				   "%s epoch %d: truncate to %lld, applied %lld",
-				   env_node_name(r->env), r->epoch, (long long)t,
-				   (long long)r->applied);
+		                   "%s epoch %d: truncate to %lld, applied %lld",
+		                   env_node_name(r->env), r->epoch, (long long)t,
+		                   (long long)r->applied);
 	env_log(r->env, ENV_LOG_INFO, "raft: diverging epoch %d end %lld: truncating to %lld",
-		epoch, (long long)end_offset, (long long)t);
+	        epoch, (long long)end_offset, (long long)t);
 	struct raft_io *io = io_new(r, IO_TRUNCATE);
 	if (log_truncate_to(r->log, &io->req, t, io_done) != LOG_OK) {
 		env_free(r->env, io);
@@ -436,7 +434,7 @@ void raft_deliver_committed(struct raft *r)
 			int64_t last = rb_last_offset(&b.h);
 			if (o && o->on_committed)
 				o->on_committed(o->ctx, r->id, b.h.base_offset, last,
-						b.h.partition_leader_epoch, b.h.crc);
+				                b.h.partition_leader_epoch, b.h.crc);
 			if (!rb_is_control(&b.h) && r->cfg->listener.on_commit)
 				r->cfg->listener.on_commit(r->cfg->listener.ctx, &b);
 			r->applied = last + 1;

@@ -107,22 +107,22 @@ struct raft {
 	struct log *log;
 	bool log_ready;
 	bool log_failed;
-	bool io_busy;          /* an append / flush / truncate chain runs */
+	bool io_busy; /* an append / flush / truncate chain runs */
 	uint32_t io_gen;
-	int64_t flushed_end;   /* everything below is fsynced */
-	int64_t hw;            /* -1 unknown */
-	int64_t applied;       /* next offset to hand to the listener */
+	int64_t flushed_end; /* everything below is fsynced */
+	int64_t hw;          /* -1 unknown */
+	int64_t applied;     /* next offset to hand to the listener */
 
 	/* Leader. */
-	int64_t epoch_start;   /* offset of this epoch's LeaderChange record */
-	bool lc_written;       /* LeaderChange appended */
-	uint8_t *pending;      /* encoded records waiting for the linger */
+	int64_t epoch_start; /* offset of this epoch's LeaderChange record */
+	bool lc_written;     /* LeaderChange appended */
+	uint8_t *pending;    /* encoded records waiting for the linger */
 	size_t pending_len, pending_cap;
 	int32_t pending_count;
-	int64_t next_offset;   /* the offset raft_append's next record gets */
+	int64_t next_offset; /* the offset raft_append's next record gets */
 	int64_t linger_deadline_ns;
 	int64_t check_quorum_deadline_ns;
-	int64_t fetched_mask;  /* voters (by peer index + 1; bit 0 self) fetched */
+	int64_t fetched_mask; /* voters (by peer index + 1; bit 0 self) fetched */
 
 	/* Follower. */
 	bool fetch_wanted; /* send the next Fetch when the previous is done */
@@ -166,11 +166,11 @@ void raft_net_stop(struct raft *r);
 /* Sends a request to a peer (one in flight): false when it cannot now. */
 typedef void (*raft_body_fn)(struct wire_writer *w, const void *msg);
 bool raft_send_request(struct raft *r, struct raft_peer *p, int16_t api, int16_t version,
-		       raft_body_fn body, const void *msg);
+                       raft_body_fn body, const void *msg);
 bool raft_peer_ready(struct raft *r, const struct raft_peer *p);
 /* Answers a request on `in` (held back while quorum-state is not durable). */
-void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version,
-		     int32_t corr, raft_body_fn body, const void *msg);
+void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version, int32_t corr,
+                     raft_body_fn body, const void *msg);
 void raft_flush_replies(struct raft *r);
 /* Closes a peer's connection to us after a request we cannot parse. */
 void raft_in_close(struct raft_in *in);
@@ -180,7 +180,7 @@ int64_t raft_net_next_deadline(const struct raft *r);
 /* raft_rpc.c */
 void raft_handle_request(struct raft_in *in, const uint8_t *frame, size_t len);
 void raft_handle_response(struct raft *r, struct raft_peer *p, int16_t api, int16_t version,
-			  const uint8_t *body, size_t len);
+                          const uint8_t *body, size_t len);
 void raft_request_failed(struct raft *r, struct raft_peer *p, int16_t api);
 void raft_send_votes(struct raft *r);
 void raft_send_epoch_notices(struct raft *r);
@@ -204,6 +204,6 @@ void raft_deliver_committed(struct raft *r);
 uint8_t *raft_read_for_fetch(struct raft *r, int64_t offset, size_t *len);
 /* Kafka's endOffsetForEpoch on this log. */
 void raft_end_offset_for_epoch(struct raft *r, int32_t epoch, int32_t *out_epoch,
-			       int64_t *out_offset);
+                               int64_t *out_offset);
 
 #endif

@@ -26,18 +26,16 @@ static void encode_frame(struct wire_writer *w, const void *arg)
 	if (f->request)
 		kp_encode_request_header(w, &f->h);
 	else
-		kp_encode_response_header(w, f->h.api_key, f->h.api_version,
-					  f->h.correlation_id);
+		kp_encode_response_header(w, f->h.api_key, f->h.api_version, f->h.correlation_id);
 	f->body(w, f->msg);
 }
 
-static bool encode(struct raft *r, const struct frame_msg *f, const uint8_t **out,
-		   size_t *len)
+static bool encode(struct raft *r, const struct frame_msg *f, const uint8_t **out, size_t *len)
 {
 	int rc = wire_scratch_encode(r->env, &r->scratch, encode_frame, f, out, len);
 	if (rc != 0) {
 		env_log(r->env, ENV_LOG_ERROR, "raft: cannot encode %s: %d",
-			kp_api_name(f->h.api_key), rc);
+		        kp_api_name(f->h.api_key), rc);
 		return false;
 	}
 	return true;
@@ -107,7 +105,7 @@ bool raft_peer_ready(struct raft *r, const struct raft_peer *p)
 }
 
 bool raft_send_request(struct raft *r, struct raft_peer *p, int16_t api, int16_t version,
-		       raft_body_fn body, const void *msg)
+                       raft_body_fn body, const void *msg)
 {
 	if (!raft_peer_ready(r, p))
 		return false;
@@ -119,8 +117,7 @@ bool raft_send_request(struct raft *r, struct raft_peer *p, int16_t api, int16_t
 		return false;
 	char client[32];
 	snprintf(client, sizeof client, "raft-client-%d", r->id);
-	struct frame_msg f = {true, {api, version, ++r->next_corr, kp_str_from(client)}, body,
-			      msg};
+	struct frame_msg f = {true, {api, version, ++r->next_corr, kp_str_from(client)}, body, msg};
 	const uint8_t *frame;
 	size_t len;
 	if (!encode(r, &f, &frame, &len))
@@ -231,8 +228,8 @@ static void on_accept(void *arg, struct env_conn *conn)
 	env_conn_set_ops(conn, &in_ops, in);
 }
 
-void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version,
-		     int32_t corr, raft_body_fn body, const void *msg)
+void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version, int32_t corr,
+                     raft_body_fn body, const void *msg)
 {
 	struct frame_msg f = {false, {api, version, corr, KP_STR_NULL}, body, msg};
 	const uint8_t *frame;

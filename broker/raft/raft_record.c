@@ -11,9 +11,8 @@ static void put_voters(struct wire_writer *w, const int32_t *ids, int32_t n)
 	}
 }
 
-size_t raft_leader_change_value(uint8_t *out, size_t cap, int32_t leader,
-				const int32_t *voters, int32_t nvoters, const int32_t *granting,
-				int32_t ngranting)
+size_t raft_leader_change_value(uint8_t *out, size_t cap, int32_t leader, const int32_t *voters,
+                                int32_t nvoters, const int32_t *granting, int32_t ngranting)
 {
 	struct wire_writer w;
 	wire_writer_init(&w, out, cap);
@@ -79,21 +78,21 @@ int raft_decode_leader_change(const struct rb_bytes *value, struct raft_leader_c
 }
 
 int raft_encode_control_batch(struct wire_writer *w, int16_t type, const uint8_t *value,
-			      size_t value_len, int64_t timestamp)
+                              size_t value_len, int64_t timestamp)
 {
 	uint8_t key[4];
 	rb_put_control_key(key, type);
 	struct rb_record_spec rec = {
-		.key = {key, sizeof key},
-		.value = {value, value_len},
+	    .key = {key, sizeof key},
+	    .value = {value, value_len},
 	};
 	struct rb_batch_header h = {
-		.attributes = RB_ATTR_CONTROL,
-		.base_timestamp = timestamp,
-		.max_timestamp = timestamp,
-		.producer_id = -1,
-		.producer_epoch = -1,
-		.base_sequence = -1,
+	    .attributes = RB_ATTR_CONTROL,
+	    .base_timestamp = timestamp,
+	    .max_timestamp = timestamp,
+	    .producer_id = -1,
+	    .producer_epoch = -1,
+	    .base_sequence = -1,
 	};
 	return rb_encode_batch(w, &h, &rec, 1);
 }

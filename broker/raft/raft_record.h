@@ -27,9 +27,8 @@ enum raft_control_type {
 
 /* Writes a LeaderChange value into out (at most cap bytes); returns the
  * size it needs (write nothing when larger than cap). */
-size_t raft_leader_change_value(uint8_t *out, size_t cap, int32_t leader,
-				const int32_t *voters, int32_t nvoters, const int32_t *granting,
-				int32_t ngranting);
+size_t raft_leader_change_value(uint8_t *out, size_t cap, int32_t leader, const int32_t *voters,
+                                int32_t nvoters, const int32_t *granting, int32_t ngranting);
 /* SnapshotHeader value (13 bytes) and SnapshotFooter value (5 bytes). */
 size_t raft_snapshot_header_value(uint8_t out[13], int64_t last_contained_timestamp);
 size_t raft_snapshot_footer_value(uint8_t out[5]);
@@ -51,6 +50,6 @@ int raft_decode_leader_change(const struct rb_bytes *value, struct raft_leader_c
  * sequence -1, create time `timestamp`. Returns rb_encode_batch's result.
  */
 int raft_encode_control_batch(struct wire_writer *w, int16_t type, const uint8_t *value,
-			      size_t value_len, int64_t timestamp);
+                              size_t value_len, int64_t timestamp);
 
 #endif

@@ -35,7 +35,7 @@ static bool cluster_ok(const struct raft *r, struct kp_str id)
 }
 
 static int16_t top_error(const struct raft *r, struct kp_str t, int32_t partition,
-			 struct kp_str cluster)
+                         struct kp_str cluster)
 {
 	if (!kp_str_eq(t, KP_RAFT_TOPIC) || partition != 0)
 		return KP_ERR_INVALID_REQUEST;
@@ -58,7 +58,7 @@ static bool log_up_to_date(struct raft *r, int32_t last_epoch, int64_t last_offs
 }
 
 static void serve_vote(struct raft *r, struct raft_in *in, int32_t corr,
-		       const struct kp_raft_vote_request *q)
+                       const struct kp_raft_vote_request *q)
 {
 	struct kp_raft_vote_response a = {.topic = topic()};
 	a.error_code = top_error(r, q->topic, q->partition, q->cluster_id);
@@ -98,22 +98,23 @@ static void put_vote_req(struct wire_writer *w, const void *m)
 void raft_send_votes(struct raft *r)
 {
 	struct kp_raft_vote_request q = {
-		.cluster_id = kp_str_from(r->cfg->cluster_id),
-		.topic = topic(),
-		.candidate_epoch = r->epoch,
-		.candidate_id = r->id,
-		.last_offset_epoch = raft_last_epoch(r),
-		.last_offset = raft_leo(r),
+	    .cluster_id = kp_str_from(r->cfg->cluster_id),
+	    .topic = topic(),
+	    .candidate_epoch = r->epoch,
+	    .candidate_id = r->id,
+	    .last_offset_epoch = raft_last_epoch(r),
+	    .last_offset = raft_leo(r),
 	};
 	for (int32_t i = 0; i < r->npeers; i++) {
 		struct raft_peer *p = &r->peers[i];
 		if (p->voter && p->vote == 0)
-			raft_send_request(r, p, KP_API_VOTE, KP_RAFT_VOTE_VERSION, put_vote_req, &q);
+			raft_send_request(r, p, KP_API_VOTE, KP_RAFT_VOTE_VERSION, put_vote_req,
+			                  &q);
 	}
 }
 
 static void vote_answered(struct raft *r, struct raft_peer *p,
-			  const struct kp_raft_vote_response *a)
+                          const struct kp_raft_vote_response *a)
 {
 	if (a->error_code)
 		return;
@@ -141,13 +142,13 @@ static int64_t end_epoch_backoff_ms(const struct raft *r, const int32_t *succ, i
 			pos = i;
 	if (pos <= 0)
 		return 0;
-	int64_t ms = ((int64_t)1 << (pos - 1 < 30 ? pos - 1 : 30)) *
-		     (r->cfg->election_backoff_max_ms / n);
+	int64_t ms =
+	    ((int64_t)1 << (pos - 1 < 30 ? pos - 1 : 30)) * (r->cfg->election_backoff_max_ms / n);
 	return ms < r->cfg->election_backoff_max_ms ? ms : r->cfg->election_backoff_max_ms;
 }
 
 static void serve_epoch(struct raft *r, struct raft_in *in, int16_t api, int32_t corr,
-			const struct kp_raft_epoch_request *q)
+                        const struct kp_raft_epoch_request *q)
 {
 	bool end = api == KP_API_END_QUORUM_EPOCH;
 	struct kp_raft_epoch_response a = {.topic = topic()};
@@ -163,7 +164,7 @@ static void serve_epoch(struct raft *r, struct raft_in *in, int16_t api, int32_t
 		if (end && r->role == RAFT_FOLLOWER && r->leader == q->leader_id &&
 		    r->epoch == q->leader_epoch)
 			raft_set_state_deadline(r, end_epoch_backoff_ms(r, q->preferred_successors,
-									 q->successor_count));
+			                                                q->successor_count));
 	}
 	a.leader_id = r->leader;
 	a.leader_epoch = r->epoch;
@@ -193,7 +194,8 @@ void raft_send_epoch_notices(struct raft *r)
 				succ[n++] = i;
 		for (int32_t i = 1; i < n; i++)
 			for (int32_t k = i; k > 0 && r->peers[succ[k]].end_offset >
-							 r->peers[succ[k - 1]].end_offset; k--) {
+			                                 r->peers[succ[k - 1]].end_offset;
+			     k--) {
 				int32_t t = succ[k];
 				succ[k] = succ[k - 1];
 				succ[k - 1] = t;
@@ -201,23 +203,24 @@ void raft_send_epoch_notices(struct raft *r)
 		for (int32_t i = 0; i < n; i++)
 			succ[i] = r->peers[succ[i]].id;
 	}
-	struct epoch_msg m = {end, {.cluster_id = kp_str_from(r->cfg->cluster_id),
-				    .topic = topic(),
-				    .leader_id = r->id,
-				    .leader_epoch = r->epoch,
-				    .preferred_successors = succ,
-				    .successor_count = n}};
+	struct epoch_msg m = {end,
+	                      {.cluster_id = kp_str_from(r->cfg->cluster_id),
+	                       .topic = topic(),
+	                       .leader_id = r->id,
+	                       .leader_epoch = r->epoch,
+	                       .preferred_successors = succ,
+	                       .successor_count = n}};
 	for (int32_t i = 0; i < r->npeers; i++) {
 		struct raft_peer *p = &r->peers[i];
 		if (p->voter && !p->acked)
-			raft_send_request(r, p, end ? KP_API_END_QUORUM_EPOCH
-						   : KP_API_BEGIN_QUORUM_EPOCH,
-					  0, put_epoch_req, &m);
+			raft_send_request(r, p,
+			                  end ? KP_API_END_QUORUM_EPOCH : KP_API_BEGIN_QUORUM_EPOCH,
+			                  0, put_epoch_req, &m);
 	}
 }
 
 static void epoch_answered(struct raft *r, struct raft_peer *p,
-			   const struct kp_raft_epoch_response *a)
+                           const struct kp_raft_epoch_response *a)
 {
 	if (a->error_code)
 		return;
@@ -259,7 +262,7 @@ static void fetch_reply_init(const struct raft *r, struct kp_raft_fetch_response
 
 /* Serves a Fetch; returns false when it parks it instead (allow_park). */
 static bool serve_fetch(struct raft *r, struct raft_in *in, int32_t corr, int16_t version,
-			const struct kp_raft_fetch_request *q, bool allow_park)
+                        const struct kp_raft_fetch_request *q, bool allow_park)
 {
 	struct fetch_reply f = {.version = version};
 	struct kp_raft_fetch_response *a = &f.a;
@@ -328,8 +331,8 @@ void raft_answer_parked(struct raft *r, bool force)
 		if (!in->parked)
 			continue;
 		bool ready = force || r->role != RAFT_LEADER || now >= in->parked_deadline_ns ||
-			     r->hw != in->parked_hw || raft_leo(r) > in->parked_req.fetch_offset ||
-			     in->parked_req.current_leader_epoch != r->epoch;
+		             r->hw != in->parked_hw || raft_leo(r) > in->parked_req.fetch_offset ||
+		             in->parked_req.current_leader_epoch != r->epoch;
 		if (!ready)
 			continue;
 		in->parked = false;
@@ -364,29 +367,30 @@ void raft_send_fetch(struct raft *r)
 	}
 	if (!p)
 		return;
-	struct fetch_msg m = {r->cfg->fetch_version, {
-		.cluster_id = kp_str_from(r->cfg->cluster_id),
-		.replica_id = r->id,
-		.replica_epoch = -1,
-		.max_wait_ms = r->cfg->fetch_max_wait_ms,
-		.min_bytes = 0,
-		.max_bytes = RAFT_MAX_FETCH_BYTES,
-		.session_id = 0,
-		.session_epoch = -1,
-		.partition = 0,
-		.current_leader_epoch = r->epoch,
-		.fetch_offset = raft_leo(r),
-		.last_fetched_epoch = raft_last_epoch(r),
-		.log_start_offset = -1,
-		.partition_max_bytes = RAFT_MAX_FETCH_BYTES,
-		.rack_id = kp_str_from(""),
-	}};
+	struct fetch_msg m = {r->cfg->fetch_version,
+	                      {
+	                          .cluster_id = kp_str_from(r->cfg->cluster_id),
+	                          .replica_id = r->id,
+	                          .replica_epoch = -1,
+	                          .max_wait_ms = r->cfg->fetch_max_wait_ms,
+	                          .min_bytes = 0,
+	                          .max_bytes = RAFT_MAX_FETCH_BYTES,
+	                          .session_id = 0,
+	                          .session_epoch = -1,
+	                          .partition = 0,
+	                          .current_leader_epoch = r->epoch,
+	                          .fetch_offset = raft_leo(r),
+	                          .last_fetched_epoch = raft_last_epoch(r),
+	                          .log_start_offset = -1,
+	                          .partition_max_bytes = RAFT_MAX_FETCH_BYTES,
+	                          .rack_id = kp_str_from(""),
+	                      }};
 	memcpy(m.q.topic_id, KP_RAFT_METADATA_TOPIC_ID, 16);
 	raft_send_request(r, p, KP_API_FETCH, m.version, put_fetch_req, &m);
 }
 
 static void fetch_answered(struct raft *r, struct raft_peer *p,
-			   const struct kp_raft_fetch_response *a)
+                           const struct kp_raft_fetch_response *a)
 {
 	if (a->error_code)
 		return;
@@ -423,12 +427,14 @@ static void put_describe_resp(struct wire_writer *w, const void *m)
 }
 
 static void serve_describe(struct raft *r, struct raft_in *in, int32_t corr, int16_t version,
-			   const struct kp_raft_describe_request *q)
+                           const struct kp_raft_describe_request *q)
 {
 	struct kp_raft_replica_state voters[RAFT_MAX_VOTERS];
-	struct describe_reply d = {version, {.topic = topic(), .leader_id = r->leader,
-					     .leader_epoch = r->epoch,
-					     .high_watermark = r->hw}};
+	struct describe_reply d = {version,
+	                           {.topic = topic(),
+	                            .leader_id = r->leader,
+	                            .leader_epoch = r->epoch,
+	                            .high_watermark = r->hw}};
 	d.a.error_code = top_error(r, q->topic, q->partition, KP_STR_NULL);
 	if (!d.a.error_code && r->role != RAFT_LEADER)
 		d.a.partition_error = KP_ERR_NOT_LEADER_OR_FOLLOWER;
@@ -438,10 +444,12 @@ static void serve_describe(struct raft *r, struct raft_in *in, int32_t corr, int
 		int32_t n = 1;
 		for (int32_t i = 0; i < r->npeers; i++) {
 			const struct raft_peer *p = &r->peers[i];
-			int64_t ago = p->last_fetch_ns < 0 ? -1
-				: now_ms - (raft_now(r) - p->last_fetch_ns) / RAFT_NS_PER_MS;
-			voters[n++] = (struct kp_raft_replica_state){p->id, p->end_offset, ago,
-				p->end_offset >= r->flushed_end ? ago : -1};
+			int64_t ago =
+			    p->last_fetch_ns < 0
+			        ? -1
+			        : now_ms - (raft_now(r) - p->last_fetch_ns) / RAFT_NS_PER_MS;
+			voters[n++] = (struct kp_raft_replica_state){
+			    p->id, p->end_offset, ago, p->end_offset >= r->flushed_end ? ago : -1};
 		}
 		d.a.voters = voters;
 		d.a.voter_count = n;
@@ -470,20 +478,21 @@ void raft_handle_request(struct raft_in *in, const uint8_t *frame, size_t len)
 		if ((rc = kp_raft_decode_vote_request(&rd, &q)) == 0)
 			serve_vote(r, in, h.correlation_id, &q);
 	} else if ((h.api_key == KP_API_BEGIN_QUORUM_EPOCH ||
-		    h.api_key == KP_API_END_QUORUM_EPOCH) && h.api_version == 0) {
+	            h.api_key == KP_API_END_QUORUM_EPOCH) &&
+	           h.api_version == 0) {
 		struct kp_raft_epoch_request q;
 		bool end = h.api_key == KP_API_END_QUORUM_EPOCH;
 		if ((rc = kp_raft_decode_epoch_request(&rd, &arena, end, &q)) == 0)
 			serve_epoch(r, in, h.api_key, h.correlation_id, &q);
 	} else if (h.api_key == KP_API_FETCH && h.api_version >= KP_RAFT_FETCH_MIN_VERSION &&
-		   h.api_version <= KP_RAFT_FETCH_MAX_VERSION) {
+	           h.api_version <= KP_RAFT_FETCH_MAX_VERSION) {
 		struct kp_raft_fetch_request q;
 		if (in->parked)
 			return; /* one Fetch at a time per connection */
 		if ((rc = kp_raft_decode_fetch_request(&rd, h.api_version, &q)) == 0)
 			serve_fetch(r, in, h.correlation_id, h.api_version, &q, true);
 	} else if (h.api_key == KP_API_DESCRIBE_QUORUM && h.api_version >= 0 &&
-		   h.api_version <= KP_RAFT_DESCRIBE_MAX_VERSION) {
+	           h.api_version <= KP_RAFT_DESCRIBE_MAX_VERSION) {
 		struct kp_raft_describe_request q;
 		if ((rc = kp_raft_decode_describe_request(&rd, &q)) == 0)
 			serve_describe(r, in, h.correlation_id, h.api_version, &q);
@@ -491,13 +500,13 @@ void raft_handle_request(struct raft_in *in, const uint8_t *frame, size_t len)
 	if (rc != 0) {
 		/* Kafka closes a connection that sends what it cannot parse. */
 		env_log(r->env, ENV_LOG_WARN, "raft: bad %s v%d request: %d",
-			kp_api_name(h.api_key), h.api_version, rc);
+		        kp_api_name(h.api_key), h.api_version, rc);
 		raft_in_close(in);
 	}
 }
 
 void raft_handle_response(struct raft *r, struct raft_peer *p, int16_t api, int16_t version,
-			  const uint8_t *body, size_t len)
+                          const uint8_t *body, size_t len)
 {
 	struct wire_reader rd;
 	wire_reader_init(&rd, body, len);

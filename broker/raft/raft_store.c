@@ -27,14 +27,14 @@ static void path_of(const struct raft *r, char *out, size_t cap, const char *suf
 
 static size_t render(const struct raft *r, char *buf, size_t cap)
 {
-	int n = snprintf(buf, cap,
-			 "{\"clusterId\":\"%s\",\"leaderId\":%d,\"leaderEpoch\":%d,"
-			 "\"votedId\":%d,\"appliedOffset\":0,\"currentVoters\":[",
-			 r->cfg->cluster_id ? r->cfg->cluster_id : "", r->leader, r->epoch,
-			 r->voted);
+	int n =
+	    snprintf(buf, cap,
+	             "{\"clusterId\":\"%s\",\"leaderId\":%d,\"leaderEpoch\":%d,"
+	             "\"votedId\":%d,\"appliedOffset\":0,\"currentVoters\":[",
+	             r->cfg->cluster_id ? r->cfg->cluster_id : "", r->leader, r->epoch, r->voted);
 	for (int32_t i = 0; i < r->cfg->voter_count && n > 0 && (size_t)n < cap; i++)
 		n += snprintf(buf + n, cap - (size_t)n, "%s{\"voterId\":%d}", i ? "," : "",
-			      r->cfg->voters[i].id);
+		              r->cfg->voters[i].id);
 	if (n > 0 && (size_t)n < cap)
 		n += snprintf(buf + n, cap - (size_t)n, "],\"data_version\":0}");
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
@@ -89,7 +89,7 @@ static void store_fail(struct raft *r, const char *what, int status)
 	/* Kafka's controller dies when it cannot write quorum-state; here the
 	 * node stays up but silent: nothing it sends waits on this write. */
 	env_log(r->env, ENV_LOG_ERROR, "raft: quorum-state %s failed: %s", what,
-		env_status_name(status));
+	        env_status_name(status));
 	if (r->store_file)
 		env_file_close(r->store_file);
 	r->store_file = NULL;
@@ -125,8 +125,8 @@ static void check_epoch_monotonic(struct raft *r)
 {
 	if (r->epoch < r->persisted_epoch)
 		sim_invariant_fail("the persisted epoch never goes back",
-				   "%s: quorum-state epoch %d after %d", env_node_name(r->env),
-				   r->epoch, r->persisted_epoch);
+		                   "%s: quorum-state epoch %d after %d", env_node_name(r->env),
+		                   r->epoch, r->persisted_epoch);
 	r->persisted_epoch = r->epoch;
 }
 

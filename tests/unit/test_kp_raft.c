@@ -84,12 +84,12 @@ static int dec_vote_req(struct wire_reader *r, void *m)
 
 static void test_vote(void **state)
 {
-	struct kp_raft_vote_request q = {kp_str_from("abc"), kp_str_from(KP_RAFT_TOPIC), 0, 5, 2, 4,
-					 100};
+	struct kp_raft_vote_request q = {
+	    kp_str_from("abc"), kp_str_from(KP_RAFT_TOPIC), 0, 5, 2, 4, 100};
 	struct kp_raft_vote_request d;
 	check_vector("04616263 02" CTOPIC "02 00000000 00000005 00000002 00000004"
-		     "0000000000000064 00 00 00",
-		     enc_vote_req, &q, dec_vote_req, &d);
+	             "0000000000000064 00 00 00",
+	             enc_vote_req, &q, dec_vote_req, &d);
 	assert_true(kp_str_eq(d.cluster_id, "abc"));
 	assert_true(kp_str_eq(d.topic, KP_RAFT_TOPIC));
 	assert_int_equal(d.candidate_epoch, 5);
@@ -104,7 +104,7 @@ static void test_vote(void **state)
 	kp_raft_encode_vote_response(&w, &a);
 	uint8_t want[128];
 	size_t n = unhex("0000 02" CTOPIC "02 00000000 0000 ffffffff 00000005 01 00 00 00", want,
-			 sizeof want);
+	                 sizeof want);
 	assert_int_equal(w.len, n);
 	assert_memory_equal(buf, want, n);
 	struct kp_raft_vote_response b;
@@ -121,8 +121,8 @@ static void test_vote_shape(void **state)
 {
 	uint8_t f[128];
 	size_t n = unhex("00 02" CTOPIC "03 00000000 00000005 00000002 00000004 0000000000000064 00"
-			 "00000001 00000005 00000002 00000004 0000000000000064 00 00 00",
-			 f, sizeof f);
+	                 "00000001 00000005 00000002 00000004 0000000000000064 00 00 00",
+	                 f, sizeof f);
 	struct wire_reader r;
 	wire_reader_init(&r, f, n);
 	struct kp_raft_vote_request d;
@@ -173,18 +173,18 @@ static void test_begin_end_quorum_epoch(void **state)
 	struct kp_raft_epoch_request d;
 	g_end = false;
 	check_vector("ffff 00000001" STOPIC "00000001 00000000 00000001 00000007", enc_epoch_req,
-		     &b, dec_epoch_req, &d);
+	             &b, dec_epoch_req, &d);
 	assert_int_equal(d.cluster_id.len, -1);
 	assert_int_equal(d.leader_id, 1);
 	assert_int_equal(d.leader_epoch, 7);
 
 	int32_t succ[2] = {3, 2};
-	struct epoch_case e = {true, {kp_str_from("abc"), kp_str_from(KP_RAFT_TOPIC), 0, 1, 7, succ,
-				      2}};
+	struct epoch_case e = {true,
+	                       {kp_str_from("abc"), kp_str_from(KP_RAFT_TOPIC), 0, 1, 7, succ, 2}};
 	g_end = true;
 	check_vector("0003616263 00000001" STOPIC "00000001 00000000 00000001 00000007"
-		     "00000002 00000003 00000002",
-		     enc_epoch_req, &e, dec_epoch_req, &d);
+	             "00000002 00000003 00000002",
+	             enc_epoch_req, &e, dec_epoch_req, &d);
 	assert_int_equal(d.successor_count, 2);
 	assert_int_equal(d.preferred_successors[0], 3);
 	assert_int_equal(d.preferred_successors[1], 2);
@@ -192,7 +192,7 @@ static void test_begin_end_quorum_epoch(void **state)
 	struct kp_raft_epoch_response a = {0, kp_str_from(KP_RAFT_TOPIC), 0, 74, 2, 9};
 	struct kp_raft_epoch_response ad;
 	check_vector("0000 00000001" STOPIC "00000001 00000000 004a 00000002 00000009",
-		     enc_epoch_resp, &a, dec_epoch_resp, &ad);
+	             enc_epoch_resp, &a, dec_epoch_resp, &ad);
 	assert_int_equal(ad.partition_error, 74);
 	assert_int_equal(ad.leader_epoch, 9);
 }
@@ -226,27 +226,27 @@ static void test_describe_quorum(void **state)
 {
 	struct kp_raft_describe_request q = {kp_str_from(KP_RAFT_TOPIC), 0}, qd;
 	check_vector("02" CTOPIC "02 00000000 00 00 00", enc_describe_req, &q, dec_describe_req,
-		     &qd);
+	             &qd);
 	struct kp_raft_replica_state v[2] = {{1, 10, 1000, 1000}, {2, 8, 990, -1}};
 	struct kp_raft_replica_state o[1] = {{101, 10, 995, 995}};
-	struct kp_raft_describe_response a = {0, kp_str_from(KP_RAFT_TOPIC), 0, 0, 1, 3, 10,
-					      v, 2, o, 1};
+	struct kp_raft_describe_response a = {
+	    0, kp_str_from(KP_RAFT_TOPIC), 0, 0, 1, 3, 10, v, 2, o, 1};
 	struct kp_raft_describe_response d;
 	g_version = 1;
 	check_vector("0000 02" CTOPIC "02 00000000 0000 00000001 00000003 000000000000000a"
-		     "03 00000001 000000000000000a 00000000000003e8 00000000000003e8 00"
-		     "   00000002 0000000000000008 00000000000003de ffffffffffffffff 00"
-		     "02 00000065 000000000000000a 00000000000003e3 00000000000003e3 00"
-		     "00 00 00",
-		     enc_describe_resp, &a, dec_describe_resp, &d);
+	             "03 00000001 000000000000000a 00000000000003e8 00000000000003e8 00"
+	             "   00000002 0000000000000008 00000000000003de ffffffffffffffff 00"
+	             "02 00000065 000000000000000a 00000000000003e3 00000000000003e3 00"
+	             "00 00 00",
+	             enc_describe_resp, &a, dec_describe_resp, &d);
 	assert_int_equal(d.voter_count, 2);
 	assert_int_equal(d.voters[1].last_caught_up_timestamp, -1);
 	assert_int_equal(d.observers[0].replica_id, 101);
 	g_version = 0;
 	check_vector("0000 02" CTOPIC "02 00000000 0000 00000001 00000003 000000000000000a"
-		     "03 00000001 000000000000000a 00   00000002 0000000000000008 00"
-		     "02 00000065 000000000000000a 00 00 00 00",
-		     enc_describe_resp, &a, dec_describe_resp, &d);
+	             "03 00000001 000000000000000a 00   00000002 0000000000000008 00"
+	             "02 00000065 000000000000000a 00 00 00 00",
+	             enc_describe_resp, &a, dec_describe_resp, &d);
 	assert_int_equal(d.voters[0].last_fetch_timestamp, -1);
 }
 
@@ -273,18 +273,18 @@ static int dec_fetch_resp(struct wire_reader *r, void *m)
 static struct kp_raft_fetch_request fetch_req(void)
 {
 	struct kp_raft_fetch_request q = {
-		.cluster_id = kp_str_from("abc"),
-		.replica_id = 2,
-		.replica_epoch = -1,
-		.max_wait_ms = 500,
-		.max_bytes = 8 << 20,
-		.session_epoch = -1,
-		.current_leader_epoch = 7,
-		.fetch_offset = 42,
-		.last_fetched_epoch = 6,
-		.log_start_offset = -1,
-		.partition_max_bytes = 8 << 20,
-		.rack_id = kp_str_from(""),
+	    .cluster_id = kp_str_from("abc"),
+	    .replica_id = 2,
+	    .replica_epoch = -1,
+	    .max_wait_ms = 500,
+	    .max_bytes = 8 << 20,
+	    .session_epoch = -1,
+	    .current_leader_epoch = 7,
+	    .fetch_offset = 42,
+	    .last_fetched_epoch = 6,
+	    .log_start_offset = -1,
+	    .partition_max_bytes = 8 << 20,
+	    .rack_id = kp_str_from(""),
 	};
 	memcpy(q.topic_id, KP_RAFT_METADATA_TOPIC_ID, 16);
 	return q;
@@ -296,9 +296,9 @@ static void test_fetch_request(void **state)
 	/* v16: ReplicaId lives in the ReplicaState tag (1), after ClusterId (0). */
 	g_version = 16;
 	check_vector("000001f4 00000000 00800000 00 00000000 ffffffff 02" METADATA_ID
-		     "02 00000000 00000007 000000000000002a 00000006 ffffffffffffffff 00800000"
-		     "00 00 01 01 02 00 04 04616263 01 0d 00000002 ffffffffffffffff 00",
-		     enc_fetch_req, &q, dec_fetch_req, &d);
+	             "02 00000000 00000007 000000000000002a 00000006 ffffffffffffffff 00800000"
+	             "00 00 01 01 02 00 04 04616263 01 0d 00000002 ffffffffffffffff 00",
+	             enc_fetch_req, &q, dec_fetch_req, &d);
 	assert_int_equal(d.replica_id, 2);
 	assert_int_equal(d.replica_epoch, -1);
 	assert_true(kp_str_eq(d.cluster_id, "abc"));
@@ -307,9 +307,9 @@ static void test_fetch_request(void **state)
 	/* v13: ReplicaId is a field; no ReplicaState tag. */
 	g_version = 13;
 	check_vector("00000002 000001f4 00000000 00800000 00 00000000 ffffffff 02" METADATA_ID
-		     "02 00000000 00000007 000000000000002a 00000006 ffffffffffffffff 00800000"
-		     "00 00 01 01 01 00 04 04616263",
-		     enc_fetch_req, &q, dec_fetch_req, &d);
+	             "02 00000000 00000007 000000000000002a 00000006 ffffffffffffffff 00800000"
+	             "00 00 01 01 01 00 04 04616263",
+	             enc_fetch_req, &q, dec_fetch_req, &d);
 	assert_int_equal(d.replica_id, 2);
 	/* Versions outside 13..16 are not spoken. */
 	uint8_t buf[64];
@@ -322,25 +322,25 @@ static void test_fetch_request(void **state)
 static void test_fetch_response(void **state)
 {
 	struct kp_raft_fetch_response a = {
-		.high_watermark = 30,
-		.last_stable_offset = -1,
-		.log_start_offset = 0,
-		.diverging_epoch = 5,
-		.diverging_end_offset = 40,
-		.current_leader_id = 1,
-		.current_leader_epoch = 7,
-		.snapshot_end_offset = -1,
-		.snapshot_epoch = -1,
-		.preferred_read_replica = -1,
-		.records = KP_BYTES_NULL,
+	    .high_watermark = 30,
+	    .last_stable_offset = -1,
+	    .log_start_offset = 0,
+	    .diverging_epoch = 5,
+	    .diverging_end_offset = 40,
+	    .current_leader_id = 1,
+	    .current_leader_epoch = 7,
+	    .snapshot_end_offset = -1,
+	    .snapshot_epoch = -1,
+	    .preferred_read_replica = -1,
+	    .records = KP_BYTES_NULL,
 	};
 	memcpy(a.topic_id, KP_RAFT_METADATA_TOPIC_ID, 16);
 	struct kp_raft_fetch_response d;
 	g_version = 16;
 	check_vector("00000000 0000 00000000 02" METADATA_ID "02 00000000 0000 000000000000001e"
-		     "ffffffffffffffff 0000000000000000 01 ffffffff 00"
-		     "02 00 0d 00000005 0000000000000028 00 01 09 00000001 00000007 00 00 00",
-		     enc_fetch_resp, &a, dec_fetch_resp, &d);
+	             "ffffffffffffffff 0000000000000000 01 ffffffff 00"
+	             "02 00 0d 00000005 0000000000000028 00 01 09 00000001 00000007 00 00 00",
+	             enc_fetch_resp, &a, dec_fetch_resp, &d);
 	assert_int_equal(d.diverging_epoch, 5);
 	assert_int_equal(d.diverging_end_offset, 40);
 	assert_int_equal(d.current_leader_id, 1);
@@ -357,9 +357,9 @@ static void test_fetch_response(void **state)
 	a.snapshot_epoch = 3;
 	a.records = (struct kp_bytes){rec, 3};
 	check_vector("00000000 0000 00000000 02" METADATA_ID "02 00000000 0000 000000000000001e"
-		     "ffffffffffffffff 0000000000000000 01 ffffffff 04aabbcc"
-		     "01 02 0d 0000000000000064 00000003 00 00 00",
-		     enc_fetch_resp, &a, dec_fetch_resp, &d);
+	             "ffffffffffffffff 0000000000000000 01 ffffffff 04aabbcc"
+	             "01 02 0d 0000000000000064 00000003 00 00 00",
+	             enc_fetch_resp, &a, dec_fetch_resp, &d);
 	assert_int_equal(d.snapshot_end_offset, 100);
 	assert_int_equal(d.diverging_epoch, -1);
 	assert_int_equal(d.records.len, 3);
@@ -384,8 +384,8 @@ static void test_control_records(void **state)
 	uint8_t got[64], want[64];
 	size_t n = raft_leader_change_value(got, sizeof got, 1, voters, 3, granting, 2);
 	size_t m = unhex("0000 00000001 04 0000000100 0000000200 0000000300"
-			 "03 0000000100 0000000200 00",
-			 want, sizeof want);
+	                 "03 0000000100 0000000200 00",
+	                 want, sizeof want);
 	assert_int_equal(n, m);
 	assert_memory_equal(got, want, m);
 	struct raft_leader_change lc;
@@ -413,7 +413,7 @@ static void test_control_records(void **state)
 	wire_writer_init(&w, batch, sizeof batch);
 	n = raft_leader_change_value(got, sizeof got, 1, voters, 3, granting, 2);
 	assert_int_equal(raft_encode_control_batch(&w, RAFT_CONTROL_LEADER_CHANGE, got, n, 1000),
-			 RB_OK);
+	                 RB_OK);
 	struct rb_batch b;
 	assert_int_equal(rb_validate_batch(batch, w.len, RB_VALIDATE_DENSE, &b), RB_OK);
 	assert_true(rb_is_control(&b.h));
@@ -430,14 +430,14 @@ static void test_control_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vote),
-		cmocka_unit_test(test_vote_shape),
-		cmocka_unit_test(test_begin_end_quorum_epoch),
-		cmocka_unit_test(test_describe_quorum),
-		cmocka_unit_test(test_fetch_request),
-		cmocka_unit_test(test_fetch_response),
-		cmocka_unit_test(test_header_versions),
-		cmocka_unit_test(test_control_records),
+	    cmocka_unit_test(test_vote),
+	    cmocka_unit_test(test_vote_shape),
+	    cmocka_unit_test(test_begin_end_quorum_epoch),
+	    cmocka_unit_test(test_describe_quorum),
+	    cmocka_unit_test(test_fetch_request),
+	    cmocka_unit_test(test_fetch_response),
+	    cmocka_unit_test(test_header_versions),
+	    cmocka_unit_test(test_control_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

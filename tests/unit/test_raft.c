@@ -26,8 +26,8 @@ static void assert_clean(struct rfx *f)
 {
 	if (raft_check_violations(&f->chk))
 		fail_msg("%llu violations, first: %s",
-			 (unsigned long long)raft_check_violations(&f->chk),
-			 raft_check_first_violation(&f->chk));
+		         (unsigned long long)raft_check_violations(&f->chk),
+		         raft_check_first_violation(&f->chk));
 }
 
 static int32_t count_role(struct rfx *f, enum raft_role role)
@@ -74,7 +74,6 @@ static void test_elect_5(void **state)
 {
 	elect_and_replicate(5);
 }
-
 
 /* The checker itself, fed by hand: each invariant it guards must trip. */
 static void test_check_catches_violations(void **state)
@@ -367,7 +366,7 @@ static void chaos_fire(struct sim_world *w, void *arg)
 }
 
 static uint64_t run_seed(uint64_t seed, int32_t nvoters, int32_t nobservers, int64_t chaos_ns,
-			 bool check_quorum)
+                         bool check_quorum)
 {
 	struct rfx *f = rfx_new(seed, nvoters, nobservers, check_quorum);
 	struct chaos c = {f, sim_world_rng(f->w), 0, 0};
@@ -381,11 +380,11 @@ static uint64_t run_seed(uint64_t seed, int32_t nvoters, int32_t nobservers, int
 	if (!rfx_converge(f, 90 * SIM_NS_PER_S)) {
 		rfx_dump(f);
 		fail_msg("seed %llu (%d voters): no convergence after healing",
-			 (unsigned long long)seed, nvoters);
+		         (unsigned long long)seed, nvoters);
 	}
 	if (raft_check_violations(&f->chk))
 		fail_msg("seed %llu: %s", (unsigned long long)seed,
-			 raft_check_first_violation(&f->chk));
+		         raft_check_first_violation(&f->chk));
 	/* After healing, every member has delivered the whole committed log. */
 	struct raft *lr = rfx_raft(f, rfx_leader(f));
 	int64_t hw = raft_high_watermark(lr);
@@ -423,7 +422,7 @@ static void test_seed_sweep(void **state)
 		seeds = 200;
 	for (int s = first; s < first + seeds; s++)
 		run_seed((uint64_t)s, s % 2 ? 3 : 5, s % 3 == 0 ? 1 : 0, 8 * SIM_NS_PER_S,
-			 s % 4 != 0);
+		         s % 4 != 0);
 }
 
 /* A node-local invariant (sim_invariant_fail) fails the test with its report. */
@@ -436,18 +435,18 @@ int main(void)
 {
 	sim_invariant_set_handler(invariant_broken, NULL);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_check_catches_violations),
-		cmocka_unit_test(test_elect_3),
-		cmocka_unit_test(test_elect_5),
-		cmocka_unit_test(test_failover),
-		cmocka_unit_test(test_divergence_truncates),
-		cmocka_unit_test(test_power_loss_all),
-		cmocka_unit_test(test_quorum_state_crash_safety),
-		cmocka_unit_test(test_check_quorum_on),
-		cmocka_unit_test(test_check_quorum_off),
-		cmocka_unit_test(test_observer),
-		cmocka_unit_test(test_same_seed_same_run),
-		cmocka_unit_test(test_seed_sweep),
+	    cmocka_unit_test(test_check_catches_violations),
+	    cmocka_unit_test(test_elect_3),
+	    cmocka_unit_test(test_elect_5),
+	    cmocka_unit_test(test_failover),
+	    cmocka_unit_test(test_divergence_truncates),
+	    cmocka_unit_test(test_power_loss_all),
+	    cmocka_unit_test(test_quorum_state_crash_safety),
+	    cmocka_unit_test(test_check_quorum_on),
+	    cmocka_unit_test(test_check_quorum_off),
+	    cmocka_unit_test(test_observer),
+	    cmocka_unit_test(test_same_seed_same_run),
+	    cmocka_unit_test(test_seed_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,7 +99,7 @@ static inline void rfx_hw(void *ctx, int32_t n, int32_t e, bool l, int64_t hw)
 }
 
 static inline void rfx_committed(void *ctx, int32_t n, int64_t b, int64_t l, int32_t e,
-				 uint32_t crc)
+                                 uint32_t crc)
 {
 	struct rfx *f = ctx;
 	f->chk.observer.on_committed(&f->chk, n, b, l, e, crc);
@@ -117,7 +117,7 @@ static inline void rfx_tick(struct env_timer *t)
 	if (o->slot->fx->writes && raft_role(o->raft) == RAFT_LEADER) {
 		char v[48];
 		int n = snprintf(v, sizeof v, "n%d-e%d-%lld", o->slot->cfg.node_id,
-				 raft_epoch(o->raft), (long long)++o->seq);
+		                 raft_epoch(o->raft), (long long)++o->seq);
 		struct rb_bytes b = {(const uint8_t *)v, (size_t)n};
 		raft_append(o->raft, &b, 1);
 	}
@@ -134,9 +134,8 @@ static inline int32_t rfx_node_id(const char *name)
 
 /* The frame sink: every Vote grant and every BeginQuorumEpoch on the wire
  * must already be durable at its sender. */
-static inline void rfx_frame(void *ctx, int64_t t, const char *from, const char *to,
-			     uint64_t conn, bool from_client, uint16_t port,
-			     const uint8_t *frame, size_t len)
+static inline void rfx_frame(void *ctx, int64_t t, const char *from, const char *to, uint64_t conn,
+                             bool from_client, uint16_t port, const uint8_t *frame, size_t len)
 {
 	struct rfx *f = ctx;
 	struct wire_reader r;
@@ -171,7 +170,7 @@ static inline void rfx_frame(void *ctx, int64_t t, const char *from, const char 
 		struct kp_raft_vote_response a;
 		if (kp_raft_decode_vote_response(&r, &a) == 0 && a.vote_granted)
 			raft_check_granted_vote(&f->chk, rfx_node_id(from), a.leader_epoch,
-						f->vote_cand[k]);
+			                        f->vote_cand[k]);
 		return;
 	}
 }
@@ -193,7 +192,7 @@ static inline void *rfx_start(struct env *env, const void *config)
 static const struct sim_node_class rfx_class = {"controller", rfx_start};
 
 static inline struct rfx *rfx_new(uint64_t seed, int32_t nvoters, int32_t nobservers,
-				  bool check_quorum)
+                                  bool check_quorum)
 {
 	struct rfx *f = sim_xcalloc(1, sizeof *f);
 	struct sim_world_config wc;
@@ -210,8 +209,8 @@ static inline struct rfx *rfx_new(uint64_t seed, int32_t nvoters, int32_t nobser
 	}
 	raft_check_init(&f->chk, f->voters, nvoters, false);
 	sim_world_set_frame_sink(f->w, rfx_frame, f);
-	f->obs = (struct raft_observer){f, rfx_persist, rfx_on_leader, rfx_hw, rfx_committed,
-					rfx_flushed};
+	f->obs = (struct raft_observer){f,      rfx_persist,   rfx_on_leader,
+	                                rfx_hw, rfx_committed, rfx_flushed};
 	for (int32_t i = 0; i < nvoters + nobservers; i++) {
 		struct rfx_slot *s = &f->slot[i];
 		int32_t id = i < nvoters ? i + 1 : 100 + (i - nvoters) + 1;
@@ -296,13 +295,14 @@ static inline void rfx_dump(struct rfx *f)
 		struct raft *r = rfx_raft(f, i);
 		if (!r) {
 			fprintf(stderr, "  %s: %s\n", f->names[i],
-				sim_node_status_name(sim_node_status(f->w, f->id[i])));
+			        sim_node_status_name(sim_node_status(f->w, f->id[i])));
 			continue;
 		}
-		fprintf(stderr, "  %s: %s epoch %d leader %d voted %d hw %lld leo %lld flushed %lld\n",
-			f->names[i], raft_role_name(raft_role(r)), raft_epoch(r), raft_leader_id(r),
-			raft_voted_id(r), (long long)raft_high_watermark(r),
-			(long long)raft_log_end(r), (long long)raft_flushed_end(r));
+		fprintf(stderr,
+		        "  %s: %s epoch %d leader %d voted %d hw %lld leo %lld flushed %lld\n",
+		        f->names[i], raft_role_name(raft_role(r)), raft_epoch(r), raft_leader_id(r),
+		        raft_voted_id(r), (long long)raft_high_watermark(r),
+		        (long long)raft_log_end(r), (long long)raft_flushed_end(r));
 	}
 }
 
