@@ -76,7 +76,7 @@ const char *raft_check_first_violation(const struct raft_check *c);
  * be in its quorum-state file, or a power loss could make it vote twice or
  * forget it leads.
  */
-void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch, int32_t candidate);
+void raft_check_granted_vote(struct raft_check *c, int32_t voter, int32_t epoch, int32_t cand);
 void raft_check_leader_claim(struct raft_check *c, int32_t leader, int32_t epoch);
 
 /* Leaders elected so far (distinct epochs) and committed batches. */

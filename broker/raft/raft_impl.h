@@ -169,7 +169,7 @@ bool raft_send_request(struct raft *r, struct raft_peer *p, int16_t api, int16_t
                        raft_body_fn body, const void *msg);
 bool raft_peer_ready(struct raft *r, const struct raft_peer *p);
 /* Answers a request on `in` (held back while quorum-state is not durable). */
-void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version, int32_t corr,
+void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version, int32_t cid,
                      raft_body_fn body, const void *msg);
 void raft_flush_replies(struct raft *r);
 /* Closes a peer's connection to us after a request we cannot parse. */

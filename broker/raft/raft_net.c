@@ -228,10 +228,10 @@ static void on_accept(void *arg, struct env_conn *conn)
 	env_conn_set_ops(conn, &in_ops, in);
 }
 
-void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version, int32_t corr,
+void raft_send_reply(struct raft *r, struct raft_in *in, int16_t api, int16_t version, int32_t cid,
                      raft_body_fn body, const void *msg)
 {
-	struct frame_msg f = {false, {api, version, corr, KP_STR_NULL}, body, msg};
+	struct frame_msg f = {false, {api, version, cid, KP_STR_NULL}, body, msg};
 	const uint8_t *frame;
 	size_t len;
 	if (!encode(r, &f, &frame, &len))
