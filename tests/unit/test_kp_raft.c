@@ -427,6 +427,54 @@ static void test_control_records(void **state)
 	assert_int_equal(ctl.type, RAFT_CONTROL_LEADER_CHANGE);
 }
 
+/* Random bytes into every decoder: an error or a message, never a crash
+ * (run under ASan and Valgrind by the suite). */
+static void test_random_frames(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint8_t buf[96], abuf[2048];
+	for (int i = 0; i < 20000; i++) {
+		size_t n = (size_t)(i % 96);
+		for (size_t k = 0; k < n; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[k] = (uint8_t)x;
+		}
+		struct wire_reader r;
+		struct kp_arena a;
+		union {
+			struct kp_raft_vote_request vq;
+			struct kp_raft_vote_response va;
+			struct kp_raft_epoch_request eq;
+			struct kp_raft_epoch_response ea;
+			struct kp_raft_describe_request dq;
+			struct kp_raft_describe_response da;
+			struct kp_raft_fetch_request fq;
+			struct kp_raft_fetch_response fa;
+		} m;
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_vote_request(&r, &m.vq);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_vote_response(&r, &m.va);
+		wire_reader_init(&r, buf, n);
+		kp_arena_init(&a, abuf, sizeof abuf);
+		kp_raft_decode_epoch_request(&r, &a, i & 1, &m.eq);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_epoch_response(&r, &m.ea);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_describe_request(&r, &m.dq);
+		wire_reader_init(&r, buf, n);
+		kp_arena_init(&a, abuf, sizeof abuf);
+		kp_raft_decode_describe_response(&r, &a, (int16_t)(i & 1), &m.da);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_fetch_request(&r, (int16_t)(13 + i % 4), &m.fq);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_fetch_response(&r, (int16_t)(13 + i % 4), &m.fa);
+		struct rb_bytes v = {buf, n};
+		struct raft_leader_change lc;
+		raft_decode_leader_change(&v, &lc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +486,7 @@ int main(void)
 	    cmocka_unit_test(test_fetch_response),
 	    cmocka_unit_test(test_header_versions),
 	    cmocka_unit_test(test_control_records),
+	    cmocka_unit_test(test_random_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,9 @@ static void elect_and_replicate(int32_t n)
 		/* Every member handed the same records to its owner: all but the
 		 * LeaderChange records, one per epoch. */
 		assert_int_equal(f->slot[i].committed_records + raft_epoch(lr), hw);
+		/* The owner heard of the leader. */
+		assert_int_equal(f->slot[i].leader_seen, l + 1);
+		assert_int_equal(f->slot[i].leader_epoch_seen, raft_epoch(lr));
 	}
 	assert_true(raft_check_committed_batches(&f->chk) > 20);
 	assert_clean(f);
@@ -112,6 +115,35 @@ static void test_check_catches_violations(void **state)
 	o->on_leader(o->ctx, 3, 2, 7);
 	o->on_high_watermark(o->ctx, 3, 2, true, 7); /* not past its LeaderChange */
 	assert_int_equal(raft_check_violations(&c), 7);
+	raft_check_free(&c);
+}
+
+static int caught;
+static char caught_what[128];
+
+static void catch_invariant(void *arg, const char *invariant, const char *report)
+{
+	caught++;
+	snprintf(caught_what, sizeof caught_what, "%s", invariant);
+}
+
+static void invariant_broken(void *arg, const char *invariant, const char *report);
+
+/* In the checking mode (fail_fast) a violation goes to sim_invariant_fail,
+ * which a harness run turns into exit 3 with the reproduce line. */
+static void test_check_fail_fast(void **state)
+{
+	struct raft_voter v[3] = {{1, "a"}, {2, "b"}, {3, "c"}};
+	struct raft_check c;
+	raft_check_init(&c, v, 3, true);
+	sim_invariant_set_handler(catch_invariant, NULL);
+	const struct raft_observer *o = raft_check_observer(&c);
+	o->on_leader(o->ctx, 1, 4, 0);
+	assert_int_equal(caught, 0);
+	o->on_leader(o->ctx, 2, 4, 0);
+	sim_invariant_set_handler(invariant_broken, NULL);
+	assert_int_equal(caught, 1);
+	assert_string_equal(caught_what, "one leader per epoch");
 	raft_check_free(&c);
 }
 
@@ -436,6 +468,7 @@ int main(void)
 	sim_invariant_set_handler(invariant_broken, NULL);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_check_catches_violations),
+	    cmocka_unit_test(test_check_fail_fast),
 	    cmocka_unit_test(test_elect_3),
 	    cmocka_unit_test(test_elect_5),
 	    cmocka_unit_test(test_failover),

@@ -34,6 +34,7 @@ struct rfx_slot {
 	int64_t committed_records; /* this incarnation */
 	int64_t truncations;       /* flushed end went down */
 	int64_t last_flushed;
+	int32_t leader_seen, leader_epoch_seen; /* the last on_leader_change */
 };
 
 struct rfx_owner {
@@ -109,6 +110,13 @@ static inline void rfx_on_commit(void *ctx, const struct rb_batch *b)
 {
 	struct rfx_slot *s = ctx;
 	s->committed_records += b->h.record_count;
+}
+
+static inline void rfx_on_leader_change(void *ctx, int32_t leader, int32_t epoch)
+{
+	struct rfx_slot *s = ctx;
+	s->leader_seen = leader;
+	s->leader_epoch_seen = epoch;
 }
 
 static inline void rfx_tick(struct env_timer *t)
@@ -222,7 +230,7 @@ static inline struct rfx *rfx_new(uint64_t seed, int32_t nvoters, int32_t nobser
 		s->cfg.cluster_id = "ksim-cluster-0000000000";
 		s->cfg.check_quorum = check_quorum;
 		s->cfg.observer = &f->obs;
-		s->cfg.listener = (struct raft_listener){s, rfx_on_commit, NULL};
+		s->cfg.listener = (struct raft_listener){s, rfx_on_commit, rfx_on_leader_change};
 		f->id[i] = sim_node_add(f->w, f->names[i], &rfx_class, s);
 	}
 	return f;
