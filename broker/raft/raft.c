@@ -439,15 +439,23 @@ void raft_free(struct raft *r)
 	r->freeing = true;
 	env_timer_stop(r->env, &r->timer);
 	raft_net_stop(r);
-	if (r->store_file)
-		env_file_close(r->store_file);
-	r->store_file = NULL;
 	wire_scratch_free(r->env, &r->scratch);
 	env_free(r->env, r->pending);
 	r->pending = NULL;
-	/* With log operations still running, the last completion frees r. */
-	if (raft_data_close(r))
-		env_free(r->env, r);
+	raft_release(r);
+}
+
+/* Frees a raft being freed once no disk request of its own is in flight
+ * (their callbacks would find it gone); called again by each completion. */
+void raft_release(struct raft *r)
+{
+	if (!r->freeing || r->store_reqs || r->io_busy || r->opening)
+		return;
+	if (r->store_file)
+		env_file_close(r->store_file);
+	if (r->log)
+		log_close(r->log);
+	env_free(r->env, r);
 }
 
 enum raft_role raft_role(const struct raft *r)

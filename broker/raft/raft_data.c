@@ -124,10 +124,8 @@ static void io_done(struct log_req *req, int status)
 	struct raft *r = io->r;
 	if (r->freeing) {
 		env_free(r->env, io);
-		if (log_idle(r->log)) {
-			log_close(r->log);
-			env_free(r->env, r);
-		}
+		r->io_busy = false;
+		raft_release(r);
 		return;
 	}
 	if (status != LOG_OK) {
@@ -176,6 +174,11 @@ static void io_done(struct log_req *req, int status)
 static void on_open(struct log *log, int status, void *arg)
 {
 	struct raft *r = arg;
+	r->opening = false;
+	if (r->freeing) {
+		raft_release(r);
+		return;
+	}
 	if (status != LOG_OK) {
 		io_fail(r, "log open", status);
 		return;
@@ -189,23 +192,12 @@ static void on_open(struct log *log, int status, void *arg)
 void raft_data_open(struct raft *r)
 {
 	log_config_default(&r->log_cfg, r->cfg->dir, KP_RAFT_TOPIC, 0);
+	r->opening = true;
 	if (log_open(r->env, &r->log_cfg, on_open, r, &r->log) != LOG_OK) {
 		r->log = NULL;
+		r->opening = false;
 		io_fail(r, "log open", -1);
 	}
-}
-
-/* Frees the raft and its log unless operations still run; then the last
- * completion does it (raft_free). */
-bool raft_data_close(struct raft *r)
-{
-	if (!r->log)
-		return true;
-	if (!log_idle(r->log))
-		return false;
-	log_close(r->log);
-	r->log = NULL;
-	return true;
 }
 
 /* ---- Leader ------------------------------------------------------------- */

@@ -132,12 +132,15 @@ struct raft {
 	int64_t timer_at_ns;
 	struct wire_scratch scratch;
 	bool freeing;
+	bool opening;       /* log_open has not called back yet */
+	int32_t store_reqs; /* quorum-state requests in flight */
 	bool in_poll, poll_again;
 	int32_t io_epoch; /* the epoch an io chain was started in */
 };
 
 /* raft.c */
 void raft_poll(struct raft *r);
+void raft_release(struct raft *r);
 int64_t raft_now(const struct raft *r);
 int32_t raft_majority(const struct raft *r);
 struct raft_peer *raft_peer_by_id(struct raft *r, int32_t id);
@@ -189,7 +192,6 @@ void raft_answer_parked(struct raft *r, bool force);
 
 /* raft_data.c */
 void raft_data_open(struct raft *r);
-bool raft_data_close(struct raft *r);
 int32_t raft_last_epoch(const struct raft *r);
 int64_t raft_leo(const struct raft *r);
 void raft_leader_start(struct raft *r);

@@ -114,6 +114,7 @@ static void store_begin(struct raft *r)
 	r->store_stage = ST_OPEN;
 	r->store_req.data = r;
 	/* Truncate first: a shorter state must not keep the old tail. */
+	r->store_reqs += 2; /* the truncate and the write */
 	env_file_truncate(&r->store_req, r->store_file, 0, store_step);
 	struct env_req *w = env_alloc(r->env, sizeof *w + len);
 	w->data = r;
@@ -147,8 +148,15 @@ static void store_done(struct raft *r)
 static void store_step(struct env_req *req, int status)
 {
 	struct raft *r = req->data;
+	r->store_reqs--;
 	if (req != &r->store_req)
 		env_free(r->env, req); /* the write request carried its bytes */
+	if (r->freeing) {
+		raft_release(r);
+		return;
+	}
+	if (r->log_failed)
+		return; /* an earlier step failed: the chain is over */
 	if (status < 0) {
 		store_fail(r, "write", status);
 		return;
@@ -160,6 +168,7 @@ static void store_step(struct env_req *req, int status)
 		return;
 	case ST_WRITTEN:
 		r->store_stage = ST_SYNCED;
+		r->store_reqs++;
 		env_file_fsync(&r->store_req, r->store_file, store_step);
 		return;
 	case ST_SYNCED:
@@ -168,6 +177,7 @@ static void store_step(struct env_req *req, int status)
 		path_of(r, from, sizeof from, ".tmp");
 		path_of(r, to, sizeof to, "");
 		r->store_stage = ST_RENAMED;
+		r->store_reqs++;
 		env_rename(&r->store_req, r->env, from, to, store_step);
 		return;
 	case ST_RENAMED: {
@@ -179,6 +189,7 @@ static void store_step(struct env_req *req, int status)
 			return;
 		}
 		r->store_stage = ST_DONE;
+		r->store_reqs++;
 		env_file_fsync(&r->store_req, r->store_file, store_step);
 		return;
 	}

@@ -55,6 +55,7 @@ struct rfx {
 	struct raft_check chk;
 	struct raft_observer obs; /* chk's, plus the truncation counter */
 	bool writes;
+	bool free_now; /* owners shut their raft down gracefully */
 	/* Vote requests seen on the wire: (connection, correlation) -> candidate. */
 	uint64_t vote_conn[64];
 	int32_t vote_corr[64], vote_cand[64];
@@ -122,6 +123,13 @@ static inline void rfx_on_leader_change(void *ctx, int32_t leader, int32_t epoch
 static inline void rfx_tick(struct env_timer *t)
 {
 	struct rfx_owner *o = t->data;
+	if (!o->raft)
+		return;
+	if (o->slot->fx->free_now) {
+		raft_free(o->raft);
+		o->raft = NULL;
+		return;
+	}
 	if (o->slot->fx->writes && raft_role(o->raft) == RAFT_LEADER) {
 		char v[48];
 		int n = snprintf(v, sizeof v, "n%d-e%d-%lld", o->slot->cfg.node_id,
