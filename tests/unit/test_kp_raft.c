@@ -150,7 +150,7 @@ static int dec_epoch_req(struct wire_reader *r, void *m)
 	struct kp_raft_epoch_request *q = m;
 	int rc = kp_raft_decode_epoch_request(r, &a, g_end, q);
 	static int32_t keep[8];
-	if (rc == 0 && q->successor_count <= 8) {
+	if (rc == 0 && q->successor_count > 0 && q->successor_count <= 8) {
 		memcpy(keep, q->preferred_successors, (size_t)q->successor_count * 4);
 		q->preferred_successors = keep;
 	}
