@@ -33,6 +33,7 @@ static const struct api_row api_rows[] = {
 	{KP_API_END_QUORUM_EPOCH, INT16_MAX, "EndQuorumEpoch"},
 	{KP_API_DESCRIBE_QUORUM, 0, "DescribeQuorum"},
 	{KP_API_ALTER_PARTITION, 0, "AlterPartition"},
+	{KP_API_FETCH_SNAPSHOT, 0, "FetchSnapshot"},
 };
 
 static const struct api_row *find_api(int16_t key)

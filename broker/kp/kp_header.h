@@ -48,6 +48,7 @@ enum kp_api_key {
 	KP_API_END_QUORUM_EPOCH = 54,
 	KP_API_DESCRIBE_QUORUM = 55,
 	KP_API_ALTER_PARTITION = 56,
+	KP_API_FETCH_SNAPSHOT = 59,
 };
 
 /* Largest frame body a decoder accepts from a peer (Kafka's default

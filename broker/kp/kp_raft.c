@@ -562,3 +562,126 @@ int kp_raft_decode_fetch_response(struct wire_reader *r, int16_t version,
 	get_tags(r, skip_tag, NULL);
 	return kp_get_end(r);
 }
+
+/* ---- FetchSnapshot v0 (flexible) ---------------------------------------- */
+
+void kp_raft_encode_fetch_snapshot_request(struct wire_writer *w,
+                                           const struct kp_raft_fetch_snapshot_request *m)
+{
+	wire_put_i32(w, m->replica_id);
+	wire_put_i32(w, m->max_bytes);
+	put_one(w, true);
+	put_topic(w, true, m->topic);
+	put_one(w, true);
+	wire_put_i32(w, m->partition);
+	wire_put_i32(w, m->current_leader_epoch);
+	wire_put_i64(w, m->snapshot_end_offset); /* the SnapshotId struct */
+	wire_put_i32(w, m->snapshot_epoch);
+	kp_put_tagged_fields(w);
+	wire_put_i64(w, m->position);
+	kp_put_tagged_fields(w); /* partition */
+	kp_put_tagged_fields(w); /* topic */
+	if (m->cluster_id.len < 0) {
+		kp_put_tagged_fields(w);
+		return;
+	}
+	wire_put_uvarint(w, 1);
+	wire_put_uvarint(w, 0);
+	wire_put_uvarint(w, compact_str_size(m->cluster_id));
+	kp_put_compact_string(w, m->cluster_id, true);
+}
+
+static void snapshot_request_tag(struct wire_reader *r, uint32_t tag, void *ctx)
+{
+	struct kp_raft_fetch_snapshot_request *m = ctx;
+	if (tag == 0)
+		m->cluster_id = kp_get_compact_string(r, true);
+	else
+		wire_take(r, wire_remaining(r));
+}
+
+int kp_raft_decode_fetch_snapshot_request(struct wire_reader *r,
+                                          struct kp_raft_fetch_snapshot_request *m)
+{
+	m->cluster_id = KP_STR_NULL;
+	m->replica_id = wire_get_i32(r);
+	m->max_bytes = wire_get_i32(r);
+	get_one(r, true);
+	m->topic = get_topic(r, true);
+	get_one(r, true);
+	m->partition = wire_get_i32(r);
+	m->current_leader_epoch = wire_get_i32(r);
+	m->snapshot_end_offset = wire_get_i64(r);
+	m->snapshot_epoch = wire_get_i32(r);
+	expect_no_tags(r);
+	m->position = wire_get_i64(r);
+	get_tags(r, skip_tag, NULL); /* v1's ReplicaDirectoryId would be here */
+	expect_no_tags(r);
+	get_tags(r, snapshot_request_tag, m);
+	return kp_get_end(r);
+}
+
+void kp_raft_encode_fetch_snapshot_response(struct wire_writer *w,
+                                            const struct kp_raft_fetch_snapshot_response *m)
+{
+	wire_put_i32(w, m->throttle_time_ms);
+	wire_put_i16(w, m->error_code);
+	put_one(w, true);
+	put_topic(w, true, m->topic);
+	put_one(w, true);
+	wire_put_i32(w, m->partition);
+	wire_put_i16(w, m->partition_error);
+	wire_put_i64(w, m->snapshot_end_offset);
+	wire_put_i32(w, m->snapshot_epoch);
+	kp_put_tagged_fields(w); /* SnapshotId */
+	wire_put_i64(w, m->size);
+	wire_put_i64(w, m->position);
+	kp_put_compact_bytes(w, m->bytes, false);
+	bool cur = m->current_leader_id != -1 || m->current_leader_epoch != -1;
+	wire_put_uvarint(w, cur ? 1 : 0);
+	if (cur) {
+		wire_put_uvarint(w, 0);
+		wire_put_uvarint(w, 9);
+		wire_put_i32(w, m->current_leader_id);
+		wire_put_i32(w, m->current_leader_epoch);
+		kp_put_tagged_fields(w);
+	}
+	kp_put_tagged_fields(w); /* topic */
+	kp_put_tagged_fields(w); /* message */
+}
+
+static void snapshot_partition_tag(struct wire_reader *r, uint32_t tag, void *ctx)
+{
+	struct kp_raft_fetch_snapshot_response *m = ctx;
+	if (tag == 0) {
+		m->current_leader_id = wire_get_i32(r);
+		m->current_leader_epoch = wire_get_i32(r);
+		expect_no_tags(r);
+	} else {
+		wire_take(r, wire_remaining(r));
+	}
+}
+
+int kp_raft_decode_fetch_snapshot_response(struct wire_reader *r,
+                                           struct kp_raft_fetch_snapshot_response *m)
+{
+	m->throttle_time_ms = wire_get_i32(r);
+	m->error_code = wire_get_i16(r);
+	get_one(r, true);
+	m->topic = get_topic(r, true);
+	get_one(r, true);
+	m->partition = wire_get_i32(r);
+	m->partition_error = wire_get_i16(r);
+	m->snapshot_end_offset = wire_get_i64(r);
+	m->snapshot_epoch = wire_get_i32(r);
+	expect_no_tags(r);
+	m->size = wire_get_i64(r);
+	m->position = wire_get_i64(r);
+	m->bytes = kp_get_compact_bytes(r, false);
+	m->current_leader_id = -1;
+	m->current_leader_epoch = -1;
+	get_tags(r, snapshot_partition_tag, m);
+	expect_no_tags(r);
+	get_tags(r, skip_tag, NULL);
+	return kp_get_end(r);
+}

@@ -3,8 +3,10 @@
  * controllers use between themselves, byte-exact with Kafka 3.7's message
  * schemas: Vote 52 v0 (flexible), BeginQuorumEpoch 53 v0 and
  * EndQuorumEpoch 54 v0 (not flexible), DescribeQuorum 55 v0-1 (flexible)
- * and Fetch 1 v13-16 with the KRaft fields (LastFetchedEpoch,
- * ReplicaState, and the DivergingEpoch / CurrentLeader / SnapshotId tags).
+ * Fetch 1 v13-16 with the KRaft fields (LastFetchedEpoch, ReplicaState,
+ * and the DivergingEpoch / CurrentLeader / SnapshotId tags), and
+ * FetchSnapshot 59 v0 (flexible; the codec only: ksim takes no snapshots
+ * yet, docs/kraft.md).
  *
  * One partition per message. The schemas carry topic and partition arrays,
  * but KafkaRaftClient refuses any request that is not exactly one topic
@@ -38,6 +40,7 @@
 #define KP_RAFT_DESCRIBE_MAX_VERSION 1
 #define KP_RAFT_FETCH_MIN_VERSION 13
 #define KP_RAFT_FETCH_MAX_VERSION 16
+#define KP_RAFT_FETCH_SNAPSHOT_VERSION 0
 
 /* A message that is not one topic with one partition. */
 #define KP_RAFT_ESHAPE (-20)
@@ -155,6 +158,33 @@ struct kp_raft_fetch_response {
 	struct kp_bytes records; /* nullable */
 };
 
+struct kp_raft_fetch_snapshot_request {
+	struct kp_str cluster_id; /* nullable, tagged (tag 0) */
+	int32_t replica_id;
+	int32_t max_bytes;
+	struct kp_str topic;
+	int32_t partition;
+	int32_t current_leader_epoch;
+	int64_t snapshot_end_offset;
+	int32_t snapshot_epoch;
+	int64_t position;
+};
+
+struct kp_raft_fetch_snapshot_response {
+	int32_t throttle_time_ms;
+	int16_t error_code;
+	struct kp_str topic;
+	int32_t partition;
+	int16_t partition_error;
+	int64_t snapshot_end_offset;
+	int32_t snapshot_epoch;
+	int32_t current_leader_id; /* tag 0; -1 / -1: absent */
+	int32_t current_leader_epoch;
+	int64_t size;
+	int64_t position;
+	struct kp_bytes bytes; /* not nullable */
+};
+
 void kp_raft_encode_vote_request(struct wire_writer *w, const struct kp_raft_vote_request *m);
 int kp_raft_decode_vote_request(struct wire_reader *r, struct kp_raft_vote_request *m);
 void kp_raft_encode_vote_response(struct wire_writer *w, const struct kp_raft_vote_response *m);
@@ -185,5 +215,14 @@ void kp_raft_encode_fetch_response(struct wire_writer *w, int16_t version,
                                    const struct kp_raft_fetch_response *m);
 int kp_raft_decode_fetch_response(struct wire_reader *r, int16_t version,
                                   struct kp_raft_fetch_response *m);
+
+void kp_raft_encode_fetch_snapshot_request(struct wire_writer *w,
+                                           const struct kp_raft_fetch_snapshot_request *m);
+int kp_raft_decode_fetch_snapshot_request(struct wire_reader *r,
+                                          struct kp_raft_fetch_snapshot_request *m);
+void kp_raft_encode_fetch_snapshot_response(struct wire_writer *w,
+                                            const struct kp_raft_fetch_snapshot_response *m);
+int kp_raft_decode_fetch_snapshot_response(struct wire_reader *r,
+                                           struct kp_raft_fetch_snapshot_response *m);
 
 #endif

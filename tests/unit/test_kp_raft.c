@@ -365,6 +365,50 @@ static void test_fetch_response(void **state)
 	assert_int_equal(d.records.len, 3);
 }
 
+static void enc_snap_req(struct wire_writer *w, const void *m)
+{
+	kp_raft_encode_fetch_snapshot_request(w, m);
+}
+
+static int dec_snap_req(struct wire_reader *r, void *m)
+{
+	return kp_raft_decode_fetch_snapshot_request(r, m);
+}
+
+static void enc_snap_resp(struct wire_writer *w, const void *m)
+{
+	kp_raft_encode_fetch_snapshot_response(w, m);
+}
+
+static int dec_snap_resp(struct wire_reader *r, void *m)
+{
+	return kp_raft_decode_fetch_snapshot_response(r, m);
+}
+
+static void test_fetch_snapshot(void **state)
+{
+	struct kp_raft_fetch_snapshot_request q = {
+	    kp_str_from("abc"), 2, 0x7fffffff, kp_str_from(KP_RAFT_TOPIC), 0, 7, 100, 3, 4096};
+	struct kp_raft_fetch_snapshot_request qd;
+	check_vector("00000002 7fffffff 02" CTOPIC
+	             "02 00000000 00000007 0000000000000064 00000003 00"
+	             "0000000000001000 00 00 01 00 04 04616263",
+	             enc_snap_req, &q, dec_snap_req, &qd);
+	assert_true(kp_str_eq(qd.cluster_id, "abc"));
+	assert_int_equal(qd.snapshot_end_offset, 100);
+	assert_int_equal(qd.position, 4096);
+	uint8_t data[2] = {0xde, 0xad};
+	struct kp_raft_fetch_snapshot_response a = {
+	    0, 0, kp_str_from(KP_RAFT_TOPIC), 0, 0, 100, 3, 1, 7, 8192, 4096, {data, 2}};
+	struct kp_raft_fetch_snapshot_response ad;
+	check_vector("00000000 0000 02" CTOPIC "02 00000000 0000 0000000000000064 00000003 00"
+	             "0000000000002000 0000000000001000 03dead 01 00 09 00000001 00000007 00 00 00",
+	             enc_snap_resp, &a, dec_snap_resp, &ad);
+	assert_int_equal(ad.current_leader_id, 1);
+	assert_int_equal(ad.size, 8192);
+	assert_int_equal(ad.bytes.len, 2);
+}
+
 static void test_header_versions(void **state)
 {
 	/* Flexible APIs get request header v2 / response v1; Begin/End v0 not. */
@@ -376,6 +420,7 @@ static void test_header_versions(void **state)
 	assert_int_equal(kp_request_header_version(KP_API_FETCH, 16), 2);
 	assert_string_equal(kp_api_name(KP_API_VOTE), "Vote");
 	assert_string_equal(kp_api_name(KP_API_DESCRIBE_QUORUM), "DescribeQuorum");
+	assert_int_equal(kp_request_header_version(KP_API_FETCH_SNAPSHOT, 0), 2);
 }
 
 static void test_control_records(void **state)
@@ -450,6 +495,8 @@ static void test_random_frames(void **state)
 			struct kp_raft_describe_response da;
 			struct kp_raft_fetch_request fq;
 			struct kp_raft_fetch_response fa;
+			struct kp_raft_fetch_snapshot_request sq;
+			struct kp_raft_fetch_snapshot_response sa;
 		} m;
 		wire_reader_init(&r, buf, n);
 		kp_raft_decode_vote_request(&r, &m.vq);
@@ -469,6 +516,10 @@ static void test_random_frames(void **state)
 		kp_raft_decode_fetch_request(&r, (int16_t)(13 + i % 4), &m.fq);
 		wire_reader_init(&r, buf, n);
 		kp_raft_decode_fetch_response(&r, (int16_t)(13 + i % 4), &m.fa);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_fetch_snapshot_request(&r, &m.sq);
+		wire_reader_init(&r, buf, n);
+		kp_raft_decode_fetch_snapshot_response(&r, &m.sa);
 		struct rb_bytes v = {buf, n};
 		struct raft_leader_change lc;
 		raft_decode_leader_change(&v, &lc);
@@ -484,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_describe_quorum),
 	    cmocka_unit_test(test_fetch_request),
 	    cmocka_unit_test(test_fetch_response),
+	    cmocka_unit_test(test_fetch_snapshot),
 	    cmocka_unit_test(test_header_versions),
 	    cmocka_unit_test(test_control_records),
 	    cmocka_unit_test(test_random_frames),
