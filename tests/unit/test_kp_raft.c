@@ -49,7 +49,9 @@ typedef int (*dec_fn)(struct wire_reader *r, void *m);
  * checks that every strict prefix fails to decode. */
 static void check_vector(const char *hex, enc_fn enc, const void *m, dec_fn dec, void *out)
 {
-	uint8_t want[512], got[512];
+	/* static: the decoded message views these bytes after the call */
+	static uint8_t want[512];
+	uint8_t got[512];
 	size_t n = unhex(hex, want, sizeof want);
 	struct wire_writer w;
 	wire_writer_init(&w, got, sizeof got);
