@@ -357,6 +357,139 @@ static void test_observer(void **state)
 	rfx_free(f);
 }
 
+/* ---- A probe: one request frame to a member, the answer kept here ------- */
+
+struct probe {
+	const char *target;
+	uint8_t req[256];
+	size_t req_len;
+	uint8_t resp[1024];
+	size_t resp_len;
+	bool closed;
+};
+
+static void probe_frame(struct env_conn *c, const uint8_t *frame, size_t len)
+{
+	struct probe *p = env_conn_data(c);
+	p->resp_len = len < sizeof p->resp ? len : sizeof p->resp;
+	memcpy(p->resp, frame, p->resp_len);
+}
+
+static void probe_closed(struct env_conn *c, int reason)
+{
+	struct probe *p = env_conn_data(c);
+	p->closed = true;
+}
+
+static const struct env_conn_ops probe_ops = {probe_frame, probe_closed};
+
+static void probe_connected(struct env_conn *c, int status)
+{
+	struct probe *p = env_conn_data(c);
+	if (status == 0)
+		env_conn_send(c, p->req, p->req_len);
+}
+
+static void *probe_start(struct env *env, const void *config)
+{
+	struct probe *p = (struct probe *)config;
+	env_connect(env, p->target, RAFT_PORT, &probe_ops, p, probe_connected);
+	return p;
+}
+
+static const struct sim_node_class probe_class = {"client", probe_start};
+
+static size_t describe_frame(uint8_t *buf, size_t cap, int16_t version, const char *topic)
+{
+	struct wire_writer w;
+	wire_writer_init(&w, buf, cap);
+	struct kp_request_header h = {KP_API_DESCRIBE_QUORUM, version, 42, kp_str_from("probe")};
+	kp_encode_request_header(&w, &h);
+	struct kp_raft_describe_request q = {kp_str_from(topic), 0};
+	kp_raft_encode_describe_request(&w, &q);
+	return w.len;
+}
+
+/* DescribeQuorum v1 to the leader: the voters, their end offsets and the
+ * high watermark; to a follower: NOT_LEADER_OR_FOLLOWER; for another topic:
+ * INVALID_REQUEST. A frame that does not parse closes the connection. */
+static void test_describe_quorum_live(void **state)
+{
+	struct rfx *f = rfx_new(81, 3, 0, true);
+	rfx_start_all(f);
+	sim_run_for(f->w, 4 * SIM_NS_PER_S);
+	f->writes = false;
+	assert_true(rfx_converge(f, 5 * SIM_NS_PER_S));
+	int32_t l = rfx_leader(f);
+	int32_t other = (l + 1) % 3;
+	struct probe p[4] = {{.target = f->names[l]},
+	                     {.target = f->names[other]},
+	                     {.target = f->names[l]},
+	                     {.target = f->names[l]}};
+	p[0].req_len = describe_frame(p[0].req, sizeof p[0].req, 1, KP_RAFT_TOPIC);
+	p[1].req_len = describe_frame(p[1].req, sizeof p[1].req, 1, KP_RAFT_TOPIC);
+	p[2].req_len = describe_frame(p[2].req, sizeof p[2].req, 0, "other");
+	p[3].req_len = describe_frame(p[3].req, sizeof p[3].req, 1, KP_RAFT_TOPIC) - 1;
+	const char *names[4] = {"probe-1", "probe-2", "probe-3", "probe-4"};
+	for (int i = 0; i < 4; i++)
+		sim_node_start(f->w, sim_node_add(f->w, names[i], &probe_class, &p[i]));
+	sim_run_for(f->w, SIM_NS_PER_S);
+	uint8_t abuf[2048];
+	struct kp_arena a;
+	struct kp_raft_describe_response d;
+	struct wire_reader r;
+	int32_t corr;
+	for (int i = 0; i < 3; i++) {
+		assert_true(p[i].resp_len > 0);
+		wire_reader_init(&r, p[i].resp, p[i].resp_len);
+		assert_int_equal(
+		    kp_decode_response_header(&r, KP_API_DESCRIBE_QUORUM, i == 2 ? 0 : 1, &corr),
+		    0);
+		assert_int_equal(corr, 42);
+		kp_arena_init(&a, abuf, sizeof abuf);
+		assert_int_equal(kp_raft_decode_describe_response(&r, &a, i == 2 ? 0 : 1, &d), 0);
+		if (i == 0) {
+			struct raft *lr = rfx_raft(f, l);
+			assert_int_equal(d.error_code, 0);
+			assert_int_equal(d.partition_error, 0);
+			assert_int_equal(d.leader_id, l + 1);
+			assert_int_equal(d.leader_epoch, raft_epoch(lr));
+			assert_int_equal(d.high_watermark, raft_high_watermark(lr));
+			assert_int_equal(d.voter_count, 3);
+			for (int k = 0; k < 3; k++) {
+				assert_int_equal(d.voters[k].log_end_offset, raft_log_end(lr));
+				assert_true(d.voters[k].last_fetch_timestamp > 0);
+			}
+		} else if (i == 1) {
+			assert_int_equal(d.partition_error, 6); /* NOT_LEADER_OR_FOLLOWER */
+		} else {
+			assert_int_equal(d.error_code, 42); /* INVALID_REQUEST */
+		}
+	}
+	assert_int_equal(p[3].resp_len, 0);
+	assert_true(p[3].closed);
+	assert_clean(f);
+	rfx_free(f);
+}
+
+/* A member with another cluster id is refused (INCONSISTENT_CLUSTER_ID):
+ * it never joins, and the other two form the quorum without it. */
+static void test_inconsistent_cluster_id(void **state)
+{
+	struct rfx *f = rfx_new(91, 3, 0, true);
+	f->slot[2].cfg.cluster_id = "some-other-cluster-0000";
+	rfx_start_all(f);
+	sim_run_for(f->w, 8 * SIM_NS_PER_S);
+	int32_t l = rfx_leader(f);
+	assert_true(l == 0 || l == 1);
+	struct raft *lr = rfx_raft(f, l);
+	struct raft *odd = rfx_raft(f, 2);
+	assert_true(raft_high_watermark(lr) > 50);
+	assert_true(raft_log_end(odd) <= 1); /* at most its own LeaderChange */
+	assert_int_not_equal(raft_role(odd), RAFT_FOLLOWER);
+	rfx_free(f);
+}
+
 /* ---- Seed sweep ---------------------------------------------------------- */
 
 struct chaos {
@@ -501,6 +634,8 @@ int main(void)
 	    cmocka_unit_test(test_check_quorum_on),
 	    cmocka_unit_test(test_check_quorum_off),
 	    cmocka_unit_test(test_observer),
+	    cmocka_unit_test(test_describe_quorum_live),
+	    cmocka_unit_test(test_inconsistent_cluster_id),
 	    cmocka_unit_test(test_same_seed_same_run),
 	    cmocka_unit_test(test_seed_sweep),
 	};
