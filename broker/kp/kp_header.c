@@ -27,7 +27,13 @@ static const struct api_row api_rows[] = {
 	{KP_API_CREATE_TOPICS, 5, "CreateTopics"},
 	{KP_API_INIT_PRODUCER_ID, 2, "InitProducerId"},
 	{KP_API_OFFSETS_FOR_LEADER_EPOCH, 4, "OffsetForLeaderEpoch"},
+	{KP_API_VOTE, 0, "Vote"},
+	/* Kafka 3.7: BeginQuorumEpoch and EndQuorumEpoch v0 are not flexible. */
+	{KP_API_BEGIN_QUORUM_EPOCH, INT16_MAX, "BeginQuorumEpoch"},
+	{KP_API_END_QUORUM_EPOCH, INT16_MAX, "EndQuorumEpoch"},
+	{KP_API_DESCRIBE_QUORUM, 0, "DescribeQuorum"},
 	{KP_API_ALTER_PARTITION, 0, "AlterPartition"},
+	{KP_API_FETCH_SNAPSHOT, 0, "FetchSnapshot"},
 };
 
 static const struct api_row *find_api(int16_t key)

@@ -43,7 +43,12 @@ enum kp_api_key {
 	KP_API_CREATE_TOPICS = 19,
 	KP_API_INIT_PRODUCER_ID = 22,
 	KP_API_OFFSETS_FOR_LEADER_EPOCH = 23,
+	KP_API_VOTE = 52,
+	KP_API_BEGIN_QUORUM_EPOCH = 53,
+	KP_API_END_QUORUM_EPOCH = 54,
+	KP_API_DESCRIBE_QUORUM = 55,
 	KP_API_ALTER_PARTITION = 56,
+	KP_API_FETCH_SNAPSHOT = 59,
 };
 
 /* Largest frame body a decoder accepts from a peer (Kafka's default
