@@ -18,9 +18,10 @@ SERVE_PID=""
 [ "$rc" -eq 0 ] || fail "ksim serve exited $rc on SIGINT"
 [ -d "$DATA/broker-1/data" ] || fail "no broker files under $DATA"
 
-# Second run on the same files; the old ZooKeeper sessions expire first.
-serve_start 60 --data "$DATA"
-wait_ready
+# Second run on the same files; the old ZooKeeper sessions expire first
+# (zookeeper.session.timeout.ms, 18 s), then the controller elects leaders.
+serve_start 90 --data "$DATA"
+wait_ready 60
 got=$(timeout 30 kcat -b "$BOOTSTRAP" -C -t orders -o beginning -e -q | sort -n | uniq | wc -l)
 [ "$got" -eq 500 ] || fail "the second run read back $got records, not 500"
 
