@@ -14,6 +14,7 @@
 #include "checkers/chk.h"
 #include "faults/flt.h"
 #include "harness/hist.h"
+#include "harness/run_probe.h"
 #include "harness/run_report.h"
 #include "harness/wl_config.h"
 #include "harness/wl_history.h"
@@ -67,6 +68,9 @@ struct run {
 	struct slot *slots;
 	size_t n_slots;
 	uint32_t admin;                     /* the node that creates the topics */
+	uint32_t probe;                     /* the liveness probe (run_probe.h) */
+	struct run_probe_config probe_cfg;
+	struct run_probe_topic *probe_topics;
 	/* What each broker was last seen doing, for the split-brain checker:
 	 * per broker x partition its leader epoch and log end while leading,
 	 * and whether its writes in that epoch are on record; per broker the
@@ -92,6 +96,7 @@ static const struct sim_node_class broker_class = {"broker", brk_start};
 static const struct sim_node_class producer_class = {"producer", kw_producer_start};
 static const struct sim_node_class consumer_class = {"consumer", kw_consumer_start};
 static const struct sim_node_class admin_class = {"admin", kc_admin_start};
+static const struct sim_node_class probe_class = {"probe", run_probe_start};
 
 /* ---- What can run today ----------------------------------------------------------- */
 
@@ -411,6 +416,27 @@ static int build_admin(struct run *r)
 	return 0;
 }
 
+/* The liveness probe's node, started after quiesce (run_probe.h). */
+static void build_probe(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	struct run_probe_config *c = &r->probe_cfg;
+	kc_producer_config_default(&c->client);
+	bootstrap(r, &c->client.cluster);
+	c->client.acks = -1;
+	c->client.idempotence = true;
+	r->probe_topics = sim_xcalloc(s->topic_count + 1, sizeof *r->probe_topics);
+	for (size_t t = 0; t < s->topic_count; t++)
+		r->probe_topics[t] = (struct run_probe_topic){s->topics[t].name,
+							      s->topics[t].partitions};
+	c->topics = r->probe_topics;
+	c->n_topics = s->topic_count;
+	c->observer = &r->hist.observer;
+	int i = r->nb + r->np + r->nc + r->nt + r->nz + 1;
+	snprintf(r->names[i], NAME, HIST_PROBE_PROCESS);
+	r->probe = sim_node_add(r->w, r->names[i], &probe_class, c);
+}
+
 static void free_admin(struct run *r)
 {
 	for (size_t t = 0; r->atopics && t < r->s->topic_count; t++) {
@@ -636,6 +662,101 @@ static bool finals_done(const struct run *r)
 	return true;
 }
 
+/* Each consumer's group and commit mode, for the group checkers. */
+static void write_consumer_configs(struct run *r)
+{
+	static const char *const commits[] = {"after-process", "before-process", "none"};
+	int k = 0;
+	for (size_t g = 0; g < r->s->consumer_group_count; g++) {
+		const struct scn_consumer_group *cg = &r->s->consumers[g];
+		for (int i = 0; i < cg->count; i++, k++)
+			hist_write_consumer_config(&r->hist.w, 0, sim_node_name(r->w, r->consumers[k]),
+						   cg->group, commits[cg->commit]);
+	}
+}
+
+/*
+ * The liveness probe: one acks=all record to every partition, through the
+ * real producer, before the final readers start (so that they read it back).
+ * Its delivery timeout is half of what is left of the quiesce, at least 1 s
+ * and at most 15 s, so that the final reads keep the other half.
+ */
+static void run_probe(struct run *r, int64_t end)
+{
+	struct sim_world *w = r->w;
+	int64_t left = end - sim_now(w);
+	int64_t timeout = left / 2;
+	if (timeout > 15 * SIM_NS_PER_S)
+		timeout = 15 * SIM_NS_PER_S;
+	if (timeout < SIM_NS_PER_S)
+		timeout = SIM_NS_PER_S;
+	r->probe_cfg.client.delivery_timeout_ns = timeout;
+	if (r->probe_cfg.client.cluster.conn.request_timeout_ns > timeout)
+		r->probe_cfg.client.cluster.conn.request_timeout_ns = timeout;
+	sim_node_start(w, r->probe);
+	int64_t deadline = sim_now(w) + timeout + r->probe_cfg.client.cluster.conn.request_timeout_ns;
+	while (sim_now(w) < deadline) {
+		struct run_probe *p = sim_node_state(w, r->probe);
+		if (p && !run_probe_pending(p))
+			break;
+		sim_run_for(w, TICK_NS);
+	}
+}
+
+/* Has the final reader of sl's topic read it up to the leader's high
+ * watermark? */
+static bool final_read_complete(const struct run *r, const struct slot *sl)
+{
+	struct kw_consumer *c = sim_node_state(r->w, r->finals[topic_index(r, sl->topic)]);
+	int64_t hw = hw_of(r, sl);
+	return c && hw >= 0 && kw_consumer_position(c, sl->partition) >= hw &&
+	       !(hw > 0 && kw_consumer_position(c, sl->partition) < 0);
+}
+
+/* One partition's liveness row: its leader, the probe, whether the final
+ * read completed, and its replicas (the brokers that host it) and ISR. */
+static void liveness_row(struct run *r, size_t i, struct hist_w_liveness *row,
+			 const char **names)
+{
+	const struct slot *sl = &r->slots[i];
+	struct brk_replica_view lv, v;
+	int leader = leader_index(r, sl->topic, sl->partition, false, &lv);
+	struct run_probe *p = sim_node_state(r->w, r->probe);
+	size_t t = (size_t)topic_index(r, sl->topic);
+	int64_t offset;
+	*row = (struct hist_w_liveness){sl->topic, sl->partition,
+					leader >= 0 ? r->names[leader] : NULL,
+					p && run_probe_acked(p, t, sl->partition, &offset),
+					final_read_complete(r, sl),
+					p ? run_probe_value(p, t, sl->partition) : NULL,
+					names, 0, names + r->nb, 0};
+	for (int k = 0; k < r->nb; k++) {
+		struct brk_broker *b = live_broker(r, k, true);
+		if (b && brk_replica_view(b, sl->topic, sl->partition, &v) && v.open)
+			names[row->n_replicas++] = r->names[k];
+	}
+	for (int32_t j = 0; leader >= 0 && j < lv.n_isr; j++)
+		if (lv.isr[j] >= 1 && lv.isr[j] <= r->nb)
+			names[r->nb + row->n_isr++] = r->names[lv.isr[j] - 1];
+}
+
+/* Closes each partition's final read, and says whether it is alive. */
+static void write_liveness(struct run *r)
+{
+	struct hist_w_liveness *rows = sim_xcalloc(r->n_slots + 1, sizeof *rows);
+	const char **names = sim_xcalloc((r->n_slots + 1) * (size_t)r->nb * 2 + 1, sizeof *names);
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct slot *sl = &r->slots[i];
+		int64_t hw = hw_of(r, sl);
+		wl_history_final_read_end(&r->hist, sim_now(r->w), sl->topic, sl->partition,
+					  hw < 0 ? 0 : hw);
+		liveness_row(r, i, &rows[i], names + i * (size_t)r->nb * 2);
+	}
+	hist_write_liveness(&r->hist.w, sim_now(r->w), "quiesce", rows, r->n_slots);
+	free(names);
+	free(rows);
+}
+
 static void run_phases(struct run *r)
 {
 	const struct scn_scenario *s = r->s;
@@ -651,6 +772,7 @@ static void run_phases(struct run *r)
 					   &r->pcfg[i].client);
 		sim_node_start(w, r->producers[i]);
 	}
+	write_consumer_configs(r);
 	for (int i = 0; i < r->nc; i++)
 		sim_node_start(w, r->consumers[i]);
 	flt_schedule(r->flt);
@@ -668,24 +790,12 @@ static void run_phases(struct run *r)
 	int64_t settle = s->duration_ns + s->quiesce_ns / 2;
 	while (sim_now(w) < settle && !(producers_settled(r) && cluster_whole(r)))
 		sim_run_for(w, TICK_NS);
+	run_probe(r, end);
 	for (int t = 0; t < r->nt; t++)
 		sim_node_start(w, r->finals[t]);
 	while (sim_now(w) < end && !finals_done(r))
 		sim_run_for(w, TICK_NS);
-
-	/* Close each partition's final read, and say whether it is alive. */
-	struct hist_w_liveness *rows = sim_xcalloc(r->n_slots + 1, sizeof *rows);
-	for (size_t i = 0; i < r->n_slots; i++) {
-		const struct slot *sl = &r->slots[i];
-		int64_t hw = hw_of(r, sl);
-		int leader = leader_index(r, sl->topic, sl->partition, false, NULL);
-		wl_history_final_read_end(&r->hist, sim_now(w), sl->topic, sl->partition,
-					  hw < 0 ? 0 : hw);
-		rows[i] = (struct hist_w_liveness){sl->topic, sl->partition,
-						   leader >= 0 ? r->names[leader] : NULL, hw >= 0};
-	}
-	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
-	free(rows);
+	write_liveness(r);
 	capture_replicas(r);
 	write_zk_digests(r);
 }
@@ -739,6 +849,10 @@ static void expectations(const struct scn_scenario *s, struct chk_expectations *
 	}
 	if (s->expect_liveness)
 		e->of[CHK_LIVENESS] = CHK_EXPECT_OK;
+	e->has_max_unavailable = s->expect_has_max_unavailable;
+	e->max_unavailable_ns = s->expect_max_unavailable_ns;
+	e->has_acked_ratio = s->expect_has_acked_ratio;
+	e->acked_ratio_bp = (uint32_t)s->expect_acked_ratio_bp;
 }
 
 static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, double wall)
@@ -809,7 +923,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 		out->events = events;
 		out->sends = rr.stats.sends;
 		out->acked = rr.stats.acked;
-		for (int k = 0; k < CHK_COUNT && k < 12; k++)
+		for (int k = 0; k < CHK_COUNT; k++)
 			out->anomalies[k] = res.reports[k].count;
 		for (size_t i = 0; i < v.n_failed; i++) {
 			size_t len = strlen(out->failed);
@@ -887,7 +1001,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		r.nc += s->consumers[g].count;
 	r.nt = (int)s->topic_count;
 	r.nz = s->cluster.mode == SCN_MODE_ZOOKEEPER ? s->cluster.zookeeper : 0;
-	int n_nodes = r.nb + r.np + r.nc + r.nt + r.nz + 1; /* and the admin */
+	int n_nodes = r.nb + r.np + r.nc + r.nt + r.nz + 2; /* and the admin and the probe */
 	r.names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r.names);
 	r.brokers = sim_xcalloc((size_t)r.nb + 1, sizeof *r.brokers);
 	r.producers = sim_xcalloc((size_t)r.np + 1, sizeof *r.producers);
@@ -926,6 +1040,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		rc = build_workload(&r);
 	if (!rc)
 		rc = build_admin(&r);
+	if (!rc)
+		build_probe(&r);
 	if (!rc) {
 		sim_world_set_trace_file(r.w, r.trace_file);
 		list_partitions(&r);
@@ -976,6 +1092,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.seen_noted);
 	free(r.seen_ctl_epoch);
 	free_admin(&r);
+	free(r.probe_topics);
 	free(r.zk);
 	free(r.zcfg);
 	free(r.spans);

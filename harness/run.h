@@ -24,13 +24,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checkers/chk.h"
 #include "harness/scn.h"
 
 /* What a run found, for callers that aggregate runs (ksim sweep). */
 struct run_result {
 	bool pass;
 	uint64_t trace_hash;
-	uint64_t anomalies[12]; /* per checker, in summary.json's order */
+	uint64_t anomalies[CHK_COUNT]; /* per checker, in summary.json's order */
+	uint64_t unreadable;           /* summary.json's `unreadable` */
 	char failed[256];       /* the failed expectations, comma separated */
 	int64_t sim_ns;         /* simulated time the run covered */
 	double wall_s;          /* wall time it took */

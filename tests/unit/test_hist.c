@@ -366,8 +366,11 @@ static void test_write_captures(void **state)
 	hist_write_replica_log(&w, 4, "replica:broker-2", "orders", 1, 6, false, recs, 2);
 	struct hist_w_digest d[] = {{4294967297, "ab"}, {4294967299, "cd"}};
 	hist_write_zk_digests(&w, 5, "zk-1", d, 2);
-	struct hist_w_liveness rows[] = {{"orders", 0, NULL, false},
-	                                 {"orders", 1, "broker-3", true}};
+	static const char *const reps[] = {"broker-3", "broker-2", "broker-1"};
+	static const char *const isr[] = {"broker-1", "broker-3"};
+	struct hist_w_liveness rows[] = {
+	    {"orders", 0, NULL, false, false, NULL, NULL, 0, NULL, 0},
+	    {"orders", 1, "broker-3", true, true, "probe-orders-1", reps, 3, isr, 2}};
 	hist_write_liveness(&w, 6, "harness", rows, 2);
 	assert_int_equal(hist_w_error(&w), 0);
 	fclose(f);
@@ -404,9 +407,16 @@ static void test_write_captures(void **state)
 	o = &h->ops[5];
 	assert_int_equal(o->f, HIST_F_LIVENESS);
 	assert_int_equal(h->items[o->items].str, 0);
+	/* Row 0; row 1, its probe, and broker-2 (a replica outside the ISR). */
+	assert_int_equal(o->n_items, 4);
 	assert_int_equal(h->items[o->items].num, 0);
 	assert_string_equal(hist_str(h, h->items[o->items + 1].str), "broker-3");
-	assert_int_equal(h->items[o->items + 1].num, 1);
+	assert_int_equal(h->items[o->items + 1].num, HIST_LIVE_READ | HIST_LIVE_WRITABLE);
+	assert_int_equal(h->items[o->items + 2].num, HIST_LIVE_PROBE);
+	assert_string_equal(hist_str(h, h->items[o->items + 2].str), "probe-orders-1");
+	assert_int_equal(h->items[o->items + 3].num, HIST_LIVE_OUT_OF_ISR);
+	assert_string_equal(hist_str(h, h->items[o->items + 3].str), "broker-2");
+	assert_int_equal(h->items[o->items + 3].tp, h->items[o->items + 1].tp);
 	hist_free(h);
 	free(buf);
 }
