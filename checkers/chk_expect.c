@@ -90,8 +90,10 @@ static void write_duration(FILE *out, int64_t ns)
 static void write_percent(FILE *out, uint32_t bp)
 {
 	fprintf(out, "%u", bp / 100);
-	if (bp % 100)
+	if (bp % 10)
 		fprintf(out, ".%02u", bp % 100);
+	else if (bp % 100)
+		fprintf(out, ".%u", bp % 100 / 10);
 	fputc('%', out);
 }
 
