@@ -855,6 +855,29 @@ static void expectations(const struct scn_scenario *s, struct chk_expectations *
 	e->acked_ratio_bp = (uint32_t)s->expect_acked_ratio_bp;
 }
 
+/* The unreadable records and the availability expectations, under the
+ * checker lines of the verdict. */
+static void print_availability(struct run *r, const struct chk_result *res,
+			       const struct chk_expectations *e, const struct chk_verdict *v)
+{
+	const struct chk_availability *a = &res->avail;
+	if (res->unreadable)
+		fprintf(r->out, "  %-22s %6llu   (acknowledged, in partitions the final reads could "
+				"not read: not lost, but liveness fails)\n",
+			"unreadable", (unsigned long long)res->unreadable);
+	if (e->has_max_unavailable)
+		fprintf(r->out, "  %-22s %6lld ms (%s)   expected at most %lld ms%s\n",
+			CHK_MAX_UNAVAILABLE_NAME, (long long)(a->max_gap_ns / SIM_NS_PER_MS),
+			a->worst[0] ? a->worst : "-", (long long)(e->max_unavailable_ns / SIM_NS_PER_MS),
+			v->failed_max_unavailable ? "   <- FAILED" : "");
+	if (e->has_acked_ratio) {
+		uint32_t bp = chk_acked_ratio_bp(res);
+		fprintf(r->out, "  %-22s %3u.%02u%%   expected at least %u.%02u%%%s\n",
+			CHK_ACKED_RATIO_NAME, bp / 100, bp % 100, e->acked_ratio_bp / 100,
+			e->acked_ratio_bp % 100, v->failed_acked_ratio ? "   <- FAILED" : "");
+	}
+}
+
 static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, double wall)
 {
 	struct hist *h = NULL;
@@ -907,6 +930,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 				(unsigned long long)res.reports[k].count,
 				chk_expect_name((enum chk_expect)e.of[k]),
 				rpt_run_failed(&rr, (enum chk_kind)k) ? "   <- FAILED" : "");
+	print_availability(r, &res, &e, &v);
 	if (note[0])
 		fprintf(r->out, "%s\n", note);
 	fprintf(r->out, "trace hash %016llx; report in %s/ (start with index.html)\n",
@@ -925,6 +949,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 		out->acked = rr.stats.acked;
 		for (int k = 0; k < CHK_COUNT; k++)
 			out->anomalies[k] = res.reports[k].count;
+		out->unreadable = res.unreadable;
 		for (size_t i = 0; i < v.n_failed; i++) {
 			size_t len = strlen(out->failed);
 			snprintf(out->failed + len, sizeof out->failed - len, "%s%s", i ? "," : "",

@@ -19,9 +19,9 @@ set grid ytics
 set key outside right top
 set style fill transparent solid 0.15 noborder
 plot \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using (($1+$2)/2):(0):(($2-$1)/2):(top) \
+  dir."/faults.dat" using (($1+$2)/2):(0):(($2-$1)/2):(top) \
       with boxxyerror lc rgb "#cc8800" title "faults", \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using 1:(top*0.97):3 \
+  dir."/fault_labels.dat" using 1:(top*0.97):2 \
       with labels right rotate by 90 offset 0.6,0 font ",8" tc rgb "#7a5200" notitle, \
   for [k=0:np-1] dir."/isr.dat" index k using 1:3 with steps lw 2 lc k+1 title word(tps, k+1), \
   misr with lines dt 2 lw 2 lc rgb "#d62828" title sprintf("min.insync.replicas = %d", misr)

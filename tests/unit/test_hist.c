@@ -207,6 +207,23 @@ static void test_reader_refusals(void **state)
 	     "1:1: a liveness record must have type \"ok\""},
 	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"dance\"}",
 	     "1:41: unknown f \"dance\""},
+	    {"{\"time\":1,\"process\":\"c\",\"type\":\"ok\",\"f\":\"consumer-config\","
+	     "\"values\":{\"group\":\"g\",\"commit\":\"sometimes\"}}",
+	     "1:68: unknown commit mode \"sometimes\""},
+	    {"{\"time\":1,\"process\":\"c\",\"type\":\"ok\",\"f\":\"consumer-config\","
+	     "\"values\":{\"commit\":\"none\"}}",
+	     "1:68: missing key \"group\""},
+	    {"{\"time\":1,\"process\":\"c\",\"type\":\"ok\",\"f\":\"commit\","
+	     "\"values\":[{\"topic\":\"t\"}]}",
+	     "1:60: missing key \"partition\""},
+	    {"{\"time\":1,\"process\":\"h\",\"type\":\"ok\",\"f\":\"liveness\",\"values\":"
+	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
+	     "\"replicas\":[1],\"isr\":[]}]}",
+	     "1:131: each replica must be a string"},
+	    {"{\"time\":1,\"process\":\"h\",\"type\":\"ok\",\"f\":\"liveness\",\"values\":"
+	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
+	     "\"read\":1}]}",
+	     "1:126: \"read\" must be a boolean"},
 	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"hw\":[{\"topic\":"
 	     "\"t\","
 	     "\"partition\":0,\"hw\":true}]}",

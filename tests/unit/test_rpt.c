@@ -62,13 +62,16 @@ static char *read_whole(const char *path)
 	"\"nonmonotonic-poll\": 0, \"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": "   \
 	"0, "                                                                                      \
 	"\"replica-divergence\": 0, \"committed-rewrite\": 0, \"split-brain\": 0, "                \
-	"\"zk-agreement\": 0, \"liveness\": 0},\n"                                                 \
+	"\"zk-agreement\": 0, \"liveness\": 0, \"group-skip\": 0, \"group-redelivery\": 0},\n"     \
+	" \"unreadable\": 0,\n"                                                                    \
+	" \"availability\": {\"max_gap_ms\": 0, \"worst\": \"\", \"acked_ratio\": \"83.33%\"},\n"  \
 	" \"expect\": {\"lost-write\": \"none\", \"duplicate\": \"none\", "                        \
 	"\"inconsistent-offsets\": \"any\", \"nonmonotonic-poll\": \"any\", "                      \
 	"\"nonmonotonic-send\": \"any\", \"poll-skip\": \"any\", \"unexpected\": \"any\", "        \
 	"\"replica-divergence\": \"any\", \"committed-rewrite\": \"any\", \"split-brain\": "       \
 	"\"some\", "                                                                               \
-	"\"zk-agreement\": \"any\", \"liveness\": \"ok\"},\n"                                      \
+	"\"zk-agreement\": \"any\", \"liveness\": \"ok\", \"group-skip\": \"any\", "                \
+	"\"group-redelivery\": \"any\"},\n"                                                         \
 	" \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"                           \
 	" \"stats\": {\"sends\": 6, \"acked\": 5, \"failed\": 0, \"indeterminate\": 1,\n"          \
 	"           \"polled\": 0, \"faults\": 0, \"events\": 1234,\n"                             \
@@ -165,6 +168,8 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 	                                  "verdict",
 	                                  "trace_hash",
 	                                  "anomalies",
+	                                  "unreadable",
+	                                  "availability",
 	                                  "expect",
 	                                  "failed_expectations",
 	                                  "stats"};
@@ -176,7 +181,7 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 		fprintf(stderr, "col %u: %s\n", j->err_col, j->err_msg);
 	assert_int_equal(rc, HIST_JSON_OK);
 	assert_int_equal(j->nodes[0].type, HIST_JSON_OBJECT);
-	assert_keys(j, 0, top, 8);
+	assert_keys(j, 0, top, 10);
 	member(j, 0, "scenario", HIST_JSON_STRING);
 	const struct hist_json_node *seed = member(j, 0, "seed", HIST_JSON_NUMBER);
 	assert_true(seed->is_int);
