@@ -1,5 +1,6 @@
 # The size of each partition's in-sync replica set (ISR) over time, as its
-# leader knows it (0 while no replica claims to lead), for the first np of
+# leader knows it (while no replica claims to lead, the size the last leader
+# reported, as the metadata keeps it), for the first np of
 # nparts partitions, with min.insync.replicas as a dashed line and the
 # faults shaded as in latency.gp. Called by ksim run with the variables of
 # replicas.gp, reading RUN_DIR/isr.dat (block k: partition k; time_s

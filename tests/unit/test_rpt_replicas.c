@@ -50,7 +50,7 @@ static void test_replicas_files_and_notes(void **state)
 	struct rpt_story story;
 	rpt_story_init(&story);
 	struct rpt_replicas *r = rpt_replicas_new(parts, 1, brokers, 2, &story);
-	struct rpt_replica_obs a = {0, 0, true, 1, 1}, b = {5, 3, true, 1, 1},
+	struct rpt_replica_obs a = {0, 0, true, 1, 1}, b = {5, 3, true, 1, 2},
 			       c = {2, 2, true, 2, 1}, f = {0, 0, false, 1, 0};
 	sample(r, 100 * MS, &a, &f);
 	sample(r, 200 * MS, &b, &f);
@@ -80,7 +80,8 @@ static void test_replicas_files_and_notes(void **state)
 	assert_string_equal(isr, "# time_s partition isr_size; one block per partition\n"
 				 "# orders/0\n"
 				 "0.100 0 1\n"
-				 "0.400 0 0\n"
+				 "0.200 0 2\n"
+				 /* 0.400: no leader; the metadata's ISR (2) holds */
 				 "0.500 0 1\n"
 				 "0.600 0 1\n");
 	char *lead = slurp(dir, "leaders.dat");

@@ -63,7 +63,7 @@ static void test_story_order_and_glossary(void **state)
 	char *md = story_as(rpt_story_write_md, &s, &f.run);
 	/* Time order, whatever the insertion order; ties keep insertion order. */
 	size_t zk = at(md, "**0.500 s** — zk-1: leads the ensemble");
-	size_t pl = at(md, "**2.000 s** — Fault \"power-loss\" \\(for 1000 ms\\): broker-1 lost power");
+	size_t pl = at(md, "**2.000 s** — Fault \"power-loss\" (for 1000 ms): broker-1 lost power");
 	size_t ld = at(md, "**3.000 s** — broker-2: leads orders/0");
 	size_t rs = at(md, "**3.000 s** — Undo \"restart\": broker-1 restarted");
 	size_t le = at(md, "**3.100 s** — the log of orders/0 on broker-1 now ends at offset 4");
@@ -93,7 +93,7 @@ static void test_story_anomalies_and_verdict(void **state)
 	size_t lw = at(md, "Acknowledged writes were lost");
 	size_t sb = at(md, "The scenario expected split-brain to find anomalies");
 	size_t why = at(md, "What led to it: at 2.000 s broker-1 lost power before it had flushed "
-			    "its writes to disk \\(\"power-loss\"\\); at 3.100 s the log of "
+			    "its writes to disk (\"power-loss\"); at 3.100 s the log of "
 			    "orders/0 on broker-1 now ends at offset 4");
 	assert_true(v < lw && lw < sb && sb < why);
 	/* The restart (an undo) is not a cause. */
