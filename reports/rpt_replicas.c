@@ -222,9 +222,10 @@ void rpt_replicas_sample(struct rpt_replicas *r, int64_t time_ns, size_t part, s
 	if (s->ever && obs->leo < s->end_leo)
 		story_note(r, r->brokers[broker], "log-end",
 			   "the log of %s on %s now ends at offset %" PRId64 ", though it had "
-			   "reached %" PRId64 ": %" PRId64 " record%s at its end are gone",
+			   "reached %" PRId64 ": %" PRId64 " record%s at its end %s gone",
 			   p->name, r->brokers[broker], obs->leo, s->end_leo, s->end_leo - obs->leo,
-			   s->end_leo - obs->leo == 1 ? "" : "s");
+			   s->end_leo - obs->leo == 1 ? "" : "s",
+			   s->end_leo - obs->leo == 1 ? "is" : "are");
 	struct row row = {time_ns, *obs, false};
 	if (!s->present || !same(&s->last.o, obs)) {
 		push(s, row);

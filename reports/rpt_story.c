@@ -118,7 +118,9 @@ static const struct gloss fault_gloss[] = {
 		       "(fsync) are gone, and its peers hear nothing until their timeouts."},
 	{"pause", "%s froze, as in a long garbage-collection pause: nothing on it runs and "
 		  "messages to it wait; when it wakes it acts on what it knew before."},
-	{"restart", "%s restarted: it recovers its state from its disk."},
+	{"restart", "%s restarted: a broker or ZooKeeper server recovers its state from its "
+		    "disk; a client starts afresh (a producer with new values and a new producer "
+		    "id, a group member from its group's committed offsets)."},
 	{"partition", "the network was partitioned (%s): messages across the cut stall, and "
 		      "each side notices only through its own timeouts."},
 	{"heal", "the network healed: every link works again (%s)."},
@@ -132,6 +134,36 @@ static const struct gloss fault_gloss[] = {
 	{"heal-all", "the fault phase ended: every fault was healed and the stopped nodes "
 		     "started again (%s); now the run checks that the cluster recovers."},
 };
+
+/* A restart of nodes of one kind, told as that kind restarts: servers from
+ * their disks, clients afresh (they keep nothing on disk). Returns false for
+ * a mix of kinds (the general gloss then covers each). */
+static bool restart_sentence(const char *who, char *said, size_t size)
+{
+	static const char *const servers[] = {"broker-", "zk-"};
+	static const char *const clients[] = {"producer-", "consumer-"};
+	bool server = false, client = false;
+	for (const char *p = who; *p; p += strspn(p, " ,")) {
+		for (size_t i = 0; i < 2; i++) {
+			server |= !strncmp(p, servers[i], strlen(servers[i]));
+			client |= !strncmp(p, clients[i], strlen(clients[i]));
+		}
+		p += strcspn(p, " ,");
+	}
+	if (server == client)
+		return false;
+	if (server)
+		snprintf(said, size, "%.300s restarted: it recovers its state from its disk (its log, "
+				     "checkpoints and, for ZooKeeper, snapshot and transaction log).",
+			 who);
+	else
+		snprintf(said, size, "%.300s restarted: a client keeps nothing on disk, so it starts "
+				     "afresh (a producer with new values and a new producer id, a "
+				     "group member from its group's committed offsets, a consumer "
+				     "without a group by auto.offset.reset).",
+			 who);
+	return true;
+}
 
 static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t size)
 {
@@ -147,7 +179,9 @@ static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t si
 	else if (!who[0])
 		snprintf(said, sizeof said, "it struck no node.");
 	for (size_t i = 0; who[0] && i < sizeof fault_gloss / sizeof *fault_gloss; i++)
-		if (!strcmp(fault_gloss[i].kind, it->kind)) {
+		if (!strcmp(it->kind, "restart") && restart_sentence(who, said, sizeof said)) {
+			break;
+		} else if (!strcmp(fault_gloss[i].kind, it->kind)) {
 			/* The format is one of the fixed strings above. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"

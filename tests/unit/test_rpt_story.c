@@ -54,6 +54,27 @@ static size_t at(const char *hay, const char *needle)
 	return (size_t)(p - hay);
 }
 
+/* A restarted client keeps nothing on disk: the story must not say it
+ * recovers from one; a mix of servers and clients gets the general gloss. */
+static void test_story_restart_of_clients(void **state)
+{
+	static const char *const c1[] = {"consumer-1"};
+	static const char *const mix[] = {"broker-2", "producer-1"};
+	struct fixture f;
+	fixture_lost_write(&f);
+	struct rpt_story s;
+	rpt_story_init(&s);
+	rpt_story_add_fault(&s, 1000000000, "restart", c1, 1, -1, true, NULL);
+	rpt_story_add_fault(&s, 2000000000, "restart", mix, 2, -1, true, NULL);
+	char *md = story_as(rpt_story_write_md, &s, &f.run);
+	at(md, "consumer-1 restarted: a client keeps nothing on disk, so it starts afresh");
+	at(md, "restarted: a broker or ZooKeeper server recovers its state from its disk; a "
+	       "client starts afresh");
+	assert_int_equal(count_of(md, "consumer-1 restarted: it recovers"), 0);
+	free(md);
+	rpt_story_free(&s);
+}
+
 static void test_story_order_and_glossary(void **state)
 {
 	struct fixture f;
@@ -65,7 +86,8 @@ static void test_story_order_and_glossary(void **state)
 	size_t zk = at(md, "**0.500 s** — zk-1: leads the ensemble");
 	size_t pl = at(md, "**2.000 s** — Fault \"power-loss\" (for 1000 ms): broker-1 lost power");
 	size_t ld = at(md, "**3.000 s** — broker-2: leads orders/0");
-	size_t rs = at(md, "**3.000 s** — Undo \"restart\": broker-1 restarted");
+	size_t rs = at(md, "**3.000 s** — Undo \"restart\": broker-1 restarted: it recovers its "
+	                   "state from its disk");
 	size_t le = at(md, "**3.100 s** — the log of orders/0 on broker-1 now ends at offset 4");
 	assert_true(zk < pl && pl < ld && ld < rs && rs < le);
 	/* Each kind explained once: two leader events, one explanation. */
@@ -170,6 +192,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_story_order_and_glossary),
+		cmocka_unit_test(test_story_restart_of_clients),
 		cmocka_unit_test(test_story_anomalies_and_verdict),
 		cmocka_unit_test(test_story_pass),
 		cmocka_unit_test(test_story_hostile_text),
