@@ -46,6 +46,8 @@ struct run_options {
 	bool quiet;          /* no progress lines on `out` */
 	bool no_plots;       /* skip the plots (the data files are still written) */
 	bool explain;        /* print the story (story.md) to `out` after the verdict */
+	const char *explain_topic; /* with explain: only this topic's events (NULL: every
+				    * topic but the internal ones) */
 	bool diagram;        /* write diagram.svg of [diagram_from_ns, diagram_to_ns] */
 	int64_t diagram_from_ns;
 	int64_t diagram_to_ns;

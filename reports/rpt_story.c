@@ -267,6 +267,66 @@ static bool told(const struct rpt_story *s, const struct rpt_story_item *it, boo
 	return !(it->source == RPT_STORY_NOTE && !strcmp(it->kind, "leader") && node_leaders);
 }
 
+static bool topic_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * Which topics an item's text names: a word "TOPIC/PARTITION" (the harness's
+ * notes), or "TOPIC-PARTITION" (Kafka's own way, in node events) when TOPIC
+ * is internal ("__..."), the filter's or declared (a dash alone would make
+ * "broker-3" a partition). *named says whether it names any, *wanted whether
+ * it names s->topic (NULL: any topic that is not internal).
+ */
+static bool declared(const struct rpt_story *s, const char *w, size_t len)
+{
+	for (size_t i = 0; i < s->n_topics; i++)
+		if (strlen(s->topics[i]) == len && !strncmp(s->topics[i], w, len))
+			return true;
+	return false;
+}
+
+static void topics_named(const struct rpt_story *s, const char *text, bool *named, bool *wanted)
+{
+	const char *topic = s->topic;
+	*named = *wanted = false;
+	for (const char *w = text; *w;) {
+		if (!topic_char(*w) && *w != '/') {
+			w++;
+			continue;
+		}
+		const char *e = w;
+		while (topic_char(*e) || *e == '/')
+			e++;
+		/* The word is w..e; a partition is its trailing digits after '/' or '-'. */
+		const char *d = e;
+		while (d > w && d[-1] >= '0' && d[-1] <= '9')
+			d--;
+		if (d < e && d - w >= 2 && (d[-1] == '/' || d[-1] == '-')) {
+			size_t len = (size_t)(d - 1 - w);
+			bool internal = len >= 2 && w[0] == '_' && w[1] == '_';
+			bool is_topic = topic && strlen(topic) == len && !strncmp(w, topic, len);
+			if (d[-1] == '/' || internal || is_topic || declared(s, w, len)) {
+				*named = true;
+				*wanted |= topic ? is_topic : !internal;
+			}
+		}
+		w = e;
+	}
+}
+
+/* Whether the story's topic filter keeps it: items that name no topic always;
+ * others when they name the filter's topic (by default, any topic that is
+ * not internal). */
+static bool in_filter(const struct rpt_story *s, const struct rpt_story_item *it)
+{
+	bool named, wanted;
+	topics_named(s, it->text, &named, &wanted);
+	return !named || wanted;
+}
+
 static void seconds(int64_t ns, char *buf, size_t size)
 {
 	uint64_t ms = ((uint64_t)(ns < 0 ? 0 : ns) + 500000) / 1000000;
@@ -318,6 +378,8 @@ static void say_causes(struct closing *c, const struct rpt_story *s)
 	for (size_t i = 0; i < s->n && told_n < 6; i++) {
 		const struct rpt_story_item *it = &s->items[i];
 		seconds(it->time_ns, t, sizeof t);
+		if (!in_filter(s, it))
+			continue;
 		if (it->source == RPT_STORY_FAULT && it->node[0] && strcmp(it->kind, "restart")) {
 			say(c, "%s at %s %s %s (\"%s\")", told_n ? ";" : " What led to it:", t,
 			    it->node, fault_phrase(it->kind), it->kind);
@@ -446,11 +508,15 @@ static int write_story(FILE *out, struct rpt_story *s, const struct rpt_run *run
 	}
 	fputs("## What happened\n\n", out);
 	bool explained[sizeof event_gloss / sizeof *event_gloss] = {0};
-	size_t told_n = 0;
+	size_t told_n = 0, folded = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct rpt_story_item *it = &s->items[i];
 		if (!told(s, it, node_leaders))
 			continue;
+		if (!in_filter(s, it)) {
+			folded++;
+			continue;
+		}
 		char t[32], line[1200];
 		seconds(it->time_ns, t, sizeof t);
 		item_sentence(it, line, sizeof line);
@@ -472,6 +538,16 @@ static int write_story(FILE *out, struct rpt_story *s, const struct rpt_run *run
 	if (s->dropped)
 		fprintf(out, "- (%" PRIu64 " more node events are not told here; the trace has "
 			     "them all)\n", s->dropped);
+	if (folded && s->topic) {
+		fprintf(out, "- (%zu events about other topics than ", folded);
+		st->inline_text(out, s->topic);
+		fputs(" are not told here)\n", out);
+	}
+	else if (folded)
+		fprintf(out, "- (%zu events about internal topics, such as the consumer groups' "
+			     "offsets topic, are not told here; `ksim run --explain --topic "
+			     "TOPIC` tells the story of one topic)\n",
+			folded);
 	fputc('\n', out);
 	if (run->checks)
 		anomalies_md(out, run, st);

@@ -75,6 +75,44 @@ static void test_story_restart_of_clients(void **state)
 	rpt_story_free(&s);
 }
 
+/* The topic filter: internal topics folded by default, one topic on demand;
+ * "broker-3" is not a partition of a topic "broker". */
+static void test_story_topic_filter(void **state)
+{
+	struct fixture f;
+	fixture_lost_write(&f);
+	static const char *const topics[] = {"orders", "payments"};
+	struct rpt_story s;
+	rpt_story_init(&s);
+	s.topics = topics;
+	s.n_topics = 2;
+	rpt_story_event_sink(&s, 1, "broker-1", "leader", "__consumer_offsets-3: leader 2 INTERNAL");
+	rpt_story_event_sink(&s, 2, "broker-1", "leader", "orders-1: leader 2 DASHED");
+	rpt_story_add(&s, 3, RPT_STORY_NOTE, "broker-1", "log-end", "the log of orders/0 SLASHED");
+	rpt_story_event_sink(&s, 4, "broker-3", "registered", "broker-3 registered NOTOPIC");
+	rpt_story_event_sink(&s, 5, "broker-1", "leader", "payments-0: leader 1 OTHER");
+	char *md = story_as(rpt_story_write_md, &s, &f.run);
+	assert_int_equal(count_of(md, "INTERNAL\n"), 0);
+	assert_int_equal(count_of(md, "DASHED\n") + count_of(md, "SLASHED\n") + count_of(md, "NOTOPIC\n"),
+	                 3);
+	assert_int_equal(count_of(md, "OTHER\n"), 1);
+	at(md, "(1 events about internal topics");
+	free(md);
+	s.topic = "orders";
+	md = story_as(rpt_story_write_text, &s, &f.run);
+	assert_int_equal(count_of(md, "INTERNAL\n") + count_of(md, "OTHER\n"), 0);
+	assert_int_equal(count_of(md, "DASHED\n") + count_of(md, "SLASHED\n") + count_of(md, "NOTOPIC\n"),
+	                 3);
+	at(md, "(2 events about other topics than orders are not told here)");
+	free(md);
+	s.topic = "__consumer_offsets";
+	md = story_as(rpt_story_write_text, &s, &f.run);
+	assert_int_equal(count_of(md, "INTERNAL\n") + count_of(md, "NOTOPIC\n"), 2);
+	assert_int_equal(count_of(md, "DASHED\n") + count_of(md, "SLASHED\n"), 0);
+	free(md);
+	rpt_story_free(&s);
+}
+
 static void test_story_order_and_glossary(void **state)
 {
 	struct fixture f;
@@ -193,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_story_order_and_glossary),
 		cmocka_unit_test(test_story_restart_of_clients),
+		cmocka_unit_test(test_story_topic_filter),
 		cmocka_unit_test(test_story_anomalies_and_verdict),
 		cmocka_unit_test(test_story_pass),
 		cmocka_unit_test(test_story_hostile_text),
