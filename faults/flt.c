@@ -35,6 +35,9 @@ struct flt_runner {
 	struct job *jobs;
 	uint64_t applied;
 	int64_t nemesis_end_ns;
+	/* Per node id: 1 + the incarnation in which its disk last failed
+	 * (write-error, fsync-error, full, corrupt); 0 when it has not. */
+	uint32_t *disk_failed_in;
 };
 
 static const char *const action_names[SCN_ACTION_COUNT] = {
@@ -359,6 +362,13 @@ static enum sim_disk_fault disk_fault_of(enum scn_disk_fault f)
 	}
 }
 
+static void note_disk_failure(struct flt_runner *r, uint32_t id)
+{
+	if (!r->disk_failed_in)
+		r->disk_failed_in = node_set(r);
+	r->disk_failed_in[id] = sim_node_incarnation(r->c->w, id) + 1;
+}
+
 /* Applies one fault now; returns false when it resolved to nothing. */
 static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 {
@@ -417,6 +427,8 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		n = resolve(r, &f->targets, nodes);
 		for (size_t i = 0; i < n; i++) {
 			struct sim_disk *d = sim_node_disk(w, nodes[i]);
+			if (f->disk.fault != SCN_DISK_SLOW)
+				note_disk_failure(r, nodes[i]);
 			if (f->disk.fault == SCN_DISK_CORRUPT)
 				sim_disk_corrupt(d, NULL, 1);
 			else if (f->disk.fault == SCN_DISK_SLOW)
@@ -598,8 +610,15 @@ void flt_heal_all(struct flt_runner *r)
 		sim_disk_set_slow(d, 0, 0);
 		if (sim_node_status(w, id) == SIM_NODE_PAUSED)
 			sim_node_resume(w, id);
-		else if (sim_node_status(w, id) != SIM_NODE_UP && sim_node_incarnation(w, id) > 0) {
+		if (sim_node_status(w, id) != SIM_NODE_UP && sim_node_incarnation(w, id) > 0) {
 			sim_node_start(w, id);
+			add(restarted, &n, id);
+		} else if (r->disk_failed_in &&
+			   r->disk_failed_in[id] == sim_node_incarnation(w, id) + 1) {
+			/* A server whose disk failed keeps what it took offline (Kafka's log
+			 * directories) until it restarts: repairing the disk includes the
+			 * restart an operator would do. */
+			sim_node_restart(w, id);
 			add(restarted, &n, id);
 		}
 	}
@@ -622,5 +641,6 @@ void flt_free(struct flt_runner *r)
 		free(j->nodes);
 		free(j);
 	}
+	free(r->disk_failed_in);
 	free(r);
 }
