@@ -1,6 +1,7 @@
 #include "harness/wall.h"
 #include "harness/run.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -841,8 +842,11 @@ static void expectations(const struct scn_scenario *s, struct chk_expectations *
 	memset(e, 0, sizeof *e);
 	for (int k = 0; k < SCN_CHK_COUNT; k++) {
 		enum chk_kind kind;
-		if (chk_kind_from_name(scn_checker_name((enum scn_checker)k), &kind))
-			continue;
+		/* Every key the loader knows is a checker: a mismatch is a bug,
+		 * never an expectation dropped in silence. */
+		int known = chk_kind_from_name(scn_checker_name((enum scn_checker)k), &kind);
+		assert(known == 0);
+		(void)known;
 		e->of[kind] = s->expect[k] == SCN_EXPECT_NONE   ? CHK_EXPECT_NONE
 			      : s->expect[k] == SCN_EXPECT_SOME ? CHK_EXPECT_SOME
 								: CHK_EXPECT_ANY;

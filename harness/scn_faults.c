@@ -20,6 +20,9 @@ static const char *const checker_names[] = {
     "group-redelivery",  NULL,
 };
 
+_Static_assert(sizeof checker_names / sizeof *checker_names == SCN_CHK_COUNT + 1,
+	       "a name for every checker");
+
 static const char *const expect_names[] = {"any", "none", "some", NULL};
 
 const char *scn_action_name(enum scn_action a)

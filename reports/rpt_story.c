@@ -237,6 +237,10 @@ static const char *check_meaning(enum chk_kind k)
 		[CHK_SPLIT_BRAIN] = "two leaders acted at once for the same partition and epoch",
 		[CHK_ZK_AGREEMENT] = "ZooKeeper servers disagree on committed transactions",
 		[CHK_LIVENESS] = "the cluster did not recover once the faults were healed",
+		[CHK_GROUP_SKIP] = "a consumer group committed past records that no member "
+				   "processed (at-most-once loss)",
+		[CHK_GROUP_REDELIVERY] = "a consumer group processed records more than once "
+					 "(at-least-once redelivery)",
 	};
 	return (unsigned)k < CHK_COUNT && text[k] ? text[k] : "anomalies were found";
 }
