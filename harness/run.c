@@ -90,6 +90,8 @@ struct run {
 	struct rpt_fault_span *spans; /* what the plots shade */
 	size_t n_spans, cap_spans;
 	struct run_report *report; /* samples, story, diagram, index.html */
+	struct rpt_final *final;   /* each partition at the end, for summary.json */
+	int32_t *final_ids;        /* their replicas and ISRs */
 };
 
 static const struct sim_node_class zk_class = {"zookeeper", zk_server_start};
@@ -715,9 +717,10 @@ static bool final_read_complete(const struct run *r, const struct slot *sl)
 }
 
 /* One partition's liveness row: its leader, the probe, whether the final
- * read completed, and its replicas (the brokers that host it) and ISR. */
+ * read completed, and its replicas (the brokers that host it) and ISR; and
+ * the same as numbers for summary.json's "final" (ids: room for 2 * nb). */
 static void liveness_row(struct run *r, size_t i, struct hist_w_liveness *row,
-			 const char **names)
+			 const char **names, struct rpt_final *fin, int32_t *ids)
 {
 	const struct slot *sl = &r->slots[i];
 	struct brk_replica_view lv, v;
@@ -731,27 +734,39 @@ static void liveness_row(struct run *r, size_t i, struct hist_w_liveness *row,
 					final_read_complete(r, sl),
 					p ? run_probe_value(p, t, sl->partition) : NULL,
 					names, 0, names + r->nb, 0};
+	*fin = (struct rpt_final){sl->topic, sl->partition, leader >= 0 ? leader + 1 : -1,
+				  leader >= 0 ? lv.leader_epoch : -1, leader >= 0 ? lv.hw : -1,
+				  ids, 0, ids + r->nb, 0};
 	for (int k = 0; k < r->nb; k++) {
 		struct brk_broker *b = live_broker(r, k, true);
-		if (b && brk_replica_view(b, sl->topic, sl->partition, &v) && v.open)
+		if (b && brk_replica_view(b, sl->topic, sl->partition, &v) && v.open) {
+			ids[row->n_replicas] = k + 1;
 			names[row->n_replicas++] = r->names[k];
+		}
 	}
+	fin->n_replicas = row->n_replicas;
 	for (int32_t j = 0; leader >= 0 && j < lv.n_isr; j++)
-		if (lv.isr[j] >= 1 && lv.isr[j] <= r->nb)
+		if (lv.isr[j] >= 1 && lv.isr[j] <= r->nb) {
+			ids[r->nb + row->n_isr] = lv.isr[j];
 			names[r->nb + row->n_isr++] = r->names[lv.isr[j] - 1];
+		}
+	fin->n_isr = row->n_isr;
 }
 
 /* Closes each partition's final read, and says whether it is alive. */
 static void write_liveness(struct run *r)
 {
 	struct hist_w_liveness *rows = sim_xcalloc(r->n_slots + 1, sizeof *rows);
-	const char **names = sim_xcalloc((r->n_slots + 1) * (size_t)r->nb * 2 + 1, sizeof *names);
+	size_t per = (size_t)r->nb * 2;
+	const char **names = sim_xcalloc((r->n_slots + 1) * per + 1, sizeof *names);
+	r->final = sim_xcalloc(r->n_slots + 1, sizeof *r->final);
+	r->final_ids = sim_xcalloc((r->n_slots + 1) * per + 1, sizeof *r->final_ids);
 	for (size_t i = 0; i < r->n_slots; i++) {
 		const struct slot *sl = &r->slots[i];
 		int64_t hw = hw_of(r, sl);
 		wl_history_final_read_end(&r->hist, sim_now(r->w), sl->topic, sl->partition,
 					  hw < 0 ? 0 : hw);
-		liveness_row(r, i, &rows[i], names + i * (size_t)r->nb * 2);
+		liveness_row(r, i, &rows[i], names + i * per, &r->final[i], r->final_ids + i * per);
 	}
 	hist_write_liveness(&r->hist.w, sim_now(r->w), "quiesce", rows, r->n_slots);
 	free(names);
@@ -900,7 +915,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	if (!r->opt->no_plots)
 		plots(r, h, note, sizeof note);
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
-			     {0}, events, sim_ns, wall};
+			     {0}, events, sim_ns, wall, r->final, r->final ? r->n_slots : 0};
 	hist_count_stats(h, &rr.stats);
 	hist_free(h);
 	if (rc) {
@@ -1120,6 +1135,8 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	free(r.seen_leo);
 	free(r.seen_noted);
 	free(r.seen_ctl_epoch);
+	free(r.final);
+	free(r.final_ids);
 	free_admin(&r);
 	free(r.probe_topics);
 	free(r.zk);

@@ -232,6 +232,34 @@ static void test_summary_parses(void **state)
 	hist_json_free(&j);
 }
 
+/* summary.json's "final": each partition as the run left it, after
+ * failed_expectations and before stats; leaderless partitions say -1. */
+static void test_summary_final(void **state)
+{
+	static const int32_t reps[] = {4, 5, 1}, isr[] = {4, 5};
+	const struct rpt_final fin[] = {{"orders", 0, 4, 7, 5120, reps, 3, isr, 2},
+	                                {"orders", 1, -1, -1, -1, reps, 0, isr, 0}};
+	struct fixture f;
+	fixture_lost_write(&f);
+	f.run.final = fin;
+	f.run.n_final = 2;
+	char *got = capture(rpt_write_summary, &f.run);
+	const char *want = " \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"
+	                   " \"final\": {\"orders/0\": {\"leader\": 4, \"leader_epoch\": 7, "
+	                   "\"replicas\": [4, 5, 1], \"isr\": [4, 5], \"high_watermark\": 5120},\n"
+	                   "           \"orders/1\": {\"leader\": -1, \"leader_epoch\": -1, "
+	                   "\"replicas\": [], \"isr\": [], \"high_watermark\": -1}},\n"
+	                   " \"stats\": ";
+	if (!strstr(got, want))
+		fprintf(stderr, "%s", got);
+	assert_non_null(strstr(got, want));
+	struct hist_json j;
+	hist_json_init(&j);
+	assert_int_equal(hist_json_parse(&j, got, strlen(got)), HIST_JSON_OK);
+	hist_json_free(&j);
+	free(got);
+}
+
 /*
  * The hostile name as JSON: quote and backslash escaped; 0x01 as \u0001;
  * newline, tab, carriage return by their short escapes; DEL as itself (JSON
@@ -481,6 +509,7 @@ int main(void)
 	    cmocka_unit_test(test_summary_exact_bytes),
 	    cmocka_unit_test(test_seconds_formats),
 	    cmocka_unit_test(test_summary_parses),
+	    cmocka_unit_test(test_summary_final),
 	    cmocka_unit_test(test_json_escaping),
 	    cmocka_unit_test(test_markdown_lost_write),
 	    cmocka_unit_test(test_markdown_escaping),
