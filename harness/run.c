@@ -811,6 +811,13 @@ static void run_phases(struct run *r)
 		sim_node_start(w, r->finals[t]);
 	while (sim_now(w) < end && !finals_done(r))
 		sim_run_for(w, TICK_NS);
+	/* The liveness snapshot waits, up to the end, for every partition to be
+	 * led with its full ISR: a cluster that looked whole from stale views
+	 * (after a correlated failure the controller may move leaders only once
+	 * the dead brokers' ZooKeeper sessions expire) is still converging, and
+	 * only a replica that stays out of its ISR to the end fails liveness. */
+	while (sim_now(w) < end && !cluster_whole(r))
+		sim_run_for(w, TICK_NS);
 	write_liveness(r);
 	capture_replicas(r);
 	write_zk_digests(r);
