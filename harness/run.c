@@ -464,8 +464,20 @@ static void remember_span(struct run *r, const struct flt_report *rep)
 	struct rpt_fault_span *sp = &r->spans[r->n_spans++];
 	sp->start_ns = rep->time_ns;
 	sp->end_ns = rep->time_ns + (rep->for_ns > 0 ? rep->for_ns : 200 * SIM_NS_PER_MS);
-	snprintf(sp->label, sizeof sp->label, "%s %s", rep->action,
-		 rep->n_targets ? rep->targets[0] : "");
+	/* Every target, or as many as fit and how many more. */
+	size_t len = (size_t)snprintf(sp->label, sizeof sp->label, "%s", rep->action);
+	for (size_t i = 0; i < rep->n_targets; i++) {
+		char more[24];
+		snprintf(more, sizeof more, " +%zu", rep->n_targets - i);
+		size_t need = strlen(rep->targets[i]) + 2;
+		bool last = i + 1 == rep->n_targets;
+		if (len + need + (last ? 0 : strlen(more)) >= sizeof sp->label) {
+			snprintf(sp->label + len, sizeof sp->label - len, "%s", more);
+			break;
+		}
+		len += (size_t)snprintf(sp->label + len, sizeof sp->label - len, "%s%s",
+					i ? ", " : " ", rep->targets[i]);
+	}
 }
 
 static void on_fault(void *ctx, const struct flt_report *rep)
