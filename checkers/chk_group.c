@@ -139,7 +139,7 @@ static int positions(struct walk *w, const struct hist *h, size_t i, uint32_t gr
 }
 
 /* One poll of a member: redeliveries into r (when not NULL). */
-static int poll(struct walk *w, struct hist_map *seen, const struct hist *h,
+static int member_poll(struct walk *w, struct hist_map *seen, const struct hist *h,
                 const struct hist_op *op, uint32_t group, struct chk_report *r)
 {
 	bool fresh;
@@ -190,7 +190,7 @@ static int walk_history(struct walk *w, const struct hist *h, struct chk_report 
 		if (!g || !*g)
 			continue;
 		if (op->f == HIST_F_POLL && op->type == HIST_T_OK)
-			rc = poll(w, &seen, h, op, (uint32_t)*g, redelivered);
+			rc = member_poll(w, &seen, h, op, (uint32_t)*g, redelivered);
 		else if (op->type == HIST_T_OK && (op->f == HIST_F_ASSIGN || op->f == HIST_F_SEEK ||
 		                                   op->f == HIST_F_COMMIT))
 			rc = positions(w, h, i, (uint32_t)*g);

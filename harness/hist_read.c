@@ -233,6 +233,8 @@ static int parse_liveness_row(struct ctx *c, uint32_t e, size_t row, size_t *ext
 	    get_node(c, e, "replicas", false, HIST_JSON_ARRAY, &reps) ||
 	    get_node(c, e, "isr", false, HIST_JSON_ARRAY, &isr))
 		return -1;
+	if (!reps != !isr)
+		return bad(c, node(c, e)->col, "\"replicas\" and \"isr\" go together");
 	has_probe = probe != 0;
 	c->h->items[row] = (struct hist_item){
 	    tp, leader, (writable ? HIST_LIVE_WRITABLE : 0) | (read ? HIST_LIVE_READ : 0)};
@@ -270,7 +272,7 @@ static int read_liveness(struct ctx *c, struct hist_op *op, uint32_t arr)
 		if (node(c, e)->type != HIST_JSON_OBJECT)
 			return bad(c, node(c, e)->col, "each element of values must be an object");
 		struct hist_item *it;
-		size_t extra;
+		size_t extra = 0;
 		if (hist_push_item(c->h, &it))
 			return oom(c);
 		if (parse_liveness_row(c, e, c->h->n_items - 1, &extra))

@@ -224,6 +224,10 @@ static void test_reader_refusals(void **state)
 	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
 	     "\"read\":1}]}",
 	     "1:126: \"read\" must be a boolean"},
+	    {"{\"time\":1,\"process\":\"h\",\"type\":\"ok\",\"f\":\"liveness\",\"values\":"
+	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
+	     "\"replicas\":[\"b\"]}]}",
+	     "1:62: \"replicas\" and \"isr\" go together"},
 	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"hw\":[{\"topic\":"
 	     "\"t\","
 	     "\"partition\":0,\"hw\":true}]}",
