@@ -442,6 +442,36 @@ static void test_write_captures(void **state)
 	free(buf);
 }
 
+/* consumer-config lines: a group or none, and the commit mode; commits
+ * read back as positions. */
+static void test_consumer_config_round_trip(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct hist_writer w;
+	hist_w_init(&w, f);
+	hist_write_consumer_config(&w, 0, "consumer-1", "g1", "before-process");
+	hist_write_consumer_config(&w, 0, "consumer-2", NULL, "none");
+	struct hist_w_position pos = {"orders", 3, 42};
+	hist_write_positions(&w, 1, "consumer-1", HIST_T_OK, HIST_F_COMMIT, &pos, 1);
+	assert_int_equal(hist_w_error(&w), 0);
+	fclose(f);
+	struct hist *h;
+	struct hist_error err;
+	assert_int_equal(hist_read_buffer(buf, len, &h, &err), HIST_OK);
+	assert_int_equal(h->ops[0].f, HIST_F_CONSUMER_CONFIG);
+	assert_string_equal(hist_str(h, h->ops[0].str), "g1");
+	assert_int_equal(h->ops[0].num, HIST_COMMIT_BEFORE);
+	assert_int_equal(h->ops[1].str, 0);
+	assert_int_equal(h->ops[1].num, HIST_COMMIT_NONE);
+	assert_int_equal(h->ops[2].n_items, 1);
+	assert_int_equal(h->items[h->ops[2].items].num, 42);
+	assert_int_equal(h->tps[h->items[h->ops[2].items].tp].partition, 3);
+	hist_free(h);
+	free(buf);
+}
+
 /* Misnested writer calls are reported, not written silently. */
 static void test_writer_misuse(void **state)
 {
@@ -564,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_json_depth),     cmocka_unit_test(test_reader_refusals),
 	    cmocka_unit_test(test_error_print),    cmocka_unit_test(test_write_read_round_trip),
 	    cmocka_unit_test(test_write_captures), cmocka_unit_test(test_writer_misuse),
+	    cmocka_unit_test(test_consumer_config_round_trip),
 	    cmocka_unit_test(test_writer_ints),    cmocka_unit_test(test_map),
 	    cmocka_unit_test(test_read_file),
 	};
