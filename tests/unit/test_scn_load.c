@@ -339,6 +339,10 @@ static void test_config_values(void **state)
 	scn_free(s);
 }
 
+#define ACKED_RATIO_MSG                                                                  \
+	"'acked-ratio' must be a percentage from 0% to 100% with at most two decimals, "     \
+	"such as 99% or 99.5%, got "
+
 struct bad_case {
 	const char *file; /* under tests/scn_bad/ */
 	int status;
@@ -427,9 +431,9 @@ static const struct bad_case bad_cases[] = {
     {"bad_liveness", SCN_ERR_INVALID, 10, 13, "'liveness' must be one of any, ok, got 'yes'"},
     {"bad_max_unavailable", SCN_ERR_INVALID, 10, 20,
      "'max-unavailable' needs a unit: '5' is a bare integer (write 5s, 5ms, ...)"},
-    {"bad_acked_ratio", SCN_ERR_INVALID, 10, 16, "'acked-ratio' must be a percentage from 0% to 100% with at most two decimals, such as 99% or 99.5%, got '99.125%'"},
-    {"bad_acked_ratio_range", SCN_ERR_INVALID, 10, 16, "'acked-ratio' must be a percentage from 0% to 100% with at most two decimals, such as 99% or 99.5%, got '101%'"},
-    {"bad_acked_ratio_bare", SCN_ERR_INVALID, 10, 16, "'acked-ratio' must be a percentage from 0% to 100% with at most two decimals, such as 99% or 99.5%, got '99'"},
+    {"bad_acked_ratio", SCN_ERR_INVALID, 10, 16, ACKED_RATIO_MSG "'99.125%'"},
+    {"bad_acked_ratio_range", SCN_ERR_INVALID, 10, 16, ACKED_RATIO_MSG "'101%'"},
+    {"bad_acked_ratio_bare", SCN_ERR_INVALID, 10, 16, ACKED_RATIO_MSG "'99'"},
     {"two_actions", SCN_ERR_INVALID, 10, 30,
      "a fault has one action, but this one has 'kill' and 'pause'"},
     {"no_action", SCN_ERR_INVALID, 10, 5,
