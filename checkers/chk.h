@@ -35,6 +35,8 @@ enum chk_kind {
 	CHK_SPLIT_BRAIN,
 	CHK_ZK_AGREEMENT,
 	CHK_LIVENESS,
+	CHK_GROUP_SKIP,
+	CHK_GROUP_REDELIVERY,
 	CHK_COUNT
 };
 
@@ -58,23 +60,60 @@ struct chk_report {
 	struct chk_example examples[CHK_MAX_EXAMPLES];
 };
 
+/*
+ * Availability, for the `max-unavailable` and `acked-ratio` expectations.
+ * The faulty phase runs from the history's first fault line to its last;
+ * within it, max_gap_ns is the longest time some partition of a topic the
+ * producers wrote went without an acknowledged write (worst names it, gap_at
+ * the gap's start). sends and acked are hist_count_stats's counts.
+ */
+struct chk_availability {
+	bool has_phase;          /* the history has fault lines */
+	int64_t phase_from_ns, phase_to_ns;
+	int64_t max_gap_ns;
+	int64_t gap_at_ns;
+	char worst[80];          /* "topic/partition", "" when no partition */
+	uint64_t sends, acked;
+};
+
 struct chk_result {
 	struct chk_report reports[CHK_COUNT];
+	/* Acknowledged records of partitions the final reads could not read:
+	 * neither lost nor found (summary.json's `unreadable`). */
+	uint64_t unreadable;
+	struct chk_availability avail;
 };
 
 /* An `expect` value; CHK_EXPECT_OK is liveness's `ok` (no anomaly). */
 enum chk_expect { CHK_EXPECT_ANY, CHK_EXPECT_NONE, CHK_EXPECT_SOME, CHK_EXPECT_OK };
 
-/* Per checker; a zeroed struct expects `any` of everything. */
+/* Per checker; a zeroed struct expects `any` of everything and no
+ * availability. acked_ratio_bp is in basis points (99.5% = 9950). */
 struct chk_expectations {
 	uint8_t of[CHK_COUNT]; /* enum chk_expect */
+	bool has_max_unavailable;
+	int64_t max_unavailable_ns;
+	bool has_acked_ratio;
+	uint32_t acked_ratio_bp;
 };
 
 struct chk_verdict {
 	bool pass;
 	size_t n_failed;
 	uint8_t failed[CHK_COUNT]; /* enum chk_kind, in kind order */
+	bool failed_max_unavailable; /* listed after the checkers */
+	bool failed_acked_ratio;
 };
+
+/* The expectation names of the availability expectations. */
+#define CHK_MAX_UNAVAILABLE_NAME "max-unavailable"
+#define CHK_ACKED_RATIO_NAME "acked-ratio"
+
+/* Whether the availability expectations hold for r (true when not set). */
+bool chk_max_unavailable_holds(const struct chk_result *r, const struct chk_expectations *e);
+bool chk_acked_ratio_holds(const struct chk_result *r, const struct chk_expectations *e);
+/* acked / sends in basis points (0 without sends). */
+uint32_t chk_acked_ratio_bp(const struct chk_result *r);
 
 /* "lost-write", ... — the expect keys of the scenario format. */
 const char *chk_name(enum chk_kind k);
@@ -89,7 +128,8 @@ const char *chk_expect_name(enum chk_expect e);
 
 /* Runs one checker into *out (overwritten). Returns CHK_OK or CHK_ENOMEM. */
 int chk_run(enum chk_kind k, const struct hist *h, struct chk_report *out);
-/* Runs every checker. Returns CHK_OK or CHK_ENOMEM (then *out is partial). */
+/* Runs every checker, counts the unreadable records and measures
+ * availability. Returns CHK_OK or CHK_ENOMEM (then *out is partial). */
 int chk_run_all(const struct hist *h, struct chk_result *out);
 
 /*
@@ -100,9 +140,12 @@ void chk_evaluate(const struct chk_result *r, const struct chk_expectations *e,
                   struct chk_verdict *v);
 
 /*
- * Writes the summary.json members `"anomalies": {...}, "expect": {...},
- * "failed_expectations": [...]` (no surrounding braces, no trailing comma),
- * every checker in kind order. Returns 0, or -1 when a write failed.
+ * Writes the summary.json members `"anomalies": {...}, "unreadable": N,
+ * "expect": {...}, "failed_expectations": [...]` (no surrounding braces, no
+ * trailing comma), every checker in kind order; `expect` also holds
+ * max-unavailable (e.g. "5s") and acked-ratio (e.g. "99.5%") when set, and
+ * "availability": {"max_gap_ms", "worst", "acked_ratio"} follows the
+ * anomalies. Returns 0, or -1 when a write failed.
  */
 int chk_write_summary(FILE *out, const struct chk_result *r, const struct chk_expectations *e,
                       const struct chk_verdict *v);
@@ -113,10 +156,11 @@ int chk_write_report(FILE *out, const struct chk_result *r, const struct chk_ver
 /*
  * The CLI's entry: reads the history at path, runs every checker, writes the
  * report to out and any input error as "FILE:LINE:COL: message" to err.
- * expect may be NULL (everything `any`; then any anomaly counts as a
- * failure). Returns 0 when clean (every expectation holds), 1 when anomalies
- * fail it, 2 for a missing or malformed history (or, with a message saying
- * so, when memory ran out: the CLI contract has no other code).
+ * expect may be NULL: every expectation `any`, as the scenario format says
+ * of `ksim check` without expectations (the report still shows every count).
+ * Returns 0 when every expectation holds, 1 when one fails, 2 for a missing
+ * or malformed history (or, with a message saying so, when memory ran out:
+ * the CLI contract has no other code).
  */
 int chk_run_file(const char *path, const struct chk_expectations *expect, FILE *out, FILE *err);
 

@@ -2,6 +2,7 @@
 #include "checkers/chk_impl.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Does example a sort at or before (line, order)? Ties keep the earlier note. */
@@ -57,6 +58,49 @@ int chk_sent_values(const struct hist *h, struct hist_map *sent)
 			continue;
 		if (!hist_map_upsert(sent, h->items[op->items].str, 0, i, &fresh))
 			return CHK_ENOMEM;
+	}
+	return CHK_OK;
+}
+
+int chk_liveness_rows(const struct hist *h, size_t **row, size_t **op)
+{
+	*row = calloc(h->n_tps + 1, sizeof(**row));
+	*op = calloc(h->n_tps + 1, sizeof(**op));
+	if (!*row || !*op) {
+		free(*row);
+		free(*op);
+		*row = *op = NULL;
+		return CHK_ENOMEM;
+	}
+	for (size_t i = 0; i < h->n_ops; i++) {
+		const struct hist_op *o = &h->ops[i];
+		if (o->f != HIST_F_LIVENESS)
+			continue;
+		for (size_t k = 0; k < o->n_items; k++) {
+			const struct hist_item *it = &h->items[o->items + k];
+			if (it->num < 0)
+				continue; /* an extra of the row before it */
+			(*row)[it->tp] = o->items + k + 1;
+			(*op)[it->tp] = i;
+		}
+	}
+	return CHK_OK;
+}
+
+int chk_final_reads(const struct hist *h, struct hist_map *seen, bool *any)
+{
+	bool fresh;
+	*any = false;
+	for (size_t i = 0; i < h->n_ops; i++) {
+		const struct hist_op *op = &h->ops[i];
+		if (op->f != HIST_F_FINAL_READ || op->type != HIST_T_OK)
+			continue;
+		*any = true;
+		for (size_t k = 0; k < op->n_items; k++) {
+			const struct hist_item *it = &h->items[op->items + k];
+			if (!hist_map_upsert(seen, it->tp, (uint64_t)it->num, it->str, &fresh))
+				return CHK_ENOMEM;
+		}
 	}
 	return CHK_OK;
 }

@@ -21,6 +21,25 @@ int chk_committed_rewrite(const struct hist *h, struct chk_report *r);
 int chk_split_brain(const struct hist *h, struct chk_report *r);
 int chk_zk_agreement(const struct hist *h, struct chk_report *r);
 int chk_liveness(const struct hist *h, struct chk_report *r);
+int chk_group_skip(const struct hist *h, struct chk_report *r);
+int chk_group_redelivery(const struct hist *h, struct chk_report *r);
+
+/* Acknowledged records absent from the final reads of partitions the final
+ * reads could not read (see chk_result). Returns CHK_OK or CHK_ENOMEM. */
+int chk_count_unreadable(const struct hist *h, uint64_t *out);
+/* Fills r->avail from h. Returns CHK_OK or CHK_ENOMEM. */
+int chk_measure_availability(const struct hist *h, struct chk_result *r);
+
+/*
+ * The latest liveness row of every tp: row[tp] is the item index of the row
+ * plus one (0: no row), op[tp] the index of its op. Both arrays have n_tps
+ * entries and are the caller's to free. Returns CHK_OK or CHK_ENOMEM.
+ */
+int chk_liveness_rows(const struct hist *h, size_t **row, size_t **op);
+
+/* Fills seen with (tp, offset) -> value id of the first ok final read there;
+ * *any says whether the history has an ok final-read. */
+int chk_final_reads(const struct hist *h, struct hist_map *seen, bool *any);
 
 /* Both poll-order checkers walk the polls once; skip selects which counts. */
 int chk_poll_order(const struct hist *h, struct chk_report *r, bool skip);

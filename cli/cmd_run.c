@@ -56,6 +56,10 @@ int cmd_run(int argc, char **argv)
 			opt.no_plots = true;
 		} else if (!strcmp(argv[i], "--explain")) {
 			opt.explain = true;
+		} else if (!strcmp(argv[i], "--topic")) {
+			if (i + 1 >= argc || argv[i + 1][0] == '-')
+				return cli_usage_error("run: --topic needs a topic name%s", "");
+			opt.explain_topic = argv[++i];
 		} else if (!strcmp(argv[i], "--diagram")) {
 			if (i + 1 >= argc || parse_window(argv[i + 1], &opt))
 				return cli_usage_error("run: --diagram needs a window FROM..TO in "
@@ -79,6 +83,19 @@ int cmd_run(int argc, char **argv)
 	if (seed_set)
 		s->seed = seed;
 	sim_invariant_set_file(path); /* for the line that reproduces a broken invariant */
+	bool declared = false;
+	for (size_t t = 0; opt.explain_topic && t < s->topic_count; t++)
+		declared |= !strcmp(s->topics[t].name, opt.explain_topic);
+	if (opt.explain_topic && strncmp(opt.explain_topic, "__", 2) && !declared) {
+		scn_free(s);
+		return cli_usage_error("run: --topic %s: the scenario declares no such topic",
+				       opt.explain_topic);
+	}
+	if (opt.explain_topic && !opt.explain) {
+		scn_free(s);
+		return cli_usage_error("run: --topic %s tells one topic's story: it goes with "
+				       "--explain", opt.explain_topic);
+	}
 	int rc = run_scenario(s, &opt, stdout, stderr);
 	scn_free(s);
 	return rc;

@@ -10,7 +10,6 @@
 #include "sim/rng.h"
 #include "sim/util.h"
 
-#define MAX_TARGETS 64
 
 enum undo_kind { U_NONE, U_RESTART, U_RESUME, U_HEAL, U_UNDELAY, U_DISK, U_UNSLOW, U_CLOCK };
 
@@ -21,7 +20,7 @@ struct job {
 	struct flt_runner *r;
 	const struct scn_fault *fault; /* a scheduled fault; NULL for undos and nemesis */
 	enum undo_kind undo;
-	uint32_t nodes[MAX_TARGETS];
+	uint32_t *nodes; /* owned; at most the world's node count */
 	size_t n_nodes;
 	enum sim_disk_fault disk_fault;
 	int64_t clock_offset_ns;
@@ -36,6 +35,9 @@ struct flt_runner {
 	struct job *jobs;
 	uint64_t applied;
 	int64_t nemesis_end_ns;
+	/* Per node id: 1 + the incarnation in which its disk last failed
+	 * (write-error, fsync-error, full, corrupt); 0 when it has not. */
+	uint32_t *disk_failed_in;
 };
 
 static const char *const action_names[SCN_ACTION_COUNT] = {
@@ -45,6 +47,16 @@ static const char *const action_names[SCN_ACTION_COUNT] = {
 	[SCN_ACTION_DELAY] = "delay",       [SCN_ACTION_DISK] = "disk",
 	[SCN_ACTION_CLOCK] = "clock",
 };
+
+/*
+ * A set of node ids: the target resolvers add each node at most once, so a
+ * set never holds more than the world's nodes, and that is its size. Every
+ * target resolves in full, however large the cluster.
+ */
+static uint32_t *node_set(const struct flt_runner *r)
+{
+	return sim_xcalloc(sim_node_count(r->c->w) + 1, sizeof(uint32_t));
+}
 
 static struct job *job_new(struct flt_runner *r)
 {
@@ -60,12 +72,12 @@ static void report(struct flt_runner *r, const char *action, const uint32_t *nod
 {
 	if (!r->obs || !r->obs->fault)
 		return;
-	const char *names[MAX_TARGETS];
-	for (size_t i = 0; i < n && i < MAX_TARGETS; i++)
+	const char **names = sim_xcalloc(n + 1, sizeof *names);
+	for (size_t i = 0; i < n; i++)
 		names[i] = sim_node_name(r->c->w, nodes[i]);
-	struct flt_report rep = {sim_now(r->c->w), action, names, n < MAX_TARGETS ? n : MAX_TARGETS,
-				 for_ns, undo, nemesis, note};
+	struct flt_report rep = {sim_now(r->c->w), action, names, n, for_ns, undo, nemesis, note};
 	r->obs->fault(r->obs->ctx, &rep);
+	free(names);
 	sim_world_note(r->c->w, n ? nodes[0] : 0, "fault %s%s (%zu node%s)%s%s", undo ? "undo " : "",
 		       action, n, n == 1 ? "" : "s", note ? ": " : "", note ? note : "");
 }
@@ -85,18 +97,19 @@ static void add(uint32_t *out, size_t *n, uint32_t id)
 	for (size_t i = 0; i < *n; i++)
 		if (out[i] == id)
 			return;
-	if (*n < MAX_TARGETS)
-		out[(*n)++] = id;
+	out[(*n)++] = id; /* out is a node_set: room for every node */
 }
 
 static uint32_t pick_live(struct flt_runner *r, const uint32_t *ids, int n)
 {
-	uint32_t live[MAX_TARGETS];
+	uint32_t *live = node_set(r);
 	size_t k = 0;
-	for (int i = 0; i < n && k < MAX_TARGETS; i++)
+	for (int i = 0; i < n; i++)
 		if (up(r, ids[i]))
 			live[k++] = ids[i];
-	return k ? live[sim_rng_below(sim_world_rng(r->c->w), k)] : 0;
+	uint32_t id = k ? live[sim_rng_below(sim_world_rng(r->c->w), k)] : 0;
+	free(live);
+	return id;
 }
 
 static void resolve_one(struct flt_runner *r, const struct scn_target *t, uint32_t *out,
@@ -130,12 +143,13 @@ static void resolve_one(struct flt_runner *r, const struct scn_target *t, uint32
 		add(out, n, c->leader ? c->leader(c->ctx, t->topic, t->partition) : 0);
 		break;
 	case SCN_TARGET_FOLLOWER: {
-		uint32_t f[MAX_TARGETS];
+		uint32_t *f = node_set(r);
 		size_t k = c->followers ? c->followers(c->ctx, t->topic, t->partition, f,
-						       MAX_TARGETS)
+						       sim_node_count(c->w))
 					: 0;
 		if (k)
 			add(out, n, f[sim_rng_below(sim_world_rng(c->w), k)]);
+		free(f);
 		break;
 	}
 	case SCN_TARGET_RANDOM_BROKER:
@@ -183,6 +197,7 @@ static void schedule_undo(struct flt_runner *r, enum undo_kind kind, const uint3
 {
 	struct job *j = job_new(r);
 	j->undo = kind;
+	j->nodes = sim_xcalloc(n + 1, sizeof *j->nodes);
 	memcpy(j->nodes, nodes, n * sizeof *nodes);
 	j->n_nodes = n;
 	j->nemesis = nemesis;
@@ -260,7 +275,7 @@ static void cut(struct sim_net *net, const uint32_t *a, size_t na, const uint32_
 /* The cluster's servers (brokers and ZooKeeper) in two random halves. */
 static size_t halves(struct flt_runner *r, uint32_t *a, uint32_t *b, size_t *nb)
 {
-	uint32_t all[MAX_TARGETS];
+	uint32_t *all = node_set(r);
 	size_t n = 0;
 	for (int i = 0; i < r->c->n_brokers; i++)
 		add(all, &n, r->c->brokers[i]);
@@ -277,6 +292,7 @@ static size_t halves(struct flt_runner *r, uint32_t *a, uint32_t *b, size_t *nb)
 	memcpy(a, all, na * sizeof *a);
 	*nb = n - na;
 	memcpy(b, all + na, *nb * sizeof *b);
+	free(all);
 	return na;
 }
 
@@ -305,7 +321,7 @@ static size_t apply_groups(struct flt_runner *r, const struct scn_fault *f, uint
 	size_t *sizes = sim_xcalloc(g, sizeof *sizes);
 	size_t rest_group = g;
 	for (size_t i = 0; i < g; i++) {
-		uint32_t got[MAX_TARGETS];
+		uint32_t *got = node_set(r);
 		size_t k = resolve(r, &f->partition.groups[i], got);
 		groups[i] = sim_xcalloc(all + 1, sizeof *groups[i]);
 		for (size_t m = 0; m < f->partition.groups[i].count; m++)
@@ -316,6 +332,7 @@ static size_t apply_groups(struct flt_runner *r, const struct scn_fault *f, uint
 				placed[total++] = got[m];
 				groups[i][sizes[i]++] = got[m];
 			}
+		free(got);
 	}
 	if (rest_group < g) {
 		const uint32_t *kinds[] = {c->brokers, c->zk, c->producers, c->consumers};
@@ -355,17 +372,19 @@ static size_t apply_partition(struct flt_runner *r, const struct scn_fault *f, u
 		n = apply_groups(r, f, nodes);
 		break;
 	case SCN_PARTITION_HALVES: {
-		uint32_t a[MAX_TARGETS] = {0}, b[MAX_TARGETS] = {0};
+		uint32_t *a = node_set(r), *b = node_set(r);
 		size_t nb, na = halves(r, a, b, &nb);
 		cut(net, a, na, b, nb, true);
 		for (size_t i = 0; i < na; i++)
 			add(nodes, &n, a[i]);
 		for (size_t i = 0; i < nb; i++)
 			add(nodes, &n, b[i]);
+		free(a);
+		free(b);
 		break;
 	}
 	case SCN_PARTITION_ONE_WAY: {
-		uint32_t from[MAX_TARGETS], to[MAX_TARGETS];
+		uint32_t *from = node_set(r), *to = node_set(r);
 		size_t nf = resolve(r, &f->partition.from, from);
 		size_t nt = resolve(r, &f->partition.to, to);
 		if (nf && nt)
@@ -374,6 +393,8 @@ static size_t apply_partition(struct flt_runner *r, const struct scn_fault *f, u
 			add(nodes, &n, from[i]);
 		for (size_t i = 0; i < nt && nf; i++)
 			add(nodes, &n, to[i]);
+		free(from);
+		free(to);
 		break;
 	}
 	}
@@ -389,11 +410,18 @@ static enum sim_disk_fault disk_fault_of(enum scn_disk_fault f)
 	}
 }
 
+static void note_disk_failure(struct flt_runner *r, uint32_t id)
+{
+	if (!r->disk_failed_in)
+		r->disk_failed_in = node_set(r);
+	r->disk_failed_in[id] = sim_node_incarnation(r->c->w, id) + 1;
+}
+
 /* Applies one fault now; returns false when it resolved to nothing. */
 static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 {
 	struct sim_world *w = r->c->w;
-	uint32_t nodes[MAX_TARGETS];
+	uint32_t *nodes = node_set(r), *cand = node_set(r);
 	size_t n = 0;
 	int64_t for_ns = f->has_for ? f->for_ns : -1;
 	enum undo_kind undo = U_NONE;
@@ -401,7 +429,6 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 	switch (f->action) {
 	case SCN_ACTION_KILL:
 	case SCN_ACTION_POWER_LOSS: {
-		uint32_t cand[MAX_TARGETS];
 		size_t k = resolve(r, &f->targets, cand);
 		for (size_t i = 0; i < k; i++) {
 			bool hit = f->action == SCN_ACTION_KILL ? sim_node_kill(w, cand[i])
@@ -418,7 +445,6 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 			sim_node_restart(w, nodes[i]);
 		break;
 	case SCN_ACTION_PAUSE: {
-		uint32_t cand[MAX_TARGETS];
 		size_t k = resolve(r, &f->targets, cand);
 		for (size_t i = 0; i < k; i++)
 			if (sim_node_pause(w, cand[i]))
@@ -435,6 +461,8 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		if (f->heal == SCN_HEAL_ALL)
 			sim_net_clear_delays(sim_world_net(w));
 		report(r, "heal", NULL, 0, -1, false, nemesis, NULL);
+		free(nodes);
+		free(cand);
 		return true;
 	case SCN_ACTION_DELAY:
 		n = resolve(r, &f->targets, nodes);
@@ -447,6 +475,8 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		n = resolve(r, &f->targets, nodes);
 		for (size_t i = 0; i < n; i++) {
 			struct sim_disk *d = sim_node_disk(w, nodes[i]);
+			if (f->disk.fault != SCN_DISK_SLOW)
+				note_disk_failure(r, nodes[i]);
 			if (f->disk.fault == SCN_DISK_CORRUPT)
 				sim_disk_corrupt(d, NULL, 1);
 			else if (f->disk.fault == SCN_DISK_SLOW)
@@ -474,6 +504,8 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		char note[160];
 		snprintf(note, sizeof note, "the target resolved to no node at this moment: skipped");
 		report(r, action_names[f->action], NULL, 0, for_ns, false, nemesis, note);
+		free(nodes);
+		free(cand);
 		return false;
 	}
 	r->applied++;
@@ -486,6 +518,8 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		r->jobs->disk_fault = proto.disk_fault;
 		r->jobs->clock_offset_ns = proto.clock_offset_ns;
 	}
+	free(nodes);
+	free(cand);
 	return true;
 }
 
@@ -544,7 +578,7 @@ static void nemesis_fire(struct sim_world *w, void *arg)
 		f.disk.fault = (enum scn_disk_fault)sim_rng_below(rng, 2); /* fsync or write errors */
 		f.clock.kind = SCN_CLOCK_SKEW;
 		f.clock.offset_ns = sim_rng_range(rng, -5 * SIM_NS_PER_S, 5 * SIM_NS_PER_S);
-		uint32_t probe[MAX_TARGETS];
+		uint32_t *probe = node_set(r);
 		size_t n = resolve(r, &f.targets, probe);
 		bool lethal = f.action == SCN_ACTION_KILL || f.action == SCN_ACTION_POWER_LOSS ||
 			      f.action == SCN_ACTION_PAUSE || f.action == SCN_ACTION_PARTITION;
@@ -562,6 +596,7 @@ static void nemesis_fire(struct sim_world *w, void *arg)
 			f.targets = (struct scn_targets){&fixed, 1};
 			apply(r, &f, true);
 		}
+		free(probe);
 	}
 	int64_t next = sim_rng_range(rng, nm->interval.min_ns, nm->interval.max_ns);
 	if (sim_now(w) + next < r->nemesis_end_ns)
@@ -618,7 +653,7 @@ void flt_heal_all(struct flt_runner *r)
 	}
 	sim_net_heal(sim_world_net(w));
 	sim_net_clear_delays(sim_world_net(w));
-	uint32_t restarted[MAX_TARGETS];
+	uint32_t *restarted = node_set(r);
 	size_t n = 0;
 	for (uint32_t id = 1; id <= sim_node_count(w); id++) {
 		struct sim_disk *d = sim_node_disk(w, id);
@@ -628,12 +663,20 @@ void flt_heal_all(struct flt_runner *r)
 		sim_disk_set_slow(d, 0, 0);
 		if (sim_node_status(w, id) == SIM_NODE_PAUSED)
 			sim_node_resume(w, id);
-		else if (sim_node_status(w, id) != SIM_NODE_UP && sim_node_incarnation(w, id) > 0) {
+		if (sim_node_status(w, id) != SIM_NODE_UP && sim_node_incarnation(w, id) > 0) {
 			sim_node_start(w, id);
+			add(restarted, &n, id);
+		} else if (r->disk_failed_in &&
+			   r->disk_failed_in[id] == sim_node_incarnation(w, id) + 1) {
+			/* A server whose disk failed keeps what it took offline (Kafka's log
+			 * directories) until it restarts: repairing the disk includes the
+			 * restart an operator would do. */
+			sim_node_restart(w, id);
 			add(restarted, &n, id);
 		}
 	}
 	report(r, "heal-all", restarted, n, -1, true, false, "quiesce");
+	free(restarted);
 }
 
 uint64_t flt_applied(const struct flt_runner *r)
@@ -648,7 +691,9 @@ void flt_free(struct flt_runner *r)
 	while (r->jobs) {
 		struct job *j = r->jobs;
 		r->jobs = j->next;
+		free(j->nodes);
 		free(j);
 	}
+	free(r->disk_failed_in);
 	free(r);
 }

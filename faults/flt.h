@@ -76,8 +76,10 @@ bool flt_fire(struct flt_runner *r, const struct scn_fault *f);
  * at end_ns and undoes each of its own faults no later than then. */
 void flt_start_nemesis(struct flt_runner *r, int64_t end_ns);
 /* Quiesce: heals every partition and link fault, clears disk and clock
- * faults, resumes paused nodes and restarts stopped ones; pending undos are
- * cancelled. */
+ * faults, resumes paused nodes and restarts stopped ones, and restarts a
+ * running server whose disk failed (write, fsync, full or corrupt) since it
+ * last started, as Kafka keeps a failed log directory offline until then;
+ * pending undos are cancelled. */
 void flt_heal_all(struct flt_runner *r);
 /* Faults applied so far (undos not counted). */
 uint64_t flt_applied(const struct flt_runner *r);

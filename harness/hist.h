@@ -41,6 +41,7 @@ enum hist_f {
 	HIST_F_PRODUCER_CONFIG,
 	HIST_F_ZK_DIGESTS,
 	HIST_F_LIVENESS,
+	HIST_F_CONSUMER_CONFIG,
 	HIST_F_COUNT
 };
 
@@ -49,14 +50,25 @@ enum hist_f {
  *   send                 tp, str = value, num = offset (-1 until acked)
  *   poll, final-read     tp, str = value, num = offset
  *   replica-log          tp (the op's), str = value, num = offset
- *   assign, seek         tp, num = offset (-1 when absent)
+ *   assign, seek, commit tp, num = offset (-1 when absent)
  *   zk-digests           str = digest, num = zxid
- *   liveness             tp, str = leader (0: none), num = 1 if writable
+ *   liveness             a row: tp, str = leader (0: none), num = HIST_LIVE_* flags (>= 0);
+ *                        then the row's extras, all with the row's tp and num < 0:
+ *                        num = HIST_LIVE_PROBE: str = the probe's value;
+ *                        num = HIST_LIVE_OUT_OF_ISR: str = a replica outside the ISR
  */
 struct hist_item {
 	uint32_t tp;
 	uint32_t str;
 	int64_t num;
+};
+
+/* A liveness row's flags, and the kinds of its extra items. */
+enum {
+	HIST_LIVE_WRITABLE = 1, /* the harness saw the probe acknowledged */
+	HIST_LIVE_READ = 2,     /* the final read reached the partition's high watermark */
+	HIST_LIVE_PROBE = -1,
+	HIST_LIVE_OUT_OF_ISR = -2,
 };
 
 /* A high watermark a client was told for tp, carried by the op. */
@@ -74,6 +86,7 @@ struct hist_hw {
  *   controller-epoch  num = controller epoch, str = controller
  *   producer-config   num = max.in.flight.requests.per.connection,
  *                     flag = enable.idempotence
+ *   consumer-config   str = group (0: no group), num = enum hist_commit
  */
 struct hist_op {
 	int64_t time;
@@ -90,6 +103,9 @@ struct hist_op {
 	size_t items, n_items;
 	size_t hws, n_hws;
 };
+
+/* A consumer's commit mode (consumer-config). */
+enum hist_commit { HIST_COMMIT_AFTER, HIST_COMMIT_BEFORE, HIST_COMMIT_NONE };
 
 struct hist_tp {
 	uint32_t topic;    /* string id */
@@ -142,8 +158,12 @@ void hist_free(struct hist *h);
 /*
  * The counts summary.json's `stats` reports: send invocations, of which
  * acknowledged (ok), failed (fail) and indeterminate (info, or never
- * completed); records returned by ok polls; fault lines.
+ * completed); records returned by ok polls; fault lines. The liveness
+ * probe's sends (process HIST_PROBE_PROCESS) are not the workload's and are
+ * not counted.
  */
+#define HIST_PROBE_PROCESS "probe"
+
 struct hist_stats {
 	uint64_t sends, acked, failed, indeterminate;
 	uint64_t polled;

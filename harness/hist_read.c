@@ -207,14 +207,95 @@ static int parse_digest(struct ctx *c, uint32_t e, struct hist_item *it)
 	       get_str(c, e, "digest", true, false, &it->str);
 }
 
-static int parse_liveness(struct ctx *c, uint32_t e, struct hist_item *it)
+/* Appends an extra item (kind < 0) of a liveness row. */
+static int live_extra(struct ctx *c, uint32_t tp, int64_t kind, uint32_t str)
 {
-	bool writable = false;
-	if (get_tp(c, e, true, &it->tp) || get_str(c, e, "leader", true, true, &it->str) ||
-	    get_bool(c, e, "writable", true, &writable))
-		return -1;
-	it->num = writable;
+	struct hist_item *it;
+	if (hist_push_item(c->h, &it))
+		return oom(c);
+	*it = (struct hist_item){tp, str, kind};
 	return 0;
+}
+
+/*
+ * {topic, partition, leader, writable, read?, probe?, replicas?, isr?}: the
+ * row item, then one extra item for the probe and for each replica that
+ * `replicas` names and `isr` does not. Returns the number of extra items
+ * through *extra.
+ */
+static int parse_liveness_row(struct ctx *c, uint32_t e, size_t row, size_t *extra)
+{
+	bool writable = false, read = true, has_probe;
+	uint32_t tp, leader, probe = 0, reps, isr;
+	if (get_tp(c, e, true, &tp) || get_str(c, e, "leader", true, true, &leader) ||
+	    get_bool(c, e, "writable", true, &writable) || get_bool(c, e, "read", false, &read) ||
+	    get_str(c, e, "probe", false, false, &probe) ||
+	    get_node(c, e, "replicas", false, HIST_JSON_ARRAY, &reps) ||
+	    get_node(c, e, "isr", false, HIST_JSON_ARRAY, &isr))
+		return -1;
+	if (!reps != !isr)
+		return bad(c, node(c, e)->col, "\"replicas\" and \"isr\" go together");
+	has_probe = probe != 0;
+	c->h->items[row] = (struct hist_item){
+	    tp, leader, (writable ? HIST_LIVE_WRITABLE : 0) | (read ? HIST_LIVE_READ : 0)};
+	*extra = 0;
+	if (has_probe && live_extra(c, tp, HIST_LIVE_PROBE, probe))
+		return -1;
+	*extra += has_probe;
+	for (uint32_t r = reps ? node(c, reps)->child : 0; r; r = node(c, r)->next) {
+		if (node(c, r)->type != HIST_JSON_STRING)
+			return bad(c, node(c, r)->col, "each replica must be a string");
+		const char *name = hist_json_str(&c->j, node(c, r));
+		bool in = false;
+		for (uint32_t i = isr ? node(c, isr)->child : 0; i; i = node(c, i)->next) {
+			if (node(c, i)->type != HIST_JSON_STRING)
+				return bad(c, node(c, i)->col, "each isr member must be a string");
+			in |= node(c, i)->str_len == node(c, r)->str_len &&
+			      !strcmp(hist_json_str(&c->j, node(c, i)), name);
+		}
+		uint32_t id;
+		if (in)
+			continue;
+		if (hist_intern_str(c->h, name, node(c, r)->str_len, &id))
+			return oom(c);
+		if (live_extra(c, tp, HIST_LIVE_OUT_OF_ISR, id))
+			return -1;
+		++*extra;
+	}
+	return 0;
+}
+
+static int read_liveness(struct ctx *c, struct hist_op *op, uint32_t arr)
+{
+	op->items = c->h->n_items;
+	for (uint32_t e = node(c, arr)->child; e; e = node(c, e)->next) {
+		if (node(c, e)->type != HIST_JSON_OBJECT)
+			return bad(c, node(c, e)->col, "each element of values must be an object");
+		struct hist_item *it;
+		size_t extra = 0;
+		if (hist_push_item(c->h, &it))
+			return oom(c);
+		if (parse_liveness_row(c, e, c->h->n_items - 1, &extra))
+			return -1;
+		op->n_items += 1 + extra;
+	}
+	return 0;
+}
+
+/* {group: string or null, commit: after-process | before-process | none} */
+static int read_consumer_config(struct ctx *c, struct hist_op *op, uint32_t vals)
+{
+	static const char *const modes[] = {"after-process", "before-process", "none"};
+	uint32_t mode;
+	if (get_str(c, vals, "group", true, true, &op->str) ||
+	    get_str(c, vals, "commit", true, false, &mode))
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (!strcmp(hist_str(c->h, mode), modes[k])) {
+			op->num = k;
+			return 0;
+		}
+	return bad(c, node(c, vals)->col, "unknown commit mode \"%.40s\"", hist_str(c->h, mode));
 }
 
 /* The items of op must have strictly increasing num (offsets, zxids). */
@@ -305,6 +386,7 @@ static int read_list_op(struct ctx *c, struct hist_op *op)
 			return -1;
 		return arr ? read_list(c, op, arr, "values", parse_read) : 0;
 	case HIST_F_ASSIGN:
+	case HIST_F_COMMIT:
 		if (values_array(c, false, &arr))
 			return -1;
 		return arr ? read_list(c, op, arr, "values", parse_assign) : 0;
@@ -319,7 +401,7 @@ static int read_list_op(struct ctx *c, struct hist_op *op)
 	default: /* HIST_F_LIVENESS */
 		if (values_array(c, true, &arr))
 			return -1;
-		return read_list(c, op, arr, "values", parse_liveness);
+		return read_liveness(c, op, arr);
 	}
 }
 
@@ -351,6 +433,8 @@ static int read_scalar_op(struct ctx *c, struct hist_op *op)
 	case HIST_F_CONTROLLER_EPOCH:
 		return get_int(c, vals, "epoch", true, 0, &op->num, NULL) ||
 		       get_str(c, vals, "controller", true, false, &op->str);
+	case HIST_F_CONSUMER_CONFIG:
+		return read_consumer_config(c, op, vals);
 	default: /* HIST_F_PRODUCER_CONFIG */
 		return get_bool(c, vals, "idempotence", true, &op->flag) ||
 		       get_int(c, vals, "max_in_flight", true, 1, &op->num, NULL);
@@ -410,7 +494,7 @@ static bool is_capture(uint8_t f)
 {
 	return f == HIST_F_REPLICA_LOG || f == HIST_F_LEADER_EPOCH ||
 	       f == HIST_F_CONTROLLER_EPOCH || f == HIST_F_PRODUCER_CONFIG ||
-	       f == HIST_F_ZK_DIGESTS || f == HIST_F_LIVENESS;
+	       f == HIST_F_ZK_DIGESTS || f == HIST_F_LIVENESS || f == HIST_F_CONSUMER_CONFIG;
 }
 
 static int read_common(struct ctx *c, struct hist_op *op)
@@ -450,8 +534,8 @@ static int read_op(struct ctx *c)
 	case HIST_F_LEADER_EPOCH:
 	case HIST_F_CONTROLLER_EPOCH:
 	case HIST_F_PRODUCER_CONFIG:
+	case HIST_F_CONSUMER_CONFIG:
 		return read_scalar_op(c, op);
-	case HIST_F_COMMIT:
 	case HIST_F_FAULT:
 		return 0; /* values are free-form and no checker reads them */
 	default:

@@ -12,7 +12,8 @@ void hist_count_stats(const struct hist *h, struct hist_stats *out)
 			out->faults++;
 		} else if (op->f == HIST_F_POLL && op->type == HIST_T_OK) {
 			out->polled += op->n_items;
-		} else if (op->f == HIST_F_SEND) {
+		} else if (op->f == HIST_F_SEND &&
+		           strcmp(hist_str(h, op->process), HIST_PROBE_PROCESS) != 0) {
 			out->sends += op->type == HIST_T_INVOKE;
 			out->acked += op->type == HIST_T_OK;
 			out->failed += op->type == HIST_T_FAIL;

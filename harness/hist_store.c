@@ -24,6 +24,7 @@ static const char *const f_names[HIST_F_COUNT] = {
     "producer-config",
     "zk-digests",
     "liveness",
+    "consumer-config",
 };
 
 static const char *const type_names[] = {"invoke", "ok", "fail", "info"};

@@ -259,6 +259,20 @@ void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const c
 	hist_w_end(w);
 }
 
+void hist_write_consumer_config(struct hist_writer *w, int64_t time_ns, const char *process,
+                                const char *group, const char *commit)
+{
+	hist_w_begin(w, time_ns, process, HIST_T_OK, HIST_F_CONSUMER_CONFIG);
+	hist_w_open(w, "values", '{');
+	if (group)
+		hist_w_str(w, "group", group);
+	else
+		hist_w_null(w, "group");
+	hist_w_str(w, "commit", commit);
+	hist_w_close(w);
+	hist_w_end(w);
+}
+
 void hist_write_producer_config(struct hist_writer *w, int64_t time_ns, const char *process,
                                 bool idempotence, int64_t max_in_flight)
 {
@@ -343,6 +357,19 @@ void hist_write_liveness(struct hist_writer *w, int64_t time_ns, const char *pro
 		else
 			hist_w_null(w, "leader");
 		hist_w_bool(w, "writable", rows[i].writable);
+		hist_w_bool(w, "read", rows[i].read);
+		if (rows[i].probe)
+			hist_w_str(w, "probe", rows[i].probe);
+		if (rows[i].replicas) {
+			hist_w_open(w, "replicas", '[');
+			for (size_t k = 0; k < rows[i].n_replicas; k++)
+				hist_w_str(w, NULL, rows[i].replicas[k]);
+			hist_w_close(w);
+			hist_w_open(w, "isr", '[');
+			for (size_t k = 0; k < rows[i].n_isr; k++)
+				hist_w_str(w, NULL, rows[i].isr[k]);
+			hist_w_close(w);
+		}
 		hist_w_close(w);
 	}
 	hist_w_close(w);

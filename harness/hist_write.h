@@ -95,6 +95,10 @@ void hist_write_controller_epoch(struct hist_writer *w, int64_t time_ns, const c
 void hist_write_producer_config(struct hist_writer *w, int64_t time_ns, const char *process,
                                 bool idempotence, int64_t max_in_flight);
 
+/* A consumer's group (NULL: none) and commit mode ("after-process", ...). */
+void hist_write_consumer_config(struct hist_writer *w, int64_t time_ns, const char *process,
+                                const char *group, const char *commit);
+
 /* A partition and, for seek (and optionally assign), an offset (-1: none). */
 struct hist_w_position {
 	const char *topic;
@@ -127,12 +131,24 @@ struct hist_w_digest {
 void hist_write_zk_digests(struct hist_writer *w, int64_t time_ns, const char *process,
                            const struct hist_w_digest *d, size_t n);
 
-/* One partition's state after quiesce; leader NULL when it has none. */
+/*
+ * One partition's state after quiesce; leader NULL when it has none.
+ * writable: the probe was acknowledged; read: the final read reached the
+ * high watermark; probe: the probe's value (NULL: none sent); replicas and
+ * isr (n_replicas, n_isr names; NULL and 0 to leave them out): the
+ * partition's replicas and its in-sync ones.
+ */
 struct hist_w_liveness {
 	const char *topic;
 	int32_t partition;
 	const char *leader;
 	bool writable;
+	bool read;
+	const char *probe;
+	const char *const *replicas;
+	size_t n_replicas;
+	const char *const *isr;
+	size_t n_isr;
 };
 
 void hist_write_liveness(struct hist_writer *w, int64_t time_ns, const char *process,

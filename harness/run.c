@@ -2,6 +2,7 @@
 #include "harness/run.h"
 #include "harness/run_impl.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "checkers/chk.h"
 #include "faults/flt.h"
 #include "harness/hist.h"
+#include "harness/run_probe.h"
 #include "harness/run_report.h"
 #include "harness/wl_config.h"
 #include "harness/wl_history.h"
@@ -30,6 +32,7 @@ static const struct sim_node_class broker_class = {"broker", brk_start};
 static const struct sim_node_class producer_class = {"producer", kw_producer_start};
 static const struct sim_node_class consumer_class = {"consumer", kw_consumer_start};
 static const struct sim_node_class admin_class = {"admin", kc_admin_start};
+static const struct sim_node_class probe_class = {"probe", run_probe_start};
 
 /* ---- What can run today ----------------------------------------------------------- */
 
@@ -349,6 +352,27 @@ static int build_admin(struct run *r)
 	return 0;
 }
 
+/* The liveness probe's node, started after quiesce (run_probe.h). */
+static void build_probe(struct run *r)
+{
+	const struct scn_scenario *s = r->s;
+	struct run_probe_config *c = &r->probe_cfg;
+	kc_producer_config_default(&c->client);
+	bootstrap(r, &c->client.cluster);
+	c->client.acks = -1;
+	c->client.idempotence = true;
+	r->probe_topics = sim_xcalloc(s->topic_count + 1, sizeof *r->probe_topics);
+	for (size_t t = 0; t < s->topic_count; t++)
+		r->probe_topics[t] = (struct run_probe_topic){s->topics[t].name,
+							      s->topics[t].partitions};
+	c->topics = r->probe_topics;
+	c->n_topics = s->topic_count;
+	c->observer = &r->hist.observer;
+	int i = r->nb + r->np + r->nc + r->nt + r->nz + 1;
+	snprintf(r->names[i], NAME, HIST_PROBE_PROCESS);
+	r->probe = sim_node_add(r->w, r->names[i], &probe_class, c);
+}
+
 static void free_admin(struct run *r)
 {
 	for (size_t t = 0; r->atopics && t < r->s->topic_count; t++) {
@@ -373,8 +397,20 @@ static void remember_span(struct run *r, const struct flt_report *rep)
 	struct rpt_fault_span *sp = &r->spans[r->n_spans++];
 	sp->start_ns = rep->time_ns;
 	sp->end_ns = rep->time_ns + (rep->for_ns > 0 ? rep->for_ns : 200 * SIM_NS_PER_MS);
-	snprintf(sp->label, sizeof sp->label, "%s %s", rep->action,
-		 rep->n_targets ? rep->targets[0] : "");
+	/* Every target, or as many as fit and how many more. */
+	size_t len = (size_t)snprintf(sp->label, sizeof sp->label, "%s", rep->action);
+	for (size_t i = 0; i < rep->n_targets; i++) {
+		char more[24];
+		snprintf(more, sizeof more, " +%zu", rep->n_targets - i);
+		size_t need = strlen(rep->targets[i]) + 2;
+		bool last = i + 1 == rep->n_targets;
+		if (len + need + (last ? 0 : strlen(more)) >= sizeof sp->label) {
+			snprintf(sp->label + len, sizeof sp->label - len, "%s", more);
+			break;
+		}
+		len += (size_t)snprintf(sp->label + len, sizeof sp->label - len, "%s%s",
+					i ? ", " : " ", rep->targets[i]);
+	}
 }
 
 static void on_fault(void *ctx, const struct flt_report *rep)
@@ -574,6 +610,114 @@ static bool finals_done(const struct run *r)
 	return true;
 }
 
+/* Each consumer's group and commit mode, for the group checkers. */
+static void write_consumer_configs(struct run *r)
+{
+	static const char *const commits[] = {"after-process", "before-process", "none"};
+	int k = 0;
+	for (size_t g = 0; g < r->s->consumer_group_count; g++) {
+		const struct scn_consumer_group *cg = &r->s->consumers[g];
+		for (int i = 0; i < cg->count; i++, k++)
+			hist_write_consumer_config(&r->hist.w, 0, sim_node_name(r->w, r->consumers[k]),
+						   cg->group, commits[cg->commit]);
+	}
+}
+
+/*
+ * The liveness probe: one acks=all record to every partition, through the
+ * real producer, before the final readers start (so that they read it back).
+ * Its delivery timeout is half of what is left of the quiesce, at least 1 s
+ * and at most 15 s, so that the final reads keep the other half.
+ */
+static void run_probe(struct run *r, int64_t end)
+{
+	struct sim_world *w = r->w;
+	int64_t left = end - sim_now(w);
+	int64_t timeout = left / 2;
+	if (timeout > 15 * SIM_NS_PER_S)
+		timeout = 15 * SIM_NS_PER_S;
+	if (timeout < SIM_NS_PER_S)
+		timeout = SIM_NS_PER_S;
+	r->probe_cfg.client.delivery_timeout_ns = timeout;
+	if (r->probe_cfg.client.cluster.conn.request_timeout_ns > timeout)
+		r->probe_cfg.client.cluster.conn.request_timeout_ns = timeout;
+	sim_node_start(w, r->probe);
+	int64_t deadline = sim_now(w) + timeout + r->probe_cfg.client.cluster.conn.request_timeout_ns;
+	while (sim_now(w) < deadline) {
+		struct run_probe *p = sim_node_state(w, r->probe);
+		if (p && !run_probe_pending(p))
+			break;
+		sim_run_for(w, TICK_NS);
+	}
+}
+
+/* Has the final reader of sl's topic read it up to the leader's high
+ * watermark? */
+static bool final_read_complete(const struct run *r, const struct slot *sl)
+{
+	struct kw_consumer *c = sim_node_state(r->w, r->finals[topic_index(r, sl->topic)]);
+	int64_t hw = hw_of(r, sl);
+	return c && hw >= 0 && kw_consumer_position(c, sl->partition) >= hw &&
+	       !(hw > 0 && kw_consumer_position(c, sl->partition) < 0);
+}
+
+/* One partition's liveness row: its leader, the probe, whether the final
+ * read completed, and its replicas (the brokers that host it) and ISR; and
+ * the same as numbers for summary.json's "final" (ids: room for 2 * nb). */
+static void liveness_row(struct run *r, size_t i, struct hist_w_liveness *row,
+			 const char **names, struct rpt_final *fin, int32_t *ids)
+{
+	const struct slot *sl = &r->slots[i];
+	struct brk_replica_view lv, v;
+	int leader = leader_index(r, sl->topic, sl->partition, false, &lv);
+	struct run_probe *p = sim_node_state(r->w, r->probe);
+	size_t t = (size_t)topic_index(r, sl->topic);
+	int64_t offset;
+	*row = (struct hist_w_liveness){sl->topic, sl->partition,
+					leader >= 0 ? r->names[leader] : NULL,
+					p && run_probe_acked(p, t, sl->partition, &offset),
+					final_read_complete(r, sl),
+					p ? run_probe_value(p, t, sl->partition) : NULL,
+					names, 0, names + r->nb, 0};
+	*fin = (struct rpt_final){sl->topic, sl->partition, leader >= 0 ? leader + 1 : -1,
+				  leader >= 0 ? lv.leader_epoch : -1, leader >= 0 ? lv.hw : -1,
+				  ids, 0, ids + r->nb, 0};
+	for (int k = 0; k < r->nb; k++) {
+		struct brk_broker *b = live_broker(r, k, true);
+		if (b && brk_replica_view(b, sl->topic, sl->partition, &v) && v.open) {
+			ids[row->n_replicas] = k + 1;
+			names[row->n_replicas++] = r->names[k];
+		}
+	}
+	fin->n_replicas = row->n_replicas;
+	for (int32_t j = 0; leader >= 0 && j < lv.n_isr; j++)
+		if (lv.isr[j] >= 1 && lv.isr[j] <= r->nb) {
+			ids[r->nb + row->n_isr] = lv.isr[j];
+			names[r->nb + row->n_isr++] = r->names[lv.isr[j] - 1];
+		}
+	fin->n_isr = row->n_isr;
+}
+
+/* Closes each partition's final read, and says whether it is alive. */
+static void write_liveness(struct run *r)
+{
+	struct hist_w_liveness *rows = sim_xcalloc(r->n_slots + 1, sizeof *rows);
+	size_t per = (size_t)r->nb * 2;
+	const char **names = sim_xcalloc((r->n_slots + 1) * per + 1, sizeof *names);
+	r->final = sim_xcalloc(r->n_slots + 1, sizeof *r->final);
+	r->final_ids = sim_xcalloc((r->n_slots + 1) * per + 1, sizeof *r->final_ids);
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct slot *sl = &r->slots[i];
+		int64_t hw = hw_of(r, sl);
+		wl_history_final_read_end(&r->hist, sim_now(r->w), sl->topic, sl->partition,
+					  hw < 0 ? 0 : hw);
+		liveness_row(r, i, &rows[i], names + i * per, &r->final[i], r->final_ids + i * per);
+	}
+	hist_write_liveness(&r->hist.w, sim_now(r->w), "quiesce", rows, r->n_slots);
+	free(names);
+	free(rows);
+}
+
 static void run_phases(struct run *r)
 {
 	const struct scn_scenario *s = r->s;
@@ -589,6 +733,7 @@ static void run_phases(struct run *r)
 					   &r->pcfg[i].client);
 		sim_node_start(w, r->producers[i]);
 	}
+	write_consumer_configs(r);
 	for (int i = 0; i < r->nc; i++)
 		sim_node_start(w, r->consumers[i]);
 	flt_schedule(r->flt);
@@ -606,24 +751,19 @@ static void run_phases(struct run *r)
 	int64_t settle = s->duration_ns + s->quiesce_ns / 2;
 	while (sim_now(w) < settle && !(producers_settled(r) && cluster_whole(r)))
 		sim_run_for(w, TICK_NS);
+	run_probe(r, end);
 	for (int t = 0; t < r->nt; t++)
 		sim_node_start(w, r->finals[t]);
 	while (sim_now(w) < end && !finals_done(r))
 		sim_run_for(w, TICK_NS);
-
-	/* Close each partition's final read, and say whether it is alive. */
-	struct hist_w_liveness *rows = sim_xcalloc(r->n_slots + 1, sizeof *rows);
-	for (size_t i = 0; i < r->n_slots; i++) {
-		const struct slot *sl = &r->slots[i];
-		int64_t hw = hw_of(r, sl);
-		int leader = leader_index(r, sl->topic, sl->partition, false, NULL);
-		wl_history_final_read_end(&r->hist, sim_now(w), sl->topic, sl->partition,
-					  hw < 0 ? 0 : hw);
-		rows[i] = (struct hist_w_liveness){sl->topic, sl->partition,
-						   leader >= 0 ? r->names[leader] : NULL, hw >= 0};
-	}
-	hist_write_liveness(&r->hist.w, sim_now(w), "quiesce", rows, r->n_slots);
-	free(rows);
+	/* The liveness snapshot waits, up to the end, for every partition to be
+	 * led with its full ISR: a cluster that looked whole from stale views
+	 * (after a correlated failure the controller may move leaders only once
+	 * the dead brokers' ZooKeeper sessions expire) is still converging, and
+	 * only a replica that stays out of its ISR to the end fails liveness. */
+	while (sim_now(w) < end && !cluster_whole(r))
+		sim_run_for(w, TICK_NS);
+	write_liveness(r);
 	capture_replicas(r);
 	write_zk_digests(r);
 }
@@ -669,14 +809,44 @@ static void expectations(const struct scn_scenario *s, struct chk_expectations *
 	memset(e, 0, sizeof *e);
 	for (int k = 0; k < SCN_CHK_COUNT; k++) {
 		enum chk_kind kind;
-		if (chk_kind_from_name(scn_checker_name((enum scn_checker)k), &kind))
-			continue;
+		/* Every key the loader knows is a checker: a mismatch is a bug,
+		 * never an expectation dropped in silence. */
+		int known = chk_kind_from_name(scn_checker_name((enum scn_checker)k), &kind);
+		assert(known == 0);
+		(void)known;
 		e->of[kind] = s->expect[k] == SCN_EXPECT_NONE   ? CHK_EXPECT_NONE
 			      : s->expect[k] == SCN_EXPECT_SOME ? CHK_EXPECT_SOME
 								: CHK_EXPECT_ANY;
 	}
 	if (s->expect_liveness)
 		e->of[CHK_LIVENESS] = CHK_EXPECT_OK;
+	e->has_max_unavailable = s->expect_has_max_unavailable;
+	e->max_unavailable_ns = s->expect_max_unavailable_ns;
+	e->has_acked_ratio = s->expect_has_acked_ratio;
+	e->acked_ratio_bp = (uint32_t)s->expect_acked_ratio_bp;
+}
+
+/* The unreadable records and the availability expectations, under the
+ * checker lines of the verdict. */
+static void print_availability(struct run *r, const struct chk_result *res,
+			       const struct chk_expectations *e, const struct chk_verdict *v)
+{
+	const struct chk_availability *a = &res->avail;
+	if (res->unreadable)
+		fprintf(r->out, "  %-22s %6llu   (acknowledged, in partitions the final reads could "
+				"not read: not lost, but liveness fails)\n",
+			"unreadable", (unsigned long long)res->unreadable);
+	if (e->has_max_unavailable)
+		fprintf(r->out, "  %-22s %6lld ms (%s)   expected at most %lld ms%s\n",
+			CHK_MAX_UNAVAILABLE_NAME, (long long)(a->max_gap_ns / SIM_NS_PER_MS),
+			a->worst[0] ? a->worst : "-", (long long)(e->max_unavailable_ns / SIM_NS_PER_MS),
+			v->failed_max_unavailable ? "   <- FAILED" : "");
+	if (e->has_acked_ratio) {
+		uint32_t bp = chk_acked_ratio_bp(res);
+		fprintf(r->out, "  %-22s %3u.%02u%%   expected at least %u.%02u%%%s\n",
+			CHK_ACKED_RATIO_NAME, bp / 100, bp % 100, e->acked_ratio_bp / 100,
+			e->acked_ratio_bp % 100, v->failed_acked_ratio ? "   <- FAILED" : "");
+	}
 }
 
 static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, double wall)
@@ -697,7 +867,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	if (!r->opt->no_plots)
 		plots(r, h, note, sizeof note);
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
-			     {0}, events, sim_ns, wall};
+			     {0}, events, sim_ns, wall, r->final, r->final ? r->n_slots : 0};
 	hist_count_stats(h, &rr.stats);
 	hist_free(h);
 	if (rc) {
@@ -731,6 +901,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 				(unsigned long long)res.reports[k].count,
 				chk_expect_name((enum chk_expect)e.of[k]),
 				rpt_run_failed(&rr, (enum chk_kind)k) ? "   <- FAILED" : "");
+	print_availability(r, &res, &e, &v);
 	if (note[0])
 		fprintf(r->out, "%s\n", note);
 	fprintf(r->out, "trace hash %016llx; report in %s/ (start with index.html)\n",
@@ -747,8 +918,9 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 		out->events = events;
 		out->sends = rr.stats.sends;
 		out->acked = rr.stats.acked;
-		for (int k = 0; k < CHK_COUNT && k < 12; k++)
+		for (int k = 0; k < CHK_COUNT; k++)
 			out->anomalies[k] = res.reports[k].count;
+		out->unreadable = res.unreadable;
 		for (size_t i = 0; i < v.n_failed; i++) {
 			size_t len = strlen(out->failed);
 			snprintf(out->failed + len, sizeof out->failed - len, "%s%s", i ? "," : "",
@@ -824,7 +996,7 @@ int run_build(struct run *r, const struct sim_world_config *wc)
 		r->nc += s->consumers[g].count;
 	r->nt = r->no_workload ? 0 : (int)s->topic_count;
 	r->nz = s->cluster.mode == SCN_MODE_ZOOKEEPER ? s->cluster.zookeeper : 0;
-	int n_nodes = r->nb + r->np + r->nc + r->nt + r->nz + 1; /* and the admin */
+	int n_nodes = r->nb + r->np + r->nc + r->nt + r->nz + 2; /* and the admin and the probe */
 	r->names = sim_xcalloc((size_t)n_nodes + 1, sizeof *r->names);
 	r->brokers = sim_xcalloc((size_t)r->nb + 1, sizeof *r->brokers);
 	r->producers = sim_xcalloc((size_t)r->np + 1, sizeof *r->producers);
@@ -847,6 +1019,8 @@ int run_build(struct run *r, const struct sim_world_config *wc)
 		rc = build_workload(r);
 	if (!rc)
 		rc = build_admin(r);
+	if (!rc)
+		build_probe(r);
 	r->fc = (struct flt_cluster){r->w, r->brokers, r->nb, r->zk, r->nz, r->producers, r->np,
 				     r->consumers, r->nc, r, controller_of, zk_leader_of,
 				     run_leader_of, followers_of};
@@ -872,6 +1046,9 @@ void run_release(struct run *r)
 	free(r->seen_noted);
 	free(r->seen_ctl_epoch);
 	free_admin(r);
+	free(r->probe_topics);
+	free(r->final);
+	free(r->final_ids);
 	free(r->zk);
 	free(r->zcfg);
 	free(r->spans);

@@ -24,13 +24,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checkers/chk.h"
 #include "harness/scn.h"
 
 /* What a run found, for callers that aggregate runs (ksim sweep). */
 struct run_result {
 	bool pass;
 	uint64_t trace_hash;
-	uint64_t anomalies[12]; /* per checker, in summary.json's order */
+	uint64_t anomalies[CHK_COUNT]; /* per checker, in summary.json's order */
+	uint64_t unreadable;           /* summary.json's `unreadable` */
 	char failed[256];       /* the failed expectations, comma separated */
 	int64_t sim_ns;         /* simulated time the run covered */
 	double wall_s;          /* wall time it took */
@@ -44,6 +46,8 @@ struct run_options {
 	bool quiet;          /* no progress lines on `out` */
 	bool no_plots;       /* skip the plots (the data files are still written) */
 	bool explain;        /* print the story (story.md) to `out` after the verdict */
+	const char *explain_topic; /* with explain: only this topic's events (NULL: every
+				    * topic but the internal ones) */
 	bool diagram;        /* write diagram.svg of [diagram_from_ns, diagram_to_ns] */
 	int64_t diagram_from_ns;
 	int64_t diagram_to_ns;

@@ -15,6 +15,7 @@
 #include "broker/zk/zk_server.h"
 #include "faults/flt.h"
 #include "harness/run.h"
+#include "harness/run_probe.h"
 #include "harness/wl_history.h"
 #include "sim/world.h"
 
@@ -66,7 +67,10 @@ struct run {
 	struct kw_consumer_config *ccfg, *fcfg;
 	struct slot *slots;
 	size_t n_slots;
-	uint32_t admin; /* the node that creates the topics */
+	uint32_t admin;                     /* the node that creates the topics */
+	uint32_t probe;                     /* the liveness probe (run_probe.h) */
+	struct run_probe_config probe_cfg;
+	struct run_probe_topic *probe_topics;
 	/* What each broker was last seen doing, for the split-brain checker:
 	 * per broker x partition its leader epoch and log end while leading,
 	 * and whether its writes in that epoch are on record; per broker the
@@ -85,6 +89,8 @@ struct run {
 	struct rpt_fault_span *spans; /* what the plots shade */
 	size_t n_spans, cap_spans;
 	struct run_report *report; /* samples, story, diagram, index.html */
+	struct rpt_final *final;   /* each partition at the end, for summary.json */
+	int32_t *final_ids;        /* their replicas and ISRs */
 };
 
 /*

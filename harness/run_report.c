@@ -22,6 +22,7 @@ struct run_report {
 	struct run_report_partition *parts;
 	size_t n_parts;
 	struct rpt_story story;
+	const char **topic_names; /* the scenario's topics, for the story's filter */
 	struct rpt_replicas *replicas;
 	struct rpt_diagram *diagram;
 };
@@ -40,6 +41,11 @@ struct run_report *run_report_new(struct sim_world *w, const struct scn_scenario
 	rr->parts = sim_xcalloc(n_parts + 1, sizeof *rr->parts);
 	memcpy(rr->parts, parts, n_parts * sizeof *parts);
 	rpt_story_init(&rr->story);
+	rr->topic_names = sim_xcalloc(s->topic_count + 1, sizeof *rr->topic_names);
+	for (size_t t = 0; t < s->topic_count; t++)
+		rr->topic_names[t] = s->topics[t].name;
+	rr->story.topics = rr->topic_names;
+	rr->story.n_topics = s->topic_count;
 	char (*pn)[96] = sim_xcalloc(n_parts + 1, sizeof *pn);
 	const char **pnames = sim_xcalloc(n_parts + 1, sizeof *pnames);
 	const char **bnames = sim_xcalloc((size_t)nb + 1, sizeof *bnames);
@@ -66,6 +72,7 @@ void run_report_free(struct run_report *rr)
 	if (!rr)
 		return;
 	rpt_story_free(&rr->story);
+	free(rr->topic_names);
 	rpt_replicas_free(rr->replicas);
 	rpt_diagram_free(rr->diagram);
 	free(rr->parts);
@@ -213,5 +220,8 @@ int run_report_finish(struct run_report *rr, const char *dir, const char *script
 int run_report_explain(struct run_report *rr, const struct rpt_run *run, FILE *out)
 {
 	fputc('\n', out);
-	return rpt_story_write_text(out, &rr->story, run);
+	rr->story.topic = rr->opt->explain_topic;
+	int rc = rpt_story_write_text(out, &rr->story, run);
+	rr->story.topic = NULL;
+	return rc;
 }

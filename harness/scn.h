@@ -246,6 +246,8 @@ enum scn_checker {
 	SCN_CHK_COMMITTED_REWRITE,
 	SCN_CHK_SPLIT_BRAIN,
 	SCN_CHK_ZK_AGREEMENT,
+	SCN_CHK_GROUP_SKIP,
+	SCN_CHK_GROUP_REDELIVERY,
 	SCN_CHK_COUNT,
 };
 
@@ -286,6 +288,12 @@ struct scn_scenario {
 	struct scn_nemesis nemesis;
 	enum scn_expect expect[SCN_CHK_COUNT];
 	bool expect_liveness;   /* `liveness: ok` */
+	/* `max-unavailable: DURATION` and `acked-ratio: PERCENT` (in basis
+	 * points: 99.5% is 9950), each with whether the file set it. */
+	bool expect_has_max_unavailable;
+	int64_t expect_max_unavailable_ns;
+	bool expect_has_acked_ratio;
+	int32_t expect_acked_ratio_bp;
 	struct scn_alloc alloc; /* what it was loaded with; scn_free uses it */
 };
 

@@ -16,8 +16,12 @@ static const char *const action_names[] = {"kill", "power-loss", "restart", "pau
 static const char *const checker_names[] = {
     "lost-write",        "duplicate",   "inconsistent-offsets", "nonmonotonic-poll",
     "nonmonotonic-send", "poll-skip",   "unexpected",           "replica-divergence",
-    "committed-rewrite", "split-brain", "zk-agreement",         NULL,
+    "committed-rewrite", "split-brain", "zk-agreement",         "group-skip",
+    "group-redelivery",  NULL,
 };
+
+_Static_assert(sizeof checker_names / sizeof *checker_names == SCN_CHK_COUNT + 1,
+	       "a name for every checker");
 
 static const char *const expect_names[] = {"any", "none", "some", NULL};
 
@@ -509,16 +513,43 @@ int scn_load_nemesis(struct scn_ctx *c, const struct scn_ynode *n)
 
 static const char *const liveness_names[] = {"any", "ok", NULL};
 
+/* "N%" or "N.NN%" (at most two decimals, 0 to 100) in basis points. */
+static int get_percent(struct scn_ctx *c, const struct scn_ynode *n, const char *what,
+                       int32_t *out)
+{
+	if (scn_want(c, n, SCN_Y_SCALAR, what))
+		return -1;
+	const char *p = n->text;
+	int64_t whole = 0, frac = 0;
+	int digits = 0, decimals = 0;
+	for (; *p >= '0' && *p <= '9' && digits < 4; p++, digits++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && decimals < 2; p++, decimals++)
+			frac = frac * 10 + (*p - '0');
+	if (decimals == 1)
+		frac *= 10;
+	if (!digits || (p[-1] == '.') || *p != '%' || p[1] || whole * 100 + frac > 10000)
+		return scn_fail(c, n,
+		                "'%s' must be a percentage from 0%% to 100%% with at most two "
+		                "decimals, such as 99%% or 99.5%%, got '%.60s'",
+		                what, n->text);
+	*out = (int32_t)(whole * 100 + frac);
+	return 0;
+}
+
 int scn_load_expect(struct scn_ctx *c, const struct scn_ynode *n)
 {
-	const char *keys[SCN_CHK_COUNT + 2];
+	const char *keys[SCN_CHK_COUNT + 4];
 	int idx;
 	if (!n)
 		return 0;
 	for (int i = 0; i < SCN_CHK_COUNT; i++)
 		keys[i] = checker_names[i];
 	keys[SCN_CHK_COUNT] = "liveness";
-	keys[SCN_CHK_COUNT + 1] = NULL;
+	keys[SCN_CHK_COUNT + 1] = "max-unavailable";
+	keys[SCN_CHK_COUNT + 2] = "acked-ratio";
+	keys[SCN_CHK_COUNT + 3] = NULL;
 	if (scn_check_map(c, n, keys, "expect"))
 		return -1;
 	for (int i = 0; i < SCN_CHK_COUNT; i++) {
@@ -532,6 +563,14 @@ int scn_load_expect(struct scn_ctx *c, const struct scn_ynode *n)
 	if (v && scn_get_enum(c, v, "liveness", liveness_names, &idx))
 		return -1;
 	c->s->expect_liveness = v && idx == 1;
+	v = scn_get(n, "max-unavailable");
+	if (v && scn_get_duration(c, v, "max-unavailable", false, &c->s->expect_max_unavailable_ns))
+		return -1;
+	c->s->expect_has_max_unavailable = v != NULL;
+	v = scn_get(n, "acked-ratio");
+	if (v && get_percent(c, v, "acked-ratio", &c->s->expect_acked_ratio_bp))
+		return -1;
+	c->s->expect_has_acked_ratio = v != NULL;
 	return 0;
 }
 

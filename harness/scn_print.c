@@ -327,6 +327,14 @@ static void put_nemesis_expect(FILE *out, const struct scn_scenario *s)
 		fprintf(out, "  %s: %s\n", scn_checker_name((enum scn_checker)i),
 		        scn_expect_name(s->expect[i]));
 	fprintf(out, "  liveness: %s\n", s->expect_liveness ? "ok" : "any");
+	if (s->expect_has_max_unavailable) {
+		fputs("  max-unavailable: ", out);
+		put_duration(out, s->expect_max_unavailable_ns);
+		fputc('\n', out);
+	}
+	if (s->expect_has_acked_ratio)
+		fprintf(out, "  acked-ratio: %d.%02d%%\n", s->expect_acked_ratio_bp / 100,
+		        s->expect_acked_ratio_bp % 100);
 }
 
 void scn_print(const struct scn_scenario *s, FILE *out)

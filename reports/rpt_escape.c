@@ -13,7 +13,10 @@
 static const char replacement[] = "\xEF\xBF\xBD";
 
 /* Characters Markdown or inline HTML give a meaning to anywhere in a line. */
-static const char md_special[] = "\\`*_{}[]()<>#+!|~&";
+/* Characters that mean something anywhere in a line; `_` only at a word's
+ * edge, `#` after a blank (an ATX heading's closing run); the rest of the
+ * punctuation only at a line's start (md_block_put_ascii). */
+static const char md_special[] = "\\`*[]<|~&";
 
 /*
  * Copies the non-ASCII character at p (p[0] >= 0x80, avail >= 1 bytes
@@ -145,6 +148,23 @@ static bool is_ascii_punct(unsigned char c)
 	       (c >= 0x7b && c <= 0x7e);
 }
 
+static bool is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Whether c, between prev and next (0 at the text's ends), must be escaped
+ * wherever it stands: `_` inside a word (orders_v2) is literal in GitHub
+ * Markdown, and `#` is only special after a blank. */
+static bool md_escape_anywhere(unsigned char prev, unsigned char c, unsigned char next)
+{
+	if (c == '_')
+		return !is_alnum(prev) || !is_alnum(next);
+	if (c == '#')
+		return prev == ' ' || prev == '\t';
+	return c && strchr(md_special, c) != NULL;
+}
+
 int rpt_md_write_inline(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -157,7 +177,7 @@ int rpt_md_write_inline(FILE *out, const char *s)
 		}
 		if (c < 0x20)
 			c = ' ';
-		else if (strchr(md_special, c))
+		else if (md_escape_anywhere(i ? p[i - 1] : 0, c, p[i + 1]))
 			putc('\\', out);
 		putc(c, out);
 		i++;
@@ -175,7 +195,8 @@ struct md_line {
 	bool digits;
 };
 
-static void md_block_put_ascii(FILE *out, unsigned char c, struct md_line *l)
+static void md_block_put_ascii(FILE *out, unsigned char prev, unsigned char c,
+                               unsigned char next, struct md_line *l)
 {
 	if (c == '\n') {
 		putc('\n', out);
@@ -186,7 +207,7 @@ static void md_block_put_ascii(FILE *out, unsigned char c, struct md_line *l)
 		c = ' ';
 	if (l->start && c == ' ')
 		return;
-	bool escape = strchr(md_special, c) != NULL || (l->start && is_ascii_punct(c)) ||
+	bool escape = md_escape_anywhere(prev, c, next) || (l->start && is_ascii_punct(c)) ||
 	              (l->digits && !l->start && (c == '.' || c == ')'));
 	if (escape)
 		putc('\\', out);
@@ -206,7 +227,8 @@ int rpt_md_write_block(FILE *out, const char *s)
 			line = (struct md_line){false, false};
 			continue;
 		}
-		md_block_put_ascii(out, p[i++], &line);
+		md_block_put_ascii(out, i ? p[i - 1] : 0, p[i], p[i + 1], &line);
+		i++;
 	}
 	return done(out);
 }

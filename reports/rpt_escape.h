@@ -36,10 +36,12 @@ int rpt_xml_write_text(FILE *out, const char *s, bool attr);
 /*
  * Markdown (CommonMark/GitHub) text. The inline form is for headings and
  * table cells: every control character (newline included) becomes a space
- * and the characters Markdown or HTML give meaning to (`\` `` ` `` `*` `_`
- * `{` `}` `[` `]` `(` `)` `<` `>` `#` `+` `!` `|` `~` `&`) are escaped with
- * a backslash, so the text can neither end a table cell nor open a link, an
- * emphasis or an HTML tag. The block form is for a paragraph: as inline, but
+ * and the characters Markdown or HTML give meaning to wherever they stand
+ * (`\` `` ` `` `*` `[` `]` `<` `|` `~` `&`, `_` at a word's edge, `#` after a
+ * blank) are escaped with a backslash, so the text can neither end a table
+ * cell nor open a link, an emphasis or an HTML tag; the rest is left as it is,
+ * so that the text reads the same as plain text (`(`, `)` and `!` cannot open
+ * a link without an unescaped `[`). The block form is for a paragraph: as inline, but
  * newlines are kept, each line's leading blanks are dropped, and a line's
  * first character (and a `.` right after leading digits) is escaped too when
  * it is punctuation, so no line can start a list, heading, quote or code

@@ -46,6 +46,43 @@ static void head(FILE *out, const struct rpt_run *run)
 	fprintf(out, "%" PRIu64 "</code>.</p>\n", run->seed);
 }
 
+/* The availability expectations and the unreadable records, when there are
+ * any, as rows of a second table. */
+static void avail_rows(FILE *out, const struct rpt_run *run)
+{
+	const struct chk_availability *a = &run->checks->avail;
+	const struct chk_expectations *e = run->expect;
+	const struct chk_verdict *v = run->verdict;
+	uint32_t bp = chk_acked_ratio_bp(run->checks);
+	fputs("<table>\n<tr><th>availability</th><th>expected</th><th>found</th>"
+	      "<th>verdict</th></tr>\n",
+	      out);
+	fprintf(out, "<tr%s><td>" CHK_MAX_UNAVAILABLE_NAME "</td><td>", v->failed_max_unavailable
+								      ? " class=\"failed\""
+								      : "");
+	if (e->has_max_unavailable)
+		fprintf(out, "%" PRId64 " ms", e->max_unavailable_ns / 1000000);
+	else
+		fputs("any", out);
+	fprintf(out, "</td><td class=\"n\">%" PRId64 " ms (", a->max_gap_ns / 1000000);
+	text(out, a->worst[0] ? a->worst : "-");
+	fprintf(out, ")</td><td>%s</td></tr>\n",
+		v->failed_max_unavailable ? "FAIL" : e->has_max_unavailable ? "pass" : "not judged");
+	fprintf(out, "<tr%s><td>" CHK_ACKED_RATIO_NAME "</td><td>",
+		v->failed_acked_ratio ? " class=\"failed\"" : "");
+	if (e->has_acked_ratio)
+		fprintf(out, "%u.%02u%%", e->acked_ratio_bp / 100, e->acked_ratio_bp % 100);
+	else
+		fputs("any", out);
+	fprintf(out, "</td><td class=\"n\">%u.%02u%%</td><td>%s</td></tr>\n</table>\n", bp / 100,
+		bp % 100, v->failed_acked_ratio ? "FAIL" : e->has_acked_ratio ? "pass" : "not judged");
+	if (run->checks->unreadable)
+		fprintf(out, "<p>%" PRIu64 " acknowledged records are unreadable: their partitions "
+			     "could not be read to the end (not counted as lost; liveness fails)."
+			     "</p>\n",
+			run->checks->unreadable);
+}
+
 static void expect_table(FILE *out, const struct rpt_run *run)
 {
 	fputs("<h2>Expectations</h2>\n<table>\n<tr><th>checker</th><th>expected</th>"
@@ -67,6 +104,7 @@ static void expect_table(FILE *out, const struct rpt_run *run)
 		     " failed, %" PRIu64 " unknown; %" PRIu64 " records polled; %" PRIu64
 		     " faults; %" PRIu64 " simulated events.</p>\n",
 		s->sends, s->acked, s->failed, s->indeterminate, s->polled, s->faults, run->events);
+	avail_rows(out, run);
 }
 
 static void plots(FILE *out, const struct rpt_html_page *p)

@@ -68,13 +68,56 @@ static void write_testcase(FILE *out, const struct rpt_run *run, enum chk_kind k
 	}
 }
 
+/* One availability expectation (max-unavailable, acked-ratio) as a test case;
+ * `what` says what was measured and what was expected. */
+static void write_avail_case(FILE *out, const struct rpt_run *run, const char *name, bool failed,
+                             const char *what)
+{
+	fputs("    <testcase classname=\"ksim.", out);
+	rpt_xml_write_text(out, run->scenario, true);
+	fprintf(out, "\" name=\"%s\"", name);
+	if (!failed) {
+		fputs("/>\n", out);
+		return;
+	}
+	fputs(">\n      <failure type=\"expectation\" message=\"", out);
+	rpt_xml_write_text(out, what, true);
+	fputs("\"/>\n    </testcase>\n", out);
+}
+
+static void write_avail_cases(FILE *out, const struct rpt_run *run)
+{
+	const struct chk_availability *a = &run->checks->avail;
+	const struct chk_expectations *e = run->expect;
+	char what[200];
+	if (e->has_max_unavailable) {
+		snprintf(what, sizeof what,
+		         "%s went %" PRId64 " ms without an acknowledged write, expected at most %" PRId64
+		         " ms",
+		         a->worst[0] ? a->worst : "a partition", a->max_gap_ns / 1000000,
+		         e->max_unavailable_ns / 1000000);
+		write_avail_case(out, run, CHK_MAX_UNAVAILABLE_NAME, run->verdict->failed_max_unavailable,
+		                 what);
+	}
+	if (e->has_acked_ratio) {
+		uint32_t bp = chk_acked_ratio_bp(run->checks);
+		snprintf(what, sizeof what,
+		         "%" PRIu64 " of %" PRIu64 " sends acknowledged (%u.%02u%%), expected at least "
+		         "%u.%02u%%",
+		         a->acked, a->sends, bp / 100, bp % 100, e->acked_ratio_bp / 100,
+		         e->acked_ratio_bp % 100);
+		write_avail_case(out, run, CHK_ACKED_RATIO_NAME, run->verdict->failed_acked_ratio, what);
+	}
+}
+
 int rpt_write_junit(FILE *out, const struct rpt_run *run)
 {
 	assert(run->scenario && run->checks && run->expect && run->verdict);
-	size_t tests = 0;
+	size_t tests = run->expect->has_max_unavailable + run->expect->has_acked_ratio;
 	for (int k = 0; k < CHK_COUNT; k++)
 		tests += rpt_run_expected(run, (enum chk_kind)k);
-	size_t failures = run->verdict->n_failed;
+	size_t failures = run->verdict->n_failed + run->verdict->failed_max_unavailable +
+	                  run->verdict->failed_acked_ratio;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fprintf(out, "<testsuites name=\"ksim\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
 	        tests, failures);
@@ -86,6 +129,7 @@ int rpt_write_junit(FILE *out, const struct rpt_run *run)
 	for (int k = 0; k < CHK_COUNT; k++)
 		if (rpt_run_expected(run, (enum chk_kind)k))
 			write_testcase(out, run, (enum chk_kind)k);
+	write_avail_cases(out, run);
 	fputs("  </testsuite>\n</testsuites>\n", out);
 	return ferror(out) ? -1 : 0;
 }

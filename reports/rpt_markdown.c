@@ -15,11 +15,15 @@ static void write_headline(FILE *out, const struct rpt_run *run)
 	fputs("- Scenario: ", out);
 	rpt_md_write_inline(out, run->scenario);
 	fprintf(out, "\n- Seed: %" PRIu64 "\n- Verdict: %s", run->seed, v->pass ? "pass" : "fail");
-	for (size_t i = 0; i < v->n_failed; i++)
+	size_t i = 0;
+	for (; i < v->n_failed; i++)
 		fprintf(out, "%s%s",
 		        i ? ", " : " (failed: ", chk_name((enum chk_kind)v->failed[i]));
-	fprintf(out, "%s\n- Trace hash: `%016" PRIx64 "`\n\n", v->n_failed ? ")" : "",
-	        run->trace_hash);
+	if (v->failed_max_unavailable)
+		fprintf(out, "%s" CHK_MAX_UNAVAILABLE_NAME, i++ ? ", " : " (failed: ");
+	if (v->failed_acked_ratio)
+		fprintf(out, "%s" CHK_ACKED_RATIO_NAME, i++ ? ", " : " (failed: ");
+	fprintf(out, "%s\n- Trace hash: `%016" PRIx64 "`\n\n", i ? ")" : "", run->trace_hash);
 	if (run->description && run->description[0]) {
 		rpt_md_write_block(out, run->description);
 		fputs("\n\n", out);
@@ -41,6 +45,20 @@ static void write_table(FILE *out, const struct rpt_run *run)
 		        chk_expect_name((enum chk_expect)run->expect->of[k]),
 		        run->checks->reports[k].count, judgement(run, (enum chk_kind)k));
 	fputc('\n', out);
+	const struct chk_availability *a = &run->checks->avail;
+	uint32_t bp = chk_acked_ratio_bp(run->checks);
+	fprintf(out, "Availability: %" PRIu64 " of %" PRIu64 " sends acknowledged (%u.%02u%%)", a->acked,
+	        a->sends, bp / 100, bp % 100);
+	if (a->has_phase)
+		fprintf(out, "; during the faulty phase the longest time a partition went without an "
+		             "acknowledged write was %" PRId64 " ms (%s)",
+		        a->max_gap_ns / 1000000, a->worst[0] ? a->worst : "none");
+	fprintf(out, ".%s%s\n\n", run->verdict->failed_max_unavailable ? " **max-unavailable FAIL**" : "",
+	        run->verdict->failed_acked_ratio ? " **acked-ratio FAIL**" : "");
+	if (run->checks->unreadable)
+		fprintf(out, "Unreadable: %" PRIu64 " acknowledged records of partitions the final reads "
+		             "could not read (not counted as lost; they fail liveness).\n\n",
+		        run->checks->unreadable);
 }
 
 static void write_examples(FILE *out, enum chk_kind k, const struct chk_report *rep)

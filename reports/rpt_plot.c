@@ -59,6 +59,13 @@ static int write_data(const char *dir, const struct hist *h, int64_t *max_rate, 
 	return bad ? -1 : 0;
 }
 
+/*
+ * faults.dat: one span per fault (start_s end_s label); fault_labels.dat: one
+ * label per instant (start_s "label, label, ..."), so that faults that start
+ * together share one label instead of printing over each other. The spans
+ * arrive in time order. An empty file would make gnuplot fail, so a run
+ * without faults gets one empty span and label at 0, which draw nothing.
+ */
 static int write_faults(const char *dir, const struct rpt_fault_span *f, size_t n, char *note,
 			size_t size)
 {
@@ -68,6 +75,22 @@ static int write_faults(const char *dir, const struct rpt_fault_span *f, size_t 
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "%.6f %.6f \"%s\"\n", (double)f[i].start_ns / 1e9,
 			(double)f[i].end_ns / 1e9, f[i].label);
+	if (!n)
+		fputs("0 0 \"\"\n", out);
+	if (fclose(out))
+		return -1;
+	if (!(out = open_in(dir, "fault_labels.dat", note, size)))
+		return -1;
+	for (size_t i = 0; i < n;) {
+		fprintf(out, "%.6f \"%s", (double)f[i].start_ns / 1e9, f[i].label);
+		size_t k = i + 1;
+		for (; k < n && f[k].start_ns == f[i].start_ns; k++)
+			fprintf(out, ", %s", f[k].label);
+		fputs("\"\n", out);
+		i = k;
+	}
+	if (!n)
+		fputs("0 \"\"\n", out);
 	return fclose(out) ? -1 : 0;
 }
 

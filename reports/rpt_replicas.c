@@ -38,6 +38,7 @@ struct part {
 	int64_t isr_last_t;
 	int32_t leader; /* broker index + 1, 0 none */
 	int32_t epoch;
+	int32_t known_isr; /* the ISR size the last leader reported (0: never led) */
 	bool told_leaderless;
 	int64_t top; /* largest offset seen */
 };
@@ -156,7 +157,11 @@ static void close_sample(struct rpt_replicas *r)
 	for (size_t k = 0; k < r->n_parts; k++) {
 		struct part *p = &r->parts[k];
 		int32_t lead = r->seen_leader[k], epoch = r->seen_epoch[k];
-		push_isr(p, r->now, lead ? r->seen_isr[k] : 0);
+		/* Without a leader the metadata keeps the last ISR (the controller
+		 * changes it only when it elects a leader), so the plot does too. */
+		if (lead)
+			p->known_isr = r->seen_isr[k];
+		push_isr(p, r->now, p->known_isr);
 		if (lead && (lead != p->leader || epoch != p->epoch)) {
 			if (r->n_leaders == r->cap_leaders) {
 				r->cap_leaders = r->cap_leaders ? r->cap_leaders * 2 : 16;
@@ -217,9 +222,10 @@ void rpt_replicas_sample(struct rpt_replicas *r, int64_t time_ns, size_t part, s
 	if (s->ever && obs->leo < s->end_leo)
 		story_note(r, r->brokers[broker], "log-end",
 			   "the log of %s on %s now ends at offset %" PRId64 ", though it had "
-			   "reached %" PRId64 ": %" PRId64 " record%s at its end are gone",
+			   "reached %" PRId64 ": %" PRId64 " record%s at its end %s gone",
 			   p->name, r->brokers[broker], obs->leo, s->end_leo, s->end_leo - obs->leo,
-			   s->end_leo - obs->leo == 1 ? "" : "s");
+			   s->end_leo - obs->leo == 1 ? "" : "s",
+			   s->end_leo - obs->leo == 1 ? "is" : "are");
 	struct row row = {time_ns, *obs, false};
 	if (!s->present || !same(&s->last.o, obs)) {
 		push(s, row);

@@ -20,6 +20,19 @@
 #include "checkers/chk.h"
 #include "harness/hist.h"
 
+/* One partition as the run left it (summary.json's "final"). */
+struct rpt_final {
+	const char *topic;
+	int32_t partition;
+	int32_t leader; /* broker id, -1 when none */
+	int32_t leader_epoch; /* -1 when no leader */
+	int64_t high_watermark; /* -1 when no leader */
+	const int32_t *replicas; /* broker ids hosting it */
+	size_t n_replicas;
+	const int32_t *isr; /* as its leader knows it */
+	size_t n_isr;
+};
+
 struct rpt_run {
 	/* NUL-terminated, any bytes: the writers escape them for each format. */
 	const char *scenario;
@@ -35,6 +48,11 @@ struct rpt_run {
 	int64_t sim_ns;          /* virtual time at the end of the run */
 	/* Host time the run took: the one nondeterministic input. */
 	double wall_seconds;
+	/* Every partition of every declared topic at the end (NULL and 0 when
+	 * not known, e.g. for a history checked without its run): summary.json
+	 * writes "final" only when there are some. */
+	const struct rpt_final *final;
+	size_t n_final;
 };
 
 /* Whether the verdict lists kind k among its failed expectations. */

@@ -118,7 +118,9 @@ static const struct gloss fault_gloss[] = {
 		       "(fsync) are gone, and its peers hear nothing until their timeouts."},
 	{"pause", "%s froze, as in a long garbage-collection pause: nothing on it runs and "
 		  "messages to it wait; when it wakes it acts on what it knew before."},
-	{"restart", "%s restarted: it recovers its state from its disk."},
+	{"restart", "%s restarted: a broker or ZooKeeper server recovers its state from its "
+		    "disk; a client starts afresh (a producer with new values and a new producer "
+		    "id, a group member from its group's committed offsets)."},
 	{"partition", "the network was partitioned (%s): messages across the cut stall, and "
 		      "each side notices only through its own timeouts."},
 	{"heal", "the network healed: every link works again (%s)."},
@@ -132,6 +134,36 @@ static const struct gloss fault_gloss[] = {
 	{"heal-all", "the fault phase ended: every fault was healed and the stopped nodes "
 		     "started again (%s); now the run checks that the cluster recovers."},
 };
+
+/* A restart of nodes of one kind, told as that kind restarts: servers from
+ * their disks, clients afresh (they keep nothing on disk). Returns false for
+ * a mix of kinds (the general gloss then covers each). */
+static bool restart_sentence(const char *who, char *said, size_t size)
+{
+	static const char *const servers[] = {"broker-", "zk-"};
+	static const char *const clients[] = {"producer-", "consumer-"};
+	bool server = false, client = false;
+	for (const char *p = who; *p; p += strspn(p, " ,")) {
+		for (size_t i = 0; i < 2; i++) {
+			server |= !strncmp(p, servers[i], strlen(servers[i]));
+			client |= !strncmp(p, clients[i], strlen(clients[i]));
+		}
+		p += strcspn(p, " ,");
+	}
+	if (server == client)
+		return false;
+	if (server)
+		snprintf(said, size, "%.300s restarted: it recovers its state from its disk (its log, "
+				     "checkpoints and, for ZooKeeper, snapshot and transaction log).",
+			 who);
+	else
+		snprintf(said, size, "%.300s restarted: a client keeps nothing on disk, so it starts "
+				     "afresh (a producer with new values and a new producer id, a "
+				     "group member from its group's committed offsets, a consumer "
+				     "without a group by auto.offset.reset).",
+			 who);
+	return true;
+}
 
 static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t size)
 {
@@ -147,7 +179,9 @@ static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t si
 	else if (!who[0])
 		snprintf(said, sizeof said, "it struck no node.");
 	for (size_t i = 0; who[0] && i < sizeof fault_gloss / sizeof *fault_gloss; i++)
-		if (!strcmp(fault_gloss[i].kind, it->kind)) {
+		if (!strcmp(it->kind, "restart") && restart_sentence(who, said, sizeof said)) {
+			break;
+		} else if (!strcmp(fault_gloss[i].kind, it->kind)) {
 			/* The format is one of the fixed strings above. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -203,6 +237,10 @@ static const char *check_meaning(enum chk_kind k)
 		[CHK_SPLIT_BRAIN] = "two leaders acted at once for the same partition and epoch",
 		[CHK_ZK_AGREEMENT] = "ZooKeeper servers disagree on committed transactions",
 		[CHK_LIVENESS] = "the cluster did not recover once the faults were healed",
+		[CHK_GROUP_SKIP] = "a consumer group committed past records that no member "
+				   "processed (at-most-once loss)",
+		[CHK_GROUP_REDELIVERY] = "a consumer group processed records more than once "
+					 "(at-least-once redelivery)",
 	};
 	return (unsigned)k < CHK_COUNT && text[k] ? text[k] : "anomalies were found";
 }
@@ -231,6 +269,66 @@ static bool has_node_event(const struct rpt_story *s, const char *kind)
 static bool told(const struct rpt_story *s, const struct rpt_story_item *it, bool node_leaders)
 {
 	return !(it->source == RPT_STORY_NOTE && !strcmp(it->kind, "leader") && node_leaders);
+}
+
+static bool topic_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * Which topics an item's text names: a word "TOPIC/PARTITION" (the harness's
+ * notes), or "TOPIC-PARTITION" (Kafka's own way, in node events) when TOPIC
+ * is internal ("__..."), the filter's or declared (a dash alone would make
+ * "broker-3" a partition). *named says whether it names any, *wanted whether
+ * it names s->topic (NULL: any topic that is not internal).
+ */
+static bool declared(const struct rpt_story *s, const char *w, size_t len)
+{
+	for (size_t i = 0; i < s->n_topics; i++)
+		if (strlen(s->topics[i]) == len && !strncmp(s->topics[i], w, len))
+			return true;
+	return false;
+}
+
+static void topics_named(const struct rpt_story *s, const char *text, bool *named, bool *wanted)
+{
+	const char *topic = s->topic;
+	*named = *wanted = false;
+	for (const char *w = text; *w;) {
+		if (!topic_char(*w) && *w != '/') {
+			w++;
+			continue;
+		}
+		const char *e = w;
+		while (topic_char(*e) || *e == '/')
+			e++;
+		/* The word is w..e; a partition is its trailing digits after '/' or '-'. */
+		const char *d = e;
+		while (d > w && d[-1] >= '0' && d[-1] <= '9')
+			d--;
+		if (d < e && d - w >= 2 && (d[-1] == '/' || d[-1] == '-')) {
+			size_t len = (size_t)(d - 1 - w);
+			bool internal = len >= 2 && w[0] == '_' && w[1] == '_';
+			bool is_topic = topic && strlen(topic) == len && !strncmp(w, topic, len);
+			if (d[-1] == '/' || internal || is_topic || declared(s, w, len)) {
+				*named = true;
+				*wanted |= topic ? is_topic : !internal;
+			}
+		}
+		w = e;
+	}
+}
+
+/* Whether the story's topic filter keeps it: items that name no topic always;
+ * others when they name the filter's topic (by default, any topic that is
+ * not internal). */
+static bool in_filter(const struct rpt_story *s, const struct rpt_story_item *it)
+{
+	bool named, wanted;
+	topics_named(s, it->text, &named, &wanted);
+	return !named || wanted;
 }
 
 static void seconds(int64_t ns, char *buf, size_t size)
@@ -284,6 +382,8 @@ static void say_causes(struct closing *c, const struct rpt_story *s)
 	for (size_t i = 0; i < s->n && told_n < 6; i++) {
 		const struct rpt_story_item *it = &s->items[i];
 		seconds(it->time_ns, t, sizeof t);
+		if (!in_filter(s, it))
+			continue;
 		if (it->source == RPT_STORY_FAULT && it->node[0] && strcmp(it->kind, "restart")) {
 			say(c, "%s at %s %s %s (\"%s\")", told_n ? ";" : " What led to it:", t,
 			    it->node, fault_phrase(it->kind), it->kind);
@@ -412,11 +512,15 @@ static int write_story(FILE *out, struct rpt_story *s, const struct rpt_run *run
 	}
 	fputs("## What happened\n\n", out);
 	bool explained[sizeof event_gloss / sizeof *event_gloss] = {0};
-	size_t told_n = 0;
+	size_t told_n = 0, folded = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct rpt_story_item *it = &s->items[i];
 		if (!told(s, it, node_leaders))
 			continue;
+		if (!in_filter(s, it)) {
+			folded++;
+			continue;
+		}
 		char t[32], line[1200];
 		seconds(it->time_ns, t, sizeof t);
 		item_sentence(it, line, sizeof line);
@@ -438,6 +542,16 @@ static int write_story(FILE *out, struct rpt_story *s, const struct rpt_run *run
 	if (s->dropped)
 		fprintf(out, "- (%" PRIu64 " more node events are not told here; the trace has "
 			     "them all)\n", s->dropped);
+	if (folded && s->topic) {
+		fprintf(out, "- (%zu events about other topics than ", folded);
+		st->inline_text(out, s->topic);
+		fputs(" are not told here)\n", out);
+	}
+	else if (folded)
+		fprintf(out, "- (%zu events about internal topics, such as the consumer groups' "
+			     "offsets topic, are not told here; `ksim run --explain --topic "
+			     "TOPIC` tells the story of one topic)\n",
+			folded);
 	fputc('\n', out);
 	if (run->checks)
 		anomalies_md(out, run, st);

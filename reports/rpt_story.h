@@ -52,6 +52,16 @@ struct rpt_story {
 	uint64_t next_seq;
 	size_t n_events;  /* node events kept */
 	uint64_t dropped; /* node events not kept (past RPT_STORY_MAX_EVENTS) */
+	/* The writers' topic filter: items whose text names a topic-partition
+	 * ("orders/0") are told only when one is of this topic; NULL (the
+	 * default) tells those of every topic but the internal ones ("__..."),
+	 * which are folded into a count. Items that name no topic are always
+	 * told. Kafka's own "TOPIC-PARTITION" counts as naming a topic when
+	 * TOPIC is internal or one of `topics` (else "broker-3" would). The
+	 * strings are the caller's. */
+	const char *topic;
+	const char *const *topics;
+	size_t n_topics;
 };
 
 void rpt_story_init(struct rpt_story *s);

@@ -25,6 +25,35 @@ static void write_stats(FILE *out, const struct rpt_run *run)
 	fputs("}}\n", out);
 }
 
+static void write_ids(FILE *out, const int32_t *ids, size_t n)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%" PRId32, i ? ", " : "", ids[i]);
+	fputc(']', out);
+}
+
+/* "final": {"orders/0": {"leader": 4, "leader_epoch": 7, "replicas": [...],
+ * "isr": [...], "high_watermark": 5120}, ...} (scenario format, added). */
+static void write_final(FILE *out, const struct rpt_run *run)
+{
+	fputs(" \"final\": {", out);
+	for (size_t i = 0; i < run->n_final; i++) {
+		const struct rpt_final *f = &run->final[i];
+		char name[300];
+		snprintf(name, sizeof name, "%s/%" PRId32, f->topic, f->partition);
+		fputs(i ? ",\n           " : "", out);
+		rpt_json_write_string(out, name);
+		fprintf(out, ": {\"leader\": %" PRId32 ", \"leader_epoch\": %" PRId32 ", \"replicas\": ",
+		        f->leader, f->leader_epoch);
+		write_ids(out, f->replicas, f->n_replicas);
+		fputs(", \"isr\": ", out);
+		write_ids(out, f->isr, f->n_isr);
+		fprintf(out, ", \"high_watermark\": %" PRId64 "}", f->high_watermark);
+	}
+	fputs("},\n", out);
+}
+
 int rpt_write_summary(FILE *out, const struct rpt_run *run)
 {
 	assert(run->scenario && run->checks && run->expect && run->verdict);
@@ -36,6 +65,8 @@ int rpt_write_summary(FILE *out, const struct rpt_run *run)
 	if (chk_write_summary(out, run->checks, run->expect, run->verdict) != 0)
 		return -1;
 	fputs(",\n", out);
+	if (run->n_final)
+		write_final(out, run);
 	write_stats(out, run);
 	return ferror(out) ? -1 : 0;
 }

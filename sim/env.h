@@ -218,6 +218,16 @@ void env_conn_close(struct env_conn *conn);
  * writeback. Reads, sizes and listings are answered from the page cache at
  * once; everything that changes the disk is a request that completes later.
  * Requests on one file complete in submission order.
+ *
+ * The return contract of every request (env_file_write, _append, _truncate,
+ * _fsync, env_rename, env_unlink): ENV_OK means the request was taken and
+ * its callback runs exactly once, later (never inside the call), with the
+ * outcome; the disk's failures (ENV_EIO, ENV_ENOSPC, ...) always arrive
+ * there. Any other return (ENV_EINVAL: a negative offset, a write whose end
+ * is past INT64_MAX, an invalid path or "/") means the request was refused:
+ * nothing changes and the callback never runs, so the caller must handle
+ * the refusal itself (free the request, fail as the callback would). Every
+ * caller checks it.
  */
 struct env_req;
 typedef void (*env_req_cb)(struct env_req *req, int status);

@@ -455,7 +455,9 @@ static void pid_written(struct env_req *req, int status)
 		pid_reserved_disk(req, status);
 		return;
 	}
-	env_file_fsync(&b->pid_req, b->pid_file, pid_reserved_disk);
+	int rc = env_file_fsync(&b->pid_req, b->pid_file, pid_reserved_disk);
+	if (rc) /* refused at submission: no callback comes (sim/env.h) */
+		pid_reserved_disk(req, rc);
 }
 
 static void pid_reserve_disk(struct brk_broker *b)
@@ -469,7 +471,9 @@ static void pid_reserve_disk(struct brk_broker *b)
 			   (long long)(b->pid_block_end + PID_BLOCK));
 	b->pid_next = b->pid_block_end;
 	b->pid_req.data = b;
-	env_file_write(&b->pid_req, b->pid_file, 0, line, (size_t)len, pid_written);
+	int rc = env_file_write(&b->pid_req, b->pid_file, 0, line, (size_t)len, pid_written);
+	if (rc) /* refused at submission: no callback comes (sim/env.h) */
+		pid_block_ready(b, false);
 }
 
 static int block_json(char *buf, size_t size, int32_t broker, int64_t start)

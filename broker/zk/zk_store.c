@@ -50,6 +50,40 @@ static struct env_req *new_req(struct zk_server *s)
 	return r;
 }
 
+/*
+ * A request the disk refused at submission (sim/env.h: ENV_EINVAL, for an
+ * offset, length or path no disk could take) gets no callback: it is failed
+ * here as its callback would have failed it.
+ */
+static void submitted(struct zk_server *s, struct env_req *owned, int rc, const char *what)
+{
+	if (rc == ENV_OK)
+		return;
+	if (owned)
+		env_free(s->env, owned);
+	zk_srv_fail(s, what, rc);
+}
+
+/* Writes, appends and truncations that free their own request. */
+static void req_write(struct zk_server *s, struct env_file *f, int64_t off, const void *b,
+		      size_t n)
+{
+	struct env_req *r = new_req(s);
+	submitted(s, r, env_file_write(r, f, off, b, n, req_done_cb), "log write");
+}
+
+static void req_append(struct zk_server *s, struct env_file *f, const void *b, size_t n)
+{
+	struct env_req *r = new_req(s);
+	submitted(s, r, env_file_append(r, f, b, n, req_done_cb), "log write");
+}
+
+static void req_truncate(struct zk_server *s, struct env_file *f, int64_t size)
+{
+	struct env_req *r = new_req(s);
+	submitted(s, r, env_file_truncate(r, f, size, req_done_cb), "log truncate");
+}
+
 /* Appends one framed record (body already in `body`). */
 static void log_put(struct zk_server *s, const uint8_t *body, size_t len)
 {
@@ -60,7 +94,7 @@ static void log_put(struct zk_server *s, const uint8_t *body, size_t len)
 	wire_put_u32(&w, crc32c(body, len));
 	wire_put_bytes(&w, body, len);
 	if (!s->failed)
-		env_file_append(new_req(s), s->log, rec, len + 8, req_done_cb);
+		req_append(s, s->log, rec, len + 8);
 	s->log_size += (int64_t)len + 8;
 	s->log_written += (int64_t)len + 8;
 	env_free(s->env, rec);
@@ -160,7 +194,10 @@ void zk_store_sync_request(struct zk_server *s)
 	s->fsync_target = s->nhist ? s->hist[s->nhist - 1].zxid : s->hist_base;
 	s->fsync_written = s->log_written;
 	s->fsync_req.data = s;
-	env_file_fsync(&s->fsync_req, s->log, fsync_done_cb);
+	int rc = env_file_fsync(&s->fsync_req, s->log, fsync_done_cb);
+	if (rc)
+		s->fsync_busy = false;
+	submitted(s, NULL, rc, "log fsync");
 }
 
 int32_t zk_store_find(const struct zk_server *s, int64_t zxid)
@@ -203,7 +240,7 @@ bool zk_store_truncate(struct zk_server *s, int64_t zxid)
 	if (s->fsync_target > zxid)
 		s->fsync_target = zxid;
 	if (!s->failed)
-		env_file_truncate(new_req(s), s->log, off, req_done_cb);
+		req_truncate(s, s->log, off);
 	/* The epochs record may have been cut; write them again. */
 	zk_store_write_epochs(s);
 	return true;
@@ -385,7 +422,7 @@ static void rewrite_prefix(struct zk_server *s, int64_t len)
 {
 	uint8_t *b = env_alloc(s->env, (size_t)len);
 	if (env_file_read(s->log, 0, b, (size_t)len) == len)
-		env_file_write(new_req(s), s->log, 0, b, (size_t)len, req_done_cb);
+		req_write(s, s->log, 0, b, (size_t)len);
 	env_free(s->env, b);
 	zk_store_sync_request(s);
 }
@@ -410,7 +447,7 @@ static void scan_log(struct zk_server *s, int64_t snap_log_id)
 	if (off < size) {
 		env_log(s->env, ENV_LOG_WARN, "log: dropping %lld bytes of torn or foreign tail",
 			(long long)(size - off));
-		env_file_truncate(new_req(s), s->log, off, req_done_cb);
+		req_truncate(s, s->log, off);
 	}
 	s->log_size = off;
 	if (off > 0)
@@ -483,7 +520,8 @@ static void snap_renamed_cb(struct env_req *req, int status)
 		return;
 	}
 	/* Any fsync on this disk makes the rename durable. */
-	env_file_fsync(&j->req, j->s->log, snap_log_synced_cb);
+	submitted(j->s, NULL, env_file_fsync(&j->req, j->s->log, snap_log_synced_cb),
+		  "snapshot");
 }
 
 static void snap_synced_cb(struct env_req *req, int status)
@@ -502,7 +540,8 @@ static void snap_synced_cb(struct env_req *req, int status)
 	char from[256], to[256];
 	path_of(s, from, sizeof from, "snap.tmp");
 	path_of(s, to, sizeof to, "snap");
-	env_rename(&j->req, s->env, from, to, snap_renamed_cb);
+	submitted(s, NULL, env_rename(&j->req, s->env, from, to, snap_renamed_cb),
+		  "snapshot rename");
 }
 
 static bool snap_start(struct zk_server *s, bool install)
@@ -534,9 +573,9 @@ static bool snap_start(struct zk_server *s, bool install)
 	j->install = install;
 	j->req.data = j;
 	s->snap_busy = true;
-	env_file_write(new_req(s), f, 0, b, total, req_done_cb);
-	env_file_truncate(new_req(s), f, (int64_t)total, req_done_cb);
-	env_file_fsync(&j->req, f, snap_synced_cb);
+	req_write(s, f, 0, b, total);
+	req_truncate(s, f, (int64_t)total);
+	submitted(s, NULL, env_file_fsync(&j->req, f, snap_synced_cb), "snapshot fsync");
 	env_free(s->env, b);
 	return true;
 }
@@ -555,7 +594,7 @@ static void snap_finish(struct snap_job *j)
 	if (install) {
 		/* The snapshot is durable: now reset the log to match it. */
 		s->log_size = 0;
-		env_file_truncate(new_req(s), s->log, 0, req_done_cb);
+		req_truncate(s, s->log, 0);
 		log_put_header(s);
 		s->hist_base_off = s->log_size;
 		zk_store_write_epochs(s);

@@ -1,5 +1,6 @@
 # The size of each partition's in-sync replica set (ISR) over time, as its
-# leader knows it (0 while no replica claims to lead), for the first np of
+# leader knows it (while no replica claims to lead, the size the last leader
+# reported, as the metadata keeps it), for the first np of
 # nparts partitions, with min.insync.replicas as a dashed line and the
 # faults shaded as in latency.gp. Called by ksim run with the variables of
 # replicas.gp, reading RUN_DIR/isr.dat (block k: partition k; time_s
@@ -19,9 +20,9 @@ set grid ytics
 set key outside right top
 set style fill transparent solid 0.15 noborder
 plot \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using (($1+$2)/2):(0):(($2-$1)/2):(top) \
+  dir."/faults.dat" using (($1+$2)/2):(0):(($2-$1)/2):(top) \
       with boxxyerror lc rgb "#cc8800" title "faults", \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using 1:(top*0.97):3 \
+  dir."/fault_labels.dat" using 1:(top*0.97):2 \
       with labels right rotate by 90 offset 0.6,0 font ",8" tc rgb "#7a5200" notitle, \
   for [k=0:np-1] dir."/isr.dat" index k using 1:3 with steps lw 2 lc k+1 title word(tps, k+1), \
   misr with lines dt 2 lw 2 lc rgb "#d62828" title sprintf("min.insync.replicas = %d", misr)

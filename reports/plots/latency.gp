@@ -14,9 +14,9 @@ set grid ytics
 set key outside right top
 set style fill transparent solid 0.15 noborder
 plot \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using (($1+$2)/2):(1e-1):(($2-$1)/2):(1e6) \
+  dir."/faults.dat" using (($1+$2)/2):(1e-1):(($2-$1)/2):(1e6) \
       with boxxyerror lc rgb "#cc8800" title "faults", \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using 1:(8e4):3 \
+  dir."/fault_labels.dat" using 1:(8e4):2 \
       with labels right rotate by 90 offset 0.6,0 font ",8" tc rgb "#7a5200" notitle, \
   dir."/latency.dat" using 1:($3==0 && $4==0 ? $2 : 1/0) with points pt 7 ps 0.3 lc rgb "#2a9d3f" title "send ok", \
   dir."/latency.dat" using 1:($3==1 && $4==0 ? $2 : 1/0) with points pt 7 ps 0.5 lc rgb "#d62828" title "send fail", \

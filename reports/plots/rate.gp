@@ -11,7 +11,7 @@ set key outside right top
 set style fill transparent solid 0.15 noborder
 set yrange [0:top]
 plot \
-  (nfaults > 0 ? dir."/faults.dat" : 1/0) using (($1+$2)/2):(top/2):(($2-$1)/2):(top/2) \
+  dir."/faults.dat" using (($1+$2)/2):(top/2):(($2-$1)/2):(top/2) \
       with boxxyerror lc rgb "#cc8800" title "faults", \
   dir."/rate.dat" using 1:2 with steps lw 2 lc rgb "#2a9d3f" title "ok", \
   dir."/rate.dat" using 1:3 with steps lw 2 lc rgb "#d62828" title "fail", \

@@ -25,9 +25,9 @@ do for [k=0:np-1] {
   set yrange [0:top]
   set title word(tps, k+1)
   plot \
-    (nfaults > 0 ? dir."/faults.dat" : 1/0) using (($1+$2)/2):(0):(($2-$1)/2):(top) \
+    dir."/faults.dat" using (($1+$2)/2):(0):(($2-$1)/2):(top) \
         with boxxyerror lc rgb "#cc8800" title "faults", \
-    (nfaults > 0 ? dir."/faults.dat" : 1/0) using 1:(top*0.97):3 \
+    dir."/fault_labels.dat" using 1:(top*0.97):2 \
         with labels right rotate by 90 offset 0.6,0 font ",8" tc rgb "#7a5200" notitle, \
     for [b=0:nb-1] dir."/replicas.dat" index (k*nb+b) using 1:5 \
         with steps lw 5 dt 3 lc b+1 title word(names, b+1)." HW", \

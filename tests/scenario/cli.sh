@@ -27,9 +27,12 @@ expect 0 help demo
 expect 0 help check
 expect 2 help nosuch
 expect 0 check tests/histories/clean.jsonl
-# No --expect: every checker is `any`, so anomalies are reported, never failing.
+# Without --expect every expectation is `any` (the contract): reported, exit 0.
 expect 0 check tests/histories/lost_write.jsonl
 expect 1 check tests/histories/lost_write.jsonl --expect lost-write=none
+expect 1 check tests/histories/liveness_probe.jsonl --expect liveness=ok
+expect 1 check tests/histories/group_skip.jsonl --expect group-skip=none
+expect 0 check tests/histories/group_redelivery.jsonl --expect group-redelivery=some
 expect 0 check tests/histories/lost_write.jsonl --expect duplicate=none
 expect 0 check tests/histories/lost_write.jsonl --expect lost-write=some
 expect 1 check tests/histories/clean.jsonl --expect lost-write=some
@@ -46,6 +49,9 @@ expect 0 run scenarios/single-broker-kill.yaml --quiet --no-plots --out "${TMPDI
 rm -rf "${TMPDIR:-/tmp}/ksim-cli-noplots"
 expect 2 run
 expect 2 run scenarios/single-broker-kill.yaml --seed x
+expect 2 run scenarios/single-broker-kill.yaml --explain --topic nosuch
+expect 2 run scenarios/single-broker-kill.yaml --topic orders
+expect 2 run scenarios/single-broker-kill.yaml --explain --topic
 expect 2 run tests/scn_bad/alias.yaml
 expect 0 run tests/scn_good/contract_example.yaml --quiet --no-plots --out "${TMPDIR:-/tmp}/ksim-cli-contract"
 expect 2 validate

@@ -1,6 +1,6 @@
 /*
  * Unit tests for checkers/: every checker on the hand-written histories of
- * tests/histories/ (one clean, one per anomaly), asserting all twelve counts
+ * tests/histories/ (one clean, one per anomaly), asserting every count
  * of every file and the exact example operations of the anomaly it shows;
  * then example selection, expect evaluation, the summary.json fragment and
  * chk_run_file's exit codes. The expected numbers are worked out by hand in
@@ -29,11 +29,12 @@ struct example {
 
 struct fixture {
 	const char *file;
-	/* lost, dup, incons, nm-poll, nm-send, skip, unexp, rep-div, rewrite, split, zk, live */
+	/* lost, dup, incons, nm-poll, nm-send, skip, unexp, rep-div, rewrite, split, zk, live,
+	 * group-skip, group-redelivery */
 	uint64_t counts[CHK_COUNT];
 	enum chk_kind kind; /* whose examples are checked */
 	size_t n_examples;
-	struct example ex[3];
+	struct example ex[4];
 };
 
 static const struct fixture fixtures[] = {
@@ -133,7 +134,50 @@ static const struct fixture fixtures[] = {
      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
      CHK_LIVENESS,
      2,
-     {{1, "harness", "orders/1: refuses writes"}, {1, "harness", "orders/3: has no leader"}}},
+     {{1, "harness", "orders/1: refuses writes (the acks=all probe was not acknowledged)"},
+      {1, "harness", "orders/3: has no leader"}}},
+    /*
+     * Line 15's rows: orders/0 is alive (its probe acknowledged at 1 and read
+     * back there); orders/1 refused the probe and its final read did not
+     * complete, so "b" (acknowledged at orders/1@0) is unreadable, not lost;
+     * orders/2's probe was acknowledged but the final read does not hold it
+     * (also a lost write); orders/3's broker-3 stayed outside the ISR;
+     * orders/4's probe has only an invoke.
+     */
+    {"liveness_probe",
+     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0},
+     CHK_LIVENESS,
+     4,
+     {{15, "quiesce",
+       "orders/1: refuses writes (the acks=all probe was not acknowledged); the final read "
+       "could not read it"},
+      {15, "quiesce", "orders/2: probe \"probe-orders-2\" was not read back"},
+      {15, "quiesce", "orders/3: replica broker-3 is not in the ISR after healing"},
+      {15, "quiesce", "orders/4: probe \"probe-orders-4\" has no acknowledgement"}}},
+    /*
+     * consumer-1 (g1) commits 4 on line 17, having processed a and b; c and
+     * d (offsets 2, 3) were processed only by consumer-3, which is in no
+     * group. e (offset 4) is above the committed offset; the info commit of
+     * line 18 is not acknowledged.
+     */
+    {"group_skip",
+     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0},
+     CHK_GROUP_SKIP,
+     2,
+     {{17, "consumer-1", "group g1 committed orders/0 past 2 (\"c\"), which no member processed"},
+      {17, "consumer-1",
+       "group g1 committed orders/0 past 3 (\"d\"), which no member processed"}}},
+    /*
+     * b (orders/0@1) is processed by consumer-1, then by consumer-2 (line
+     * 15) and by consumer-1 again (line 18: counted once); d (orders/1@0) is
+     * processed twice by consumer-2 (line 20, after a seek).
+     */
+    {"group_redelivery",
+     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+     CHK_GROUP_REDELIVERY,
+     2,
+     {{15, "consumer-2", "group g1: orders/0@1 \"b\" processed again"},
+      {20, "consumer-2", "group g1: orders/1@0 \"d\" processed again"}}},
 };
 
 static struct hist *load(const char *name)
@@ -163,6 +207,8 @@ static void test_fixtures(void **state)
 				        (unsigned long long)res.reports[k].count);
 			assert_int_equal(res.reports[k].count, f->counts[k]);
 		}
+		/* Only liveness_probe has a partition the final read could not read. */
+		assert_int_equal(res.unreadable, strcmp(f->file, "liveness_probe") == 0);
 		const struct chk_report *r = &res.reports[f->kind];
 		assert_int_equal(r->n_examples, f->n_examples);
 		for (size_t e = 0; e < f->n_examples; e++) {
@@ -298,7 +344,11 @@ static void test_names(void **state)
 	assert_int_equal(chk_expect_from_name(CHK_DUPLICATE, "None", &e), -1);
 }
 
-/* The summary.json members, byte for byte, for the duplicate fixture. */
+/*
+ * The summary.json members, byte for byte, for the duplicate fixture: one of
+ * its three sends is acknowledged (33.33%, below the 99.5% expected); it
+ * has no fault line, so no faulty phase and no gap.
+ */
 static void test_summary_fragment(void **state)
 {
 	struct hist *h = load("duplicate");
@@ -308,6 +358,10 @@ static void test_summary_fragment(void **state)
 	memset(&e, 0, sizeof(e));
 	e.of[CHK_DUPLICATE] = CHK_EXPECT_NONE;
 	e.of[CHK_LIVENESS] = CHK_EXPECT_OK;
+	e.has_max_unavailable = true;
+	e.max_unavailable_ns = 1500000000;
+	e.has_acked_ratio = true;
+	e.acked_ratio_bp = 9950;
 	assert_int_equal(chk_run_all(h, &res), CHK_OK);
 	chk_evaluate(&res, &e, &v);
 	char *buf = NULL;
@@ -320,14 +374,139 @@ static void test_summary_fragment(void **state)
 	         "\"inconsistent-offsets\": 0, \"nonmonotonic-poll\": 0, "
 	         "\"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": 0, "
 	         "\"replica-divergence\": 0, \"committed-rewrite\": 0, \"split-brain\": 0, "
-	         "\"zk-agreement\": 0, \"liveness\": 0},\n"
+	         "\"zk-agreement\": 0, \"liveness\": 0, \"group-skip\": 0, \"group-redelivery\": 0},\n"
+	         " \"unreadable\": 0,\n"
+	         " \"availability\": {\"max_gap_ms\": 0, \"worst\": \"\", \"acked_ratio\": \"33.33%\"},\n"
 	         " \"expect\": {\"lost-write\": \"any\", \"duplicate\": \"none\", "
 	         "\"inconsistent-offsets\": \"any\", \"nonmonotonic-poll\": \"any\", "
 	         "\"nonmonotonic-send\": \"any\", \"poll-skip\": \"any\", \"unexpected\": \"any\", "
 	         "\"replica-divergence\": \"any\", \"committed-rewrite\": \"any\", "
-	         "\"split-brain\": \"any\", \"zk-agreement\": \"any\", \"liveness\": \"ok\"},\n"
-	         " \"failed_expectations\": [\"duplicate\"]");
+	         "\"split-brain\": \"any\", \"zk-agreement\": \"any\", \"liveness\": \"ok\", "
+	         "\"group-skip\": \"any\", \"group-redelivery\": \"any\", "
+	         "\"max-unavailable\": \"1500ms\", \"acked-ratio\": \"99.5%\"},\n"
+	         " \"failed_expectations\": [\"duplicate\", \"acked-ratio\"]");
 	free(buf);
+	hist_free(h);
+}
+
+
+/* A history from lines (a test's literal text). */
+static struct hist *from_text(const char *text)
+{
+	struct hist *h = NULL;
+	struct hist_error err;
+	int rc = hist_read_buffer(text, strlen(text), &h, &err);
+	if (rc)
+		fprintf(stderr, "%llu:%u: %s\n", (unsigned long long)err.line, err.col, err.msg);
+	assert_int_equal(rc, HIST_OK);
+	return h;
+}
+
+#define SEND(t, proc, v) \
+	"{\"time\":" #t ",\"process\":\"" proc "\",\"type\":\"invoke\",\"f\":\"send\"," \
+	"\"values\":{\"topic\":\"orders\",\"value\":\"" v "\"}}\n"
+#define ACK(t, proc, v, p, o) \
+	"{\"time\":" #t ",\"process\":\"" proc "\",\"type\":\"ok\",\"f\":\"send\"," \
+	"\"values\":{\"topic\":\"orders\",\"partition\":" #p ",\"value\":\"" v \
+	"\",\"offset\":" #o "}}\n"
+#define FAULT(t) \
+	"{\"time\":" #t ",\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"fault\"," \
+	"\"values\":{}}\n"
+
+/*
+ * The faulty phase is 1000..3000 (the fault lines). orders/0 is acknowledged
+ * at 1100 and 1500 (longest gap 1500, to the end); orders/1 at 1200 (1800);
+ * orders/2 only before the phase and by the probe, so it goes the whole
+ * phase (2000) without an acknowledged write. 4 of 5 workload sends are
+ * acknowledged: 80%.
+ */
+static void test_availability(void **state)
+{
+	struct hist *h = from_text(
+	    SEND(100, "producer-1", "z") ACK(500, "producer-1", "z", 2, 0) FAULT(1000)
+	    SEND(1050, "producer-1", "a") SEND(1060, "producer-1", "b")
+	    SEND(1070, "producer-1", "c") SEND(1080, "producer-1", "d")
+	    ACK(1100, "producer-1", "a", 0, 0) ACK(1200, "producer-1", "b", 1, 0)
+	    ACK(1500, "producer-1", "c", 0, 1) SEND(1900, "probe", "p")
+	    ACK(2000, "probe", "p", 2, 1) FAULT(3000));
+	struct chk_result res;
+	struct chk_expectations e;
+	struct chk_verdict v;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(chk_run_all(h, &res), CHK_OK);
+	assert_true(res.avail.has_phase);
+	assert_int_equal(res.avail.phase_from_ns, 1000);
+	assert_int_equal(res.avail.phase_to_ns, 3000);
+	assert_int_equal(res.avail.max_gap_ns, 2000);
+	assert_int_equal(res.avail.gap_at_ns, 1000);
+	assert_string_equal(res.avail.worst, "orders/2");
+	assert_int_equal(res.avail.sends, 5);
+	assert_int_equal(res.avail.acked, 4);
+	assert_int_equal(chk_acked_ratio_bp(&res), 8000);
+
+	e.has_max_unavailable = true;
+	e.max_unavailable_ns = 2000;
+	e.has_acked_ratio = true;
+	e.acked_ratio_bp = 8000;
+	chk_evaluate(&res, &e, &v);
+	assert_true(v.pass);
+	e.max_unavailable_ns = 1999;
+	chk_evaluate(&res, &e, &v);
+	assert_false(v.pass);
+	assert_true(v.failed_max_unavailable);
+	assert_false(v.failed_acked_ratio);
+	assert_int_equal(v.n_failed, 0);
+	e.max_unavailable_ns = 2000;
+	e.acked_ratio_bp = 8001;
+	chk_evaluate(&res, &e, &v);
+	assert_false(v.pass);
+	assert_false(v.failed_max_unavailable);
+	assert_true(v.failed_acked_ratio);
+
+	/* Without sends there is no ratio: an acked-ratio expectation fails. */
+	memset(&res, 0, sizeof(res));
+	e.acked_ratio_bp = 0;
+	chk_evaluate(&res, &e, &v);
+	assert_true(v.failed_acked_ratio);
+	/* Unreadable records fail `liveness: ok` though no row failed. */
+	memset(&e, 0, sizeof(e));
+	e.of[CHK_LIVENESS] = CHK_EXPECT_OK;
+	res.unreadable = 3;
+	chk_evaluate(&res, &e, &v);
+	assert_false(v.pass);
+	assert_int_equal(v.failed[0], CHK_LIVENESS);
+	hist_free(h);
+}
+
+/*
+ * Consumers outside a group are not judged by the group checkers, and a
+ * group's records are judged only from its first position on.
+ */
+static void test_group_scope(void **state)
+{
+	struct hist *h = from_text(
+	    "{\"time\":0,\"process\":\"c1\",\"type\":\"ok\",\"f\":\"consumer-config\","
+	    "\"values\":{\"group\":\"g\",\"commit\":\"none\"}}\n"
+	    SEND(1, "producer-1", "a") ACK(2, "producer-1", "a", 0, 0)
+	    SEND(3, "producer-1", "b") ACK(4, "producer-1", "b", 0, 1)
+	    "{\"time\":5,\"process\":\"c1\",\"type\":\"ok\",\"f\":\"seek\","
+	    "\"values\":[{\"topic\":\"orders\",\"partition\":0,\"offset\":1}]}\n"
+	    "{\"time\":6,\"process\":\"c1\",\"type\":\"ok\",\"f\":\"commit\","
+	    "\"values\":[{\"topic\":\"orders\",\"partition\":0,\"offset\":2}]}\n"
+	    "{\"time\":7,\"process\":\"c2\",\"type\":\"ok\",\"f\":\"poll\","
+	    "\"values\":[{\"topic\":\"orders\",\"partition\":0,\"offset\":0,\"value\":\"a\"}]}\n"
+	    "{\"time\":8,\"process\":\"c2\",\"type\":\"ok\",\"f\":\"poll\","
+	    "\"values\":[{\"topic\":\"orders\",\"partition\":0,\"offset\":0,\"value\":\"a\"}]}\n"
+	    "{\"time\":9,\"process\":\"final-reader\",\"type\":\"ok\",\"f\":\"final-read\","
+	    "\"values\":[{\"topic\":\"orders\",\"partition\":0,\"offset\":0,\"value\":\"a\"},"
+	    "{\"topic\":\"orders\",\"partition\":0,\"offset\":1,\"value\":\"b\"}]}\n");
+	struct chk_result res;
+	assert_int_equal(chk_run_all(h, &res), CHK_OK);
+	/* b (offset 1) is skipped; a is below the group's first position. */
+	assert_int_equal(res.reports[CHK_GROUP_SKIP].count, 1);
+	assert_int_equal(res.reports[CHK_GROUP_SKIP].examples[0].line, 7);
+	/* c2 read a twice but belongs to no group. */
+	assert_int_equal(res.reports[CHK_GROUP_REDELIVERY].count, 0);
 	hist_free(h);
 }
 
@@ -353,7 +532,15 @@ static void test_run_file(void **state)
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(run_file("tests/histories/clean.jsonl", NULL, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	assert_int_equal(run_file("tests/histories/lost_write.jsonl", NULL, err, sizeof(err)), 1);
+	/* Without expectations everything is `any`: reported, exit 0. */
+	assert_int_equal(run_file("tests/histories/lost_write.jsonl", NULL, err, sizeof(err)), 0);
+	e.of[CHK_LOST_WRITE] = CHK_EXPECT_NONE;
+	assert_int_equal(run_file("tests/histories/lost_write.jsonl", &e, err, sizeof(err)), 1);
+	/* Unreadable records fail `liveness: ok` even where no row failed. */
+	memset(&e, 0, sizeof(e));
+	e.of[CHK_LIVENESS] = CHK_EXPECT_OK;
+	assert_int_equal(run_file("tests/histories/liveness_probe.jsonl", &e, err, sizeof(err)), 1);
+	memset(&e, 0, sizeof(e));
 	/* Demonstrating an unsafe configuration: the anomaly is expected. */
 	e.of[CHK_LOST_WRITE] = CHK_EXPECT_SOME;
 	assert_int_equal(run_file("tests/histories/lost_write.jsonl", &e, err, sizeof(err)), 0);
@@ -396,7 +583,9 @@ int main(void)
 	    cmocka_unit_test(test_fixtures),   cmocka_unit_test(test_examples_keep_first_ten),
 	    cmocka_unit_test(test_note_order), cmocka_unit_test(test_evaluate),
 	    cmocka_unit_test(test_names),      cmocka_unit_test(test_summary_fragment),
-	    cmocka_unit_test(test_run_file),   cmocka_unit_test(test_report_text),
+	    cmocka_unit_test(test_run_file),
+	    cmocka_unit_test(test_availability),
+	    cmocka_unit_test(test_group_scope),   cmocka_unit_test(test_report_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

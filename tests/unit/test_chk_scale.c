@@ -2,7 +2,7 @@
  * Scale test for the history reader and checkers: a synthetic clean history
  * of about a million operations (450,000 sends, each invoked and
  * acknowledged, 90,000 polls, final reads, three replica logs per partition,
- * leader epochs, ZooKeeper digests, liveness) is written with hist_write,
+ * leader epochs, ZooKeeper digests, liveness, consumer groups) is written with hist_write,
  * read back and checked. Every checker must find nothing, and the whole must
  * finish in seconds: the checkers are linear-time over hash maps and sorted
  * arrays. Under Valgrind (KSIM_UNDER_VALGRIND) the history is 50 times
@@ -118,7 +118,8 @@ static void captures(struct gen *g)
 	}
 	struct hist_w_liveness rows[PARTITIONS];
 	for (int p = 0; p < PARTITIONS; p++)
-		rows[p] = (struct hist_w_liveness){"orders", p, "broker-1", true};
+		rows[p] = (struct hist_w_liveness){"orders", p, "broker-1", true, true, NULL,
+		                                   NULL, 0, NULL, 0};
 	hist_write_liveness(&g->w, g->now++, "harness", rows, PARTITIONS);
 }
 
@@ -132,6 +133,14 @@ static char *generate(int64_t rounds, int64_t lose, size_t *len)
 	for (int p = 1; p <= PRODUCERS; p++) {
 		snprintf(g.proc, sizeof(g.proc), "producer-%d", p);
 		hist_write_producer_config(&g.w, 0, g.proc, true, 5);
+	}
+	/* Each consumer in a group of its own: the group checkers walk every
+	 * poll and find nothing. */
+	for (int c = 1; c <= CONSUMERS; c++) {
+		char group[16];
+		snprintf(g.proc, sizeof(g.proc), "consumer-%d", c);
+		snprintf(group, sizeof(group), "g%d", c);
+		hist_write_consumer_config(&g.w, 0, g.proc, group, "after-process");
 	}
 	for (int p = 0; p < PARTITIONS; p++)
 		hist_write_leader_epoch(&g.w, 0, "broker-1", "orders", p, 0, "broker-1");
@@ -167,7 +176,7 @@ static void test_million_clean(void **state)
 		hist_error_print(stderr, "synthetic", &err);
 	assert_int_equal(rc, HIST_OK);
 	size_t want = (size_t)(rounds * (2 * BATCH * PARTITIONS + CONSUMERS * PARTITIONS)) +
-	              PRODUCERS + PARTITIONS + PARTITIONS * 4 + 3 + 1;
+	              PRODUCERS + CONSUMERS + PARTITIONS + PARTITIONS * 4 + 3 + 1;
 	assert_int_equal(h->n_ops, want);
 	double read_s = seconds_since(start);
 	start = clock();
@@ -197,7 +206,7 @@ static void test_million_clean(void **state)
 /*
  * The same generator with offset 500 of partition 0 left out of the final
  * read: exactly one lost write, the send of seq 500 * 8 = 4000, whose ok is
- * on line 12 + 2 * 4000 + 16 * 50 + 2 = 8814 (12 header lines, two per send,
+ * on line 14 + 2 * 4000 + 16 * 50 + 2 = 8816 (14 header lines, two per send,
  * 16 polls per round of 80 sends; seq 4000 opens round 50).
  */
 static void test_one_lost(void **state)
@@ -212,7 +221,7 @@ static void test_one_lost(void **state)
 	for (int k = 0; k < CHK_COUNT; k++)
 		assert_int_equal(res.reports[k].count, k == CHK_LOST_WRITE ? 1 : 0);
 	const struct chk_example *e = &res.reports[CHK_LOST_WRITE].examples[0];
-	assert_int_equal(e->line, 8814);
+	assert_int_equal(e->line, 8816);
 	assert_string_equal(e->process, "producer-1");
 	assert_string_equal(e->detail, "orders/0@500: acknowledged \"v4000\" but absent");
 	hist_free(h);

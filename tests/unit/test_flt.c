@@ -286,6 +286,65 @@ static void test_groups_with_rest(void **state)
 					    "zk-3");
 }
 
+/* No hidden cap on targets: `pause: brokers` on 70 brokers pauses all 70,
+ * and a partition into 10 groups cuts every pair of them. */
+static void test_large_targets(void **state)
+{
+	enum { NB = 70 };
+	struct fx *fx = *state;
+	const char *yaml = "name: t\nduration: 20s\ncluster: {brokers: 70}\n"
+			   "topics:\n  - {name: orders, partitions: 1, replication_factor: 3}\n"
+			   "faults:\n"
+			   "  - {at: 1s, pause: brokers, for: 2s}\n"
+			   "  - {at: 5s, partition: {groups: [[broker-1], [broker-2], [broker-3], "
+			   "[broker-4], [broker-5], [broker-6], [broker-7], [broker-8], [broker-9], ["
+			   "broker-10, broker-11, broker-12, broker-13, broker-14, broker-15, "
+			   "broker-16, broker-17, broker-18, broker-19, broker-20, broker-21, "
+			   "broker-22, broker-23, broker-24, broker-25, broker-26, broker-27, "
+			   "broker-28, broker-29, broker-30, broker-31, broker-32, broker-33, "
+			   "broker-34, broker-35, broker-36, broker-37, broker-38, broker-39, "
+			   "broker-40, broker-41, broker-42, broker-43, broker-44, broker-45, "
+			   "broker-46, broker-47, broker-48, broker-49, broker-50, broker-51, "
+			   "broker-52, broker-53, broker-54, broker-55, broker-56, broker-57, "
+			   "broker-58, broker-59, broker-60, broker-61, broker-62, broker-63, "
+			   "broker-64, broker-65, broker-66, broker-67, broker-68, broker-69, "
+			   "broker-70, rest"
+			   "]]}}\n";
+	struct scn_error err;
+	int rc = scn_load_buffer("test.yaml", yaml, strlen(yaml), &fx->s, &err);
+	if (rc)
+		fprintf(stderr, "%s\n", err.text);
+	assert_int_equal(rc, SCN_OK);
+	sim_world_config_default(&fx->wc, 1);
+	fx->w = sim_world_new(&fx->wc);
+	fx->cfg = (struct ping_config){.port = 7000, .interval_ns = 100 * MS,
+				       .timeout_ns = 1 * S, .payload_bytes = 16};
+	uint32_t *brokers = test_calloc(NB, sizeof *brokers);
+	for (int i = 0; i < NB; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "broker-%d", i + 1);
+		brokers[i] = sim_node_add(fx->w, name, &ping_class, &fx->cfg);
+		sim_node_start(fx->w, brokers[i]);
+	}
+	fx->c = (struct flt_cluster){fx->w, brokers, NB, NULL, 0, NULL, 0, NULL, 0,
+				     fx, NULL, NULL, leader_of, no_followers};
+	fx->obs = (struct flt_observer){fx, on_fault};
+	fx->r = flt_new(&fx->c, fx->s, &fx->obs);
+	flt_schedule(fx->r);
+	sim_run_until(fx->w, 2 * S);
+	int paused = 0;
+	for (int i = 0; i < NB; i++)
+		paused += sim_node_status(fx->w, brokers[i]) == SIM_NODE_PAUSED;
+	assert_int_equal(paused, NB);
+	sim_run_until(fx->w, 6 * S);
+	struct sim_net *net = sim_world_net(fx->w);
+	assert_true(sim_net_blocked(net, brokers[0], brokers[8]));
+	assert_true(sim_net_blocked(net, brokers[0], brokers[69]));
+	assert_true(sim_net_blocked(net, brokers[8], brokers[9]));
+	assert_false(sim_net_blocked(net, brokers[9], brokers[69]));
+	test_free(brokers);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -294,6 +353,7 @@ int main(void)
 		T(test_nemesis_keeps_zk_majority_and_heals),
 		T(test_heal_all_restores_everything),
 		T(test_groups_with_rest),
+		T(test_large_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

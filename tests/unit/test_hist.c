@@ -207,6 +207,27 @@ static void test_reader_refusals(void **state)
 	     "1:1: a liveness record must have type \"ok\""},
 	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"dance\"}",
 	     "1:41: unknown f \"dance\""},
+	    {"{\"time\":1,\"process\":\"c\",\"type\":\"ok\",\"f\":\"consumer-config\","
+	     "\"values\":{\"group\":\"g\",\"commit\":\"sometimes\"}}",
+	     "1:68: unknown commit mode \"sometimes\""},
+	    {"{\"time\":1,\"process\":\"c\",\"type\":\"ok\",\"f\":\"consumer-config\","
+	     "\"values\":{\"commit\":\"none\"}}",
+	     "1:68: missing key \"group\""},
+	    {"{\"time\":1,\"process\":\"c\",\"type\":\"ok\",\"f\":\"commit\","
+	     "\"values\":[{\"topic\":\"t\"}]}",
+	     "1:60: missing key \"partition\""},
+	    {"{\"time\":1,\"process\":\"h\",\"type\":\"ok\",\"f\":\"liveness\",\"values\":"
+	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
+	     "\"replicas\":[1],\"isr\":[]}]}",
+	     "1:131: each replica must be a string"},
+	    {"{\"time\":1,\"process\":\"h\",\"type\":\"ok\",\"f\":\"liveness\",\"values\":"
+	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
+	     "\"read\":1}]}",
+	     "1:126: \"read\" must be a boolean"},
+	    {"{\"time\":1,\"process\":\"h\",\"type\":\"ok\",\"f\":\"liveness\",\"values\":"
+	     "[{\"topic\":\"t\",\"partition\":0,\"leader\":null,\"writable\":true,"
+	     "\"replicas\":[\"b\"]}]}",
+	     "1:62: \"replicas\" and \"isr\" go together"},
 	    {"{\"time\":1,\"process\":\"p\",\"type\":\"ok\",\"f\":\"poll\",\"hw\":[{\"topic\":"
 	     "\"t\","
 	     "\"partition\":0,\"hw\":true}]}",
@@ -366,8 +387,11 @@ static void test_write_captures(void **state)
 	hist_write_replica_log(&w, 4, "replica:broker-2", "orders", 1, 6, false, recs, 2);
 	struct hist_w_digest d[] = {{4294967297, "ab"}, {4294967299, "cd"}};
 	hist_write_zk_digests(&w, 5, "zk-1", d, 2);
-	struct hist_w_liveness rows[] = {{"orders", 0, NULL, false},
-	                                 {"orders", 1, "broker-3", true}};
+	static const char *const reps[] = {"broker-3", "broker-2", "broker-1"};
+	static const char *const isr[] = {"broker-1", "broker-3"};
+	struct hist_w_liveness rows[] = {
+	    {"orders", 0, NULL, false, false, NULL, NULL, 0, NULL, 0},
+	    {"orders", 1, "broker-3", true, true, "probe-orders-1", reps, 3, isr, 2}};
 	hist_write_liveness(&w, 6, "harness", rows, 2);
 	assert_int_equal(hist_w_error(&w), 0);
 	fclose(f);
@@ -404,9 +428,46 @@ static void test_write_captures(void **state)
 	o = &h->ops[5];
 	assert_int_equal(o->f, HIST_F_LIVENESS);
 	assert_int_equal(h->items[o->items].str, 0);
+	/* Row 0; row 1, its probe, and broker-2 (a replica outside the ISR). */
+	assert_int_equal(o->n_items, 4);
 	assert_int_equal(h->items[o->items].num, 0);
 	assert_string_equal(hist_str(h, h->items[o->items + 1].str), "broker-3");
-	assert_int_equal(h->items[o->items + 1].num, 1);
+	assert_int_equal(h->items[o->items + 1].num, HIST_LIVE_READ | HIST_LIVE_WRITABLE);
+	assert_int_equal(h->items[o->items + 2].num, HIST_LIVE_PROBE);
+	assert_string_equal(hist_str(h, h->items[o->items + 2].str), "probe-orders-1");
+	assert_int_equal(h->items[o->items + 3].num, HIST_LIVE_OUT_OF_ISR);
+	assert_string_equal(hist_str(h, h->items[o->items + 3].str), "broker-2");
+	assert_int_equal(h->items[o->items + 3].tp, h->items[o->items + 1].tp);
+	hist_free(h);
+	free(buf);
+}
+
+/* consumer-config lines: a group or none, and the commit mode; commits
+ * read back as positions. */
+static void test_consumer_config_round_trip(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct hist_writer w;
+	hist_w_init(&w, f);
+	hist_write_consumer_config(&w, 0, "consumer-1", "g1", "before-process");
+	hist_write_consumer_config(&w, 0, "consumer-2", NULL, "none");
+	struct hist_w_position pos = {"orders", 3, 42};
+	hist_write_positions(&w, 1, "consumer-1", HIST_T_OK, HIST_F_COMMIT, &pos, 1);
+	assert_int_equal(hist_w_error(&w), 0);
+	fclose(f);
+	struct hist *h;
+	struct hist_error err;
+	assert_int_equal(hist_read_buffer(buf, len, &h, &err), HIST_OK);
+	assert_int_equal(h->ops[0].f, HIST_F_CONSUMER_CONFIG);
+	assert_string_equal(hist_str(h, h->ops[0].str), "g1");
+	assert_int_equal(h->ops[0].num, HIST_COMMIT_BEFORE);
+	assert_int_equal(h->ops[1].str, 0);
+	assert_int_equal(h->ops[1].num, HIST_COMMIT_NONE);
+	assert_int_equal(h->ops[2].n_items, 1);
+	assert_int_equal(h->items[h->ops[2].items].num, 42);
+	assert_int_equal(h->tps[h->items[h->ops[2].items].tp].partition, 3);
 	hist_free(h);
 	free(buf);
 }
@@ -533,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_json_depth),     cmocka_unit_test(test_reader_refusals),
 	    cmocka_unit_test(test_error_print),    cmocka_unit_test(test_write_read_round_trip),
 	    cmocka_unit_test(test_write_captures), cmocka_unit_test(test_writer_misuse),
+	    cmocka_unit_test(test_consumer_config_round_trip),
 	    cmocka_unit_test(test_writer_ints),    cmocka_unit_test(test_map),
 	    cmocka_unit_test(test_read_file),
 	};

@@ -62,13 +62,16 @@ static char *read_whole(const char *path)
 	"\"nonmonotonic-poll\": 0, \"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": "   \
 	"0, "                                                                                      \
 	"\"replica-divergence\": 0, \"committed-rewrite\": 0, \"split-brain\": 0, "                \
-	"\"zk-agreement\": 0, \"liveness\": 0},\n"                                                 \
+	"\"zk-agreement\": 0, \"liveness\": 0, \"group-skip\": 0, \"group-redelivery\": 0},\n"     \
+	" \"unreadable\": 0,\n"                                                                    \
+	" \"availability\": {\"max_gap_ms\": 0, \"worst\": \"\", \"acked_ratio\": \"83.33%\"},\n"  \
 	" \"expect\": {\"lost-write\": \"none\", \"duplicate\": \"none\", "                        \
 	"\"inconsistent-offsets\": \"any\", \"nonmonotonic-poll\": \"any\", "                      \
 	"\"nonmonotonic-send\": \"any\", \"poll-skip\": \"any\", \"unexpected\": \"any\", "        \
 	"\"replica-divergence\": \"any\", \"committed-rewrite\": \"any\", \"split-brain\": "       \
 	"\"some\", "                                                                               \
-	"\"zk-agreement\": \"any\", \"liveness\": \"ok\"},\n"                                      \
+	"\"zk-agreement\": \"any\", \"liveness\": \"ok\", \"group-skip\": \"any\", "                \
+	"\"group-redelivery\": \"any\"},\n"                                                         \
 	" \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"                           \
 	" \"stats\": {\"sends\": 6, \"acked\": 5, \"failed\": 0, \"indeterminate\": 1,\n"          \
 	"           \"polled\": 0, \"faults\": 0, \"events\": 1234,\n"                             \
@@ -165,6 +168,8 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 	                                  "verdict",
 	                                  "trace_hash",
 	                                  "anomalies",
+	                                  "unreadable",
+	                                  "availability",
 	                                  "expect",
 	                                  "failed_expectations",
 	                                  "stats"};
@@ -176,7 +181,7 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 		fprintf(stderr, "col %u: %s\n", j->err_col, j->err_msg);
 	assert_int_equal(rc, HIST_JSON_OK);
 	assert_int_equal(j->nodes[0].type, HIST_JSON_OBJECT);
-	assert_keys(j, 0, top, 8);
+	assert_keys(j, 0, top, 10);
 	member(j, 0, "scenario", HIST_JSON_STRING);
 	const struct hist_json_node *seed = member(j, 0, "seed", HIST_JSON_NUMBER);
 	assert_true(seed->is_int);
@@ -225,6 +230,34 @@ static void test_summary_parses(void **state)
 		free(text);
 	}
 	hist_json_free(&j);
+}
+
+/* summary.json's "final": each partition as the run left it, after
+ * failed_expectations and before stats; leaderless partitions say -1. */
+static void test_summary_final(void **state)
+{
+	static const int32_t reps[] = {4, 5, 1}, isr[] = {4, 5};
+	const struct rpt_final fin[] = {{"orders", 0, 4, 7, 5120, reps, 3, isr, 2},
+	                                {"orders", 1, -1, -1, -1, reps, 0, isr, 0}};
+	struct fixture f;
+	fixture_lost_write(&f);
+	f.run.final = fin;
+	f.run.n_final = 2;
+	char *got = capture(rpt_write_summary, &f.run);
+	const char *want = " \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"
+	                   " \"final\": {\"orders/0\": {\"leader\": 4, \"leader_epoch\": 7, "
+	                   "\"replicas\": [4, 5, 1], \"isr\": [4, 5], \"high_watermark\": 5120},\n"
+	                   "           \"orders/1\": {\"leader\": -1, \"leader_epoch\": -1, "
+	                   "\"replicas\": [], \"isr\": [], \"high_watermark\": -1}},\n"
+	                   " \"stats\": ";
+	if (!strstr(got, want))
+		fprintf(stderr, "%s", got);
+	assert_non_null(strstr(got, want));
+	struct hist_json j;
+	hist_json_init(&j);
+	assert_int_equal(hist_json_parse(&j, got, strlen(got)), HIST_JSON_OK);
+	hist_json_free(&j);
+	free(got);
 }
 
 /*
@@ -310,7 +343,11 @@ static void test_markdown_escaping(void **state)
 {
 	char *got = capture_text(rpt_md_write_inline, "a|b*c_d`e<f>&g[h](i)#!~+\\ \n\x01-.=");
 	assert_string_equal(got,
-	                    "a\\|b\\*c\\_d\\`e\\<f\\>\\&g\\[h\\]\\(i\\)\\#\\!\\~\\+\\\\   -.=");
+	                    "a\\|b\\*c_d\\`e\\<f>\\&g\\[h\\](i)#!\\~+\\\\   -.=");
+	free(got);
+	/* `_` at a word's edge and `#` after a blank still are. */
+	got = capture_text(rpt_md_write_inline, "__consumer_offsets _x x_ a #b");
+	assert_string_equal(got, "\\_\\_consumer_offsets \\_x x\\_ a \\#b");
 	free(got);
 	/* Each line of a block starts as text: no heading, list, quote, fence or code. */
 	got = capture_text(rpt_md_write_block, "# h\n- l\n12. o\n   ```f\n> q\n===\nok 1. x\n\xff");
@@ -328,10 +365,10 @@ static void test_markdown_escaping(void **state)
 	         sizeof(f.checks.reports[0].examples[0].detail), "%s", "v\n```\nx");
 	char *md = capture(rpt_write_markdown, &f.run);
 	/* The inline form of the hostile name. */
-	assert_non_null(strstr(md, "# ksim run: q\"b\\\\s    \x7f" FFFD FFFD "\\(\\]\\]\\>\\<\\&"
+	assert_non_null(strstr(md, "# ksim run: q\"b\\\\s    \x7f" FFFD FFFD "(\\]\\]>\\<\\&"
 	                           "\xc3\xa9" FFFD FFFD ", seed 42: FAIL\n"));
-	assert_non_null(strstr(md, "\nline one \\| \\<b\\>x\\</b\\>\n\\# not a heading\n"
-	                           "\\]\\]\\> \\& " FFFD "\n"));
+	assert_non_null(strstr(md, "\nline one \\| \\<b>x\\</b>\n\\# not a heading\n"
+	                           "\\]\\]> \\& " FFFD "\n"));
 	/* The example cannot close its fence early. */
 	assert_non_null(strstr(md, "producer-1: v ``` x\n"));
 	assert_int_equal(count_of(md, "\n```"), 2);
@@ -472,6 +509,7 @@ int main(void)
 	    cmocka_unit_test(test_summary_exact_bytes),
 	    cmocka_unit_test(test_seconds_formats),
 	    cmocka_unit_test(test_summary_parses),
+	    cmocka_unit_test(test_summary_final),
 	    cmocka_unit_test(test_json_escaping),
 	    cmocka_unit_test(test_markdown_lost_write),
 	    cmocka_unit_test(test_markdown_escaping),

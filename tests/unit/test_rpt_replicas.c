@@ -50,7 +50,7 @@ static void test_replicas_files_and_notes(void **state)
 	struct rpt_story story;
 	rpt_story_init(&story);
 	struct rpt_replicas *r = rpt_replicas_new(parts, 1, brokers, 2, &story);
-	struct rpt_replica_obs a = {0, 0, true, 1, 1}, b = {5, 3, true, 1, 1},
+	struct rpt_replica_obs a = {0, 0, true, 1, 1}, b = {5, 3, true, 1, 2},
 			       c = {2, 2, true, 2, 1}, f = {0, 0, false, 1, 0};
 	sample(r, 100 * MS, &a, &f);
 	sample(r, 200 * MS, &b, &f);
@@ -80,7 +80,8 @@ static void test_replicas_files_and_notes(void **state)
 	assert_string_equal(isr, "# time_s partition isr_size; one block per partition\n"
 				 "# orders/0\n"
 				 "0.100 0 1\n"
-				 "0.400 0 0\n"
+				 "0.200 0 2\n"
+				 /* 0.400: no leader; the metadata's ISR (2) holds */
 				 "0.500 0 1\n"
 				 "0.600 0 1\n");
 	char *lead = slurp(dir, "leaders.dat");
@@ -108,10 +109,31 @@ static void test_replicas_files_and_notes(void **state)
 	rpt_story_free(&story);
 }
 
+/* One record lost at the end is told in the singular. */
+static void test_one_record_gone(void **state)
+{
+	const char *const parts[] = {"orders/0"};
+	const char *const brokers[] = {"broker-1"};
+	struct rpt_story story;
+	rpt_story_init(&story);
+	struct rpt_replicas *r = rpt_replicas_new(parts, 1, brokers, 1, &story);
+	struct rpt_replica_obs a = {5, 5, true, 1, 1}, b = {4, 4, true, 2, 1};
+	rpt_replicas_sample(r, 100 * MS, 0, 0, &a);
+	rpt_replicas_sample(r, 200 * MS, 0, 0, &b);
+	rpt_replicas_sample(r, 300 * MS, 0, 0, &b);
+	bool told = false;
+	for (size_t i = 0; i < story.n; i++)
+		told |= strstr(story.items[i].text, "reached 5: 1 record at its end is gone") != NULL;
+	assert_true(told);
+	rpt_replicas_free(r);
+	rpt_story_free(&story);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replicas_files_and_notes),
+		cmocka_unit_test(test_one_record_gone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

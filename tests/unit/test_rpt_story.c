@@ -54,6 +54,65 @@ static size_t at(const char *hay, const char *needle)
 	return (size_t)(p - hay);
 }
 
+/* A restarted client keeps nothing on disk: the story must not say it
+ * recovers from one; a mix of servers and clients gets the general gloss. */
+static void test_story_restart_of_clients(void **state)
+{
+	static const char *const c1[] = {"consumer-1"};
+	static const char *const mix[] = {"broker-2", "producer-1"};
+	struct fixture f;
+	fixture_lost_write(&f);
+	struct rpt_story s;
+	rpt_story_init(&s);
+	rpt_story_add_fault(&s, 1000000000, "restart", c1, 1, -1, true, NULL);
+	rpt_story_add_fault(&s, 2000000000, "restart", mix, 2, -1, true, NULL);
+	char *md = story_as(rpt_story_write_md, &s, &f.run);
+	at(md, "consumer-1 restarted: a client keeps nothing on disk, so it starts afresh");
+	at(md, "restarted: a broker or ZooKeeper server recovers its state from its disk; a "
+	       "client starts afresh");
+	assert_int_equal(count_of(md, "consumer-1 restarted: it recovers"), 0);
+	free(md);
+	rpt_story_free(&s);
+}
+
+/* The topic filter: internal topics folded by default, one topic on demand;
+ * "broker-3" is not a partition of a topic "broker". */
+static void test_story_topic_filter(void **state)
+{
+	struct fixture f;
+	fixture_lost_write(&f);
+	static const char *const topics[] = {"orders", "payments"};
+	struct rpt_story s;
+	rpt_story_init(&s);
+	s.topics = topics;
+	s.n_topics = 2;
+	rpt_story_event_sink(&s, 1, "broker-1", "leader", "__consumer_offsets-3: leader 2 INTERNAL");
+	rpt_story_event_sink(&s, 2, "broker-1", "leader", "orders-1: leader 2 DASHED");
+	rpt_story_add(&s, 3, RPT_STORY_NOTE, "broker-1", "log-end", "the log of orders/0 SLASHED");
+	rpt_story_event_sink(&s, 4, "broker-3", "registered", "broker-3 registered NOTOPIC");
+	rpt_story_event_sink(&s, 5, "broker-1", "leader", "payments-0: leader 1 OTHER");
+	char *md = story_as(rpt_story_write_md, &s, &f.run);
+	assert_int_equal(count_of(md, "INTERNAL\n"), 0);
+	assert_int_equal(count_of(md, "DASHED\n") + count_of(md, "SLASHED\n") + count_of(md, "NOTOPIC\n"),
+	                 3);
+	assert_int_equal(count_of(md, "OTHER\n"), 1);
+	at(md, "(1 events about internal topics");
+	free(md);
+	s.topic = "orders";
+	md = story_as(rpt_story_write_text, &s, &f.run);
+	assert_int_equal(count_of(md, "INTERNAL\n") + count_of(md, "OTHER\n"), 0);
+	assert_int_equal(count_of(md, "DASHED\n") + count_of(md, "SLASHED\n") + count_of(md, "NOTOPIC\n"),
+	                 3);
+	at(md, "(2 events about other topics than orders are not told here)");
+	free(md);
+	s.topic = "__consumer_offsets";
+	md = story_as(rpt_story_write_text, &s, &f.run);
+	assert_int_equal(count_of(md, "INTERNAL\n") + count_of(md, "NOTOPIC\n"), 2);
+	assert_int_equal(count_of(md, "DASHED\n") + count_of(md, "SLASHED\n"), 0);
+	free(md);
+	rpt_story_free(&s);
+}
+
 static void test_story_order_and_glossary(void **state)
 {
 	struct fixture f;
@@ -63,9 +122,10 @@ static void test_story_order_and_glossary(void **state)
 	char *md = story_as(rpt_story_write_md, &s, &f.run);
 	/* Time order, whatever the insertion order; ties keep insertion order. */
 	size_t zk = at(md, "**0.500 s** — zk-1: leads the ensemble");
-	size_t pl = at(md, "**2.000 s** — Fault \"power-loss\" \\(for 1000 ms\\): broker-1 lost power");
+	size_t pl = at(md, "**2.000 s** — Fault \"power-loss\" (for 1000 ms): broker-1 lost power");
 	size_t ld = at(md, "**3.000 s** — broker-2: leads orders/0");
-	size_t rs = at(md, "**3.000 s** — Undo \"restart\": broker-1 restarted");
+	size_t rs = at(md, "**3.000 s** — Undo \"restart\": broker-1 restarted: it recovers its "
+	                   "state from its disk");
 	size_t le = at(md, "**3.100 s** — the log of orders/0 on broker-1 now ends at offset 4");
 	assert_true(zk < pl && pl < ld && ld < rs && rs < le);
 	/* Each kind explained once: two leader events, one explanation. */
@@ -93,7 +153,7 @@ static void test_story_anomalies_and_verdict(void **state)
 	size_t lw = at(md, "Acknowledged writes were lost");
 	size_t sb = at(md, "The scenario expected split-brain to find anomalies");
 	size_t why = at(md, "What led to it: at 2.000 s broker-1 lost power before it had flushed "
-			    "its writes to disk \\(\"power-loss\"\\); at 3.100 s the log of "
+			    "its writes to disk (\"power-loss\"); at 3.100 s the log of "
 			    "orders/0 on broker-1 now ends at offset 4");
 	assert_true(v < lw && lw < sb && sb < why);
 	/* The restart (an undo) is not a cause. */
@@ -170,6 +230,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_story_order_and_glossary),
+		cmocka_unit_test(test_story_restart_of_clients),
+		cmocka_unit_test(test_story_topic_filter),
 		cmocka_unit_test(test_story_anomalies_and_verdict),
 		cmocka_unit_test(test_story_pass),
 		cmocka_unit_test(test_story_hostile_text),

@@ -339,6 +339,10 @@ static void test_config_values(void **state)
 	scn_free(s);
 }
 
+#define ACKED_RATIO_MSG                                                                  \
+	"'acked-ratio' must be a percentage from 0% to 100% with at most two decimals, "     \
+	"such as 99% or 99.5%, got "
+
 struct bad_case {
 	const char *file; /* under tests/scn_bad/ */
 	int status;
@@ -451,6 +455,11 @@ static const struct bad_case bad_cases[] = {
     {"bad_expect", SCN_ERR_INVALID, 10, 15,
      "'lost-write' must be one of any, none, some, got 'never'"},
     {"bad_liveness", SCN_ERR_INVALID, 10, 13, "'liveness' must be one of any, ok, got 'yes'"},
+    {"bad_max_unavailable", SCN_ERR_INVALID, 10, 20,
+     "'max-unavailable' needs a unit: '5' is a bare integer (write 5s, 5ms, ...)"},
+    {"bad_acked_ratio", SCN_ERR_INVALID, 10, 16, ACKED_RATIO_MSG "'99.125%'"},
+    {"bad_acked_ratio_range", SCN_ERR_INVALID, 10, 16, ACKED_RATIO_MSG "'101%'"},
+    {"bad_acked_ratio_bare", SCN_ERR_INVALID, 10, 16, ACKED_RATIO_MSG "'99'"},
     {"two_actions", SCN_ERR_INVALID, 10, 30,
      "a fault has one action, but this one has 'kill' and 'pause'"},
     {"no_action", SCN_ERR_INVALID, 10, 5,
@@ -631,7 +640,7 @@ static void test_print_format(void **state)
 	    "name: p\nduration: 90s\nquiesce: 0.25s\ncluster: {mode: kraft, brokers: 1}\n"
 	    "topics: [{name: t, partitions: 2, replication_factor: 1}]\n"
 	    "faults: [{at: 1s, partition: {one-way: {from: broker-1, to: [leader:t/1]}}}]\n"
-	    "expect: {duplicate: some}\n");
+	    "expect: {duplicate: some, max-unavailable: 1500ms, acked-ratio: 99.5%}\n");
 	char *out = print_to_string(s);
 	assert_string_equal(out,
 	                    "format: 1\n"
@@ -667,7 +676,11 @@ static void test_print_format(void **state)
 	                    "  committed-rewrite: any\n"
 	                    "  split-brain: any\n"
 	                    "  zk-agreement: any\n"
-	                    "  liveness: any\n");
+	                    "  group-skip: any\n"
+	                    "  group-redelivery: any\n"
+	                    "  liveness: any\n"
+	                    "  max-unavailable: 1500ms\n"
+	                    "  acked-ratio: 99.50%\n");
 	free(out);
 	scn_free(s);
 }
