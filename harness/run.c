@@ -168,6 +168,9 @@ static int build_brokers(struct run *r)
 			}
 		}
 		c->broker_id = i + 1;
+		/* Partition rules of older releases (docs/kafka-versions.md). */
+		c->legacy_acks_isr = s->cluster.kafka_version < 207;      /* KAFKA-8836 */
+		c->legacy_reelect_fetch = s->cluster.kafka_version < 303; /* KAFKA-13790 */
 		if (r->port_base)
 			c->port = (uint16_t)(r->port_base + i);
 		c->advertised_host = r->advertised_host;
