@@ -700,7 +700,9 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	if (!r->opt->no_plots)
 		plots(r, h, note, sizeof note);
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
-			     {0}, events, sim_ns, wall};
+			     {0}, events, sim_ns, wall,
+			     r->s->cluster.mode == SCN_MODE_KRAFT ? "kraft" : "zookeeper",
+			     r->s->cluster.kafka_version};
 	hist_count_stats(h, &rr.stats);
 	hist_free(h);
 	if (rc) {

@@ -35,6 +35,10 @@ struct rpt_run {
 	int64_t sim_ns;          /* virtual time at the end of the run */
 	/* Host time the run took: the one nondeterministic input. */
 	double wall_seconds;
+	/* cluster.mode, "zookeeper" or "kraft", and cluster.kafka_version as
+	 * major * 100 + minor (scn_scenario's). */
+	const char *mode;
+	int32_t kafka_version;
 };
 
 /* Whether the verdict lists kind k among its failed expectations. */
