@@ -171,6 +171,9 @@ static int build_brokers(struct run *r)
 			}
 		}
 		c->broker_id = i + 1;
+		/* Partition rules of older releases (docs/kafka-versions.md). */
+		c->legacy_acks_isr = s->cluster.kafka_version < 207;      /* KAFKA-8836 */
+		c->legacy_reelect_fetch = s->cluster.kafka_version < 303; /* KAFKA-13790 */
 		if (r->port_base)
 			c->port = (uint16_t)(r->port_base + i);
 		c->advertised_host = r->advertised_host;
@@ -867,7 +870,9 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	if (!r->opt->no_plots)
 		plots(r, h, note, sizeof note);
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
-			     {0}, events, sim_ns, wall, r->final, r->final ? r->n_slots : 0};
+			     {0}, events, sim_ns, wall, r->final, r->final ? r->n_slots : 0,
+			     r->s->cluster.mode == SCN_MODE_KRAFT ? "kraft" : "zookeeper",
+			     r->s->cluster.kafka_version};
 	hist_count_stats(h, &rr.stats);
 	hist_free(h);
 	if (rc) {

@@ -53,6 +53,10 @@ struct rpt_run {
 	 * writes "final" only when there are some. */
 	const struct rpt_final *final;
 	size_t n_final;
+	/* cluster.mode, "zookeeper" or "kraft", and cluster.kafka_version as
+	 * major * 100 + minor (scn_scenario's). */
+	const char *mode;
+	int32_t kafka_version;
 };
 
 /* Whether the verdict lists kind k among its failed expectations. */

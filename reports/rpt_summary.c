@@ -56,12 +56,17 @@ static void write_final(FILE *out, const struct rpt_run *run)
 
 int rpt_write_summary(FILE *out, const struct rpt_run *run)
 {
-	assert(run->scenario && run->checks && run->expect && run->verdict);
+	assert(run->scenario && run->checks && run->expect && run->verdict && run->mode);
 	fputs("{\"scenario\": ", out);
 	rpt_json_write_string(out, run->scenario);
 	fprintf(out, ", \"seed\": %" PRIu64 ", \"verdict\": \"%s\",\n", run->seed,
 	        run->verdict->pass ? "pass" : "fail");
-	fprintf(out, " \"trace_hash\": \"%016" PRIx64 "\",\n ", run->trace_hash);
+	fprintf(out, " \"trace_hash\": \"%016" PRIx64 "\",\n", run->trace_hash);
+	/* Which cluster the run simulated (the contract's added fields). */
+	fputs(" \"mode\": ", out);
+	rpt_json_write_string(out, run->mode);
+	fprintf(out, ", \"kafka_version\": \"%d.%d\",\n ", (int)(run->kafka_version / 100),
+	        (int)(run->kafka_version % 100));
 	if (chk_write_summary(out, run->checks, run->expect, run->verdict) != 0)
 		return -1;
 	fputs(",\n", out);

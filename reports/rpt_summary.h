@@ -5,6 +5,7 @@
  *
  *   {"scenario": "NAME", "seed": 1, "verdict": "pass",
  *    "trace_hash": "0123456789abcdef",
+ *    "mode": "zookeeper", "kafka_version": "3.9",
  *    "anomalies": {...}, "expect": {...}, "failed_expectations": [...],
  *    "stats": {"sends": 0, "acked": 0, "failed": 0, "indeterminate": 0,
  *              "polled": 0, "faults": 0, "events": 0,

@@ -65,6 +65,8 @@ struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t 
 	p->partition = partition;
 	brk_pstate_init(&p->ps, b->env, b->cfg->broker_id, p->topic, partition,
 			b->cfg->replica_lag_time_max_ms * 1000000);
+	p->ps.legacy_acks_isr = b->cfg->legacy_acks_isr;
+	p->ps.legacy_reelect_fetch = b->cfg->legacy_reelect_fetch;
 	p->hw_ckpt = brk_hw_ckpt_get(b, topic, partition);
 	p->min_isr = b->cfg->min_insync_replicas;
 	brk_topic_config_load(p);

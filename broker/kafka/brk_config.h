@@ -59,6 +59,14 @@ struct brk_config {
 	/* inter.broker.protocol.version's truncation rule: 0 KIP-279 (2.0 on,
 	 * the default), 1 KIP-101 only (0.11 to 1.1), 2 high watermark (<0.11) */
 	int legacy_truncation;
+	/* Older releases' partition rules, set by the harness from
+	 * cluster.kafka_version (no broker key; docs/kafka-versions.md):
+	 * NOT_ENOUGH_REPLICAS_AFTER_APPEND counts the ISR, not the maximal ISR
+	 * (before 2.7, KAFKA-8836) ... */
+	bool legacy_acks_isr;
+	/* ... and a re-elected leader counts every follower as having fetched
+	 * just now, in the ISR or not (before 3.3, KAFKA-13790). */
+	bool legacy_reelect_fetch;
 };
 
 void brk_config_default(struct brk_config *c);

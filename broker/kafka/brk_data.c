@@ -115,8 +115,9 @@ static void check_waiting(struct part_append *a)
 	} else if (p->ps.hw >= a->required) {
 		/* Kafka's checkEnoughReplicasReachOffset: replicated, but the ISR
 		 * may have shrunk below min.insync.replicas meanwhile. Since 2.7 it
-		 * counts the maximal ISR: a replica being removed still counts. */
-		if (brk_pstate_maximal_isr_size(&p->ps) < p->min_isr)
+		 * counts the maximal ISR: a replica being removed still counts
+		 * (before, the ISR: legacy_acks_isr). */
+		if (brk_pstate_acks_isr_size(&p->ps) < p->min_isr)
 			a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 	} else {
 		return;

@@ -242,7 +242,10 @@ static void reset_followers(struct brk_pstate *ps, bool new_leader, int64_t leo,
 		struct brk_pfollower f = {id, -1, in_sync ? now : -1, -1, -1};
 		if (old) {
 			f.leo = old->leo;
-			f.last_fetch_ns = in_sync ? now : -1;
+			/* Before 3.3 (Replica.resetLastCaughtUpTime) every follower
+			 * fetched "now", so one outside the ISR that fetches from the
+			 * old end next counts as caught up as of the re-election. */
+			f.last_fetch_ns = in_sync || ps->legacy_reelect_fetch ? now : -1;
 			f.last_fetch_leader_leo = ps->open ? leo : -1;
 		}
 		fol[n++] = f;
@@ -465,6 +468,11 @@ int32_t brk_pstate_isr_size(const struct brk_pstate *ps)
 int32_t brk_pstate_maximal_isr_size(const struct brk_pstate *ps)
 {
 	return ps->n_maximal_isr;
+}
+
+int32_t brk_pstate_acks_isr_size(const struct brk_pstate *ps)
+{
+	return ps->legacy_acks_isr ? ps->n_isr : ps->n_maximal_isr;
 }
 
 bool brk_pstate_latest_known(const struct brk_pstate *ps)

@@ -83,6 +83,10 @@ struct brk_pstate {
 	int32_t partition;
 	int32_t self;       /* this broker's id */
 	int64_t max_lag_ns; /* replica.lag.time.max.ms */
+	/* Older releases' rules (brk_config's legacy_acks_isr and
+	 * legacy_reelect_fetch; false: Kafka 3.3+). */
+	bool legacy_acks_isr;
+	bool legacy_reelect_fetch;
 	bool open;          /* the log is open: hw and leo mean something */
 	int64_t leo;        /* the log end offset, as last told */
 	int64_t hw;         /* the high watermark */
@@ -170,6 +174,9 @@ bool brk_pstate_in_isr(const struct brk_pstate *ps, int32_t id);
  * answered), the maximal ISR (Kafka 2.7+, checkEnoughReplicasReachOffset). */
 int32_t brk_pstate_isr_size(const struct brk_pstate *ps);
 int32_t brk_pstate_maximal_isr_size(const struct brk_pstate *ps);
+/* What NOT_ENOUGH_REPLICAS_AFTER_APPEND compares with min.insync.replicas:
+ * the maximal ISR, or the ISR under legacy_acks_isr (before 2.7). */
+int32_t brk_pstate_acks_isr_size(const struct brk_pstate *ps);
 /* KIP-207: a new leader whose high watermark has not reached the start of
  * its epoch cannot say where the log's committed end is. */
 bool brk_pstate_latest_known(const struct brk_pstate *ps);

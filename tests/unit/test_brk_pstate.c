@@ -192,6 +192,80 @@ static void test_reelected_leader_resets_follower_state(void **state)
 	no_violation(fx);
 }
 
+/* Re-elected without replica 3, then replica 3 fetches from the old end
+ * while the leader has moved on; the controller refuses to add it back, and
+ * replica 2 reaches the new end. */
+static void reelect_then_fetch(struct fx *fx)
+{
+	lead(fx, 1, all3, 3, 0, 10, 0);
+	brk_pstate_follower_fetched(&fx->ps, 2, 10, 10, 1 * S);
+	brk_pstate_follower_fetched(&fx->ps, 3, 10, 10, 1 * S);
+	const int32_t isr12[] = {1, 2};
+	lead(fx, 2, isr12, 2, 0, 10, 2 * S);
+	brk_pstate_appended(&fx->ps, 20, 3 * S);
+	assert_true(brk_pstate_follower_fetched(&fx->ps, 3, 10, 20, 3 * S) & BRK_PS_PROPOSE);
+	brk_pstate_isr_dropped(&fx->ps);
+	brk_pstate_follower_fetched(&fx->ps, 2, 20, 20, 3 * S);
+}
+
+/* Kafka 3.3+ (KAFKA-13790): a replica outside the ISR has not fetched
+ * since the re-election, so its next fetch from the old end does not make
+ * it caught up and the high watermark does not wait for it. */
+static void test_reelected_leader_forgets_fetches_outside_the_isr(void **state)
+{
+	struct fx *fx = *state;
+	reelect_then_fetch(fx);
+	assert_int_equal(fx->ps.fol[1].last_caught_up_ns, -1);
+	assert_int_equal(fx->ps.hw, 20);
+	no_violation(fx);
+}
+
+/* Before 3.3 (Replica.resetLastCaughtUpTime): every follower fetched at the
+ * re-election, so replica 3 counts as caught up as of then and holds the
+ * high watermark at its end. kafka_version "3.0" and older. */
+static void test_legacy_reelected_leader_counts_every_follower_as_fetched(void **state)
+{
+	struct fx *fx = *state;
+	fx->ps.legacy_reelect_fetch = true;
+	reelect_then_fetch(fx);
+	assert_int_equal(fx->ps.fol[1].last_caught_up_ns, 2 * S);
+	assert_int_equal(fx->ps.hw, 10);
+	no_violation(fx);
+}
+
+/* Replica 3 caught up and the leader proposes adding it: since 2.7
+ * (KAFKA-8836, the maximal ISR) NOT_ENOUGH_REPLICAS_AFTER_APPEND counts it
+ * at once; before, only once the ISR holds it. */
+static void expansion_pending(struct fx *fx)
+{
+	const int32_t isr12[] = {1, 2};
+	lead(fx, 1, isr12, 2, 0, 10, 0);
+	brk_pstate_follower_fetched(&fx->ps, 2, 10, 10, 1 * S);
+	assert_true(brk_pstate_follower_fetched(&fx->ps, 3, 10, 10, 1 * S) & BRK_PS_PROPOSE);
+	assert_int_equal(brk_pstate_isr_size(&fx->ps), 2);
+}
+
+static void test_acks_count_the_maximal_isr(void **state)
+{
+	struct fx *fx = *state;
+	expansion_pending(fx);
+	assert_int_equal(brk_pstate_acks_isr_size(&fx->ps), 3);
+	brk_pstate_isr_changed(&fx->ps, all3, 3, 2, 10, 2 * S);
+	assert_int_equal(brk_pstate_acks_isr_size(&fx->ps), 3);
+	no_violation(fx);
+}
+
+static void test_legacy_acks_count_the_isr(void **state)
+{
+	struct fx *fx = *state;
+	fx->ps.legacy_acks_isr = true;
+	expansion_pending(fx);
+	assert_int_equal(brk_pstate_acks_isr_size(&fx->ps), 2);
+	brk_pstate_isr_changed(&fx->ps, all3, 3, 2, 10, 2 * S);
+	assert_int_equal(brk_pstate_acks_isr_size(&fx->ps), 3);
+	no_violation(fx);
+}
+
 /* ReplicaManager: a LeaderAndIsr at the current leader epoch is ignored. */
 static void test_same_leader_epoch_is_ignored(void **state)
 {
@@ -331,6 +405,10 @@ int main(void)
 	    T(test_follower_at_the_leaders_end_is_not_out_of_sync),
 	    T(test_hw_waits_for_a_caught_up_replica_outside_the_isr),
 	    T(test_reelected_leader_resets_follower_state),
+	    T(test_reelected_leader_forgets_fetches_outside_the_isr),
+	    T(test_legacy_reelected_leader_counts_every_follower_as_fetched),
+	    T(test_acks_count_the_maximal_isr),
+	    T(test_legacy_acks_count_the_isr),
 	    T(test_same_leader_epoch_is_ignored),
 	    T(test_new_leader_latest_offset_waits_for_its_epoch_start),
 	    T(test_follower_hw_is_bounded_by_its_log_end),

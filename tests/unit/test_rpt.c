@@ -58,6 +58,7 @@ static char *read_whole(const char *path)
 #define SUMMARY_EXPECTED                                                                           \
 	"{\"scenario\": \"lost-write-demo\", \"seed\": 42, \"verdict\": \"fail\",\n"               \
 	" \"trace_hash\": \"00000000deadbeef\",\n"                                                 \
+	" \"mode\": \"zookeeper\", \"kafka_version\": \"3.9\",\n"                                    \
 	" \"anomalies\": {\"lost-write\": 3, \"duplicate\": 0, \"inconsistent-offsets\": 0, "      \
 	"\"nonmonotonic-poll\": 0, \"nonmonotonic-send\": 0, \"poll-skip\": 0, \"unexpected\": "   \
 	"0, "                                                                                      \
@@ -167,6 +168,8 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 	                                  "seed",
 	                                  "verdict",
 	                                  "trace_hash",
+	                                  "mode",
+	                                  "kafka_version",
 	                                  "anomalies",
 	                                  "unreadable",
 	                                  "availability",
@@ -181,7 +184,7 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 		fprintf(stderr, "col %u: %s\n", j->err_col, j->err_msg);
 	assert_int_equal(rc, HIST_JSON_OK);
 	assert_int_equal(j->nodes[0].type, HIST_JSON_OBJECT);
-	assert_keys(j, 0, top, 10);
+	assert_keys(j, 0, top, sizeof top / sizeof top[0]);
 	member(j, 0, "scenario", HIST_JSON_STRING);
 	const struct hist_json_node *seed = member(j, 0, "seed", HIST_JSON_NUMBER);
 	assert_true(seed->is_int);
@@ -189,6 +192,12 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 	const char *verdict = hist_json_str(j, member(j, 0, "verdict", HIST_JSON_STRING));
 	assert_string_equal(verdict, f->verdict.pass ? "pass" : "fail");
 	assert_true(is_lower_hex16(hist_json_str(j, member(j, 0, "trace_hash", HIST_JSON_STRING))));
+	assert_string_equal(hist_json_str(j, member(j, 0, "mode", HIST_JSON_STRING)), f->run.mode);
+	char version[16];
+	snprintf(version, sizeof version, "%d.%d", f->run.kafka_version / 100,
+	         f->run.kafka_version % 100);
+	assert_string_equal(hist_json_str(j, member(j, 0, "kafka_version", HIST_JSON_STRING)),
+	                    version);
 	const struct hist_json_node *an = member(j, 0, "anomalies", HIST_JSON_OBJECT);
 	const struct hist_json_node *ex = member(j, 0, "expect", HIST_JSON_OBJECT);
 	for (int k = 0; k < CHK_COUNT; k++) {
@@ -258,6 +267,23 @@ static void test_summary_final(void **state)
 	assert_int_equal(hist_json_parse(&j, got, strlen(got)), HIST_JSON_OK);
 	hist_json_free(&j);
 	free(got);
+}
+
+/* The cluster the run simulated: cluster.mode and cluster.kafka_version. */
+static void test_summary_mode_and_version(void **state)
+{
+	struct hist_json j;
+	hist_json_init(&j);
+	struct fixture f;
+	fixture_load(&f, "clean");
+	f.run.mode = "kraft";
+	f.run.kafka_version = 207;
+	char *text = capture(rpt_write_summary, &f.run);
+	assert_non_null(strstr(text, " \"trace_hash\": \"00000000deadbeef\",\n"
+	                             " \"mode\": \"kraft\", \"kafka_version\": \"2.7\",\n"));
+	check_summary_contract(text, &f, &j);
+	free(text);
+	hist_json_free(&j);
 }
 
 /*
@@ -510,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_seconds_formats),
 	    cmocka_unit_test(test_summary_parses),
 	    cmocka_unit_test(test_summary_final),
+	    cmocka_unit_test(test_summary_mode_and_version),
 	    cmocka_unit_test(test_json_escaping),
 	    cmocka_unit_test(test_markdown_lost_write),
 	    cmocka_unit_test(test_markdown_escaping),

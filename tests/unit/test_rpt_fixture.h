@@ -63,6 +63,8 @@ static __attribute__((unused)) void fixture_load(struct fixture *f, const char *
 	f->run.events = 1234;
 	f->run.sim_ns = 90000500000; /* 90.0005 s: rounds half up to 90.001 */
 	f->run.wall_seconds = 0.4;
+	f->run.mode = "zookeeper";
+	f->run.kafka_version = 309;
 	chk_evaluate(&f->checks, &f->expect, &f->verdict);
 }
 
