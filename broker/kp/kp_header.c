@@ -16,6 +16,7 @@ static const struct api_row api_rows[] = {
 	{KP_API_LEADER_AND_ISR, 4, "LeaderAndIsr"},
 	{KP_API_STOP_REPLICA, 2, "StopReplica"},
 	{KP_API_UPDATE_METADATA, 6, "UpdateMetadata"},
+	{KP_API_CONTROLLED_SHUTDOWN, 3, "ControlledShutdown"},
 	{KP_API_OFFSET_COMMIT, 8, "OffsetCommit"},
 	{KP_API_OFFSET_FETCH, 6, "OffsetFetch"},
 	{KP_API_FIND_COORDINATOR, 3, "FindCoordinator"},

@@ -101,6 +101,21 @@ static struct kp_response vec_sr_response(void)
 	return resp;
 }
 
+static struct kp_request vec_cs_request(void)
+{
+	struct kp_request req = {.header = {KP_API_CONTROLLED_SHUTDOWN, 2, 12, {"c", 1}}};
+	req.body.controlled_shutdown = (struct kp_controlled_shutdown_request){2, 16};
+	return req;
+}
+
+static struct kp_response vec_cs_response(void)
+{
+	static const struct kp_remaining_partition rp[] = {{{"t", 1}, 1}};
+	struct kp_response resp = {KP_API_CONTROLLED_SHUTDOWN, 2, 12, {{0}}};
+	resp.body.controlled_shutdown = (struct kp_controlled_shutdown_response){0, rp, 1};
+	return resp;
+}
+
 static struct kp_request vec_ofle_request(void)
 {
 	static const struct kp_epoch_partition p[] = {{0, 5, 4}};
@@ -164,6 +179,9 @@ static const struct vec_case cases[] = {
 	     vec_um_response),
 	CASE("StopReplica", KP_API_STOP_REPLICA, 1, vec_stop_replica_v1_request, REQ_HDR_V1,
 	     vec_stop_replica_v1_response, RESP_HDR_V0, vec_sr_request, vec_sr_response),
+	CASE("ControlledShutdown", KP_API_CONTROLLED_SHUTDOWN, 2,
+	     vec_controlled_shutdown_v2_request, REQ_HDR_V1, vec_controlled_shutdown_v2_response,
+	     RESP_HDR_V0, vec_cs_request, vec_cs_response),
 	CASE("OffsetForLeaderEpoch", KP_API_OFFSETS_FOR_LEADER_EPOCH, 3,
 	     vec_offsets_for_leader_epoch_v3_request, REQ_HDR_V1,
 	     vec_offsets_for_leader_epoch_v3_response, RESP_HDR_V0, vec_ofle_request,
@@ -207,6 +225,8 @@ static int decode_request_body(int16_t api_key, const uint8_t *p, size_t n, stru
 		return kp_decode_update_metadata_request(&r, a, &req.body.update_metadata);
 	case KP_API_STOP_REPLICA:
 		return kp_decode_stop_replica_request(&r, a, &req.body.stop_replica);
+	case KP_API_CONTROLLED_SHUTDOWN:
+		return kp_decode_controlled_shutdown_request(&r, &req.body.controlled_shutdown);
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return kp_decode_offsets_for_leader_epoch_request(
 			&r, a, &req.body.offsets_for_leader_epoch);
@@ -228,6 +248,9 @@ static int decode_response_body(int16_t api_key, const uint8_t *p, size_t n, str
 		return kp_decode_partition_errors_response(&r, a, &resp.body.stop_replica);
 	case KP_API_UPDATE_METADATA:
 		return kp_decode_update_metadata_response(&r, &resp.body.update_metadata);
+	case KP_API_CONTROLLED_SHUTDOWN:
+		return kp_decode_controlled_shutdown_response(&r, a,
+							      &resp.body.controlled_shutdown);
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return kp_decode_offsets_for_leader_epoch_response(
 			&r, a, &resp.body.offsets_for_leader_epoch);
@@ -342,6 +365,17 @@ static void test_vectors_decode_fields(void **state)
 	assert_int_equal(req.body.stop_replica.broker_epoch, 16);
 	assert_int_equal(req.body.stop_replica.topics[0].partition_count, 2);
 	assert_int_equal(req.body.stop_replica.topics[0].partitions[1], 1);
+
+	assert_int_equal(kp_decode_request(vec_controlled_shutdown_v2_request,
+					   sizeof vec_controlled_shutdown_v2_request, &a, &req), 0);
+	assert_int_equal(req.body.controlled_shutdown.broker_id, 2);
+	assert_int_equal(req.body.controlled_shutdown.broker_epoch, 16);
+	assert_int_equal(kp_decode_response(vec_controlled_shutdown_v2_response,
+					    sizeof vec_controlled_shutdown_v2_response,
+					    KP_API_CONTROLLED_SHUTDOWN, 2, &a, &resp), 0);
+	assert_int_equal(resp.body.controlled_shutdown.remaining_count, 1);
+	assert_true(kp_str_eq(resp.body.controlled_shutdown.remaining[0].topic_name, "t"));
+	assert_int_equal(resp.body.controlled_shutdown.remaining[0].partition_index, 1);
 
 	assert_int_equal(kp_decode_request(vec_offsets_for_leader_epoch_v3_request,
 					   sizeof vec_offsets_for_leader_epoch_v3_request, &a,
@@ -486,6 +520,13 @@ static void test_bad_counts_and_small_arena(void **state)
 	assert_int_equal(kp_decode_request(buf, sizeof buf, &a, &req), WIRE_EINVAL);
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		/* ControlledShutdown's request has no array: it needs no arena. */
+		if (cases[i].api_key == KP_API_CONTROLLED_SHUTDOWN) {
+			kp_arena_init(&a, arena_mem, 0);
+			assert_int_equal(kp_decode_request(cases[i].req, cases[i].req_len, &a,
+							   &req), 0);
+			continue;
+		}
 		kp_arena_init(&a, arena_mem, 8);
 		assert_int_equal(kp_decode_request(cases[i].req, cases[i].req_len, &a, &req),
 				 KP_EARENA);

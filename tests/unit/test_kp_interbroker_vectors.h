@@ -216,4 +216,25 @@ static const uint8_t vec_alter_partition_v0_response[] = {
 	0x00,                   /* body tagged fields: 0 */
 };
 
+/* ControlledShutdown v2 (ControlledShutdownRequest.json): broker 2 of
+ * registration (broker epoch) 16 asks to stop. */
+static const uint8_t vec_controlled_shutdown_v2_request[] = {
+	0x00, 0x07,             /* api_key 7 ControlledShutdown */
+	0x00, 0x02,             /* api_version 2 */
+	0x00, 0x00, 0x00, 0x0c, /* correlation_id 12 */
+	0x00, 0x01, 'c',        /* client_id "c" */
+	0x00, 0x00, 0x00, 0x02, /* broker_id 2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, /* broker_epoch 16 (v2+) */
+};
+
+/* ControlledShutdown v2 response (ControlledShutdownResponse.json): t-1
+ * still led by the broker (no other in-sync replica to move it to). */
+static const uint8_t vec_controlled_shutdown_v2_response[] = {
+	0x00, 0x00, 0x00, 0x0c, /* correlation_id 12 */
+	0x00, 0x00,             /* error_code 0 */
+	0x00, 0x00, 0x00, 0x01, /* remaining_partitions: count 1 */
+	0x00, 0x01, 't',        /*   topic_name "t" */
+	0x00, 0x00, 0x00, 0x01, /*   partition_index 1 */
+};
+
 #endif
