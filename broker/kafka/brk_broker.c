@@ -612,6 +612,9 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_ALTER_PARTITION:
 		ctl_handle_alter_partition(b->ctl, r);
 		return;
+	case KP_API_CONTROLLED_SHUTDOWN:
+		ctl_handle_controlled_shutdown(b->ctl, r);
+		return;
 	case KP_API_FIND_COORDINATOR:
 		brk_group_find_coordinator(b->groups, r);
 		return;
