@@ -12,7 +12,13 @@
 
 #define MAX_TARGETS 64
 
-enum undo_kind { U_NONE, U_RESTART, U_RESUME, U_HEAL, U_UNDELAY, U_DISK, U_UNSLOW, U_CLOCK };
+enum undo_kind {
+	U_NONE, U_RESTART, U_RESUME, U_HEAL, U_UNDELAY, U_DISK, U_UNSLOW, U_CLOCK,
+	U_START_STOPPED, /* `stop`'s for: start each node once it has left */
+};
+
+/* How often a start waits for a node still in its controlled shutdown. */
+#define STOP_POLL_NS (100 * 1000000LL)
 
 /* A scheduled fault, or the undoing of one. Owned by the runner's list;
  * world events point at them, so they live until flt_free. */
@@ -22,6 +28,7 @@ struct job {
 	const struct scn_fault *fault; /* a scheduled fault; NULL for undos and nemesis */
 	enum undo_kind undo;
 	uint32_t nodes[MAX_TARGETS];
+	uint32_t incarnations[MAX_TARGETS]; /* U_START_STOPPED: the ones asked to stop */
 	size_t n_nodes;
 	enum sim_disk_fault disk_fault;
 	int64_t clock_offset_ns;
@@ -43,7 +50,7 @@ static const char *const action_names[SCN_ACTION_COUNT] = {
 	[SCN_ACTION_RESTART] = "restart",   [SCN_ACTION_PAUSE] = "pause",
 	[SCN_ACTION_PARTITION] = "partition", [SCN_ACTION_HEAL] = "heal",
 	[SCN_ACTION_DELAY] = "delay",       [SCN_ACTION_DISK] = "disk",
-	[SCN_ACTION_CLOCK] = "clock",
+	[SCN_ACTION_CLOCK] = "clock",       [SCN_ACTION_STOP] = "stop",
 };
 
 static struct job *job_new(struct flt_runner *r)
@@ -189,14 +196,33 @@ static void schedule_undo(struct flt_runner *r, enum undo_kind kind, const uint3
 	sim_world_at(r->c->w, after_ns, undo_fire, j);
 }
 
+static void undo_fire(struct sim_world *w, void *arg);
+
+/* A node still in the incarnation that was asked to stop is shutting down:
+ * its start waits (polled) until it has left. */
+static bool still_stopping(struct flt_runner *r, const struct job *j)
+{
+	for (size_t i = 0; i < j->n_nodes; i++)
+		if (up(r, j->nodes[i]) &&
+		    sim_node_incarnation(r->c->w, j->nodes[i]) == j->incarnations[i])
+			return true;
+	return false;
+}
+
 static void undo_apply(struct flt_runner *r, struct job *j)
 {
 	struct sim_world *w = r->c->w;
 	const char *name = "?";
+	if (j->undo == U_START_STOPPED && still_stopping(r, j)) {
+		j->done = false;
+		sim_world_at(w, STOP_POLL_NS, undo_fire, j);
+		return;
+	}
 	for (size_t i = 0; i < j->n_nodes; i++) {
 		uint32_t id = j->nodes[i];
 		switch (j->undo) {
 		case U_RESTART:
+		case U_START_STOPPED:
 			name = "restart";
 			if (!up(r, id))
 				sim_node_start(w, id);
@@ -412,6 +438,17 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		undo = U_RESTART;
 		break;
 	}
+	case SCN_ACTION_STOP: {
+		uint32_t cand[MAX_TARGETS];
+		size_t k = resolve(r, &f->targets, cand);
+		for (size_t i = 0; i < k; i++)
+			if (r->c->stop && r->c->stop(r->c->ctx, cand[i])) {
+				proto.incarnations[n] = sim_node_incarnation(w, cand[i]);
+				nodes[n++] = cand[i];
+			}
+		undo = U_START_STOPPED;
+		break;
+	}
 	case SCN_ACTION_RESTART:
 		n = resolve(r, &f->targets, nodes);
 		for (size_t i = 0; i < n; i++)
@@ -485,7 +522,16 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		schedule_undo(r, undo, nodes, n, after, nemesis);
 		r->jobs->disk_fault = proto.disk_fault;
 		r->jobs->clock_offset_ns = proto.clock_offset_ns;
+	} else if (undo == U_START_STOPPED) {
+		/* No `for`: kept for quiesce, which starts the nodes once they left. */
+		struct job *j = job_new(r);
+		j->undo = U_START_STOPPED;
+		memcpy(j->nodes, nodes, n * sizeof *nodes);
+		j->n_nodes = n;
+		j->nemesis = nemesis;
 	}
+	if (undo == U_START_STOPPED)
+		memcpy(r->jobs->incarnations, proto.incarnations, n * sizeof *proto.incarnations);
 	return true;
 }
 
@@ -612,6 +658,15 @@ void flt_heal_all(struct flt_runner *r)
 		if (j->done)
 			continue;
 		j->done = true;
+		if (j->undo == U_START_STOPPED && still_stopping(r, j)) {
+			/* Still shutting down: started once it has left. */
+			struct job *poll = job_new(r);
+			struct job *head_next = poll->next;
+			*poll = *j;
+			poll->next = head_next;
+			poll->done = false;
+			sim_world_at(w, STOP_POLL_NS, undo_fire, poll);
+		}
 		if (j->undo == U_CLOCK)
 			for (size_t i = 0; i < j->n_nodes; i++)
 				sim_clock_step(sim_node_clock(w, j->nodes[i]), -j->clock_offset_ns);

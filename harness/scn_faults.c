@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const action_names[] = {"kill", "power-loss", "restart", "pause", "partition",
-                                           "heal", "delay",      "disk",    "clock", NULL};
+static const char *const action_names[] = {"kill",  "power-loss", "restart", "pause",
+                                           "partition", "heal", "delay",  "disk",
+                                           "clock", "stop", NULL};
 
 static const char *const checker_names[] = {
     "lost-write",        "duplicate",   "inconsistent-offsets", "nonmonotonic-poll",
@@ -341,6 +342,35 @@ static int load_clock(struct scn_ctx *c, const struct scn_ynode *n, struct scn_f
 	                        &f->clock.offset_ns);
 }
 
+/* `stop` is a broker's controlled shutdown: brokers only, ZooKeeper mode. */
+static int load_stop(struct scn_ctx *c, const struct scn_ynode *n, struct scn_fault *f)
+{
+	if (parse_targets(c, n, &f->targets))
+		return -1;
+	if (c->s->cluster.mode == SCN_MODE_KRAFT)
+		return scn_fail(c, n,
+		                "'stop' (controlled shutdown) is modelled in ZooKeeper mode only; "
+		                "a kraft cluster's (the heartbeat's WantShutDown) is not yet: use "
+		                "kill");
+	const struct scn_ynode *const *items = (const struct scn_ynode *const *)&n;
+	size_t count = 1;
+	if (n->kind == SCN_Y_SEQ) {
+		items = (const struct scn_ynode *const *)n->items;
+		count = n->count;
+	}
+	for (size_t i = 0; i < f->targets.count; i++) {
+		enum scn_target_kind k = f->targets.items[i].kind;
+		if (k == SCN_TARGET_ZK || k == SCN_TARGET_ZK_LEADER || k == SCN_TARGET_RANDOM_ZK ||
+		    k == SCN_TARGET_ZOOKEEPER || k == SCN_TARGET_ALL || k == SCN_TARGET_PRODUCER ||
+		    k == SCN_TARGET_CONSUMER)
+			return scn_fail(c, items[i < count ? i : 0],
+			                "'stop' is a broker's controlled shutdown: its targets are "
+			                "brokers (broker-N, controller, leader:T/P, follower:T/P, "
+			                "random-broker, brokers); use kill for other nodes");
+	}
+	return 0;
+}
+
 static int load_action(struct scn_ctx *c, const struct scn_ynode *v, struct scn_fault *f)
 {
 	int heal;
@@ -358,6 +388,8 @@ static int load_action(struct scn_ctx *c, const struct scn_ynode *v, struct scn_
 		return load_disk(c, v, f);
 	case SCN_ACTION_CLOCK:
 		return load_clock(c, v, f);
+	case SCN_ACTION_STOP:
+		return load_stop(c, v, f);
 	default:
 		return parse_targets(c, v, &f->targets);
 	}
@@ -384,13 +416,14 @@ static int find_action(struct scn_ctx *c, const struct scn_ynode *n, struct scn_
 	if (!*key)
 		return scn_fail(c, n,
 		                "fault has no action (one of kill, power-loss, restart, "
-		                "pause, partition, heal, delay, disk, clock)");
+		                "pause, partition, heal, delay, disk, clock, stop)");
 	return 0;
 }
 
 static const char *const fault_keys[] = {"at",      "for",   "kill",      "power-loss",
                                          "restart", "pause", "partition", "heal",
-                                         "delay",   "disk",  "clock",     NULL};
+                                         "delay",   "disk",  "clock",     "stop",
+                                         NULL};
 
 static int load_for(struct scn_ctx *c, const struct scn_ynode *n, const struct scn_ynode *key,
                     struct scn_fault *f)

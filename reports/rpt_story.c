@@ -119,6 +119,8 @@ static const struct gloss fault_gloss[] = {
 	{"pause", "%s froze, as in a long garbage-collection pause: nothing on it runs and "
 		  "messages to it wait; when it wakes it acts on what it knew before."},
 	{"restart", "%s restarted: it recovers its state from its disk."},
+	{"stop", "%s was asked to stop (a controlled shutdown, as on SIGTERM): it asks the "
+		 "controller to move its leaderships first, then flushes its logs and leaves."},
 	{"partition", "the network was partitioned (%s): messages across the cut stall, and "
 		      "each side notices only through its own timeouts."},
 	{"heal", "the network healed: every link works again (%s)."},
@@ -176,6 +178,8 @@ static const char *fault_phrase(const char *action)
 		return "lost power before it had flushed its writes to disk";
 	if (!strcmp(action, "pause"))
 		return "froze";
+	if (!strcmp(action, "stop"))
+		return "was stopped in a controlled shutdown";
 	if (!strcmp(action, "partition"))
 		return "was cut off by a network partition";
 	if (!strcmp(action, "disk"))

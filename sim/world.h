@@ -18,6 +18,8 @@
  * - pause: nothing of the node runs; its timers, file completions and
  *   incoming frames wait. On resume, everything that came due fires at
  *   once, in order: the node sees time jump.
+ * - exit: the node's own env_exit (a clean shutdown that finished): as
+ *   kill, but the status is "stopped"; its files were flushed by the node.
  * - restart: a stopped node starts again from its disk, with a new heap and
  *   a new random stream.
  */
