@@ -260,6 +260,11 @@ bool sim_node_power_loss(struct sim_world *w, uint32_t id)
 	return crash(w, id, true, false);
 }
 
+bool sim_node_stop(struct sim_world *w, uint32_t id)
+{
+	return crash(w, id, false, true);
+}
+
 /* The node asked to exit (env_exit): it stops as a kill does, but cleanly. */
 static void exit_fire(struct sim_world *w, struct sim_event *ev)
 {

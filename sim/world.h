@@ -102,6 +102,9 @@ bool sim_node_kill(struct sim_world *w, uint32_t id);
 bool sim_node_power_loss(struct sim_world *w, uint32_t id);
 bool sim_node_pause(struct sim_world *w, uint32_t id);
 bool sim_node_resume(struct sim_world *w, uint32_t id);
+/* Exits a running node cleanly (what the node's env_exit asks for; for
+ * tests): as kill, but its status becomes stopped. */
+bool sim_node_stop(struct sim_world *w, uint32_t id);
 /* Starts a stopped node; kills and starts a running one. */
 bool sim_node_restart(struct sim_world *w, uint32_t id);
 

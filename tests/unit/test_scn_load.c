@@ -455,7 +455,13 @@ static const struct bad_case bad_cases[] = {
      "a fault has one action, but this one has 'kill' and 'pause'"},
     {"no_action", SCN_ERR_INVALID, 10, 5,
      "fault has no action (one of kill, power-loss, restart, pause, partition, heal, delay, "
-     "disk, clock)"},
+     "disk, clock, stop)"},
+    {"stop_zookeeper", SCN_ERR_INVALID, 11, 22,
+     "'stop' is a broker's controlled shutdown: its targets are brokers (broker-N, controller, "
+     "leader:T/P, follower:T/P, random-broker, brokers); use kill for other nodes"},
+    {"stop_in_kraft", SCN_ERR_INVALID, 12, 11,
+     "'stop' (controlled shutdown) is modelled in ZooKeeper mode only; a kraft cluster's (the "
+     "heartbeat's WantShutDown) is not yet: use kill"},
     {"empty", SCN_ERR_INVALID, 1, 1,
      "empty file: a scenario needs at least 'name', 'duration' and 'cluster'"},
     {"not_a_mapping", SCN_ERR_INVALID, 1, 1, "'the scenario' must be a mapping, got a sequence"},
