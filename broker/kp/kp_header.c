@@ -28,6 +28,7 @@ static const struct api_row api_rows[] = {
 	{KP_API_CREATE_TOPICS, 5, "CreateTopics"},
 	{KP_API_INIT_PRODUCER_ID, 2, "InitProducerId"},
 	{KP_API_OFFSETS_FOR_LEADER_EPOCH, 4, "OffsetForLeaderEpoch"},
+	{KP_API_ELECT_LEADERS, 2, "ElectLeaders"},
 	{KP_API_ALTER_PARTITION, 0, "AlterPartition"},
 };
 

@@ -12,7 +12,7 @@
  * ranges (docs/broker.md has the table and what lies outside it); and the
  * inter-broker APIs of a ZooKeeper-mode cluster at one version each:
  * LeaderAndIsr 2, StopReplica 1, UpdateMetadata 5, ControlledShutdown 2,
- * OffsetForLeaderEpoch 3
+ * OffsetForLeaderEpoch 3, ElectLeaders 1 (admin, to the controller)
  * and AlterPartition 0 (flexible). kp_api_supported_list is the table the
  * broker advertises in ApiVersions, so it can never offer a version this
  * codec does not decode.
@@ -29,6 +29,7 @@
 #include "broker/kp/kp_controlled_shutdown.h"
 #include "broker/kp/kp_controller.h"
 #include "broker/kp/kp_create_topics.h"
+#include "broker/kp/kp_elect_leaders.h"
 #include "broker/kp/kp_fetch.h"
 #include "broker/kp/kp_group.h"
 #include "broker/kp/kp_group_offsets.h"
@@ -61,6 +62,7 @@ struct kp_request {
 		struct kp_update_metadata_request update_metadata;
 		struct kp_stop_replica_request stop_replica;
 		struct kp_controlled_shutdown_request controlled_shutdown;
+		struct kp_elect_leaders_request elect_leaders;
 		struct kp_offsets_for_leader_epoch_request offsets_for_leader_epoch;
 		struct kp_alter_partition_request alter_partition;
 	} body;
@@ -90,6 +92,7 @@ struct kp_response {
 		struct kp_update_metadata_response update_metadata;
 		struct kp_partition_errors_response stop_replica;
 		struct kp_controlled_shutdown_response controlled_shutdown;
+		struct kp_elect_leaders_response elect_leaders;
 		struct kp_offsets_for_leader_epoch_response offsets_for_leader_epoch;
 		struct kp_alter_partition_response alter_partition;
 	} body;
