@@ -496,6 +496,8 @@ void ctl_handle_alter_partition(struct ctl *c, struct brk_req *r)
 		memset(&resp, 0, sizeof resp);
 		if (r->req.header.api_key == KP_API_CONTROLLED_SHUTDOWN)
 			resp.body.controlled_shutdown.error_code = KP_ERR_NOT_CONTROLLER;
+		else if (r->req.header.api_key == KP_API_ELECT_LEADERS)
+			resp.body.elect_leaders.error_code = KP_ERR_NOT_CONTROLLER;
 		else
 			resp.body.alter_partition.error_code = KP_ERR_NOT_CONTROLLER;
 		brk_front_respond(r, &resp);
@@ -507,6 +509,11 @@ void ctl_handle_alter_partition(struct ctl *c, struct brk_req *r)
 }
 
 void ctl_handle_controlled_shutdown(struct ctl *c, struct brk_req *r)
+{
+	ctl_handle_alter_partition(c, r);
+}
+
+void ctl_handle_elect_leaders(struct ctl *c, struct brk_req *r)
 {
 	ctl_handle_alter_partition(c, r);
 }

@@ -61,5 +61,9 @@ void ctl_handle_alter_partition(struct ctl *c, struct brk_req *r);
  * follows; the answer lists the partitions it still leads (ctl_shutdown.c).
  * Waits in AlterPartition's queue; NOT_CONTROLLER when not active. */
 void ctl_handle_controlled_shutdown(struct ctl *c, struct brk_req *r);
+/* ElectLeaders (broker/kp/kp_elect_leaders.h, KIP-460) from an admin client:
+ * a preferred or unclean election of each named partition (ctl_leaders.c).
+ * Waits in AlterPartition's queue; NOT_CONTROLLER when not active. */
+void ctl_handle_elect_leaders(struct ctl *c, struct brk_req *r);
 
 #endif

@@ -26,6 +26,9 @@
 
 void ctl_job_free(struct ctl *c, struct ctl_alter_job *j)
 {
+	for (int32_t i = 0; i < j->n_etopics; i++)
+		env_free(c->env, (void *)j->etopics[i].partitions);
+	env_free(c->env, j->etopics);
 	if (j->topics)
 		for (int32_t i = 0; i < j->n_topics; i++)
 			env_free(c->env, (void *)j->topics[i].partitions);
@@ -40,6 +43,8 @@ static void respond_error(struct brk_req *r, int16_t error)
 	memset(&resp, 0, sizeof resp);
 	if (r->req.header.api_key == KP_API_CONTROLLED_SHUTDOWN)
 		resp.body.controlled_shutdown.error_code = error;
+	else if (r->req.header.api_key == KP_API_ELECT_LEADERS)
+		resp.body.elect_leaders.error_code = error;
 	else
 		resp.body.alter_partition.error_code = error;
 	brk_front_respond(r, &resp);
@@ -63,14 +68,18 @@ void ctl_alter_job_drop(struct ctl *c)
 }
 
 /* Every write of the job is answered: reply, tell the brokers, move on. */
-static void job_finish(struct ctl *c)
+void ctl_alter_job_finish(struct ctl *c)
 {
 	struct ctl_alter_job *j = c->job;
 	if (j->shutdown_id >= 0) {
 		ctl_shutdown_finish(c, j);
 		return;
 	}
-	if (j->r) {
+	if (j->r && j->r->req.header.api_key == KP_API_ELECT_LEADERS) {
+		ctl_elect_respond(c, j);
+		for (int32_t i = 0; i < c->n_brokers; i++)
+			ctl_send_leader_and_isr(c, &c->brokers[i], false);
+	} else if (j->r) {
 		struct kp_response resp;
 		memset(&resp, 0, sizeof resp);
 		resp.body.alter_partition.topics = j->topics;
@@ -117,9 +126,13 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 		p->changed = true;
 		j->wrote = true;
 		ctl_tell_change(c, s->t, s->p, &old, &p->st,
-				j->r && j->shutdown_id < 0 ? CTL_WHY_NONE : p->why);
+				j->r && j->r->req.header.api_key == KP_API_ALTER_PARTITION
+					? CTL_WHY_NONE
+					: p->why);
 		if (s->res)
 			fill_result(s);
+		if (s->eres)
+			s->eres->error_code = KP_ERR_NONE;
 	} else {
 		/* The state moved under us, or the answer was lost (the write may
 		 * have happened): read it again. */
@@ -129,11 +142,14 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 		if (s->res)
 			s->res->error_code = out == CTL_ZK_OP_FAILED ? KP_ERR_INVALID_UPDATE_VERSION
 								      : KP_ERR_REQUEST_TIMED_OUT;
+		if (s->eres)
+			s->eres->error_code = out == CTL_ZK_OP_FAILED ? KP_ERR_INVALID_UPDATE_VERSION
+								       : KP_ERR_REQUEST_TIMED_OUT;
 		if (out == CTL_ZK_LOST)
 			ctl_retry_later(c);
 	}
 	if (--j->pending == 0)
-		job_finish(c);
+		ctl_alter_job_finish(c);
 }
 
 void ctl_job_write(struct ctl *c, int32_t i)
@@ -236,6 +252,10 @@ void ctl_alter_next(struct ctl *c)
 		ctl_shutdown_start(c, r);
 		return;
 	}
+	if (r->req.header.api_key == KP_API_ELECT_LEADERS) {
+		ctl_elect_start(c, r);
+		return;
+	}
 	const struct kp_alter_partition_request *req = &r->req.body.alter_partition;
 	const struct ctl_broker *b = ctl_broker_find(c, req->broker_id);
 	if (!b || b->epoch != req->broker_epoch) {
@@ -258,7 +278,7 @@ void ctl_alter_next(struct ctl *c)
 				  &j->slots[k], &live, k);
 	env_free(c->env, ids);
 	if (--j->pending == 0)
-		job_finish(c);
+		ctl_alter_job_finish(c);
 }
 
 /* ---- Preferred replica election ---------------------------------------------------------- */
@@ -306,5 +326,5 @@ void ctl_rebalance_round(struct ctl *c)
 	}
 	env_free(c->env, ids);
 	if (--j->pending == 0)
-		job_finish(c);
+		ctl_alter_job_finish(c);
 }

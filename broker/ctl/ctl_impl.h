@@ -79,6 +79,7 @@ struct ctl_slot {
 	struct kp_alter_partition_result *res; /* AlterPartition only */
 	int32_t isr[CTL_MAX_REPLICAS];
 	bool stop_replica; /* controlled shutdown: the leaving broker follows it */
+	struct kp_elect_partition_result *eres; /* ElectLeaders only */
 };
 
 struct ctl_alter_job {
@@ -88,6 +89,8 @@ struct ctl_alter_job {
 	int32_t n_slots;
 	struct kp_alter_partition_topic_result *topics;
 	int32_t n_topics;
+	struct kp_elect_topic_result *etopics; /* ElectLeaders only */
+	int32_t n_etopics;
 	int32_t pending;
 	bool wrote;          /* some state changed */
 };
@@ -181,8 +184,15 @@ void ctl_rebalance_round(struct ctl *c);
 void ctl_alter_fail_all(struct ctl *c, int16_t error);
 void ctl_alter_job_drop(struct ctl *c);
 void ctl_job_free(struct ctl *c, struct ctl_alter_job *j);
+/* c->job's writes are all answered: answer, tell the brokers, next work. */
+void ctl_alter_job_finish(struct ctl *c);
 /* Writes slot i of c->job at its partition's p->next. */
 void ctl_job_write(struct ctl *c, int32_t i);
+
+/* ctl_leaders.c */
+void ctl_elect_start(struct ctl *c, struct brk_req *r);
+/* Every write of the job is answered: reply with each partition's result. */
+void ctl_elect_respond(struct ctl *c, struct ctl_alter_job *j);
 
 /* ctl_shutdown.c */
 void ctl_shutdown_start(struct ctl *c, struct brk_req *r);

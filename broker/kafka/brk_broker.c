@@ -616,6 +616,9 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_CONTROLLED_SHUTDOWN:
 		ctl_handle_controlled_shutdown(b->ctl, r);
 		return;
+	case KP_API_ELECT_LEADERS:
+		ctl_handle_elect_leaders(b->ctl, r);
+		return;
 	case KP_API_FIND_COORDINATOR:
 		brk_group_find_coordinator(b->groups, r);
 		return;
