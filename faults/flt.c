@@ -51,6 +51,7 @@ static const char *const action_names[SCN_ACTION_COUNT] = {
 	[SCN_ACTION_PARTITION] = "partition", [SCN_ACTION_HEAL] = "heal",
 	[SCN_ACTION_DELAY] = "delay",       [SCN_ACTION_DISK] = "disk",
 	[SCN_ACTION_CLOCK] = "clock",       [SCN_ACTION_STOP] = "stop",
+	[SCN_ACTION_ELECT_LEADERS] = "elect-leaders",
 };
 
 static struct job *job_new(struct flt_runner *r)
@@ -467,6 +468,18 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		n = apply_partition(r, f, nodes);
 		undo = U_HEAL;
 		break;
+	case SCN_ACTION_ELECT_LEADERS: {
+		const struct scn_target *t = &f->targets.items[0];
+		char note[160];
+		bool asked = r->c->elect && r->c->elect(r->c->ctx, t->topic, t->partition,
+							f->elect.unclean);
+		snprintf(note, sizeof note, "%s election of %s/%d%s",
+			 f->elect.unclean ? "unclean" : "preferred", t->topic, t->partition,
+			 asked ? "" : ": no admin client, skipped");
+		report(r, action_names[f->action], NULL, 0, -1, false, nemesis, note);
+		r->applied += asked;
+		return asked;
+	}
 	case SCN_ACTION_HEAL:
 		sim_net_heal(sim_world_net(w));
 		if (f->heal == SCN_HEAL_ALL)

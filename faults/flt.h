@@ -51,6 +51,9 @@ struct flt_cluster {
 	 * when done); false when the node cannot (not a running broker). NULL:
 	 * `stop` resolves to nothing. */
 	bool (*stop)(void *ctx, uint32_t node);
+	/* `elect-leaders`: hands the operator's election to the admin client;
+	 * false when there is none. NULL: the action resolves to nothing. */
+	bool (*elect)(void *ctx, const char *topic, int32_t partition, bool unclean);
 };
 
 /* One fault as it was applied (or skipped), for the history. */

@@ -333,6 +333,18 @@ static bool stop_broker(void *ctx, uint32_t node)
 	return false;
 }
 
+/* `elect-leaders`: the admin client sends ElectLeaders to the controller. */
+static bool elect_leaders(void *ctx, const char *topic, int32_t partition, bool unclean)
+{
+	struct run *r = ctx;
+	struct kc_admin *a = sim_node_status(r->w, r->admin) == SIM_NODE_UP
+				     ? sim_node_state(r->w, r->admin)
+				     : NULL;
+	if (a)
+		kc_admin_elect(a, topic, partition, unclean);
+	return a != NULL;
+}
+
 static int build_admin(struct run *r)
 {
 	const struct scn_scenario *s = r->s;
@@ -863,7 +875,7 @@ int run_build(struct run *r, const struct sim_world_config *wc)
 		rc = build_admin(r);
 	r->fc = (struct flt_cluster){r->w, r->brokers, r->nb, r->zk, r->nz, r->producers, r->np,
 				     r->consumers, r->nc, r, controller_of, zk_leader_of,
-				     run_leader_of, followers_of, stop_broker};
+				     run_leader_of, followers_of, stop_broker, elect_leaders};
 	return rc;
 }
 

@@ -146,6 +146,9 @@ static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t si
 					    "cluster recovers.");
 	else if (!who[0] && !strcmp(it->kind, "heal"))
 		snprintf(said, sizeof said, "the network healed: every link works again.");
+	else if (!who[0] && !strcmp(it->kind, "elect-leaders"))
+		snprintf(said, sizeof said, "the operator asked the controller for a leader "
+					    "election through the admin API (ElectLeaders).");
 	else if (!who[0])
 		snprintf(said, sizeof said, "it struck no node.");
 	for (size_t i = 0; who[0] && i < sizeof fault_gloss / sizeof *fault_gloss; i++)

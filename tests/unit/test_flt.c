@@ -111,7 +111,7 @@ static void build(struct fx *fx, const char *yaml, uint64_t seed)
 	for (uint32_t id = 1; id <= 6; id++)
 		sim_node_start(fx->w, id);
 	fx->c = (struct flt_cluster){fx->w, fx->brokers, 3, fx->zk, 3, NULL, 0, NULL, 0,
-				     fx, NULL, NULL, leader_of, no_followers, stop_node};
+				     fx, NULL, NULL, leader_of, no_followers, stop_node, NULL};
 	fx->obs = (struct flt_observer){fx, on_fault};
 	fx->r = flt_new(&fx->c, fx->s, &fx->obs);
 }

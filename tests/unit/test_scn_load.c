@@ -455,7 +455,12 @@ static const struct bad_case bad_cases[] = {
      "a fault has one action, but this one has 'kill' and 'pause'"},
     {"no_action", SCN_ERR_INVALID, 10, 5,
      "fault has no action (one of kill, power-loss, restart, pause, partition, heal, delay, "
-     "disk, clock, stop)"},
+     "disk, clock, stop, elect-leaders)"},
+    {"elect_bad_type", SCN_ERR_INVALID, 11, 56,
+     "'type' must be one of preferred, unclean, got 'clean' (did you mean 'unclean'?)"},
+    {"elect_partition_range", SCN_ERR_INVALID, 11, 47,
+     "partition 3 out of range in elect-leaders: topic 'orders' has 3 partitions (0 to 2)"},
+    {"elect_for", SCN_ERR_INVALID, 12, 5, "'for' has no meaning on 'elect-leaders'"},
     {"stop_zookeeper", SCN_ERR_INVALID, 11, 22,
      "'stop' is a broker's controlled shutdown: its targets are brokers (broker-N, controller, "
      "leader:T/P, follower:T/P, random-broker, brokers); use kill for other nodes"},
@@ -628,6 +633,28 @@ static void test_round_trip(void **state)
 {
 	round_trip("tests/scn_good/contract_example.yaml");
 	round_trip("tests/scn_good/all_features.yaml");
+	round_trip("scenarios/controlled-shutdown.yaml");
+	round_trip("scenarios/elect-leaders-unclean.yaml");
+}
+
+/* The operator actions as loaded: stop's targets, elect-leaders' partition. */
+static void test_operator_actions(void **state)
+{
+	struct scn_scenario *s = load_ok("scenarios/elect-leaders-unclean.yaml");
+	const struct scn_fault *f = &s->faults[s->fault_count - 1];
+	assert_int_equal(f->action, SCN_ACTION_ELECT_LEADERS);
+	assert_string_equal(f->targets.items[0].topic, "orders");
+	assert_int_equal(f->targets.items[0].partition, 0);
+	assert_true(f->elect.unclean);
+	assert_false(f->has_for);
+	scn_free(s);
+	s = load_ok("scenarios/controlled-shutdown.yaml");
+	f = &s->faults[0];
+	assert_int_equal(f->action, SCN_ACTION_STOP);
+	assert_int_equal(f->targets.items[0].kind, SCN_TARGET_LEADER);
+	assert_true(f->has_for);
+	assert_int_equal(f->for_ns, 10 * 1000000000LL);
+	scn_free(s);
 }
 
 /* A fixed excerpt of the normalized form, so that a change to it is seen. */
@@ -809,6 +836,7 @@ int main(void)
 	    cmocka_unit_test(test_buffer_not_terminated),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_print_format),
+	    cmocka_unit_test(test_operator_actions),
 	    cmocka_unit_test(test_allocation_failures),
 	    cmocka_unit_test(test_single_quoted),
 	    cmocka_unit_test(test_kafka_version),
