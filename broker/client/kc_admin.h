@@ -1,7 +1,8 @@
 /*
  * kc_admin — the topic creation an operator (or kafka-topics.sh) does before
- * a workload starts, and the leader elections an operator asks for later: a client node that sends CreateTopics to any broker
- * until every topic it was given exists, as AdminClient.createTopics with
+ * a workload starts, and the leader elections an operator asks for later: a
+ * client node that sends CreateTopics to any broker until every topic it was
+ * given exists, as AdminClient.createTopics with
  * retries would. TOPIC_ALREADY_EXISTS counts as done; other errors (no
  * ZooKeeper session yet, fewer live brokers than the replication factor)
  * are retried every retry_backoff_ns.

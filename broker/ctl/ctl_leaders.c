@@ -38,8 +38,8 @@ static void elect_one(struct ctl *c, struct ctl_alter_job *j, int8_t type, struc
 {
 	*res = (struct kp_elect_partition_result){partition, KP_ERR_NONE, KP_STR_NULL};
 	struct ctl_topic *t = ctl_topic_find(c, topic.ptr, topic.len > 0 ? (size_t)topic.len : 0);
-	struct ctl_part *p = t && partition >= 0 && partition < t->n_parts ? &t->parts[partition]
-									  : NULL;
+	bool known = t && partition >= 0 && partition < t->n_parts;
+	struct ctl_part *p = known ? &t->parts[partition] : NULL;
 	if (!p || !p->n_replicas || !p->has_state) {
 		res->error_code = KP_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
@@ -52,9 +52,10 @@ static void elect_one(struct ctl *c, struct ctl_alter_job *j, int8_t type, struc
 						  : KP_ERR_PREFERRED_LEADER_NOT_AVAILABLE;
 	} else {
 		bool leads = p->st.leader >= 0 && ctl_live_has(live, p->st.leader);
-		p->why = leads ? CTL_WHY_NONE
-			       : ctl_elect_reconcile(p->replicas, p->n_replicas, &p->st, live, true,
-						     &p->next);
+		p->why = CTL_WHY_NONE;
+		if (!leads)
+			p->why = ctl_elect_reconcile(p->replicas, p->n_replicas, &p->st, live,
+						     true, &p->next);
 		if (leads)
 			res->error_code = KP_ERR_ELECTION_NOT_NEEDED;
 		else if (p->why == CTL_WHY_NONE || p->next.leader < 0)
@@ -95,7 +96,8 @@ void ctl_elect_start(struct ctl *c, struct brk_req *r)
 		const struct kp_elect_topic *et = &req->topics[i];
 		struct kp_elect_partition_result *res =
 			env_calloc(c->env, (size_t)et->partition_count + 1, sizeof *res);
-		j->etopics[i] = (struct kp_elect_topic_result){et->topic, res, et->partition_count};
+		j->etopics[i] =
+			(struct kp_elect_topic_result){et->topic, res, et->partition_count};
 		for (int32_t k = 0; k < et->partition_count; k++)
 			elect_one(c, j, req->election_type, et->topic, et->partitions[k], &res[k],
 				  &live);

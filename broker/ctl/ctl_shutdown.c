@@ -44,7 +44,8 @@ static void mark_shutting(struct ctl *c, int32_t id, int64_t epoch)
 		}
 	size_t n = (size_t)c->n_shutting + 1;
 	c->shutting = env_realloc(c->env, c->shutting, n * sizeof *c->shutting);
-	c->shutting_epochs = env_realloc(c->env, c->shutting_epochs, n * sizeof *c->shutting_epochs);
+	c->shutting_epochs =
+		env_realloc(c->env, c->shutting_epochs, n * sizeof *c->shutting_epochs);
 	c->shutting[c->n_shutting] = id;
 	c->shutting_epochs[c->n_shutting++] = epoch;
 }
@@ -201,8 +202,8 @@ void ctl_shutdown_finish(struct ctl *c, struct ctl_alter_job *j)
 	int32_t n;
 	struct kp_remaining_partition *rem = remaining(c, id, &n);
 	env_event(c->env, "shutdown",
-		  "controller %d: broker %d may stop after %d partition(s) it still leads", c->cfg->broker_id,
-		  id, n);
+		  "controller %d: broker %d may stop after %d partition(s) it still leads",
+		  c->cfg->broker_id, id, n);
 	respond(j->r, KP_ERR_NONE, rem, n);
 	env_free(c->env, rem);
 	ctl_job_free(c, j);

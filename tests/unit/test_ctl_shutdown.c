@@ -114,8 +114,8 @@ static void test_controlled_shutdown(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->leader, b);
 	char want[96];
-	snprintf(want, sizeof want, "t-0: leader %d -> %d at epoch 1 (controlled shutdown of broker %d",
-		 a, b, a);
+	snprintf(want, sizeof want,
+		 "t-0: leader %d -> %d at epoch 1 (controlled shutdown of broker %d", a, b, a);
 	assert_int_equal(fx_count(fx, want), 1);
 	/* Asking again changes nothing more and gives the same answer. */
 	ans = shutdown_req(fx, c, a, ea);
