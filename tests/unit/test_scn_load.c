@@ -259,7 +259,7 @@ static void check_features_world(const struct scn_scenario *s)
 static void check_features_faults(const struct scn_scenario *s)
 {
 	const struct scn_fault *f = s->faults;
-	assert_int_equal(s->fault_count, 15);
+	assert_int_equal(s->fault_count, 17);
 	assert_int_equal(f[0].action, SCN_ACTION_PAUSE);
 	assert_target(&f[0].targets.items[0], SCN_TARGET_PRODUCER, 3);
 	assert_int_equal(f[0].for_ns, 100 * US);
@@ -297,11 +297,18 @@ static void check_features_faults(const struct scn_scenario *s)
 	assert_int_equal(f[11].clock.offset_ns, 1500 * MS);
 	assert_target(&f[11].targets.items[0], SCN_TARGET_LEADER, 0);
 	assert_int_equal(f[11].targets.items[0].partition, 2);
-	assert_int_equal(f[12].action, SCN_ACTION_KILL);
-	assert_int_equal(f[13].clock.kind, SCN_CLOCK_SKEW);
-	assert_int_equal(f[13].clock.offset_ns, -200 * MS);
-	assert_int_equal(f[14].at_ns, 120 * SEC); /* `at` may equal the duration */
-	assert_int_equal(f[14].heal, SCN_HEAL_ALL);
+	assert_int_equal(f[12].action, SCN_ACTION_STOP);
+	assert_int_equal(f[12].targets.count, 2);
+	assert_target(&f[12].targets.items[1], SCN_TARGET_LEADER, 0);
+	assert_int_equal(f[12].for_ns, 5 * SEC);
+	assert_int_equal(f[13].action, SCN_ACTION_ELECT_LEADERS);
+	assert_int_equal(f[13].targets.items[0].partition, 2);
+	assert_false(f[13].elect.unclean);
+	assert_int_equal(f[14].action, SCN_ACTION_KILL);
+	assert_int_equal(f[15].clock.kind, SCN_CLOCK_SKEW);
+	assert_int_equal(f[15].clock.offset_ns, -200 * MS);
+	assert_int_equal(f[16].at_ns, 120 * SEC); /* `at` may equal the duration */
+	assert_int_equal(f[16].heal, SCN_HEAL_ALL);
 }
 
 static void test_all_features(void **state)
