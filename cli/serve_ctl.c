@@ -101,7 +101,7 @@ static bool to_fault(char **w, int n, char *out, size_t size, char *err, size_t 
 	}
 	char groups[LINE_MAX_BYTES * 2];
 	if ((!strcmp(a, "kill") || !strcmp(a, "pause") || !strcmp(a, "restart") ||
-	     !strcmp(a, "power-loss")) &&
+	     !strcmp(a, "power-loss") || !strcmp(a, "stop")) &&
 	    rest == 2)
 		snprintf(out, size, "{at: 0s, %s: \"%s\"%s}", a, w[1], forpart);
 	else if (!strcmp(a, "partition") && rest == 3 && !strcmp(w[1], "isolate"))
@@ -116,7 +116,7 @@ static bool to_fault(char **w, int n, char *out, size_t size, char *err, size_t 
 		snprintf(out, size, "{at: 0s, heal: \"%s\"}", w[1]);
 	else {
 		snprintf(err, err_size,
-		         "unknown command '%s' (kill, pause, restart, power-loss, "
+		         "unknown command '%s' (kill, stop, pause, restart, power-loss, "
 		         "partition isolate|groups, delay, heal, reset clients)",
 		         a);
 		return false;

@@ -11,7 +11,13 @@
 #include "sim/util.h"
 
 
-enum undo_kind { U_NONE, U_RESTART, U_RESUME, U_HEAL, U_UNDELAY, U_DISK, U_UNSLOW, U_CLOCK };
+enum undo_kind {
+	U_NONE, U_RESTART, U_RESUME, U_HEAL, U_UNDELAY, U_DISK, U_UNSLOW, U_CLOCK,
+	U_START_STOPPED, /* `stop`'s for: start each node once it has left */
+};
+
+/* How often a start waits for a node still in its controlled shutdown. */
+#define STOP_POLL_NS (100 * 1000000LL)
 
 /* A scheduled fault, or the undoing of one. Owned by the runner's list;
  * world events point at them, so they live until flt_free. */
@@ -21,6 +27,7 @@ struct job {
 	const struct scn_fault *fault; /* a scheduled fault; NULL for undos and nemesis */
 	enum undo_kind undo;
 	uint32_t *nodes; /* owned; at most the world's node count */
+	uint32_t *incarnations; /* owned; U_START_STOPPED: the ones asked to stop */
 	size_t n_nodes;
 	enum sim_disk_fault disk_fault;
 	int64_t clock_offset_ns;
@@ -45,7 +52,8 @@ static const char *const action_names[SCN_ACTION_COUNT] = {
 	[SCN_ACTION_RESTART] = "restart",   [SCN_ACTION_PAUSE] = "pause",
 	[SCN_ACTION_PARTITION] = "partition", [SCN_ACTION_HEAL] = "heal",
 	[SCN_ACTION_DELAY] = "delay",       [SCN_ACTION_DISK] = "disk",
-	[SCN_ACTION_CLOCK] = "clock",
+	[SCN_ACTION_CLOCK] = "clock",       [SCN_ACTION_STOP] = "stop",
+	[SCN_ACTION_ELECT_LEADERS] = "elect-leaders",
 };
 
 /*
@@ -204,14 +212,33 @@ static void schedule_undo(struct flt_runner *r, enum undo_kind kind, const uint3
 	sim_world_at(r->c->w, after_ns, undo_fire, j);
 }
 
+static void undo_fire(struct sim_world *w, void *arg);
+
+/* A node still in the incarnation that was asked to stop is shutting down:
+ * its start waits (polled) until it has left. */
+static bool still_stopping(struct flt_runner *r, const struct job *j)
+{
+	for (size_t i = 0; i < j->n_nodes; i++)
+		if (up(r, j->nodes[i]) &&
+		    sim_node_incarnation(r->c->w, j->nodes[i]) == j->incarnations[i])
+			return true;
+	return false;
+}
+
 static void undo_apply(struct flt_runner *r, struct job *j)
 {
 	struct sim_world *w = r->c->w;
 	const char *name = "?";
+	if (j->undo == U_START_STOPPED && still_stopping(r, j)) {
+		j->done = false;
+		sim_world_at(w, STOP_POLL_NS, undo_fire, j);
+		return;
+	}
 	for (size_t i = 0; i < j->n_nodes; i++) {
 		uint32_t id = j->nodes[i];
 		switch (j->undo) {
 		case U_RESTART:
+		case U_START_STOPPED:
 			name = "restart";
 			if (!up(r, id))
 				sim_node_start(w, id);
@@ -426,6 +453,7 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 	int64_t for_ns = f->has_for ? f->for_ns : -1;
 	enum undo_kind undo = U_NONE;
 	struct job proto = {0};
+	uint32_t *incs = node_set(r); /* stop: each stopped node's incarnation */
 	switch (f->action) {
 	case SCN_ACTION_KILL:
 	case SCN_ACTION_POWER_LOSS: {
@@ -437,6 +465,16 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 				nodes[n++] = cand[i];
 		}
 		undo = U_RESTART;
+		break;
+	}
+	case SCN_ACTION_STOP: {
+		size_t k = resolve(r, &f->targets, cand);
+		for (size_t i = 0; i < k; i++)
+			if (r->c->stop && r->c->stop(r->c->ctx, cand[i])) {
+				incs[n] = sim_node_incarnation(w, cand[i]);
+				nodes[n++] = cand[i];
+			}
+		undo = U_START_STOPPED;
 		break;
 	}
 	case SCN_ACTION_RESTART:
@@ -456,6 +494,21 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		n = apply_partition(r, f, nodes);
 		undo = U_HEAL;
 		break;
+	case SCN_ACTION_ELECT_LEADERS: {
+		const struct scn_target *t = &f->targets.items[0];
+		char note[160];
+		bool asked = r->c->elect && r->c->elect(r->c->ctx, t->topic, t->partition,
+							f->elect.unclean);
+		snprintf(note, sizeof note, "%s election of %s/%d%s",
+			 f->elect.unclean ? "unclean" : "preferred", t->topic, t->partition,
+			 asked ? "" : ": no admin client, skipped");
+		report(r, action_names[f->action], NULL, 0, -1, false, nemesis, note);
+		r->applied += asked;
+		free(nodes);
+		free(cand);
+		free(incs);
+		return asked;
+	}
 	case SCN_ACTION_HEAL:
 		sim_net_heal(sim_world_net(w));
 		if (f->heal == SCN_HEAL_ALL)
@@ -463,6 +516,7 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		report(r, "heal", NULL, 0, -1, false, nemesis, NULL);
 		free(nodes);
 		free(cand);
+		free(incs);
 		return true;
 	case SCN_ACTION_DELAY:
 		n = resolve(r, &f->targets, nodes);
@@ -506,6 +560,7 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		report(r, action_names[f->action], NULL, 0, for_ns, false, nemesis, note);
 		free(nodes);
 		free(cand);
+		free(incs);
 		return false;
 	}
 	r->applied++;
@@ -517,9 +572,22 @@ static bool apply(struct flt_runner *r, const struct scn_fault *f, bool nemesis)
 		schedule_undo(r, undo, nodes, n, after, nemesis);
 		r->jobs->disk_fault = proto.disk_fault;
 		r->jobs->clock_offset_ns = proto.clock_offset_ns;
+	} else if (undo == U_START_STOPPED) {
+		/* No `for`: kept for quiesce, which starts the nodes once they left. */
+		struct job *j = job_new(r);
+		j->undo = U_START_STOPPED;
+		j->nodes = sim_xcalloc(n + 1, sizeof *j->nodes);
+		memcpy(j->nodes, nodes, n * sizeof *nodes);
+		j->n_nodes = n;
+		j->nemesis = nemesis;
+	}
+	if (undo == U_START_STOPPED) {
+		r->jobs->incarnations = sim_xcalloc(n + 1, sizeof *incs);
+		memcpy(r->jobs->incarnations, incs, n * sizeof *incs);
 	}
 	free(nodes);
 	free(cand);
+	free(incs);
 	return true;
 }
 
@@ -647,6 +715,22 @@ void flt_heal_all(struct flt_runner *r)
 		if (j->done)
 			continue;
 		j->done = true;
+		if (j->undo == U_START_STOPPED && still_stopping(r, j)) {
+			/* Still shutting down: started once it has left. */
+			struct job *poll = job_new(r);
+			struct job *head_next = poll->next;
+			*poll = *j;
+			poll->next = head_next;
+			poll->done = false;
+			/* The copy owns copies of the node lists. */
+			poll->nodes = sim_xcalloc(j->n_nodes + 1, sizeof *poll->nodes);
+			memcpy(poll->nodes, j->nodes, j->n_nodes * sizeof *j->nodes);
+			poll->incarnations = sim_xcalloc(j->n_nodes + 1, sizeof *poll->incarnations);
+			if (j->incarnations)
+				memcpy(poll->incarnations, j->incarnations,
+				       j->n_nodes * sizeof *j->incarnations);
+			sim_world_at(w, STOP_POLL_NS, undo_fire, poll);
+		}
 		if (j->undo == U_CLOCK)
 			for (size_t i = 0; i < j->n_nodes; i++)
 				sim_clock_step(sim_node_clock(w, j->nodes[i]), -j->clock_offset_ns);
@@ -692,6 +776,7 @@ void flt_free(struct flt_runner *r)
 		struct job *j = r->jobs;
 		r->jobs = j->next;
 		free(j->nodes);
+		free(j->incarnations);
 		free(j);
 	}
 	free(r->disk_failed_in);

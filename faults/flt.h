@@ -10,6 +10,10 @@
  * choices come from the world's random stream. A target that resolves to
  * nothing skips the fault, and the report says so.
  *
+ * `stop` asks a broker for a controlled shutdown (flt_cluster.stop); the
+ * node leaves when it has finished. Its `for` (and quiesce) starts it again
+ * once it has left: while it is still shutting down, the start waits.
+ *
  * Ownership: the runner keeps pointers to the scenario, the cluster
  * description and the observer, which must outlive it; it owns only its
  * own scheduled undo records, freed by flt_free.
@@ -43,6 +47,13 @@ struct flt_cluster {
 	/* Live replicas of topic/partition other than its leader, up to max. */
 	size_t (*followers)(void *ctx, const char *topic, int32_t partition, uint32_t *out,
 			    size_t max);
+	/* `stop`: begins node's controlled shutdown (the node exits by itself
+	 * when done); false when the node cannot (not a running broker). NULL:
+	 * `stop` resolves to nothing. */
+	bool (*stop)(void *ctx, uint32_t node);
+	/* `elect-leaders`: hands the operator's election to the admin client;
+	 * false when there is none. NULL: the action resolves to nothing. */
+	bool (*elect)(void *ctx, const char *topic, int32_t partition, bool unclean);
 };
 
 /* One fault as it was applied (or skipped), for the history. */

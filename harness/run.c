@@ -325,6 +325,32 @@ static uint32_t controller_of(void *ctx)
 	return 0;
 }
 
+/* `stop`: a running broker's controlled shutdown (broker/kafka/brk_shutdown.c). */
+static bool stop_broker(void *ctx, uint32_t node)
+{
+	struct run *r = ctx;
+	for (int i = 0; i < r->nb; i++) {
+		struct brk_broker *b = live_broker(r, i, false);
+		if (r->brokers[i] == node && b && !brk_shutting_down(b)) {
+			brk_shutdown(b);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* `elect-leaders`: the admin client sends ElectLeaders to the controller. */
+static bool elect_leaders(void *ctx, const char *topic, int32_t partition, bool unclean)
+{
+	struct run *r = ctx;
+	struct kc_admin *a = sim_node_status(r->w, r->admin) == SIM_NODE_UP
+				     ? sim_node_state(r->w, r->admin)
+				     : NULL;
+	if (a)
+		kc_admin_elect(a, topic, partition, unclean);
+	return a != NULL;
+}
+
 static int build_admin(struct run *r)
 {
 	const struct scn_scenario *s = r->s;
@@ -1028,7 +1054,7 @@ int run_build(struct run *r, const struct sim_world_config *wc)
 		build_probe(r);
 	r->fc = (struct flt_cluster){r->w, r->brokers, r->nb, r->zk, r->nz, r->producers, r->np,
 				     r->consumers, r->nc, r, controller_of, zk_leader_of,
-				     run_leader_of, followers_of};
+				     run_leader_of, followers_of, stop_broker, elect_leaders};
 	return rc;
 }
 

@@ -160,6 +160,8 @@ enum scn_action {
 	SCN_ACTION_DELAY,
 	SCN_ACTION_DISK,
 	SCN_ACTION_CLOCK,
+	SCN_ACTION_STOP,
+	SCN_ACTION_ELECT_LEADERS,
 	SCN_ACTION_COUNT,
 };
 
@@ -218,6 +220,11 @@ struct scn_fault {
 		enum scn_clock_kind kind;
 		int64_t offset_ns; /* may be negative */
 	} clock;
+	/* ELECT_LEADERS: the partition is targets.items[0] (kind LEADER,
+	 * topic and partition); unclean or preferred. */
+	struct {
+		bool unclean;
+	} elect;
 };
 
 enum scn_nemesis_targets {

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const action_names[] = {"kill", "power-loss", "restart", "pause", "partition",
-                                           "heal", "delay",      "disk",    "clock", NULL};
+static const char *const action_names[] = {"kill",  "power-loss", "restart", "pause",
+                                           "partition", "heal", "delay",  "disk",
+                                           "clock", "stop", "elect-leaders", NULL};
 
 static const char *const checker_names[] = {
     "lost-write",        "duplicate",   "inconsistent-offsets", "nonmonotonic-poll",
@@ -345,6 +346,77 @@ static int load_clock(struct scn_ctx *c, const struct scn_ynode *n, struct scn_f
 	                        &f->clock.offset_ns);
 }
 
+/* `stop` is a broker's controlled shutdown: brokers only, ZooKeeper mode. */
+static int load_stop(struct scn_ctx *c, const struct scn_ynode *n, struct scn_fault *f)
+{
+	if (parse_targets(c, n, &f->targets))
+		return -1;
+	if (c->s->cluster.mode == SCN_MODE_KRAFT)
+		return scn_fail(c, n,
+		                "'stop' (controlled shutdown) is modelled in ZooKeeper mode only; "
+		                "a kraft cluster's (the heartbeat's WantShutDown) is not yet: use "
+		                "kill");
+	const struct scn_ynode *const *items = (const struct scn_ynode *const *)&n;
+	size_t count = 1;
+	if (n->kind == SCN_Y_SEQ) {
+		items = (const struct scn_ynode *const *)n->items;
+		count = n->count;
+	}
+	for (size_t i = 0; i < f->targets.count; i++) {
+		enum scn_target_kind k = f->targets.items[i].kind;
+		if (k == SCN_TARGET_ZK || k == SCN_TARGET_ZK_LEADER || k == SCN_TARGET_RANDOM_ZK ||
+		    k == SCN_TARGET_ZOOKEEPER || k == SCN_TARGET_ALL || k == SCN_TARGET_PRODUCER ||
+		    k == SCN_TARGET_CONSUMER)
+			return scn_fail(c, items[i < count ? i : 0],
+			                "'stop' is a broker's controlled shutdown: its targets are "
+			                "brokers (broker-N, controller, leader:T/P, follower:T/P, "
+			                "random-broker, brokers); use kill for other nodes");
+	}
+	return 0;
+}
+
+static const char *const elect_keys[] = {"topic", "partition", "type", NULL};
+static const char *const election_types[] = {"preferred", "unclean", NULL};
+
+/* {topic: T, partition: P, type: preferred | unclean}: ElectLeaders through
+ * the admin client, ZooKeeper mode. */
+static int load_elect(struct scn_ctx *c, const struct scn_ynode *n, struct scn_fault *f)
+{
+	const struct scn_ynode *t, *p, *ty;
+	int64_t part;
+	int type;
+	if (scn_check_map(c, n, elect_keys, "elect-leaders") ||
+	    scn_require(c, n, "topic", "elect-leaders", &t) ||
+	    scn_require(c, n, "partition", "elect-leaders", &p) ||
+	    scn_require(c, n, "type", "elect-leaders", &ty) ||
+	    scn_want(c, t, SCN_Y_SCALAR, "topic") ||
+	    scn_get_int(c, p, "partition", 0, INT32_MAX, &part) ||
+	    scn_get_enum(c, ty, "type", election_types, &type))
+		return -1;
+	if (c->s->cluster.mode == SCN_MODE_KRAFT)
+		return scn_fail(c, n,
+		                "'elect-leaders' is modelled in ZooKeeper mode only (a kraft "
+		                "cluster's controller does not serve it yet)");
+	int ti = scn_find_topic(c->s, t->text);
+	if (ti < 0)
+		return scn_fail(c, t, "unknown topic '%.60s' in elect-leaders", t->text);
+	if (part >= c->s->topics[ti].partitions)
+		return scn_fail(c, p,
+		                "partition %lld out of range in elect-leaders: topic '%.60s' has "
+		                "%d partitions (0 to %d)",
+		                (long long)part, t->text, c->s->topics[ti].partitions,
+		                c->s->topics[ti].partitions - 1);
+	if (!(f->targets.items = scn_mem_calloc(c->a, 1, sizeof *f->targets.items)))
+		return scn_fail_nomem(c);
+	f->targets.count = 1;
+	f->targets.items[0].kind = SCN_TARGET_LEADER;
+	f->targets.items[0].partition = (int32_t)part;
+	if (!(f->targets.items[0].topic = scn_strdup(c, t->text)))
+		return -1;
+	f->elect.unclean = type == 1;
+	return 0;
+}
+
 static int load_action(struct scn_ctx *c, const struct scn_ynode *v, struct scn_fault *f)
 {
 	int heal;
@@ -362,6 +434,10 @@ static int load_action(struct scn_ctx *c, const struct scn_ynode *v, struct scn_
 		return load_disk(c, v, f);
 	case SCN_ACTION_CLOCK:
 		return load_clock(c, v, f);
+	case SCN_ACTION_STOP:
+		return load_stop(c, v, f);
+	case SCN_ACTION_ELECT_LEADERS:
+		return load_elect(c, v, f);
 	default:
 		return parse_targets(c, v, &f->targets);
 	}
@@ -388,13 +464,15 @@ static int find_action(struct scn_ctx *c, const struct scn_ynode *n, struct scn_
 	if (!*key)
 		return scn_fail(c, n,
 		                "fault has no action (one of kill, power-loss, restart, "
-		                "pause, partition, heal, delay, disk, clock)");
+		                "pause, partition, heal, delay, disk, clock, stop, "
+		                "elect-leaders)");
 	return 0;
 }
 
 static const char *const fault_keys[] = {"at",      "for",   "kill",      "power-loss",
                                          "restart", "pause", "partition", "heal",
-                                         "delay",   "disk",  "clock",     NULL};
+                                         "delay",   "disk",  "clock",     "stop",
+                                         "elect-leaders", NULL};
 
 static int load_for(struct scn_ctx *c, const struct scn_ynode *n, const struct scn_ynode *key,
                     struct scn_fault *f)
@@ -405,7 +483,8 @@ static int load_for(struct scn_ctx *c, const struct scn_ynode *n, const struct s
 			return scn_fail(c, key, "'pause' needs 'for' (how long the stall lasts)");
 		return 0;
 	}
-	if (f->action == SCN_ACTION_HEAL || f->action == SCN_ACTION_RESTART)
+	if (f->action == SCN_ACTION_HEAL || f->action == SCN_ACTION_RESTART ||
+	    f->action == SCN_ACTION_ELECT_LEADERS)
 		return scn_fail(c, scn_get_key(n, "for"), "'for' has no meaning on '%s'",
 		                action_names[f->action]);
 	if (scn_get_duration(c, v, "for", false, &f->for_ns))

@@ -192,6 +192,10 @@ static void put_action_value(FILE *out, const struct scn_fault *f)
 	case SCN_ACTION_HEAL:
 		fputs(f->heal == SCN_HEAL_ALL ? "all" : "partition", out);
 		return;
+	case SCN_ACTION_ELECT_LEADERS:
+		fprintf(out, "{topic: %s, partition: %d, type: %s}", f->targets.items[0].topic,
+		        f->targets.items[0].partition, f->elect.unclean ? "unclean" : "preferred");
+		return;
 	case SCN_ACTION_DELAY:
 	case SCN_ACTION_DISK:
 	case SCN_ACTION_CLOCK:

@@ -121,6 +121,8 @@ static const struct gloss fault_gloss[] = {
 	{"restart", "%s restarted: a broker or ZooKeeper server recovers its state from its "
 		    "disk; a client starts afresh (a producer with new values and a new producer "
 		    "id, a group member from its group's committed offsets)."},
+	{"stop", "%s was asked to stop (a controlled shutdown, as on SIGTERM): it asks the "
+		 "controller to move its leaderships first, then flushes its logs and leaves."},
 	{"partition", "the network was partitioned (%s): messages across the cut stall, and "
 		      "each side notices only through its own timeouts."},
 	{"heal", "the network healed: every link works again (%s)."},
@@ -176,6 +178,9 @@ static void fault_sentence(const struct rpt_story_item *it, char *buf, size_t si
 					    "cluster recovers.");
 	else if (!who[0] && !strcmp(it->kind, "heal"))
 		snprintf(said, sizeof said, "the network healed: every link works again.");
+	else if (!who[0] && !strcmp(it->kind, "elect-leaders"))
+		snprintf(said, sizeof said, "the operator asked the controller for a leader "
+					    "election through the admin API (ElectLeaders).");
 	else if (!who[0])
 		snprintf(said, sizeof said, "it struck no node.");
 	for (size_t i = 0; who[0] && i < sizeof fault_gloss / sizeof *fault_gloss; i++)
@@ -210,6 +215,8 @@ static const char *fault_phrase(const char *action)
 		return "lost power before it had flushed its writes to disk";
 	if (!strcmp(action, "pause"))
 		return "froze";
+	if (!strcmp(action, "stop"))
+		return "was stopped in a controlled shutdown";
 	if (!strcmp(action, "partition"))
 		return "was cut off by a network partition";
 	if (!strcmp(action, "disk"))

@@ -138,6 +138,15 @@ void env_log(struct env *env, enum env_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * The node's process exits by itself (a clean shutdown that has finished:
+ * logs flushed, sessions closed). Right after the current callback the
+ * world stops it as a kill would (memory freed, pending timers and file
+ * requests dropped, connections reset), but its status becomes
+ * "stopped", not "killed". A node paused meanwhile exits when resumed.
+ */
+void env_exit(struct env *env);
+
+/*
  * A notable step in the node's life, for the run's story and plots: a
  * ZooKeeper election, a broker registration, a controller election, a leader
  * or ISR change. `kind` is a short fixed tag ("controller", "leader",

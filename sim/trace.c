@@ -18,6 +18,7 @@ static const char *const kind_names[SIM_TR__COUNT] = {
 	[SIM_TR_FILE_UNLINK] = "unlink",   [SIM_TR_FILE_ERROR] = "file-error",
 	[SIM_TR_WRITEBACK] = "writeback",  [SIM_TR_DISK_FAULT] = "disk-fault",
 	[SIM_TR_CLOCK] = "clock",          [SIM_TR_NOTE] = "note",
+	[SIM_TR_EXIT] = "exit",
 };
 
 void sim_trace_init(struct sim_trace *t)

@@ -40,6 +40,7 @@ enum sim_trace_kind {
 	SIM_TR_DISK_FAULT,
 	SIM_TR_CLOCK,
 	SIM_TR_NOTE,
+	SIM_TR_EXIT,
 	SIM_TR__COUNT
 };
 

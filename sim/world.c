@@ -222,7 +222,8 @@ bool sim_node_start(struct sim_world *w, uint32_t id)
 	return true;
 }
 
-static bool crash(struct sim_world *w, uint32_t id, bool power_loss)
+/* kill, power loss, or (clean) a process that exits by itself. */
+static bool crash(struct sim_world *w, uint32_t id, bool power_loss, bool clean)
 {
 	struct sim_node *n = sim_node_get(w, id);
 	if (!n || (n->status != SIM_NODE_UP && n->status != SIM_NODE_PAUSED)) {
@@ -230,9 +231,12 @@ static bool crash(struct sim_world *w, uint32_t id, bool power_loss)
 		if (!n || !power_loss || n->status != SIM_NODE_KILLED)
 			return false;
 	}
-	sim_trace_node(w, power_loss ? SIM_TR_POWER_LOSS : SIM_TR_KILL, id, 0, 0);
+	sim_trace_node(w, clean ? SIM_TR_EXIT : power_loss ? SIM_TR_POWER_LOSS : SIM_TR_KILL, id,
+		       0, 0);
 	bool was_running = n->env != NULL;
-	n->status = power_loss ? SIM_NODE_POWERED_OFF : SIM_NODE_KILLED;
+	n->status = clean ? SIM_NODE_STOPPED
+		    : power_loss ? SIM_NODE_POWERED_OFF
+				 : SIM_NODE_KILLED;
 	if (was_running) {
 		parked_discard(w, n);
 		sim_net_node_crashed(w->net, id, !power_loss);
@@ -248,12 +252,28 @@ static bool crash(struct sim_world *w, uint32_t id, bool power_loss)
 
 bool sim_node_kill(struct sim_world *w, uint32_t id)
 {
-	return crash(w, id, false);
+	return crash(w, id, false, false);
 }
 
 bool sim_node_power_loss(struct sim_world *w, uint32_t id)
 {
-	return crash(w, id, true);
+	return crash(w, id, true, false);
+}
+
+bool sim_node_stop(struct sim_world *w, uint32_t id)
+{
+	return crash(w, id, false, true);
+}
+
+/* The node asked to exit (env_exit): it stops as a kill does, but cleanly. */
+static void exit_fire(struct sim_world *w, struct sim_event *ev)
+{
+	crash(w, ev->node, false, true);
+}
+
+void env_exit(struct env *env)
+{
+	sim_node_event(env, 0, exit_fire, NULL, NULL, NULL, 0);
 }
 
 bool sim_node_pause(struct sim_world *w, uint32_t id)

@@ -18,6 +18,8 @@
  * - pause: nothing of the node runs; its timers, file completions and
  *   incoming frames wait. On resume, everything that came due fires at
  *   once, in order: the node sees time jump.
+ * - exit: the node's own env_exit (a clean shutdown that finished): as
+ *   kill, but the status is "stopped"; its files were flushed by the node.
  * - restart: a stopped node starts again from its disk, with a new heap and
  *   a new random stream.
  */
@@ -100,6 +102,9 @@ bool sim_node_kill(struct sim_world *w, uint32_t id);
 bool sim_node_power_loss(struct sim_world *w, uint32_t id);
 bool sim_node_pause(struct sim_world *w, uint32_t id);
 bool sim_node_resume(struct sim_world *w, uint32_t id);
+/* Exits a running node cleanly (what the node's env_exit asks for; for
+ * tests): as kill, but its status becomes stopped. */
+bool sim_node_stop(struct sim_world *w, uint32_t id);
 /* Starts a stopped node; kills and starts a running one. */
 bool sim_node_restart(struct sim_world *w, uint32_t id);
 

@@ -4,6 +4,12 @@
 
 #include "broker/kp/kp_error.h"
 
+struct election {
+	char *topic;
+	int32_t partition;
+	bool unclean;
+};
+
 struct kc_admin {
 	struct env *env;
 	const struct kc_admin_config *cfg;
@@ -12,6 +18,9 @@ struct kc_admin {
 	bool in_flight;
 	bool done;
 	struct env_timer retry;
+	struct election *elections; /* asked, not yet answered; the first in flight */
+	size_t n_elections;
+	bool electing;
 };
 
 void kc_admin_config_default(struct kc_admin_config *c)
@@ -35,7 +44,7 @@ static void retry_cb(struct env_timer *t)
 
 static void later(struct kc_admin *a)
 {
-	if (!a->done && !env_timer_active(&a->retry))
+	if ((!a->done || a->n_elections) && !env_timer_active(&a->retry))
 		env_timer_start(a->env, &a->retry, a->cfg->retry_backoff_ns, retry_cb);
 }
 
@@ -71,9 +80,15 @@ static void answered(void *arg, int status, const struct kp_response *resp)
 	later(a);
 }
 
+static void elect_next(struct kc_admin *a);
+
 static void attempt(struct kc_admin *a)
 {
-	if (a->done || a->in_flight)
+	if (a->done) {
+		elect_next(a);
+		return;
+	}
+	if (a->in_flight)
 		return;
 	struct kc_conn *conn = kc_cluster_any_conn(a->cluster);
 	if (!conn) {
@@ -109,6 +124,71 @@ static void attempt(struct kc_admin *a)
 	env_free(a->env, cfgs);
 	env_free(a->env, topics);
 	if (!a->in_flight)
+		later(a);
+}
+
+/* ---- ElectLeaders (kafka-leader-election.sh) ------------------------------------------- */
+
+static const char *election_name(bool unclean)
+{
+	return unclean ? "unclean" : "preferred";
+}
+
+static void elected(void *arg, int status, const struct kp_response *resp)
+{
+	struct kc_admin *a = arg;
+	a->electing = false;
+	struct election *e = &a->elections[0];
+	const struct kp_elect_leaders_response *el = &resp->body.elect_leaders;
+	if (status != KC_OK || el->error_code != KP_ERR_NONE || el->topic_count != 1 ||
+	    el->topics[0].partition_count != 1) {
+		/* NOT_CONTROLLER or a lost connection: ask the new controller. */
+		kc_cluster_refresh(a->cluster);
+		later(a);
+		return;
+	}
+	int16_t err = el->topics[0].partitions[0].error_code;
+	env_event(a->env, "election", "%s leader election of %s-%d: %s", election_name(e->unclean),
+		  e->topic, e->partition, err == KP_ERR_NONE ? "done" : kp_error_name(err));
+	env_free(a->env, e->topic);
+	memmove(a->elections, a->elections + 1, --a->n_elections * sizeof *a->elections);
+	elect_next(a);
+}
+
+static void elect_next(struct kc_admin *a)
+{
+	if (a->electing || !a->n_elections)
+		return;
+	struct kc_conn *conn = kc_cluster_conn(a->cluster, kc_cluster_controller(a->cluster));
+	if (!conn) {
+		kc_cluster_refresh(a->cluster);
+		later(a);
+		return;
+	}
+	struct election *e = &a->elections[0];
+	struct kp_elect_topic t = {{e->topic, (int32_t)strlen(e->topic)}, &e->partition, 1};
+	struct kp_request req;
+	memset(&req, 0, sizeof req);
+	req.header.api_key = KP_API_ELECT_LEADERS;
+	req.header.api_version = KP_ELECT_LEADERS_VERSION;
+	req.body.elect_leaders = (struct kp_elect_leaders_request){
+		e->unclean ? KP_ELECTION_UNCLEAN : KP_ELECTION_PREFERRED, &t, 1, 60000};
+	a->electing = kc_conn_send(conn, &req, true, elected, a) == 0;
+	if (!a->electing)
+		later(a);
+}
+
+void kc_admin_elect(struct kc_admin *a, const char *topic, int32_t partition, bool unclean)
+{
+	a->elections = env_realloc(a->env, a->elections,
+				   (a->n_elections + 1) * sizeof *a->elections);
+	a->elections[a->n_elections++] = (struct election){env_strdup(a->env, topic), partition,
+							   unclean};
+	env_event(a->env, "election", "the operator asks for a %s leader election of %s-%d",
+		  election_name(unclean), topic, partition);
+	if (a->done)
+		elect_next(a);
+	else
 		later(a);
 }
 

@@ -1,7 +1,8 @@
 /*
  * kc_admin — the topic creation an operator (or kafka-topics.sh) does before
- * a workload starts: a client node that sends CreateTopics to any broker
- * until every topic it was given exists, as AdminClient.createTopics with
+ * a workload starts, and the leader elections an operator asks for later: a
+ * client node that sends CreateTopics to any broker until every topic it was
+ * given exists, as AdminClient.createTopics with
  * retries would. TOPIC_ALREADY_EXISTS counts as done; other errors (no
  * ZooKeeper session yet, fewer live brokers than the replication factor)
  * are retried every retry_backoff_ns.
@@ -40,6 +41,15 @@ void kc_admin_config_default(struct kc_admin_config *c);
 /* The node class's start function; config is a struct kc_admin_config. */
 void *kc_admin_start(struct env *env, const void *config);
 struct kc_admin;
+/*
+ * An operator's leader election (kafka-leader-election.sh, KIP-460):
+ * ElectLeaders for topic-partition, preferred or unclean, sent to the
+ * controller (from the metadata) once the topics exist; NOT_CONTROLLER or a
+ * lost connection refreshes the metadata and sends it again. Elections go
+ * one at a time, in order; the outcome is told as an "election" event.
+ * `topic` is copied.
+ */
+void kc_admin_elect(struct kc_admin *a, const char *topic, int32_t partition, bool unclean);
 /* Whether every topic has been created (or found to exist). */
 bool kc_admin_done(const struct kc_admin *a);
 

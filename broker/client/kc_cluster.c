@@ -39,6 +39,7 @@ struct kc_cluster {
 	bool metadata_in_flight;
 	int64_t last_refresh_ns;
 	uint64_t version;
+	int32_t controller; /* from the latest metadata; -1 unknown */
 	uint32_t bootstrap_next;
 	struct env_timer refresh_timer;
 	struct env_timer notify_timer;
@@ -158,8 +159,14 @@ static struct topic *topic_find(const struct kc_cluster *c, const char *name, si
 	return NULL;
 }
 
+int32_t kc_cluster_controller(const struct kc_cluster *c)
+{
+	return c->controller;
+}
+
 static void apply_metadata(struct kc_cluster *c, const struct kp_metadata_response *m)
 {
+	c->controller = m->controller_id;
 	c->brokers = env_realloc(c->env, c->brokers, (size_t)m->broker_count * sizeof *c->brokers);
 	c->n_brokers = (size_t)m->broker_count;
 	for (int32_t i = 0; i < m->broker_count; i++) {
@@ -314,6 +321,7 @@ struct kc_cluster *kc_cluster_new(struct env *env, const struct kc_cluster_confi
 				  kc_changed_cb changed, void *arg)
 {
 	struct kc_cluster *c = env_calloc(env, 1, sizeof *c);
+	c->controller = -1;
 	c->env = env;
 	c->cfg = *cfg;
 	c->changed = changed;

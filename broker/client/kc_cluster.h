@@ -57,6 +57,9 @@ int32_t kc_cluster_leader(const struct kc_cluster *c, const char *topic, int32_t
 struct kc_conn *kc_cluster_conn(struct kc_cluster *c, int32_t broker_id);
 /* Any ready connection (for requests any broker can answer), or NULL. */
 struct kc_conn *kc_cluster_any_conn(struct kc_cluster *c);
+/* The controller's broker id as the latest metadata said (-1 unknown):
+ * where admin requests such as ElectLeaders go. */
+int32_t kc_cluster_controller(const struct kc_cluster *c);
 /* Metadata responses applied so far. */
 uint64_t kc_cluster_metadata_version(const struct kc_cluster *c);
 

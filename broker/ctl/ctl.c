@@ -106,6 +106,11 @@ static const char *why_text(enum ctl_why why, int32_t old_leader, char *buf, siz
 		return "followers left";
 	case CTL_WHY_PREFERRED:
 		return "preferred replica";
+	case CTL_WHY_SHUTDOWN:
+		snprintf(buf, cap, "controlled shutdown of broker %d", old_leader);
+		return buf;
+	case CTL_WHY_SHUTDOWN_ISR:
+		return "a follower is in controlled shutdown";
 	case CTL_WHY_NONE:
 		break;
 	}
@@ -416,6 +421,8 @@ void ctl_free(struct ctl *c)
 	for (struct ctl_op *op = c->ops; op; op = op->next)
 		op->c = NULL; /* freed by their completions */
 	env_free(c->env, c->alters);
+	env_free(c->env, c->shutting);
+	env_free(c->env, c->shutting_epochs);
 	env_free(c->env, c);
 }
 
@@ -489,11 +496,26 @@ void ctl_handle_alter_partition(struct ctl *c, struct brk_req *r)
 	if (!c->active) {
 		struct kp_response resp;
 		memset(&resp, 0, sizeof resp);
-		resp.body.alter_partition.error_code = KP_ERR_NOT_CONTROLLER;
+		if (r->req.header.api_key == KP_API_CONTROLLED_SHUTDOWN)
+			resp.body.controlled_shutdown.error_code = KP_ERR_NOT_CONTROLLER;
+		else if (r->req.header.api_key == KP_API_ELECT_LEADERS)
+			resp.body.elect_leaders.error_code = KP_ERR_NOT_CONTROLLER;
+		else
+			resp.body.alter_partition.error_code = KP_ERR_NOT_CONTROLLER;
 		brk_front_respond(r, &resp);
 		return;
 	}
 	c->alters = env_realloc(c->env, c->alters, (size_t)(c->n_alters + 1) * sizeof *c->alters);
 	c->alters[c->n_alters++] = r;
 	ctl_kick(c);
+}
+
+void ctl_handle_controlled_shutdown(struct ctl *c, struct brk_req *r)
+{
+	ctl_handle_alter_partition(c, r);
+}
+
+void ctl_handle_elect_leaders(struct ctl *c, struct brk_req *r)
+{
+	ctl_handle_alter_partition(c, r);
 }

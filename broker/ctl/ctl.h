@@ -55,5 +55,15 @@ int32_t ctl_epoch(const struct ctl *c);      /* its controller epoch, -1 when no
  * broker's front door; answers through brk_front_respond (NOT_CONTROLLER when not
  * active). */
 void ctl_handle_alter_partition(struct ctl *c, struct brk_req *r);
+/* ControlledShutdown (broker/kp/kp_controlled_shutdown.h) from a broker that
+ * is asked to stop: its leaderships move to other in-sync replicas, it
+ * leaves the ISRs it is in and gets StopReplica for the partitions it
+ * follows; the answer lists the partitions it still leads (ctl_shutdown.c).
+ * Waits in AlterPartition's queue; NOT_CONTROLLER when not active. */
+void ctl_handle_controlled_shutdown(struct ctl *c, struct brk_req *r);
+/* ElectLeaders (broker/kp/kp_elect_leaders.h, KIP-460) from an admin client:
+ * a preferred or unclean election of each named partition (ctl_leaders.c).
+ * Waits in AlterPartition's queue; NOT_CONTROLLER when not active. */
+void ctl_handle_elect_leaders(struct ctl *c, struct brk_req *r);
 
 #endif

@@ -12,6 +12,9 @@
  *    leader.imbalance.per.broker.percentage, leadership moves back to it
  *    where it is live and in the ISR (Kafka's checkAndTriggerAutoLeaderRebalance);
  *    LeaderAndIsr to the partitions' live replicas and UpdateMetadata follow.
+ * ControlledShutdown requests wait in the same queue as AlterPartition
+ * (Kafka's controller event queue serves both) and run as the same kind of
+ * job (ctl_shutdown.c).
  */
 #include "broker/ctl/ctl_impl.h"
 
@@ -19,25 +22,13 @@
 
 #include "broker/kp/kp_error.h"
 
-struct slot {
-	struct ctl_topic *t;
-	int32_t p;
-	struct kp_alter_partition_result *res; /* AlterPartition only */
-	int32_t isr[CTL_MAX_REPLICAS];
-};
+#define slot ctl_slot
 
-struct ctl_alter_job {
-	struct brk_req *r;   /* NULL for a preferred election round */
-	struct slot *slots;
-	int32_t n_slots;
-	struct kp_alter_partition_topic_result *topics;
-	int32_t n_topics;
-	int32_t pending;
-	bool wrote;          /* some state changed */
-};
-
-static void job_free(struct ctl *c, struct ctl_alter_job *j)
+void ctl_job_free(struct ctl *c, struct ctl_alter_job *j)
 {
+	for (int32_t i = 0; i < j->n_etopics; i++)
+		env_free(c->env, (void *)j->etopics[i].partitions);
+	env_free(c->env, j->etopics);
 	if (j->topics)
 		for (int32_t i = 0; i < j->n_topics; i++)
 			env_free(c->env, (void *)j->topics[i].partitions);
@@ -50,7 +41,12 @@ static void respond_error(struct brk_req *r, int16_t error)
 {
 	struct kp_response resp;
 	memset(&resp, 0, sizeof resp);
-	resp.body.alter_partition.error_code = error;
+	if (r->req.header.api_key == KP_API_CONTROLLED_SHUTDOWN)
+		resp.body.controlled_shutdown.error_code = error;
+	else if (r->req.header.api_key == KP_API_ELECT_LEADERS)
+		resp.body.elect_leaders.error_code = error;
+	else
+		resp.body.alter_partition.error_code = error;
 	brk_front_respond(r, &resp);
 }
 
@@ -67,15 +63,23 @@ void ctl_alter_job_drop(struct ctl *c)
 		return;
 	if (c->job->r)
 		respond_error(c->job->r, KP_ERR_NOT_CONTROLLER);
-	job_free(c, c->job);
+	ctl_job_free(c, c->job);
 	c->job = NULL;
 }
 
 /* Every write of the job is answered: reply, tell the brokers, move on. */
-static void job_finish(struct ctl *c)
+void ctl_alter_job_finish(struct ctl *c)
 {
 	struct ctl_alter_job *j = c->job;
-	if (j->r) {
+	if (j->shutdown_id >= 0) {
+		ctl_shutdown_finish(c, j);
+		return;
+	}
+	if (j->r && j->r->req.header.api_key == KP_API_ELECT_LEADERS) {
+		ctl_elect_respond(c, j);
+		for (int32_t i = 0; i < c->n_brokers; i++)
+			ctl_send_leader_and_isr(c, &c->brokers[i], false);
+	} else if (j->r) {
 		struct kp_response resp;
 		memset(&resp, 0, sizeof resp);
 		resp.body.alter_partition.topics = j->topics;
@@ -90,7 +94,7 @@ static void job_finish(struct ctl *c)
 	for (int32_t i = 0; i < j->n_slots; i++)
 		if (j->slots[i].t)
 			j->slots[i].t->parts[j->slots[i].p].changed = false;
-	job_free(c, j);
+	ctl_job_free(c, j);
 	c->job = NULL;
 	ctl_work_done(c);
 }
@@ -121,9 +125,14 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 		p->st.zk_version = versions[0];
 		p->changed = true;
 		j->wrote = true;
-		ctl_tell_change(c, s->t, s->p, &old, &p->st, j->r ? CTL_WHY_NONE : p->why);
+		ctl_tell_change(c, s->t, s->p, &old, &p->st,
+				j->r && j->r->req.header.api_key == KP_API_ALTER_PARTITION
+					? CTL_WHY_NONE
+					: p->why);
 		if (s->res)
 			fill_result(s);
+		if (s->eres)
+			s->eres->error_code = KP_ERR_NONE;
 	} else {
 		/* The state moved under us, or the answer was lost (the write may
 		 * have happened): read it again. */
@@ -133,15 +142,17 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 		if (s->res)
 			s->res->error_code = out == CTL_ZK_OP_FAILED ? KP_ERR_INVALID_UPDATE_VERSION
 								      : KP_ERR_REQUEST_TIMED_OUT;
+		if (s->eres)
+			s->eres->error_code = out == CTL_ZK_OP_FAILED ? KP_ERR_INVALID_UPDATE_VERSION
+								       : KP_ERR_REQUEST_TIMED_OUT;
 		if (out == CTL_ZK_LOST)
 			ctl_retry_later(c);
 	}
 	if (--j->pending == 0)
-		job_finish(c);
+		ctl_alter_job_finish(c);
 }
 
-/* Writes slot i's partition at p->next. */
-static void job_write(struct ctl *c, int32_t i)
+void ctl_job_write(struct ctl *c, int32_t i)
 {
 	struct slot *s = &c->job->slots[i];
 	struct ctl_part *p = &s->t->parts[s->p];
@@ -206,7 +217,7 @@ static void alter_one(struct ctl *c, const struct kp_alter_partition_request *re
 	p->next = p->st;
 	memcpy(p->next.isr, rp->new_isr, (size_t)rp->new_isr_count * sizeof *rp->new_isr);
 	p->next.n_isr = rp->new_isr_count;
-	job_write(c, index);
+	ctl_job_write(c, index);
 }
 
 /* Lays out the answer (one result per partition asked) and the slots. */
@@ -237,6 +248,14 @@ void ctl_alter_next(struct ctl *c)
 	struct brk_req *r = c->alters[0];
 	memmove(c->alters, c->alters + 1, (size_t)(c->n_alters - 1) * sizeof *c->alters);
 	c->n_alters--;
+	if (r->req.header.api_key == KP_API_CONTROLLED_SHUTDOWN) {
+		ctl_shutdown_start(c, r);
+		return;
+	}
+	if (r->req.header.api_key == KP_API_ELECT_LEADERS) {
+		ctl_elect_start(c, r);
+		return;
+	}
 	const struct kp_alter_partition_request *req = &r->req.body.alter_partition;
 	const struct ctl_broker *b = ctl_broker_find(c, req->broker_id);
 	if (!b || b->epoch != req->broker_epoch) {
@@ -245,6 +264,7 @@ void ctl_alter_next(struct ctl *c)
 		return;
 	}
 	struct ctl_alter_job *j = env_calloc(c->env, 1, sizeof *j);
+	j->shutdown_id = -1;
 	j->r = r;
 	c->job = j;
 	alter_layout(c, j, req);
@@ -258,7 +278,7 @@ void ctl_alter_next(struct ctl *c)
 				  &j->slots[k], &live, k);
 	env_free(c->env, ids);
 	if (--j->pending == 0)
-		job_finish(c);
+		ctl_alter_job_finish(c);
 }
 
 /* ---- Preferred replica election ---------------------------------------------------------- */
@@ -281,6 +301,7 @@ static bool imbalanced(const struct ctl *c, int32_t id)
 void ctl_rebalance_round(struct ctl *c)
 {
 	struct ctl_alter_job *j = env_calloc(c->env, 1, sizeof *j);
+	j->shutdown_id = -1;
 	c->job = j;
 	int32_t n = 0;
 	for (int32_t i = 0; i < c->n_topics; i++)
@@ -300,10 +321,10 @@ void ctl_rebalance_round(struct ctl *c)
 			if (p->why == CTL_WHY_NONE)
 				continue;
 			j->slots[j->n_slots] = (struct slot){.t = t, .p = k};
-			job_write(c, j->n_slots++);
+			ctl_job_write(c, j->n_slots++);
 		}
 	}
 	env_free(c->env, ids);
 	if (--j->pending == 0)
-		job_finish(c);
+		ctl_alter_job_finish(c);
 }

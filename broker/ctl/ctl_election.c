@@ -117,6 +117,42 @@ static bool is_replica(const int32_t *replicas, int32_t n, int32_t id)
 	return false;
 }
 
+enum ctl_why ctl_elect_controlled_shutdown(const int32_t *replicas, int32_t n,
+					   const struct ctl_pstate *old,
+					   const struct ctl_live *live,
+					   const struct ctl_live *shutting, int32_t id,
+					   struct ctl_pstate *out)
+{
+	*out = *old;
+	if (n <= 1 || !is_replica(replicas, n, id))
+		return CTL_WHY_NONE;
+	if (old->leader != id) {
+		if (!ctl_isr_has(old, id) || old->n_isr <= 1)
+			return CTL_WHY_NONE;
+		out->n_isr = 0;
+		for (int32_t i = 0; i < old->n_isr; i++)
+			if (old->isr[i] != id)
+				out->isr[out->n_isr++] = old->isr[i];
+		out->leader_epoch = old->leader_epoch + 1;
+		return CTL_WHY_SHUTDOWN_ISR;
+	}
+	out->n_isr = 0;
+	for (int32_t i = 0; i < old->n_isr; i++)
+		if (old->isr[i] != id && !ctl_live_has(shutting, old->isr[i]))
+			out->isr[out->n_isr++] = old->isr[i];
+	for (int32_t i = 0; i < n; i++) {
+		int32_t r = replicas[i];
+		if (r == id || !ctl_isr_has(out, r) || !ctl_live_has(live, r) ||
+		    ctl_live_has(shutting, r))
+			continue;
+		out->leader = r;
+		out->leader_epoch = old->leader_epoch + 1;
+		return CTL_WHY_SHUTDOWN;
+	}
+	*out = *old;
+	return CTL_WHY_NONE;
+}
+
 /* Empty, longer than the assignment, or with a member twice. */
 static bool malformed_isr(const struct ctl_alter *a)
 {

@@ -50,6 +50,8 @@ enum ctl_why {
 	CTL_WHY_OFFLINE,      /* no live ISR member and no unclean election: leader -1 */
 	CTL_WHY_ISR_SHRINK,   /* followers that are not live leave the ISR */
 	CTL_WHY_PREFERRED,    /* the preferred replica leads again */
+	CTL_WHY_SHUTDOWN,     /* a broker in controlled shutdown gives up its leadership */
+	CTL_WHY_SHUTDOWN_ISR, /* a follower in controlled shutdown leaves the ISR */
 };
 
 /* The list of live broker ids. */
@@ -78,6 +80,25 @@ enum ctl_why ctl_elect_reconcile(const int32_t *replicas, int32_t n, const struc
  * replica is live, in the ISR and not the leader; else CTL_WHY_NONE. */
 enum ctl_why ctl_elect_preferred(const int32_t *replicas, int32_t n, const struct ctl_pstate *old,
 				 const struct ctl_live *live, struct ctl_pstate *out);
+
+/*
+ * Controlled shutdown of broker `id` (Kafka's doControlledShutdown with
+ * ControlledShutdownPartitionLeaderElectionStrategy and, for a follower,
+ * the OfflineReplica transition's removeReplicasFromIsr). `live` must not
+ * hold the brokers that are shutting down. When `id` leads: the new ISR is
+ * the old one without `id` and without every other broker not in `live`
+ * that is shutting down (`shutting`), and the first replica of the
+ * assignment in that ISR and live leads (CTL_WHY_SHUTDOWN); none means the
+ * partition stays where it is (CTL_WHY_NONE: the broker is told it
+ * remains). When `id` follows in the ISR: it leaves the ISR, the leader
+ * stays (CTL_WHY_SHUTDOWN_ISR). Either bumps the leader epoch. A partition
+ * of one replica is left alone, as Kafka leaves it.
+ */
+enum ctl_why ctl_elect_controlled_shutdown(const int32_t *replicas, int32_t n,
+					   const struct ctl_pstate *old,
+					   const struct ctl_live *live,
+					   const struct ctl_live *shutting, int32_t id,
+					   struct ctl_pstate *out);
 
 /* One partition of an AlterPartition request, with what the controller
  * knows of the sender. */

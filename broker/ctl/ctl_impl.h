@@ -71,7 +71,29 @@ struct ctl_op {
 	struct ctl_op *prev, *next;
 };
 
-struct ctl_alter_job;
+/* A job of ctl_alter.c or ctl_shutdown.c: partition states written one by
+ * one, each in a fenced multi; the job ends when every write is answered. */
+struct ctl_slot {
+	struct ctl_topic *t;
+	int32_t p;
+	struct kp_alter_partition_result *res; /* AlterPartition only */
+	int32_t isr[CTL_MAX_REPLICAS];
+	bool stop_replica; /* controlled shutdown: the leaving broker follows it */
+	struct kp_elect_partition_result *eres; /* ElectLeaders only */
+};
+
+struct ctl_alter_job {
+	struct brk_req *r;   /* NULL for a preferred election round */
+	int32_t shutdown_id; /* the broker of a ControlledShutdown job, else -1 */
+	struct ctl_slot *slots;
+	int32_t n_slots;
+	struct kp_alter_partition_topic_result *topics;
+	int32_t n_topics;
+	struct kp_elect_topic_result *etopics; /* ElectLeaders only */
+	int32_t n_etopics;
+	int32_t pending;
+	bool wrote;          /* some state changed */
+};
 
 struct ctl {
 	struct env *env;
@@ -104,6 +126,11 @@ struct ctl {
 	int32_t n_alters;
 	struct ctl_alter_job *job; /* the AlterPartition or rebalance writes in flight */
 	struct env_timer rebalance;
+	/* Brokers in controlled shutdown (until their registration goes):
+	 * never elected leader nor kept in an ISR by a controlled shutdown. */
+	int32_t *shutting;
+	int64_t *shutting_epochs; /* the registration that asked */
+	int32_t n_shutting;
 
 	/* The round in progress (ctl_state.c). */
 	int32_t pending;     /* its ZooKeeper requests in flight */
@@ -164,5 +191,22 @@ void ctl_alter_next(struct ctl *c);
 void ctl_rebalance_round(struct ctl *c);
 void ctl_alter_fail_all(struct ctl *c, int16_t error);
 void ctl_alter_job_drop(struct ctl *c);
+void ctl_job_free(struct ctl *c, struct ctl_alter_job *j);
+/* c->job's writes are all answered: answer, tell the brokers, next work. */
+void ctl_alter_job_finish(struct ctl *c);
+/* Writes slot i of c->job at its partition's p->next. */
+void ctl_job_write(struct ctl *c, int32_t i);
+
+/* ctl_leaders.c */
+void ctl_elect_start(struct ctl *c, struct brk_req *r);
+/* Every write of the job is answered: reply with each partition's result. */
+void ctl_elect_respond(struct ctl *c, struct ctl_alter_job *j);
+
+/* ctl_shutdown.c */
+void ctl_shutdown_start(struct ctl *c, struct brk_req *r);
+/* Every write of the job is answered: tell the brokers and the sender. */
+void ctl_shutdown_finish(struct ctl *c, struct ctl_alter_job *j);
+/* Forgets shutting-down brokers that are no longer registered. */
+void ctl_shutdown_prune(struct ctl *c);
 
 #endif

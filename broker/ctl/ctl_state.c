@@ -576,6 +576,7 @@ static bool brokers_swap(struct ctl *c)
 	c->n_brokers = c->n_next_brokers;
 	c->next_brokers = NULL;
 	c->n_next_brokers = 0;
+	ctl_shutdown_prune(c);
 	return moved;
 }
 
@@ -617,4 +618,5 @@ void ctl_state_drop(struct ctl *c)
 	c->n_topics = 0;
 	c->loaded = false;
 	c->pending = 0;
+	c->n_shutting = 0; /* a new controller learns them from new requests */
 }

@@ -79,6 +79,7 @@ struct brk_part *brk_part_host(struct brk_broker *b, const char *topic, int32_t 
 	p->lcfg.index_interval_bytes = c->index_interval_bytes;
 	p->lcfg.flush_interval_messages = c->flush_interval_messages;
 	p->lcfg.flush_interval_ms = c->flush_interval_ms;
+	p->lcfg.clean_shutdown = b->clean_start;
 	if (log_open(b->env, &p->lcfg, log_opened, p, &p->log)) {
 		env_log(b->env, ENV_LOG_ERROR, "%s-%d: bad log config", topic, partition);
 		env_free(b->env, p->topic);
@@ -618,6 +619,12 @@ static void handler(void *ctx, struct brk_req *r)
 	case KP_API_ALTER_PARTITION:
 		ctl_handle_alter_partition(b->ctl, r);
 		return;
+	case KP_API_CONTROLLED_SHUTDOWN:
+		ctl_handle_controlled_shutdown(b->ctl, r);
+		return;
+	case KP_API_ELECT_LEADERS:
+		ctl_handle_elect_leaders(b->ctl, r);
+		return;
 	case KP_API_FIND_COORDINATOR:
 		brk_group_find_coordinator(b->groups, r);
 		return;
@@ -681,6 +688,36 @@ static void ckpt_tick(struct env_timer *t)
 	env_timer_start(b->env, t, CKPT_PERIOD_NS, ckpt_tick);
 }
 
+static void marker_deleted(struct env_req *req, int status)
+{
+	struct brk_broker *b = req->data;
+	env_free(b->env, req);
+	if (status)
+		env_log(b->env, ENV_LOG_WARN, "clean-shutdown marker not deleted");
+}
+
+/* Kafka's LogManager: the logs of a directory with the clean-shutdown
+ * marker open without recovery, and the marker is deleted, so that a crash
+ * from now on is recovered from at the next start. */
+static void clean_marker_take(struct brk_broker *b)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s%s", b->cfg->log_dir, BRK_CLEAN_SHUTDOWN_FILE);
+	if (!env_exists(b->env, path))
+		return;
+	b->clean_start = true;
+	env_log(b->env, ENV_LOG_INFO, "clean-shutdown marker found: logs open without recovery");
+	struct env_req *req = env_calloc(b->env, 1, sizeof *req);
+	req->data = b;
+	if (env_unlink(req, b->env, path, marker_deleted))
+		env_free(b->env, req);
+}
+
+bool brk_shutting_down(const struct brk_broker *b)
+{
+	return b->shutdown != NULL;
+}
+
 void *brk_start(struct env *env, const void *config)
 {
 	const struct brk_config *cfg = config;
@@ -693,7 +730,9 @@ void *brk_start(struct env *env, const void *config)
 	b->controller_epoch = -1;
 	brk_hw_ckpt_load(b);
 	pid_recover(b);
+	clean_marker_take(b);
 	env_list_dir(env, cfg->log_dir, recover_each, b);
+	b->clean_start = false; /* logs created from now on are new */
 	struct brk_front_config fc;
 	brk_front_config_default(&fc);
 	fc.port = cfg->port;

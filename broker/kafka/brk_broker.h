@@ -51,6 +51,16 @@ void brk_update_metadata(struct brk_broker *b, int32_t controller_id,
 			 const struct brk_meta_partition *parts, size_t n_parts);
 
 /* Introspection for the harness and tests; -1 when not hosted. */
+/*
+ * Controlled shutdown, as on SIGTERM (brk_shutdown.c): ControlledShutdown to
+ * the controller (retried), then the logs are flushed, the clean-shutdown
+ * marker written, the ZooKeeper session closed, and the node exits
+ * (env_exit). A second call does nothing.
+ */
+void brk_shutdown(struct brk_broker *b);
+/* Whether a controlled shutdown is under way. */
+bool brk_shutting_down(const struct brk_broker *b);
+
 int64_t brk_high_watermark(const struct brk_broker *b, const char *topic, int32_t partition);
 int64_t brk_log_end_offset(const struct brk_broker *b, const char *topic, int32_t partition);
 /*

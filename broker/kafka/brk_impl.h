@@ -87,7 +87,12 @@ struct brk_broker {
 	struct env_req pid_req;
 	struct env_file *pid_file;
 	struct brk_group_coordinator *groups;
+	struct brk_shutdown *shutdown; /* a controlled shutdown under way */
+	bool clean_start; /* the clean-shutdown marker was found at this start */
 };
+
+/* Kafka's clean-shutdown marker in the log directory (LogManager). */
+#define BRK_CLEAN_SHUTDOWN_FILE "/.kafka_cleanshutdown"
 
 struct brk_part *brk_part_find(const struct brk_broker *b, const char *topic, size_t len,
 			       int32_t partition);

@@ -16,6 +16,7 @@ static const struct api_row api_rows[] = {
 	{KP_API_LEADER_AND_ISR, 4, "LeaderAndIsr"},
 	{KP_API_STOP_REPLICA, 2, "StopReplica"},
 	{KP_API_UPDATE_METADATA, 6, "UpdateMetadata"},
+	{KP_API_CONTROLLED_SHUTDOWN, 3, "ControlledShutdown"},
 	{KP_API_OFFSET_COMMIT, 8, "OffsetCommit"},
 	{KP_API_OFFSET_FETCH, 6, "OffsetFetch"},
 	{KP_API_FIND_COORDINATOR, 3, "FindCoordinator"},
@@ -27,6 +28,7 @@ static const struct api_row api_rows[] = {
 	{KP_API_CREATE_TOPICS, 5, "CreateTopics"},
 	{KP_API_INIT_PRODUCER_ID, 2, "InitProducerId"},
 	{KP_API_OFFSETS_FOR_LEADER_EPOCH, 4, "OffsetForLeaderEpoch"},
+	{KP_API_ELECT_LEADERS, 2, "ElectLeaders"},
 	{KP_API_VOTE, 0, "Vote"},
 	/* Kafka 3.7: BeginQuorumEpoch and EndQuorumEpoch v0 are not flexible. */
 	{KP_API_BEGIN_QUORUM_EPOCH, INT16_MAX, "BeginQuorumEpoch"},

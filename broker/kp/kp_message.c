@@ -21,9 +21,12 @@ static const struct kp_api_version_range supported[] = {
 	{KP_API_CREATE_TOPICS, KP_CREATE_TOPICS_MIN_VERSION, KP_CREATE_TOPICS_MAX_VERSION},
 	{KP_API_INIT_PRODUCER_ID, KP_INIT_PRODUCER_ID_MIN_VERSION,
 	 KP_INIT_PRODUCER_ID_MAX_VERSION},
+	{KP_API_ELECT_LEADERS, KP_ELECT_LEADERS_VERSION, KP_ELECT_LEADERS_VERSION},
 	{KP_API_LEADER_AND_ISR, KP_LEADER_AND_ISR_VERSION, KP_LEADER_AND_ISR_VERSION},
 	{KP_API_STOP_REPLICA, KP_STOP_REPLICA_VERSION, KP_STOP_REPLICA_VERSION},
 	{KP_API_UPDATE_METADATA, KP_UPDATE_METADATA_VERSION, KP_UPDATE_METADATA_VERSION},
+	{KP_API_CONTROLLED_SHUTDOWN, KP_CONTROLLED_SHUTDOWN_VERSION,
+	 KP_CONTROLLED_SHUTDOWN_VERSION},
 	{KP_API_OFFSETS_FOR_LEADER_EPOCH, KP_OFFSETS_FOR_LEADER_EPOCH_VERSION,
 	 KP_OFFSETS_FOR_LEADER_EPOCH_VERSION},
 	{KP_API_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, KP_ALTER_PARTITION_VERSION},
@@ -93,6 +96,10 @@ static int decode_request_body(struct wire_reader *r, struct kp_arena *a, struct
 		return kp_decode_update_metadata_request(r, a, &req->body.update_metadata);
 	case KP_API_STOP_REPLICA:
 		return kp_decode_stop_replica_request(r, a, &req->body.stop_replica);
+	case KP_API_CONTROLLED_SHUTDOWN:
+		return kp_decode_controlled_shutdown_request(r, &req->body.controlled_shutdown);
+	case KP_API_ELECT_LEADERS:
+		return kp_decode_elect_leaders_request(r, a, &req->body.elect_leaders);
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return kp_decode_offsets_for_leader_epoch_request(
 			r, a, &req->body.offsets_for_leader_epoch);
@@ -186,6 +193,12 @@ void kp_encode_request(struct wire_writer *w, const struct kp_request *req)
 	case KP_API_STOP_REPLICA:
 		kp_encode_stop_replica_request(w, &req->body.stop_replica);
 		break;
+	case KP_API_CONTROLLED_SHUTDOWN:
+		kp_encode_controlled_shutdown_request(w, &req->body.controlled_shutdown);
+		break;
+	case KP_API_ELECT_LEADERS:
+		kp_encode_elect_leaders_request(w, &req->body.elect_leaders);
+		break;
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		kp_encode_offsets_for_leader_epoch_request(w, &req->body.offsets_for_leader_epoch);
 		break;
@@ -236,6 +249,11 @@ static int decode_response_body(struct wire_reader *r, struct kp_arena *a,
 		return kp_decode_update_metadata_response(r, &resp->body.update_metadata);
 	case KP_API_STOP_REPLICA:
 		return kp_decode_partition_errors_response(r, a, &resp->body.stop_replica);
+	case KP_API_CONTROLLED_SHUTDOWN:
+		return kp_decode_controlled_shutdown_response(r, a,
+							      &resp->body.controlled_shutdown);
+	case KP_API_ELECT_LEADERS:
+		return kp_decode_elect_leaders_response(r, a, &resp->body.elect_leaders);
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return kp_decode_offsets_for_leader_epoch_response(
 			r, a, &resp->body.offsets_for_leader_epoch);
@@ -315,6 +333,12 @@ static void encode_response_body(struct wire_writer *w, const struct kp_response
 		break;
 	case KP_API_STOP_REPLICA:
 		kp_encode_partition_errors_response(w, &resp->body.stop_replica);
+		break;
+	case KP_API_CONTROLLED_SHUTDOWN:
+		kp_encode_controlled_shutdown_response(w, &resp->body.controlled_shutdown);
+		break;
+	case KP_API_ELECT_LEADERS:
+		kp_encode_elect_leaders_response(w, &resp->body.elect_leaders);
 		break;
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		kp_encode_offsets_for_leader_epoch_response(w,

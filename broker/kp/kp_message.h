@@ -11,7 +11,8 @@
  * kafka-python 2.0.2 and kafkajs 2.2.4 send to a broker that offers these
  * ranges (docs/broker.md has the table and what lies outside it); and the
  * inter-broker APIs of a ZooKeeper-mode cluster at one version each:
- * LeaderAndIsr 2, StopReplica 1, UpdateMetadata 5, OffsetForLeaderEpoch 3
+ * LeaderAndIsr 2, StopReplica 1, UpdateMetadata 5, ControlledShutdown 2,
+ * OffsetForLeaderEpoch 3, ElectLeaders 1 (admin, to the controller)
  * and AlterPartition 0 (flexible). kp_api_supported_list is the table the
  * broker advertises in ApiVersions, so it can never offer a version this
  * codec does not decode.
@@ -25,8 +26,10 @@
 #define KSIM_KP_MESSAGE_H
 
 #include "broker/kp/kp_api_versions.h"
+#include "broker/kp/kp_controlled_shutdown.h"
 #include "broker/kp/kp_controller.h"
 #include "broker/kp/kp_create_topics.h"
+#include "broker/kp/kp_elect_leaders.h"
 #include "broker/kp/kp_fetch.h"
 #include "broker/kp/kp_group.h"
 #include "broker/kp/kp_group_offsets.h"
@@ -58,6 +61,8 @@ struct kp_request {
 		struct kp_leader_and_isr_request leader_and_isr;
 		struct kp_update_metadata_request update_metadata;
 		struct kp_stop_replica_request stop_replica;
+		struct kp_controlled_shutdown_request controlled_shutdown;
+		struct kp_elect_leaders_request elect_leaders;
 		struct kp_offsets_for_leader_epoch_request offsets_for_leader_epoch;
 		struct kp_alter_partition_request alter_partition;
 	} body;
@@ -86,6 +91,8 @@ struct kp_response {
 		struct kp_partition_errors_response leader_and_isr;
 		struct kp_update_metadata_response update_metadata;
 		struct kp_partition_errors_response stop_replica;
+		struct kp_controlled_shutdown_response controlled_shutdown;
+		struct kp_elect_leaders_response elect_leaders;
 		struct kp_offsets_for_leader_epoch_response offsets_for_leader_epoch;
 		struct kp_alter_partition_response alter_partition;
 	} body;

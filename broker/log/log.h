@@ -48,6 +48,9 @@ struct log_config {
 	int64_t retention_ms;         /* retention.ms, default 7 days; -1 none */
 	int64_t flush_interval_messages; /* flush.messages, default LOG_NEVER */
 	int64_t flush_interval_ms;    /* flush.ms, default LOG_NEVER */
+	/* The log directory had the clean-shutdown marker: open without
+	 * recovery (batches not validated; recovery point = log end). */
+	bool clean_shutdown;
 };
 
 /* Kafka's defaults for the log in dir / topic-partition. */

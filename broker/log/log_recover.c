@@ -21,6 +21,9 @@
  * 5. Index files that differ from the rebuilt indexes are rewritten; the
  *    epoch cache is clipped to [log start, LEO] and saved when it changed;
  *    producer state is rebuilt from every batch header.
+ * After a clean shutdown (log_config.clean_shutdown: the broker found
+ * Kafka's .kafka_cleanshutdown marker) step 3 reads only headers and
+ * lengths of every segment, and the recovery point becomes the log end.
  * The requests of steps 1, 4 and 5 run as one chain. When the recovery
  * point had to move (the log was cut below it), the checkpoint is rewritten
  * next. The open callback fires when all that completed.
@@ -191,16 +194,21 @@ static bool recover_segment(struct log *log, const struct dir_scan *s, size_t i,
 		log->offline = true;
 		return false;
 	}
-	bool full = i + 1 == s->n || s->bases[i + 1] > log->recovery_point;
+	/* After a clean shutdown (the log directory's marker) nothing is
+	 * validated batch by batch: Kafka skips recovery then. */
+	bool clean = log->cfg->clean_shutdown;
+	bool final = i + 1 == s->n;
+	bool full = !clean && (final || s->bases[i + 1] > log->recovery_point);
 	struct log_segment_walk w;
 	/* Even a segment that ends before the recovery point on paper is
 	 * checked from the recovery point on: a tail that a recovery cut (not
 	 * durably) can come back after a power loss. */
 	log_segment_walk(log->env, seg, log->alloc, interval, -1,
-			 full ? 0 : log->recovery_point, NULL, &log->epochs, &w);
+			 clean ? INT64_MAX : full ? 0 : log->recovery_point, NULL, &log->epochs,
+			 &w);
 	/* Headers alone cannot tell a flipped lastOffsetDelta (inside the CRC):
 	 * a segment that does not end where the next begins is validated. */
-	if (!full && (w.err || seg->next_offset != s->bases[i + 1])) {
+	if (!full && (w.err || (!final && seg->next_offset != s->bases[i + 1]))) {
 		env_log(log->env, ENV_LOG_WARN, "%s: segment %lld unreadable or not "
 			"continued below the recovery point: validating it", log->pdir,
 			(long long)seg->base_offset);
@@ -305,7 +313,8 @@ static void recover(struct log *log)
 	if (!log->offline) {
 		log->log_start = log->segs[0]->base_offset;
 		log->leo = log->segs[log->nseg - 1]->next_offset;
-		if (log->recovery_point > log->leo)
+		/* A clean shutdown flushed everything: recovered up to the end. */
+		if (log->recovery_point > log->leo || log->cfg->clean_shutdown)
 			log->recovery_point = log->leo;
 		if (log->recovery_point < log->log_start)
 			log->recovery_point = log->log_start;

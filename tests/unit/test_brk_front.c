@@ -306,10 +306,12 @@ static void test_advertised_ranges(void **state)
 		{KP_API_HEARTBEAT, 0, 3},        {KP_API_LEAVE_GROUP, 0, 2},
 		{KP_API_SYNC_GROUP, 0, 3},       {KP_API_API_VERSIONS, 0, 3},
 		{KP_API_CREATE_TOPICS, 0, 4},    {KP_API_INIT_PRODUCER_ID, 0, 1},
+		{KP_API_ELECT_LEADERS, 1, 1},
 	};
 	size_t n;
 	const struct kp_api_version_range *adv = brk_front_advertised(&n);
-	assert_int_equal(n, 19); /* 14 client APIs and 5 inter-broker ones */
+	/* 15 client and admin APIs, 6 inter-broker ones */
+	assert_int_equal(n, 21);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		assert_int_equal(adv[i].api_key, want[i].api);
 		assert_int_equal(adv[i].min_version, want[i].lo);
@@ -351,7 +353,7 @@ static void test_kafka_python_probe(void **state)
 			 0);
 	assert_int_equal(resp.correlation_id, 1);
 	assert_int_equal(resp.body.api_versions.error_code, 0);
-	assert_int_equal(resp.body.api_versions.api_key_count, 19);
+	assert_int_equal(resp.body.api_versions.api_key_count, 21);
 	assert_int_equal(kp_decode_response(c->replies[1], c->reply_len[1], KP_API_METADATA, 0,
 					    &a, &resp),
 			 0);

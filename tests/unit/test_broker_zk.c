@@ -124,6 +124,33 @@ static void test_register_survive_leader_loss_and_reregister(void **state)
 	assert_int_equal(servers_with(fx, "/brokers/ids/7"), 3);
 }
 
+/* A controlled shutdown (the scenario's `stop`): the broker exits by itself,
+ * cleanly (stopped, not killed), with the clean-shutdown marker durable and
+ * its registration gone at once (its session closed, not expired); the next
+ * start takes the marker away, and a kill leaves none. */
+static void test_controlled_shutdown_marker(void **state)
+{
+	struct fx *fx = *state;
+	sim_run_for(fx->w, 10 * S);
+	struct brk_broker *b = sim_node_state(fx->w, fx->broker);
+	assert_true(brk_registered(b));
+	struct sim_disk *d = sim_node_disk(fx->w, fx->broker);
+	assert_true(sim_disk_size(d, "/data/.kafka_cleanshutdown", false) < 0);
+	brk_shutdown(b);
+	assert_true(brk_shutting_down(b));
+	sim_run_for(fx->w, 1 * S); /* well within the 6 s session timeout */
+	assert_int_equal(sim_node_status(fx->w, fx->broker), SIM_NODE_STOPPED);
+	assert_true(sim_disk_size(d, "/data/.kafka_cleanshutdown", true) >= 0);
+	assert_int_equal(servers_with(fx, "/brokers/ids/7"), 0);
+
+	sim_node_start(fx->w, fx->broker);
+	sim_run_for(fx->w, 10 * S);
+	assert_true(brk_registered(sim_node_state(fx->w, fx->broker)));
+	assert_true(sim_disk_size(d, "/data/.kafka_cleanshutdown", false) < 0);
+	sim_node_kill(fx->w, fx->broker);
+	assert_true(sim_disk_size(d, "/data/.kafka_cleanshutdown", false) < 0);
+}
+
 /* ---- Producer ids from ZooKeeper blocks ---------------------------------------- */
 
 #define MAX_IDS 64
@@ -275,6 +302,7 @@ static void test_create_topics_writes_assignments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_controlled_shutdown_marker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_survive_leader_loss_and_reregister,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_producer_ids_unique_across_brokers_and_restarts,

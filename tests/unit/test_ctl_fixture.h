@@ -184,6 +184,12 @@ static inline void tb_handler(void *ctx, struct brk_req *r)
 	case KP_API_ALTER_PARTITION:
 		ctl_handle_alter_partition(b->ctl, r);
 		return;
+	case KP_API_CONTROLLED_SHUTDOWN:
+		ctl_handle_controlled_shutdown(b->ctl, r);
+		return;
+	case KP_API_ELECT_LEADERS:
+		ctl_handle_elect_leaders(b->ctl, r);
+		return;
 	}
 	brk_front_reject(r);
 }

@@ -124,6 +124,45 @@ static void test_preferred(void **s)
 	assert_int_equal(ctl_elect_preferred(reps, 3, &old, &no1, &out), CTL_WHY_NONE);
 }
 
+/* Controlled shutdown: the leader's partitions move to the first live
+ * in-sync replica that is not shutting down; a follower leaves the ISR. */
+static void test_controlled_shutdown(void **s)
+{
+	(void)s;
+	const int32_t reps[] = {1, 2, 3};
+	struct ctl_live live = {(const int32_t[]){2, 3}, 2}; /* 1 is shutting down */
+	struct ctl_live shut = {(const int32_t[]){1}, 1};
+	struct ctl_pstate led = state(1, 4, 7, (const int32_t[]){1, 2, 3}, 3), out;
+	assert_int_equal(ctl_elect_controlled_shutdown(reps, 3, &led, &live, &shut, 1, &out),
+			 CTL_WHY_SHUTDOWN);
+	assert_int_equal(out.leader, 2);
+	assert_int_equal(out.leader_epoch, 5);
+	assert_isr(&out, (const int32_t[]){2, 3}, 2);
+	/* Only the shutting broker in sync: nothing to move to (it remains). */
+	struct ctl_pstate alone = state(1, 4, 7, (const int32_t[]){1}, 1);
+	assert_int_equal(ctl_elect_controlled_shutdown(reps, 3, &alone, &live, &shut, 1, &out),
+			 CTL_WHY_NONE);
+	assert_int_equal(out.leader, 1);
+	/* Another broker shutting down too is neither leader nor ISR member. */
+	struct ctl_live live3 = {(const int32_t[]){3}, 1};
+	struct ctl_live shut12 = {(const int32_t[]){1, 2}, 2};
+	assert_int_equal(ctl_elect_controlled_shutdown(reps, 3, &led, &live3, &shut12, 1, &out),
+			 CTL_WHY_SHUTDOWN);
+	assert_int_equal(out.leader, 3);
+	assert_isr(&out, (const int32_t[]){3}, 1);
+	/* A follower in the ISR leaves it; the leader stays. */
+	struct ctl_pstate followed = state(2, 4, 7, (const int32_t[]){2, 1, 3}, 3);
+	assert_int_equal(
+		ctl_elect_controlled_shutdown(reps, 3, &followed, &live, &shut, 1, &out),
+		CTL_WHY_SHUTDOWN_ISR);
+	assert_int_equal(out.leader, 2);
+	assert_int_equal(out.leader_epoch, 5);
+	assert_isr(&out, (const int32_t[]){2, 3}, 2);
+	/* One replica: left alone. */
+	assert_int_equal(ctl_elect_controlled_shutdown(reps, 1, &alone, &live, &shut, 1, &out),
+			 CTL_WHY_NONE);
+}
+
 static void test_alter_validate(void **s)
 {
 	(void)s;
@@ -360,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_leader_gone_and_shrink),
 		cmocka_unit_test(test_offline_and_unclean),
 		cmocka_unit_test(test_preferred),
+		cmocka_unit_test(test_controlled_shutdown),
 		cmocka_unit_test(test_alter_validate),
 		cmocka_unit_test(test_assignment),
 		cmocka_unit_test(test_state_and_others),

@@ -42,6 +42,8 @@ struct fx {
 	char reports[MAX_REPORTS][160];
 	int n_reports;
 	uint32_t leader; /* what leader:orders/0 resolves to */
+	uint32_t stop_asked[4]; /* nodes the `stop` callback was asked for */
+	int n_stop_asked;
 	int max_zk_down;
 	struct sim_world_config wc;
 };
@@ -71,6 +73,23 @@ static size_t no_followers(void *ctx, const char *topic, int32_t partition, uint
 	return 0;
 }
 
+static void exit_later(struct sim_world *w, void *arg)
+{
+	sim_node_stop(w, (uint32_t)(uintptr_t)arg);
+}
+
+/* A broker's controlled shutdown stand-in: brokers take 1.5 s to leave;
+ * ZooKeeper nodes refuse. */
+static bool stop_node(void *ctx, uint32_t node)
+{
+	struct fx *fx = ctx;
+	if (node == fx->zk[0] || node == fx->zk[1] || node == fx->zk[2])
+		return false;
+	fx->stop_asked[fx->n_stop_asked++] = node;
+	sim_world_at(fx->w, 1500 * MS, exit_later, (void *)(uintptr_t)node);
+	return true;
+}
+
 static void build(struct fx *fx, const char *yaml, uint64_t seed)
 {
 	struct scn_error err;
@@ -92,7 +111,7 @@ static void build(struct fx *fx, const char *yaml, uint64_t seed)
 	for (uint32_t id = 1; id <= 6; id++)
 		sim_node_start(fx->w, id);
 	fx->c = (struct flt_cluster){fx->w, fx->brokers, 3, fx->zk, 3, NULL, 0, NULL, 0,
-				     fx, NULL, NULL, leader_of, no_followers};
+				     fx, NULL, NULL, leader_of, no_followers, stop_node, NULL};
 	fx->obs = (struct flt_observer){fx, on_fault};
 	fx->r = flt_new(&fx->c, fx->s, &fx->obs);
 }
@@ -260,6 +279,44 @@ static void test_heal_all_restores_everything(void **state)
 	assert_int_equal(fx->n_reports, n);
 }
 
+/* `stop` asks the node to shut down; its `for` starts it again only once it
+ * has left (the start waits while it is still shutting down), and quiesce
+ * starts a stop without `for` once that node has left. */
+static void test_stop_waits_for_the_exit(void **state)
+{
+	struct fx *fx = *state;
+	build(fx,
+	      HEAD "faults:\n"
+		   "  - {at: 1s, stop: broker-2, for: 1s}\n"
+		   "  - {at: 5s, stop: broker-3}\n",
+	      3);
+	flt_schedule(fx->r);
+	sim_run_until(fx->w, 2200 * MS);
+	assert_int_equal(fx->n_stop_asked, 1);
+	assert_int_equal(fx->stop_asked[0], fx->brokers[1]);
+	/* `for` has run out, but broker-2 is still shutting down. */
+	assert_int_equal(sim_node_status(fx->w, fx->brokers[1]), SIM_NODE_UP);
+	assert_int_equal(sim_node_incarnation(fx->w, fx->brokers[1]), 1);
+	sim_run_until(fx->w, 2450 * MS);
+	assert_int_equal(sim_node_incarnation(fx->w, fx->brokers[1]), 1);
+	/* It leaves at 2.5 s and is started by the next poll. */
+	sim_run_until(fx->w, 2700 * MS);
+	assert_int_equal(sim_node_status(fx->w, fx->brokers[1]), SIM_NODE_UP);
+	assert_int_equal(sim_node_incarnation(fx->w, fx->brokers[1]), 2);
+	/* Quiesce while broker-3 shuts down: started once it has left. */
+	sim_run_until(fx->w, 6 * S);
+	flt_heal_all(fx->r);
+	assert_int_equal(sim_node_status(fx->w, fx->brokers[2]), SIM_NODE_UP);
+	assert_int_equal(sim_node_incarnation(fx->w, fx->brokers[2]), 1);
+	sim_run_until(fx->w, 6700 * MS);
+	assert_int_equal(sim_node_status(fx->w, fx->brokers[2]), SIM_NODE_UP);
+	assert_int_equal(sim_node_incarnation(fx->w, fx->brokers[2]), 2);
+	bool told = false;
+	for (int i = 0; i < fx->n_reports; i++)
+		told |= strstr(fx->reports[i], "1000 stop") != NULL;
+	assert_true(told);
+}
+
 /* {groups}: a role resolving to a node another group names stays in the
  * first group; `rest` takes every node no group holds. */
 static void test_groups_with_rest(void **state)
@@ -327,7 +384,7 @@ static void test_large_targets(void **state)
 		sim_node_start(fx->w, brokers[i]);
 	}
 	fx->c = (struct flt_cluster){fx->w, brokers, NB, NULL, 0, NULL, 0, NULL, 0,
-				     fx, NULL, NULL, leader_of, no_followers};
+				     fx, NULL, NULL, leader_of, no_followers, NULL, NULL};
 	fx->obs = (struct flt_observer){fx, on_fault};
 	fx->r = flt_new(&fx->c, fx->s, &fx->obs);
 	flt_schedule(fx->r);
@@ -354,6 +411,7 @@ int main(void)
 		T(test_heal_all_restores_everything),
 		T(test_groups_with_rest),
 		T(test_large_targets),
+		T(test_stop_waits_for_the_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

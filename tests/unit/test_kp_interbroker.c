@@ -101,6 +101,40 @@ static struct kp_response vec_sr_response(void)
 	return resp;
 }
 
+static struct kp_request vec_cs_request(void)
+{
+	struct kp_request req = {.header = {KP_API_CONTROLLED_SHUTDOWN, 2, 12, {"c", 1}}};
+	req.body.controlled_shutdown = (struct kp_controlled_shutdown_request){2, 16};
+	return req;
+}
+
+static struct kp_response vec_cs_response(void)
+{
+	static const struct kp_remaining_partition rp[] = {{{"t", 1}, 1}};
+	struct kp_response resp = {KP_API_CONTROLLED_SHUTDOWN, 2, 12, {{0}}};
+	resp.body.controlled_shutdown = (struct kp_controlled_shutdown_response){0, rp, 1};
+	return resp;
+}
+
+static struct kp_request vec_el_request(void)
+{
+	static const struct kp_elect_topic t[] = {{{"t", 1}, parts_01, 2}};
+	struct kp_request req = {.header = {KP_API_ELECT_LEADERS, 1, 13, {"c", 1}}};
+	req.body.elect_leaders =
+		(struct kp_elect_leaders_request){KP_ELECTION_UNCLEAN, t, 1, 60000};
+	return req;
+}
+
+static struct kp_response vec_el_response(void)
+{
+	static const struct kp_elect_partition_result pr[] = {
+		{0, KP_ERR_NONE, {NULL, -1}}, {1, KP_ERR_ELECTION_NOT_NEEDED, {"ok", 2}}};
+	static const struct kp_elect_topic_result tr[] = {{{"t", 1}, pr, 2}};
+	struct kp_response resp = {KP_API_ELECT_LEADERS, 1, 13, {{0}}};
+	resp.body.elect_leaders = (struct kp_elect_leaders_response){0, 0, tr, 1};
+	return resp;
+}
+
 static struct kp_request vec_ofle_request(void)
 {
 	static const struct kp_epoch_partition p[] = {{0, 5, 4}};
@@ -164,6 +198,11 @@ static const struct vec_case cases[] = {
 	     vec_um_response),
 	CASE("StopReplica", KP_API_STOP_REPLICA, 1, vec_stop_replica_v1_request, REQ_HDR_V1,
 	     vec_stop_replica_v1_response, RESP_HDR_V0, vec_sr_request, vec_sr_response),
+	CASE("ControlledShutdown", KP_API_CONTROLLED_SHUTDOWN, 2,
+	     vec_controlled_shutdown_v2_request, REQ_HDR_V1, vec_controlled_shutdown_v2_response,
+	     RESP_HDR_V0, vec_cs_request, vec_cs_response),
+	CASE("ElectLeaders", KP_API_ELECT_LEADERS, 1, vec_elect_leaders_v1_request, REQ_HDR_V1,
+	     vec_elect_leaders_v1_response, RESP_HDR_V0, vec_el_request, vec_el_response),
 	CASE("OffsetForLeaderEpoch", KP_API_OFFSETS_FOR_LEADER_EPOCH, 3,
 	     vec_offsets_for_leader_epoch_v3_request, REQ_HDR_V1,
 	     vec_offsets_for_leader_epoch_v3_response, RESP_HDR_V0, vec_ofle_request,
@@ -207,6 +246,10 @@ static int decode_request_body(int16_t api_key, const uint8_t *p, size_t n, stru
 		return kp_decode_update_metadata_request(&r, a, &req.body.update_metadata);
 	case KP_API_STOP_REPLICA:
 		return kp_decode_stop_replica_request(&r, a, &req.body.stop_replica);
+	case KP_API_CONTROLLED_SHUTDOWN:
+		return kp_decode_controlled_shutdown_request(&r, &req.body.controlled_shutdown);
+	case KP_API_ELECT_LEADERS:
+		return kp_decode_elect_leaders_request(&r, a, &req.body.elect_leaders);
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return kp_decode_offsets_for_leader_epoch_request(
 			&r, a, &req.body.offsets_for_leader_epoch);
@@ -228,6 +271,11 @@ static int decode_response_body(int16_t api_key, const uint8_t *p, size_t n, str
 		return kp_decode_partition_errors_response(&r, a, &resp.body.stop_replica);
 	case KP_API_UPDATE_METADATA:
 		return kp_decode_update_metadata_response(&r, &resp.body.update_metadata);
+	case KP_API_CONTROLLED_SHUTDOWN:
+		return kp_decode_controlled_shutdown_response(&r, a,
+							      &resp.body.controlled_shutdown);
+	case KP_API_ELECT_LEADERS:
+		return kp_decode_elect_leaders_response(&r, a, &resp.body.elect_leaders);
 	case KP_API_OFFSETS_FOR_LEADER_EPOCH:
 		return kp_decode_offsets_for_leader_epoch_response(
 			&r, a, &resp.body.offsets_for_leader_epoch);
@@ -342,6 +390,32 @@ static void test_vectors_decode_fields(void **state)
 	assert_int_equal(req.body.stop_replica.broker_epoch, 16);
 	assert_int_equal(req.body.stop_replica.topics[0].partition_count, 2);
 	assert_int_equal(req.body.stop_replica.topics[0].partitions[1], 1);
+
+	assert_int_equal(kp_decode_request(vec_controlled_shutdown_v2_request,
+					   sizeof vec_controlled_shutdown_v2_request, &a, &req), 0);
+	assert_int_equal(req.body.controlled_shutdown.broker_id, 2);
+	assert_int_equal(req.body.controlled_shutdown.broker_epoch, 16);
+	assert_int_equal(kp_decode_response(vec_controlled_shutdown_v2_response,
+					    sizeof vec_controlled_shutdown_v2_response,
+					    KP_API_CONTROLLED_SHUTDOWN, 2, &a, &resp), 0);
+	assert_int_equal(resp.body.controlled_shutdown.remaining_count, 1);
+	assert_true(kp_str_eq(resp.body.controlled_shutdown.remaining[0].topic_name, "t"));
+	assert_int_equal(resp.body.controlled_shutdown.remaining[0].partition_index, 1);
+
+	assert_int_equal(kp_decode_request(vec_elect_leaders_v1_request,
+					   sizeof vec_elect_leaders_v1_request, &a, &req), 0);
+	assert_int_equal(req.body.elect_leaders.election_type, KP_ELECTION_UNCLEAN);
+	assert_int_equal(req.body.elect_leaders.topics[0].partitions[1], 1);
+	assert_int_equal(req.body.elect_leaders.timeout_ms, 60000);
+	assert_int_equal(kp_decode_response(vec_elect_leaders_v1_response,
+					    sizeof vec_elect_leaders_v1_response,
+					    KP_API_ELECT_LEADERS, 1, &a, &resp), 0);
+	assert_int_equal(resp.body.elect_leaders.topics[0].partitions[1].error_code,
+			 KP_ERR_ELECTION_NOT_NEEDED);
+	assert_true(kp_str_eq(resp.body.elect_leaders.topics[0].partitions[1].error_message,
+			      "ok"));
+	assert_true(kp_str_eq(resp.body.elect_leaders.topics[0].partitions[0].error_message,
+			      NULL));
 
 	assert_int_equal(kp_decode_request(vec_offsets_for_leader_epoch_v3_request,
 					   sizeof vec_offsets_for_leader_epoch_v3_request, &a,
@@ -486,6 +560,13 @@ static void test_bad_counts_and_small_arena(void **state)
 	assert_int_equal(kp_decode_request(buf, sizeof buf, &a, &req), WIRE_EINVAL);
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		/* ControlledShutdown's request has no array: it needs no arena. */
+		if (cases[i].api_key == KP_API_CONTROLLED_SHUTDOWN) {
+			kp_arena_init(&a, arena_mem, 0);
+			assert_int_equal(kp_decode_request(cases[i].req, cases[i].req_len, &a,
+							   &req), 0);
+			continue;
+		}
 		kp_arena_init(&a, arena_mem, 8);
 		assert_int_equal(kp_decode_request(cases[i].req, cases[i].req_len, &a, &req),
 				 KP_EARENA);

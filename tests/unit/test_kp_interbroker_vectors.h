@@ -216,4 +216,58 @@ static const uint8_t vec_alter_partition_v0_response[] = {
 	0x00,                   /* body tagged fields: 0 */
 };
 
+/* ControlledShutdown v2 (ControlledShutdownRequest.json): broker 2 of
+ * registration (broker epoch) 16 asks to stop. */
+static const uint8_t vec_controlled_shutdown_v2_request[] = {
+	0x00, 0x07,             /* api_key 7 ControlledShutdown */
+	0x00, 0x02,             /* api_version 2 */
+	0x00, 0x00, 0x00, 0x0c, /* correlation_id 12 */
+	0x00, 0x01, 'c',        /* client_id "c" */
+	0x00, 0x00, 0x00, 0x02, /* broker_id 2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, /* broker_epoch 16 (v2+) */
+};
+
+/* ControlledShutdown v2 response (ControlledShutdownResponse.json): t-1
+ * still led by the broker (no other in-sync replica to move it to). */
+static const uint8_t vec_controlled_shutdown_v2_response[] = {
+	0x00, 0x00, 0x00, 0x0c, /* correlation_id 12 */
+	0x00, 0x00,             /* error_code 0 */
+	0x00, 0x00, 0x00, 0x01, /* remaining_partitions: count 1 */
+	0x00, 0x01, 't',        /*   topic_name "t" */
+	0x00, 0x00, 0x00, 0x01, /*   partition_index 1 */
+};
+
+/* ElectLeaders v1 (ElectLeadersRequest.json): an unclean election of t-0
+ * and t-1 within 60 s. */
+static const uint8_t vec_elect_leaders_v1_request[] = {
+	0x00, 0x2b,             /* api_key 43 ElectLeaders */
+	0x00, 0x01,             /* api_version 1 */
+	0x00, 0x00, 0x00, 0x0d, /* correlation_id 13 */
+	0x00, 0x01, 'c',        /* client_id "c" */
+	0x01,                   /* election_type 1 unclean (v1+) */
+	0x00, 0x00, 0x00, 0x01, /* topic_partitions: count 1 */
+	0x00, 0x01, 't',        /*   topic "t" */
+	0x00, 0x00, 0x00, 0x02, /*   partitions: count 2 */
+	0x00, 0x00, 0x00, 0x00, /*     0 */
+	0x00, 0x00, 0x00, 0x01, /*     1 */
+	0x00, 0x00, 0xea, 0x60, /* timeout_ms 60000 */
+};
+
+/* ElectLeaders v1 response (ElectLeadersResponse.json): t-0 elected, t-1
+ * ELECTION_NOT_NEEDED (84) with a message. */
+static const uint8_t vec_elect_leaders_v1_response[] = {
+	0x00, 0x00, 0x00, 0x0d, /* correlation_id 13 */
+	0x00, 0x00, 0x00, 0x00, /* throttle_time_ms 0 */
+	0x00, 0x00,             /* error_code 0 (v1+) */
+	0x00, 0x00, 0x00, 0x01, /* replica_election_results: count 1 */
+	0x00, 0x01, 't',        /*   topic "t" */
+	0x00, 0x00, 0x00, 0x02, /*   partition_result: count 2 */
+	0x00, 0x00, 0x00, 0x00, /*     partition_id 0 */
+	0x00, 0x00,             /*     error_code 0 */
+	0xff, 0xff,             /*     error_message null */
+	0x00, 0x00, 0x00, 0x01, /*     partition_id 1 */
+	0x00, 0x54,             /*     error_code 84 ELECTION_NOT_NEEDED */
+	0x00, 0x02, 'o', 'k',   /*     error_message "ok" */
+};
+
 #endif

@@ -621,6 +621,60 @@ static void test_recovery_truncates_torn_tail(void **state)
 	assert_int_equal(append_wait(7, 1, 10, 0), 12);
 }
 
+/* Flips one byte inside the records of the batch holding `offset` (its CRC
+ * no longer matches; its header still reads). */
+static void corrupt_batch_at(int64_t offset)
+{
+	const struct log_segment *seg = log_segment_at(the_log(), 0);
+	int64_t pos;
+	struct rb_batch_header h;
+	assert_int_equal(log_segment_find((struct log_segment *)seg, offset, &pos, &h), LOG_OK);
+	uint8_t byte;
+	struct sim_disk *d = sim_node_disk(tw.w, tw.id);
+	const char *path = "/data/orders-0/00000000000000000000.log";
+	sim_disk_read(d, path, false, pos + 70, &byte, 1);
+	byte ^= 0x55;
+	struct env_req req = {0};
+	int status = 1;
+	req.data = &status;
+	env_file_write(&req, seg->log, pos + 70, &byte, 1, junk_done);
+	sim_run_for(tw.w, SIM_NS_PER_MS);
+	assert_int_equal(status, 0);
+}
+
+/* Six batches of two records, the fourth (offsets 6-7) corrupted, then a
+ * kill and an open with or without the clean-shutdown marker. */
+static void reopen_corrupted(bool clean)
+{
+	for (int i = 0; i < 6; i++)
+		append_wait(10 * (uint64_t)i, 2, 60, 0);
+	corrupt_batch_at(6);
+	sim_node_kill(tw.w, tw.id);
+	cfg.clean_shutdown = clean;
+	assert_int_equal(tl_open(&tw), LOG_OK);
+	tl_settle(&tw);
+	cfg.clean_shutdown = false;
+}
+
+/* After a clean shutdown (Kafka's .kafka_cleanshutdown) the log opens
+ * without recovery: batches are not validated and the recovery point is
+ * the log end. Without the marker the same bytes are recovered: the log is
+ * cut at the bad batch. */
+static void test_clean_shutdown_skips_recovery(void **state)
+{
+	world_up(12);
+	reopen_corrupted(true);
+	assert_int_equal(log_end_offset(the_log()), 12);
+	assert_int_equal(log_recovery_point(the_log()), 12);
+}
+
+static void test_unclean_open_recovers(void **state)
+{
+	world_up(12);
+	reopen_corrupted(false);
+	assert_int_equal(log_end_offset(the_log()), 6);
+}
+
 static void test_roll_by_segment_ms(void **state)
 {
 	cfg.segment_ms = 60 * 1000;
@@ -857,6 +911,8 @@ int main(void)
 		T(test_idempotent_producer),
 		T(test_follower_append),
 		T(test_recovery_truncates_torn_tail),
+		T(test_clean_shutdown_skips_recovery),
+		T(test_unclean_open_recovers),
 		T(test_bad_config_refused),
 		T(test_roll_by_segment_ms),
 		T(test_disk_error_takes_log_offline),

@@ -259,7 +259,7 @@ static void check_features_world(const struct scn_scenario *s)
 static void check_features_faults(const struct scn_scenario *s)
 {
 	const struct scn_fault *f = s->faults;
-	assert_int_equal(s->fault_count, 15);
+	assert_int_equal(s->fault_count, 17);
 	assert_int_equal(f[0].action, SCN_ACTION_PAUSE);
 	assert_target(&f[0].targets.items[0], SCN_TARGET_PRODUCER, 3);
 	assert_int_equal(f[0].for_ns, 100 * US);
@@ -297,11 +297,18 @@ static void check_features_faults(const struct scn_scenario *s)
 	assert_int_equal(f[11].clock.offset_ns, 1500 * MS);
 	assert_target(&f[11].targets.items[0], SCN_TARGET_LEADER, 0);
 	assert_int_equal(f[11].targets.items[0].partition, 2);
-	assert_int_equal(f[12].action, SCN_ACTION_KILL);
-	assert_int_equal(f[13].clock.kind, SCN_CLOCK_SKEW);
-	assert_int_equal(f[13].clock.offset_ns, -200 * MS);
-	assert_int_equal(f[14].at_ns, 120 * SEC); /* `at` may equal the duration */
-	assert_int_equal(f[14].heal, SCN_HEAL_ALL);
+	assert_int_equal(f[12].action, SCN_ACTION_STOP);
+	assert_int_equal(f[12].targets.count, 2);
+	assert_target(&f[12].targets.items[1], SCN_TARGET_LEADER, 0);
+	assert_int_equal(f[12].for_ns, 5 * SEC);
+	assert_int_equal(f[13].action, SCN_ACTION_ELECT_LEADERS);
+	assert_int_equal(f[13].targets.items[0].partition, 2);
+	assert_false(f[13].elect.unclean);
+	assert_int_equal(f[14].action, SCN_ACTION_KILL);
+	assert_int_equal(f[15].clock.kind, SCN_CLOCK_SKEW);
+	assert_int_equal(f[15].clock.offset_ns, -200 * MS);
+	assert_int_equal(f[16].at_ns, 120 * SEC); /* `at` may equal the duration */
+	assert_int_equal(f[16].heal, SCN_HEAL_ALL);
 }
 
 static void test_all_features(void **state)
@@ -464,7 +471,18 @@ static const struct bad_case bad_cases[] = {
      "a fault has one action, but this one has 'kill' and 'pause'"},
     {"no_action", SCN_ERR_INVALID, 10, 5,
      "fault has no action (one of kill, power-loss, restart, pause, partition, heal, delay, "
-     "disk, clock)"},
+     "disk, clock, stop, elect-leaders)"},
+    {"elect_bad_type", SCN_ERR_INVALID, 11, 56,
+     "'type' must be one of preferred, unclean, got 'clean' (did you mean 'unclean'?)"},
+    {"elect_partition_range", SCN_ERR_INVALID, 11, 47,
+     "partition 3 out of range in elect-leaders: topic 'orders' has 3 partitions (0 to 2)"},
+    {"elect_for", SCN_ERR_INVALID, 12, 5, "'for' has no meaning on 'elect-leaders'"},
+    {"stop_zookeeper", SCN_ERR_INVALID, 11, 22,
+     "'stop' is a broker's controlled shutdown: its targets are brokers (broker-N, controller, "
+     "leader:T/P, follower:T/P, random-broker, brokers); use kill for other nodes"},
+    {"stop_in_kraft", SCN_ERR_INVALID, 12, 11,
+     "'stop' (controlled shutdown) is modelled in ZooKeeper mode only; a kraft cluster's (the "
+     "heartbeat's WantShutDown) is not yet: use kill"},
     {"empty", SCN_ERR_INVALID, 1, 1,
      "empty file: a scenario needs at least 'name', 'duration' and 'cluster'"},
     {"not_a_mapping", SCN_ERR_INVALID, 1, 1, "'the scenario' must be a mapping, got a sequence"},
@@ -631,6 +649,28 @@ static void test_round_trip(void **state)
 {
 	round_trip("tests/scn_good/contract_example.yaml");
 	round_trip("tests/scn_good/all_features.yaml");
+	round_trip("scenarios/controlled-shutdown.yaml");
+	round_trip("scenarios/elect-leaders-unclean.yaml");
+}
+
+/* The operator actions as loaded: stop's targets, elect-leaders' partition. */
+static void test_operator_actions(void **state)
+{
+	struct scn_scenario *s = load_ok("scenarios/elect-leaders-unclean.yaml");
+	const struct scn_fault *f = &s->faults[s->fault_count - 1];
+	assert_int_equal(f->action, SCN_ACTION_ELECT_LEADERS);
+	assert_string_equal(f->targets.items[0].topic, "orders");
+	assert_int_equal(f->targets.items[0].partition, 0);
+	assert_true(f->elect.unclean);
+	assert_false(f->has_for);
+	scn_free(s);
+	s = load_ok("scenarios/controlled-shutdown.yaml");
+	f = &s->faults[0];
+	assert_int_equal(f->action, SCN_ACTION_STOP);
+	assert_int_equal(f->targets.items[0].kind, SCN_TARGET_LEADER);
+	assert_true(f->has_for);
+	assert_int_equal(f->for_ns, 10 * 1000000000LL);
+	scn_free(s);
 }
 
 /* A fixed excerpt of the normalized form, so that a change to it is seen. */
@@ -816,6 +856,7 @@ int main(void)
 	    cmocka_unit_test(test_buffer_not_terminated),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_print_format),
+	    cmocka_unit_test(test_operator_actions),
 	    cmocka_unit_test(test_allocation_failures),
 	    cmocka_unit_test(test_single_quoted),
 	    cmocka_unit_test(test_kafka_version),
