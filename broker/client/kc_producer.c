@@ -75,6 +75,8 @@ struct kc_producer {
 	struct kc_cluster *cluster;
 	struct pq *queues; /* creation order */
 	struct pq *queues_tail;
+	uint32_t n_queues;
+	uint32_t drain_start; /* the queue the next drain looks at first */
 	struct unrouted *unrouted;
 	struct unrouted *unrouted_tail;
 	uint64_t next_id;
@@ -204,6 +206,7 @@ static struct pq *queue_for(struct kc_producer *p, const char *topic, int32_t pa
 	else
 		p->queues = q;
 	p->queues_tail = q;
+	p->n_queues++;
 	return q;
 }
 
@@ -741,8 +744,17 @@ static void drain(struct kc_producer *p)
 		init_producer_id(p);
 		return;
 	}
-	for (struct pq *q = p->queues; q; q = q->next)
+	/* As Kafka's RecordAccumulator.drain, each pass starts one partition
+	 * further on, so that partitions sharing a leader's in-flight requests
+	 * take turns instead of the first ones always taking the free slots. */
+	struct pq *start = p->queues;
+	for (uint32_t i = 0; p->n_queues && i < p->drain_start % p->n_queues; i++)
+		start = start->next;
+	for (struct pq *q = start; q; q = q->next)
 		drain_queue(p, q, now, &wake_at);
+	for (struct pq *q = p->queues; q != start; q = q->next)
+		drain_queue(p, q, now, &wake_at);
+	p->drain_start++;
 	if (wake_at != INT64_MAX)
 		arm_wake(p, wake_at);
 }

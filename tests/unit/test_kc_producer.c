@@ -310,6 +310,32 @@ static const struct kc_send_result *result_of(struct tproducer *tp, uint64_t id)
 	return NULL;
 }
 
+/* Two partitions of one leader share a connection with one request in
+ * flight; partition 0 always has a new batch ready when an answer comes.
+ * As Kafka's RecordAccumulator, each drain starts one partition further
+ * on, so partition 1's record goes out within a couple of answers instead
+ * of waiting for partition 0 to run dry. */
+static void test_drain_takes_turns(void **state)
+{
+	struct fx *fx = *state;
+	fx->pc.max_in_flight = 1;
+	fx->pc.idempotence = false;
+	struct tproducer *tp = start(fx);
+	sim_run_for(fx->w, 200 * MS);
+	fx->t.delay_ns = 20 * MS;
+	char value[16];
+	send_keyed(tp, 0, "a0");
+	send_keyed(tp, 1, "b"); /* id 2 */
+	for (int i = 1; i < 40; i++) {
+		sim_run_for(fx->w, 5 * MS);
+		snprintf(value, sizeof value, "a%d", i);
+		send_keyed(tp, 0, value);
+	}
+	/* 200 ms: partition 0 still has records arriving and batches ready. */
+	assert_non_null(result_of(tp, 2));
+	assert_int_equal(result_of(tp, 2)->outcome, KC_SEND_OK);
+}
+
 /* three-brokers-nemesis seed 1028: batch X is appended but its answer is
  * lost (the request times out); meanwhile another partition's batch fails
  * for good and the producer takes a new producer id (before KIP-360). X
@@ -416,6 +442,7 @@ int main(void)
 		T(test_idempotent_numbering_survives_failed_sends),
 		T(test_acks_zero),
 		T(test_retry_keeps_its_producer_id_and_sequence),
+		T(test_drain_takes_turns),
 		T(test_kip360_epoch_bump),
 		T(test_before_kip360_out_of_order_fails),
 	};
