@@ -20,6 +20,7 @@
 #include "reports/rpt_outdir.h"
 #include "reports/rpt_plot.h"
 #include "reports/rpt_run.h"
+#include "sim/coverage.h"
 #include "sim/invariant.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -53,6 +54,7 @@ struct run {
 	FILE *out;
 	FILE *err;
 	struct sim_world *w;
+	struct sim_coverage cov; /* env_mark counts (summary.json "coverage") */
 	FILE *hist_file;
 	FILE *trace_file;
 	struct wl_history hist;
@@ -760,7 +762,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	if (!r->opt->no_plots)
 		plots(r, h, note, sizeof note);
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
-			     {0}, events, sim_ns, wall};
+			     {0}, events, sim_ns, wall, &r->cov};
 	hist_count_stats(h, &rr.stats);
 	hist_free(h);
 	if (rc) {
@@ -915,6 +917,7 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	wc.disk.fsync_latency_min_ns = s->disk_fsync_latency.min_ns;
 	wc.disk.fsync_latency_max_ns = s->disk_fsync_latency.max_ns;
 	r.w = sim_world_new(&wc);
+	sim_world_set_coverage(r.w, &r.cov);
 	if (getenv("KSIM_RUN_LOG"))
 		sim_world_set_log(r.w, stderr, ENV_LOG_WARN);
 	double t0 = wall_seconds();
@@ -986,5 +989,6 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 	for (int i = 0; i < r.nz; i++)
 		free(r.trails[i].items);
 	free(r.trails);
+	sim_cov_free(&r.cov);
 	return rc;
 }

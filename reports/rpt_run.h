@@ -19,6 +19,7 @@
 
 #include "checkers/chk.h"
 #include "harness/hist.h"
+#include "sim/coverage.h"
 
 struct rpt_run {
 	/* NUL-terminated, any bytes: the writers escape them for each format. */
@@ -35,6 +36,8 @@ struct rpt_run {
 	int64_t sim_ns;          /* virtual time at the end of the run */
 	/* Host time the run took: the one nondeterministic input. */
 	double wall_seconds;
+	/* env_mark counts of the run (sim/coverage.h); NULL writes {}. */
+	const struct sim_coverage *coverage;
 };
 
 /* Whether the verdict lists kind k among its failed expectations. */

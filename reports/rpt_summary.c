@@ -35,6 +35,11 @@ int rpt_write_summary(FILE *out, const struct rpt_run *run)
 	fprintf(out, " \"trace_hash\": \"%016" PRIx64 "\",\n ", run->trace_hash);
 	if (chk_write_summary(out, run->checks, run->expect, run->verdict) != 0)
 		return -1;
+	fputs(",\n \"coverage\": ", out);
+	if (run->coverage)
+		sim_cov_write_json(out, run->coverage);
+	else
+		fputs("{}", out);
 	fputs(",\n", out);
 	write_stats(out, run);
 	return ferror(out) ? -1 : 0;
