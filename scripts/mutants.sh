@@ -56,7 +56,20 @@ echo "$table" | while read -r name lessons; do
 		echo 1 >>"$root/.survivors"
 		continue
 	fi
-	if caught=$(KSIM="$dir/ksim" KSIM_JOBS="$JOBS" tests/scenario/lessons.sh --catch $lessons); then
+	caught=""
+	scns=""
+	for l in $lessons; do
+		case $l in
+		*.sh) KSIM="$dir/ksim" sh "$l" >"$dir/$(basename "$l").log" 2>&1 || caught="$l" ;;
+		*) scns="$scns $l" ;;
+		esac
+		[ -n "$caught" ] && break
+	done
+	if [ -z "$caught" ] && [ -n "$scns" ] &&
+		! caught=$(KSIM="$dir/ksim" KSIM_JOBS="$JOBS" tests/scenario/lessons.sh --catch $scns); then
+		caught=""
+	fi
+	if [ -n "$caught" ]; then
 		printf '%-26s %-9s %s\n' "$name" caught "$caught"
 	else
 		printf '%-26s %-9s %s\n' "$name" SURVIVED "every run of: $lessons"

@@ -511,6 +511,8 @@ static void decide_topic(struct ctl *c, struct ctl_topic *t, const struct ctl_li
 					     c->cfg->unclean_leader_election, &p->next);
 		if (p->why == CTL_WHY_UNCLEAN)
 			env_mark(c->env, "unclean-election");
+		if (p->why == CTL_WHY_OFFLINE)
+			env_mark(c->env, "election-offline");
 		if (p->why == CTL_WHY_NONE)
 			continue;
 		p->next.controller_epoch = c->epoch;
