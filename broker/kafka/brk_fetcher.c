@@ -197,7 +197,8 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 			    "truncate-unknown-epoch");
 		return;
 	}
-	if (brk_truncation_rule(p->b) == BRK_TRUNCATE_KIP101 || e->leader_epoch < 0) {
+	if (brk_truncation_rule(p->b) == BRK_TRUNCATE_KIP101 || e->leader_epoch < 0 ||
+	    KSIM_MUTANT_IS("kip279")) {
 		/* KIP-101 as first shipped: the leader's end offset for our latest
 		 * epoch, whatever epoch it answered with. */
 		truncate_to(p, e->end_offset < leo ? e->end_offset : leo, false,
@@ -213,7 +214,7 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 	if (fe != e->leader_epoch) {
 		/* We never had the leader's epoch: cut back to where our epochs
 		 * after it begin, and ask again about our earlier one (KIP-279). */
-		truncate_to(p, fo < leo ? fo : leo, !KSIM_MUTANT_IS("kip279-iteration"),
+		truncate_to(p, fo < leo ? fo : leo, true,
 			    "epochs the leader never had (KIP-279, another round)",
 			    "truncate-kip279-round");
 		return;

@@ -10,7 +10,8 @@
 #   lessons.sh --catch NAME...    for scripts/mutants.sh: stops at the first
 #                                 run whose verdict fails (exit 0: caught),
 #                                 markers not checked; exit 1 when every
-#                                 run of every named lesson passed
+#                                 run of every named lesson passed, 2
+#                                 when the table is wrong
 set -u
 cd "$(dirname "$0")/../.."
 KSIM=${KSIM:-./ksim}
@@ -65,7 +66,7 @@ done <"$TABLE"
 for name in "$@"; do
 	[ -f "$tmp/$name.markers" ] || { echo "$TABLE: no row for $name"; bad=1; }
 done
-[ "$bad" -eq 0 ] || exit 1
+[ "$bad" -eq 0 ] || exit 2 # the table is wrong: neither caught nor passed
 
 # Each job writes its exit code; in --catch mode the first failure stops the rest.
 export KSIM tmp catch
