@@ -70,6 +70,7 @@ static char *read_whole(const char *path)
 	"\"some\", "                                                                               \
 	"\"zk-agreement\": \"any\", \"liveness\": \"ok\"},\n"                                      \
 	" \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"                           \
+	" \"coverage\": {},\n"                                                                      \
 	" \"stats\": {\"sends\": 6, \"acked\": 5, \"failed\": 0, \"indeterminate\": 1,\n"          \
 	"           \"polled\": 0, \"faults\": 0, \"events\": 1234,\n"                             \
 	"           \"sim_seconds\": 90.001, \"wall_seconds\": "
@@ -87,6 +88,29 @@ static void test_summary_exact_bytes(void **state)
 	assert_string_equal(other + sizeof(SUMMARY_EXPECTED) - 1, "12.346}}\n");
 	free(got);
 	free(other);
+}
+
+static void check_summary_contract(const char *text, const struct fixture *f,
+				   struct hist_json *j);
+
+/* The run's coverage markers, sorted by name, between the verdict and the stats. */
+static void test_summary_coverage(void **state)
+{
+	struct fixture f;
+	fixture_lost_write(&f);
+	struct sim_coverage cov = SIM_COVERAGE_INIT;
+	sim_cov_add(&cov, "truncate-by-epoch", 3);
+	sim_cov_add(&cov, "fence-controller-epoch-broker", 1);
+	f.run.coverage = &cov;
+	char *got = capture(rpt_write_summary, &f.run);
+	assert_non_null(strstr(got, "]," "\n \"coverage\": {\"fence-controller-epoch-broker\": 1, "
+				    "\"truncate-by-epoch\": 3},\n \"stats\": "));
+	struct hist_json j;
+	hist_json_init(&j);
+	check_summary_contract(got, &f, &j);
+	hist_json_free(&j);
+	free(got);
+	sim_cov_free(&cov);
 }
 
 static void test_seconds_formats(void **state)
@@ -167,6 +191,7 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 	                                  "anomalies",
 	                                  "expect",
 	                                  "failed_expectations",
+	                                  "coverage",
 	                                  "stats"};
 	static const char *const stats[] = {"sends",         "acked",       "failed",
 	                                    "indeterminate", "polled",      "faults",
@@ -176,7 +201,7 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 		fprintf(stderr, "col %u: %s\n", j->err_col, j->err_msg);
 	assert_int_equal(rc, HIST_JSON_OK);
 	assert_int_equal(j->nodes[0].type, HIST_JSON_OBJECT);
-	assert_keys(j, 0, top, 8);
+	assert_keys(j, 0, top, 9);
 	member(j, 0, "scenario", HIST_JSON_STRING);
 	const struct hist_json_node *seed = member(j, 0, "seed", HIST_JSON_NUMBER);
 	assert_true(seed->is_int);
@@ -201,6 +226,9 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 		assert_string_equal(hist_json_str(j, &j->nodes[c]),
 		                    chk_name((enum chk_kind)f->verdict.failed[i]));
 	}
+	const struct hist_json_node *cov = member(j, 0, "coverage", HIST_JSON_OBJECT);
+	for (uint32_t c = cov->child; c; c = j->nodes[c].next)
+		assert_true(j->nodes[c].type == HIST_JSON_NUMBER && j->nodes[c].is_int);
 	const struct hist_json_node *st = member(j, 0, "stats", HIST_JSON_OBJECT);
 	uint32_t sti = hist_json_index(j, st);
 	assert_keys(j, sti, stats, 9);
@@ -470,6 +498,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_summary_exact_bytes),
+	    cmocka_unit_test(test_summary_coverage),
 	    cmocka_unit_test(test_seconds_formats),
 	    cmocka_unit_test(test_summary_parses),
 	    cmocka_unit_test(test_json_escaping),
