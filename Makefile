@@ -21,6 +21,9 @@ LTO      ?= -flto=auto -ffat-lto-objects
 LTO_LINK  = $(if $(LTO),-flto=auto $(OPT))
 PKGS     := libfyaml cmocka
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
+# `make mutants` only: switch one mechanism off (sim/mutant.h, scripts/mutants.sh).
+MUTANT   ?=
+CPPFLAGS += $(if $(MUTANT),-DKSIM_MUTANT='"$(MUTANT)"')
 CFLAGS   += -std=c11 $(OPT) $(LTO) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter $(SAN)
 LDFLAGS  += $(SAN)
@@ -64,7 +67,7 @@ BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 .SECONDARY:
-.PHONY: all deps test unit-test run bench soak asan fuzz clean format
+.PHONY: all deps test unit-test run bench soak asan fuzz clean format mutants
 all: $(KSIM_BIN)
 
 deps: $(DEPS_STAMP)
@@ -126,6 +129,13 @@ bench: deps $(BENCHES)
 soak: deps $(KSIM_BIN)
 	@KSIM=./$(KSIM_BIN) ./scripts/soak.sh
 
+# Each mechanism a lesson relies on switched off in its own build
+# (build-mutant/NAME), and the lessons that must catch it run against it
+# (scripts/mutants.sh; the table is in scenarios/README.md). Long: not part
+# of `make test`; exit 1 when a mutant survives.
+mutants: deps
+	@./scripts/mutants.sh
+
 # ASan + UBSan build in its own tree, then the unit tests (Valgrind cannot run
 # under ASan, so that pass is skipped there).
 asan: deps
@@ -156,6 +166,6 @@ format:
 	  -name '*.[ch]' 2>/dev/null)
 
 clean:
-	rm -rf build build-asan build-fuzz ksim reports/out soak-out
+	rm -rf build build-asan build-fuzz build-mutant ksim reports/out soak-out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -23,6 +23,7 @@
 #include "reports/rpt_outdir.h"
 #include "reports/rpt_plot.h"
 #include "reports/rpt_run.h"
+#include "sim/coverage.h"
 #include "sim/invariant.h"
 #include "sim/util.h"
 #include "sim/world.h"
@@ -898,7 +899,7 @@ static int judge(struct run *r, uint64_t hash, uint64_t events, int64_t sim_ns, 
 	struct rpt_run rr = {r->s->name, r->s->description, r->s->seed, hash, &res, &e, &v,
 			     {0}, events, sim_ns, wall, r->final, r->final ? r->n_slots : 0,
 			     r->s->cluster.mode == SCN_MODE_KRAFT ? "kraft" : "zookeeper",
-			     r->s->cluster.kafka_version};
+			     r->s->cluster.kafka_version, &r->cov};
 	hist_count_stats(h, &rr.stats);
 	hist_free(h);
 	if (rc) {
@@ -1043,6 +1044,7 @@ int run_build(struct run *r, const struct sim_world_config *wc)
 	for (int i = 0; i < r->nz; i++)
 		snprintf(r->names[r->nb + r->np + r->nc + r->nt + i], NAME, "zk-%d", i + 1);
 	r->w = sim_world_new(wc);
+	sim_world_set_coverage(r->w, &r->cov);
 	rc = build_zookeeper(r);
 	if (!rc)
 		rc = build_brokers(r);
@@ -1149,5 +1151,6 @@ int run_scenario(const struct scn_scenario *s, const struct run_options *opt, FI
 		rc = judge(&r, hash, events, sim_ns, wall_seconds() - t0);
 	run_release(&r);
 	run_report_free(r.report);
+	sim_cov_free(&r.cov);
 	return rc;
 }

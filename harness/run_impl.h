@@ -17,6 +17,7 @@
 #include "harness/run.h"
 #include "harness/run_probe.h"
 #include "harness/wl_history.h"
+#include "sim/coverage.h"
 #include "sim/world.h"
 
 #define NAME 32
@@ -91,6 +92,7 @@ struct run {
 	struct run_report *report; /* samples, story, diagram, index.html */
 	struct rpt_final *final;   /* each partition at the end, for summary.json */
 	int32_t *final_ids;        /* their replicas and ISRs */
+	struct sim_coverage cov;   /* env_mark counts (summary.json "coverage") */
 };
 
 /*

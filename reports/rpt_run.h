@@ -19,6 +19,7 @@
 
 #include "checkers/chk.h"
 #include "harness/hist.h"
+#include "sim/coverage.h"
 
 /* One partition as the run left it (summary.json's "final"). */
 struct rpt_final {
@@ -57,6 +58,8 @@ struct rpt_run {
 	 * major * 100 + minor (scn_scenario's). */
 	const char *mode;
 	int32_t kafka_version;
+	/* env_mark counts of the run (sim/coverage.h); NULL writes {}. */
+	const struct sim_coverage *coverage;
 };
 
 /* Whether the verdict lists kind k among its failed expectations. */

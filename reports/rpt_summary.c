@@ -69,6 +69,11 @@ int rpt_write_summary(FILE *out, const struct rpt_run *run)
 	        (int)(run->kafka_version % 100));
 	if (chk_write_summary(out, run->checks, run->expect, run->verdict) != 0)
 		return -1;
+	fputs(",\n \"coverage\": ", out);
+	if (run->coverage)
+		sim_cov_write_json(out, run->coverage);
+	else
+		fputs("{}", out);
 	fputs(",\n", out);
 	if (run->n_final)
 		write_final(out, run);

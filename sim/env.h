@@ -156,6 +156,15 @@ void env_exit(struct env *env);
 void env_event(struct env *env, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Counts one pass through a named mechanism or rare branch ("fence-epoch",
+ * "truncate-by-epoch"): the run's summary.json lists the counts under
+ * "coverage" and a sweep adds them up (sim/coverage.h). `name` is a short
+ * fixed tag of [a-z0-9-]. Marks change nothing in the run: not its trace
+ * hash, not its story.
+ */
+void env_mark(struct env *env, const char *name);
+
 /* ---- Connections ------------------------------------------------------ */
 
 /*

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/coverage.h"
 #include "sim/internal.h"
 #include "sim/util.h"
 
@@ -246,4 +247,11 @@ void env_event(struct env *env, const char *kind, const char *fmt, ...)
 		sim_format_time(w->sched.now, tb, sizeof tb);
 		fprintf(w->trace.out, "%14s %-12s EVENT %s: %s\n", tb, env->node->name, kind, text);
 	}
+}
+
+void env_mark(struct env *env, const char *name)
+{
+	struct sim_coverage *cov = env->w->coverage;
+	if (cov)
+		sim_cov_add(cov, name, 1);
 }

@@ -56,6 +56,7 @@ struct sim_world {
 	void *event_ctx;
 	sim_frame_fn *frame_fn;
 	void *frame_ctx;
+	struct sim_coverage *coverage; /* NULL: marks are not counted */
 	bool in_event; /* inside the run loop (for sanity checks) */
 	const struct sim_file_backend *files; /* NULL: the simulated disks */
 	void *files_ctx;

@@ -480,6 +480,11 @@ void sim_world_set_event_sink(struct sim_world *w, sim_story_fn *fn, void *ctx)
 	w->event_ctx = ctx;
 }
 
+void sim_world_set_coverage(struct sim_world *w, struct sim_coverage *cov)
+{
+	w->coverage = cov;
+}
+
 void sim_world_set_frame_sink(struct sim_world *w, sim_frame_fn *fn, void *ctx)
 {
 	w->frame_fn = fn;

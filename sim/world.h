@@ -128,6 +128,10 @@ uint64_t sim_events_fired(const struct sim_world *w);
 void sim_world_set_trace_file(struct sim_world *w, FILE *out);
 /* Lines logged by nodes go here (default: nowhere). Not part of the hash. */
 void sim_world_set_log(struct sim_world *w, FILE *out, enum env_log_level min_level);
+/* Counts every env_mark of every node into `cov` (NULL: stop counting); the
+ * table stays the caller's and must outlive the world or be detached. */
+struct sim_coverage;
+void sim_world_set_coverage(struct sim_world *w, struct sim_coverage *cov);
 /* Receives every env_event of every node (default: none). */
 typedef void sim_story_fn(void *ctx, int64_t time_ns, const char *node, const char *kind,
 			  const char *text);

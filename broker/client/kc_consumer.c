@@ -6,6 +6,7 @@
 
 #include "broker/kp/kp_error.h"
 #include "broker/log/record_batch.h"
+#include "sim/mutant.h"
 
 struct part {
 	char *topic;
@@ -447,7 +448,7 @@ static bool needs_validation(const struct kc_consumer *c, const struct part *p,
 			     int32_t leader)
 {
 	return c->cfg.validate_positions && p->position >= 0 && p->pos_epoch >= 0 &&
-	       p->validated_leader != leader;
+	       p->validated_leader != leader && !KSIM_MUTANT_IS("kip320-validation");
 }
 
 struct validate_ctx {
@@ -475,6 +476,7 @@ static void validated(struct kc_consumer *c, struct part *p, const struct valida
 	}
 	if (eo->end_offset >= p->position)
 		return;
+	env_mark(c->env, "kip320-truncation-detected");
 	env_event(c->env, "consumer",
 		  "%s-%d: truncation detected (KIP-320): leader %d ends leader epoch %d at "
 		  "offset %lld, below the position %lld; reading on from %lld",

@@ -31,6 +31,7 @@ struct batch {
 	int64_t retry_at_ns;
 	bool in_flight;
 	bool uncertain;    /* an attempt may have been appended */
+	int32_t sent_to;   /* the leader of the last attempt (coverage marker) */
 	const char *last_error;
 };
 
@@ -702,6 +703,9 @@ static void drain_queue(struct kc_producer *p, struct pq *q, int64_t now, int64_
 				*wake_at = at;
 			return;
 		}
+		if (b->attempts > 0 && b->uncertain && leader != b->sent_to)
+			env_mark(p->env, "retry-to-new-leader");
+		b->sent_to = leader;
 		if (send_batch(p, b, conn))
 			return;
 	}

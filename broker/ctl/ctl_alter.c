@@ -116,6 +116,7 @@ static void job_write_done(struct ctl *c, struct ctl_op *op, const struct zk_cli
 	int32_t failed, err, versions[1] = {-1};
 	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 1);
 	if (out == CTL_ZK_FENCED) {
+		env_mark(c->env, "fence-controller-epoch-zk");
 		ctl_resign(c, CTL_FENCED_WHY);
 		return;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "broker/kp/kp_error.h"
+#include "sim/mutant.h"
 
 bool ctl_live_has(const struct ctl_live *live, int32_t id)
 {
@@ -62,7 +63,7 @@ static enum ctl_why elect_offline(const int32_t *replicas, int32_t n, const stru
 			out->leader_epoch = old->leader_epoch + 1;
 			return old->leader == -1 ? CTL_WHY_CAME_BACK : CTL_WHY_LEADER_GONE;
 		}
-	for (int32_t i = 0; unclean && i < n; i++)
+	for (int32_t i = 0; (unclean || KSIM_MUTANT_IS("unclean-guard")) && i < n; i++)
 		if (ctl_live_has(live, replicas[i])) {
 			out->leader = replicas[i];
 			out->isr[0] = replicas[i];

@@ -65,6 +65,8 @@ static void elect_one(struct ctl *c, struct ctl_alter_job *j, int8_t type, struc
 		p->why = CTL_WHY_NONE;
 		return;
 	}
+	env_mark(c->env, type == KP_ELECTION_PREFERRED ? "elect-leaders-preferred"
+						       : "elect-leaders-unclean");
 	j->slots[j->n_slots] = (struct ctl_slot){.t = t, .p = partition, .eres = res};
 	res->error_code = KP_ERR_REQUEST_TIMED_OUT; /* until the write is answered */
 	ctl_job_write(c, j->n_slots++);

@@ -105,6 +105,8 @@ static void plan(struct ctl *c, struct ctl_alter_job *j, int32_t id)
 				continue;
 			}
 			j->n_slots++;
+			env_mark(c->env, p->st.leader == id ? "controlled-shutdown-leader-moved"
+							    : "controlled-shutdown-isr-shrunk");
 			ctl_job_write(c, j->n_slots - 1);
 		}
 	}

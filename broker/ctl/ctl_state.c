@@ -385,6 +385,7 @@ static void write_done(struct ctl *c, struct ctl_op *op, const struct zk_client_
 	bool create = op->partition < 0;
 	enum ctl_zk_outcome out = ctl_zk_multi_outcome(res, &failed, &err, versions, 1);
 	if (out == CTL_ZK_FENCED) {
+		env_mark(c->env, "fence-controller-epoch-zk");
 		ctl_resign(c, CTL_FENCED_WHY);
 		return;
 	}
@@ -521,6 +522,10 @@ static void decide_topic(struct ctl *c, struct ctl_topic *t, const struct ctl_li
 		}
 		p->why = ctl_elect_reconcile(p->replicas, p->n_replicas, &p->st, live,
 					     c->cfg->unclean_leader_election, &p->next);
+		if (p->why == CTL_WHY_UNCLEAN)
+			env_mark(c->env, "unclean-election");
+		if (p->why == CTL_WHY_OFFLINE)
+			env_mark(c->env, "election-offline");
 		if (p->why == CTL_WHY_NONE)
 			continue;
 		p->next.controller_epoch = c->epoch;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/mutant.h"
+
 /* ---- A bounded JSON scanner --------------------------------------------------------------- */
 
 /* Nesting deeper than this is refused (Kafka's znodes nest three levels). */
@@ -313,7 +315,9 @@ void ctl_zk_fenced_multi(struct zk_client *zc, int32_t epoch_version, const stru
 		n = MAX_OPS - 1;
 	all[0] = (struct zk_request){.type = ZK_OP_CHECK,
 				     .path = zk_str_from_cstr(CTL_ZK_EPOCH),
-				     .version = epoch_version};
+				     /* the mutant checks any version (-1): no fence */
+				     .version = KSIM_MUTANT_IS("zk-controller-fence") ? -1
+										 : epoch_version};
 	memcpy(&all[1], ops, (size_t)n * sizeof *ops);
 	zk_client_multi(zc, all, n + 1, cb, arg);
 }

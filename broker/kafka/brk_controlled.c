@@ -20,12 +20,14 @@
 
 #include "broker/kafka/brk_zk.h"
 #include "broker/kp/kp_error.h"
+#include "sim/mutant.h"
 
 /* KP_ERR_NONE when the request may be applied; updates the epoch seen. */
 static int16_t fence(struct brk_broker *b, int32_t controller_epoch, int64_t broker_epoch,
 		     const char *api)
 {
-	if (controller_epoch < b->controller_epoch) {
+	if (controller_epoch < b->controller_epoch && !KSIM_MUTANT_IS("broker-controller-fence")) {
+		env_mark(b->env, "fence-controller-epoch-broker");
 		env_event(b->env, "fenced",
 			  "broker %d refuses %s from a controller of epoch %d: it has heard from "
 			  "epoch %d (a zombie controller is fenced)",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "broker/kp/kp_error.h"
+#include "sim/mutant.h"
 
 /* ---- Produce -------------------------------------------------------------------- */
 
@@ -117,8 +118,11 @@ static void check_waiting(struct part_append *a)
 		 * may have shrunk below min.insync.replicas meanwhile. Since 2.7 it
 		 * counts the maximal ISR: a replica being removed still counts
 		 * (before, the ISR: legacy_acks_isr). */
-		if (brk_pstate_acks_isr_size(&p->ps) < p->min_isr)
+		if (brk_pstate_acks_isr_size(&p->ps) < p->min_isr &&
+		    !KSIM_MUTANT_IS("min-insync")) {
+			env_mark(p->b->env, "not-enough-replicas-after-append");
 			a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+		}
 	} else {
 		return;
 	}
@@ -182,6 +186,8 @@ static void append_done(struct log_req *lreq, int status)
 	struct part_append *a = lreq->data;
 	struct brk_delayed_produce *op = a->op;
 	a->out->error_code = log_error_to_kafka(status);
+	if (status == LOG_DUPLICATE)
+		env_mark(op->b->env, "dedup-duplicate");
 	if (status == LOG_OK || status == LOG_DUPLICATE) {
 		a->base = lreq->base_offset;
 		a->last = lreq->last_offset;
@@ -238,7 +244,9 @@ static void produce_partition(struct brk_delayed_produce *op, struct part_append
 		return;
 	}
 	/* Kafka refuses before appending when the ISR is too small. */
-	if (op->acks == -1 && brk_pstate_isr_size(&p->ps) < p->min_isr) {
+	if (op->acks == -1 && brk_pstate_isr_size(&p->ps) < p->min_isr &&
+	    !KSIM_MUTANT_IS("min-insync")) {
+		env_mark(b->env, "not-enough-replicas");
 		a->out->error_code = KP_ERR_NOT_ENOUGH_REPLICAS;
 		return;
 	}
@@ -295,7 +303,8 @@ void brk_handle_produce(struct brk_broker *b, struct brk_req *r)
 			if (!first_err)
 				first_err = op->parts[i].error_code;
 		}
-		if (refused) {
+		if (refused && !KSIM_MUTANT_IS("acks0-close")) {
+			env_mark(b->env, "acks0-close");
 			env_event(b->env, "produce",
 				  "broker %d closes the connection from %s: %d partition(s) of an "
 				  "acks=0 produce refused (%s)",

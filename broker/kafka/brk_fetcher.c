@@ -27,6 +27,7 @@
 
 #include "broker/client/kc_conn.h"
 #include "broker/kp/kp_error.h"
+#include "sim/mutant.h"
 
 #define FETCH_MAX_BYTES (10 * 1024 * 1024) /* replica.fetch.response.max.bytes */
 #define PARTITION_MAX_BYTES (1024 * 1024)  /* replica.fetch.max.bytes */
@@ -48,6 +49,8 @@ static void kick(struct brk_fetcher *f);
 
 enum brk_truncation brk_truncation_rule(const struct brk_broker *b)
 {
+	if (KSIM_MUTANT_IS("epoch-matching"))
+		return BRK_TRUNCATE_HW;
 	return (enum brk_truncation)b->cfg->legacy_truncation;
 }
 
@@ -155,15 +158,19 @@ static void truncated(struct log_req *req, int status)
 	op_done(p, status || p->ps.truncate_again ? BRK_FS_TRUNCATE : BRK_FS_FETCH);
 }
 
-static void truncate_to(struct brk_part *p, int64_t offset, bool again, const char *why)
+/* `mark`: the coverage marker of the rule that cut (counted only when it cuts). */
+static void truncate_to(struct brk_part *p, int64_t offset, bool again, const char *why,
+			const char *mark)
 {
 	struct brk_broker *b = p->b;
 	int64_t leo = log_end_offset(p->log);
-	if (offset < leo)
+	if (offset < leo) {
+		env_mark(b->env, mark);
 		env_event(b->env, "truncate",
 			  "%s-%d: follower %d truncates its log from offset %lld to %lld (%s)",
 			  p->topic, p->partition, b->cfg->broker_id, (long long)leo,
 			  (long long)offset, why);
+	}
 	if (offset > leo)
 		offset = leo; /* a no-op the log still completes in order */
 	op_begin(p);
@@ -186,14 +193,17 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 	}
 	if (e->end_offset < 0) {
 		truncate_to(p, p->ps.hw, false,
-			    "the leader knows no such epoch: to the high watermark");
+			    "the leader knows no such epoch: to the high watermark",
+			    "truncate-unknown-epoch");
 		return;
 	}
-	if (brk_truncation_rule(p->b) == BRK_TRUNCATE_KIP101 || e->leader_epoch < 0) {
+	if (brk_truncation_rule(p->b) == BRK_TRUNCATE_KIP101 || e->leader_epoch < 0 ||
+	    KSIM_MUTANT_IS("kip279")) {
 		/* KIP-101 as first shipped: the leader's end offset for our latest
 		 * epoch, whatever epoch it answered with. */
 		truncate_to(p, e->end_offset < leo ? e->end_offset : leo, false,
-			    "the leader's end offset for our latest epoch (KIP-101)");
+			    "the leader's end offset for our latest epoch (KIP-101)",
+			    "truncate-kip101-one-round");
 		return;
 	}
 	int32_t fe;
@@ -205,14 +215,15 @@ static void on_epoch_answer(struct brk_part *p, const struct kp_epoch_end_offset
 		/* We never had the leader's epoch: cut back to where our epochs
 		 * after it begin, and ask again about our earlier one (KIP-279). */
 		truncate_to(p, fo < leo ? fo : leo, true,
-			    "epochs the leader never had (KIP-279, another round)");
+			    "epochs the leader never had (KIP-279, another round)",
+			    "truncate-kip279-round");
 		return;
 	}
 	int64_t to = fo < e->end_offset ? fo : e->end_offset;
 	char why[96];
 	snprintf(why, sizeof why, "where epoch %d ends on leader %d", e->leader_epoch,
 		 p->ps.leader_id);
-	truncate_to(p, to < leo ? to : leo, false, why);
+	truncate_to(p, to < leo ? to : leo, false, why, "truncate-by-epoch");
 }
 
 static void on_epochs(void *arg, int status, const struct kp_response *resp)
@@ -245,10 +256,11 @@ static void local_truncations(struct brk_fetcher *f)
 		if (p->ps.fstate != BRK_FS_TRUNCATE || !p->open || p->fop_running)
 			continue;
 		if (brk_truncation_rule(f->b) == BRK_TRUNCATE_HW)
-			truncate_to(p, p->ps.hw, false, "to its high watermark (before KIP-101)");
+			truncate_to(p, p->ps.hw, false, "to its high watermark (before KIP-101)",
+				    "truncate-to-hw");
 		else if (log_epoch_latest(log_epochs(p->log)) < 0)
 			truncate_to(p, p->ps.hw, false,
-				    "no leader epochs yet: to its high watermark");
+				    "no leader epochs yet: to its high watermark", "truncate-no-epochs");
 	}
 }
 
@@ -333,7 +345,8 @@ static bool cut_to_leader_batch(struct brk_part *p, const struct kp_fetch_partit
 	if (rb_read_header(d->records.ptr, (size_t)d->records.len, &h) != RB_OK ||
 	    h.base_offset >= leo || rb_last_offset(&h) < leo)
 		return false;
-	truncate_to(p, h.base_offset, false, "to the start of the leader's batch holding its log end");
+	truncate_to(p, h.base_offset, false, "to the start of the leader's batch holding its log end",
+		    "truncate-to-leader-batch");
 	return true;
 }
 
@@ -355,7 +368,8 @@ static void on_partition_data(struct brk_fetcher *f, struct brk_part *p,
 			/* Past the leader's end (Kafka asks the leader for its end
 			 * offset; its high watermark, never past that end, stands in). */
 			int64_t to = d->high_watermark >= 0 ? d->high_watermark : 0;
-			truncate_to(p, to, false, "past the leader's log end");
+			truncate_to(p, to, false, "past the leader's log end",
+				    "truncate-past-leader-end");
 		}
 		return;
 	case KP_ERR_FENCED_LEADER_EPOCH:

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/invariant.h"
+#include "sim/mutant.h"
 
 /* ---- Id lists ---------------------------------------------------------------- */
 
@@ -180,7 +181,8 @@ static unsigned advance_hw(struct brk_pstate *ps, int64_t now)
 	int64_t hw = ps->leo;
 	for (int32_t i = 0; i < ps->n_fol; i++) {
 		const struct brk_pfollower *f = &ps->fol[i];
-		if (f->leo < hw && (in_maximal(ps, f->id) || caught_up(ps, f, ps->leo, now)))
+		if (f->leo < hw && (in_maximal(ps, f->id) || caught_up(ps, f, ps->leo, now)) &&
+		    !KSIM_MUTANT_IS("hw-wait"))
 			hw = f->leo;
 	}
 	if (hw <= ps->hw)

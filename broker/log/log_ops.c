@@ -8,6 +8,7 @@
 
 #include "broker/log/log.h"
 #include "broker/log/log_impl.h"
+#include "sim/mutant.h"
 
 /* ---- Submission ----------------------------------------------------------- */
 
@@ -218,7 +219,8 @@ static void append_written(struct log_io *io, int status)
 	while (pos < req->len) {
 		struct rb_batch b;
 		rb_parse_batch(req->buf + pos, req->len - pos, &b);
-		log_pstate_apply_header(&log->ps, &b.h);
+		if (req->kind == LOG_OP_APPEND_LEADER || !KSIM_MUTANT_IS("dedup-follower"))
+			log_pstate_apply_header(&log->ps, &b.h);
 		if (b.h.partition_leader_epoch > log_epoch_latest(&log->epochs))
 			epochs_changed |= log_epoch_assign(&log->epochs,
 							   b.h.partition_leader_epoch,
@@ -228,8 +230,13 @@ static void append_written(struct log_io *io, int status)
 	if (epochs_changed)
 		log_epoch_save(log);
 	int64_t msgs = log->cfg->flush_interval_messages;
-	if (msgs != LOG_NEVER && log->leo - log->recovery_point >= msgs)
+	bool follower = req->kind != LOG_OP_APPEND_LEADER;
+	if (msgs != LOG_NEVER && log->leo - log->recovery_point >= msgs &&
+	    !(follower && KSIM_MUTANT_IS("follower-fsync"))) {
+		if (follower)
+			env_mark(log->env, "follower-fsync");
 		queue_flush(log, INT64_MAX);
+	}
 	log_op_finish(log, LOG_OK);
 }
 
@@ -243,6 +250,8 @@ static int leader_prepare(struct log *log, struct log_req *req)
 		int32_t last_seq = log_pstate_last_seq(b.h.base_sequence, b.h.last_offset_delta);
 		int rc = log_pstate_check(&log->ps, b.h.producer_id, b.h.producer_epoch,
 					  b.h.base_sequence, last_seq, &dup);
+		if (rc == LOG_DUPLICATE && KSIM_MUTANT_IS("dedup-leader"))
+			rc = LOG_OK; /* the mutant appends the retry again */
 		if (rc == LOG_DUPLICATE) {
 			req->base_offset = dup.first_offset;
 			req->last_offset = dup.last_offset;

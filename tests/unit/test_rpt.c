@@ -74,6 +74,7 @@ static char *read_whole(const char *path)
 	"\"zk-agreement\": \"any\", \"liveness\": \"ok\", \"group-skip\": \"any\", "                \
 	"\"group-redelivery\": \"any\"},\n"                                                         \
 	" \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"                           \
+	" \"coverage\": {},\n"                                                                      \
 	" \"stats\": {\"sends\": 6, \"acked\": 5, \"failed\": 0, \"indeterminate\": 1,\n"          \
 	"           \"polled\": 0, \"faults\": 0, \"events\": 1234,\n"                             \
 	"           \"sim_seconds\": 90.001, \"wall_seconds\": "
@@ -91,6 +92,29 @@ static void test_summary_exact_bytes(void **state)
 	assert_string_equal(other + sizeof(SUMMARY_EXPECTED) - 1, "12.346}}\n");
 	free(got);
 	free(other);
+}
+
+static void check_summary_contract(const char *text, const struct fixture *f,
+				   struct hist_json *j);
+
+/* The run's coverage markers, sorted by name, between the verdict and the stats. */
+static void test_summary_coverage(void **state)
+{
+	struct fixture f;
+	fixture_lost_write(&f);
+	struct sim_coverage cov = SIM_COVERAGE_INIT;
+	sim_cov_add(&cov, "truncate-by-epoch", 3);
+	sim_cov_add(&cov, "fence-controller-epoch-broker", 1);
+	f.run.coverage = &cov;
+	char *got = capture(rpt_write_summary, &f.run);
+	assert_non_null(strstr(got, "]," "\n \"coverage\": {\"fence-controller-epoch-broker\": 1, "
+				    "\"truncate-by-epoch\": 3},\n \"stats\": "));
+	struct hist_json j;
+	hist_json_init(&j);
+	check_summary_contract(got, &f, &j);
+	hist_json_free(&j);
+	free(got);
+	sim_cov_free(&cov);
 }
 
 static void test_seconds_formats(void **state)
@@ -175,6 +199,7 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 	                                  "availability",
 	                                  "expect",
 	                                  "failed_expectations",
+	                                  "coverage",
 	                                  "stats"};
 	static const char *const stats[] = {"sends",         "acked",       "failed",
 	                                    "indeterminate", "polled",      "faults",
@@ -215,6 +240,9 @@ static void check_summary_contract(const char *text, const struct fixture *f, st
 		assert_string_equal(hist_json_str(j, &j->nodes[c]),
 		                    chk_name((enum chk_kind)f->verdict.failed[i]));
 	}
+	const struct hist_json_node *cov = member(j, 0, "coverage", HIST_JSON_OBJECT);
+	for (uint32_t c = cov->child; c; c = j->nodes[c].next)
+		assert_true(j->nodes[c].type == HIST_JSON_NUMBER && j->nodes[c].is_int);
 	const struct hist_json_node *st = member(j, 0, "stats", HIST_JSON_OBJECT);
 	uint32_t sti = hist_json_index(j, st);
 	assert_keys(j, sti, stats, 9);
@@ -242,7 +270,7 @@ static void test_summary_parses(void **state)
 }
 
 /* summary.json's "final": each partition as the run left it, after
- * failed_expectations and before stats; leaderless partitions say -1. */
+ * coverage and before stats; leaderless partitions say -1. */
 static void test_summary_final(void **state)
 {
 	static const int32_t reps[] = {4, 5, 1}, isr[] = {4, 5};
@@ -253,7 +281,7 @@ static void test_summary_final(void **state)
 	f.run.final = fin;
 	f.run.n_final = 2;
 	char *got = capture(rpt_write_summary, &f.run);
-	const char *want = " \"failed_expectations\": [\"lost-write\", \"split-brain\"],\n"
+	const char *want = " \"coverage\": {},\n"
 	                   " \"final\": {\"orders/0\": {\"leader\": 4, \"leader_epoch\": 7, "
 	                   "\"replicas\": [4, 5, 1], \"isr\": [4, 5], \"high_watermark\": 5120},\n"
 	                   "           \"orders/1\": {\"leader\": -1, \"leader_epoch\": -1, "
@@ -533,6 +561,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_summary_exact_bytes),
+	    cmocka_unit_test(test_summary_coverage),
 	    cmocka_unit_test(test_seconds_formats),
 	    cmocka_unit_test(test_summary_parses),
 	    cmocka_unit_test(test_summary_final),
