@@ -396,7 +396,6 @@ static void test_alias_names_a_node_port(void **state)
 	fx_free(&fx);
 }
 
-
 /* ---- Outbound bridge ------------------------------------------------------------------------- */
 
 struct rec {
