@@ -103,7 +103,10 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) $(LTO_LINK) -o $@ $< $(LIBS) $(FYAML_LIBS)
+	$(CC) $(LDFLAGS) $(LTO_LINK) -o $@ $< $(LIBS) $(FYAML_LIBS) $(BENCH_EXTRA_LIBS)
+
+# The real-mode bench is a librdkafka client of `ksim serve` (librdkafka-dev).
+$(BUILD)/bench/bench_real: BENCH_EXTRA_LIBS := -lrdkafka
 
 # The whole suite: unit tests, then the same binaries under Valgrind memcheck.
 # The benchmarks are built (not run) so that an interface change cannot leave
@@ -121,7 +124,7 @@ DEFAULT_SCENARIO ?= scenarios/single-broker-power-loss.yaml
 run: deps $(KSIM_BIN)
 	./$(KSIM_BIN) run $(DEFAULT_SCENARIO)
 
-bench: deps $(BENCHES)
+bench: deps $(KSIM_BIN) $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
 
 # The safe scenarios over many seeds (SOAK_SEEDS, SOAK_NEMESIS_SEEDS, SOAK_JOBS:

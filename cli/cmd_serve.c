@@ -1,12 +1,15 @@
 /*
  * `ksim serve FILE [--port BASE] [--for DURATION] [--data DIR] [--workload]
- * [--listen ADDR] [--control PATH]`: the scenario's cluster in real time for real clients
+ * [--listen ADDR] [--control PATH] [--zookeeper HOST:PORT,...]`: the scenario's
+ * cluster in real time for real clients
  * (docs/real-mode.md). The same ZooKeeper servers, brokers and controller as
  * `ksim run`, built by the same harness code (harness/run_impl.h), driven by
  * real/'s loop: broker-N serves Kafka clients on BASE+N-1 and zk-N serves
  * ZooKeeper clients on 2181+N-1, all on ADDR (127.0.0.1). The scenario's
  * faults fire at their `at` in real time through the same fault runner, and
  * --control PATH takes more on demand (cli/serve_ctl.h, `ksim ctl`).
+ * --zookeeper points the brokers at an external ensemble instead of the
+ * scenario's ZooKeeper servers (cli/serve_extzk.h).
  *
  * stdout: the `bootstrap.servers=` and `zookeeper.connect=` lines first
  * (flushed), then one line per fault. stderr: errors, and the cluster's
@@ -15,6 +18,7 @@
  */
 #include "cli/commands.h"
 #include "cli/serve_ctl.h"
+#include "cli/serve_extzk.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -45,11 +49,12 @@ struct serve_opts {
 	bool workload;
 	const char *listen;
 	const char *control;
+	const char *zookeeper; /* --zookeeper: the external ensemble, or NULL */
 };
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
-	*o = (struct serve_opts){NULL, 9092, INT64_MAX, NULL, false, "127.0.0.1", NULL};
+	*o = (struct serve_opts){NULL, 9092, INT64_MAX, NULL, false, "127.0.0.1", NULL, NULL};
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--port")) {
@@ -82,6 +87,12 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 				return cli_usage_error("serve: --control needs a socket path%s",
 				                       "");
 			o->control = v;
+			i++;
+		} else if (!strcmp(a, "--zookeeper")) {
+			if (!v)
+				return cli_usage_error(
+				    "serve: --zookeeper needs HOST:PORT[,HOST:PORT...]%s", "");
+			o->zookeeper = v;
 			i++;
 		} else if (!strcmp(a, "--workload")) {
 			o->workload = true;
@@ -183,7 +194,7 @@ static struct real_proxy_route *routes_for(struct run *r, const struct serve_opt
 		sim_net_alias(net, o->listen, port, r->brokers[i], port);
 		sim_net_alias(net, r->names[i], KC_BOOTSTRAP_PORT, r->brokers[i], port);
 	}
-	for (int i = 0; i < r->nz; i++)
+	for (int i = 0; !o->zookeeper && i < r->nz; i++)
 		rt[(*n)++] = (struct real_proxy_route){(uint16_t)(zk_base() + i),
 		                                       sim_node_name(r->w, r->zk[i]),
 		                                       r->zcfg[i].client_port};
@@ -195,8 +206,8 @@ static void print_addresses(const struct run *r, const struct serve_opts *o)
 	printf("bootstrap.servers=");
 	for (int i = 0; i < r->nb; i++)
 		printf("%s%s:%u", i ? "," : "", o->listen, r->bcfg[i].port);
-	printf("\nzookeeper.connect=");
-	for (int i = 0; i < r->nz; i++)
+	printf("\nzookeeper.connect=%s", o->zookeeper ? o->zookeeper : "");
+	for (int i = 0; !o->zookeeper && i < r->nz; i++)
 		printf("%s%s:%d", i ? "," : "", o->listen, zk_base() + i);
 	printf("\n");
 	fflush(stdout);
@@ -205,7 +216,7 @@ static void print_addresses(const struct run *r, const struct serve_opts *o)
 static const struct sim_node_class clients_class = {"clients", real_proxy_node_start};
 
 /* Starts the cluster, serves until --for or a signal, stops. */
-static int serve(struct run *r, const struct serve_opts *o)
+static int serve(struct run *r, const struct serve_opts *o, struct serve_extzk *ext)
 {
 	struct real_loop *loop = real_loop_new(r->w);
 	if (!loop) {
@@ -239,8 +250,9 @@ static int serve(struct run *r, const struct serve_opts *o)
 	sim_world_set_event_sink(r->w, on_story, NULL);
 	if (getenv("KSIM_SERVE_LOG"))
 		sim_world_set_log(r->w, stderr, ENV_LOG_INFO);
-	for (int i = 0; i < r->nz; i++)
+	for (int i = 0; !o->zookeeper && i < r->nz; i++)
 		sim_node_start(r->w, r->zk[i]);
+	serve_extzk_start(ext, r, loop);
 	for (int i = 0; i < r->nb; i++)
 		sim_node_start(r->w, r->brokers[i]);
 	sim_node_start(r->w, r->admin);
@@ -264,6 +276,7 @@ static int serve(struct run *r, const struct serve_opts *o)
 	                         : "time is up");
 	serve_ctl_free(ctl);
 	real_proxy_free(proxy);
+	serve_extzk_free(ext);
 	flt_free(flt);
 	/* The disks' requests in flight reach the files before the nodes die
 	 * with the world. */
@@ -293,9 +306,12 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.text);
 		return 2;
 	}
-	if ((rc = refuse_faults(s, &o))) {
+	struct serve_extzk ext = {0};
+	if ((rc = refuse_faults(s, &o)) || (o.zookeeper && serve_extzk_parse(&ext, o.zookeeper)) ||
+	    (rc = serve_extzk_refuse(&ext, s, o.path))) {
+		serve_extzk_free(&ext);
 		scn_free(s);
-		return rc;
+		return rc ? rc : 2;
 	}
 	struct run r = {.s = s,
 	                .out = stdout,
@@ -312,10 +328,13 @@ int cmd_serve(int argc, char **argv)
 	 * transactions are not kept (they would grow for as long as it runs). */
 	for (int i = 0; !rc && i < r.nz; i++)
 		r.zcfg[i].observer = NULL;
+	if (!rc && o.zookeeper)
+		serve_extzk_configure(&ext, &r);
 	if (!rc)
-		rc = serve(&r, &o);
+		rc = serve(&r, &o, &ext);
 	else
 		run_release(&r);
+	serve_extzk_free(&ext);
 	if (hist)
 		fclose(hist);
 	scn_free(s);

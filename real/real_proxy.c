@@ -12,16 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "real/real_buf.h"
 #include "sim/util.h"
 
-#define READ_CHUNK 65536
+#define READ_CHUNK REAL_BUF_CHUNK
 /* Bytes read per wake-up of one socket, so one client cannot starve others. */
 #define READ_BUDGET (1u << 20)
-
-struct buf {
-	uint8_t *p;
-	size_t off, len, cap; /* live bytes are p[off, len) */
-};
 
 struct listener {
 	struct real_watch watch;
@@ -37,7 +33,7 @@ struct pconn {
 	bool open;            /* the world connection is open */
 	bool closing;         /* the node closed gracefully: flush, then close */
 	uint32_t mask;
-	struct buf in, out;
+	struct real_buf in, out;
 };
 
 struct real_proxy {
@@ -58,30 +54,6 @@ void real_proxy_config_default(struct real_proxy_config *c)
 	c->max_conns = 1024;
 	c->max_frame_bytes = 100u << 20;
 	c->max_backlog_bytes = 64u << 20;
-}
-
-/* ---- Buffers ------------------------------------------------------------------ */
-
-static void buf_reserve(struct buf *b, size_t more)
-{
-	if (b->off && b->len + more > b->cap) {
-		memmove(b->p, b->p + b->off, b->len - b->off);
-		b->len -= b->off;
-		b->off = 0;
-	}
-	if (b->len + more > b->cap) {
-		size_t cap = b->cap ? b->cap : READ_CHUNK;
-		while (cap < b->len + more)
-			cap *= 2;
-		b->p = sim_xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-}
-
-static void buf_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
 }
 
 /* ---- Closing ------------------------------------------------------------------ */
@@ -105,8 +77,8 @@ static void pconn_close(struct pconn *pc)
 	if (pc->next)
 		pc->next->prev = pc->prev;
 	p->n_conns--;
-	buf_free(&pc->in);
-	buf_free(&pc->out);
+	real_buf_free(&pc->in);
+	real_buf_free(&pc->out);
 	real_loop_defer_free(p->loop, pc);
 }
 
@@ -122,7 +94,7 @@ static void set_mask(struct pconn *pc, uint32_t mask)
 
 static void flush(struct pconn *pc)
 {
-	struct buf *b = &pc->out;
+	struct real_buf *b = &pc->out;
 	while (b->off < b->len) {
 		ssize_t n = write(pc->watch.fd, b->p + b->off, b->len - b->off);
 		if (n < 0 && errno == EINTR)
@@ -150,14 +122,7 @@ static void on_frame(struct env_conn *conn, const uint8_t *frame, size_t len)
 		pconn_close(pc); /* the client stopped reading */
 		return;
 	}
-	buf_reserve(&pc->out, len + 4);
-	uint8_t *d = pc->out.p + pc->out.len;
-	d[0] = (uint8_t)(len >> 24);
-	d[1] = (uint8_t)(len >> 16);
-	d[2] = (uint8_t)(len >> 8);
-	d[3] = (uint8_t)len;
-	memcpy(d + 4, frame, len);
-	pc->out.len += len + 4;
+	real_buf_put_frame(&pc->out, frame, len);
 	if (!(pc->mask & EPOLLOUT))
 		flush(pc);
 }
@@ -180,11 +145,10 @@ static void on_closed(struct env_conn *conn, int reason)
  * false when the connection was closed for a bad frame. */
 static bool forward(struct pconn *pc)
 {
-	struct buf *b = &pc->in;
+	struct real_buf *b = &pc->in;
 	while (b->len - b->off >= 4) {
 		const uint8_t *h = b->p + b->off;
-		uint32_t len =
-		    (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		uint32_t len = real_buf_prefix(h);
 		if (len > pc->p->cfg.max_frame_bytes || len > INT32_MAX) {
 			pc->p->bad_frames++;
 			pconn_close(pc);
@@ -207,7 +171,7 @@ static void read_some(struct pconn *pc)
 {
 	size_t budget = READ_BUDGET;
 	while (budget) {
-		buf_reserve(&pc->in, READ_CHUNK);
+		real_buf_reserve(&pc->in, READ_CHUNK);
 		ssize_t n = read(pc->watch.fd, pc->in.p + pc->in.len, READ_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -2,13 +2,15 @@
 # Installs the Debian packages ksim needs, only when one is missing, so that
 # `make run` and `make test` work on a fresh Debian machine with nothing else.
 # Runs `apt-get update` first, as root (or through sudo when it is present).
-# The interop tests' clients come with them: kcat, python3-kafka, Node.js
+# The interop tests' clients come with them: kcat, python3-kafka, zookeeper
+# (Apache ZooKeeper 3.8: zkCli.sh and the server for --zookeeper), librdkafka-dev
+# (bench/bench_real, a librdkafka client of `ksim serve`), Node.js
 # (unless a node and npm are already on the PATH), and kafkajs 2.2.4 from
 # npm into a cache folder ($KSIM_NPM_DIR, default ~/.cache/ksim/npm).
 set -eu
 
 PACKAGES="gcc make pkg-config libcmocka-dev libfyaml-dev gnuplot-nox valgrind libxml2-utils
-kcat python3-kafka"
+kcat python3-kafka zookeeper librdkafka-dev"
 KAFKAJS_VERSION=2.2.4
 NPM_DIR=${KSIM_NPM_DIR:-$HOME/.cache/ksim/npm}
 

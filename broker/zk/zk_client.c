@@ -570,8 +570,19 @@ void zk_client_sync(struct zk_client *c, const char *path, zk_client_cb *cb, voi
 void zk_client_multi(struct zk_client *c, const struct zk_request *ops, int32_t n,
 		     zk_client_cb *cb, void *arg)
 {
+	/* A create op that names no ACL gets the open one, as zk_client_create
+	 * does (Kafka's default ACLs without zookeeper.set.acl): a real
+	 * ZooKeeper refuses an empty ACL with INVALIDACL. */
+	struct zk_request *all = env_alloc(c->env, (size_t)(n > 0 ? n : 1) * sizeof *all);
+	for (int32_t i = 0; i < n; i++) {
+		all[i] = ops[i];
+		bool create = ops[i].type == ZK_OP_CREATE || ops[i].type == ZK_OP_CREATE2;
+		if (create && !ops[i].acl.items)
+			all[i].acl = (struct zk_acl_vec){1, &open_acl, NULL, 0};
+	}
 	struct zk_request q = {.type = ZK_OP_MULTI};
-	submit(c, &q, ops, n, cb, arg);
+	submit(c, &q, all, n, cb, arg);
+	env_free(c->env, all);
 }
 
 void zk_client_close_session(struct zk_client *c, zk_client_cb *cb, void *arg)

@@ -96,7 +96,8 @@ void zk_client_set_data(struct zk_client *c, const char *path, const void *data,
 void zk_client_get_children(struct zk_client *c, const char *path, bool watch,
 			    zk_client_cb *cb, void *arg);
 void zk_client_sync(struct zk_client *c, const char *path, zk_client_cb *cb, void *arg);
-/* ops: create, create2, delete, setData or check requests (copied). */
+/* ops: create, create2, delete, setData or check requests (copied); a create
+ * with no ACL (acl.items NULL) is sent with the open ACL, world:anyone. */
 void zk_client_multi(struct zk_client *c, const struct zk_request *ops, int32_t n,
 		     zk_client_cb *cb, void *arg);
 /* Sends closeSession; the session ends on every server once committed. */

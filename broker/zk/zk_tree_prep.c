@@ -35,6 +35,10 @@ static int trial_op(struct zk_tree *t, int64_t session, const struct zk_request 
 		/* Flags beyond 0..3 (containers, TTL nodes) are not supported. */
 		if (q->flags < 0 || q->flags > ZK_CREATE_EPHEMERAL_SEQUENTIAL)
 			return ZBADARGUMENTS;
+		/* ZooKeeper's fixupACL: a create names at least one ACL (a
+		 * multi's create ops too). */
+		if (q->acl.count <= 0)
+			return ZINVALIDACL;
 		op->ephemeral_owner = (q->flags & ZK_CREATE_EPHEMERAL) ? session : 0;
 		seq = (q->flags & ZK_CREATE_SEQUENTIAL) != 0;
 		op->version = 0;

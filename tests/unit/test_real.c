@@ -5,7 +5,9 @@
  * closing only the connection concerned, a client leaving mid-request),
  * and the files (write and fsync complete off the submitting call, on the
  * loop's thread, and reach the directory; a killed node's callbacks are
- * dropped while its write still lands).
+ * dropped while its write still lands), and the outbound bridge (a node's
+ * connection carried onto a real socket, prefix added and frames split
+ * whole, either side's close reaching the other, a refused connect).
  *
  * Each test builds a small world: an "echo" node that listens in the world
  * and sends every frame back, and the proxy's `clients` node. The test plays
@@ -33,6 +35,7 @@
 
 #include "real/real_disk.h"
 #include "real/real_loop.h"
+#include "real/real_outbound.h"
 #include "real/real_proxy.h"
 #include "sim/env.h"
 #include "sim/net.h"
@@ -393,6 +396,112 @@ static void test_alias_names_a_node_port(void **state)
 	fx_free(&fx);
 }
 
+/* ---- Outbound bridge ------------------------------------------------------------------------- */
+
+struct rec {
+	int connected; /* connect status + 1000, or 0 */
+	int frames, closed, close_reason;
+	size_t lens[4];
+	uint8_t last[16];
+};
+static struct rec g_rec;
+
+static void rec_frame(struct env_conn *c, const uint8_t *frame, size_t len)
+{
+	if (g_rec.frames < 4)
+		g_rec.lens[g_rec.frames] = len;
+	memcpy(g_rec.last, frame, len < sizeof g_rec.last ? len : sizeof g_rec.last);
+	g_rec.frames++;
+}
+
+static void rec_closed(struct env_conn *c, int reason)
+{
+	g_rec.closed++;
+	g_rec.close_reason = reason;
+}
+
+static const struct env_conn_ops rec_ops = {rec_frame, rec_closed};
+
+static void rec_connected(struct env_conn *c, int status)
+{
+	g_rec.connected = status + 1000;
+}
+
+static const struct sim_node_class ext_class = {"external", real_outbound_node_start};
+
+/* A node of the world (here the echo node's env) connects to "ext"; the
+ * bridge opens a real socket to the test's server for it. */
+static void test_outbound_bridges_a_node_connection(void **state)
+{
+	struct fx fx;
+	fx_init(&fx, 8);
+	memset(&g_rec, 0, sizeof g_rec);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	socklen_t sl = sizeof sa;
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	assert_int_equal(listen(lfd, 4), 0);
+	struct real_outbound *ob = real_outbound_new(fx.loop, &sa, 2181, 1 << 20);
+	sim_node_start(fx.w, sim_node_add(fx.w, "ext", &ext_class, ob));
+	struct env_conn *c = env_connect(g_echo.env, "ext", 2181, &rec_ops, NULL, rec_connected);
+	spin(&fx, 20);
+	assert_int_equal(g_rec.connected, 1000);
+	int sfd = accept(lfd, NULL, NULL);
+	assert_true(sfd >= 0);
+	fcntl(sfd, F_SETFL, O_NONBLOCK);
+	assert_int_equal(real_outbound_conns(ob), 1);
+	/* Node -> server: the prefix is added. */
+	assert_int_equal(env_conn_send(c, "hello", 5), ENV_OK);
+	uint8_t buf[64];
+	assert_int_equal(client_read(&fx, sfd, buf, sizeof buf, 9), 9);
+	assert_int_equal(memcmp(buf, "\0\0\0\5hello", 9), 0);
+	/* Server -> node: two frames, written split mid-prefix, arrive whole. */
+	uint8_t out[4 + 3 + 4 + 2];
+	put32(out, 3);
+	memcpy(out + 4, "abc", 3);
+	put32(out + 7, 2);
+	memcpy(out + 11, "xy", 2);
+	assert_int_equal(write(sfd, out, 2), 2);
+	spin(&fx, 10);
+	assert_int_equal(g_rec.frames, 0);
+	assert_int_equal(write(sfd, out + 2, sizeof out - 2), (ssize_t)sizeof out - 2);
+	for (int i = 0; i < 200 && g_rec.frames < 2; i++)
+		spin(&fx, 5);
+	assert_int_equal(g_rec.frames, 2);
+	assert_true(g_rec.lens[0] == 3 && g_rec.lens[1] == 2);
+	assert_int_equal(memcmp(g_rec.last, "xy", 2), 0);
+	/* The server's close ends the node's connection. */
+	close(sfd);
+	for (int i = 0; i < 200 && !g_rec.closed; i++)
+		spin(&fx, 5);
+	assert_int_equal(g_rec.closed, 1);
+	assert_int_equal(real_outbound_conns(ob), 0);
+
+	/* The node's close reaches the server as end of stream. */
+	memset(&g_rec, 0, sizeof g_rec);
+	c = env_connect(g_echo.env, "ext", 2181, &rec_ops, NULL, rec_connected);
+	spin(&fx, 20);
+	sfd = accept(lfd, NULL, NULL);
+	assert_true(sfd >= 0);
+	fcntl(sfd, F_SETFL, O_NONBLOCK);
+	env_conn_send(c, "bye", 3);
+	env_conn_close(c);
+	assert_int_equal(client_read(&fx, sfd, buf, sizeof buf, 64), -1); /* data, then EOF */
+	close(sfd);
+
+	/* Nothing listens: the bridged connection ends. */
+	close(lfd);
+	memset(&g_rec, 0, sizeof g_rec);
+	env_connect(g_echo.env, "ext", 2181, &rec_ops, NULL, rec_connected);
+	for (int i = 0; i < 200 && !g_rec.closed; i++)
+		spin(&fx, 5);
+	assert_int_equal(g_rec.closed, 1);
+	assert_int_equal(real_outbound_conns(ob), 0);
+	real_outbound_free(ob);
+	fx_free(&fx);
+}
+
 /* ---- Files -------------------------------------------------------------------------------- */
 
 static void write_cb(struct env_req *req, int status)
@@ -518,6 +627,7 @@ int main(void)
 	    cmocka_unit_test(test_client_leaving_mid_request_costs_nothing),
 	    cmocka_unit_test(test_killed_node_closes_client_socket),
 	    cmocka_unit_test(test_alias_names_a_node_port),
+	    cmocka_unit_test(test_outbound_bridges_a_node_connection),
 	    cmocka_unit_test(test_files_complete_off_the_submitting_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

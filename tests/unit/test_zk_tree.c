@@ -213,6 +213,12 @@ static void test_errors_and_version_conditions(void **state)
 	assert_int_equal(write_err(f, 1, req(ZK_OP_CREATE, "/e/c", "", 0, 0), 5),
 			 ZNOCHILDRENFOREPHEMERALS);
 	assert_int_equal(write_err(f, 1, req(ZK_OP_CREATE, "/a", "", 0, 9), 5), ZBADARGUMENTS);
+	/* A create with no ACL is refused, as ZooKeeper's fixupACL does (the
+	 * broker's multi once sent one; a real ZooKeeper answered INVALIDACL). */
+	struct zk_request no_acl = req(ZK_OP_CREATE, "/n", "", 0, 0);
+	no_acl.acl = (struct zk_acl_vec){0, NULL, NULL, 0};
+	assert_int_equal(write_err(f, 1, no_acl, 5), ZINVALIDACL);
+	assert_false(exists(f, "/n"));
 	const char *bad[] = {"a", "/a/", "//a", "/a//b", "/a/./b", "/a/..", ""};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(write_err(f, 1, req(ZK_OP_CREATE, bad[i], "", 0, 0), 5),
