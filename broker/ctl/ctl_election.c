@@ -176,6 +176,15 @@ int16_t ctl_alter_validate(const int32_t *replicas, int32_t n, const struct ctl_
 		return KP_ERR_NOT_LEADER_OR_FOLLOWER;
 	if (a->leader_epoch != st->leader_epoch)
 		return KP_ERR_FENCED_LEADER_EPOCH;
+	/* Kafka's controller answers a partition already in the asked state
+	 * with that state before it looks at the partition epoch ("this check
+	 * must be done before fencing based on partition epoch to maintain
+	 * idempotency", KafkaController.processAlterPartition): a leader whose
+	 * answer was lost resends the same proposal and learns the new epoch. */
+	*same = a->n_new_isr == st->n_isr &&
+		!memcmp(a->new_isr, st->isr, (size_t)st->n_isr * sizeof st->isr[0]);
+	if (*same)
+		return KP_ERR_NONE;
 	if (a->partition_epoch != st->zk_version)
 		return KP_ERR_INVALID_UPDATE_VERSION;
 	if (malformed_isr(a))
@@ -183,8 +192,6 @@ int16_t ctl_alter_validate(const int32_t *replicas, int32_t n, const struct ctl_
 	for (int32_t i = 0; i < a->n_new_isr; i++)
 		if (!ctl_live_has(live, a->new_isr[i]) || !is_replica(replicas, n, a->new_isr[i]))
 			return KP_ERR_INELIGIBLE_REPLICA;
-	*same = a->n_new_isr == st->n_isr &&
-		!memcmp(a->new_isr, st->isr, (size_t)st->n_isr * sizeof st->isr[0]);
 	return KP_ERR_NONE;
 }
 

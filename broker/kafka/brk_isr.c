@@ -3,9 +3,14 @@
  * leader proposes a new ISR for a partition, and adopts it only when the
  * controller has written it to ZooKeeper and answered, as Kafka's
  * AlterPartitionManager does. One request is in flight at a time; proposals
- * made meanwhile wait and go in the next one. A proposal that fails
- * (connection lost, controller moved, stale state) is dropped: the
- * partition's next fetch or tick proposes again from its current state.
+ * made meanwhile wait and go in the next one. A request that fails as a
+ * whole (connection lost, controller moved) is sent again, proposals
+ * unchanged. A partition the controller refuses for a reason Kafka's
+ * Partition.handleAlterPartitionError treats as final (stale epochs, an
+ * ineligible replica, ...) drops its proposal: its next fetch or tick
+ * proposes again from its current state. Any other error (a write the
+ * controller could not confirm: REQUEST_TIMED_OUT) sends the same proposal
+ * again, which the controller answers with its state if it was applied.
  *
  * The sender lives in the broker's heap and owns its connection.
  */
@@ -87,6 +92,24 @@ static void on_state(void *arg, struct kc_conn *c, enum kc_state state, int stat
 	later(s);
 }
 
+/* The errors after which Kafka's leader drops its proposal and waits for
+ * new metadata (handleAlterPartitionError returns false); on any other it
+ * retries the same proposal. */
+static bool final_refusal(int16_t error)
+{
+	switch (error) {
+	case KP_ERR_OPERATION_NOT_ATTEMPTED:
+	case KP_ERR_INELIGIBLE_REPLICA:
+	case KP_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+	case KP_ERR_FENCED_LEADER_EPOCH:
+	case KP_ERR_INVALID_UPDATE_VERSION:
+	case KP_ERR_INVALID_REQUEST:
+	case KP_ERR_NOT_LEADER_OR_FOLLOWER:
+		return true;
+	}
+	return false;
+}
+
 static void adopt(struct brk_isr_sender *s, const struct kp_alter_partition_topic_result *t,
 		  const struct kp_alter_partition_result *res)
 {
@@ -94,6 +117,12 @@ static void adopt(struct brk_isr_sender *s, const struct kp_alter_partition_topi
 					   res->partition_index);
 	if (!p || !p->ps.n_pending_isr)
 		return;
+	if (res->error_code != KP_ERR_NONE && !final_refusal(res->error_code) && p->ps.leader) {
+		env_log(s->b->env, ENV_LOG_INFO, "%s-%d: ISR change not confirmed (%s): sent again",
+			p->topic, p->partition, kp_error_name(res->error_code));
+		enqueue(s, p);
+		return;
+	}
 	if (res->error_code != KP_ERR_NONE || !p->ps.leader ||
 	    res->leader_epoch != p->ps.leader_epoch) {
 		env_log(s->b->env, ENV_LOG_INFO, "%s-%d: ISR change refused: %s", p->topic,
@@ -138,13 +167,23 @@ static void on_response(void *arg, int status, const struct kp_response *resp)
 	for (int32_t t = 0; t < ap->topic_count; t++)
 		for (int32_t i = 0; i < ap->topics[t].partition_count; i++)
 			adopt(s, &ap->topics[t], &ap->topics[t].partitions[i]);
-	/* Anything the answer did not mention is dropped (proposed again later). */
-	for (size_t i = 0; i < s->n_sent; i++)
-		if (s->sent[i]->ps.n_pending_isr)
+	/* Anything the answer did not mention is dropped (proposed again later),
+	 * but not what adopt() sent back in line. */
+	bool retried = false;
+	for (size_t i = 0; i < s->n_sent; i++) {
+		bool again = false;
+		for (size_t k = 0; k < s->n_queue && !again; k++)
+			again = s->queue[k] == s->sent[i];
+		retried |= again;
+		if (s->sent[i]->ps.n_pending_isr && !again)
 			drop_proposal(s->sent[i]);
+	}
 	s->n_sent = 0;
 	s->in_flight = false;
-	kick(s);
+	if (retried)
+		later(s); /* a retried proposal waits RETRY_NS, as after a failure */
+	else
+		kick(s);
 }
 
 static void send_queue(struct brk_isr_sender *s)

@@ -10,7 +10,13 @@
 #  - acks-all-nemesis 1076: a retry of an appended batch refused as out of
 #    order must not be numbered again under a bumped epoch;
 #  - kafka-6361-kip101 8, 16, 19: a KIP-101 cut inside the follower's own
-#    batch left it refusing every fetch.
+#    batch left it refusing every fetch;
+#  - acks-all-nemesis 1169: the controller could not confirm an ISR write
+#    (REQUEST_TIMED_OUT); the leader dropped its proposal instead of sending
+#    it again, never learned the new partition epoch, and every later
+#    proposal was refused INVALID_UPDATE_VERSION (a follower never rejoined);
+#  - acks-all-nemesis 1180: a retried proposal already applied was refused
+#    INVALID_UPDATE_VERSION instead of answered with the current state.
 set -u
 cd "$(dirname "$0")/../.."
 KSIM=${KSIM:-./ksim}
@@ -25,11 +31,11 @@ run() { # FILE SEED
 		fail=1
 	fi
 }
-for s in 1076 1413 1487 1551; do run scenarios/acks-all-nemesis.yaml $s; done
+for s in 1076 1169 1180 1413 1487 1551; do run scenarios/acks-all-nemesis.yaml $s; done
 run scenarios/three-brokers-nemesis.yaml 1028
 sed 's/^  brokers: 3$/  brokers: 3\n  kafka_version: "2.4"/' scenarios/three-brokers-nemesis.yaml \
 	>"$tmp/three-brokers-nemesis-2.4.yaml"
 run "$tmp/three-brokers-nemesis-2.4.yaml" 1028
 for s in 8 16 19; do run scenarios/kafka-6361-kip101.yaml $s; done
-[ "$fail" -eq 0 ] && echo "10 regression runs met their expectations"
+[ "$fail" -eq 0 ] && echo "12 regression runs met their expectations"
 exit "$fail"

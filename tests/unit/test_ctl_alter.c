@@ -97,8 +97,16 @@ static void test_alter_partition(void **state)
 		 c);
 	assert_int_equal(fx_count(fx, want), 1);
 
-	/* The same request again is stale now; the new state is accepted. */
+	/* The same request again (as after a lost answer) is answered with the
+	 * current state, though its partition epoch is stale, and writes
+	 * nothing (Kafka: "done before fencing based on partition epoch to
+	 * maintain idempotency"); another change with the stale epoch is
+	 * refused; the new state is accepted. */
 	alter(fx, c, a, ea, "t", 0, 0, 0, shrink, 2);
+	assert_int_equal(p->res[0].error, KP_ERR_NONE);
+	assert_int_equal(p->res[0].partition_epoch, 1);
+	assert_int_equal(pstate(fx, "t", 0).zk_version, 1);
+	alter(fx, c, a, ea, "t", 0, 0, 0, (const int32_t[]){a}, 1);
 	assert_int_equal(p->res[0].error, KP_ERR_INVALID_UPDATE_VERSION);
 	alter(fx, c, a, ea, "t", 0, 0, 1, (const int32_t[]){a, c, b}, 3);
 	assert_int_equal(p->res[0].error, KP_ERR_NONE);

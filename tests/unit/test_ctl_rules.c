@@ -195,6 +195,15 @@ static void test_alter_validate(void **s)
 	a.partition_epoch = 6;
 	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same),
 			 KP_ERR_INVALID_UPDATE_VERSION);
+	/* The state it asks for is the current one (its earlier answer was
+	 * lost): answered with that state whatever its partition epoch, as
+	 * Kafka's controller does, so that a retried proposal is idempotent. */
+	a = ok;
+	a.partition_epoch = 6;
+	a.new_isr = (const int32_t[]){1, 2, 3};
+	a.n_new_isr = 3;
+	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same), KP_ERR_NONE);
+	assert_true(same);
 	a = ok;
 	a.new_isr = (const int32_t[]){1, 9};
 	assert_int_equal(ctl_alter_validate(reps, 3, &st, &a, &live, &same),
