@@ -184,8 +184,8 @@ void kc_admin_elect(struct kc_admin *a, const char *topic, int32_t partition, bo
 				   (a->n_elections + 1) * sizeof *a->elections);
 	a->elections[a->n_elections++] = (struct election){env_strdup(a->env, topic), partition,
 							   unclean};
-	env_event(a->env, "election", "the operator asks for a %s leader election of %s-%d",
-		  election_name(unclean), topic, partition);
+	env_event(a->env, "election", "the operator asks for %s leader election of %s-%d",
+		  unclean ? "an unclean" : "a preferred", topic, partition);
 	if (a->done)
 		elect_next(a);
 	else

@@ -706,7 +706,10 @@ static void clean_marker_take(struct brk_broker *b)
 	if (!env_exists(b->env, path))
 		return;
 	b->clean_start = true;
-	env_log(b->env, ENV_LOG_INFO, "clean-shutdown marker found: logs open without recovery");
+	env_mark(b->env, "clean-start");
+	env_event(b->env, "shutdown",
+		  "broker %d: clean-shutdown marker found: its logs open without recovery",
+		  b->cfg->broker_id);
 	struct env_req *req = env_calloc(b->env, 1, sizeof *req);
 	req->data = b;
 	if (env_unlink(req, b->env, path, marker_deleted))
