@@ -19,32 +19,9 @@
 #include <string.h>
 
 #include "broker/zk/zk_jute.h"
+#include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-/* Writes a frame twice: a sizing pass, then into an exact buffer. The
- * caller frees the result. */
-typedef void (*encode_fn)(struct wire_writer *w, const void *msg);
-
-static uint8_t *encode(encode_fn fn, const void *msg, size_t *len)
-{
-	struct wire_writer w;
-	wire_writer_init(&w, NULL, 0);
-	fn(&w, msg);
-	*len = w.len;
-	uint8_t *buf = malloc(w.len ? w.len : 1);
-	check(buf != NULL);
-	wire_writer_init(&w, buf, *len);
-	fn(&w, msg);
-	check(w.err == 0 && w.len == *len);
-	return buf;
-}
 
 static void encode_connect(struct wire_writer *w, const void *msg)
 {
@@ -57,10 +34,10 @@ static void fuzz_connect(const uint8_t *p, size_t len)
 	if (zk_decode_connect_request(p, len, &c))
 		return;
 	size_t n1, n2;
-	uint8_t *e1 = encode(encode_connect, &c, &n1);
+	uint8_t *e1 = fuzz_encode(encode_connect, &c, &n1);
 	check(zk_decode_connect_request(e1, n1, &again) == 0);
 	check(again.has_read_only == c.has_read_only && again.session_id == c.session_id);
-	uint8_t *e2 = encode(encode_connect, &again, &n2);
+	uint8_t *e2 = fuzz_encode(encode_connect, &again, &n2);
 	check(n1 == n2 && memcmp(e1, e2, n1) == 0);
 	free(e1);
 	free(e2);
@@ -139,11 +116,11 @@ static void fuzz_request(const uint8_t *p, size_t len)
 		return;
 	}
 	size_t n1, n2;
-	uint8_t *e1 = encode(encode_framed, &f, &n1);
+	uint8_t *e1 = fuzz_encode(encode_framed, &f, &n1);
 	check(decode_framed(e1, n1, &again) == 0);
 	check(again.h.xid == f.h.xid && again.h.type == f.h.type);
 	check(again.n_ops == f.n_ops);
-	uint8_t *e2 = encode(encode_framed, &again, &n2);
+	uint8_t *e2 = fuzz_encode(encode_framed, &again, &n2);
 	check(n1 == n2 && memcmp(e1, e2, n1) == 0);
 	free(e1);
 	free(e2);

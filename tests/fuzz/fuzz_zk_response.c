@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "broker/zk/zk_jute.h"
+#include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,29 +29,6 @@ static const int32_t OPS[] = {
 	ZK_OP_SYNC,	     ZK_OP_PING,     ZK_OP_GET_CHILDREN2, ZK_OP_CHECK,
 	ZK_OP_MULTI,	     ZK_OP_CREATE2,  ZK_OP_CLOSE_SESSION, ZK_OP_SET_WATCHES,
 };
-
-static void check(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-typedef void (*encode_fn)(struct wire_writer *w, const void *msg);
-
-/* Writes a message twice: a sizing pass, then into an exact buffer. */
-static uint8_t *encode(encode_fn fn, const void *msg, size_t *len)
-{
-	struct wire_writer w;
-	wire_writer_init(&w, NULL, 0);
-	fn(&w, msg);
-	*len = w.len;
-	uint8_t *buf = malloc(w.len ? w.len : 1);
-	check(buf != NULL);
-	wire_writer_init(&w, buf, *len);
-	fn(&w, msg);
-	check(w.err == 0 && w.len == *len);
-	return buf;
-}
 
 static void encode_connect(struct wire_writer *w, const void *msg)
 {
@@ -63,11 +41,11 @@ static void fuzz_connect(const uint8_t *p, size_t len)
 	if (zk_decode_connect_response(p, len, &c))
 		return;
 	size_t n1, n2;
-	uint8_t *e1 = encode(encode_connect, &c, &n1);
+	uint8_t *e1 = fuzz_encode(encode_connect, &c, &n1);
 	check(zk_decode_connect_response(e1, n1, &again) == 0);
 	check(again.session_id == c.session_id && again.timeout_ms == c.timeout_ms);
 	check(memcmp(again.passwd, c.passwd, ZK_PASSWD_LEN) == 0);
-	uint8_t *e2 = encode(encode_connect, &again, &n2);
+	uint8_t *e2 = fuzz_encode(encode_connect, &again, &n2);
 	check(n1 == n2 && memcmp(e1, e2, n1) == 0);
 	free(e1);
 	free(e2);
@@ -145,11 +123,11 @@ static void fuzz_reply(const uint8_t *p, size_t len, int32_t op)
 		return;
 	}
 	size_t n1, n2;
-	uint8_t *e1 = encode(encode_reply, &r, &n1);
+	uint8_t *e1 = fuzz_encode(encode_reply, &r, &n1);
 	check(decode_reply(e1, n1, op, &again) == 0);
 	check(again.h.xid == r.h.xid && again.h.zxid == r.h.zxid && again.h.err == r.h.err);
 	check(again.n_results == r.n_results);
-	uint8_t *e2 = encode(encode_reply, &again, &n2);
+	uint8_t *e2 = fuzz_encode(encode_reply, &again, &n2);
 	check(n1 == n2 && memcmp(e1, e2, n1) == 0);
 	free(e1);
 	free(e2);
